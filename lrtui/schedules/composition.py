@@ -1,0 +1,141 @@
+"""Schedules built from schedules: ``sequential`` (torch SequentialLR) and ``chained`` (ChainedScheduler).
+
+Members are nested specs ``{"name": ..., "params": {...}}``; they share the composition's ``lr`` (one
+optimizer in torch), so a member never sets ``lr`` itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lrtui.params import MAX_EPOCHS, ConfigError, Param
+from lrtui.schedules import registry
+from lrtui.schedules.registry import LR, Schedule, ScheduleDef
+
+SCHEDULERS_HELP = "member schedules as nested specs (in a --spec file)"
+
+
+def _members(params: dict[str, Any], prefix: str, owner: str) -> list[Schedule]:
+    members = []
+    for i, spec in enumerate(params["schedulers"]):
+        where = f"{prefix}schedulers[{i}]."
+        member_params = dict(spec["params"])
+        definition = registry.get(spec["name"], where)
+        if definition.name == "plateau":
+            raise ConfigError(f"{where[:-1]} is plateau: allowed members of {owner} are epoch schedules, not plateau")
+        if "lr" in member_params:
+            raise ConfigError(f"{where}lr is set by the {owner} schedule: allowed no lr on a member")
+        if any(p.name == "lr" for p in definition.all_params):
+            member_params["lr"] = params["lr"]
+        members.append(registry.create(spec["name"], _prefix=where, **member_params))
+    return members
+
+
+def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
+    milestones = params["milestones"]
+    members = _members(params, prefix, "sequential")
+    if len(milestones) != len(members) - 1:
+        raise ConfigError(
+            f"{prefix}milestones={','.join(map(str, milestones)) or 'none'} does not fit {len(members)} schedulers: "
+            f"allowed exactly {len(members) - 1} milestones, one per switch"
+        )
+    if any(b <= a for a, b in zip(milestones, milestones[1:])):
+        raise ConfigError(f"{prefix}milestones={','.join(map(str, milestones))} is not allowed: allowed strictly increasing epochs")
+    starts = (0,) + tuple(milestones)
+    for i, member in enumerate(members[:-1]):
+        if member.horizon is not None:
+            try:
+                member.check_length(starts[i + 1] - starts[i])
+            except ConfigError as err:
+                raise ConfigError(f"{prefix}schedulers[{i}].{err}") from None
+    last = members[-1]
+    horizon = None if last.horizon is None else starts[-1] + last.horizon
+    starts_arr = np.asarray(starts, dtype=np.int64)
+
+    def formula(t: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(starts_arr[1:], t, side="right")
+        out = np.empty(t.shape, dtype=np.float64)
+        for i, member in enumerate(members):
+            here = idx == i
+            if here.any():
+                out[here] = member.formula(t[here] - starts_arr[i])
+        return out
+
+    return Schedule(
+        "sequential", params, formula, horizon, f"schedulers[{len(members) - 1}].{last.horizon_param}",
+        starts[-1] + last.horizon_offset,
+    )
+
+
+def _build_chained(params: dict[str, Any], prefix: str) -> Schedule:
+    members = _members(params, prefix, "chained")
+    allowed = [d for d in registry.names() if registry.get(d).multiplicative]
+    for i, member in enumerate(members):
+        if not (member.definition.multiplicative and not member.params.get("warmup")):
+            what = f"{member.name} with warmup" if member.definition.multiplicative else member.name
+            raise ConfigError(
+                f"{prefix}schedulers[{i}] is {what}, whose factor does not multiply in torch's ChainedScheduler: "
+                "allowed " + ", ".join(allowed) + " (use sequential for the rest)"
+            )
+    lr = params["lr"]
+
+    def formula(t: np.ndarray) -> np.ndarray:
+        out = np.full(t.shape, lr, dtype=np.float64)
+        if lr == 0:
+            return out
+        for member in members:
+            out *= member.formula(t) / lr
+        return out
+
+    return Schedule("chained", params, formula)
+
+
+_DEFAULT_SEQUENTIAL = (
+    {"name": "linear", "params": {"start_factor": 0.1, "total_iters": 5}},
+    {"name": "cosine", "params": {"T_max": 95}},
+)
+_DEFAULT_CHAINED = (
+    {"name": "constant", "params": {"factor": 0.5, "total_iters": 20}},
+    {"name": "exponential", "params": {"gamma": 0.98}},
+)
+
+registry.register_def(
+    ScheduleDef(
+        name="sequential",
+        family="composition",
+        params=(
+            LR,
+            Param("schedulers", "specs", _DEFAULT_SEQUENTIAL, SCHEDULERS_HELP),
+            Param("milestones", "int_list", (5,), "epochs where the next member starts (at its own epoch 0)", 1, MAX_EPOCHS),
+        ),
+        formula=None,
+        summary="Members one after another, each restarting at its own epoch 0 (torch SequentialLR).",
+        doc=(
+            "Members one after another, each restarting at its own epoch 0 (torch SequentialLR).\n\n"
+            "With milestones m_1 < ... < m_k and m_0 = 0: lr(t) = member_i(t - m_i) for m_i <= t < m_(i+1).\n"
+            "Equivalent to optax.join_schedules. (torch cannot nest a SequentialLR inside another at a\n"
+            "milestone; lrtui restarts nested members at their epoch 0 the same way.)"
+        ),
+        build=_build_sequential,
+    )
+)
+
+registry.register_def(
+    ScheduleDef(
+        name="chained",
+        family="composition",
+        params=(LR, Param("schedulers", "specs", _DEFAULT_CHAINED, SCHEDULERS_HELP)),
+        formula=None,
+        summary="Members applied together: their factors multiply (torch ChainedScheduler).",
+        doc=(
+            "Members applied together: their factors multiply (torch ChainedScheduler).\n\n"
+            "lr(t) = lr * prod_i (member_i(t) / lr). Only members whose torch update is a pure factor are\n"
+            "allowed (constant, step, multistep, exponential, linear, polynomial, and chained), since torch's\n"
+            "chainable cosine and the overwriting schedulers (cyclic, onecycle, SGDR, LambdaLR) do not multiply."
+        ),
+        build=_build_chained,
+        multiplicative=True,
+    )
+)

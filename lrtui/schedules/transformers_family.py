@@ -1,0 +1,276 @@
+"""The transformers warmup schedules (``transformers/optimization.py``, v5.24.0), as closed forms.
+
+Each is a LambdaLR: lr(t) = lr * lam(t). W = num_warmup_steps, T = num_training_steps. The default warmup
+is linear from 0: lam(t) = t / max(1, W) for t < W, so lr = 0 at t = 0 (wsd starts at min_lr_ratio).
+Expressions keep transformers' order of operations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrtui.params import MAX_EPOCHS, ConfigError, Param
+from lrtui.schedules.registry import LR, register
+
+W = Param("num_warmup_steps", "int", 10, "epochs of linear warmup from 0", 0, MAX_EPOCHS)
+T = Param("num_training_steps", "int", 100, "length of the whole schedule, warmup included", 1, MAX_EPOCHS)
+CYCLES = Param("num_cycles", "float", 0.5, "cosine waves after warmup (0.5 = one half wave down)", 0.0, 1e4, low_open=True)
+
+
+def _warmup_ramp(t: np.ndarray, num_warmup_steps: int) -> np.ndarray:
+    return t / float(max(1, num_warmup_steps))
+
+
+def _after_warmup(t: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
+    return (t - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
+
+
+def _check_horizon(p: dict) -> None:
+    if p["num_training_steps"] <= p["num_warmup_steps"]:
+        raise ConfigError(
+            f"num_training_steps={p['num_training_steps']} is not allowed with "
+            f"num_warmup_steps={p['num_warmup_steps']}: allowed num_training_steps > num_warmup_steps"
+        )
+
+
+def _cosine_factor(progress: np.ndarray, num_cycles: float) -> np.ndarray:
+    return np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * progress)))
+
+
+@register("warmup_constant", "transformers", (LR, W))
+def warmup_constant(t: np.ndarray, lr: float, num_warmup_steps: int) -> np.ndarray:
+    """Linear warmup from 0, then constant (transformers get_constant_schedule_with_warmup).
+
+    lam(t) = t / max(1, W) for t < W, then 1
+    """
+    lam = np.where(t < num_warmup_steps, t / max(1.0, num_warmup_steps), 1.0)
+    return lr * lam
+
+
+@register("warmup_linear", "transformers", (LR, W, T), check=_check_horizon)
+def warmup_linear(t: np.ndarray, lr: float, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
+    """Linear warmup from 0, then linear decay to 0 at T (transformers get_linear_schedule_with_warmup).
+
+    lam(t) = t / max(1, W) for t < W;  max(0, (T - t) / max(1, T - W)) after: stays at 0 past T
+    """
+    decay = np.maximum(0.0, (num_training_steps - t) / float(max(1, num_training_steps - num_warmup_steps)))
+    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), decay)
+
+
+@register("warmup_cosine", "transformers", (LR, W, T, CYCLES), check=_check_horizon)
+def warmup_cosine(
+    t: np.ndarray, lr: float, num_warmup_steps: int, num_training_steps: int, num_cycles: float
+) -> np.ndarray:
+    """Linear warmup from 0, then cosine (transformers get_cosine_schedule_with_warmup).
+
+    p = (t - W) / max(1, T - W);  lam(t) = max(0, (1 + cos(2 pi num_cycles p)) / 2)
+    With num_cycles = 0.5 it falls to 0 at T and climbs again past T (not clamped), as transformers does.
+    """
+    factor = _cosine_factor(_after_warmup(t, num_warmup_steps, num_training_steps), num_cycles)
+    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), factor)
+
+
+@register(
+    "warmup_cosine_restarts",
+    "transformers",
+    (LR, W, T, Param("num_cycles", "int", 1, "hard restarts: number of cosine cycles", 1, 100_000)),
+    check=_check_horizon,
+)
+def warmup_cosine_restarts(
+    t: np.ndarray, lr: float, num_warmup_steps: int, num_training_steps: int, num_cycles: int
+) -> np.ndarray:
+    """Linear warmup from 0, then cosine with hard restarts (transformers get_cosine_with_hard_restarts_schedule_with_warmup).
+
+    p = (t - W) / max(1, T - W);  lam(t) = 0 if p >= 1 else max(0, (1 + cos(pi * ((num_cycles * p) % 1))) / 2)
+    """
+    progress = _after_warmup(t, num_warmup_steps, num_training_steps)
+    factor = np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * ((float(num_cycles) * progress) % 1.0))))
+    factor = np.where(progress >= 1.0, 0.0, factor)
+    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), factor)
+
+
+def _polynomial_check(p: dict) -> None:
+    _check_horizon(p)
+    if not p["lr"] > p["lr_end"]:
+        raise ConfigError(f"lr_end={p['lr_end']!r} is not allowed with lr={p['lr']!r}: allowed lr_end < lr")
+
+
+@register(
+    "warmup_polynomial",
+    "transformers",
+    (
+        LR,
+        W,
+        T,
+        Param("lr_end", "float", 1e-7, "lr reached at num_training_steps (absolute)", 0.0, 1e6, log=True),
+        Param("power", "float", 1.0, "exponent of the decay", 0.0, 100.0),
+    ),
+    check=_polynomial_check,
+)
+def warmup_polynomial(
+    t: np.ndarray, lr: float, num_warmup_steps: int, num_training_steps: int, lr_end: float, power: float
+) -> np.ndarray:
+    """Linear warmup from 0, then polynomial decay to lr_end (transformers get_polynomial_decay_schedule_with_warmup).
+
+    lam(t) = ((lr - lr_end) * (1 - (t - W) / (T - W)) ** power + lr_end) / lr  for W <= t <= T;
+    lr_end / lr after T
+    """
+    remaining = 1 - (t - num_warmup_steps) / (num_training_steps - num_warmup_steps)
+    with np.errstate(invalid="ignore"):  # remaining < 0 past T, where the branch is not used
+        decay = ((lr - lr_end) * remaining**power + lr_end) / lr
+    lam = np.where(
+        t < num_warmup_steps,
+        _warmup_ramp(t, num_warmup_steps),
+        np.where(t > num_training_steps, lr_end / lr, decay),
+    )
+    return lr * lam
+
+
+def _inverse_sqrt_timescale(num_warmup_steps: int, timescale: int | None) -> int:
+    return timescale or (num_warmup_steps or 10_000)
+
+
+@register(
+    "inverse_sqrt",
+    "transformers",
+    (
+        LR,
+        W,
+        Param("timescale", "int", None, "decay timescale (none: num_warmup_steps, or 10000)", 1, MAX_EPOCHS, optional=True),
+    ),
+)
+def inverse_sqrt(t: np.ndarray, lr: float, num_warmup_steps: int, timescale: int | None) -> np.ndarray:
+    """Linear warmup from 0, then inverse square root decay (transformers get_inverse_sqrt_schedule).
+
+    tau = timescale or W (or 10000);  lam(t) = t / max(1, W) for t < W, then 1 / sqrt((t + tau - W) / tau)
+    With lr = d_model**-0.5 * W**-0.5 this is the Transformer's "Noam" schedule.
+    """
+    tau = _inverse_sqrt_timescale(num_warmup_steps, timescale)
+    shift = tau - num_warmup_steps
+    decay = 1.0 / np.sqrt((t + shift) / tau)
+    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), decay)
+
+
+def _min_lr_check(p: dict) -> None:
+    _check_horizon(p)
+    if p["min_lr"] is None and p["min_lr_rate"] is None:
+        raise ConfigError("min_lr_rate=none and min_lr=none: allowed one of them set")
+    if p["min_lr"] is not None and not p["min_lr"] <= p["lr"]:
+        raise ConfigError(f"min_lr={p['min_lr']!r} is not allowed with lr={p['lr']!r}: allowed min_lr <= lr")
+
+
+@register(
+    "warmup_cosine_min_lr",
+    "transformers",
+    (
+        LR,
+        W,
+        T,
+        CYCLES,
+        Param("min_lr_rate", "float", 0.1, "floor of the cosine as a fraction of lr", 0.0, 1.0, optional=True),
+        Param("min_lr", "float", None, "floor of the cosine, absolute (overrides min_lr_rate)", 0.0, 1e6, optional=True),
+    ),
+    check=_min_lr_check,
+)
+def warmup_cosine_min_lr(
+    t: np.ndarray,
+    lr: float,
+    num_warmup_steps: int,
+    num_training_steps: int,
+    num_cycles: float,
+    min_lr_rate: float,
+    min_lr: float | None,
+) -> np.ndarray:
+    """Linear warmup from 0, then cosine down to a floor (transformers get_cosine_with_min_lr_schedule_with_warmup).
+
+    f = (1 + cos(2 pi num_cycles p)) / 2 with p as in warmup_cosine;  lam(t) = max(0, f * (1 - r) + r),
+    r = min_lr / lr if min_lr is set, else min_lr_rate
+    """
+    rate = (min_lr / lr if lr else 1.0) if min_lr is not None else min_lr_rate
+    factor = _cosine_factor(_after_warmup(t, num_warmup_steps, num_training_steps), num_cycles)
+    factor = np.maximum(0.0, factor * (1 - rate) + rate)
+    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), factor)
+
+
+def _wsd_stable(p: dict) -> int:
+    if p["num_stable_steps"] is not None:
+        return p["num_stable_steps"]
+    return p["num_training_steps"] - p["num_warmup_steps"] - p["num_decay_steps"]
+
+
+def _wsd_check(p: dict) -> None:
+    w, d, total, stable = (p[k] for k in ("num_warmup_steps", "num_decay_steps", "num_training_steps", "num_stable_steps"))
+    if total is None and stable is None:
+        raise ConfigError("num_training_steps=none and num_stable_steps=none: allowed one of them set")
+    if total is not None and stable is not None and w + stable + d != total:
+        raise ConfigError(
+            f"num_stable_steps={stable} is inconsistent with num_training_steps={total}: allowed "
+            f"num_warmup_steps + num_stable_steps + num_decay_steps = num_training_steps ({w} + {stable} + {d} != {total})"
+        )
+    if stable is None and total < w + d:
+        raise ConfigError(
+            f"num_training_steps={total} is shorter than warmup plus decay: allowed num_training_steps >= "
+            f"num_warmup_steps + num_decay_steps = {w + d}"
+        )
+
+
+@register(
+    "wsd",
+    "transformers",
+    (
+        LR,
+        W,
+        Param("num_decay_steps", "int", 20, "epochs of the final decay", 0, MAX_EPOCHS),
+        Param("num_training_steps", "int", 100, "total length; the stable phase fills the rest", 1, MAX_EPOCHS, optional=True),
+        Param("num_stable_steps", "int", None, "epochs at the peak (none: from num_training_steps)", 0, MAX_EPOCHS, optional=True),
+        Param("warmup_type", "choice", "linear", "warmup shape", choices=("linear", "cosine", "1-sqrt")),
+        Param("decay_type", "choice", "cosine", "decay shape", choices=("linear", "cosine", "1-sqrt")),
+        Param("min_lr_ratio", "float", 0.0, "floor (and warmup start) as a fraction of lr", 0.0, 1.0),
+        Param("num_cycles", "float", 0.5, "cosine decay: number of waves (0.5 = half a wave)", 0.0, 1e4, low_open=True),
+    ),
+    check=_wsd_check,
+)
+def wsd(
+    t: np.ndarray,
+    lr: float,
+    num_warmup_steps: int,
+    num_decay_steps: int,
+    num_training_steps: int | None,
+    num_stable_steps: int | None,
+    warmup_type: str,
+    decay_type: str,
+    min_lr_ratio: float,
+    num_cycles: float,
+) -> np.ndarray:
+    """Warmup-stable-decay (transformers get_wsd_schedule), with S stable epochs (S = T - W - D if unset).
+
+    t < W:          p = t / max(1, W),  f = p | (1 - cos(pi p)) / 2 | 1 - sqrt(1 - p)   (linear|cosine|1-sqrt)
+    t < W + S:      lam = 1
+    t < W + S + D:  p = (t - W - S) / max(1, D),  f = 1 - p | (1 + cos(2 pi num_cycles p)) / 2 | 1 - sqrt(p)
+    then:           lam = min_lr_ratio;   in the ramps lam = max(0, f * (1 - m) + m), m = min_lr_ratio
+    """
+    w, d, m = num_warmup_steps, num_decay_steps, min_lr_ratio
+    s = _wsd_stable(
+        {"num_stable_steps": num_stable_steps, "num_training_steps": num_training_steps,
+         "num_warmup_steps": w, "num_decay_steps": d}
+    )
+    p_up = t / float(max(1, w))
+    if warmup_type == "linear":
+        f_up = p_up
+    elif warmup_type == "cosine":
+        f_up = 0.5 * (1.0 - np.cos(np.pi * p_up))
+    else:
+        f_up = 1.0 - np.sqrt(np.clip(1.0 - p_up, 0.0, None))
+    p_down = (t - w - s) / float(max(1, d))
+    if decay_type == "linear":
+        f_down = 1.0 - p_down
+    elif decay_type == "cosine":
+        f_down = 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * p_down))
+    else:
+        f_down = 1.0 - np.sqrt(np.clip(p_down, 0.0, None))
+    lam = np.select(
+        [t < w, t < w + s, t < w + s + d],
+        [np.maximum(0.0, f_up * (1.0 - m) + m), 1.0, np.maximum(0.0, f_down * (1.0 - m) + m)],
+        default=m,
+    )
+    return lr * lam

@@ -1,0 +1,165 @@
+"""The headless CLI: output formats, plots, and one-line errors with exit status 2."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lrtui import schedules
+from lrtui.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_no_arguments_prints_help(capsys):
+    code, out, _ = run(capsys)
+    assert code == 0 and "usage: lrtui" in out and "curve" in out
+
+
+def test_list_shows_every_schedule_with_parameters_defaults_ranges_and_help(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    for name in schedules.names():
+        assert f"\n{name}  (" in "\n" + out
+    assert "T_max                default 100        an integer in [1, 10000000]" in out
+    assert "lr                   default 0.1        a number in [0, 1000000], log scale. base learning rate" in out
+
+
+def test_list_json_is_the_declarations(capsys):
+    code, out, _ = run(capsys, "list", "--format", "json")
+    data = {d["name"]: d for d in json.loads(out)}
+    assert set(data) == set(schedules.names())
+    t_max = next(p for p in data["cosine"]["params"] if p["name"] == "T_max")
+    assert t_max == {"name": "T_max", "kind": "int", "default": 100, "allowed": "an integer in [1, 10000000]",
+                     "log": False, "help": t_max["help"]}
+
+
+def test_curve_table(capsys):
+    code, out, _ = run(capsys, "curve", "cosine", "lr=0.1", "T_max=10", "--epochs", "11")
+    rows = out.splitlines()
+    assert code == 0 and rows[0].split() == ["epoch", "lr"] and len(rows) == 12
+    assert rows[6].split() == ["5", "0.05"]
+    assert float(rows[11].split()[1]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_curve_csv_round_trips_exactly(capsys):
+    code, out, _ = run(capsys, "curve", "multistep", "milestones=3,3,7", "gamma=0.5", "--epochs", "10", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    expected = schedules.create("multistep", milestones=[3, 3, 7], gamma=0.5)(np.arange(10))
+    assert [int(r["epoch"]) for r in rows] == list(range(10))
+    assert [float(r["lr"]) for r in rows] == expected.tolist()
+
+
+def test_curve_json(capsys):
+    code, out, _ = run(capsys, "curve", "onecycle", "total_steps=20", "three_phase=true", "--epochs", "20", "--format", "json")
+    data = json.loads(out)
+    assert data["epoch"] == list(range(20))
+    assert data["lr"] == schedules.create("onecycle", total_steps=20, three_phase=True)(np.arange(20)).tolist()
+    assert data["params"]["three_phase"] is True
+
+
+def test_curve_spec_files_json_and_toml(capsys, tmp_path):
+    spec = {"name": "sequential", "params": {"lr": 0.2, "milestones": [5], "schedulers": [
+        {"name": "linear", "params": {"start_factor": 0.1, "total_iters": 5}},
+        {"name": "cosine", "params": {"T_max": 15}}]}}
+    (tmp_path / "s.json").write_text(json.dumps(spec))
+    (tmp_path / "s.toml").write_text(
+        'name = "sequential"\n[params]\nlr = 0.2\nmilestones = [5]\n'
+        '[[params.schedulers]]\nname = "linear"\nparams = { start_factor = 0.1, total_iters = 5 }\n'
+        '[[params.schedulers]]\nname = "cosine"\nparams = { T_max = 15 }\n'
+    )
+    expected = schedules.from_spec(spec)(np.arange(20)).tolist()
+    for f in ("s.json", "s.toml"):
+        code, out, err = run(capsys, "curve", "--spec", str(tmp_path / f), "--epochs", "20", "--format", "json")
+        assert code == 0, err
+        assert json.loads(out)["lr"] == expected
+    code, out, _ = run(capsys, "curve", "--spec", str(tmp_path / "s.json"), "lr=0.4", "--epochs", "3", "--format", "json")
+    assert json.loads(out)["lr"][0] == pytest.approx(0.04)
+
+
+def test_plot_is_sized_and_ascii_when_asked(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "70")
+    monkeypatch.setenv("LINES", "20")
+    code, out, _ = run(capsys, "curve", "cosine_restarts", "T_0=10", "--epochs", "100000", "--plot", "--ascii")
+    assert code == 0
+    lines = out.rstrip("\n").splitlines()
+    assert all(ch.isascii() for ch in out)
+    assert "*" in out and "epoch" in out
+    assert max(len(line) for line in lines) <= 70 and len(lines) <= 20
+
+
+def test_plot_braille_without_colour_when_piped(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out, _ = run(capsys, "curve", "cosine", "--epochs", "200", "--plot")
+    assert code == 0
+    assert any(0x2800 <= ord(ch) <= 0x28FF for ch in out)  # braille
+    assert "\x1b[" not in out  # no colour codes into a pipe
+
+
+BAD_ARGS = [
+    (["curve", "cosin"], "schedule cosin is unknown"),
+    (["curve", "cosine", "T_max=0"], "T_max=0"),
+    (["curve", "cosine", "foo=1"], "foo is not a parameter of cosine"),
+    (["curve", "cosine", "T_max"], "'T_max' is not a param=value pair"),
+    (["curve", "cosine", "T_max=5", "T_max=6"], "T_max is given twice"),
+    (["curve", "cosine", "--epochs", "0"], "epochs=0"),
+    (["curve", "cosine", "--epochs", "lots"], "epochs=lots"),
+    (["curve", "cosine", "--format", "xml"], "invalid choice"),
+    (["curve"], "a schedule name is required"),
+    (["curve", "onecycle", "--epochs", "101"], "total_steps=100 is shorter than the run of 101 epochs"),
+    (["curve", "plateau"], "plateau follows the loss"),
+    (["curve", "--spec", "/nonexistent/spec.json"], "cannot read spec file"),
+    (["bogus"], "invalid choice"),
+    (["curve", "cosine", "--bogus"], "unrecognized arguments"),
+]
+
+
+@pytest.mark.parametrize("argv, fragment", BAD_ARGS, ids=[" ".join(a) for a, _ in BAD_ARGS])
+def test_bad_input_exits_2_with_one_line(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and fragment in err
+    assert err.startswith("lrtui")
+
+
+def test_bad_spec_files(capsys, tmp_path):
+    (tmp_path / "bad.json").write_text("{nope")
+    (tmp_path / "bad.toml").write_text("name = ")
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "member.json").write_text(json.dumps({"name": "sequential", "params": {
+        "schedulers": [{"name": "step", "params": {"step_size": 0}}, {"name": "cosine"}]}}))
+    for f, fragment in [("bad.json", "not valid JSON"), ("bad.toml", "not valid TOML"),
+                        ("list.json", 'must hold an object'), ("member.json", "schedulers[0].step_size=0")]:
+        code, out, err = run(capsys, "curve", "--spec", str(tmp_path / f))
+        assert (code, out, err.count("\n")) == (2, "", 1) and fragment in err
+
+
+def _cli(*args, **kw):
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    return subprocess.run([sys.executable, "-m", "lrtui", *args], capture_output=True, text=True, env=env, **kw)
+
+
+def test_python_dash_m_and_no_traceback_on_bad_input():
+    proc = _cli("curve", "step", "step_size=0")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "lrtui: step_size=0 is not allowed: an integer in [1, 10000000]"
+
+
+def test_closed_pipe_ends_quietly():
+    proc = subprocess.run(
+        f"{sys.executable} -m lrtui curve cosine lr=0.1 T_max=10 --epochs 100000 | head -1; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", capture_output=True, text=True,
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.split() == ["epoch", "lr"]
+    assert proc.stderr == ""

@@ -1,0 +1,116 @@
+"""Property tests over every parameter declaration: valid values give finite, non-negative learning rates,
+vectorized evaluation equals element-by-element evaluation, and invalid values give the one error."""
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from lrtui import schedules
+from lrtui.params import MAX_EPOCHS, ConfigError, Param, format_value
+
+EPOCH_SCHEDULES = [n for n in schedules.names() if schedules.get(n).family in ("torch", "transformers")]
+SMALL = 400  # epoch-like parameters are drawn up to here, so the drawn runs cross their interesting points
+
+
+def _valid(p: Param):
+    """Values the declaration allows (epoch counts kept small so a run reaches their edges)."""
+    if p.kind == "bool":
+        s = st.booleans()
+    elif p.kind == "choice":
+        s = st.sampled_from(p.choices)
+    elif p.kind == "int_list":
+        s = st.lists(st.integers(int(p.low), SMALL), max_size=5)
+    elif p.kind == "int":
+        hi = int(min(p.high, SMALL if p.high >= MAX_EPOCHS else p.high))
+        s = st.integers(int(p.low) + (1 if p.low_open else 0), hi)
+    else:
+        s = st.floats(p.low, p.high, exclude_min=p.low_open, exclude_max=p.high_open, allow_nan=False)
+        if p.log:
+            s = st.one_of(s, st.floats(1e-8, min(p.high, 10.0)))
+    return st.one_of(st.none(), s) if p.optional else s
+
+
+@st.composite
+def valid_config(draw):
+    name = draw(st.sampled_from(EPOCH_SCHEDULES))
+    params = {p.name: draw(_valid(p)) for p in schedules.get(name).all_params}
+    if params.get("warmup", 0) > 50:
+        params["warmup"] = draw(st.integers(0, 50))
+    return name, params
+
+
+def _create_or_reject(name, params):
+    try:
+        return schedules.create(name, **params)
+    except ConfigError as err:
+        # individually valid values may still be inconsistent together: the error names one of them
+        assert any(f"{k}=" in str(err) or f"{k} " in str(err) for k in params), str(err)
+        assume(False)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(valid_config(), st.integers(1, 3 * SMALL))
+def test_valid_parameters_give_finite_non_negative_rates(config, epochs):
+    schedule = _create_or_reject(*config)
+    epochs = min(epochs, schedule.horizon or epochs)
+    lr = schedule(np.arange(epochs))
+    assert np.isfinite(lr).all()
+    assert (lr >= 0).all()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(valid_config(), st.lists(st.integers(0, 3 * SMALL), min_size=1, max_size=40))
+def test_vectorized_equals_element_by_element(config, epochs):
+    schedule = _create_or_reject(*config)
+    if schedule.horizon:
+        epochs = [e % schedule.horizon for e in epochs]
+    together = schedule(np.array(epochs))
+    one_by_one = np.array([schedule(np.array([e]))[0] for e in epochs])
+    np.testing.assert_allclose(together, one_by_one, rtol=1e-12, atol=0)
+
+
+def _invalid(p: Param):
+    """Values outside the declaration: past either bound, the wrong type, or garbage text."""
+    options = [st.just("garbage"), st.just(float("nan")), st.just({"a": 1})]
+    if p.kind in ("int", "float"):
+        if p.low is not None:
+            options.append(st.floats(-1e9, p.low, exclude_max=not p.low_open, allow_nan=False))
+        if p.high is not None:
+            options.append(st.floats(p.high, 1e15, exclude_min=not p.high_open, allow_nan=False))
+    if p.kind == "int":
+        options.append(st.just(1.5))
+    if p.kind == "int_list":
+        options += [st.just("1,x"), st.just([int(p.low) - 1])]
+    if p.kind == "choice":
+        options.append(st.text(min_size=1, max_size=8).filter(lambda s: s.strip() not in p.choices))
+    return st.one_of(*options)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_invalid_parameters_give_the_one_error_naming_the_parameter(data):
+    name = data.draw(st.sampled_from(schedules.names()))
+    params = [p for p in schedules.get(name).all_params if p.kind != "specs"]
+    p = data.draw(st.sampled_from(params))
+    value = data.draw(_invalid(p))
+    try:
+        schedules.create(name, **{p.name: value})
+    except ConfigError as err:
+        assert str(err).startswith(f"{p.name}="), str(err)
+        assert "\n" not in str(err)
+    else:
+        raise AssertionError(f"{name} accepted {p.name}={format_value(value)}")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(schedules.names()), st.text(min_size=1, max_size=12))
+def test_unknown_parameter_names_are_errors(name, key):
+    assume(key not in {p.name for p in schedules.get(name).all_params})
+    try:
+        schedules.create(name, **{key: 1})
+    except ConfigError as err:
+        assert key in str(err) and "allowed" in str(err)
+    else:
+        raise AssertionError(f"{name} accepted unknown parameter {key!r}")

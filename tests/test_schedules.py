@@ -1,0 +1,181 @@
+"""Schedule semantics against closed forms, published numbers and the API contract."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lrtui import schedules
+from lrtui.params import coerce
+from lrtui.schedules import ConfigError
+
+EPOCH_SCHEDULES = [n for n in schedules.names() if schedules.get(n).family != "metric"]
+
+
+def lr_of(name, epochs, **params):
+    return schedules.create(name, **params)(np.arange(epochs))
+
+
+@pytest.mark.parametrize("decay_rate, decay_steps, staircase", [(1.0, 10, False), (0.5, 1, False), (2.0, 7, True), (0.0, 3, True)])
+def test_inverse_time_is_keras_inverse_time_decay(decay_rate, decay_steps, staircase):
+    """Keras: lr / (1 + decay_rate * p), p = step / decay_steps, floored when staircase."""
+    got = lr_of("inverse_time", 50, lr=0.3, decay_rate=decay_rate, decay_steps=decay_steps, staircase=staircase)
+    for t in range(50):
+        p = math.floor(t / decay_steps) if staircase else t / decay_steps
+        assert got[t] == pytest.approx(0.3 / (1 + decay_rate * p), rel=1e-15)
+
+
+def test_noam_numbers_t14():
+    """T14: d_model 512, warmup 4000: peak 6.99e-4 at 4000, 1.75e-5 at step 100, 1.40e-4 at 100k."""
+    lr = 512**-0.5 * 4000**-0.5
+    s = schedules.create("inverse_sqrt", lr=lr, num_warmup_steps=4000)
+    got = s(np.array([100, 4000, 100_000]))
+    assert got == pytest.approx([1.75e-5, 6.99e-4, 1.40e-4], rel=2e-3)
+    noam = [512**-0.5 * min(t**-0.5, t * 4000**-1.5) for t in (100, 4000, 100_000)]
+    assert got == pytest.approx(noam, rel=1e-12)
+
+
+def test_sgdr_restarts_at_10_30_70_150():
+    """R9: T_0 = 10, T_mult = 2 restarts at epochs 10, 30, 70, 150, and never quite reaches eta_min."""
+    lr = lr_of("cosine_restarts", 200, lr=0.05, T_0=10, T_mult=2)
+    restarts = [t for t in range(1, 200) if lr[t] > lr[t - 1]]
+    assert restarts == [10, 30, 70, 150]
+    assert lr.min() > 0
+
+
+def test_cosine_climbs_again_past_t_max():
+    lr = lr_of("cosine", 41, lr=0.1, T_max=10)
+    assert lr[10] == pytest.approx(0.0, abs=1e-18)
+    assert lr[20] == pytest.approx(0.1)
+    assert lr[15] == pytest.approx(lr[5])
+    assert lr[40] == pytest.approx(0.1)
+
+
+def test_warmup_option_is_linear_ramp_then_the_schedule_from_its_epoch_0():
+    W, s = 5, 0.2
+    warm = lr_of("step", 30, lr=0.4, step_size=3, gamma=0.5, warmup=W, warmup_start_factor=s)
+    plain = lr_of("step", 25, lr=0.4, step_size=3, gamma=0.5)
+    np.testing.assert_allclose(warm[:W], [0.4 * (s + (1 - s) * t / W) for t in range(W)], rtol=1e-15)
+    np.testing.assert_array_equal(warm[W:], plain)
+
+
+def test_warmup_start_factor_zero_starts_at_zero():
+    lr = lr_of("cosine", 20, lr=0.1, T_max=10, warmup=4)
+    assert lr[0] == 0.0
+    assert lr[4] == pytest.approx(0.1)
+
+
+def test_transformers_warmups_start_at_zero_and_wsd_at_min_lr_ratio():
+    for name in ("warmup_constant", "warmup_linear", "warmup_cosine", "warmup_cosine_restarts",
+                 "warmup_polynomial", "inverse_sqrt", "warmup_cosine_min_lr"):
+        assert lr_of(name, 3)[0] == 0.0, name
+    assert lr_of("wsd", 3, lr=0.2, min_lr_ratio=0.1)[0] == pytest.approx(0.02)
+
+
+def test_wsd_phases():
+    lr = lr_of("wsd", 120, lr=1.0, num_warmup_steps=10, num_decay_steps=20, num_training_steps=100,
+               decay_type="linear", min_lr_ratio=0.1)
+    assert lr[5] == pytest.approx(0.1 + 0.9 * 0.5)
+    np.testing.assert_array_equal(lr[10:80], 1.0)
+    assert lr[90] == pytest.approx(0.1 + 0.9 * 0.5)
+    np.testing.assert_allclose(lr[100:], 0.1)
+
+
+def test_wsd_stable_steps_alone_set_the_length():
+    a = lr_of("wsd", 60, num_warmup_steps=5, num_decay_steps=10, num_stable_steps=30, num_training_steps=None)
+    b = lr_of("wsd", 60, num_warmup_steps=5, num_decay_steps=10, num_training_steps=45)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_chained_factors_multiply():
+    """ChainedScheduler(ConstantLR(0.1, 20), ExponentialLR(0.9)) = 0.1 * 0.9**t until t = 20, then x10."""
+    lr = schedules.create("chained", lr=1.0, schedulers=[
+        {"name": "constant", "params": {"factor": 0.1, "total_iters": 20}},
+        {"name": "exponential", "params": {"gamma": 0.9}},
+    ])(np.arange(30))
+    t = np.arange(30)
+    np.testing.assert_allclose(lr, np.where(t < 20, 0.1, 1.0) * 0.9**t, rtol=1e-14)
+
+
+def test_sequential_members_restart_at_their_epoch_0():
+    seq = schedules.create("sequential", lr=0.1, milestones=[5, 12], schedulers=[
+        {"name": "constant", "params": {}},
+        {"name": "exponential", "params": {"gamma": 0.5}},
+        {"name": "cosine", "params": {"T_max": 8}},
+    ])
+    lr = seq(np.arange(20))
+    np.testing.assert_array_equal(lr[:5], 0.1)
+    np.testing.assert_allclose(lr[5:12], 0.1 * 0.5 ** np.arange(7))
+    np.testing.assert_allclose(lr[12:], lr_of("cosine", 8, lr=0.1, T_max=8))
+
+
+def test_nested_specs_round_trip():
+    s = schedules.create("sequential", schedulers=[
+        {"name": "linear", "params": {"start_factor": 0.1, "total_iters": 5}},
+        {"name": "cosine_restarts", "params": {"T_0": 7, "warmup": 2}},
+    ], milestones=[5])
+    again = schedules.from_spec(s.spec)
+    np.testing.assert_array_equal(s(np.arange(40)), again(np.arange(40)))
+
+
+@pytest.mark.parametrize("name", EPOCH_SCHEDULES)
+def test_output_is_float64_of_the_input_shape(name):
+    s = schedules.create(name)
+    for epochs in (np.array(3), np.arange(12).reshape(3, 4), np.array([], dtype=np.int64), np.arange(5, dtype=np.int32)):
+        out = s(epochs)
+        assert out.dtype == np.float64 and out.shape == epochs.shape
+
+
+@pytest.mark.parametrize("name", EPOCH_SCHEDULES)
+def test_lengths_1_and_100k(name):
+    s = schedules.create(name, **({"total_steps": 100_000} if name == "onecycle" else {}))
+    assert s(np.arange(1)).shape == (1,)
+    lr = s(np.arange(100_000))
+    assert np.isfinite(lr).all() and (lr >= 0).all()
+
+
+def test_ten_million_epochs():
+    """The upper end of the API: 10^7 epochs in one call (no Python loop over epochs)."""
+    lr = schedules.create("cosine_restarts", T_0=100, T_mult=2, warmup=1000)(np.arange(10_000_000))
+    assert lr.shape == (10_000_000,) and np.isfinite(lr).all()
+    assert lr[1000] == pytest.approx(0.1)
+
+
+def test_epochs_must_be_non_negative_integers():
+    s = schedules.create("cosine")
+    with pytest.raises(ConfigError, match="epochs"):
+        s(np.array([0.5, 1.0]))
+    with pytest.raises(ConfigError, match="epochs"):
+        s(np.array([-1, 0]))
+
+
+def test_onecycle_is_defined_for_total_steps_epochs():
+    s = schedules.create("onecycle", total_steps=50)
+    assert s(np.arange(50)).shape == (50,)
+    with pytest.raises(ConfigError, match=r"total_steps=50 is shorter than the run of 51 epochs: allowed total_steps >= 51"):
+        s(np.arange(51))
+
+
+def test_plateau_has_no_epoch_curve():
+    with pytest.raises(ConfigError, match="plateau"):
+        schedules.create("plateau")(np.arange(3))
+
+
+def test_registry_lists_every_schedule_the_product_promises():
+    promised = {
+        "constant", "step", "multistep", "exponential", "linear", "polynomial", "cosine", "cosine_restarts",
+        "cyclic", "onecycle", "inverse_time", "warmup_constant", "warmup_linear", "warmup_cosine",
+        "warmup_cosine_restarts", "warmup_polynomial", "warmup_cosine_min_lr", "inverse_sqrt", "wsd",
+        "sequential", "chained", "plateau",
+    }
+    assert set(schedules.names()) == promised
+
+
+@pytest.mark.parametrize("name", schedules.names())
+def test_every_schedule_documents_its_formula_and_equivalent(name):
+    d = schedules.get(name)
+    assert "=" in d.doc, "the docstring gives the formula"
+    assert ("torch" in d.doc) or ("transformers" in d.doc) or ("Keras" in d.doc)
+    for p in d.all_params:
+        assert p.help and p.allowed()
+        coerce(p, p.default)  # every default passes its own declaration
