@@ -171,18 +171,20 @@ def cosine_restarts(t: np.ndarray, lr: float, T_0: int, T_mult: int, eta_min: fl
     quite reaches eta_min (the last value of a cycle is at T_cur = T_i - 1).
     """
     if T_mult == 1:
-        t_cur, t_i = t % T_0, T_0
+        t_cur, t_i = t % T_0, float(T_0)
     else:
         last = int(t.max()) if t.size else 0
-        starts, length = [0], T_0
-        while starts[-1] <= last:
-            starts.append(starts[-1] + length)
-            length *= T_mult
+        starts, lengths = [0], [T_0]
+        while starts[-1] + lengths[-1] <= last:
+            starts.append(starts[-1] + lengths[-1])
+            lengths.append(lengths[-1] * T_mult)
         starts_arr = np.asarray(starts, dtype=np.int64)
         k = np.searchsorted(starts_arr, t, side="right") - 1
         t_cur = t - starts_arr[k]
-        t_i = T_0 * np.asarray(T_mult, dtype=np.float64) ** k
-    return eta_min + (lr - eta_min) * (1 + np.cos(np.pi * t_cur / t_i)) / 2
+        t_i = np.asarray(lengths, dtype=np.float64)[k]
+    phase = np.pi * t_cur
+    phase /= t_i
+    return eta_min + (lr - eta_min) * (1 + np.cos(phase)) / 2
 
 
 @register(

@@ -1,0 +1,153 @@
+"""Time every schedule's vectorized evaluation against stepping the equivalent torch scheduler.
+
+    python benchmarks/bench_schedules.py            # torch columns appear when torch is installed
+
+Prints one table: lrtui at 10^5, 10^6 and 10^7 epochs; torch (and transformers' LambdaLR schedules)
+stepped 10^5 times in the same run, reading the lr before each step as a training loop does; and the
+ratio torch / lrtui at 10^5. Times are the median of several repeats (torch: 3, lrtui: 5).
+Target: every ratio >= 100, and 10^7 epochs of any schedule well under a second.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from lrtui import schedules
+
+N = 100_000
+
+
+def _params(n: int) -> dict[str, dict]:
+    """Each schedule with settings scaled to a run of n epochs (so it does something across the run)."""
+    q = n // 4
+    return {
+        "constant": {"factor": 0.5, "total_iters": q},
+        "step": {"step_size": q, "gamma": 0.5},
+        "multistep": {"milestones": [q, 2 * q, 3 * q]},
+        "exponential": {"gamma": 0.99999},
+        "linear": {"start_factor": 0.1, "total_iters": q},
+        "polynomial": {"total_iters": n, "power": 2.0},
+        "cosine": {"T_max": q, "eta_min": 1e-4},
+        "cosine_restarts": {"T_0": n // 64, "T_mult": 2, "eta_min": 1e-4},
+        "cyclic": {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": n // 20, "mode": "triangular2"},
+        "onecycle": {"max_lr": 0.1, "total_steps": n},
+        "inverse_time": {"decay_rate": 1.0, "decay_steps": 100},
+        "warmup_constant": {"num_warmup_steps": q},
+        "warmup_linear": {"num_warmup_steps": q, "num_training_steps": n},
+        "warmup_cosine": {"num_warmup_steps": q, "num_training_steps": n},
+        "warmup_cosine_restarts": {"num_warmup_steps": q, "num_training_steps": n, "num_cycles": 4},
+        "warmup_polynomial": {"num_warmup_steps": q, "num_training_steps": n, "power": 2.0},
+        "inverse_sqrt": {"num_warmup_steps": q},
+        "warmup_cosine_min_lr": {"num_warmup_steps": q, "num_training_steps": n},
+        "wsd": {"num_warmup_steps": q, "num_decay_steps": q, "num_training_steps": n},
+        "sequential": {"milestones": [q], "schedulers": [
+            {"name": "linear", "params": {"start_factor": 0.1, "total_iters": q}},
+            {"name": "cosine", "params": {"T_max": n - q}}]},
+        "chained": {"schedulers": [
+            {"name": "constant", "params": {"factor": 0.5, "total_iters": q}},
+            {"name": "exponential", "params": {"gamma": 0.99999}}]},
+    }
+
+
+def _torch_builders(n: int):
+    """name -> builder(optimizer) for the equivalent real scheduler, or {} when torch is absent."""
+    try:
+        import torch
+        from torch.optim import lr_scheduler as L
+    except ImportError:
+        return None, {}
+    torch.set_num_threads(1)
+    p = _params(n)
+    b = {
+        "constant": lambda o: L.ConstantLR(o, **p["constant"]),
+        "step": lambda o: L.StepLR(o, **p["step"]),
+        "multistep": lambda o: L.MultiStepLR(o, **p["multistep"]),
+        "exponential": lambda o: L.ExponentialLR(o, **p["exponential"]),
+        "linear": lambda o: L.LinearLR(o, **p["linear"]),
+        "polynomial": lambda o: L.PolynomialLR(o, **p["polynomial"]),
+        "cosine": lambda o: L.CosineAnnealingLR(o, **p["cosine"]),
+        "cosine_restarts": lambda o: L.CosineAnnealingWarmRestarts(o, **p["cosine_restarts"]),
+        "cyclic": lambda o: L.CyclicLR(o, cycle_momentum=False, **p["cyclic"]),
+        "onecycle": lambda o: L.OneCycleLR(o, cycle_momentum=False, **p["onecycle"]),
+        "inverse_time": lambda o: L.LambdaLR(o, lambda t: 1 / (1 + 1.0 * t / 100)),
+        "sequential": lambda o: L.SequentialLR(o, [L.LinearLR(o, 0.1, 1.0, n // 4), L.CosineAnnealingLR(o, n - n // 4)], [n // 4]),
+        "chained": lambda o: L.ChainedScheduler([L.ConstantLR(o, 0.5, n // 4), L.ExponentialLR(o, 0.99999)]),
+    }
+    try:
+        import transformers.optimization as T
+
+        b.update({
+            "warmup_constant": lambda o: T.get_constant_schedule_with_warmup(o, **p["warmup_constant"]),
+            "warmup_linear": lambda o: T.get_linear_schedule_with_warmup(o, **p["warmup_linear"]),
+            "warmup_cosine": lambda o: T.get_cosine_schedule_with_warmup(o, **p["warmup_cosine"]),
+            "warmup_cosine_restarts": lambda o: T.get_cosine_with_hard_restarts_schedule_with_warmup(o, **p["warmup_cosine_restarts"]),
+            "warmup_polynomial": lambda o: T.get_polynomial_decay_schedule_with_warmup(o, **p["warmup_polynomial"]),
+            "inverse_sqrt": lambda o: T.get_inverse_sqrt_schedule(o, **p["inverse_sqrt"]),
+            "warmup_cosine_min_lr": lambda o: T.get_cosine_with_min_lr_schedule_with_warmup(o, min_lr_rate=0.1, **p["warmup_cosine_min_lr"]),
+            "wsd": lambda o: T.get_wsd_schedule(o, **p["wsd"]),
+        })
+    except ImportError:
+        pass
+    return torch, b
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _step_torch(torch, build, n: int):
+    def run():
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+        sched = build(opt)
+        group = opt.param_groups[0]
+        for _ in range(n):
+            group["lr"]
+            sched.step()
+
+    return run
+
+
+def main() -> int:
+    warnings.simplefilter("ignore")
+    torch, builders = _torch_builders(N)
+    names = [n for n in schedules.names() if schedules.get(n).family != "metric"]
+    header = f"{'schedule':<24}{'lrtui 1e5 ms':>13}{'1e6 ms':>10}{'1e7 ms':>10}{'torch 1e5 ms':>14}{'ratio':>9}"
+    print(header)
+    print("-" * len(header))
+    worst_ratio, worst_1e7 = float("inf"), 0.0
+    for name in names:
+        row = []
+        for n, repeats in ((N, 5), (10 * N, 5), (100 * N, 3)):
+            s = schedules.create(name, **_params(n)[name])
+            t = np.arange(n)
+            row.append(_median_time(lambda: s(t), repeats))
+        worst_1e7 = max(worst_1e7, row[2])
+        if name in builders:
+            ref = _median_time(_step_torch(torch, builders[name], N), 3)
+            ratio = ref / row[0]
+            worst_ratio = min(worst_ratio, ratio)
+            torch_cols = f"{ref * 1e3:>14.1f}{ratio:>8.0f}x"
+        else:
+            torch_cols = f"{'-':>14}{'-':>9}"
+        print(f"{name:<24}{row[0] * 1e3:>13.2f}{row[1] * 1e3:>10.1f}{row[2] * 1e3:>10.0f}{torch_cols}")
+    print("-" * len(header))
+    if builders:
+        print(f"slowest ratio at 1e5 epochs: {worst_ratio:.0f}x (target >= 100x)")
+    else:
+        print("torch is not installed: no ratios (pip install torch==2.13.0 to see them)")
+    print(f"slowest 1e7-epoch evaluation: {worst_1e7 * 1e3:.0f} ms (target well under 1000 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
