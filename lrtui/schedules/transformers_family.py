@@ -21,6 +21,27 @@ def _warmup_ramp(t: np.ndarray, num_warmup_steps: int) -> np.ndarray:
     return t / float(max(1, num_warmup_steps))
 
 
+def _pieces(t: np.ndarray, bounds: list[int], pieces: list, default: float) -> np.ndarray:
+    """lam(t) by pieces: ``pieces[i](t)`` where ``bounds[i-1] <= t < bounds[i]``, ``default`` from the last
+    bound on. Each piece is evaluated only on its own epochs (a long run costs one pass, not one per piece)."""
+    lam = np.full(t.shape, default, dtype=np.float64)
+    lo = None
+    for hi, piece in zip(bounds, pieces):
+        here = t < hi if lo is None else (t >= lo) & (t < hi)
+        if here.any():
+            lam[here] = piece(t[here])
+        lo = hi
+    return lam
+
+
+def _after_linear_warmup(t: np.ndarray, num_warmup_steps: int, decay) -> np.ndarray:
+    """lam(t) = t / max(1, W) for t < W, then ``decay(t)``."""
+    return _pieces(
+        t, [num_warmup_steps, np.iinfo(np.int64).max],
+        [lambda x: _warmup_ramp(x, num_warmup_steps), decay], 0.0,
+    )
+
+
 def _after_warmup(t: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
     return (t - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
 
@@ -43,8 +64,7 @@ def warmup_constant(t: np.ndarray, lr: float, num_warmup_steps: int) -> np.ndarr
 
     lam(t) = t / max(1, W) for t < W, then 1
     """
-    lam = np.where(t < num_warmup_steps, t / max(1.0, num_warmup_steps), 1.0)
-    return lr * lam
+    return lr * _pieces(t, [num_warmup_steps], [lambda x: x / max(1.0, num_warmup_steps)], 1.0)
 
 
 @register("warmup_linear", "transformers", (LR, W, T), check=_check_horizon)
@@ -53,8 +73,8 @@ def warmup_linear(t: np.ndarray, lr: float, num_warmup_steps: int, num_training_
 
     lam(t) = t / max(1, W) for t < W;  max(0, (T - t) / max(1, T - W)) after: stays at 0 past T
     """
-    decay = np.maximum(0.0, (num_training_steps - t) / float(max(1, num_training_steps - num_warmup_steps)))
-    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), decay)
+    span = float(max(1, num_training_steps - num_warmup_steps))
+    return lr * _after_linear_warmup(t, num_warmup_steps, lambda x: np.maximum(0.0, (num_training_steps - x) / span))
 
 
 @register("warmup_cosine", "transformers", (LR, W, T, CYCLES), check=_check_horizon)
@@ -66,8 +86,9 @@ def warmup_cosine(
     p = (t - W) / max(1, T - W);  lam(t) = max(0, (1 + cos(2 pi num_cycles p)) / 2)
     With num_cycles = 0.5 it falls to 0 at T and climbs again past T (not clamped), as transformers does.
     """
-    factor = _cosine_factor(_after_warmup(t, num_warmup_steps, num_training_steps), num_cycles)
-    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), factor)
+    return lr * _after_linear_warmup(
+        t, num_warmup_steps, lambda x: _cosine_factor(_after_warmup(x, num_warmup_steps, num_training_steps), num_cycles)
+    )
 
 
 @register(
@@ -83,10 +104,13 @@ def warmup_cosine_restarts(
 
     p = (t - W) / max(1, T - W);  lam(t) = 0 if p >= 1 else max(0, (1 + cos(pi * ((num_cycles * p) % 1))) / 2)
     """
-    progress = _after_warmup(t, num_warmup_steps, num_training_steps)
-    factor = np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * ((float(num_cycles) * progress) % 1.0))))
-    factor = np.where(progress >= 1.0, 0.0, factor)
-    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), factor)
+    def hard_restarts(x: np.ndarray) -> np.ndarray:
+        progress = _after_warmup(x, num_warmup_steps, num_training_steps)
+        factor = np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * ((float(num_cycles) * progress) % 1.0))))
+        return np.where(progress >= 1.0, 0.0, factor)
+
+    return lr * _pieces(t, [num_warmup_steps, num_training_steps],
+                        [lambda x: _warmup_ramp(x, num_warmup_steps), hard_restarts], 0.0)
 
 
 def _polynomial_check(p: dict) -> None:
@@ -115,15 +139,12 @@ def warmup_polynomial(
     lam(t) = ((lr - lr_end) * (1 - (t - W) / (T - W)) ** power + lr_end) / lr  for W <= t <= T;
     lr_end / lr after T
     """
-    remaining = 1 - (t - num_warmup_steps) / (num_training_steps - num_warmup_steps)
-    with np.errstate(invalid="ignore"):  # remaining < 0 past T, where the branch is not used
-        decay = ((lr - lr_end) * remaining**power + lr_end) / lr
-    lam = np.where(
-        t < num_warmup_steps,
-        _warmup_ramp(t, num_warmup_steps),
-        np.where(t > num_training_steps, lr_end / lr, decay),
-    )
-    return lr * lam
+    def decay(x: np.ndarray) -> np.ndarray:
+        remaining = 1 - (x - num_warmup_steps) / (num_training_steps - num_warmup_steps)
+        return ((lr - lr_end) * remaining**power + lr_end) / lr
+
+    return lr * _pieces(t, [num_warmup_steps, num_training_steps + 1],
+                        [lambda x: _warmup_ramp(x, num_warmup_steps), decay], lr_end / lr)
 
 
 def _inverse_sqrt_timescale(num_warmup_steps: int, timescale: int | None) -> int:
@@ -147,8 +168,7 @@ def inverse_sqrt(t: np.ndarray, lr: float, num_warmup_steps: int, timescale: int
     """
     tau = _inverse_sqrt_timescale(num_warmup_steps, timescale)
     shift = tau - num_warmup_steps
-    decay = 1.0 / np.sqrt((t + shift) / tau)
-    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), decay)
+    return lr * _after_linear_warmup(t, num_warmup_steps, lambda x: 1.0 / np.sqrt((x + shift) / tau))
 
 
 def _min_lr_check(p: dict) -> None:
@@ -187,9 +207,12 @@ def warmup_cosine_min_lr(
     r = min_lr / lr if min_lr is set, else min_lr_rate
     """
     rate = (min_lr / lr if lr else 1.0) if min_lr is not None else min_lr_rate
-    factor = _cosine_factor(_after_warmup(t, num_warmup_steps, num_training_steps), num_cycles)
-    factor = np.maximum(0.0, factor * (1 - rate) + rate)
-    return lr * np.where(t < num_warmup_steps, _warmup_ramp(t, num_warmup_steps), factor)
+
+    def floored_cosine(x: np.ndarray) -> np.ndarray:
+        factor = _cosine_factor(_after_warmup(x, num_warmup_steps, num_training_steps), num_cycles)
+        return np.maximum(0.0, factor * (1 - rate) + rate)
+
+    return lr * _after_linear_warmup(t, num_warmup_steps, floored_cosine)
 
 
 def _wsd_stable(p: dict) -> int:
@@ -254,23 +277,25 @@ def wsd(
         {"num_stable_steps": num_stable_steps, "num_training_steps": num_training_steps,
          "num_warmup_steps": w, "num_decay_steps": d}
     )
-    p_up = t / float(max(1, w))
-    if warmup_type == "linear":
-        f_up = p_up
-    elif warmup_type == "cosine":
-        f_up = 0.5 * (1.0 - np.cos(np.pi * p_up))
-    else:
-        f_up = 1.0 - np.sqrt(np.clip(1.0 - p_up, 0.0, None))
-    p_down = (t - w - s) / float(max(1, d))
-    if decay_type == "linear":
-        f_down = 1.0 - p_down
-    elif decay_type == "cosine":
-        f_down = 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * p_down))
-    else:
-        f_down = 1.0 - np.sqrt(np.clip(p_down, 0.0, None))
-    lam = np.select(
-        [t < w, t < w + s, t < w + s + d],
-        [np.maximum(0.0, f_up * (1.0 - m) + m), 1.0, np.maximum(0.0, f_down * (1.0 - m) + m)],
-        default=m,
-    )
-    return lr * lam
+
+    def up(x: np.ndarray) -> np.ndarray:
+        p = x / float(max(1, w))
+        if warmup_type == "linear":
+            f = p
+        elif warmup_type == "cosine":
+            f = 0.5 * (1.0 - np.cos(np.pi * p))
+        else:
+            f = 1.0 - np.sqrt(1.0 - p)
+        return np.maximum(0.0, f * (1.0 - m) + m)
+
+    def down(x: np.ndarray) -> np.ndarray:
+        p = (x - w - s) / float(max(1, d))
+        if decay_type == "linear":
+            f = 1.0 - p
+        elif decay_type == "cosine":
+            f = 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * p))
+        else:
+            f = 1.0 - np.sqrt(p)
+        return np.maximum(0.0, f * (1.0 - m) + m)
+
+    return lr * _pieces(t, [w, w + s, w + s + d], [up, np.ones_like, down], m)
