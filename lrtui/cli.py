@@ -30,7 +30,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser and each command's own parser (parsed intermixed: options and
+    param=value pairs may come in any order)."""
     parser = _Parser(
         prog="lrtui",
         description="See and feel how learning-rate schedules shape training, in the terminal.",
@@ -54,7 +56,28 @@ def _parser() -> argparse.ArgumentParser:
     p_curve.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec (nested specs for sequential/chained)")
     p_curve.add_argument("--plot", action="store_true", help="draw the curve with plotext instead of printing numbers")
     p_curve.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
-    return parser
+
+    p_sim = sub.add_parser(
+        "simulate",
+        help="run an optimizer under a schedule on a teaching problem: lr and loss per epoch",
+        description="Run an optimizer under a schedule on a teaching problem and print lr and loss per epoch "
+        "(loss[t] is the loss at the parameters epoch t starts from). Bare key=value pairs set schedule "
+        "parameters; optimizer.key=value and problem.key=value set the others, e.g. "
+        "lrtui simulate --problem ravine --optimizer momentum --schedule cosine lr=0.4 T_max=50 optimizer.momentum=0.9",
+    )
+    p_sim.add_argument("assignments", nargs="*", metavar="param=value",
+                       help="schedule parameters; optimizer.key=value; problem.key=value")
+    p_sim.add_argument("--problem", default="quadratic", help="teaching problem (see lrtui list)")
+    p_sim.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov, adam or adamw")
+    p_sim.add_argument("--schedule", default="constant", help="schedule name (see lrtui list)")
+    p_sim.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
+    p_sim.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
+    p_sim.add_argument("--seed", default="0", help="seed of the run's noise, batches and initial weights")
+    p_sim.add_argument("--steps-per-epoch", default="1", help="optimizer steps per epoch on analytic problems")
+    p_sim.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p_sim.add_argument("--plot", action="store_true", help="draw lr and loss with plotext instead of printing numbers")
+    p_sim.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
+    return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim}
 
 
 def parse_assignments(tokens: Sequence[str]) -> dict[str, str]:
@@ -88,30 +111,51 @@ def load_spec(path: str) -> dict[str, Any]:
     return data
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
+    """(name, family, summary, parameters) of every schedule, problem and optimizer."""
+    from lrtui.optimizers import OPTIMIZERS
+    from lrtui.simulate import PROBLEMS
+
     defs = [registry.get(n) for n in registry.names()]
+    return {
+        "schedules": [(d.name, d.family, d.summary, d.all_params) for d in defs],
+        "problems": [(p.name, p.kind, p.note.split(". ")[0] + ".", p.params) for p in PROBLEMS.values()],
+        "optimizers": [(o.name, "optimizer", o.summary, o.params) for o in OPTIMIZERS.values()],
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    catalogue = _catalogue()
     if args.format == "json":
-        out = [
-            {
-                "name": d.name,
-                "family": d.family,
-                "summary": d.summary,
-                "params": [
-                    {"name": p.name, "kind": p.kind, "default": p.default, "allowed": p.allowed(), "log": p.log, "help": p.help}
-                    for p in d.all_params
-                ],
-            }
-            for d in defs
-        ]
+        out = {
+            section: [
+                {
+                    "name": name,
+                    "family": family,
+                    "summary": summary,
+                    "params": [
+                        {"name": p.name, "kind": p.kind, "default": p.default, "allowed": p.allowed(), "log": p.log,
+                         "help": p.help}
+                        for p in params
+                    ],
+                }
+                for name, family, summary, params in entries
+            ]
+            for section, entries in catalogue.items()
+        }
         print(json.dumps(out, indent=1))
         return 0
     lines = []
-    for d in defs:
-        lines.append(f"{d.name}  ({d.family})  {d.summary}")
-        for p in d.all_params:
-            scale = ", log scale" if p.log else ""
-            lines.append(f"    {p.name:<20} default {format_value(p.default):<10} {p.allowed()}{scale}. {p.help}")
+    for section, entries in catalogue.items():
+        prefix = {"schedules": "", "problems": "problem.", "optimizers": "optimizer."}[section]
+        lines.append(f"== {section} ==" + (f"  (set with {prefix}key=value)" if prefix else "  (set with key=value)"))
         lines.append("")
+        for name, family, summary, params in entries:
+            lines.append(f"{name}  ({family})  {summary}")
+            for p in params:
+                scale = ", log scale" if p.log else ""
+                lines.append(f"    {p.name:<20} default {format_value(p.default):<10} {p.allowed()}{scale}. {p.help}")
+            lines.append("")
     print("\n".join(lines).rstrip())
     return 0
 
@@ -162,15 +206,103 @@ def cmd_curve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _split_assignments(tokens: Sequence[str]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """key=value pairs into schedule, problem.* and optimizer.* parameters."""
+    pairs = parse_assignments(tokens)
+    schedule, problem, optimizer = {}, {}, {}
+    for key, value in pairs.items():
+        section, dot, name = key.partition(".")
+        if not dot:
+            schedule[key] = value
+        elif section == "problem" and name:
+            problem[name] = value
+        elif section == "optimizer" and name:
+            optimizer[name] = value
+        else:
+            raise UsageError(
+                f"lrtui: {key}={value} is not a parameter setting: allowed name=value, problem.name=value, optimizer.name=value"
+            )
+    return schedule, problem, optimizer
+
+
+def _json_number(v: float) -> float | None:
+    return v if np.isfinite(v) else None
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from lrtui.simulate import RunConfig, simulate
+
+    schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
+    if args.spec:
+        spec = load_spec(args.spec)
+        if args.schedule != "constant" and args.schedule != spec["name"]:
+            raise UsageError(f"lrtui: --schedule {args.schedule} does not match the spec file's {spec['name']}")
+        spec = {"name": spec["name"], "params": {**spec.get("params", {}), **schedule_params}}
+    else:
+        spec = {"name": args.schedule, "params": schedule_params}
+    config = RunConfig(
+        schedule=spec, problem=args.problem, problem_params=problem_params, optimizer=args.optimizer,
+        optimizer_params=optimizer_params, epochs=args.epochs, seed=args.seed, steps_per_epoch=args.steps_per_epoch,
+    )
+    trace = simulate(config)
+    diverged = (
+        None if trace.diverged_at is None
+        else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
+    )
+    if args.plot:
+        from lrtui.textplot import plot_curve, use_colour
+
+        cols, rows = __import__("shutil").get_terminal_size((80, 24))
+        colour = use_colour() and not args.ascii
+        title = f"{args.problem} / {args.optimizer} / {spec['name']}"
+        print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=args.ascii, colour=colour,
+                         size=(cols, max(8, rows // 2))))
+        loss = trace.loss
+        positive = np.isfinite(loss) & (loss > 0)
+        log = bool(positive.all() or (positive.sum() == np.isfinite(loss).sum() and positive.any()))
+        shown = np.where(positive, np.log10(np.where(positive, loss, 1.0)), np.nan) if log else loss
+        print(plot_curve(trace.epoch, shown, title="loss" + (" (log10)" if log else ""), ylabel="log10 loss" if log else "loss",
+                         ascii_only=args.ascii, colour=colour, size=(cols, max(8, rows - rows // 2))))
+        if diverged:
+            print(diverged.removeprefix("lrtui: "))
+        return 0
+    columns = {"epoch": trace.epoch, "lr": trace.lr, "loss": trace.loss}
+    if trace.heldout_loss is not None:
+        columns["heldout_loss"] = trace.heldout_loss
+    if args.format == "json":
+        out = {k: [_json_number(v) for v in col.tolist()] if k != "epoch" else col.tolist() for k, col in columns.items()}
+        out.update(diverged_at=trace.diverged_at, final_loss=_json_number(trace.final_loss))
+        json.dump(out, sys.stdout)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        sys.stdout.write(",".join(columns) + "\n")
+        rows = zip(*(c.tolist() for c in columns.values()))
+        sys.stdout.writelines(",".join(repr(v) for v in row) + "\n" for row in rows)
+    else:
+        sys.stdout.write(f"{'epoch':>8}" + "".join(f"  {k:<16}" for k in list(columns)[1:]).rstrip() + "\n")
+        rows = zip(*(c.tolist() for c in columns.values()))
+        sys.stdout.writelines(f"{row[0]:>8}" + "".join(f"  {v:<16.10g}" for v in row[1:]).rstrip() + "\n" for row in rows)
+        if diverged:
+            print(diverged.removeprefix("lrtui: "))
+    if diverged and args.format != "table":
+        print(diverged, file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = _parser()
+    parser, commands = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        if argv and argv[0] in commands:
+            args = commands[argv[0]].parse_intermixed_args(argv[1:])
+            args.command = argv[0]
+        else:
+            args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return 0
-        return {"list": cmd_list, "curve": cmd_curve}[args.command](args)
+        return {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate}[args.command](args)
     except (UsageError, ConfigError) as err:
         message = str(err)
         if not message.startswith("lrtui"):

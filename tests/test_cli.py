@@ -36,11 +36,22 @@ def test_list_shows_every_schedule_with_parameters_defaults_ranges_and_help(caps
 
 def test_list_json_is_the_declarations(capsys):
     code, out, _ = run(capsys, "list", "--format", "json")
-    data = {d["name"]: d for d in json.loads(out)}
+    catalogue = json.loads(out)
+    assert {p["name"] for p in catalogue["problems"]} >= {"quadratic", "ravine", "rosenbrock", "mlp"}
+    assert {o["name"] for o in catalogue["optimizers"]} == {"sgd", "momentum", "nesterov", "adam", "adamw"}
+    data = {d["name"]: d for d in catalogue["schedules"]}
     assert set(data) == set(schedules.names())
     t_max = next(p for p in data["cosine"]["params"] if p["name"] == "T_max")
     assert t_max == {"name": "T_max", "kind": "int", "default": 100, "allowed": "an integer in [1, 10000000]",
                      "log": False, "help": t_max["help"]}
+
+
+def test_list_shows_problems_and_optimizers(capsys):
+    code, out, _ = run(capsys, "list")
+    assert "== problems ==  (set with problem.key=value)" in out
+    assert "\nrosenbrock  (analytic)" in out and "\nmlp  (data)" in out
+    assert "== optimizers ==  (set with optimizer.key=value)" in out
+    assert "    momentum             default 0.9        a number in [0, 1)" in out
 
 
 def test_curve_table(capsys):
@@ -163,3 +174,60 @@ def test_closed_pipe_ends_quietly():
     assert proc.returncode == 0
     assert proc.stdout.split() == ["epoch", "lr"]
     assert proc.stderr == ""
+
+
+def test_simulate_json(capsys):
+    code, out, _ = run(capsys, "simulate", "--problem", "ravine", "--optimizer", "momentum", "--schedule", "constant",
+                       "lr=0.6", "optimizer.momentum=0.5", "--epochs", "20", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["epoch"] == list(range(20)) and data["diverged_at"] is None
+    assert data["loss"][0] == pytest.approx(10.5) and data["lr"] == [0.6] * 20
+    assert data["final_loss"] == pytest.approx(1.8e-5, rel=0.02)  # T2
+
+
+def test_simulate_divergence_is_a_result(capsys):
+    code, out, err = run(capsys, "simulate", "--schedule", "constant", "lr=2.5", "--epochs", "30", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["diverged_at"] == 18
+    assert data["loss"][19:] == [None] * 11 and data["final_loss"] is None
+    assert err == "lrtui: diverged at epoch 18 (the loss blew up: non-finite or above 1e6 x the start)\n"
+    code, out, err = run(capsys, "simulate", "--schedule", "constant", "lr=2.5", "--epochs", "30")
+    assert code == 0 and out.splitlines()[-1].startswith("diverged at epoch 18") and err == ""
+
+
+def test_simulate_table_and_csv_with_heldout(capsys):
+    code, out, _ = run(capsys, "simulate", "--problem", "mlp", "--optimizer", "adam", "lr=0.01", "--epochs", "3")
+    assert out.splitlines()[0].split() == ["epoch", "lr", "loss", "heldout_loss"] and len(out.splitlines()) == 4
+    code, out, _ = run(capsys, "simulate", "--problem", "quartic", "--schedule", "warmup_constant", "lr=1.5",
+                       "num_warmup_steps=50", "--epochs", "5", "--format", "csv", "problem.x0=2.5")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [float(r["lr"]) for r in rows] == [1.5 * t / 50 for t in range(5)]
+    assert float(rows[0]["loss"]) == 2.5**4 / 4 + 2.5**2 / 2
+
+
+def test_simulate_plot(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
+    code, out, _ = run(capsys, "simulate", "--problem", "rosenbrock", "lr=2.1e-3", "--epochs", "50", "--plot", "--ascii")
+    assert code == 0 and all(ch.isascii() for ch in out)
+    assert "log10 loss" in out and out.rstrip().endswith("diverged at epoch 7 (the loss blew up: non-finite or above 1e6 x the start)")
+
+
+BAD_SIMULATE = [
+    (["simulate", "--problem", "nope"], "problem=nope is unknown"),
+    (["simulate", "--optimizer", "rmsprop"], "optimizer=rmsprop is unknown"),
+    (["simulate", "problem.noise=-1"], "problem.noise=-1"),
+    (["simulate", "--problem", "ravine", "optimizer.momentum=0.5"], "optimizer.momentum is not a parameter of optimizer sgd"),
+    (["simulate", "optimizer.=1"], "optimizer.=1"),
+    (["simulate", "foo.bar=1"], "foo.bar=1 is not a parameter setting"),
+    (["simulate", "--seed", "-1"], "seed=-1"),
+    (["simulate", "--steps-per-epoch", "0"], "steps_per_epoch=0"),
+    (["simulate", "--schedule", "onecycle", "--epochs", "200"], "total_steps=100 is shorter than the run of 200"),
+    (["simulate", "lr=nan"], "lr=nan"),
+]
+
+
+@pytest.mark.parametrize("argv, fragment", BAD_SIMULATE, ids=[" ".join(a) for a, _ in BAD_SIMULATE])
+def test_simulate_bad_input_exits_2_with_one_line(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err.count("\n")) == (2, "", 1) and fragment in err

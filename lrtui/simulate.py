@@ -1,0 +1,302 @@
+"""The simulator: gradient descent under a schedule on a teaching problem, epoch by epoch.
+
+This module holds lrtui's only epoch loop. :func:`simulate` runs one :class:`RunConfig`;
+:func:`simulate_many` runs several, vectorized across the runs that share a problem, an optimizer and a
+length (they may differ in schedule and seed). Each run gives a :class:`Trace`: per epoch t, the lr in
+force, ``loss[t]`` at the parameters epoch t starts from (``loss[0]`` is the starting loss), the gradient
+norm, the sharpness lambda_max and the stability bound c / lambda_max where known.
+
+Divergence is a result, not an error: a non-finite loss, or one above 1e6 * max(|loss[0]|, 1), stops the
+run; ``diverged_at`` is that epoch and every per-epoch series but ``lr`` holds NaN after it. No numpy
+warning escapes. The same configuration gives the same trace, bit for bit, whichever runs it shares a
+batch with (each run draws from its own generator, seeded by its ``seed``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from lrtui import schedules
+from lrtui.datasets import DATA, DataProblem
+from lrtui.optimizers import OPTIMIZERS, Optimizer
+from lrtui.params import MAX_EPOCHS, ConfigError, Param, coerce, resolve
+from lrtui.plateau import Plateau
+from lrtui.problems import ANALYTIC, Problem
+
+DIVERGENCE_FACTOR = 1e6
+NOISE_CHUNK = 256  # epochs of gradient noise drawn at once per run
+
+PROBLEMS: dict[str, Problem | DataProblem] = {**ANALYTIC, **DATA}
+
+RUN_PARAMS = (
+    Param("epochs", "int", 100, "epochs to simulate", 1, MAX_EPOCHS),
+    Param("seed", "int", 0, "seed of the run's noise, minibatch order and initial weights", 0, 2**31 - 1),
+    Param("steps_per_epoch", "int", 1, "optimizer steps per epoch on analytic problems", 1, 100_000),
+)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines one run. ``schedule`` is a spec ``{"name": ..., "params": {...}}``."""
+
+    schedule: dict[str, Any] = field(default_factory=lambda: {"name": "constant", "params": {}})
+    problem: str = "quadratic"
+    problem_params: dict[str, Any] = field(default_factory=dict)
+    optimizer: str = "sgd"
+    optimizer_params: dict[str, Any] = field(default_factory=dict)
+    epochs: int = 100
+    seed: int = 0
+    steps_per_epoch: int = 1
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What happened in one run, per epoch (arrays of length ``epochs``)."""
+
+    config: RunConfig
+    epoch: np.ndarray
+    lr: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    sharpness: np.ndarray
+    stability_bound: np.ndarray
+    params: np.ndarray | None  # (epochs, dim) for problems of dimension 1 or 2
+    heldout_loss: np.ndarray | None  # data problems
+    final_loss: float  # after the last epoch
+    final_params: np.ndarray | None
+    diverged_at: int | None  # == epochs when the last epoch's update blew up
+    steps_per_epoch: int
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated configuration: the objects the loop runs."""
+
+    config: RunConfig
+    schedule: Any  # schedules.Schedule or Plateau
+    problem: Problem | DataProblem
+    problem_params: dict[str, Any]
+    optimizer: Optimizer
+    optimizer_params: dict[str, Any]
+    epochs: int
+    seed: int
+    steps_per_epoch: int
+
+    @property
+    def group_key(self) -> tuple:
+        """Runs with equal keys are simulated together."""
+        return (
+            self.problem.name,
+            tuple(sorted(self.problem_params.items())),
+            self.optimizer.name,
+            tuple(sorted(self.optimizer_params.items())),
+            self.epochs,
+            self.steps_per_epoch,
+        )
+
+
+def _lookup(table: dict, name: Any, what: str) -> Any:
+    if not isinstance(name, str) or name not in table:
+        raise ConfigError(f"{what}={name} is unknown: allowed " + ", ".join(table))
+    return table[name]
+
+
+def prepare(config: RunConfig) -> Prepared:
+    """Validate a configuration; :class:`ConfigError` names the parameter (``problem.noise=...``)."""
+    schedule = schedules.from_spec(config.schedule)
+    problem = _lookup(PROBLEMS, config.problem, "problem")
+    optimizer = _lookup(OPTIMIZERS, config.optimizer, "optimizer")
+    problem_params = resolve(problem.params, config.problem_params, f"problem {problem.name}", "problem.")
+    optimizer_params = resolve(optimizer.params, config.optimizer_params, f"optimizer {optimizer.name}", "optimizer.")
+    run = {p.name: coerce(p, getattr(config, p.name)) for p in RUN_PARAMS}
+    if problem.kind == "data" and run["steps_per_epoch"] != 1:
+        raise ConfigError(
+            f"steps_per_epoch={run['steps_per_epoch']} does not apply to {problem.name}: an epoch is one pass "
+            "over the data (set problem.batch_size); allowed steps_per_epoch=1"
+        )
+    if isinstance(schedule, schedules.Schedule):
+        schedule.check_length(run["epochs"])
+    return Prepared(config, schedule, problem, problem_params, optimizer, optimizer_params, **run)
+
+
+def simulate(config: RunConfig) -> Trace:
+    """Run one configuration."""
+    return simulate_many([config])[0]
+
+
+def simulate_many(configs: Sequence[RunConfig]) -> list[Trace]:
+    """Run several configurations, vectorized across those that share problem, optimizer and length."""
+    prepared = [prepare(c) for c in configs]
+    groups: dict[tuple, list[int]] = {}
+    for i, p in enumerate(prepared):
+        groups.setdefault(p.group_key, []).append(i)
+    traces: list[Trace | None] = [None] * len(prepared)
+    for indices in groups.values():
+        for i, trace in zip(indices, _run_group([prepared[i] for i in indices])):
+            traces[i] = trace
+    return traces  # type: ignore[return-value]
+
+
+class _Plateaus:
+    """The runs of a group driven by ReduceLROnPlateau: their lr follows their epoch loss."""
+
+    def __init__(self, runs: list[Prepared]):
+        self.members = [(i, r.schedule, r.schedule.init()) for i, r in enumerate(runs) if isinstance(r.schedule, Plateau)]
+
+    def lrs(self, lr: np.ndarray) -> None:
+        for i, _, state in self.members:
+            lr[i] = float(state.lr)
+
+    def update(self, metric: np.ndarray) -> None:
+        self.members = [(i, p, p.update(s, metric[i])) for i, p, s in self.members]
+
+
+def _run_group(runs: list[Prepared]) -> list[Trace]:
+    first = runs[0]
+    problem = first.problem
+    t_all = np.arange(first.epochs)
+    lr = np.stack([np.full(first.epochs, np.nan) if isinstance(r.schedule, Plateau) else r.schedule(t_all) for r in runs])
+    rngs = [np.random.default_rng(r.seed) for r in runs]
+    with np.errstate(all="ignore"):
+        if problem.kind == "data":
+            out = _run_data(first, lr, rngs, _Plateaus(runs))
+        else:
+            out = _run_analytic(first, lr, rngs, _Plateaus(runs))
+    return _traces(runs, lr, out)
+
+
+def _divergence_limit(start_loss: np.ndarray) -> np.ndarray:
+    return DIVERGENCE_FACTOR * np.maximum(np.abs(start_loss), 1.0)
+
+
+def _first_bad(loss: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Per run, the first epoch whose loss is non-finite or above the limit (-1: none)."""
+    bad = ~(np.isfinite(loss) & (loss <= limit[:, None]))
+    return np.where(bad.any(axis=1), bad.argmax(axis=1), -1)
+
+
+def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) -> dict[str, Any]:
+    """The step loop only moves x; losses, gradients and sharpness are evaluated afterwards for all
+    epochs at once (vectorized), so a long run costs one optimizer update per step and little else."""
+    problem, pp, opt, op = run.problem, run.problem_params, run.optimizer, run.optimizer_params
+    n_runs, epochs, steps = lr.shape[0], run.epochs, run.steps_per_epoch
+    x = np.tile(problem.start(pp).astype(np.float64), (n_runs, 1))
+    dim = x.shape[1]
+    sigma = pp["noise"] * (np.asarray(problem.noise_scale) if problem.noise_scale else 1.0)
+    noisy = bool(np.any(sigma))
+    xs = np.empty((epochs + 1, n_runs, dim))
+    xs[0] = x
+    state = opt.init(x)
+    limit = _divergence_limit(problem.loss(x, pp))
+    for t in range(epochs):
+        if plateaus.members:
+            plateaus.lrs(lr[:, t])
+        lr_col = lr[:, t, None]
+        if noisy and t % NOISE_CHUNK == 0:
+            chunk = min(NOISE_CHUNK, epochs - t)
+            noise = np.stack([rng.standard_normal((chunk, steps, dim)) for rng in rngs]) * sigma
+        metric = 0.0
+        for k in range(steps):
+            if plateaus.members:
+                metric = metric + problem.loss(x, pp)
+            g = problem.grad(x, pp)
+            if noisy:
+                g = g + noise[:, t % NOISE_CHUNK, k]
+            x, state = opt.step(x, g, lr_col, state, op)
+        xs[t + 1] = x
+        if plateaus.members:
+            plateaus.update(metric / steps)
+        if t % 64 == 63 and not np.isfinite(x).any():
+            xs[t + 2 :] = np.nan  # every run blew up: nothing left to simulate
+            break
+    flat = xs.reshape(-1, dim)
+    f = problem.loss(flat, pp).reshape(epochs + 1, n_runs).T
+    g = problem.grad(flat, pp)
+    grad_norm = np.sqrt(np.sum(g * g, axis=1)).reshape(epochs + 1, n_runs).T
+    sharp = problem.sharpness(flat, pp).reshape(epochs + 1, n_runs).T
+    c = opt.stability_factor(op)
+    curvature = sharp + op.get("weight_decay", 0.0)
+    bound = np.where(curvature > 0, (c if c is not None else np.nan) / curvature, np.nan)
+    return {
+        "loss": f, "limit": limit, "grad_norm": grad_norm, "sharpness": sharp, "bound": bound,
+        "params": xs.transpose(1, 0, 2) if dim <= 2 else None, "final_params": xs[-1], "heldout": None,
+        "steps": steps,
+    }
+
+
+def _run_data(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) -> dict[str, Any]:
+    """Minibatch training: the full-data loss (and its gradient norm) and the held-out loss are taken at
+    the start of every epoch; an epoch is one pass in a fresh random order per run."""
+    problem, pp, opt, op = run.problem, run.problem_params, run.optimizer, run.optimizer_params
+    n_runs, epochs = lr.shape[0], run.epochs
+    X, y, X_test, y_test = problem.data(pp)
+    x = np.stack([problem.init(pp, rng) for rng in rngs]).astype(np.float64)
+    batch, n = pp["batch_size"], pp["n"]
+    steps = math.ceil(n / batch)
+    X_all = np.broadcast_to(X, (n_runs,) + X.shape)
+    y_all = np.broadcast_to(y, (n_runs,) + y.shape)
+    f = np.full((n_runs, epochs + 1), np.nan)
+    grad_norm = np.full((n_runs, epochs + 1), np.nan)
+    heldout = np.full((n_runs, epochs + 1), np.nan)
+    state = opt.init(x)
+    limit = None
+    for t in range(epochs + 1):
+        f[:, t], g = problem.loss_grad(x, X_all, y_all, pp)
+        grad_norm[:, t] = np.sqrt(np.sum(g * g, axis=1))
+        heldout[:, t] = problem.loss(x, X_test, y_test, pp)
+        if limit is None:
+            limit = _divergence_limit(f[:, 0])
+        x[~(np.isfinite(f[:, t]) & (f[:, t] <= limit))] = np.nan  # a run that blew up stops here
+        if t == epochs or np.isnan(x).all():
+            break
+        if plateaus.members:
+            plateaus.lrs(lr[:, t])
+        lr_col = lr[:, t, None]
+        order = np.stack([rng.permutation(n) for rng in rngs])
+        metric = np.zeros(n_runs)
+        for k in range(steps):
+            idx = order[:, k * batch : (k + 1) * batch]
+            f_batch, g = problem.loss_grad(x, X[idx], y[idx], pp)
+            metric += f_batch * idx.shape[1]
+            x, state = opt.step(x, g, lr_col, state, op)
+        if plateaus.members:
+            plateaus.update(metric / n)
+    nan = np.full_like(f, np.nan)
+    return {
+        "loss": f, "limit": limit, "grad_norm": grad_norm, "sharpness": nan, "bound": nan, "params": None,
+        "final_params": x, "heldout": heldout, "steps": steps,
+    }
+
+
+def _traces(runs: list[Prepared], lr: np.ndarray, out: dict[str, Any]) -> list[Trace]:
+    """Cut the per-epoch series at each run's divergence and package them."""
+    epochs = lr.shape[1]
+    first_bad = _first_bad(out["loss"], out["limit"])
+    traces = []
+    for i, run in enumerate(runs):
+        d = int(first_bad[i]) if first_bad[i] >= 0 else None
+        cut = epochs if d is None else d + 1  # values up to and including the divergence epoch are kept
+
+        def series(a: np.ndarray | None) -> np.ndarray | None:
+            if a is None:
+                return None
+            s = a[i, :epochs].copy()
+            s[cut:] = np.nan
+            return s
+
+        lr_i = lr[i].copy()
+        if isinstance(run.schedule, Plateau):
+            lr_i[cut:] = np.nan
+        traces.append(Trace(
+            config=run.config, epoch=np.arange(epochs), lr=lr_i, loss=series(out["loss"]),
+            grad_norm=series(out["grad_norm"]), sharpness=series(out["sharpness"]),
+            stability_bound=series(out["bound"]), params=series(out["params"]), heldout_loss=series(out["heldout"]),
+            final_loss=float(out["loss"][i, epochs]) if d is None else math.nan,
+            final_params=out["final_params"][i].copy() if d is None else None,
+            diverged_at=d, steps_per_epoch=out["steps"],
+        ))
+    return traces
