@@ -45,7 +45,7 @@ def two_moons(n: int, spread: float, seed: int) -> tuple[Array, Array]:
 
 def _bce(z: Array, y: Array) -> Array:
     """Mean binary cross-entropy with logits z (runs, batch) and labels y, over the batch."""
-    return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+    return (np.logaddexp(0.0, z) - y * z).sum(axis=-1) / z.shape[-1]
 
 
 def _sigmoid(z: Array) -> Array:
@@ -116,8 +116,8 @@ def _mlp_unpack(x: Array, h: int) -> tuple[Array, Array, Array, Array]:
 
 def _mlp_forward(x: Array, X: Array, h: int) -> tuple[Array, Array]:
     W1, b1, W2, b2 = _mlp_unpack(x, h)
-    a = np.tanh((X @ W1 if X.ndim == 3 else np.einsum("ni,rih->rnh", X, W1)) + b1[:, None, :])
-    return a, np.einsum("rbh,rh->rb", a, W2) + b2[:, None]
+    a = np.tanh(X @ W1 + b1[:, None, :])  # X (batch, 2) or (runs, batch, 2) @ W1 (runs, 2, h)
+    return a, (a @ W2[:, :, None])[..., 0] + b2[:, None]
 
 
 def _mlp_loss(x, X, y, p):
@@ -129,10 +129,10 @@ def _mlp_loss_grad(x, X, y, p):
     _, _, W2, _ = _mlp_unpack(x, h)
     a, z = _mlp_forward(x, X, h)
     d = (_sigmoid(z) - y) / z.shape[-1]  # dL/dz, (runs, batch)
-    g_w2 = np.einsum("rb,rbh->rh", d, a)
+    g_w2 = (d[:, None, :] @ a)[:, 0, :]
     g_b2 = d.sum(axis=1)
     dz1 = d[:, :, None] * W2[:, None, :] * (1 - a * a)  # (runs, batch, hidden)
-    g_w1 = np.einsum("rbi,rbh->rih", X, dz1).reshape(x.shape[0], 2 * h)
+    g_w1 = (np.swapaxes(X, -1, -2) @ dz1).reshape(x.shape[0], 2 * h)
     g_b1 = dz1.sum(axis=1)
     return _bce(z, y), np.concatenate([g_w1, g_b1, g_w2, g_b2[:, None]], axis=1)
 
