@@ -52,7 +52,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_curve.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
     p_curve.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
     p_curve.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
-    p_curve.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p_curve.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_curve.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec (nested specs for sequential/chained)")
     p_curve.add_argument("--plot", action="store_true", help="draw the curve with plotext instead of printing numbers")
     p_curve.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
@@ -74,7 +74,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_sim.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
     p_sim.add_argument("--seed", default="0", help="seed of the run's noise, batches and initial weights")
     p_sim.add_argument("--steps-per-epoch", default="1", help="optimizer steps per epoch on analytic problems")
-    p_sim.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p_sim.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_sim.add_argument("--plot", action="store_true", help="draw lr and loss with plotext instead of printing numbers")
     p_sim.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim}
@@ -106,6 +106,9 @@ def load_spec(path: str) -> dict[str, Any]:
         raise UsageError(f"lrtui: spec file {path} is not valid {kind}: {str(err).splitlines()[0]}") from None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise UsageError(f'lrtui: spec file {path} must hold an object with "name" and "params"')
+    unknown = sorted(set(data) - {"name", "params"})
+    if unknown:
+        raise UsageError(f'lrtui: spec file {path}: {unknown[0]} is not a key of a spec: allowed name, params')
     if not isinstance(data.get("params", {}), dict):
         raise UsageError(f'lrtui: spec file {path}: "params" must be an object')
     return data
@@ -175,13 +178,13 @@ def cmd_curve(args: argparse.Namespace) -> int:
 
     tokens = list(args.assignments)
     name = args.name
-    if args.spec:
+    if args.spec is not None:
         spec = load_spec(args.spec)
         if name is not None and "=" in name:
             tokens.insert(0, name)
             name = None
         if name is not None and name != spec["name"]:
-            raise UsageError(f"lrtui: schedule {name} does not match the spec file's {spec['name']}")
+            raise UsageError(f"lrtui: {name} is neither the spec file's schedule ({spec['name']}) nor a param=value pair")
         name, params = spec["name"], {**spec.get("params", {}), **parse_assignments(tokens)}
     elif name is None:
         raise UsageError("lrtui curve: a schedule name is required (see lrtui list), or --spec FILE")
@@ -233,7 +236,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from lrtui.simulate import RunConfig, simulate
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
-    if args.spec:
+    if args.spec is not None:
         spec = load_spec(args.spec)
         if args.schedule != "constant" and args.schedule != spec["name"]:
             raise UsageError(f"lrtui: --schedule {args.schedule} does not match the spec file's {spec['name']}")
@@ -250,19 +253,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
     )
     if args.plot:
-        from lrtui.textplot import plot_curve, use_colour
+        from lrtui.textplot import plot_curve, terminal_size, use_colour
 
-        cols, rows = __import__("shutil").get_terminal_size((80, 24))
+        cols, rows = terminal_size()
+        rows -= 2 if diverged else 1  # the prompt, and the divergence line
         colour = use_colour() and not args.ascii
         title = f"{args.problem} / {args.optimizer} / {spec['name']}"
         print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=args.ascii, colour=colour,
-                         size=(cols, max(8, rows // 2))))
+                         size=(cols, max(5, rows // 2))))
         loss = trace.loss
         positive = np.isfinite(loss) & (loss > 0)
         log = bool(positive.all() or (positive.sum() == np.isfinite(loss).sum() and positive.any()))
         shown = np.where(positive, np.log10(np.where(positive, loss, 1.0)), np.nan) if log else loss
         print(plot_curve(trace.epoch, shown, title="loss" + (" (log10)" if log else ""), ylabel="log10 loss" if log else "loss",
-                         ascii_only=args.ascii, colour=colour, size=(cols, max(8, rows - rows // 2))))
+                         ascii_only=args.ascii, colour=colour, size=(cols, max(5, rows - rows // 2))))
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         return 0
@@ -302,7 +306,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 0
-        return {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate}[args.command](args)
+        if getattr(args, "plot", False) and args.format is not None:
+            raise UsageError(f"lrtui {args.command}: --plot draws the curve, --format prints numbers: allowed one of them")
+        if getattr(args, "ascii", False) and not args.plot:
+            raise UsageError(f"lrtui {args.command}: --ascii shapes a plot: allowed only with --plot")
+        if hasattr(args, "format") and args.format is None:
+            args.format = "table"
+        if sys.stdout is None:  # started with stdout closed (>&-): nowhere to write a result
+            print("lrtui: stdout is closed: nowhere to write the output", file=sys.stderr)
+            return 1
+        code = {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate}[args.command](args)
+        sys.stdout.flush()  # write errors (a full disk) surface here, not as a traceback at exit
+        return code
     except (UsageError, ConfigError) as err:
         message = str(err)
         if not message.startswith("lrtui"):
@@ -312,6 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 0
+    except OSError as err:  # e.g. a full disk behind stdout
+        _silence_stdout()
+        print(f"lrtui: cannot write the output: {err.strerror or err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -8,8 +8,11 @@ one-line help. :func:`coerce` turns a Python value *or typed text* into a valid 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+
+import numpy as np
 
 MAX_EPOCHS = 10_000_000
 """The longest run lrtui evaluates: the upper bound of every epoch-count parameter."""
@@ -82,60 +85,71 @@ def _fmt(x: float) -> str:
 
 
 def format_value(value: Any) -> str:
-    """A value as a user would type it (lists comma-separated, booleans lower-case)."""
+    """A value as a user would type it (lists comma-separated, booleans lower-case), always on one line."""
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (list, tuple, dict)) for v in value):
+            return _json(value)
         return ",".join(format_value(v) for v in value)
+    if isinstance(value, dict):
+        return _json(value)
     if isinstance(value, float):
         return _fmt(value) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return str(value)
+    text = str(value)
+    return text if text.isprintable() else repr(text)
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, default=str)
 
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
+# Numbers as typed: ASCII digits only (Python's float() would also take "1_000" and other scripts' digits).
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)", re.IGNORECASE | re.ASCII)
+
+
+def _parse_number(text: str) -> float | int | None:
+    """An int or float from typed text, or None when the text is not a plain number."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def _as_int(param: Param, value: Any, prefix: str) -> int:
+    original = value
     if isinstance(value, bool):
-        raise param.error(value, prefix)
+        raise param.error(original, prefix)
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                raise param.error(value, prefix) from None
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise param.error(value, prefix)
+        value = _parse_number(value)
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value) or not float(value).is_integer():
+            raise param.error(original, prefix)
         return int(value)
-    try:
-        import numpy as np
-
-        if isinstance(value, np.integer):
-            return int(value)
-        if isinstance(value, np.floating) and float(value).is_integer():
-            return int(value)
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        pass
-    if isinstance(value, int):
-        return value
-    raise param.error(value, prefix)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    raise param.error(original, prefix)
 
 
 def _as_float(param: Param, value: Any, prefix: str) -> float:
-    if isinstance(value, bool):
-        raise param.error(value, prefix)
+    original = value
+    if isinstance(value, str):
+        value = _parse_number(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise param.error(original, prefix)
     try:
-        x = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError, OverflowError):
-        raise param.error(value, prefix) from None
-    return x
+        return float(value)
+    except OverflowError:  # an int too large for a float
+        raise param.error(original, prefix) from None
 
 
 def _as_specs(param: Param, value: Any, prefix: str) -> tuple[dict[str, Any], ...]:
@@ -182,7 +196,10 @@ def coerce(param: Param, value: Any, prefix: str = "") -> Any:
         raise param.error(value, prefix)
     if param.kind == "int_list":
         if isinstance(value, str):
-            items: Iterable[Any] = [v for v in value.replace(" ", "").split(",") if v != ""]
+            text = value.strip()
+            items: Iterable[Any] = re.split(r"\s*,\s*|\s+", text) if text else []
+            if "" in items:  # "30,,60" or a trailing comma: a typo, not an empty slot
+                raise param.error(value, prefix)
         elif isinstance(value, (list, tuple)):
             items = value
         else:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from lrtui.params import MAX_EPOCHS, ConfigError, Param, resolve
+from lrtui.params import MAX_EPOCHS, ConfigError, Param
 from lrtui.schedules.registry import LR, ScheduleDef, register_def
 
 PLATEAU_PARAMS = (
@@ -52,10 +52,6 @@ class Plateau:
 
     params: dict[str, Any]
     name: str = "plateau"
-
-    @classmethod
-    def create(cls, _prefix: str = "", **given: Any) -> "Plateau":
-        return cls(resolve(PLATEAU_PARAMS, given, "plateau", _prefix))
 
     @property
     def spec(self) -> dict[str, Any]:

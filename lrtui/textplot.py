@@ -3,6 +3,7 @@ only when the output is a colour terminal."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -22,6 +23,23 @@ def use_colour(stream=None) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
+def terminal_size() -> tuple[int, int]:
+    """Columns and rows of the terminal (COLUMNS / LINES when set), at least 20 x 8."""
+    cols, rows = shutil.get_terminal_size((80, 24))
+    return max(cols, 20), max(rows, 8)
+
+
+def scale_for_ticks(values: np.ndarray) -> tuple[float, str]:
+    """A power of ten to divide values by so tick labels stay short (plotext draws nothing for values
+    around 1e-80 and needs 15 columns for 1e-10), and its label suffix, e.g. (1e-06, " (x1e-06)")."""
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 0.0
+    if top == 0.0 or 1e-3 <= top < 1e4:
+        return 1.0, ""
+    exponent = math.floor(math.log10(top))
+    return 10.0**exponent, f" (x1e{exponent:+03d})"
+
+
 def plot_curve(
     epochs: np.ndarray,
     values: np.ndarray,
@@ -32,18 +50,19 @@ def plot_curve(
     colour: bool = False,
     size: tuple[int, int] | None = None,
 ) -> str:
-    """The curve as text, sized to ``size`` (default: the terminal), decimated to its width."""
-    cols, rows = size or shutil.get_terminal_size((80, 24))
-    cols, rows = max(cols, 20), max(rows - 1, 8)
+    """The curve as text of exactly ``size`` = (columns, rows) (default: the terminal, less one row for
+    the prompt), decimated to its width."""
+    cols, rows = size or (terminal_size()[0], terminal_size()[1] - 1)
     x, y = decimate(epochs, values, cols)
+    scale, suffix = scale_for_ticks(y)
     fig = plotext._figure._figure_class()  # a figure of our own, not plotext's shared global one
     fig.plotsize(cols, rows)
     fig.theme("pro" if colour else "clear")
     if ascii_only:
         fig.frame(False)
-    fig.plot(x.tolist(), y.tolist(), marker="*" if ascii_only else "braille", color="blue+" if colour else "default")
+    fig.plot(x.tolist(), (y / scale).tolist(), marker="*" if ascii_only else "braille", color="blue+" if colour else "default")
     fig.title(title)
     fig.xlabel("epoch")
-    fig.ylabel(ylabel)
-    text = fig.build()
+    fig.ylabel(ylabel + suffix)
+    text = fig.build().rstrip("\n")
     return text if colour else _ANSI.sub("", text)

@@ -102,10 +102,18 @@ def test_plot_is_sized_and_ascii_when_asked(capsys, monkeypatch):
     monkeypatch.setenv("LINES", "20")
     code, out, _ = run(capsys, "curve", "cosine_restarts", "T_0=10", "--epochs", "100000", "--plot", "--ascii")
     assert code == 0
-    lines = out.rstrip("\n").splitlines()
+    lines = out.split("\n")
+    assert lines[-1] == "" and lines[-2] != ""  # ends with one newline, no blank line
     assert all(ch.isascii() for ch in out)
-    assert "*" in out and "epoch" in out
-    assert max(len(line) for line in lines) <= 70 and len(lines) <= 20
+    assert "*" in out and "epoch" in out and "cosine_restarts T_0=10" in lines[0]
+    assert max(len(line) for line in lines) <= 70 and len(lines) - 1 == 19  # LINES less one for the prompt
+
+
+def test_plot_of_tiny_values_scales_the_ticks(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("LINES", "14")
+    code, out, _ = run(capsys, "curve", "cosine", "lr=1e-100", "--plot", "--ascii")
+    assert "lr (x1e-100)" in out and "1.00*" in out
 
 
 def test_plot_braille_without_colour_when_piped(capsys, monkeypatch):
@@ -129,6 +137,13 @@ BAD_ARGS = [
     (["curve", "onecycle", "--epochs", "101"], "total_steps=100 is shorter than the run of 101 epochs"),
     (["curve", "plateau"], "plateau follows the loss"),
     (["curve", "--spec", "/nonexistent/spec.json"], "cannot read spec file"),
+    (["curve", "--spec", ""], "cannot read spec file"),
+    (["curve", "cosine", "--plot", "--format", "csv"], "--plot draws the curve, --format prints numbers"),
+    (["curve", "cosine", "--ascii"], "--ascii shapes a plot"),
+    (["curve", "multistep", "milestones=30,,60"], "milestones=30,,60"),
+    (["curve", "cosine", "T_max=1_000"], "T_max=1_000"),
+    (["curve", "cosine", "T_max=1e400"], "T_max=1e400"),
+    (["curve", "cosine", "T_max=1\n0"], "T_max='1\\n0'"),
     (["bogus"], "invalid choice"),
     (["curve", "cosine", "--bogus"], "unrecognized arguments"),
 ]
@@ -149,8 +164,10 @@ def test_bad_spec_files(capsys, tmp_path):
     (tmp_path / "list.json").write_text("[1, 2]")
     (tmp_path / "member.json").write_text(json.dumps({"name": "sequential", "params": {
         "schedulers": [{"name": "step", "params": {"step_size": 0}}, {"name": "cosine"}]}}))
+    (tmp_path / "typo.json").write_text(json.dumps({"name": "cosine", "parms": {"T_max": 10}}))
     for f, fragment in [("bad.json", "not valid JSON"), ("bad.toml", "not valid TOML"),
-                        ("list.json", 'must hold an object'), ("member.json", "schedulers[0].step_size=0")]:
+                        ("list.json", 'must hold an object'), ("member.json", "schedulers[0].step_size=0"),
+                        ("typo.json", "parms is not a key of a spec: allowed name, params")]:
         code, out, err = run(capsys, "curve", "--spec", str(tmp_path / f))
         assert (code, out, err.count("\n")) == (2, "", 1) and fragment in err
 
@@ -164,6 +181,25 @@ def test_python_dash_m_and_no_traceback_on_bad_input():
     proc = _cli("curve", "step", "step_size=0")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == "lrtui: step_size=0 is not allowed: an integer in [1, 10000000]"
+
+
+def test_spec_with_a_stray_word(capsys, tmp_path):
+    (tmp_path / "s.json").write_text(json.dumps({"name": "cosine", "params": {}}))
+    code, _, err = run(capsys, "curve", "--spec", str(tmp_path / "s.json"), "T_max")
+    assert code == 2 and "T_max is neither the spec file's schedule (cosine) nor a param=value pair" in err
+
+
+def test_list_values_with_spaces(capsys):
+    code, out, _ = run(capsys, "curve", "multistep", "milestones=3 6", "--epochs", "8", "--format", "json")
+    assert json.loads(out)["params"]["milestones"] == [3, 6]
+
+
+@pytest.mark.parametrize("redirect, message", [("> /dev/full", "cannot write the output: No space left on device"),
+                                               (">&-", "stdout is closed: nowhere to write the output")])
+def test_write_errors_end_with_one_line(redirect, message):
+    proc = subprocess.run(f"{sys.executable} -m lrtui curve cosine --epochs 50000 {redirect}", shell=True,
+                          executable="/bin/bash", capture_output=True, text=True)
+    assert proc.returncode == 1 and proc.stderr == f"lrtui: {message}\n"
 
 
 def test_closed_pipe_ends_quietly():

@@ -33,3 +33,9 @@ def test_nan_after_divergence_is_dropped_not_spread():
     x, dy = decimate(np.arange(1000), y, 20)
     assert np.isfinite(dy).all()
     assert x.max() < 500
+
+
+def test_monotone_stays_monotone_and_points_keep_their_own_x():
+    x, y = decimate(np.arange(1_000_000), np.linspace(1, 0, 1_000_000), 80)
+    assert np.all(np.diff(x) > 0) and np.all(np.diff(y) <= 0)
+    np.testing.assert_allclose(y, 1 - x / 999_999)

@@ -29,13 +29,34 @@ def _members(params: dict[str, Any], prefix: str, owner: str) -> list[Schedule]:
             raise ConfigError(f"{where}lr is set by the {owner} schedule: allowed no lr on a member")
         if any(p.name == "lr" for p in definition.all_params):
             member_params["lr"] = params["lr"]
-        members.append(registry.create(spec["name"], _prefix=where, **member_params))
+        members.append(registry.build(spec["name"], member_params, where))
     return members
+
+
+# torch's SequentialLR restarts a member at a milestone through its closed form; these members have none
+# that works there (a nested SequentialLR or ChainedScheduler raises NotImplementedError), or, like
+# OneCycleLR, rewrite the optimizer's initial lr and so shift every other member.
+_NOT_IN_SEQUENTIAL = {
+    "sequential": "torch cannot restart a nested SequentialLR at a milestone",
+    "chained": "torch cannot restart a ChainedScheduler at a milestone",
+    "onecycle": "torch's OneCycleLR rewrites the optimizer's initial lr, which shifts the other members",
+}
 
 
 def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
     milestones = params["milestones"]
     members = _members(params, prefix, "sequential")
+    for i, member in enumerate(members):
+        if member.name in _NOT_IN_SEQUENTIAL:
+            raise ConfigError(
+                f"{prefix}schedulers[{i}] is {member.name}, which sequential cannot hold ({_NOT_IN_SEQUENTIAL[member.name]}): "
+                "allowed any other epoch schedule"
+            )
+        if member.params.get("warmup"):
+            raise ConfigError(
+                f"{prefix}schedulers[{i}].warmup={member.params['warmup']} is a nested SequentialLR, which torch cannot "
+                "restart at a milestone: allowed warmup=0 on a member (make the warmup a linear member of its own)"
+            )
     if len(milestones) != len(members) - 1:
         raise ConfigError(
             f"{prefix}milestones={','.join(map(str, milestones)) or 'none'} does not fit {len(members)} schedulers: "
@@ -44,14 +65,6 @@ def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
     if any(b <= a for a, b in zip(milestones, milestones[1:])):
         raise ConfigError(f"{prefix}milestones={','.join(map(str, milestones))} is not allowed: allowed strictly increasing epochs")
     starts = (0,) + tuple(milestones)
-    for i, member in enumerate(members[:-1]):
-        if member.horizon is not None:
-            try:
-                member.check_length(starts[i + 1] - starts[i])
-            except ConfigError as err:
-                raise ConfigError(f"{prefix}schedulers[{i}].{err}") from None
-    last = members[-1]
-    horizon = None if last.horizon is None else starts[-1] + last.horizon
     starts_arr = np.asarray(starts, dtype=np.int64)
 
     def formula(t: np.ndarray) -> np.ndarray:
@@ -63,10 +76,7 @@ def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
                 out[here] = member.formula(t[here] - starts_arr[i])
         return out
 
-    return Schedule(
-        "sequential", params, formula, horizon, f"schedulers[{len(members) - 1}].{last.horizon_param}",
-        starts[-1] + last.horizon_offset,
-    )
+    return Schedule("sequential", params, formula)  # no member has a horizon (onecycle is excluded)
 
 
 def _build_chained(params: dict[str, Any], prefix: str) -> Schedule:
@@ -115,8 +125,8 @@ registry.register_def(
         doc=(
             "Members one after another, each restarting at its own epoch 0 (torch SequentialLR).\n\n"
             "With milestones m_1 < ... < m_k and m_0 = 0: lr(t) = member_i(t - m_i) for m_i <= t < m_(i+1).\n"
-            "Equivalent to optax.join_schedules. (torch cannot nest a SequentialLR inside another at a\n"
-            "milestone; lrtui restarts nested members at their epoch 0 the same way.)"
+            "Equivalent to optax.join_schedules. Members are the schedules torch can restart at a milestone:\n"
+            "not sequential, chained or onecycle, and without the warmup option (make it a linear member)."
         ),
         build=_build_sequential,
     )

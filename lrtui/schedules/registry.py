@@ -50,7 +50,7 @@ class ScheduleDef:
 
     @property
     def has_warmup_option(self) -> bool:
-        return self.family == "torch"
+        return self.family in ("torch", "keras")
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -169,22 +169,27 @@ class Schedule:
         return _REGISTRY[self.name]
 
 
-def create(name: str, _prefix: str = "", **given: Any) -> Schedule:
+def create(name: str, /, **given: Any) -> Schedule:
     """Build the schedule ``name`` from ``given`` parameters (Python values or typed text).
 
     Every value is validated; unknown names, out-of-range and inconsistent values raise
-    :class:`ConfigError` naming the parameter (``_prefix`` names its place in a nested spec).
+    :class:`ConfigError` naming the parameter.
     """
-    definition = get(name, _prefix)
+    return build(name, given)
+
+
+def build(name: str, given: Mapping[str, Any], prefix: str = "") -> Schedule:
+    """:func:`create` with the parameters as a mapping; ``prefix`` names the place of a nested spec in
+    messages (``"schedulers[1]."``)."""
+    definition = get(name, prefix)
+    params = resolve(definition.all_params, given, name, prefix)
     if definition.build is not None:
-        params = resolve(definition.all_params, given, name, _prefix)
-        return definition.build(params, _prefix)
-    params = resolve(definition.all_params, given, name, _prefix)
+        return definition.build(params, prefix)
     if definition.check is not None:
         try:
             definition.check(params)
         except ConfigError as err:
-            raise ConfigError(f"{_prefix}{err}") from None
+            raise ConfigError(f"{prefix}{err}") from None
     inner = _bind(definition.formula, {p.name: params[p.name] for p in definition.params})
     horizon = definition.horizon(params) if definition.horizon else None
     warmup = params.get("warmup", 0)

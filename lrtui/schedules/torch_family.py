@@ -245,10 +245,23 @@ def _onecycle_phases(p: dict) -> list[tuple[float, str, str]]:
 
 
 def _onecycle_check(p: dict) -> None:
-    if float(p["pct_start"] * p["total_steps"]) - 1 == 0:
+    """Reject a zero-length phase that an epoch reaches: torch divides by its length (ZeroDivisionError).
+
+    The first phase is reached at t = 0; the last one by every t past the previous phase's end, up to
+    t = total_steps, where a standard torch loop makes its final step(). Middle phases of zero length are
+    never reached.
+    """
+    phases = _onecycle_phases(p)
+    ends = [0.0] + [end for end, _, _ in phases]
+    first_empty = ends[1] == ends[0]
+    last_empty = ends[-1] == ends[-2]
+    if first_empty or last_empty:
+        which = "warm-up" if first_empty else "final"
+        rule = "pct_start * total_steps != 1" if first_empty else (
+            "2 * pct_start * total_steps != total_steps + 1" if p["three_phase"] else "pct_start < 1")
         raise ConfigError(
-            f"pct_start={p['pct_start']!r} with total_steps={p['total_steps']} gives a zero-length warm-up "
-            "phase: allowed pct_start * total_steps != 1"
+            f"pct_start={p['pct_start']!r} with total_steps={p['total_steps']} gives a zero-length {which} phase "
+            f"(torch divides by zero there): allowed {rule}"
         )
 
 
@@ -284,7 +297,7 @@ def onecycle(
     phases (end epoch, from, to): (pct*T - 1, initial, max), (T - 1, max, min); with three_phase
     (pct*T - 1, initial, max), (2*pct*T - 2, max, initial), (T - 1, initial, min)
     within a phase from a to z over (start, end]:  p = (t - start) / (end - start),
-    cos: z + (a - z) / 2 * (cos(pi * p) + 1);  linear: (z - a) * p + a
+    lr(t) = z + (a - z) / 2 * (cos(pi * p) + 1)   (cos)   or   (z - a) * p + a   (linear)
     The peak is at t = pct*T - 1 and the minimum at t = T - 1; defined for T epochs.
     """
     initial = max_lr / div_factor
@@ -311,7 +324,7 @@ def onecycle(
 
 @register(
     "inverse_time",
-    "torch",
+    "keras",
     (
         LR,
         Param("decay_rate", "float", 1.0, "how fast the lr falls", 0.0, 1e6),

@@ -271,6 +271,7 @@ def wsd(
     t < W + S:      lam = 1
     t < W + S + D:  p = (t - W - S) / max(1, D),  f = 1 - p | (1 + cos(2 pi num_cycles p)) / 2 | 1 - sqrt(p)
     then:           lam = min_lr_ratio;   in the ramps lam = max(0, f * (1 - m) + m), m = min_lr_ratio
+    lr(t) = lr * lam
     """
     w, d, m = num_warmup_steps, num_decay_steps, min_lr_ratio
     s = _wsd_stable(
