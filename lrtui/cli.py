@@ -30,22 +30,45 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    """The top-level parser and each command's own parser (parsed intermixed: options and
-    param=value pairs may come in any order)."""
-    parser = _Parser(
-        prog="lrtui",
-        description="See and feel how learning-rate schedules shape training, in the terminal.",
-        epilog="Examples:  lrtui list   |   lrtui curve cosine lr=0.1 T_max=100 --epochs 200 --plot",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None) -> None:
+    """The options that define a run, shared by the app, simulate and screenshot."""
+    p.add_argument("assignments", nargs="*", metavar="param=value",
+                   help="schedule parameters; problem.key=value; optimizer.key=value")
+    p.add_argument("--schedule", default=default_schedule,
+                   help="schedule name (see lrtui list)" + (f"; default {default_schedule}" if default_schedule else ""))
+    p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
+    p.add_argument("--problem", default="quadratic", help="teaching problem (see lrtui list); default quadratic")
+    p.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov, adam or adamw; default sgd")
+    p.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
+    p.add_argument("--seed", default="0", help="seed of the run's noise, batches and initial weights")
+    p.add_argument("--steps-per-epoch", default="1", help="optimizer steps per epoch on analytic problems")
 
-    p_list = sub.add_parser("list", help="every schedule with its parameters, defaults, ranges and help")
+
+APP_DESCRIPTION = (
+    "See and feel how learning-rate schedules shape training, in the terminal. With no command, lrtui opens "
+    "the app on the run the options describe (bare key=value pairs set schedule parameters, problem.key=value "
+    "and optimizer.key=value the others)."
+)
+COMMANDS_EPILOG = (
+    "commands:  lrtui list | curve | simulate | screenshot  (lrtui COMMAND -h for each).  Examples:  "
+    "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
+    "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
+)
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The app's parser (lrtui with no command) and each command's own parser. All are parsed
+    intermixed: options and param=value pairs may come in any order."""
+    parser = _Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
+    _add_run_options(parser, None)
+    parser.add_argument("--ascii", action="store_true", help="plain ASCII plots (automatic when the locale is not UTF-8)")
+
+    p_list = _Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
+                     "defaults, ranges and help.")
     p_list.add_argument("--format", choices=("text", "json"), default="text")
 
-    p_curve = sub.add_parser(
-        "curve",
-        help="print a schedule's learning rate per epoch",
+    p_curve = _Parser(
+        prog="lrtui curve",
         description="Print a schedule's learning rate per epoch. Parameters as key=value "
         "(lists comma-separated, booleans true/false), e.g. lrtui curve multistep milestones=30,60 --epochs 90",
     )
@@ -57,27 +80,30 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_curve.add_argument("--plot", action="store_true", help="draw the curve with plotext instead of printing numbers")
     p_curve.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
 
-    p_sim = sub.add_parser(
-        "simulate",
-        help="run an optimizer under a schedule on a teaching problem: lr and loss per epoch",
+    p_sim = _Parser(
+        prog="lrtui simulate",
         description="Run an optimizer under a schedule on a teaching problem and print lr and loss per epoch "
         "(loss[t] is the loss at the parameters epoch t starts from). Bare key=value pairs set schedule "
         "parameters; optimizer.key=value and problem.key=value set the others, e.g. "
         "lrtui simulate --problem ravine --optimizer momentum --schedule cosine lr=0.4 T_max=50 optimizer.momentum=0.9",
     )
-    p_sim.add_argument("assignments", nargs="*", metavar="param=value",
-                       help="schedule parameters; optimizer.key=value; problem.key=value")
-    p_sim.add_argument("--problem", default="quadratic", help="teaching problem (see lrtui list)")
-    p_sim.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov, adam or adamw")
-    p_sim.add_argument("--schedule", default="constant", help="schedule name (see lrtui list)")
-    p_sim.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
-    p_sim.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
-    p_sim.add_argument("--seed", default="0", help="seed of the run's noise, batches and initial weights")
-    p_sim.add_argument("--steps-per-epoch", default="1", help="optimizer steps per epoch on analytic problems")
+    _add_run_options(p_sim, "constant")
     p_sim.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_sim.add_argument("--plot", action="store_true", help="draw lr and loss with plotext instead of printing numbers")
     p_sim.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
-    return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim}
+
+    p_shot = _Parser(
+        prog="lrtui screenshot",
+        description="Render the app headless on the run the options describe, optionally after pressing keys, "
+        "and save Textual's SVG screenshot.",
+    )
+    _add_run_options(p_shot, None)
+    p_shot.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="where to write the SVG")
+    p_shot.add_argument("--size", default="120x40", help="terminal size as COLSxROWS (default 120x40)")
+    p_shot.add_argument("--press", default="", metavar="KEYS",
+                        help="keys to press first, comma-separated Textual key names, e.g. right,right,l")
+    p_shot.add_argument("--ascii", action="store_true", help="plain ASCII plots")
+    return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot}
 
 
 def parse_assignments(tokens: Sequence[str]) -> dict[str, str]:
@@ -232,22 +258,37 @@ def _json_number(v: float) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    from lrtui.simulate import RunConfig, simulate
+def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None = None) -> "RunConfig":
+    """The run the options describe, validated (ConfigError names the bad parameter)."""
+    from lrtui.simulate import RunConfig, prepare
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
     if args.spec is not None:
         spec = load_spec(args.spec)
-        if args.schedule != "constant" and args.schedule != spec["name"]:
+        if args.schedule not in (None, spec["name"]):
             raise UsageError(f"lrtui: --schedule {args.schedule} does not match the spec file's {spec['name']}")
         spec = {"name": spec["name"], "params": {**spec.get("params", {}), **schedule_params}}
+    elif args.schedule is None and default_schedule is not None:
+        spec = {"name": default_schedule["name"], "params": {**default_schedule["params"], **schedule_params}}
     else:
-        spec = {"name": args.schedule, "params": schedule_params}
+        spec = {"name": args.schedule or "constant", "params": schedule_params}
     config = RunConfig(
         schedule=spec, problem=args.problem, problem_params=problem_params, optimizer=args.optimizer,
         optimizer_params=optimizer_params, epochs=args.epochs, seed=args.seed, steps_per_epoch=args.steps_per_epoch,
     )
-    trace = simulate(config)
+    prepared = prepare(config)
+    # the prepared values are typed (ints, floats), so the app and tests compare like with like
+    return RunConfig(
+        schedule=spec, problem=config.problem, problem_params=problem_params, optimizer=config.optimizer,
+        optimizer_params=optimizer_params, epochs=prepared.epochs, seed=prepared.seed,
+        steps_per_epoch=prepared.steps_per_epoch,
+    )
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from lrtui.simulate import simulate
+
+    trace = simulate(run_config(args))
     diverged = (
         None if trace.diverged_at is None
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
@@ -293,6 +334,54 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+APP_DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
+
+
+def _app_options(args: argparse.Namespace):
+    from lrtui.ui.app import Options
+
+    return Options.from_environment(ascii=args.ascii)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Open the app (Textual is imported only here)."""
+    config = run_config(args, APP_DEFAULT_SCHEDULE)
+    _check_app_epochs(config)
+    from lrtui.ui.app import LrtuiApp
+
+    LrtuiApp(config, _app_options(args)).run()
+    return 0
+
+
+def _check_app_epochs(config) -> None:
+    from lrtui.ui.fields import APP_MAX_EPOCHS
+
+    if config.epochs > APP_MAX_EPOCHS:
+        raise ConfigError(f"epochs={config.epochs} is more than the app shows: allowed epochs in [1, {APP_MAX_EPOCHS}] "
+                          "(lrtui simulate goes further)")
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    cols, sep, rows = text.lower().partition("x")
+    if not (sep and cols.isdigit() and rows.isdigit() and 20 <= int(cols) <= 1000 and 8 <= int(rows) <= 500):
+        raise UsageError(f"lrtui: --size={text} is not allowed: COLSxROWS, 20 to 1000 columns and 8 to 500 rows, e.g. 120x40")
+    return int(cols), int(rows)
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    config = run_config(args, APP_DEFAULT_SCHEDULE)
+    _check_app_epochs(config)
+    size = _parse_size(args.size)
+    keys = [k.strip() for k in args.press.split(",") if k.strip()]
+    if not args.output.endswith(".svg"):
+        raise UsageError(f"lrtui: -o {args.output} is not allowed: a file name ending in .svg")
+    from lrtui.ui.screenshot import take_screenshot
+
+    take_screenshot(config, _app_options(args), Path(args.output), size, keys)
+    print(args.output)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser, commands = _parser()
@@ -302,10 +391,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = commands[argv[0]].parse_intermixed_args(argv[1:])
             args.command = argv[0]
         else:
-            args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return 0
+            if argv and not argv[0].startswith("-") and "=" not in argv[0]:
+                raise UsageError(f"lrtui: {argv[0]} is not a command: allowed " + ", ".join(commands)
+                                 + ", or param=value pairs and options for the app (lrtui -h)")
+            args = parser.parse_intermixed_args(argv)
+            args.command = "app"
         if getattr(args, "plot", False) and args.format is not None:
             raise UsageError(f"lrtui {args.command}: --plot draws the curve, --format prints numbers: allowed one of them")
         if getattr(args, "ascii", False) and not args.plot:
@@ -315,7 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stdout is None:  # started with stdout closed (>&-): nowhere to write a result
             print("lrtui: stdout is closed: nowhere to write the output", file=sys.stderr)
             return 1
-        code = {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate}[args.command](args)
+        code = {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate, "screenshot": cmd_screenshot,
+                "app": cmd_app}[args.command](args)
         sys.stdout.flush()  # write errors (a full disk) surface here, not as a traceback at exit
         return code
     except (UsageError, ConfigError) as err:

@@ -1,0 +1,312 @@
+"""The lrtui app: the schedule curve and the loss trace of one run, every parameter editable by keyboard,
+an epoch cursor to step and play.
+
+State lives in two places: ``config`` (the run, a validated RunConfig) and ``epoch`` (the cursor). Editing
+replaces ``config``; the simulation then runs in a worker thread, one at a time, latest config wins, so a
+held key never builds a backlog. Stepping moves only the cursor and the status line.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from lrtui import schedules
+from lrtui.params import ConfigError
+from lrtui.simulate import RunConfig, Trace, prepare, simulate
+from lrtui.ui import fields as F
+from lrtui.ui.form import FieldRow, ParamForm
+from lrtui.ui.help import HelpScreen
+from lrtui.ui.plots import Look, PlotPanel, Series
+from lrtui.verdict import run_state
+
+SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
+FRAME_RATE = 30
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the app draws: plain ASCII (no braille, no box drawing), monochrome (NO_COLOR)."""
+
+    ascii: bool = False
+    mono: bool = False
+
+    @classmethod
+    def from_environment(cls, ascii: bool = False) -> "Options":
+        """ASCII when asked or when the locale cannot show braille; monochrome when NO_COLOR is set."""
+        return cls(ascii=ascii or not locale_is_utf8(), mono="NO_COLOR" in os.environ)
+
+
+def locale_is_utf8() -> bool:
+    """Whether the terminal's locale can show braille (a LANG=C client shows it as '_')."""
+    for var in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "UTF-8" in value.upper() or "UTF8" in value.upper()
+    return False
+
+
+def fmt(x: float) -> str:
+    """A number for the status line: 4 significant digits, NaN as a dash."""
+    if x is None or not np.isfinite(x):
+        return "-"
+    return f"{x:.4g}"
+
+
+class LrtuiApp(App[None]):
+    """See, edit and step through a schedule and the loss trace it produces."""
+
+    CSS_PATH = Path(__file__).with_name("lrtui.tcss")
+    TITLE = "lrtui"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS = [
+        Binding("left", "step(-1)", "-1", show=False, priority=True),
+        Binding("right", "step(1)", "+1", show=False, priority=True),
+        Binding("shift+left,pageup", "step(-10)", "-10", show=False, priority=True),
+        Binding("shift+right,pagedown", "step(10)", "+10", show=False, priority=True),
+        Binding("home", "jump(0)", "first", show=False, priority=True),
+        Binding("end", "jump(-1)", "last", show=False, priority=True),
+        Binding("space", "play", "Play", priority=True),
+        Binding("less_than_sign", "speed(-1)", "Slower", show=False),
+        Binding("greater_than_sign", "speed(1)", "Faster", show=False),
+        Binding("l", "log('loss')", "Log loss"),
+        Binding("L", "log('lr')", "Log lr", show=False),
+        Binding("v", "landscape", "Landscape", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+
+    config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False)
+    epoch: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, config: RunConfig | None = None, options: Options | None = None) -> None:
+        super().__init__()
+        self.options = options or Options.from_environment()
+        first = config or RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}},
+                                    problem="quadratic", epochs=100)
+        prepare(first)  # the CLI validated it; a bad one fails here, before the screen opens
+        self.set_reactive(LrtuiApp.config, first)
+        self.trace: Trace | None = None
+        self.shown_config: RunConfig | None = None
+        self.log_scale = {"lr": False, "loss": False}
+        self.speed_index = 3
+        self.play_timer: Timer | None = None
+        self._play_position = 0.0
+        self._sim_lock = threading.Lock()
+        self._sim_pending: RunConfig | None = None
+        self._sim_running = False
+        self.simulations = 0  # completed simulations (tests and benchmarks read it)
+        self.idle_event = threading.Event()
+
+    # --- layout ----------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield ParamForm(id="form")
+            with Vertical(id="plots"):
+                yield PlotPanel("learning rate", id="lr-panel", ascii=self.options.ascii)
+                yield PlotPanel("loss", id="loss-panel", ascii=self.options.ascii)
+        yield Static(id="status")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        for panel in self.query(PlotPanel):
+            if self.options.mono:
+                panel.plot.theme = "clear"
+        await self._show_form()
+        self._request_simulation(self.config)
+        rows = self.query_one(ParamForm).rows()
+        if rows:
+            rows[0].focus()
+
+    # --- editing -----------------------------------------------------------------------------------------
+
+    async def _show_form(self) -> None:
+        prepared = prepare(self.config)
+        fields = F.fields(prepared)
+        await self.query_one(ParamForm).show(fields, [F.text(prepared, f) for f in fields])
+
+    @on(FieldRow.Edit)
+    def _on_edit(self, message: FieldRow.Edit) -> None:
+        self._apply(message.row, lambda: F.set_value(self.config, message.row.field, message.raw))
+
+    @on(FieldRow.Nudge)
+    def _on_nudge(self, message: FieldRow.Nudge) -> None:
+        self._apply(message.row, lambda: F.nudge(self.config, message.row.field, message.direction))
+
+    def _apply(self, row: FieldRow, change) -> None:
+        """Apply an edit; a bad value shows the engine's message at the field and changes nothing."""
+        try:
+            new = change()
+        except ConfigError as err:
+            row.show_error(str(err))
+            return
+        row.show_error("")
+        self.config = new
+
+    async def watch_config(self, config: RunConfig) -> None:
+        await self._show_form()
+        self._request_simulation(config)
+
+    # --- simulation: one worker at a time, the latest config wins ---------------------------------------
+
+    def _request_simulation(self, config: RunConfig) -> None:
+        with self._sim_lock:
+            self._sim_pending = config
+            if self._sim_running:
+                return
+            self._sim_running = True
+        self.idle_event.clear()
+        self._simulate_worker()
+
+    @work(thread=True, exclusive=False, group="simulation")
+    def _simulate_worker(self) -> None:
+        while True:
+            with self._sim_lock:
+                config, self._sim_pending = self._sim_pending, None
+                if config is None:
+                    self._sim_running = False
+                    break
+            try:
+                trace = simulate(config)
+            except ConfigError as err:  # e.g. a schedule horizon shorter than a longer run
+                self.call_from_thread(self._show_problem, str(err))
+                continue
+            self.call_from_thread(self._show_trace, config, trace)
+        self.call_from_thread(self.idle_event.set)
+
+    def _show_problem(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message, style="bold red"))
+
+    def _show_trace(self, config: RunConfig, trace: Trace) -> None:
+        if config != self.config:
+            return  # a newer configuration is on its way
+        self.simulations += 1
+        self.trace = trace
+        self.shown_config = config
+        self.epoch = min(self.epoch, len(trace.epoch) - 1)
+        self._draw_plots()
+        self._update_cursor()
+
+    @property
+    def busy(self) -> bool:
+        """A simulation is running or waiting."""
+        return not self.idle_event.is_set()
+
+    # --- drawing -----------------------------------------------------------------------------------------
+
+    def _draw_plots(self) -> None:
+        trace = self.trace
+        if trace is None:
+            return
+        name = trace.config.schedule["name"]
+        x = trace.epoch.astype(np.float64)
+        x_range = (0.0, float(max(len(x) - 1, 1)))
+        lr_panel = self.query_one("#lr-panel", PlotPanel)
+        loss_panel = self.query_one("#loss-panel", PlotPanel)
+        look = Look(ascii=self.options.ascii, mono=self.options.mono)
+        lr_panel.plot.show(
+            (Series(x, trace.lr, "blue+"),),
+            title=f"lr: {name}" + (" (log)" if self.log_scale["lr"] else ""),
+            look=Look(self.log_scale["lr"], look.ascii, look.mono), x_range=x_range,
+        )
+        loss_series = [Series(x, trace.loss, "red+")]
+        if trace.heldout_loss is not None:
+            loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out"))
+        title = f"loss: {trace.config.problem} / {trace.config.optimizer}"
+        loss_panel.plot.show(tuple(loss_series), title=title + (" (log)" if self.log_scale["loss"] else ""),
+                             look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
+
+    def _update_cursor(self) -> None:
+        for panel in self.query(PlotPanel):
+            panel.place(self.epoch if self.trace is not None else None)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        found = self.query("#status")
+        if not found:  # the screen is going away (quit during playback)
+            return
+        status = found.first(Static)
+        trace = self.trace
+        if trace is None:
+            status.update("simulating ...")
+            return
+        t = self.epoch
+        n = len(trace.epoch)
+        parts = [f"epoch {t}/{n - 1}", f"lr {fmt(trace.lr[t])}", f"loss {fmt(trace.loss[t])}", run_state(trace, t)]
+        if self.play_timer is not None:
+            parts.append(f"playing {SPEEDS[self.speed_index]}/s")
+        status.update("  ".join(parts))
+
+    def watch_epoch(self, epoch: int) -> None:
+        self._update_cursor()
+
+    # --- actions -------------------------------------------------------------------------------------------
+
+    @property
+    def last_epoch(self) -> int:
+        return len(self.trace.epoch) - 1 if self.trace is not None else 0
+
+    def action_step(self, delta: int) -> None:
+        self.epoch = int(np.clip(self.epoch + delta, 0, self.last_epoch))
+
+    def action_jump(self, where: int) -> None:
+        self.epoch = 0 if where == 0 else self.last_epoch
+
+    def action_play(self) -> None:
+        if self.play_timer is not None:
+            self._stop_playing()
+            return
+        if self.epoch >= self.last_epoch:
+            self.epoch = 0
+        self._play_position = float(self.epoch)
+        self.play_timer = self.set_interval(1 / FRAME_RATE, self._tick)
+        self._update_status()
+
+    def on_unmount(self) -> None:
+        if self.play_timer is not None:
+            self.play_timer.stop()
+
+    def _stop_playing(self) -> None:
+        if self.play_timer is not None:
+            self.play_timer.stop()
+            self.play_timer = None
+        self._update_status()
+
+    def _tick(self) -> None:
+        self._play_position += SPEEDS[self.speed_index] / FRAME_RATE
+        if self._play_position >= self.last_epoch:
+            self.epoch = self.last_epoch
+            self._stop_playing()
+            return
+        self.epoch = int(self._play_position)
+
+    def action_speed(self, delta: int) -> None:
+        self.speed_index = int(np.clip(self.speed_index + delta, 0, len(SPEEDS) - 1))
+        self._update_status()
+
+    def action_log(self, which: str) -> None:
+        self.log_scale[which] = not self.log_scale[which]
+        self._draw_plots()
+
+    def action_landscape(self) -> None:
+        self.notify("the landscape view is not built yet", timeout=2)
+
+    def action_help(self) -> None:
+        prepared = prepare(self.config)
+        definition = schedules.get(prepared.schedule.name)
+        self.push_screen(HelpScreen(definition.name, definition.doc, prepared.problem.name, prepared.problem.note))

@@ -1,0 +1,162 @@
+"""The editable fields of a run, generated from the engine's parameter declarations (no Textual here).
+
+A :class:`Field` is one row of the app's form: a picker (schedule, problem, optimizer), a parameter of the
+schedule, problem or optimizer, or a run setting (epochs, seed, steps per epoch). :func:`fields` lists them
+for a configuration; :func:`set_value` and :func:`nudge` return a new, validated configuration or raise
+:class:`ConfigError` with the engine's one-line message, so the caller keeps the last valid one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from lrtui import schedules
+from lrtui.optimizers import OPTIMIZERS
+from lrtui.params import ConfigError, Param, coerce, format_value
+from lrtui.simulate import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
+
+APP_MAX_EPOCHS = 100_000
+"""The app simulates at most this many epochs (the engine goes to 10^7)."""
+
+SECTIONS = ("schedule", "problem", "optimizer", "run")
+PICKERS = {
+    "schedule": Param("schedule", "choice", "constant", "the learning-rate schedule", choices=tuple(schedules.names())),
+    "problem": Param("problem", "choice", "quadratic", "the teaching problem", choices=tuple(PROBLEMS)),
+    "optimizer": Param("optimizer", "choice", "sgd", "the optimizer", choices=tuple(OPTIMIZERS)),
+}
+_RUN = {p.name: p for p in RUN_PARAMS}
+_RUN["epochs"] = replace(_RUN["epochs"], high=APP_MAX_EPOCHS)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One editable row. ``key`` is unique: ``schedule``, ``schedule.T_max``, ``problem.noise``, ``run.epochs``."""
+
+    section: str
+    param: Param
+    picker: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.section if self.picker else f"{self.section}.{self.param.name}"
+
+    @property
+    def label(self) -> str:
+        return self.param.name
+
+
+def fields(prepared: Prepared) -> list[Field]:
+    """The form for a configuration, in order: schedule picker and parameters, problem, optimizer, run."""
+    out = [Field("schedule", PICKERS["schedule"], picker=True)]
+    out += [Field("schedule", p) for p in schedules.get(prepared.schedule.name).all_params]
+    out += [Field("problem", PICKERS["problem"], picker=True)]
+    out += [Field("problem", p) for p in prepared.problem.params]
+    out += [Field("optimizer", PICKERS["optimizer"], picker=True)]
+    out += [Field("optimizer", p) for p in prepared.optimizer.params]
+    run = ["epochs", "seed"] + (["steps_per_epoch"] if prepared.problem.kind == "analytic" else [])
+    out += [Field("run", _RUN[name]) for name in run]
+    return out
+
+
+def value(prepared: Prepared, field: Field) -> Any:
+    """The field's current value (defaults filled in)."""
+    if field.picker:
+        return {"schedule": prepared.schedule.name, "problem": prepared.problem.name,
+                "optimizer": prepared.optimizer.name}[field.section]
+    name = field.param.name
+    if field.section == "schedule":
+        return prepared.schedule.params[name]
+    if field.section == "problem":
+        return prepared.problem_params[name]
+    if field.section == "optimizer":
+        return prepared.optimizer_params[name]
+    return getattr(prepared, name)
+
+
+def text(prepared: Prepared, field: Field) -> str:
+    """The value as the form shows it (and as it can be typed back)."""
+    v = value(prepared, field)
+    if isinstance(v, float) and v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e5):
+        return f"{v:.4g}"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return format_value(v)
+
+
+def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
+    """A new configuration with ``field`` set to ``raw`` (typed text or a value), validated as a whole."""
+    if field.picker:
+        choice = coerce(field.param, raw.strip() if isinstance(raw, str) else raw)
+        new = _switch(config, field.section, choice)
+    elif field.section == "run":
+        v = coerce(_RUN[field.param.name], raw)
+        new = replace(config, **{field.param.name: v})
+    else:
+        v = coerce(field.param, raw, f"{field.section}." if field.section != "schedule" else "")
+        if field.section == "schedule":
+            new = replace(config, schedule={"name": config.schedule["name"],
+                                            "params": {**config.schedule.get("params", {}), field.param.name: v}})
+        else:
+            attr = f"{field.section}_params"
+            new = replace(config, **{attr: {**getattr(config, attr), field.param.name: v}})
+    prepare(new)  # the whole configuration must be consistent; raises ConfigError otherwise
+    return new
+
+
+def _switch(config: RunConfig, section: str, choice: str) -> RunConfig:
+    """Pick another schedule, problem or optimizer: its own parameters start from their defaults, and a
+    new schedule keeps the base lr when it has one."""
+    if section == "schedule":
+        params = {}
+        old = config.schedule.get("params", {})
+        if "lr" in old and any(p.name == "lr" for p in schedules.get(choice).all_params):
+            params["lr"] = old["lr"]
+        if choice == "onecycle" or any(p.name == "total_steps" for p in schedules.get(choice).all_params):
+            params["total_steps"] = config.epochs
+        return replace(config, schedule={"name": choice, "params": params})
+    if section == "problem":
+        steps = config.steps_per_epoch if PROBLEMS[choice].kind == "analytic" else 1
+        return replace(config, problem=choice, problem_params={}, steps_per_epoch=steps)
+    return replace(config, optimizer=choice, optimizer_params={})
+
+
+def nudge_value(param: Param, current: Any, direction: int) -> Any:
+    """The next value up (+1) or down (-1): x 10^0.1 for log-scale numbers (ten presses per decade),
+    the second significant digit for other numbers, about 10% (at least 1) for counts, the next choice,
+    the other boolean. Lists and specs have no step (type them)."""
+    if param.kind == "bool":
+        return not current
+    if param.kind == "choice":
+        i = param.choices.index(current) if current in param.choices else 0
+        return param.choices[(i + direction) % len(param.choices)]
+    if param.kind in ("int_list", "specs"):
+        raise ConfigError(f"{param.name} has no +/- step: type a value and press enter")
+    if current is None:
+        raise ConfigError(f"{param.name}=none has no +/- step: type a value and press enter")
+    if param.kind == "int":
+        step = max(1, round(abs(current) * 0.1))
+        return _clamp(param, current + direction * step)
+    if param.log and current > 0:
+        return _clamp(param, float(f"{current * 10 ** (0.1 * direction):.3g}"))
+    if param.log and current == 0:
+        return _clamp(param, 1e-4) if direction > 0 else 0.0
+    magnitude = 10 ** math.floor(math.log10(abs(current))) / 10 if current != 0 else 0.01
+    return _clamp(param, float(f"{current + direction * magnitude:.6g}"))
+
+
+def _clamp(param: Param, v: Any) -> Any:
+    """Stop at a closed bound; an open bound leaves the value where it was (the caller shows why)."""
+    if param.low is not None and v < param.low:
+        v = param.low if not param.low_open else v
+    if param.high is not None and v > param.high:
+        v = param.high if not param.high_open else v
+    return int(v) if param.kind == "int" else v
+
+
+def nudge(config: RunConfig, field: Field, direction: int) -> RunConfig:
+    """The configuration with ``field`` stepped up or down (see :func:`nudge_value`)."""
+    current = value(prepare(config), field)
+    param = _RUN[field.param.name] if field.section == "run" else field.param
+    return set_value(config, field, nudge_value(param, current, direction))

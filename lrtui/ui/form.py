@@ -1,0 +1,166 @@
+"""The parameter form: one focusable row per field, generated from the declarations (see fields.py).
+
+A row shows ``name  value``. With a row focused: + and - step the value; typing a digit or a point starts
+an edit, enter opens one for any text (a name, "none", a negative number); enter commits, escape cancels,
+backspace deletes. While editing, every printable key but space is typed. Space, arrows, home,
+end, page up and page down are never taken by a row: they step through epochs from anywhere.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+
+from lrtui.ui.fields import Field
+
+NEVER_TYPED = {" "}  # space plays and pauses, even while typing
+
+
+class FieldRow(Widget, can_focus=True):
+    """One field: its name and value, an edit buffer while typing, and the last error under it."""
+
+    DEFAULT_CSS = """
+    FieldRow {
+        height: auto;
+        padding: 0 1;
+    }
+    FieldRow.picker {
+        text-style: bold;
+        margin-top: 1;
+    }
+    FieldRow:focus {
+        background: $accent 40%;
+    }
+    FieldRow.error {
+        color: $error;
+    }
+    """
+
+    class Edit(Message):
+        """The user committed typed text for a field."""
+
+        def __init__(self, row: "FieldRow", raw: str) -> None:
+            super().__init__()
+            self.row, self.raw = row, raw
+
+    class Nudge(Message):
+        """The user pressed + or - on a field."""
+
+        def __init__(self, row: "FieldRow", direction: int) -> None:
+            super().__init__()
+            self.row, self.direction = row, direction
+
+    def __init__(self, field: Field, value: str, label_width: int = 12) -> None:
+        super().__init__(classes="picker" if field.picker else None)
+        self.field = field
+        self.value = value
+        self.buffer: str | None = None
+        self.message = ""
+        self.label_width = label_width
+        self.tooltip = field.param.help
+
+    def render(self) -> Text:
+        label = self.field.label.ljust(len(self.field.label) + 1 if self.field.picker else self.label_width)
+        text = Text(label, style="dim" if not self.field.picker else "")
+        if self.buffer is not None:
+            text.append(self.buffer + "▏", style="reverse" if not self.buffer else "underline")
+        else:
+            text.append(self.value)
+        if self.message:
+            text.append("\n" + self.message, style="italic")
+        return text
+
+    def set_value(self, value: str) -> None:
+        if value != self.value:
+            self.value = value
+            self.refresh(layout=True)
+
+    def show_error(self, message: str) -> None:
+        """Show the engine's one-line message under the field; the value stays the last valid one."""
+        self.message = message
+        self.set_class(bool(message), "error")
+        self.refresh(layout=True)
+
+    def clear(self) -> None:
+        self.buffer = None
+        if self.message:
+            self.show_error("")
+        self.refresh(layout=True)
+
+    def on_key(self, event: events.Key) -> None:
+        char = event.character
+        if event.key == "enter":
+            if self.buffer is None:
+                self.buffer = ""
+            else:
+                raw, self.buffer = self.buffer, None
+                self.post_message(self.Edit(self, raw))
+            self.refresh(layout=True)
+        elif event.key == "escape":
+            if self.buffer is None and not self.message:
+                return
+            self.clear()
+        elif event.key == "backspace":
+            if self.buffer is None:
+                return
+            self.buffer = self.buffer[:-1]
+            self.refresh(layout=True)
+        elif self.buffer is None and char in ("+", "=", "-", "_"):
+            self.post_message(self.Nudge(self, +1 if char in "+=" else -1))
+        elif self.buffer is None and char and (char.isdigit() or char == "."):
+            self.buffer = char  # a number starts an edit; letters stay keys (l, v, q, ?) until enter opens one
+            self.refresh(layout=True)
+        elif self.buffer is not None and char and char.isprintable() and char not in NEVER_TYPED:
+            self.buffer += char
+            self.refresh(layout=True)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def on_blur(self) -> None:
+        if self.buffer is not None:
+            self.buffer = None
+            self.refresh(layout=True)
+
+
+class ParamForm(VerticalScroll, can_focus=False):
+    """The rows, rebuilt when the set of fields changes (another schedule, problem or optimizer)."""
+
+    BINDINGS = [
+        Binding("up", "app.focus_previous", "previous field", show=False),
+        Binding("down", "app.focus_next", "next field", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ParamForm {
+        width: 30;
+        border-right: vkey $foreground 30%;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def rows(self) -> list[FieldRow]:
+        return list(self.query(FieldRow))
+
+    async def show(self, fields: list[Field], values: list[str]) -> None:
+        """Show these fields with these values, keeping focus on the same field key where it survives."""
+        rows = self.rows()
+        if [r.field for r in rows] == fields:
+            for row, value in zip(rows, values):
+                row.set_value(value)
+            return
+        focused = self.app.focused
+        focused_key = focused.field.key if isinstance(focused, FieldRow) else None
+        width = max(len(f.label) for f in fields) + 1
+        await self.remove_children()
+        new_rows = [FieldRow(f, v, width) for f, v in zip(fields, values)]
+        await self.mount_all(new_rows)
+        for row in new_rows:
+            if row.field.key == focused_key:
+                row.focus()
+                break

@@ -1,0 +1,55 @@
+"""The help screen: every key, and for the selected schedule and problem what they compute and what to
+notice."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = """\
+Keys (nothing needs a mouse)
+  tab / shift+tab, up / down   move between fields
+  + / -                        step the focused value (x1.26 for log-scale values such as lr)
+  type, then enter             set the focused value (escape cancels; enter alone opens an edit)
+  left / right                 previous / next epoch          (work from anywhere, even while typing)
+  shift+left / shift+right     ten epochs back / forward      (also page up / page down)
+  home / end                   first / last epoch
+  space                        play / pause;  < and > slow down / speed up
+  l / L                        log scale of the loss plot / the lr plot
+  v                            landscape view: contours and the optimizer's path (2-D problems)
+  ?                            this help          escape closes it
+  q / ctrl+c                   quit
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys, the schedule's formula and the problem's teaching note."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: 90%;
+        height: 90%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    """
+
+    def __init__(self, schedule_name: str, schedule_doc: str, problem_name: str, problem_note: str) -> None:
+        super().__init__()
+        self.text = (
+            f"{KEYS}\nSchedule: {schedule_name}\n{schedule_doc}\n\n"
+            f"Problem: {problem_name}\n{problem_note}\n"
+        )
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self.text, markup=False)

@@ -1,0 +1,312 @@
+"""The app as a person uses it: keys in, screen state out (Textual's Pilot)."""
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from lrtui.simulate import RunConfig
+from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.form import FieldRow
+from lrtui.ui.screenshot import settle
+
+
+def cosine(**params):
+    return RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100, **params}}, epochs=100)
+
+
+async def started(app, pilot):
+    await settle(app, pilot)
+    assert app.trace is not None
+    return app
+
+
+def row(app, key) -> FieldRow:
+    return next(r for r in app.query(FieldRow) if r.field.key == key)
+
+
+def status(app) -> str:
+    return str(app.query_one("#status").render())
+
+
+async def test_opens_with_both_plots_and_a_status_line():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        assert status(app).startswith("epoch 0/99  lr 0.1  loss 0.5")
+        lr_plot = app.query_one("#lr-panel").plot
+        assert lr_plot.geometry is not None and "lr: cosine" in lr_plot._cache.plain
+        assert app.query_one("#loss-panel").plot.geometry is not None
+
+
+@pytest.mark.parametrize("keys, epoch", [
+    (["right"], 1), (["right", "right", "left"], 1), (["shift+right"], 10), (["pagedown", "pagedown", "pageup"], 10),
+    (["end"], 99), (["end", "home"], 0), (["end", "right"], 99), (["left"], 0), (["end", "shift+left"], 89),
+])
+async def test_epoch_stepping_keys(keys, epoch):
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*keys)
+        assert app.epoch == epoch
+        assert status(app).startswith(f"epoch {epoch}/99")
+
+
+async def test_stepping_works_while_a_field_is_being_typed_in():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        await pilot.press("0", ".", "3")
+        assert lr.buffer == "0.3"
+        await pilot.press("right", "right", "shift+right", "end", "home", "right")
+        assert app.epoch == 1 and lr.buffer == "0.3"  # the typing survived the stepping
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == 0.3 and app.trace.lr[0] == 0.3
+
+
+async def test_stepping_moves_only_the_cursor():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        plots = [p.plot for p in app.query("PlotPanel")]
+        builds = [p.builds for p in plots]
+        sims = app.simulations
+        cursor = app.query_one("#lr-panel").cursor
+        before = cursor.styles.offset.x.value
+        await pilot.press(*["right"] * 30)
+        await pilot.pause()
+        assert [p.builds for p in plots] == builds and app.simulations == sims
+        assert cursor.styles.offset.x.value > before
+
+
+async def test_plus_and_minus_step_the_focused_value():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.lr").focus()
+        await pilot.press("+")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == pytest.approx(0.126)
+        assert app.trace.lr[0] == pytest.approx(0.126)
+        await pilot.press("-", "-")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == pytest.approx(0.0794)
+        row(app, "schedule.T_max").focus()
+        await pilot.press("-")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["T_max"] == 90
+
+
+async def test_bad_input_shows_the_message_and_keeps_the_last_valid_value():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        t_max = row(app, "schedule.T_max")
+        t_max.focus()
+        await pilot.press("0", "enter")
+        await settle(app, pilot)
+        assert t_max.message == "T_max=0 is not allowed: an integer in [1, 10000000]"
+        assert app.config.schedule["params"]["T_max"] == 100 and app.is_running
+        await pilot.press("enter", "a", "b", "c", "enter")
+        assert "T_max=abc is not allowed" in t_max.message
+        await pilot.press("5", "0", "enter")
+        await settle(app, pilot)
+        assert t_max.message == "" and app.config.schedule["params"]["T_max"] == 50
+
+
+async def test_inconsistent_values_are_refused_too():
+    app = LrtuiApp(RunConfig(schedule={"name": "warmup_linear", "params": {}}), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        w = row(app, "schedule.num_warmup_steps")
+        w.focus()
+        await pilot.press("5", "0", "0", "enter")
+        assert "num_training_steps=100 is not allowed with num_warmup_steps=500" in w.message
+        assert app.config.schedule["params"] == {}
+
+
+async def test_escape_cancels_typing():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        await pilot.press("9", "escape", "enter")
+        assert lr.buffer == "" and app.config.schedule["params"]["lr"] == 0.1
+
+
+async def test_switching_schedule_rebuilds_the_form_from_declarations():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        picker = row(app, "schedule")
+        picker.focus()
+        await pilot.press("enter")
+        for ch in "onecycle":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        keys = [r.field.key for r in app.query(FieldRow)]
+        assert "schedule.max_lr" in keys and "schedule.T_max" not in keys
+        assert app.config.schedule == {"name": "onecycle", "params": {"total_steps": 100}}
+        assert app.focused.field.key == "schedule"
+        await pilot.press("+")  # the next schedule in the registry
+        await settle(app, pilot)
+        assert app.config.schedule["name"] == "inverse_time"
+
+
+async def test_tab_and_arrows_move_between_fields():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        assert app.focused.field.key == "schedule"
+        await pilot.press("tab", "tab")
+        assert app.focused.field.key == "schedule.T_max"
+        await pilot.press("shift+tab")
+        assert app.focused.field.key == "schedule.lr"
+        await pilot.press("down", "down", "up")
+        assert app.focused.field.key == "schedule.T_max"
+
+
+async def test_play_and_pause():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("less_than_sign")  # 30 epochs a second
+        await pilot.press("space")
+        assert app.play_timer is not None and "playing 30/s" in status(app)
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert app.epoch > 0
+        await pilot.press("space")
+        stopped_at = app.epoch
+        assert app.play_timer is None
+        await asyncio.sleep(0.1)
+        assert app.epoch == stopped_at
+        await pilot.press(*["greater_than_sign"] * 4, "space")  # 3000 epochs a second
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert app.epoch == 99 and app.play_timer is None  # stops at the end
+
+
+async def test_log_scale_toggles():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        loss = app.query_one("#loss-panel").plot
+        assert loss.look.log and "1e-" in loss._cache.plain and "(log)" in loss.title
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.query_one("#lr-panel").plot.look.log
+        await pilot.press("l")
+        assert not loss.look.log
+
+
+async def test_help_screen_shows_keys_formula_and_note():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = app.screen.text
+        assert "left / right" in text and "lr(t) = eta_min + (lr - eta_min)" in text and "monotone for lr < 1/L" in text
+        await pilot.press("escape")
+        assert app.screen is not None and not hasattr(app.screen, "text")
+
+
+async def test_diverged_run_is_shown_as_a_result():
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 2.5}}, epochs=40), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("end")
+        assert "diverged at epoch 18" in status(app) and "loss -" in status(app)
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+async def test_quit_keys(key):
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_letters_are_keys_until_an_edit_is_opened():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        await pilot.press("l")
+        assert lr.buffer is None and app.log_scale["loss"]
+        await pilot.press("1")
+        assert lr.buffer == "1"
+        await pilot.press("e", "-", "3", "enter")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == 1e-3
+
+
+async def test_q_is_typed_not_quit_while_editing():
+    app = LrtuiApp(RunConfig(schedule={"name": "onecycle", "params": {}}), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.anneal_strategy").focus()
+        await pilot.press("enter", "q")
+        assert app.is_running and row(app, "schedule.anneal_strategy").buffer == "q"
+
+
+async def test_a_held_key_never_builds_a_backlog():
+    """300 nudges as fast as keys can come: simulations coalesce (latest wins), the screen ends on the last
+    value, and quitting is immediate."""
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, problem="mlp", epochs=50), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        sims = app.simulations
+        for _ in range(30):  # the path a key takes, without waiting between keys
+            app._on_nudge(FieldRow.Nudge(lr, +1))
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == pytest.approx(0.1, rel=0.02)
+        assert app.trace.config == app.config  # what is drawn is the latest
+        assert app.simulations - sims <= 2  # one that was running, one for the latest config
+        assert lr.value == "0.1"
+
+
+async def test_resizing_down_to_40x12_never_crashes():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        for size in [(80, 24), (40, 12), (41, 13), (200, 60), (40, 12)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.press("right", "l")
+            await pilot.pause()
+        assert app.is_running
+
+
+async def test_ascii_mode_draws_no_braille():
+    app = LrtuiApp(cosine(), Options(ascii=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        text = app.query_one("#lr-panel").plot._cache.plain
+        assert "*" in text and not any(0x2800 <= ord(c) <= 0x28FF for c in text)
+        assert all(ord(c) < 128 for c in text)
+        assert app.query_one("#lr-panel").cursor.glyph == "|"
+
+
+def test_locale_decides_ascii(monkeypatch):
+    for var in ("LC_ALL", "LC_CTYPE", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C")
+    assert Options.from_environment().ascii
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert not Options.from_environment().ascii
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert Options.from_environment().mono
