@@ -299,7 +299,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         cols, rows = terminal_size()
         rows -= 2 if diverged else 1  # the prompt, and the divergence line
         colour = use_colour() and not args.ascii
-        title = f"{args.problem} / {args.optimizer} / {spec['name']}"
+        title = f"{args.problem} / {args.optimizer} / {trace.config.schedule['name']}"
         print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=args.ascii, colour=colour,
                          size=(cols, max(5, rows // 2))))
         loss = trace.loss

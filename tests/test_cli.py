@@ -20,9 +20,38 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_no_arguments_prints_help(capsys):
-    code, out, _ = run(capsys)
-    assert code == 0 and "usage: lrtui" in out and "curve" in out
+def test_help_names_the_app_options_and_the_commands(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["-h"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and "usage: lrtui" in out and "--schedule" in out
+    assert "lrtui list | curve | simulate | screenshot" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("argv, schedule", [
+    ([], {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}),
+    (["lr=0.3"], {"name": "cosine", "params": {"lr": "0.3", "T_max": 100}}),
+    (["--schedule", "step", "step_size=5"], {"name": "step", "params": {"step_size": "5"}}),
+])
+def test_no_command_opens_the_app_on_the_described_run(monkeypatch, argv, schedule):
+    from lrtui.ui import app as app_module
+
+    opened = []
+    monkeypatch.setattr(app_module.LrtuiApp, "run", lambda self: opened.append(self.config))
+    assert main(argv + ["--problem", "ravine", "--epochs", "50", "problem.noise=0.5"]) == 0
+    (config,) = opened
+    assert config.schedule == schedule and config.problem == "ravine" and config.epochs == 50
+    assert config.problem_params == {"noise": "0.5"}
+
+
+def test_the_app_refuses_bad_input_before_opening(capsys, monkeypatch):
+    from lrtui.ui import app as app_module
+
+    monkeypatch.setattr(app_module.LrtuiApp, "run", lambda self: pytest.fail("the app must not open"))
+    for argv, fragment in [(["T_max=0"], "T_max=0"), (["bogus"], "bogus is not a command"),
+                           (["--epochs", "200000"], "epochs=200000 is more than the app shows")]:
+        code, out, err = run(capsys, *argv)
+        assert (code, out, err.count("\n")) == (2, "", 1) and fragment in err
 
 
 def test_list_shows_every_schedule_with_parameters_defaults_ranges_and_help(capsys):
@@ -144,7 +173,7 @@ BAD_ARGS = [
     (["curve", "cosine", "T_max=1_000"], "T_max=1_000"),
     (["curve", "cosine", "T_max=1e400"], "T_max=1e400"),
     (["curve", "cosine", "T_max=1\n0"], "T_max='1\\n0'"),
-    (["bogus"], "invalid choice"),
+    (["bogus"], "bogus is not a command"),
     (["curve", "cosine", "--bogus"], "unrecognized arguments"),
 ]
 
