@@ -42,6 +42,8 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None) -
     p.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
     p.add_argument("--seed", default="0", help="seed of the run's noise, batches and initial weights")
     p.add_argument("--steps-per-epoch", default="1", help="optimizer steps per epoch on analytic problems")
+    p.add_argument("--plateau-metric", default="end", choices=("end", "running", "heldout"),
+                   help="what the plateau schedule watches after each epoch (default end: the loss the epoch ended at)")
 
 
 APP_DESCRIPTION = (
@@ -275,13 +277,14 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
     config = RunConfig(
         schedule=spec, problem=args.problem, problem_params=problem_params, optimizer=args.optimizer,
         optimizer_params=optimizer_params, epochs=args.epochs, seed=args.seed, steps_per_epoch=args.steps_per_epoch,
+        plateau_metric=args.plateau_metric,
     )
     prepared = prepare(config)
     # the prepared values are typed (ints, floats), so the app and tests compare like with like
     return RunConfig(
         schedule=spec, problem=config.problem, problem_params=problem_params, optimizer=config.optimizer,
         optimizer_params=optimizer_params, epochs=prepared.epochs, seed=prepared.seed,
-        steps_per_epoch=prepared.steps_per_epoch,
+        steps_per_epoch=prepared.steps_per_epoch, plateau_metric=prepared.plateau_metric,
     )
 
 

@@ -78,10 +78,11 @@ class DataProblem:
 
 
 def _logistic_logits(x: Array, X: Array) -> Array:
+    """w . x + b per run, elementwise (a BLAS product's rounding would depend on how many runs share it)."""
     w, b = x[:, :2], x[:, 2:3]
     if X.ndim == 2:
-        return w @ X.T + b
-    return np.einsum("rbi,ri->rb", X, w) + b
+        return w[:, 0:1] * X[:, 0] + w[:, 1:2] * X[:, 1] + b
+    return w[:, 0:1] * X[..., 0] + w[:, 1:2] * X[..., 1] + b
 
 
 def _logistic_loss(x, X, y, p):

@@ -96,7 +96,7 @@ def _adam_step(x, g, lr, state, p, decoupled=False):
     k = state["k"] + 1
     b1, b2 = p["beta1"], p["beta2"]
     m = _lerp(state["m"], g, 1 - b1)
-    v = state["v"] * b2 + g * g * (1 - b2)
+    v = state["v"] * b2 + ((1 - b2) * g) * g  # torch's addcmul order
     step_size = lr / (1 - b1**k)
     denom = np.sqrt(v) / (1 - b2**k) ** 0.5 + p["eps"]
     return x - step_size * (m / denom), {"k": k, "m": m, "v": v}

@@ -6,6 +6,11 @@ length (they may differ in schedule and seed). Each run gives a :class:`Trace`: 
 force, ``loss[t]`` at the parameters epoch t starts from (``loss[0]`` is the starting loss), the gradient
 norm, the sharpness lambda_max and the stability bound c / lambda_max where known.
 
+``plateau`` closes the loop: after each epoch, ReduceLROnPlateau sees the run's ``plateau_metric``: by
+default the loss at the parameters the epoch ended with (what ``scheduler.step(loss)`` after an epoch sees);
+``running`` is the mean loss over the epoch's steps (the training loss a loop logs), ``heldout`` the held-out
+loss after the epoch (data problems).
+
 Divergence is a result, not an error: a non-finite loss, or one above 1e6 * max(|loss[0]|, 1), stops the
 run; ``diverged_at`` is that epoch and every per-epoch series but ``lr`` holds NaN after it. No numpy
 warning escapes. The same configuration gives the same trace, bit for bit, whichever runs it shares a
@@ -28,7 +33,8 @@ from lrtui.plateau import Plateau
 from lrtui.problems import ANALYTIC, Problem
 
 DIVERGENCE_FACTOR = 1e6
-NOISE_CHUNK = 256  # epochs of gradient noise drawn at once per run
+NOISE_CHUNK = 256  # epochs of gradient noise drawn at once per run ...
+NOISE_DRAWS = 65_536  # ... but no more steps than this at once (memory stays small with many steps per epoch)
 
 PROBLEMS: dict[str, Problem | DataProblem] = {**ANALYTIC, **DATA}
 
@@ -36,6 +42,10 @@ RUN_PARAMS = (
     Param("epochs", "int", 100, "epochs to simulate", 1, MAX_EPOCHS),
     Param("seed", "int", 0, "seed of the run's noise, minibatch order and initial weights", 0, 2**31 - 1),
     Param("steps_per_epoch", "int", 1, "optimizer steps per epoch on analytic problems", 1, 100_000),
+    Param("plateau_metric", "choice", "end",
+          "what plateau watches after each epoch: end = the loss after it, running = the mean loss of its "
+          "steps (the logged training loss), heldout = the held-out loss (data problems)",
+          choices=("end", "running", "heldout")),
 )
 
 
@@ -51,6 +61,7 @@ class RunConfig:
     epochs: int = 100
     seed: int = 0
     steps_per_epoch: int = 1
+    plateau_metric: str = "end"
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class Prepared:
     epochs: int
     seed: int
     steps_per_epoch: int
+    plateau_metric: str
 
     @property
     def group_key(self) -> tuple:
@@ -118,6 +130,11 @@ def prepare(config: RunConfig) -> Prepared:
             f"steps_per_epoch={run['steps_per_epoch']} does not apply to {problem.name}: an epoch is one pass "
             "over the data (set problem.batch_size); allowed steps_per_epoch=1"
         )
+    if run["plateau_metric"] == "heldout" and problem.kind != "data":
+        raise ConfigError(
+            f"plateau_metric=heldout does not apply to {problem.name}: only data problems have a held-out set; "
+            "allowed end or running"
+        )
     if isinstance(schedule, schedules.Schedule):
         schedule.check_length(run["epochs"])
     return Prepared(config, schedule, problem, problem_params, optimizer, optimizer_params, **run)
@@ -142,17 +159,30 @@ def simulate_many(configs: Sequence[RunConfig]) -> list[Trace]:
 
 
 class _Plateaus:
-    """The runs of a group driven by ReduceLROnPlateau: their lr follows their epoch loss."""
+    """The runs of a group driven by ReduceLROnPlateau. Runs with the same settings and metric share one
+    vectorized state; after each epoch they react to their metric (see ``plateau_metric``)."""
 
     def __init__(self, runs: list[Prepared]):
-        self.members = [(i, r.schedule, r.schedule.init()) for i, r in enumerate(runs) if isinstance(r.schedule, Plateau)]
+        groups: dict[tuple, list[int]] = {}
+        for i, r in enumerate(runs):
+            if isinstance(r.schedule, Plateau):
+                groups.setdefault((tuple(sorted(r.schedule.params.items())), r.plateau_metric), []).append(i)
+        self.groups = [
+            (np.asarray(idx), runs[idx[0]].schedule, key[1], runs[idx[0]].schedule.init(len(idx)))
+            for key, idx in groups.items()
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
 
     def lrs(self, lr: np.ndarray) -> None:
-        for i, _, state in self.members:
-            lr[i] = float(state.lr)
+        """Write each plateau run's lr in force into ``lr`` (one column of the group's lr matrix)."""
+        for idx, _, _, state in self.groups:
+            lr[idx] = state.lr
 
-    def update(self, metric: np.ndarray) -> None:
-        self.members = [(i, p, p.update(s, metric[i])) for i, p, s in self.members]
+    def update(self, metrics: dict[str, np.ndarray]) -> None:
+        """React to the epoch just finished: ``metrics`` maps a metric name to one value per run."""
+        self.groups = [(idx, p, kind, p.update(state, metrics[kind][idx])) for idx, p, kind, state in self.groups]
 
 
 def _run_group(runs: list[Prepared]) -> list[Trace]:
@@ -192,24 +222,24 @@ def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus
     xs[0] = x
     state = opt.init(x)
     limit = _divergence_limit(problem.loss(x, pp))
+    chunk = max(1, min(NOISE_CHUNK, NOISE_DRAWS // steps))  # epochs of noise drawn at once, memory bounded
     for t in range(epochs):
-        if plateaus.members:
+        if plateaus:
             plateaus.lrs(lr[:, t])
         lr_col = lr[:, t, None]
-        if noisy and t % NOISE_CHUNK == 0:
-            chunk = min(NOISE_CHUNK, epochs - t)
-            noise = np.stack([rng.standard_normal((chunk, steps, dim)) for rng in rngs]) * sigma
-        metric = 0.0
+        if noisy and t % chunk == 0:
+            noise = np.stack([rng.standard_normal((min(chunk, epochs - t), steps, dim)) for rng in rngs]) * sigma
+        running = 0.0
         for k in range(steps):
-            if plateaus.members:
-                metric = metric + problem.loss(x, pp)
+            if plateaus:
+                running = running + problem.loss(x, pp)
             g = problem.grad(x, pp)
             if noisy:
-                g = g + noise[:, t % NOISE_CHUNK, k]
+                g = g + noise[:, t % chunk, k]
             x, state = opt.step(x, g, lr_col, state, op)
         xs[t + 1] = x
-        if plateaus.members:
-            plateaus.update(metric / steps)
+        if plateaus:
+            plateaus.update({"end": problem.loss(x, pp), "running": running / steps})
         if t % 64 == 63 and not np.isfinite(x).any():
             xs[t + 2 :] = np.nan  # every run blew up: nothing left to simulate
             break
@@ -244,6 +274,7 @@ def _run_data(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) ->
     heldout = np.full((n_runs, epochs + 1), np.nan)
     state = opt.init(x)
     limit = None
+    running = np.zeros(n_runs)
     for t in range(epochs + 1):
         f[:, t], g = problem.loss_grad(x, X_all, y_all, pp)
         grad_norm[:, t] = np.sqrt(np.sum(g * g, axis=1))
@@ -253,18 +284,18 @@ def _run_data(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) ->
         x[~(np.isfinite(f[:, t]) & (f[:, t] <= limit))] = np.nan  # a run that blew up stops here
         if t == epochs or np.isnan(x).all():
             break
-        if plateaus.members:
+        if plateaus and t > 0:  # the epoch that just ended, seen from the state it left
+            plateaus.update({"end": f[:, t], "heldout": heldout[:, t], "running": running / n})
+        if plateaus:
             plateaus.lrs(lr[:, t])
         lr_col = lr[:, t, None]
         order = np.stack([rng.permutation(n) for rng in rngs])
-        metric = np.zeros(n_runs)
+        running = np.zeros(n_runs)
         for k in range(steps):
             idx = order[:, k * batch : (k + 1) * batch]
             f_batch, g = problem.loss_grad(x, X[idx], y[idx], pp)
-            metric += f_batch * idx.shape[1]
+            running += f_batch * idx.shape[1]
             x, state = opt.step(x, g, lr_col, state, op)
-        if plateaus.members:
-            plateaus.update(metric / n)
     nan = np.full_like(f, np.nan)
     return {
         "loss": f, "limit": limit, "grad_norm": grad_norm, "sharpness": nan, "bound": nan, "params": None,

@@ -56,6 +56,8 @@ def fields(prepared: Prepared) -> list[Field]:
     out += [Field("optimizer", PICKERS["optimizer"], picker=True)]
     out += [Field("optimizer", p) for p in prepared.optimizer.params]
     run = ["epochs", "seed"] + (["steps_per_epoch"] if prepared.problem.kind == "analytic" else [])
+    if prepared.schedule.name == "plateau":
+        run.append("plateau_metric")
     out += [Field("run", _RUN[name]) for name in run]
     return out
 
