@@ -401,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.command = "app"
         if getattr(args, "plot", False) and args.format is not None:
             raise UsageError(f"lrtui {args.command}: --plot draws the curve, --format prints numbers: allowed one of them")
-        if getattr(args, "ascii", False) and not args.plot:
+        if getattr(args, "ascii", False) and getattr(args, "plot", None) is False:
             raise UsageError(f"lrtui {args.command}: --ascii shapes a plot: allowed only with --plot")
         if hasattr(args, "format") and args.format is None:
             args.format = "table"

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from lrtui import schedules
+from lrtui.landscape import contours, path_bounds
 from lrtui.params import ConfigError
 from lrtui.simulate import RunConfig, Trace, prepare, simulate
 from lrtui.ui import fields as F
@@ -103,6 +104,7 @@ class LrtuiApp(App[None]):
         self.trace: Trace | None = None
         self.shown_config: RunConfig | None = None
         self.log_scale = {"lr": False, "loss": False}
+        self.view = "loss"  # the lower plot: "loss" or "landscape"
         self.speed_index = 3
         self.play_timer: Timer | None = None
         self._play_position = 0.0
@@ -120,10 +122,12 @@ class LrtuiApp(App[None]):
             with Vertical(id="plots"):
                 yield PlotPanel("learning rate", id="lr-panel", ascii=self.options.ascii)
                 yield PlotPanel("loss", id="loss-panel", ascii=self.options.ascii)
+                yield PlotPanel("landscape", id="landscape-panel", ascii=self.options.ascii, point=True)
         yield Static(id="status")
         yield Footer()
 
     async def on_mount(self) -> None:
+        self.query_one("#landscape-panel").display = False
         for panel in self.query(PlotPanel):
             if self.options.mono:
                 panel.plot.theme = "clear"
@@ -198,6 +202,8 @@ class LrtuiApp(App[None]):
         self.simulations += 1
         self.trace = trace
         self.shown_config = config
+        if self.view == "landscape" and (trace.params is None or trace.params.shape[1] != 2):
+            self.action_landscape()  # a 1-D problem now: back to the loss plot
         self.epoch = min(self.epoch, len(trace.epoch) - 1)
         self._draw_plots()
         self._update_cursor()
@@ -224,12 +230,34 @@ class LrtuiApp(App[None]):
             title=f"lr: {name}" + (" (log)" if self.log_scale["lr"] else ""),
             look=Look(self.log_scale["lr"], look.ascii, look.mono), x_range=x_range,
         )
-        loss_series = [Series(x, trace.loss, "red+")]
+        loss_series = [Series(x, trace.loss, "red+", "train" if trace.heldout_loss is not None else None)]
         if trace.heldout_loss is not None:
             loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out"))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}"
         loss_panel.plot.show(tuple(loss_series), title=title + (" (log)" if self.log_scale["loss"] else ""),
                              look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
+        if self.view == "landscape":
+            self._draw_landscape(look)
+
+    def _draw_landscape(self, look: Look) -> None:
+        """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
+        trace = self.trace
+        panel = self.query_one("#landscape-panel", PlotPanel)
+        if trace is None or trace.params is None or trace.params.shape[1] != 2:
+            return
+        prepared = prepare(trace.config)
+        path = trace.params
+        xlim, ylim = path_bounds(path)
+        width, height = panel.plot.size.width or 60, panel.plot.size.height or 20
+        series = [Series(gx, gy, "cyan", marker="." if look.ascii else None, scatter=True, decimate=False)
+                  for gx, gy in contours(prepared.problem, prepared.problem_params, xlim, ylim,
+                                           width * (1 if look.ascii else 2), height * (1 if look.ascii else 4))]
+        step = max(1, len(path) // (4 * max(width, 1)))
+        shown = np.vstack([path[::step], path[-1:]])
+        series.append(Series(shown[:, 0], shown[:, 1], "red+", decimate=False))
+        panel.points = path
+        panel.plot.show(tuple(series), title=f"landscape: {trace.config.problem} (path of {trace.config.optimizer})",
+                        look=look, x_range=xlim, y_range=ylim, xlabel="x")
 
     def _update_cursor(self) -> None:
         for panel in self.query(PlotPanel):
@@ -304,7 +332,16 @@ class LrtuiApp(App[None]):
         self._draw_plots()
 
     def action_landscape(self) -> None:
-        self.notify("the landscape view is not built yet", timeout=2)
+        """Swap the loss plot for the landscape view (2-D problems) and back."""
+        if self.view == "loss" and (self.trace is None or self.trace.params is None or self.trace.params.shape[1] != 2):
+            self.notify("the landscape view is for 2-D problems (ravine, catapult, river_valley, rosenbrock, beale)",
+                        timeout=3)
+            return
+        self.view = "landscape" if self.view == "loss" else "loss"
+        self.query_one("#loss-panel").display = self.view == "loss"
+        self.query_one("#landscape-panel").display = self.view == "landscape"
+        self._draw_plots()
+        self._update_cursor()
 
     def action_help(self) -> None:
         prepared = prepare(self.config)

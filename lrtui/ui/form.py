@@ -36,7 +36,11 @@ class FieldRow(Widget, can_focus=True):
         background: $accent 40%;
     }
     FieldRow.error {
-        color: $error;
+        color: $text-error;
+    }
+    FieldRow.error:focus {
+        background: $error 25%;
+        color: $text;
     }
     """
 

@@ -32,6 +32,8 @@ class Series:
     colour: str = "blue+"
     label: str | None = None
     marker: str | None = None
+    scatter: bool = False  # points only (contour lines), no joining lines
+    decimate: bool = True  # False for paths, which are not functions of x
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Geometry:
     height: int
     x0: float
     x1: float
+    y0: float = 0.0
+    y1: float = 1.0
 
     def column(self, x: float) -> int:
         """plotext's own mapping of x to a column of the data area."""
@@ -60,16 +64,39 @@ class Geometry:
             return self.left
         return self.left + math.floor(round(0.5 + (self.width - 1) * (x - self.x0) / (self.x1 - self.x0), 8))
 
+    def row(self, y: float) -> int:
+        """The same for y, counted from the top of the widget."""
+        if self.y1 == self.y0:
+            return self.top + self.height - 1
+        from_bottom = math.floor(round(0.5 + (self.height - 1) * (y - self.y0) / (self.y1 - self.y0), 8))
+        return self.top + self.height - 1 - from_bottom
 
-def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
-    """Ticks at powers of ten between log10 values lo and hi, labelled 1e-3 style (at most 6)."""
-    a, b = math.floor(lo), math.ceil(hi)
-    step = max(1, math.ceil((b - a + 1) / 6))
-    ticks = [float(e) for e in range(a, b + 1, step) if lo - 1e-9 <= e <= hi + 1e-9]
-    if not ticks:
+
+def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[str]]:
+    """Ticks for log10 values from lo to hi: powers of ten when at least three fit, else 1-2-5 steps, else
+    every digit; labelled like 1e-3 or 2e-1 (at most ``most``)."""
+    for mantissas in ((1,), (1, 2, 5), tuple(range(1, 10))):
+        ticks = [math.log10(m) + e for e in range(math.floor(lo) - 1, math.ceil(hi) + 1) for m in mantissas]
+        ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
+        if len(ticks) >= 3:
+            break
+    if len(ticks) > most:
+        ticks = ticks[:: math.ceil(len(ticks) / most)]
+    if not ticks:  # less than a digit's step of range: label the ends as they are
         ticks = [lo, hi] if hi > lo else [lo]
         return ticks, [f"{10 ** t:.2g}" for t in ticks]
-    return ticks, [f"1e{int(t)}" for t in ticks]
+    return ticks, [f"{10 ** t:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e") for t in ticks]
+
+
+def epoch_ticks(first: float, last: float, most: int = 5) -> list[float]:
+    """Round epochs (multiples of 1, 2, 2.5 or 5 times a power of ten) from first to last, at most ``most``."""
+    span = max(last - first, 1.0)
+    raw = span / max(most - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw and float(m * power).is_integer())
+    step = max(step, 1.0)
+    start = math.ceil(first / step) * step
+    return [float(v) for v in np.arange(start, last + 1e-9, step)]
 
 
 class CurvePlot(PlotextPlot):
@@ -89,6 +116,8 @@ class CurvePlot(PlotextPlot):
         self.hlines: tuple[tuple[float, str], ...] = ()
         self.look = Look()
         self.x_range: tuple[float, float] | None = None
+        self.y_range: tuple[float, float] | None = None
+        self.xlabel: str | None = None
         self.geometry: Geometry | None = None
         self._version = 0
         self._cache_key: tuple | None = None
@@ -96,12 +125,15 @@ class CurvePlot(PlotextPlot):
         self.builds = 0  # how many times plotext built this plot (tests and benchmarks read it)
 
     def show(self, series: tuple[Series, ...], *, title: str | None = None, look: Look | None = None,
-             x_range: tuple[float, float] | None = None) -> None:
+             x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
+             xlabel: str | None = None) -> None:
         """Replace what the plot draws; it is rebuilt at the next refresh."""
         self.series = series
         self.title = self.title if title is None else title
         self.look = self.look if look is None else look
         self.x_range = x_range
+        self.y_range = y_range
+        self.xlabel = xlabel
         self._version += 1
         self.refresh()
 
@@ -133,14 +165,15 @@ class CurvePlot(PlotextPlot):
             if self.look.log:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
-            x, y = decimate(s.x, y, width)
-            keep = np.isfinite(y)
+            x, y = decimate(s.x, y, width) if s.decimate else (np.asarray(s.x, float), np.asarray(y, float))
+            keep = np.isfinite(y) & np.isfinite(x)
             if not keep.any():
                 continue
             x, y = x[keep], y[keep]
             lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
-            plt.plot(x.tolist(), y.tolist(), marker=s.marker or marker, color="default" if self.look.mono else s.colour,
-                     label=s.label)
+            draw = plt.scatter if s.scatter else plt.plot
+            draw(x.tolist(), y.tolist(), marker=s.marker or marker, color="default" if self.look.mono else s.colour,
+                 label=s.label)
             drawn += 1
         for level, colour in self.hlines:
             if math.isfinite(level):
@@ -148,6 +181,13 @@ class CurvePlot(PlotextPlot):
                           "default" if self.look.mono else colour)
         if self.x_range is not None:
             plt.xlim(*self.x_range)
+            if self.xlabel is None and self.x_range[1] - self.x_range[0] >= 4:  # epochs: round whole numbers
+                ticks = epoch_ticks(*self.x_range)
+                plt.xticks(ticks, [str(int(v)) for v in ticks])
+        if self.y_range is not None:
+            plt.ylim(*self.y_range)
+        if self.xlabel:
+            plt.xlabel(self.xlabel)
         if drawn and self.look.log:
             ticks, labels = log_ticks(lo, hi)
             plt.yticks(ticks, labels)
@@ -156,10 +196,10 @@ class CurvePlot(PlotextPlot):
         self.builds += 1
         matrix = plt.monitor.matrix
         cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
-        xlim = plt.monitor.xlim[0]
-        if drawn and len(cols) and len(rows) and None not in xlim:
+        xlim, ylim = plt.monitor.xlim[0], plt.monitor.ylim[0]
+        if drawn and len(cols) and len(rows) and None not in xlim and None not in ylim:
             self.geometry = Geometry(left=cols.start, width=len(cols), top=height - rows.stop, height=len(rows),
-                                     x0=float(xlim[0]), x1=float(xlim[1]))
+                                     x0=float(xlim[0]), x1=float(xlim[1]), y0=float(ylim[0]), y1=float(ylim[1]))
         else:
             self.geometry = None
         return Text.from_ansi(text)
@@ -174,6 +214,7 @@ class Cursor(Widget):
         width: 1;
         height: 1;
         color: $warning;
+        background: transparent;
         text-style: bold;
     }
     """
@@ -187,12 +228,14 @@ class Cursor(Widget):
 
 
 class PlotPanel(Container):
-    """A :class:`CurvePlot` with its :class:`Cursor`; ``epoch`` places the cursor."""
+    """A :class:`CurvePlot` with its :class:`Cursor`; ``place(epoch)`` moves the cursor to an epoch, or,
+    with ``point=(x, y)``, a one-cell marker to a point (the optimizer's position on a landscape)."""
 
     DEFAULT_CSS = """
     PlotPanel {
         height: 1fr;
         layers: plot cursor;
+        background: $surface;
     }
     PlotPanel > CurvePlot {
         dock: top;
@@ -204,11 +247,13 @@ class PlotPanel(Container):
     }
     """
 
-    def __init__(self, title: str, *, id: str | None = None, ascii: bool = False) -> None:
+    def __init__(self, title: str, *, id: str | None = None, ascii: bool = False, point: bool = False) -> None:
         super().__init__(id=id)
         self.plot = CurvePlot(title)
-        self.cursor = Cursor("|" if ascii else "│")
+        self.point_mode = point
+        self.cursor = Cursor(("O" if ascii else "●") if point else ("|" if ascii else "│"))
         self.epoch: float | None = None
+        self.points: np.ndarray | None = None  # (epochs, 2) positions for point mode
 
     def compose(self) -> ComposeResult:
         yield self.plot
@@ -221,14 +266,23 @@ class PlotPanel(Container):
         if epoch is None or g is None:
             self.cursor.display = False
             return
-        column = g.column(epoch)
-        if not g.left <= column < g.left + g.width:
+        if self.point_mode:
+            if self.points is None or not np.all(np.isfinite(self.points[int(epoch)])):
+                self.cursor.display = False
+                return
+            x, y = self.points[int(epoch)]
+            column, top, height = g.column(x), g.row(y), 1
+            inside = g.left <= column < g.left + g.width and g.top <= top < g.top + g.height
+        else:
+            column, top, height = g.column(epoch), g.top, g.height
+            inside = g.left <= column < g.left + g.width
+        if not inside:
             self.cursor.display = False
             return
         self.cursor.display = True
-        if self.cursor.styles.height is None or self.cursor.styles.height.value != g.height:
-            self.cursor.styles.height = g.height
-        self.cursor.styles.offset = (column, g.top)
+        if self.cursor.styles.height is None or self.cursor.styles.height.value != height:
+            self.cursor.styles.height = height
+        self.cursor.styles.offset = (column, top)
 
     def on_curve_plot_drawn(self, message: CurvePlot.Drawn) -> None:
         self.place(self.epoch)

@@ -42,6 +42,9 @@ def take_screenshot(config: RunConfig, options: Options, path: Path, size: tuple
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(svg)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a screenshot is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

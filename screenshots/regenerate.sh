@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Regenerate every screenshot in this folder with `lrtui screenshot` (run from anywhere, lrtui installed).
+set -euo pipefail
+cd "$(dirname "$0")"
+shot() { local name=$1; shift; lrtui screenshot -o "$name.svg" "$@" >/dev/null && echo "screenshots/$name.svg"; }
+shot default --size 120x40 --press right,right,right,right,right,right,right,right,right,right,right,right
+shot warmup-cosine-mlp --size 120x40 --problem mlp --optimizer adam --schedule warmup_cosine lr=0.02 \
+    num_warmup_steps=20 num_training_steps=200 --epochs 200 --press l,end
+shot diverging --size 120x40 --schedule constant lr=2.1e-3 --problem rosenbrock --epochs 60 --press l,end
+shot sgdr-two-basins --size 120x40 --problem two_basins --schedule cosine_restarts lr=0.5 T_0=100 T_mult=2 \
+    eta_min=0.001 --epochs 1500 --press end
+shot landscape --size 120x40 --problem ravine --optimizer momentum optimizer.momentum=0.5 --schedule constant \
+    lr=0.6 --epochs 40 --press v,right,right,right,right,right,right,right,right
+shot default-80x24-ascii --size 80x24 --ascii --press right,right,right,right,right

@@ -1,0 +1,46 @@
+"""How the app looks, at 80x24 and 120x40 (pytest-textual-snapshot; SVGs in tests/__snapshots__/).
+
+Update after an intended change with: pytest tests/test_snapshots.py --snapshot-update, then look at the
+new SVGs (rsvg-convert turns one into a PNG) before committing them.
+"""
+
+import pytest
+
+from lrtui.simulate import RunConfig
+from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.screenshot import settle
+
+SIZES = [(80, 24), (120, 40)]
+
+VIEWS = {
+    "default": (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}), Options(), ["right"] * 12),
+    "edited": (
+        RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="mlp", optimizer="adam"),
+        Options(),
+        ["tab", "minus", "minus", "minus", "tab", "5", "0", "enter", "tab", "tab", "tab", "5", "enter", "end"],
+    ),
+    "diverged": (RunConfig(schedule={"name": "constant", "params": {"lr": 2.5}}, epochs=40), Options(), ["l", "end"]),
+    "landscape": (
+        RunConfig(schedule={"name": "cosine_restarts", "params": {"lr": 0.4, "T_0": 20}}, problem="ravine",
+                  optimizer="momentum", optimizer_params={"momentum": 0.5}, epochs=80),
+        Options(),
+        ["v"] + ["right"] * 6,
+    ),
+    "ascii": (RunConfig(schedule={"name": "onecycle", "params": {"max_lr": 0.5}}, problem="quartic"), Options(ascii=True),
+              ["shift+right"] * 3),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_looks(snap_compare, view, size):
+    config, options, keys = VIEWS[view]
+    app = LrtuiApp(config, options)
+
+    async def run_before(pilot):
+        await settle(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
