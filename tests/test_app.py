@@ -74,12 +74,16 @@ async def test_stepping_moves_only_the_cursor():
         plots = [p.plot for p in app.query("PlotPanel")]
         builds = [p.builds for p in plots]
         sims = app.simulations
-        cursor = app.query_one("#lr-panel").cursor
-        before = cursor.styles.offset.x.value
+        plot = app.query_one("#lr-panel").plot
+        before = plot.mark.cells[0][0]
         await pilot.press(*["right"] * 30)
         await pilot.pause()
         assert [p.builds for p in plots] == builds and app.simulations == sims
-        assert cursor.styles.offset.x.value > before
+        (column, top, above), (_, bottom, below), (_, row, dot) = plot.mark.cells
+        assert column > before and (above, below, dot) == ("▼", "▲", "●")
+        assert plot.render_line(top).text[column] == "▼" and plot.render_line(row).text[column] == "●"
+        g = plot.geometry
+        assert top == g.top - 1 and bottom == g.top + g.height and row == g.row(app.trace.lr[30])
 
 
 async def test_plus_and_minus_step_the_focused_value():
@@ -298,7 +302,9 @@ async def test_ascii_mode_draws_no_braille():
         text = app.query_one("#lr-panel").plot._cache.plain
         assert "*" in text and not any(0x2800 <= ord(c) <= 0x28FF for c in text)
         assert all(ord(c) < 128 for c in text)
-        assert app.query_one("#lr-panel").cursor.glyph == "|"
+        assert app.query_one("#lr-panel").glyphs == ("v", "^", "o")
+        plot = app.query_one("#lr-panel").plot
+        assert all(ord(c) < 128 for y in range(plot.size.height) for c in plot.render_line(y).text)
 
 
 def test_locale_decides_ascii(monkeypatch):

@@ -91,8 +91,9 @@ class LrtuiApp(App[None]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
-    config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False)
-    epoch: reactive[int] = reactive(0, init=False)
+    # repaint=False: a change redraws only what its watcher touches, never the whole screen (18 KB a step)
+    config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False, repaint=False)
+    epoch: reactive[int] = reactive(0, init=False, repaint=False)
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None) -> None:
         super().__init__()
@@ -261,7 +262,8 @@ class LrtuiApp(App[None]):
 
     def _update_cursor(self) -> None:
         for panel in self.query(PlotPanel):
-            panel.place(self.epoch if self.trace is not None else None)
+            if panel.display:
+                panel.place(self.epoch if self.trace is not None else None)
         self._update_status()
 
     def _update_status(self) -> None:

@@ -1,8 +1,8 @@
 """Plots of series over epochs, drawn by plotext through textual-plotext, with an epoch cursor on top.
 
-A :class:`CurvePlot` rebuilds its plotext text only when its data, size or look changes; moving the
-cursor moves a one-column :class:`Cursor` widget laid over the plot, so stepping through epochs never
-rebuilds a plot (and writes a few hundred bytes to the terminal, not a whole plot).
+A :class:`CurvePlot` rebuilds its plotext text only when its data, size or look changes. The cursor is
+drawn over the cached lines and moving it refreshes just the cells it leaves and covers, so stepping
+through epochs never rebuilds a plot and sends the terminal a couple of kilobytes, not a whole plot.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
+from rich.style import Style
+from textual.geometry import Region
 from textual.message import Message
-from textual.widget import Widget
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from lrtui.decimate import decimate
@@ -63,6 +66,9 @@ class Geometry:
         if self.x1 == self.x0:
             return self.left
         return self.left + math.floor(round(0.5 + (self.width - 1) * (x - self.x0) / (self.x1 - self.x0), 8))
+
+    def contains(self, column: int, row: int) -> bool:
+        return self.left <= column < self.left + self.width and self.top <= row < self.top + self.height
 
     def row(self, y: float) -> int:
         """The same for y, counted from the top of the widget."""
@@ -112,6 +118,7 @@ class CurvePlot(PlotextPlot):
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.title = title
+        self.mark: Mark | None = None
         self.series: tuple[Series, ...] = ()
         self.hlines: tuple[tuple[float, str], ...] = ()
         self.look = Look()
@@ -122,6 +129,7 @@ class CurvePlot(PlotextPlot):
         self._version = 0
         self._cache_key: tuple | None = None
         self._cache: Text = Text("")
+        self._strips: list[Strip] | None = None
         self.builds = 0  # how many times plotext built this plot (tests and benchmarks read it)
 
     def show(self, series: tuple[Series, ...], *, title: str | None = None, look: Look | None = None,
@@ -137,13 +145,71 @@ class CurvePlot(PlotextPlot):
         self._version += 1
         self.refresh()
 
-    def render(self) -> Text:
+    def value_at(self, x: float) -> float | None:
+        """The first series' value at x as drawn (log10 on a log plot), or None."""
+        if not self.series:
+            return None
+        s = self.series[0]
+        i = int(np.searchsorted(s.x, x))
+        if i >= len(s.x) or s.x[i] != x or not np.isfinite(s.y[i]):
+            return None
+        y = float(s.y[i])
+        if self.look.log:
+            return math.log10(y) if y > 0 else None
+        return y
+
+    def _current(self) -> Text:
         key = (self.size.width, self.size.height, self._version, self.app.theme, self.theme)
         if key != self._cache_key:
             self._cache_key = key
             self._cache = self._build()
+            self._strips = None
             self.post_message(self.Drawn(self))
         return self._cache
+
+    def render(self) -> Text:
+        return self._current()
+
+    def set_mark(self, mark: Mark | None) -> None:
+        """Move the cursor: only the cells it leaves and the cells it covers are redrawn."""
+        if mark == self.mark:
+            return
+        regions = [r for m in (self.mark, mark) if m is not None for r in m.regions()]
+        self.mark = mark
+        if regions:
+            self.refresh(*regions)
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the cached plot, with the cursor's cells drawn over it."""
+        strip = self._plot_line(y)
+        mark = self.mark
+        if mark is None:
+            return strip
+        for x, row, glyph in mark.cells:
+            if row == y and 0 <= x < strip.cell_length:
+                before, cell, after = strip.divide([x, x + 1, strip.cell_length])
+                style = next((seg.style for seg in cell if seg.style), None) or Style()
+                strip = Strip.join([before, Strip([Segment(glyph, style + self._cursor_style)], 1), after])
+        return strip
+
+    @property
+    def _cursor_style(self) -> Style:
+        if self.look.mono:
+            return Style(bold=True)
+        return Style(color=self.app.current_theme.warning or "yellow", bold=True)
+
+    def _plot_line(self, y: int) -> Strip:
+        text = self._current()
+        if self._strips is None:
+            console = self.app.console
+            width = self.size.width
+            strips = []
+            for line in text.split("\n", allow_blank=True)[: self.size.height]:
+                strips.append(Strip(list(line.render(console))).adjust_cell_length(width, self.rich_style))
+            self._strips = strips
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
     def _build(self) -> Text:
         width, height = self.size.width, self.size.height
@@ -205,84 +271,64 @@ class CurvePlot(PlotextPlot):
         return Text.from_ansi(text)
 
 
-class Cursor(Widget):
-    """A one-column bar laid over a plot's data area at the cursor epoch."""
+@dataclass(frozen=True)
+class Mark:
+    """The cursor as cells drawn over a plot: (column, row, glyph) each."""
 
-    DEFAULT_CSS = """
-    Cursor {
-        position: absolute;
-        width: 1;
-        height: 1;
-        color: $warning;
-        background: transparent;
-        text-style: bold;
-    }
-    """
+    cells: tuple[tuple[int, int, str], ...]
 
-    def __init__(self, glyph: str = "│", *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.glyph = glyph
-
-    def render(self) -> Text:
-        return Text("\n".join([self.glyph] * max(self.size.height, 1)))
+    def regions(self) -> list[Region]:
+        return [Region(x, y, 1, 1) for x, y, _ in self.cells]
 
 
 class PlotPanel(Container):
-    """A :class:`CurvePlot` with its :class:`Cursor`; ``place(epoch)`` moves the cursor to an epoch, or,
-    with ``point=(x, y)``, a one-cell marker to a point (the optimizer's position on a landscape)."""
+    """A :class:`CurvePlot` with an epoch cursor: ``place(epoch)`` marks that epoch with a bar across the
+    data area or, in point mode, a dot at the optimizer's position then (``points``, the landscape)."""
 
     DEFAULT_CSS = """
     PlotPanel {
         height: 1fr;
-        layers: plot cursor;
-        background: $surface;
-    }
-    PlotPanel > CurvePlot {
-        dock: top;
-        height: 100%;
-        layer: plot;
-    }
-    PlotPanel > Cursor {
-        layer: cursor;
     }
     """
 
     def __init__(self, title: str, *, id: str | None = None, ascii: bool = False, point: bool = False) -> None:
         super().__init__(id=id)
         self.plot = CurvePlot(title)
+        self.glyphs = ("v", "^", "o") if ascii else ("▼", "▲", "●")  # above, below, at the point
         self.point_mode = point
-        self.cursor = Cursor(("O" if ascii else "●") if point else ("|" if ascii else "│"))
         self.epoch: float | None = None
         self.points: np.ndarray | None = None  # (epochs, 2) positions for point mode
 
     def compose(self) -> ComposeResult:
         yield self.plot
-        yield self.cursor
 
     def place(self, epoch: float | None) -> None:
-        """Put the cursor at ``epoch`` (hidden when None or when the plot has no data area)."""
+        """Put the cursor at ``epoch`` (hidden when None or outside the plot's data area)."""
         self.epoch = epoch
+        self.plot.set_mark(self._mark(epoch))
+
+    def _mark(self, epoch: float | None) -> Mark | None:
+        """A curve's cursor: arrows on the frame above and below the epoch's column and a dot on the first
+        series at that epoch (a full-height bar would make every step rewrite whole plot lines: Textual
+        sends a line from its widget's left edge to the last changed cell). A landscape's: a dot."""
         g = self.plot.geometry
+        above, below, dot = self.glyphs
         if epoch is None or g is None:
-            self.cursor.display = False
-            return
+            return None
         if self.point_mode:
             if self.points is None or not np.all(np.isfinite(self.points[int(epoch)])):
-                self.cursor.display = False
-                return
+                return None
             x, y = self.points[int(epoch)]
-            column, top, height = g.column(x), g.row(y), 1
-            inside = g.left <= column < g.left + g.width and g.top <= top < g.top + g.height
-        else:
-            column, top, height = g.column(epoch), g.top, g.height
-            inside = g.left <= column < g.left + g.width
-        if not inside:
-            self.cursor.display = False
-            return
-        self.cursor.display = True
-        if self.cursor.styles.height is None or self.cursor.styles.height.value != height:
-            self.cursor.styles.height = height
-        self.cursor.styles.offset = (column, top)
+            column, row = g.column(x), g.row(y)
+            return Mark(((column, row, dot),)) if g.contains(column, row) else None
+        column = g.column(epoch)
+        if not g.left <= column < g.left + g.width:
+            return None
+        cells = [(column, g.top - 1, above), (column, g.top + g.height, below)]
+        value = self.plot.value_at(epoch)
+        if value is not None and g.contains(column, g.row(value)):
+            cells.append((column, g.row(value), dot))
+        return Mark(tuple(cells))
 
     def on_curve_plot_drawn(self, message: CurvePlot.Drawn) -> None:
         self.place(self.epoch)
