@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 from lrtui import schedules
 from lrtui.landscape import contours, path_bounds
 from lrtui.params import ConfigError
-from lrtui.simulate import RunConfig, Trace, prepare, simulate
+from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate
 from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen
@@ -34,6 +34,7 @@ from lrtui.ui.plots import Look, PlotPanel, Series
 from lrtui.verdict import run_state
 
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
+CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 FRAME_RATE = 30
 
 
@@ -170,6 +171,19 @@ class LrtuiApp(App[None]):
     # --- simulation: one worker at a time, the latest config wins ---------------------------------------
 
     def _request_simulation(self, config: RunConfig) -> None:
+        if self._cheap(config):  # a few milliseconds: done at once, no thread hop, drawn in the next frame
+            with self._sim_lock:
+                idle = not self._sim_running
+            if idle:
+                self.idle_event.clear()
+                try:
+                    trace = simulate(config)
+                except ConfigError as err:
+                    self._show_problem(str(err))
+                else:
+                    self._show_trace(config, trace)
+                self.idle_event.set()
+                return
         with self._sim_lock:
             self._sim_pending = config
             if self._sim_running:
@@ -177,6 +191,11 @@ class LrtuiApp(App[None]):
             self._sim_running = True
         self.idle_event.clear()
         self._simulate_worker()
+
+    @staticmethod
+    def _cheap(config: RunConfig) -> bool:
+        """Whether simulating takes well under a frame: a short run of an analytic problem."""
+        return PROBLEMS[config.problem].kind == "analytic" and config.epochs * config.steps_per_epoch <= CHEAP_STEPS
 
     @work(thread=True, exclusive=False, group="simulation")
     def _simulate_worker(self) -> None:

@@ -8,7 +8,8 @@ through epochs never rebuilds a plot and sends the terminal a couple of kilobyte
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from rich.segment import Segment
@@ -17,7 +18,6 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from rich.style import Style
 from textual.geometry import Region
-from textual.message import Message
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
@@ -108,17 +108,11 @@ def epoch_ticks(first: float, last: float, most: int = 5) -> list[float]:
 class CurvePlot(PlotextPlot):
     """A plotext plot of series over epochs, cached between data changes."""
 
-    class Drawn(Message):
-        """The plot was rebuilt: its geometry may have moved."""
-
-        def __init__(self, plot: "CurvePlot") -> None:
-            super().__init__()
-            self.plot = plot
-
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.title = title
         self.mark: Mark | None = None
+        self.place_mark: Callable[[], Mark | None] | None = None  # set by the panel that owns the cursor
         self.series: tuple[Series, ...] = ()
         self.hlines: tuple[tuple[float, str], ...] = ()
         self.look = Look()
@@ -164,7 +158,8 @@ class CurvePlot(PlotextPlot):
             self._cache_key = key
             self._cache = self._build()
             self._strips = None
-            self.post_message(self.Drawn(self))
+            if self.place_mark is not None:  # the geometry may have moved: put the cursor in this same frame
+                self.mark = self.place_mark()
         return self._cache
 
     def render(self) -> Text:
@@ -294,6 +289,7 @@ class PlotPanel(Container):
     def __init__(self, title: str, *, id: str | None = None, ascii: bool = False, point: bool = False) -> None:
         super().__init__(id=id)
         self.plot = CurvePlot(title)
+        self.plot.place_mark = lambda: self._mark(self.epoch)
         self.glyphs = ("v", "^", "o") if ascii else ("▼", "▲", "●")  # above, below, at the point
         self.point_mode = point
         self.epoch: float | None = None
@@ -329,6 +325,3 @@ class PlotPanel(Container):
         if value is not None and g.contains(column, g.row(value)):
             cells.append((column, g.row(value), dot))
         return Mark(tuple(cells))
-
-    def on_curve_plot_drawn(self, message: CurvePlot.Drawn) -> None:
-        self.place(self.epoch)
