@@ -303,8 +303,21 @@ async def test_ascii_mode_draws_no_braille():
         assert "*" in text and not any(0x2800 <= ord(c) <= 0x28FF for c in text)
         assert all(ord(c) < 128 for c in text)
         assert app.query_one("#lr-panel").glyphs == ("v", "^", "o")
+        screen_text = "".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert all(ord(c) < 128 for c in screen_text), {c for c in screen_text if ord(c) >= 128}
         plot = app.query_one("#lr-panel").plot
         assert all(ord(c) < 128 for y in range(plot.size.height) for c in plot.render_line(y).text)
+
+
+@pytest.mark.parametrize("env, utf8", [
+    ({"LANG": "C"}, False), ({"LANG": "en_GB.UTF-8"}, True), ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False),
+    ({"LANG": "en_US.UTF-8", "LC_CTYPE": "C.UTF-8"}, True), ({"LC_ALL": "C", "LANG": "en_US.UTF-8"}, False),
+    ({"LC_CTYPE": "de_DE.utf8", "LANG": "C"}, True), ({}, False), ({"LC_CTYPE": "C.UTF-8"}, False),
+])
+def test_locale_is_utf8(env, utf8):
+    from lrtui.ui.app import locale_is_utf8
+
+    assert locale_is_utf8(env) is utf8
 
 
 def test_locale_decides_ascii(monkeypatch):

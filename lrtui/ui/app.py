@@ -51,13 +51,22 @@ class Options:
         return cls(ascii=ascii or not locale_is_utf8(), mono="NO_COLOR" in os.environ)
 
 
-def locale_is_utf8() -> bool:
-    """Whether the terminal's locale can show braille (a LANG=C client shows it as '_')."""
-    for var in ("LC_ALL", "LC_CTYPE", "LANG"):
-        value = os.environ.get(var)
-        if value:
-            return "UTF-8" in value.upper() or "UTF8" in value.upper()
-    return False
+def locale_is_utf8(environ: dict | None = None) -> bool:
+    """Whether the terminal's locale can show braille (a LANG=C client shows it as '_').
+
+    The POSIX order decides: LC_ALL, then LC_CTYPE, then LANG. Python itself writes LC_CTYPE=C.UTF-8
+    over a C locale at start-up (PEP 538), which says nothing of the terminal, so that value counts only
+    when LANG agrees.
+    """
+    env = os.environ if environ is None else environ
+    utf8 = lambda value: "UTF-8" in value.upper() or "UTF8" in value.upper()  # noqa: E731
+    if env.get("LC_ALL"):
+        return utf8(env["LC_ALL"])
+    ctype, lang = env.get("LC_CTYPE"), env.get("LANG", "")
+    coerced = ctype is not None and ctype.upper() in ("C.UTF-8", "C.UTF8") and lang.upper() in ("", "C", "POSIX")
+    if ctype and not coerced:
+        return utf8(ctype)
+    return utf8(lang)
 
 
 def fmt(x: float) -> str:
@@ -74,7 +83,11 @@ class LrtuiApp(App[None]):
     TITLE = "lrtui"
     ENABLE_COMMAND_PALETTE = False
 
+    # Priority bindings run in the app's own key order: keys typed in a burst ("down +") land on the field
+    # focus has moved to, and epoch keys work whatever has focus.
     BINDINGS = [
+        Binding("tab,down", "focus_next", "next field", show=False, priority=True),
+        Binding("shift+tab,up", "focus_previous", "previous field", show=False, priority=True),
         Binding("left", "step(-1)", "-1", show=False, priority=True),
         Binding("right", "step(1)", "+1", show=False, priority=True),
         Binding("shift+left,pageup", "step(-10)", "-10", show=False, priority=True),
@@ -129,6 +142,7 @@ class LrtuiApp(App[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        self.screen.set_class(self.options.ascii, "ascii")
         self.query_one("#landscape-panel").display = False
         for panel in self.query(PlotPanel):
             if self.options.mono:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -134,11 +133,6 @@ class FieldRow(Widget, can_focus=True):
 
 class ParamForm(VerticalScroll, can_focus=False):
     """The rows, rebuilt when the set of fields changes (another schedule, problem or optimizer)."""
-
-    BINDINGS = [
-        Binding("up", "app.focus_previous", "previous field", show=False),
-        Binding("down", "app.focus_next", "next field", show=False),
-    ]
 
     DEFAULT_CSS = """
     ParamForm {

@@ -139,6 +139,11 @@ class CurvePlot(PlotextPlot):
         self._version += 1
         self.refresh()
 
+    def char_at(self, column: int, row: int) -> str:
+        """The character the plot shows at a cell ('' outside it)."""
+        lines = self._cache.plain.split("\n")
+        return lines[row][column] if 0 <= row < len(lines) and 0 <= column < len(lines[row]) else ""
+
     def value_at(self, x: float) -> float | None:
         """The first series' value at x as drawn (log10 on a log plot), or None."""
         if not self.series:
@@ -200,7 +205,10 @@ class CurvePlot(PlotextPlot):
             width = self.size.width
             strips = []
             for line in text.split("\n", allow_blank=True)[: self.size.height]:
-                strips.append(Strip(list(line.render(console))).adjust_cell_length(width, self.rich_style))
+                # every segment carries a style: Textual's filters (NO_COLOR's monochrome) read it
+                base = self.rich_style
+                segments = [Segment(seg.text, base + seg.style if seg.style else base) for seg in line.render(console)]
+                strips.append(Strip(segments).adjust_cell_length(width, self.rich_style))
             self._strips = strips
         if y < len(self._strips):
             return self._strips[y]
@@ -320,7 +328,9 @@ class PlotPanel(Container):
         column = g.column(epoch)
         if not g.left <= column < g.left + g.width:
             return None
-        cells = [(column, g.top - 1, above), (column, g.top + g.height, below)]
+        # the arrows sit on the frame (or, without one, on blank cells): never over a title or tick label
+        cells = [(column, row, glyph) for row, glyph in ((g.top - 1, above), (g.top + g.height, below))
+                 if not self.plot.char_at(column, row).isalnum()]
         value = self.plot.value_at(epoch)
         if value is not None and g.contains(column, g.row(value)):
             cells.append((column, g.row(value), dot))
