@@ -329,3 +329,28 @@ def test_locale_decides_ascii(monkeypatch):
     assert not Options.from_environment().ascii
     monkeypatch.setenv("NO_COLOR", "1")
     assert Options.from_environment().mono
+
+
+async def test_landscape_view_toggles_on_2d_problems_only():
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.4}}, problem="ravine", epochs=30), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        land = app.query_one("#landscape-panel")
+        assert app.view == "landscape" and land.display and not app.query_one("#loss-panel").display
+        assert "landscape: ravine" in land.plot._cache.plain and land.plot.geometry is not None
+        await pilot.press("right", "right", "right")
+        (column, row, dot), = land.plot.mark.cells
+        g = land.plot.geometry
+        assert dot == "●" and (column, row) == (g.column(app.trace.params[3, 0]), g.row(app.trace.params[3, 1]))
+        await pilot.press("v")
+        assert app.view == "loss" and app.query_one("#loss-panel").display
+        await pilot.press("v")
+        app.query_one(FieldRow).focus()  # the problem picker sits further down; set it through the model
+        from lrtui.ui import fields as F
+        app.config = F.set_value(app.config, F.Field("problem", F.PICKERS["problem"], picker=True), "quadratic")
+        await settle(app, pilot)
+        assert app.view == "loss"  # a 1-D problem has no landscape: back to the loss plot
+        await pilot.press("v")
+        assert app.view == "loss"
