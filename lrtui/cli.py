@@ -314,12 +314,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         return 0
+    from lrtui.verdict import judge
+
+    outcome = judge(trace)
     columns = {"epoch": trace.epoch, "lr": trace.lr, "loss": trace.loss}
     if trace.heldout_loss is not None:
         columns["heldout_loss"] = trace.heldout_loss
     if args.format == "json":
         out = {k: [_json_number(v) for v in col.tolist()] if k != "epoch" else col.tolist() for k, col in columns.items()}
-        out.update(diverged_at=trace.diverged_at, final_loss=_json_number(trace.final_loss))
+        out.update(diverged_at=trace.diverged_at, final_loss=_json_number(trace.final_loss),
+                   verdict=outcome.kind, verdict_epoch=outcome.epoch)
         json.dump(out, sys.stdout)
         sys.stdout.write("\n")
     elif args.format == "csv":
@@ -332,6 +336,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         sys.stdout.writelines(f"{row[0]:>8}" + "".join(f"  {v:<16.10g}" for v in row[1:]).rstrip() + "\n" for row in rows)
         if diverged:
             print(diverged.removeprefix("lrtui: "))
+        else:
+            print(f"verdict: {outcome.describe()}")
     if diverged and args.format != "table":
         print(diverged, file=sys.stderr)
     return 0

@@ -40,6 +40,20 @@ class Problem:
     noise_scale: tuple[float, ...] = ()
     minimum: float | None = None
     kind: str = field(default="analytic")
+    curvatures: Callable[[dict], tuple[float, ...]] | None = None  # Hessian eigenvalues of a quadratic
+
+    def noise_floor(self, params: dict, lr: Array) -> Array | None:
+        """The loss SGD's noise holds a quadratic at, per epoch's lr: sum_i lr s_i^2 / (2 (2 - lr a_i)) for
+        curvatures a_i and noise s_i per coordinate (T3); NaN where lr a_i >= 2; None for other problems
+        or without noise."""
+        if self.curvatures is None or not params.get("noise"):
+            return None
+        a = np.asarray(self.curvatures(params), dtype=np.float64)
+        s = params["noise"] * (np.asarray(self.noise_scale) if self.noise_scale else np.ones_like(a))
+        lr = np.asarray(lr, dtype=np.float64)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            floor = np.sum(lr * s**2 / (2 * (2 - lr * a)), axis=1)
+        return np.where(np.all(lr * a < 2, axis=1), floor, np.nan)
 
 
 def _sym2_lmax(a: Array, b: Array, c: Array) -> Array:
@@ -61,6 +75,7 @@ quadratic = Problem(
     grad=lambda x, p: p["L"] * x,
     sharpness=lambda x, p: np.full(x.shape[0], p["L"]),
     start=lambda p: np.array([p["x0"]]),
+    curvatures=lambda p: (p["L"],),
     note="f = L x^2 / 2. Gradient descent is monotone for lr < 1/L, oscillates but converges for "
     "1/L < lr < 2/L, sits in a period-2 orbit at 2/L and diverges above (T1). With noise it stalls at "
     "the floor E[f] = lr sigma^2 / (2 (2 - lr L)) unless the lr decays (T3, T4).",
@@ -77,6 +92,7 @@ ravine = Problem(
     grad=lambda x, p: np.stack([0.2 * x[:, 0], 4 * x[:, 1]], axis=1),
     sharpness=lambda x, p: np.full(x.shape[0], 4.0),
     start=lambda p: np.array([p["x0"], p["y0"]]),
+    curvatures=lambda p: (0.2, 4.0),
     note="f = 0.1 x1^2 + 2 x2^2 (curvatures 0.2 and 4, condition number 20). GD zig-zags across the "
     "steep direction and crawls along the flat one; it is stable only for lr < 2/4 = 0.5. Momentum "
     "widens the stable range to lr < 2 (1 + momentum) / 4 (T2).",
@@ -178,6 +194,7 @@ river_valley = Problem(
     grad=lambda x, p: np.stack([0.02 * (x[:, 0] - 10), 10 * x[:, 1]], axis=1),
     sharpness=lambda x, p: np.full(x.shape[0], 10.0),
     start=lambda p: np.array([p["x0"], p["y0"]]),
+    curvatures=lambda p: (0.02, 10.0),
     note="f = 10 y^2/2 + 0.02 (x - 10)^2/2 with noise 3 across and 0.3 along the river. A high constant "
     "lr makes fast progress along the river but bounces across it (loss floor ~0.45); WSD's decay "
     "phase drops the loss at once (T10).",

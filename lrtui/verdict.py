@@ -1,24 +1,161 @@
-"""What a run is doing at an epoch, in a word or two, for the status line.
+"""What a run did, in one word and an epoch: the verdict the status line, the scoreboard and
+``lrtui simulate --format json`` report.
 
-The first cut (the stability issue refines it): ``diverged at epoch k`` once the run blew up,
-``oscillating`` when the loss zig-zags over the last epochs, ``converging`` when it falls, ``rising`` when it
-grows, ``flat`` otherwise.
+In order of precedence:
+
+- ``diverged``: the loss blew up (non-finite, or 1e6 x the start) at ``epoch``;
+- ``oscillating``: the parameters still jump back and forth across the minimum at the end, by steps that
+  do not die out (period 2, the edge of stability: T1 at lr = 2/L, T12 at 2e-3): ``epoch`` is when the
+  back-and-forth began;
+- ``catapult``: the loss spiked (above twice its level one step in) and the run then settled where the
+  sharpness is lower than before the spike (Lewkowycz et al. 2020; T6): ``epoch`` is the spike's peak;
+- ``converged``: the loss came within ``tol`` (relative to the start) of the problem's minimum, or the
+  run came to rest in another minimum (gradient within ``tol`` of its start), and stayed: ``epoch`` is when;
+- ``noise_floor``: gradient noise holds the loss at a floor it no longer leaves (T3; lr sigma^2 /
+  (2 (2 - lr lambda)) on a quadratic): ``epoch`` is when the loss first reached the floor's level;
+- ``running``: none of these yet.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from lrtui.simulate import Trace
 
+KINDS = ("converged", "oscillating", "diverged", "noise_floor", "catapult", "running")
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    epoch: int | None
+
+    def describe(self) -> str:
+        """For people: "converged at epoch 23", "oscillating from epoch 3", "running"."""
+        if self.epoch is None:
+            return self.kind.replace("_", " ")
+        word = "from" if self.kind in ("oscillating", "noise_floor") else "at"
+        return f"{self.kind.replace('_', ' ')} {word} epoch {self.epoch}"
+
+
+def judge(trace: Trace) -> Verdict:
+    """The verdict of a trace, with its problem's minimum and noise taken from its configuration."""
+    from lrtui.simulate import prepare
+
+    prepared = prepare(trace.config)
+    noisy = prepared.problem.kind == "analytic" and prepared.problem_params.get("noise", 0) > 0
+    floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr[-1:]) if noisy else None
+    return verdict(trace, prepared.problem.minimum, noisy, predicted_floor=None if floor is None else float(floor[0]))
+
+
+def verdict(trace: Trace, minimum: float | None = None, noisy: bool = False, tol: float = TOLERANCE,
+            predicted_floor: float | None = None) -> Verdict:
+    """The run's verdict. ``minimum`` is the problem's lowest loss where known (0 for most teaching
+    problems); ``noisy`` says the gradients carry noise (a floor is then expected, not convergence);
+    ``predicted_floor`` is the floor theory gives for the final lr, where it is known."""
+    if trace.diverged_at is not None:
+        return Verdict("diverged", trace.diverged_at)
+    loss = trace.loss
+    for check in (_oscillating, lambda t: _catapult(t, minimum), lambda t: _converged(t, minimum, tol),
+                  lambda t: _noise_floor(t, predicted_floor) if noisy else None):
+        found = check(trace)
+        if found is not None:
+            return found
+    return Verdict("running", None)
+
+
+def _catapult(trace: Trace, minimum: float | None) -> Verdict | None:
+    loss, sharp = trace.loss, trace.sharpness
+    if len(loss) < 4 or not np.isfinite(sharp).any():
+        return None
+    floor = minimum if minimum is not None else float(np.nanmin(loss))
+    gap = loss - floor  # heights above the minimum: a spike doubles the height one step in
+    peak = int(np.argmax(gap[1:])) + 1
+    if not gap[peak] > 2 * gap[1] or peak >= len(loss) - 2:
+        return None
+    before = float(np.nanmax(sharp[: peak + 1]))
+    settled = float(sharp[-1])
+    late = loss[-max(3, len(loss) // 10):]
+    bound = trace.stability_bound[-1]
+    stable_now = not np.isfinite(bound) or trace.lr[-1] < bound  # it landed where its lr is stable
+    if (np.isfinite(settled) and settled < 0.8 * before and np.all(np.isfinite(late)) and late[-1] < loss[peak]
+            and stable_now):
+        return Verdict("catapult", peak)
+    return None
+
+
+def _converged(trace: Trace, minimum: float | None, tol: float) -> Verdict | None:
+    """At the minimum (the loss within tol of it), or at rest in another one (a local minimum: the
+    gradient within tol of its start, the loss no longer moving)."""
+    gap = np.abs(trace.loss - (minimum if minimum is not None else 0.0))
+    start = gap[0] if gap[0] != 0 else 1.0
+    at_minimum = gap <= tol * start
+    grad = trace.grad_norm
+    at_rest = grad <= tol * (grad[0] if grad[0] > 0 else 1.0)
+    done = at_minimum | at_rest
+    final_gap = abs(trace.final_loss - (minimum or 0.0))
+    if not (done[-1] and np.isfinite(trace.final_loss) and (final_gap <= tol * start or at_rest[-1])):
+        return None
+    not_done = np.nonzero(~done)[0]
+    return Verdict("converged", int(not_done[-1]) + 1 if not_done.size else 0)
+
+
+def _noise_floor(trace: Trace, predicted: float | None) -> Verdict | None:
+    """The last quarter of the run hovers at one level: the predicted floor (within a factor of 3, for
+    one noisy run) where theory gives it, else the level of the quarter before."""
+    loss = trace.loss
+    n = len(loss)
+    if n < 20:
+        return None
+    tail = float(np.mean(loss[-max(2, n // 4):]))
+    if predicted is not None and np.isfinite(predicted):
+        if not (predicted / 3 <= tail <= 3 * predicted):
+            return None
+    else:
+        earlier = float(np.mean(loss[n // 2: 3 * n // 4]))
+        if not (tail > 0 and abs(earlier - tail) < 0.5 * tail):
+            return None
+    window = max(1, n // 50)
+    smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+    reached = np.nonzero(smooth <= 1.5 * tail)[0]
+    return Verdict("noise_floor", int(reached[0]) if reached.size else None)
+
+
+def _oscillating(trace: Trace) -> Verdict | None:
+    """The steps flip direction every epoch over the last stretch, and do not shrink to nothing."""
+    if trace.params is not None:
+        path = trace.params
+        moves = np.diff(path, axis=0)
+        coordinate = int(np.argmax(np.nanmax(np.abs(moves[-20:]), axis=0)))
+        steps = moves[:, coordinate]
+    else:
+        steps = np.diff(trace.loss)
+    n = len(steps)
+    if n < 6:
+        return None
+    flips = np.sign(steps[1:]) * np.sign(steps[:-1]) < 0
+    last = min(20, n - 1)
+    if not flips[-last:].mean() >= 0.9:
+        return None
+    amplitude = np.abs(steps[-last:])
+    scale = float(np.nanmax(np.abs(trace.params))) if trace.params is not None else float(np.nanmax(np.abs(trace.loss)))
+    if amplitude[-1] < 1e-3 * amplitude.max() or amplitude.max() <= 1e-9 * max(scale, 1e-300):
+        return None  # dying out, or flickering in the last digits: that is converging
+    start = len(flips)
+    while start > 0 and flips[start - 1]:
+        start -= 1
+    return Verdict("oscillating", int(start))
+
+
 WINDOW = 6
 
 
 def run_state(trace: Trace, epoch: int) -> str:
-    """The state of ``trace`` as seen at ``epoch`` (the divergence is reported from the start: it is the
-    run's outcome)."""
-    if trace.diverged_at is not None:
-        return f"diverged at epoch {trace.diverged_at}"
+    """What the loss is doing around ``epoch``: converging, rising, oscillating or flat (the status line
+    shows it while the run's verdict is still "running")."""
     start = max(0, epoch - WINDOW)
     window = trace.loss[start : epoch + 1]
     window = window[np.isfinite(window)]

@@ -354,3 +354,21 @@ async def test_landscape_view_toggles_on_2d_problems_only():
         assert app.view == "loss"  # a 1-D problem has no landscape: back to the loss plot
         await pilot.press("v")
         assert app.view == "loss"
+
+
+async def test_stability_bound_noise_floor_and_robbins_monro_counters():
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        lr_plot = app.query_one("#lr-panel").plot
+        assert len(lr_plot.series) == 2 and "2/λmax" in lr_plot.series[1].label
+        await pilot.press("end")
+        assert "catapult at epoch 2" in status(app) and "Σlr 30 Σlr² 15" in status(app)
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0},
+                             epochs=200), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        loss_plot = app.query_one("#loss-panel").plot
+        floor = loss_plot.series[-1]
+        assert floor.label == "noise floor" and floor.y[0] == pytest.approx(0.1 / (2 * 1.9))
+        assert "stable below 2" in app.query_one("#lr-panel").plot.title  # 2/L = 2 is far above lr 0.1

@@ -262,7 +262,9 @@ def test_simulate_divergence_is_a_result(capsys):
 
 def test_simulate_table_and_csv_with_heldout(capsys):
     code, out, _ = run(capsys, "simulate", "--problem", "mlp", "--optimizer", "adam", "lr=0.01", "--epochs", "3")
-    assert out.splitlines()[0].split() == ["epoch", "lr", "loss", "heldout_loss"] and len(out.splitlines()) == 4
+    lines = out.splitlines()
+    assert lines[0].split() == ["epoch", "lr", "loss", "heldout_loss"] and len(lines) == 5
+    assert lines[-1].startswith("verdict: ")
     code, out, _ = run(capsys, "simulate", "--problem", "quartic", "--schedule", "warmup_constant", "lr=1.5",
                        "num_warmup_steps=50", "--epochs", "5", "--format", "csv", "problem.x0=2.5")
     rows = list(csv.DictReader(io.StringIO(out)))

@@ -31,7 +31,7 @@ from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen
 from lrtui.ui.plots import Look, PlotPanel, Series
-from lrtui.verdict import run_state
+from lrtui.verdict import Verdict, judge, run_state
 
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
@@ -117,6 +117,7 @@ class LrtuiApp(App[None]):
         prepare(first)  # the CLI validated it; a bad one fails here, before the screen opens
         self.set_reactive(LrtuiApp.config, first)
         self.trace: Trace | None = None
+        self.verdict: Verdict | None = None
         self.shown_config: RunConfig | None = None
         self.log_scale = {"lr": False, "loss": False}
         self.view = "loss"  # the lower plot: "loss" or "landscape"
@@ -235,6 +236,9 @@ class LrtuiApp(App[None]):
             return  # a newer configuration is on its way
         self.simulations += 1
         self.trace = trace
+        self.verdict = judge(trace)
+        lr = np.nan_to_num(trace.lr)
+        self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
         self.shown_config = config
         if self.view == "landscape" and (trace.params is None or trace.params.shape[1] != 2):
             self.action_landscape()  # a 1-D problem now: back to the loss plot
@@ -259,14 +263,26 @@ class LrtuiApp(App[None]):
         lr_panel = self.query_one("#lr-panel", PlotPanel)
         loss_panel = self.query_one("#loss-panel", PlotPanel)
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
+        lr_series = [Series(x, trace.lr, "blue+")]
+        title = f"lr: {name}"
+        bound = trace.stability_bound
+        if np.isfinite(bound).any():
+            lam = "lambda" if self.options.ascii else "λ"
+            if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
+                lr_series.append(Series(x, bound, "red", f"stable below (2/{lam}max)"))
+            else:
+                title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
         lr_panel.plot.show(
-            (Series(x, trace.lr, "blue+"),),
-            title=f"lr: {name}" + (" (log)" if self.log_scale["lr"] else ""),
+            tuple(lr_series), title=title + (" (log)" if self.log_scale["lr"] else ""),
             look=Look(self.log_scale["lr"], look.ascii, look.mono), x_range=x_range,
         )
         loss_series = [Series(x, trace.loss, "red+", "train" if trace.heldout_loss is not None else None)]
         if trace.heldout_loss is not None:
             loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out"))
+        prepared = prepare(trace.config)
+        floor = getattr(prepared.problem, "noise_floor", lambda *a: None)(prepared.problem_params, trace.lr)
+        if floor is not None and np.isfinite(floor).any():
+            loss_series.append(Series(x, floor, "yellow", "noise floor"))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}"
         loss_panel.plot.show(tuple(loss_series), title=title + (" (log)" if self.log_scale["loss"] else ""),
                              look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
@@ -310,7 +326,11 @@ class LrtuiApp(App[None]):
             return
         t = self.epoch
         n = len(trace.epoch)
-        parts = [f"epoch {t}/{n - 1}", f"lr {fmt(trace.lr[t])}", f"loss {fmt(trace.loss[t])}", run_state(trace, t)]
+        outcome = self.verdict.describe() if self.verdict.kind != "running" else run_state(trace, t)
+        sigma = "sum" if self.options.ascii else "Σ"
+        parts = [f"epoch {t}/{n - 1}", f"lr {fmt(trace.lr[t])}", f"loss {fmt(trace.loss[t])}", outcome,
+                 f"{sigma}lr {fmt(self._sum_lr[t])} {sigma}lr² {fmt(self._sum_lr2[t])}".replace(
+                     "²", "^2" if self.options.ascii else "²")]
         if self.play_timer is not None:
             parts.append(f"playing {SPEEDS[self.speed_index]}/s")
         status.update("  ".join(parts))

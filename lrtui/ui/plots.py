@@ -206,8 +206,7 @@ class CurvePlot(PlotextPlot):
             strips = []
             for line in text.split("\n", allow_blank=True)[: self.size.height]:
                 # every segment carries a style: Textual's filters (NO_COLOR's monochrome) read it
-                base = self.rich_style
-                segments = [Segment(seg.text, base + seg.style if seg.style else base) for seg in line.render(console)]
+                segments = [Segment(seg.text, seg.style or Style.null()) for seg in line.render(console)]
                 strips.append(Strip(segments).adjust_cell_length(width, self.rich_style))
             self._strips = strips
         if y < len(self._strips):

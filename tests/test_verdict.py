@@ -1,0 +1,86 @@
+"""Verdicts on the scenarios whose answer is known (../shared/teaching.md)."""
+
+import json
+
+import pytest
+
+from lrtui.cli import main
+from lrtui.simulate import RunConfig, simulate
+from lrtui.verdict import KINDS, Verdict, judge
+
+
+def S(name, **params):
+    return {"name": name, "params": params}
+
+
+CASES = [
+    # T1: the stability ladder on x^2/2
+    ("T1 lr 0.5 monotone", RunConfig(schedule=S("constant", lr=0.5), epochs=31), "converged", 10),
+    ("T1 lr 1.5 damped zig-zag", RunConfig(schedule=S("constant", lr=1.5), epochs=31), "converged", 10),
+    ("T1 lr 1.9 slow zig-zag", RunConfig(schedule=S("constant", lr=1.9), epochs=31), "oscillating", 0),
+    ("T1 lr 2.0 period 2", RunConfig(schedule=S("constant", lr=2.0), epochs=31), "oscillating", 0),
+    ("T1 lr 2.5 diverges", RunConfig(schedule=S("constant", lr=2.5), epochs=31), "diverged", 18),
+    # T2: the ravine's edge at 0.5; momentum's wider range
+    ("T2 GD 0.5 period 2", RunConfig(schedule=S("constant", lr=0.5), problem="ravine", epochs=40), "oscillating", 0),
+    ("T2 GD 0.6 diverges", RunConfig(schedule=S("constant", lr=0.6), problem="ravine", epochs=40), "diverged", 21),
+    ("T2 momentum 0.5 at lr 0.6", RunConfig(schedule=S("constant", lr=0.6), problem="ravine", epochs=40,
+                                            optimizer="momentum", optimizer_params={"momentum": 0.5}), "converged", None),
+    # T3: a constant lr with noisy gradients stalls at the floor
+    ("T3 noise floor", RunConfig(schedule=S("constant", lr=0.1), problem_params={"noise": 1.0}, epochs=2000),
+     "noise_floor", None),
+    # T6: the catapult window 0.32 < lr < 0.64
+    ("T6 lazy 0.05", RunConfig(schedule=S("constant", lr=0.05), problem="catapult", epochs=500), "converged", None),
+    ("T6 sub-critical 0.3", RunConfig(schedule=S("constant", lr=0.3), problem="catapult", epochs=500), "converged", None),
+    ("T6 catapult 0.5", RunConfig(schedule=S("constant", lr=0.5), problem="catapult", epochs=500), "catapult", 2),
+    ("T6 too large 0.7", RunConfig(schedule=S("constant", lr=0.7), problem="catapult", epochs=500), "diverged", 5),
+    # T7: a small lr rests in the sharp local minimum; a large one is thrown out
+    ("T7 sharp basin", RunConfig(schedule=S("constant", lr=0.005), problem="two_basins", epochs=1500), "converged", None),
+    ("T7 wanderer", RunConfig(schedule=S("constant", lr=0.05), problem="two_basins", epochs=1500), "running", None),
+    # T12: Rosenbrock's edge of stability
+    ("T12 lr 1e-3", RunConfig(schedule=S("constant", lr=1e-3), problem="rosenbrock", epochs=20000), "converged", None),
+    ("T12 lr 2e-3 hovers", RunConfig(schedule=S("constant", lr=2e-3), problem="rosenbrock", epochs=20000), "oscillating", None),
+    ("T12 lr 2.1e-3", RunConfig(schedule=S("constant", lr=2.1e-3), problem="rosenbrock", epochs=100), "diverged", 7),
+]
+
+
+@pytest.mark.parametrize("label, config, kind, epoch", CASES, ids=[c[0] for c in CASES])
+def test_verdicts_on_known_scenarios(label, config, kind, epoch):
+    v = judge(simulate(config))
+    assert v.kind == kind
+    if epoch is not None:
+        assert v.epoch == epoch
+
+
+def test_catapult_lands_where_its_lr_is_stable():
+    trace = simulate(RunConfig(schedule=S("constant", lr=0.5), problem="catapult", epochs=500))
+    assert trace.sharpness[-1] < 2 / 0.5 < trace.sharpness[0]
+
+
+def test_describe():
+    assert Verdict("converged", 23).describe() == "converged at epoch 23"
+    assert Verdict("noise_floor", 7).describe() == "noise floor from epoch 7"
+    assert Verdict("running", None).describe() == "running"
+
+
+def test_simulate_json_reports_the_verdict(capsys):
+    assert main(["simulate", "--problem", "catapult", "lr=0.5", "--epochs", "500", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["verdict"], data["verdict_epoch"]) == ("catapult", 2)
+    assert data["verdict"] in KINDS
+    assert main(["simulate", "lr=0.5", "--epochs", "31"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "verdict: converged at epoch 10"
+
+
+@pytest.mark.parametrize("lr, floor", [(0.5, 0.1667), (0.1, 0.0263), (0.01, 0.00251)])
+def test_predicted_noise_floor_t3(lr, floor):
+    from lrtui.problems import ANALYTIC
+
+    q = ANALYTIC["quadratic"]
+    assert q.noise_floor({"L": 1.0, "noise": 1.0, "x0": 0.0}, [lr])[0] == pytest.approx(floor, rel=2e-3)
+    assert q.noise_floor({"L": 1.0, "noise": 0.0, "x0": 0.0}, [lr]) is None
+    assert ANALYTIC["river_valley"].noise_floor({"noise": 3.0, "x0": 0, "y0": 0}, [0.1])[0] == pytest.approx(0.45, abs=0.005)
+
+
+def test_a_single_noisy_run_reaches_the_floor():
+    v = judge(simulate(RunConfig(schedule=S("constant", lr=0.5), problem_params={"noise": 1.0, "x0": 3.0}, epochs=300)))
+    assert v.kind == "noise_floor"
