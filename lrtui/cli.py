@@ -52,7 +52,7 @@ APP_DESCRIPTION = (
     "and optimizer.key=value the others)."
 )
 COMMANDS_EPILOG = (
-    "commands:  lrtui list | curve | simulate | screenshot  (lrtui COMMAND -h for each).  Examples:  "
+    "commands:  lrtui list | curve | simulate | range-test | screenshot  (lrtui COMMAND -h for each).  Examples:  "
     "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
     "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
 )
@@ -105,7 +105,24 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_shot.add_argument("--press", default="", metavar="KEYS",
                         help="keys to press first, comma-separated Textual key names, e.g. right,right,l")
     p_shot.add_argument("--ascii", action="store_true", help="plain ASCII plots")
-    return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot}
+    p_range = _Parser(
+        prog="lrtui range-test",
+        description="The learning-rate range test (fastai's lr_find): grow the lr exponentially from --lr-min "
+        "to --lr-max over --steps steps on the problem and optimizer, stop when the loss blows up, and print "
+        "the loss per lr with the usual suggestions and, where the curvature is known, the true stable limit.",
+    )
+    p_range.add_argument("assignments", nargs="*", metavar="param=value", help="problem.key=value; optimizer.key=value")
+    p_range.add_argument("--problem", default="quadratic", help="teaching problem (see lrtui list); default quadratic")
+    p_range.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov, adam or adamw; default sgd")
+    p_range.add_argument("--steps", default="100", help="steps of the test, 10 to 10000 (default 100)")
+    p_range.add_argument("--lr-min", default="1e-7", help="the first lr (default 1e-7)")
+    p_range.add_argument("--lr-max", default="10", help="the last lr (default 10)")
+    p_range.add_argument("--seed", default="0", help="seed of the noise and batches")
+    p_range.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
+    p_range.add_argument("--plot", action="store_true", help="draw loss against lr with plotext")
+    p_range.add_argument("--ascii", action="store_true", help="plain ASCII plot")
+    return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
+                    "range-test": p_range}
 
 
 def parse_assignments(tokens: Sequence[str]) -> dict[str, str]:
@@ -343,6 +360,52 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_range_test(args: argparse.Namespace) -> int:
+    from lrtui.range_test import range_test
+    from lrtui.simulate import RunConfig
+
+    schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
+    if schedule_params:
+        name = next(iter(schedule_params))
+        raise UsageError(f"lrtui: {name}={schedule_params[name]} is not allowed: the range test sets the lr itself; "
+                         "allowed problem.key=value and optimizer.key=value")
+    config = RunConfig(problem=args.problem, problem_params=problem_params, optimizer=args.optimizer,
+                       optimizer_params=optimizer_params, seed=args.seed)
+    result = range_test(config, steps=args.steps, lr_min=args.lr_min, lr_max=args.lr_max)
+    if args.plot:
+        from lrtui.textplot import plot_curve, use_colour
+
+        cols, rows = terminal_size_for_plot()
+        text = plot_curve(np.log10(result.lr), result.loss, title=f"range test: {args.problem} / {args.optimizer}",
+                          ylabel="loss", ascii_only=args.ascii, colour=use_colour() and not args.ascii,
+                          size=(cols, rows - 1 - len(result.suggestions) - 1), xlabel="log10 lr")
+        print(text)
+    elif args.format == "json":
+        json.dump({"lr": result.lr.tolist(), "loss": [_json_number(v) for v in result.loss.tolist()],
+                   "suggestions": result.suggestions, "stable_limit": result.stable_limit,
+                   "stopped_at": result.stopped_at}, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    elif args.format == "csv":
+        sys.stdout.write("lr,loss\n")
+        sys.stdout.writelines(f"{a!r},{b!r}\n" for a, b in zip(result.lr.tolist(), result.loss.tolist()))
+        return 0
+    else:
+        sys.stdout.write(f"{'lr':>14}  loss\n")
+        sys.stdout.writelines(f"{a:>14.6g}  {b:.6g}\n" for a, b in zip(result.lr.tolist(), result.loss.tolist()))
+    for name, value in result.suggestions.items():
+        print(f"suggested ({name}): {value:.4g}")
+    print("stable limit: " + (f"{result.stable_limit:.4g}" if result.stable_limit is not None else "unknown for this "
+                              "problem and optimizer"))
+    return 0
+
+
+def terminal_size_for_plot() -> tuple[int, int]:
+    from lrtui.textplot import terminal_size
+
+    return terminal_size()
+
+
 APP_DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
 
 
@@ -415,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("lrtui: stdout is closed: nowhere to write the output", file=sys.stderr)
             return 1
         code = {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate, "screenshot": cmd_screenshot,
-                "app": cmd_app}[args.command](args)
+                "range-test": cmd_range_test, "app": cmd_app}[args.command](args)
         sys.stdout.flush()  # write errors (a full disk) surface here, not as a traceback at exit
         return code
     except (UsageError, ConfigError) as err:

@@ -278,7 +278,37 @@ beale = Problem(
     minimum=0.0,
 )
 
+# --- spectrum: f = sum_i lambda_i x_i^2 / 2 over three curvatures -----------------------------------
+
+_SPECTRUM = (
+    Param("l1", "float", 10.0, "the largest curvature lambda_1", 1e-6, 1e6, log=True),
+    Param("l2", "float", 1.0, "the middle curvature lambda_2", 1e-6, 1e6, log=True),
+    Param("l3", "float", 0.1, "the smallest curvature lambda_3", 1e-6, 1e6, log=True),
+    _start("x0", 1.0, "value of every coordinate"),
+    NOISE,
+)
+
+
+def _lambdas(p: dict) -> Array:
+    return np.array([p["l1"], p["l2"], p["l3"]])
+
+
+spectrum = Problem(
+    name="spectrum",
+    dim=3,
+    params=_SPECTRUM,
+    loss=lambda x, p: 0.5 * np.sum(_lambdas(p) * x * x, axis=1),
+    grad=lambda x, p: _lambdas(p) * x,
+    sharpness=lambda x, p: np.full(x.shape[0], float(_lambdas(p).max())),
+    start=lambda p: np.full(3, p["x0"]),
+    curvatures=lambda p: tuple(_lambdas(p)),
+    note="f = (10 x1^2 + x2^2 + 0.1 x3^2) / 2 from (1, 1, 1): three curvatures a decade apart. The stable "
+    "limit is 2/10 = 0.2, yet an lr range test's loss minimum lands near 0.87, about 4x too high: the sharp "
+    "direction converged early and needs many steps to blow up again (T8).",
+    minimum=0.0,
+)
+
 ANALYTIC: dict[str, Problem] = {
-    p.name: p for p in (quadratic, ravine, quartic, two_basins, catapult, river_valley, rosenbrock, beale)
+    p.name: p for p in (quadratic, ravine, quartic, two_basins, catapult, river_valley, rosenbrock, beale, spectrum)
 }
 

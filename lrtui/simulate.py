@@ -145,6 +145,19 @@ def simulate(config: RunConfig) -> Trace:
     return simulate_many([config])[0]
 
 
+def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray) -> Trace:
+    """Run one validated configuration with an explicit lr per epoch instead of its schedule (the lr
+    range test's exponential ramp)."""
+    lr = np.asarray(lrs, dtype=np.float64).reshape(1, -1)
+    if lr.shape[1] != prepared.epochs:
+        raise ValueError("one lr per epoch")
+    rng = [np.random.default_rng(prepared.seed)]
+    with np.errstate(all="ignore"):
+        run = _run_data if prepared.problem.kind == "data" else _run_analytic
+        out = run(prepared, lr.copy(), rng, _Plateaus([]))
+    return _traces([prepared], lr, out)[0]
+
+
 def simulate_many(configs: Sequence[RunConfig]) -> list[Trace]:
     """Run several configurations, vectorized across those that share problem, optimizer and length."""
     prepared = [prepare(c) for c in configs]

@@ -49,6 +49,7 @@ def plot_curve(
     ascii_only: bool = False,
     colour: bool = False,
     size: tuple[int, int] | None = None,
+    xlabel: str = "epoch",
 ) -> str:
     """The curve as text of exactly ``size`` = (columns, rows) (default: the terminal, less one row for
     the prompt), decimated to its width."""
@@ -62,7 +63,7 @@ def plot_curve(
         fig.frame(False)
     fig.plot(x.tolist(), (y / scale).tolist(), marker="*" if ascii_only else "braille", color="blue+" if colour else "default")
     fig.title(title)
-    fig.xlabel("epoch")
+    fig.xlabel(xlabel)
     fig.ylabel(ylabel + suffix)
     text = fig.build().rstrip("\n")
     return text if colour else _ANSI.sub("", text)

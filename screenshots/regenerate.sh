@@ -12,3 +12,5 @@ shot sgdr-two-basins --size 120x40 --problem two_basins --schedule cosine_restar
 shot landscape --size 120x40 --problem ravine --optimizer momentum optimizer.momentum=0.5 --schedule constant \
     lr=0.6 --epochs 40 --press v,right,right,right,right,right,right,right,right
 shot default-80x24-ascii --size 80x24 --ascii --press right,right,right,right,right
+shot stability-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press end
+shot range-test --size 120x40 --problem spectrum --schedule constant lr=0.1 --press r

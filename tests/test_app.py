@@ -372,3 +372,21 @@ async def test_stability_bound_noise_floor_and_robbins_monro_counters():
         floor = loss_plot.series[-1]
         assert floor.label == "noise floor" and floor.y[0] == pytest.approx(0.1 / (2 * 1.9))
         assert "stable below 2" in app.query_one("#lr-panel").plot.title  # 2/L = 2 is far above lr 0.1
+
+
+async def test_range_test_view():
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        panel = app.query_one("#range-panel")
+        assert app.view == "range" and panel.display and not app.query_one("#loss-panel").display
+        assert "stable below 0.2" in status(app) and "steepest" in status(app)
+        assert panel.plot.xlog and len(panel.plot.vlines) == 4 and panel.plot.mark is None
+        row(app, "problem.l1").focus()
+        await pilot.press("-")  # l1 10 -> 7.94: a new problem, a new test
+        await settle(app, pilot)
+        assert f"stable below {2 / 7.94:.4g}" in status(app)
+        await pilot.press("r")
+        assert app.view == "loss"

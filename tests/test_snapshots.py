@@ -44,3 +44,24 @@ def test_looks(snap_compare, view, size):
             await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+STABILITY_VIEWS = {
+    "stability": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
+                  ["end"]),
+    "range_test": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"), ["r"]),
+}
+
+
+@pytest.mark.parametrize("view", list(STABILITY_VIEWS))
+def test_physics_views(snap_compare, view):
+    config, keys = STABILITY_VIEWS[view]
+    app = LrtuiApp(config, Options())
+
+    async def run_before(pilot):
+        await settle(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

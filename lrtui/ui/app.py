@@ -26,6 +26,7 @@ from textual.widgets import Footer, Static
 from lrtui import schedules
 from lrtui.landscape import contours, path_bounds
 from lrtui.params import ConfigError
+from lrtui.range_test import range_test
 from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate
 from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
@@ -100,6 +101,7 @@ class LrtuiApp(App[None]):
         Binding("l", "log('loss')", "Log loss"),
         Binding("L", "log('lr')", "Log lr", show=False),
         Binding("v", "landscape", "Landscape", show=False),
+        Binding("r", "range_test", "Range test", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -120,7 +122,8 @@ class LrtuiApp(App[None]):
         self.verdict: Verdict | None = None
         self.shown_config: RunConfig | None = None
         self.log_scale = {"lr": False, "loss": False}
-        self.view = "loss"  # the lower plot: "loss" or "landscape"
+        self.view = "loss"  # the lower plot: "loss", "landscape" or "range"
+        self.range_summary = ""
         self.speed_index = 3
         self.play_timer: Timer | None = None
         self._play_position = 0.0
@@ -139,12 +142,14 @@ class LrtuiApp(App[None]):
                 yield PlotPanel("learning rate", id="lr-panel", ascii=self.options.ascii)
                 yield PlotPanel("loss", id="loss-panel", ascii=self.options.ascii)
                 yield PlotPanel("landscape", id="landscape-panel", ascii=self.options.ascii, point=True)
+                yield PlotPanel("range test", id="range-panel", ascii=self.options.ascii)
         yield Static(id="status")
         yield Footer()
 
     async def on_mount(self) -> None:
         self.screen.set_class(self.options.ascii, "ascii")
         self.query_one("#landscape-panel").display = False
+        self.query_one("#range-panel").display = False
         for panel in self.query(PlotPanel):
             if self.options.mono:
                 panel.plot.theme = "clear"
@@ -241,7 +246,7 @@ class LrtuiApp(App[None]):
         self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
         self.shown_config = config
         if self.view == "landscape" and (trace.params is None or trace.params.shape[1] != 2):
-            self.action_landscape()  # a 1-D problem now: back to the loss plot
+            self._set_view("loss")  # a 1-D problem now: back to the loss plot
         self.epoch = min(self.epoch, len(trace.epoch) - 1)
         self._draw_plots()
         self._update_cursor()
@@ -288,6 +293,29 @@ class LrtuiApp(App[None]):
                              look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
         if self.view == "landscape":
             self._draw_landscape(look)
+        elif self.view == "range":
+            self._draw_range_test(look)
+
+    def _draw_range_test(self, look: Look) -> None:
+        """The lr range test on this problem and optimizer: loss against lr (log axis), the suggestions
+        and the true stable limit as vertical lines."""
+        trace = self.trace
+        panel = self.query_one("#range-panel", PlotPanel)
+        try:
+            result = range_test(trace.config)
+        except ConfigError as err:
+            self._show_problem(str(err))
+            return
+        self.range_result = result
+        marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
+        if result.stable_limit:
+            marks.append((np.log10(result.stable_limit), "red"))
+        limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "stable limit unknown"
+        picks = ", ".join(f"{k} {fmt(v)}" for k, v in result.suggestions.items())
+        self.range_summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
+        panel.plot.show((Series(np.log10(result.lr), result.loss, "red+", decimate=False),),
+                        title="range test: loss against lr", look=Look(self.log_scale["loss"], look.ascii, look.mono),
+                        xlabel="lr", xlog=True, vlines=tuple(marks))
 
     def _draw_landscape(self, look: Look) -> None:
         """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
@@ -312,7 +340,8 @@ class LrtuiApp(App[None]):
     def _update_cursor(self) -> None:
         for panel in self.query(PlotPanel):
             if panel.display:
-                panel.place(self.epoch if self.trace is not None else None)
+                epoch_axis = panel.id != "range-panel"  # the range test's x axis is the lr, not the epoch
+                panel.place(self.epoch if self.trace is not None and epoch_axis else None)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -323,6 +352,9 @@ class LrtuiApp(App[None]):
         trace = self.trace
         if trace is None:
             status.update("simulating ...")
+            return
+        if self.view == "range" and self.range_summary:
+            status.update(self.range_summary)
             return
         t = self.epoch
         n = len(trace.epoch)
@@ -392,9 +424,17 @@ class LrtuiApp(App[None]):
             self.notify("the landscape view is for 2-D problems (ravine, catapult, river_valley, rosenbrock, beale)",
                         timeout=3)
             return
-        self.view = "landscape" if self.view == "loss" else "loss"
-        self.query_one("#loss-panel").display = self.view == "loss"
-        self.query_one("#landscape-panel").display = self.view == "landscape"
+        self._set_view("landscape" if self.view != "landscape" else "loss")
+
+    def action_range_test(self) -> None:
+        """Swap the loss plot for the lr range test of this problem and optimizer, and back."""
+        self._set_view("range" if self.view != "range" else "loss")
+
+    def _set_view(self, view: str) -> None:
+        self.view = view
+        self.query_one("#loss-panel").display = view == "loss"
+        self.query_one("#landscape-panel").display = view == "landscape"
+        self.query_one("#range-panel").display = view == "range"
         self._draw_plots()
         self._update_cursor()
 

@@ -20,6 +20,8 @@ Keys (nothing needs a mouse)
   space                        play / pause;  < and > slow down / speed up
   l / L                        log scale of the loss plot / the lr plot
   v                            landscape view: contours and the optimizer's path (2-D problems)
+  r                            lr range test: loss against a growing lr, the usual picks (cyan) and
+                               the true stable limit (red) where the curvature is known
   ?                            this help          escape closes it
   q / ctrl+c                   quit
 """

@@ -118,6 +118,8 @@ class CurvePlot(PlotextPlot):
         self.look = Look()
         self.x_range: tuple[float, float] | None = None
         self.y_range: tuple[float, float] | None = None
+        self.xlog = False
+        self.vlines: tuple[tuple[float, str], ...] = ()
         self.xlabel: str | None = None
         self.geometry: Geometry | None = None
         self._version = 0
@@ -128,8 +130,12 @@ class CurvePlot(PlotextPlot):
 
     def show(self, series: tuple[Series, ...], *, title: str | None = None, look: Look | None = None,
              x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
-             xlabel: str | None = None) -> None:
-        """Replace what the plot draws; it is rebuilt at the next refresh."""
+             xlabel: str | None = None, xlog: bool = False,
+             vlines: tuple[tuple[float, str], ...] = ()) -> None:
+        """Replace what the plot draws; it is rebuilt at the next refresh. ``xlog``: x values are log10 of
+        the quantity, ticks are labelled 1e-3 style; ``vlines``: (x, colour) marks across the plot."""
+        self.xlog = xlog
+        self.vlines = vlines
         self.series = series
         self.title = self.title if title is None else title
         self.look = self.look if look is None else look
@@ -252,6 +258,14 @@ class CurvePlot(PlotextPlot):
             if self.xlabel is None and self.x_range[1] - self.x_range[0] >= 4:  # epochs: round whole numbers
                 ticks = epoch_ticks(*self.x_range)
                 plt.xticks(ticks, [str(int(v)) for v in ticks])
+        for at, colour in self.vlines:
+            if math.isfinite(at):
+                plt.vline(at, "default" if self.look.mono else colour)
+        if self.xlog and drawn:
+            xs = np.concatenate([np.asarray(s.x, float) for s in self.series])
+            xs = xs[np.isfinite(xs)]
+            ticks, labels = log_ticks(float(xs.min()), float(xs.max()))
+            plt.xticks(ticks, labels)
         if self.y_range is not None:
             plt.ylim(*self.y_range)
         if self.xlabel:

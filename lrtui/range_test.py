@@ -1,0 +1,101 @@
+"""The learning-rate range test (fastai's lr_find; Smith 2017): grow the lr exponentially, one step at a
+time, watch the loss, stop when it blows up, and read off suggestions.
+
+A step is one epoch of the simulator (one optimizer step on an analytic problem, one pass over the data
+on a data problem); ``loss[i]`` is the loss after the step taken with ``lr[i]``. The loss is smoothed as
+fastai does (an exponential moving average, beta 0.98, bias corrected); the test stops at the first step
+whose smoothed loss exceeds 4x the best so far, or when the simulator calls the run diverged.
+Suggestions, from the steps before the stop:
+
+- ``minimum/10``: a tenth of the lr at the lowest loss;
+- ``steepest``: the lr where the loss falls fastest (the most negative slope of log loss against log lr);
+- ``valley``: fastai's: the longest stretch of falling smoothed loss, read two thirds of the way down it.
+
+With these conventions T8's numbers come out: on f = (10 x1^2 + x2^2 + 0.1 x3^2)/2, 100 steps from 1e-4 to
+10, the loss is lowest at 0.87, the test stops at 1.38, minimum/10 is 0.087 and steepest 0.135, while
+the stable limit is 0.2.
+
+``stable_limit`` is the largest stable lr at the start, c / lambda_max (c = 2 for SGD, 2(1 + mu) with
+heavy-ball momentum), where the curvature is known; None otherwise. On T8's quadratic the minimum lands
+about 4x above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from lrtui.params import ConfigError, Param, coerce
+from lrtui.simulate import RunConfig, prepare, simulate_with_lrs
+
+STEPS = Param("steps", "int", 100, "steps of the range test", 10, 10_000)
+LR_MIN = Param("lr_min", "float", 1e-7, "first lr", 1e-12, 1e6, log=True)
+LR_MAX = Param("lr_max", "float", 10.0, "last lr", 1e-12, 1e6, log=True)
+SMOOTHING = 0.98
+STOP_FACTOR = 4.0
+
+
+@dataclass(frozen=True)
+class RangeTest:
+    lr: np.ndarray  # per step, up to the stop
+    loss: np.ndarray
+    smoothed: np.ndarray
+    stopped_at: int | None  # the step the test stopped at (None: it ran to lr_max)
+    suggestions: dict[str, float]
+    stable_limit: float | None
+
+
+def smooth(loss: np.ndarray, beta: float = SMOOTHING) -> np.ndarray:
+    """fastai's bias-corrected exponential moving average."""
+    out = np.empty_like(loss)
+    avg = 0.0
+    for i, value in enumerate(loss):
+        avg = beta * avg + (1 - beta) * value
+        out[i] = avg / (1 - beta ** (i + 1))
+    return out
+
+
+def valley(lrs: np.ndarray, losses: np.ndarray) -> float:
+    """fastai's valley: the longest decreasing subsequence of the loss, two thirds of the way along."""
+    n = len(losses)
+    lds = [1] * n
+    max_start = max_end = 0
+    for i in range(1, n):
+        for j in range(i):
+            if losses[i] < losses[j] and lds[i] < lds[j] + 1:
+                lds[i] = lds[j] + 1
+            if lds[max_end] < lds[i]:
+                max_end = i
+                max_start = max_end - lds[max_end]
+    sections = (max_end - max_start) / 3
+    return float(lrs[max_start + int(sections) + int(sections / 2)])
+
+
+def range_test(config: RunConfig, steps: int = 100, lr_min: float = 1e-7, lr_max: float = 10.0) -> RangeTest:
+    """Run the test on ``config``'s problem and optimizer (its schedule is replaced by the lr ramp)."""
+    steps, lr_min, lr_max = coerce(STEPS, steps), coerce(LR_MIN, lr_min), coerce(LR_MAX, lr_max)
+    if not lr_min < lr_max:
+        raise ConfigError(f"lr_min={lr_min!r} is not below lr_max={lr_max!r}: allowed lr_min < lr_max")
+    config = replace(config, schedule={"name": "constant", "params": {"lr": lr_min}}, epochs=steps)
+    prepared = prepare(config)
+    lrs = np.geomspace(lr_min, lr_max, steps)
+    trace = simulate_with_lrs(prepared, lrs)
+    after = np.r_[trace.loss[1:], trace.final_loss]  # the loss each step left behind
+    end = steps if trace.diverged_at is None else max(trace.diverged_at - 1, 0)
+    loss = after[:end]
+    smoothed = smooth(loss)
+    best = np.minimum.accumulate(smoothed)
+    blown = np.nonzero(~(smoothed <= STOP_FACTOR * best))[0]
+    stop = int(blown[0]) if blown.size else (end if trace.diverged_at is not None else None)
+    keep = slice(0, stop if stop is not None else steps)
+    lr, loss, smoothed = lrs[keep], loss[keep], smoothed[keep]
+    suggestions = {}
+    if len(lr) >= 3 and np.all(loss > 0):
+        suggestions["minimum/10"] = float(lr[int(np.argmin(loss))] / 10)
+        slope = np.gradient(np.log(loss), np.log(lr))
+        suggestions["steepest"] = float(lr[int(np.argmin(slope))])
+        suggestions["valley"] = valley(lr, smoothed)
+    bound = trace.stability_bound[0]
+    return RangeTest(lr=lr, loss=loss, smoothed=smoothed, stopped_at=stop, suggestions=suggestions,
+                     stable_limit=float(bound) if np.isfinite(bound) else None)
