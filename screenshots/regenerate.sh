@@ -14,3 +14,4 @@ shot landscape --size 120x40 --problem ravine --optimizer momentum optimizer.mom
 shot default-80x24-ascii --size 80x24 --ascii --press right,right,right,right,right
 shot stability-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press end
 shot range-test --size 120x40 --problem spectrum --schedule constant lr=0.1 --press r
+shot sharpness-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press s,right,right

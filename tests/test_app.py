@@ -390,3 +390,23 @@ async def test_range_test_view():
         assert f"stable below {2 / 7.94:.4g}" in status(app)
         await pilot.press("r")
         assert app.view == "loss"
+
+
+async def test_sharpness_view():
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        panel = app.query_one("#sharpness-panel")
+        assert app.view == "sharpness" and panel.display
+        sharp, tolerated = panel.plot.series
+        assert tolerated.y[0] == pytest.approx(2 / 0.5) and sharp.y[0] == pytest.approx(app.trace.sharpness[0])
+        assert sharp.y[-1] < tolerated.y[-1] < sharp.y[0]  # T6: the catapult lands below 2/lr
+        await pilot.press("s")
+        assert app.view == "loss"
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="mlp", epochs=5), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("s")
+        assert app.view == "loss"  # no curvature on a data problem

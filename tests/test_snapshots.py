@@ -50,6 +50,8 @@ STABILITY_VIEWS = {
     "stability": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
                   ["end"]),
     "range_test": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"), ["r"]),
+    "sharpness": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
+                  ["s", "right", "right"]),
 }
 
 

@@ -102,6 +102,7 @@ class LrtuiApp(App[None]):
         Binding("L", "log('lr')", "Log lr", show=False),
         Binding("v", "landscape", "Landscape", show=False),
         Binding("r", "range_test", "Range test", show=False),
+        Binding("s", "sharpness", "Sharpness", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -143,6 +144,7 @@ class LrtuiApp(App[None]):
                 yield PlotPanel("loss", id="loss-panel", ascii=self.options.ascii)
                 yield PlotPanel("landscape", id="landscape-panel", ascii=self.options.ascii, point=True)
                 yield PlotPanel("range test", id="range-panel", ascii=self.options.ascii)
+                yield PlotPanel("sharpness", id="sharpness-panel", ascii=self.options.ascii)
         yield Static(id="status")
         yield Footer()
 
@@ -150,6 +152,7 @@ class LrtuiApp(App[None]):
         self.screen.set_class(self.options.ascii, "ascii")
         self.query_one("#landscape-panel").display = False
         self.query_one("#range-panel").display = False
+        self.query_one("#sharpness-panel").display = False
         for panel in self.query(PlotPanel):
             if self.options.mono:
                 panel.plot.theme = "clear"
@@ -247,6 +250,8 @@ class LrtuiApp(App[None]):
         self.shown_config = config
         if self.view == "landscape" and (trace.params is None or trace.params.shape[1] != 2):
             self._set_view("loss")  # a 1-D problem now: back to the loss plot
+        if self.view == "sharpness" and not np.isfinite(trace.sharpness).any():
+            self._set_view("loss")
         self.epoch = min(self.epoch, len(trace.epoch) - 1)
         self._draw_plots()
         self._update_cursor()
@@ -295,6 +300,22 @@ class LrtuiApp(App[None]):
             self._draw_landscape(look)
         elif self.view == "range":
             self._draw_range_test(look)
+        elif self.view == "sharpness":
+            self._draw_sharpness(look)
+
+    def _draw_sharpness(self, look: Look) -> None:
+        """The edge-of-stability figure: the sharpness lambda_max(t) against c / lr(t), the largest
+        curvature the lr tolerates (2/lr for SGD, 2(1+mu)/lr with momentum)."""
+        trace = self.trace
+        x = trace.epoch.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = trace.stability_bound * trace.sharpness  # the optimizer's constant: bound = c / lambda
+            tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
+        lam = "lambda" if look.ascii else "λ"
+        self.query_one("#sharpness-panel", PlotPanel).plot.show(
+            (Series(x, trace.sharpness, "red+", f"sharpness {lam}max"), Series(x, tolerated, "yellow", "c/lr")),
+            title="sharpness" + (" (log)" if self.log_scale["loss"] else ""),
+            look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=(0.0, float(max(len(x) - 1, 1))))
 
     def _draw_range_test(self, look: Look) -> None:
         """The lr range test on this problem and optimizer: loss against lr (log axis), the suggestions
@@ -426,6 +447,13 @@ class LrtuiApp(App[None]):
             return
         self._set_view("landscape" if self.view != "landscape" else "loss")
 
+    def action_sharpness(self) -> None:
+        """Swap the loss plot for the sharpness trace against c/lr (problems with known curvature)."""
+        if self.view != "sharpness" and (self.trace is None or not np.isfinite(self.trace.sharpness).any()):
+            self.notify("the sharpness view needs a problem with known curvature (not the data problems)", timeout=3)
+            return
+        self._set_view("sharpness" if self.view != "sharpness" else "loss")
+
     def action_range_test(self) -> None:
         """Swap the loss plot for the lr range test of this problem and optimizer, and back."""
         self._set_view("range" if self.view != "range" else "loss")
@@ -435,6 +463,7 @@ class LrtuiApp(App[None]):
         self.query_one("#loss-panel").display = view == "loss"
         self.query_one("#landscape-panel").display = view == "landscape"
         self.query_one("#range-panel").display = view == "range"
+        self.query_one("#sharpness-panel").display = view == "sharpness"
         self._draw_plots()
         self._update_cursor()
 

@@ -20,6 +20,8 @@ Keys (nothing needs a mouse)
   space                        play / pause;  < and > slow down / speed up
   l / L                        log scale of the loss plot / the lr plot
   v                            landscape view: contours and the optimizer's path (2-D problems)
+  s                            sharpness: lambda_max(t) against c/lr(t) (c = 2 for SGD): where the
+                               sharpness rises to meet it, training sits at the edge of stability
   r                            lr range test: loss against a growing lr, the usual picks (cyan) and
                                the true stable limit (red) where the curvature is known
   ?                            this help          escape closes it
