@@ -241,6 +241,10 @@ def cmd_curve(args: argparse.Namespace) -> int:
         raise ConfigError(f"{name} follows the loss, not the epoch: it has no curve of its own (use lrtui simulate)")
     t = np.arange(epochs, dtype=np.int64)
     lrs = schedule(t)
+    from lrtui.lint import notes
+    from lrtui.simulate import RunConfig
+
+    _print_notes(notes(RunConfig(schedule=schedule.spec, epochs=epochs)))
     if args.plot:
         from lrtui.textplot import plot_curve, use_colour
 
@@ -271,6 +275,12 @@ def _split_assignments(tokens: Sequence[str]) -> tuple[dict[str, str], dict[str,
                 f"lrtui: {key}={value} is not a parameter setting: allowed name=value, problem.name=value, optimizer.name=value"
             )
     return schedule, problem, optimizer
+
+
+def _print_notes(found: list[str]) -> None:
+    """Pitfalls go to stderr, one line each, so stdout stays the data."""
+    for note in found:
+        print(f"lrtui: note: {note}", file=sys.stderr)
 
 
 def _json_number(v: float) -> float | None:
@@ -308,7 +318,11 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
 def cmd_simulate(args: argparse.Namespace) -> int:
     from lrtui.simulate import simulate
 
-    trace = simulate(run_config(args))
+    from lrtui.lint import notes
+
+    config = run_config(args)
+    _print_notes(notes(config))
+    trace = simulate(config)
     diverged = (
         None if trace.diverged_at is None
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"

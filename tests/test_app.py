@@ -410,3 +410,15 @@ async def test_sharpness_view():
         await started(app, pilot)
         await pilot.press("s")
         assert app.view == "loss"  # no curvature on a data problem
+
+
+async def test_pitfalls_show_as_notes():
+    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 50}}), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        box = app.query_one("#notes")
+        assert box.display and "T_max=50 is shorter than the run" in str(box.render())
+        row(app, "schedule.T_max").focus()
+        await pilot.press("1", "0", "0", "enter")
+        await settle(app, pilot)
+        assert not box.display

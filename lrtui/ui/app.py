@@ -25,6 +25,7 @@ from textual.widgets import Footer, Static
 
 from lrtui import schedules
 from lrtui.landscape import contours, path_bounds
+from lrtui.lint import notes as lint_notes
 from lrtui.params import ConfigError
 from lrtui.range_test import range_test
 from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate
@@ -145,6 +146,7 @@ class LrtuiApp(App[None]):
                 yield PlotPanel("landscape", id="landscape-panel", ascii=self.options.ascii, point=True)
                 yield PlotPanel("range test", id="range-panel", ascii=self.options.ascii)
                 yield PlotPanel("sharpness", id="sharpness-panel", ascii=self.options.ascii)
+        yield Static(id="notes")
         yield Static(id="status")
         yield Footer()
 
@@ -245,6 +247,10 @@ class LrtuiApp(App[None]):
         self.simulations += 1
         self.trace = trace
         self.verdict = judge(trace)
+        found = lint_notes(config)
+        box = self.query_one("#notes", Static)
+        box.update("\n".join(f"note: {n}" for n in found[:2]))
+        box.display = bool(found)
         lr = np.nan_to_num(trace.lr)
         self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
         self.shown_config = config

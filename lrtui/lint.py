@@ -1,0 +1,86 @@
+"""Known pitfalls of a configuration, as one-line notes (the app shows them, the CLI prints them).
+
+Nothing here is an error: each note describes something a run will do that its author probably did not
+mean: a cosine that climbs again because T_max is shorter than the run, a horizon counted in steps on a
+schedule that advances per epoch, a warmup that ends in a drop, a milestone the run never reaches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrtui import schedules
+from lrtui.simulate import Prepared, RunConfig, prepare
+
+HORIZONS = ("T_max", "total_steps", "num_training_steps")
+
+
+def tokens_to_steps(tokens: float, tokens_per_step: float) -> int:
+    """Optimizer steps for a token budget: GPT-3's 375M-token warmup at 2^19 tokens a step is 715 steps."""
+    return int(round(tokens / tokens_per_step))
+
+
+def notes(config: RunConfig) -> list[str]:
+    """The pitfalls ``config`` walks into (empty when none)."""
+    prepared = prepare(config)
+    out: list[str] = []
+    schedule, epochs = prepared.schedule, prepared.epochs
+    if schedule.name == "plateau":
+        if schedule.params["patience"] >= epochs:
+            out.append(f"patience={schedule.params['patience']} is not shorter than the run ({epochs} epochs): "
+                       "the plateau can never reduce the lr")
+        return out
+    _horizons(schedule.name, schedule.params, prepared, out, "")
+    if schedule.name == "sequential":
+        for i, member in enumerate(schedule.params["schedulers"]):
+            params = schedules.get(member["name"])
+            merged = {p.name: member["params"].get(p.name, p.default) for p in params.all_params}
+            _horizons(member["name"], merged, prepared, out, f"schedulers[{i}].")
+        for m in schedule.params["milestones"]:
+            if m >= epochs:
+                out.append(f"milestone {m} is beyond the run ({epochs} epochs): the next member never starts")
+    lr = schedule(np.arange(epochs))
+    warmup = schedule.params.get("warmup", 0) or 0
+    if warmup >= epochs:
+        out.append(f"warmup={warmup} is not shorter than the run ({epochs} epochs): the schedule itself never starts")
+    elif warmup and lr[warmup] < 0.9 * lr[warmup - 1]:
+        out.append(f"the warmup ends in a drop: lr {lr[warmup - 1]:.3g} at epoch {warmup - 1}, then {lr[warmup]:.3g}")
+    if schedule.name == "sequential":
+        for m in schedule.params["milestones"]:
+            if 0 < m < epochs and lr[m] < 0.5 * lr[m - 1]:
+                out.append(f"the switch at milestone {m} drops the lr from {lr[m - 1]:.3g} to {lr[m]:.3g}")
+    if schedule.name == "multistep":
+        ms = schedule.params["milestones"]
+        beyond = sorted({m for m in ms if m >= epochs})
+        if beyond:
+            out.append(f"milestones {','.join(map(str, beyond))} are beyond the run ({epochs} epochs): never reached")
+        if 0 in ms:
+            out.append("milestone 0 applies at once: the run starts at lr * gamma")
+    if schedule.name in ("cosine", "cosine_restarts") and schedule.params["eta_min"] >= schedule.params["lr"] > 0:
+        out.append(f"eta_min={schedule.params['eta_min']:g} is not below lr={schedule.params['lr']:g}: "
+                   "the cosine rises to eta_min instead of decaying")
+    w = schedule.params.get("num_warmup_steps")
+    if w is not None and w >= epochs:
+        out.append(f"num_warmup_steps={w} is not shorter than the run ({epochs} epochs): the run is all warmup")
+    return out
+
+
+def _horizons(name: str, params: dict, prepared: Prepared, out: list[str], where: str) -> None:
+    """A horizon shorter or much longer than the run, or counted in steps on a per-epoch schedule."""
+    epochs, steps = prepared.epochs, prepared.steps_per_epoch
+    for key in HORIZONS:
+        h = params.get(key)
+        if h is None:
+            continue
+        label = f"{where}{key}={h}"
+        if steps > 1 and abs(h - epochs * steps) <= 0.1 * epochs * steps and h > epochs:
+            out.append(f"{label} counts the run's steps ({epochs} epochs x {steps} steps), but the schedule advances "
+                       f"once per epoch: it means {key}={epochs}")
+        elif name == "cosine" and h < epochs:
+            out.append(f"{label} is shorter than the run ({epochs} epochs): the cosine climbs again after epoch {h} "
+                       "(torch does not clamp it)")
+        elif name != "cosine" and key == "num_training_steps" and h < epochs:
+            out.append(f"{label} is shorter than the run ({epochs} epochs): the schedule's decay ends at epoch {h}")
+        elif h > 1.25 * epochs:
+            out.append(f"{label} is longer than the run ({epochs} epochs): the decay stops {100 * epochs / h:.0f}% "
+                       "of the way (Chinchilla: overshooting the horizon by 25% already hurts)")
