@@ -226,19 +226,25 @@ def test_list_values_with_spaces(capsys):
 @pytest.mark.parametrize("redirect, message", [("> /dev/full", "cannot write the output: No space left on device"),
                                                (">&-", "stdout is closed: nowhere to write the output")])
 def test_write_errors_end_with_one_line(redirect, message):
-    proc = subprocess.run(f"{sys.executable} -m lrtui curve cosine --epochs 50000 {redirect}", shell=True,
+    proc = subprocess.run(f"{sys.executable} -m lrtui curve cosine T_max=50000 --epochs 50000 {redirect}", shell=True,
                           executable="/bin/bash", capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stderr == f"lrtui: {message}\n"
 
 
 def test_closed_pipe_ends_quietly():
     proc = subprocess.run(
-        f"{sys.executable} -m lrtui curve cosine lr=0.1 T_max=10 --epochs 100000 | head -1; exit ${{PIPESTATUS[0]}}",
+        f"{sys.executable} -m lrtui curve cosine lr=0.1 T_max=100000 --epochs 100000 | head -1; exit ${{PIPESTATUS[0]}}",
         shell=True, executable="/bin/bash", capture_output=True, text=True,
     )
     assert proc.returncode == 0
     assert proc.stdout.split() == ["epoch", "lr"]
     assert proc.stderr == ""
+    proc = subprocess.run(  # the issue's own example: its T_max is shorter than the run, so a note, no error
+        f"{sys.executable} -m lrtui curve cosine lr=0.1 T_max=10 --epochs 100000 | head -1; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", capture_output=True, text=True,
+    )
+    assert proc.returncode == 0 and proc.stdout.split() == ["epoch", "lr"]
+    assert proc.stderr.startswith("lrtui: note: T_max=10") and proc.stderr.count("\n") == 1
 
 
 def test_simulate_json(capsys):

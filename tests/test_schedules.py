@@ -181,3 +181,9 @@ def test_every_schedule_documents_its_formula_and_equivalent(name):
     for p in d.all_params:
         assert p.help and p.allowed()
         coerce(p, p.default)  # every default passes its own declaration
+
+
+def test_linear_decay_to_zero_ends_at_exactly_zero():
+    """Found by the property test: (e - s) * T / T is not exactly -s for every s."""
+    lr = lr_of("linear", 44, lr=1.0, start_factor=0.12225129201125443, end_factor=0.0, total_iters=43)
+    assert lr[43] == 0.0 and (lr >= 0).all()

@@ -116,7 +116,8 @@ def linear(t: np.ndarray, lr: float, start_factor: float, end_factor: float, tot
     lr(t) = lr * (s + (e - s) * min(t, T) / T),  s = start_factor, e = end_factor, T = total_iters
     Warms up when s < e, decays when s > e; flat at lr * e from T on.
     """
-    return lr * (start_factor + (end_factor - start_factor) * np.minimum(t, total_iters) / total_iters)
+    done = np.minimum(t, total_iters) / total_iters  # the fraction first: exactly 1 at T, so e = 0 gives 0, not -1e-17
+    return lr * (start_factor + (end_factor - start_factor) * done)
 
 
 @register(
