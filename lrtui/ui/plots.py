@@ -8,10 +8,13 @@ through epochs never rebuilds a plot and sends the terminal a couple of kilobyte
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
+from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +27,40 @@ from textual_plotext import PlotextPlot
 from lrtui.decimate import decimate
 
 MIN_WIDTH, MIN_HEIGHT = 16, 5
+
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+@lru_cache(maxsize=1024)
+def _sgr_style(codes: tuple[str, ...]) -> Style:
+    """The Rich style of a run of SGR codes (parsed once per distinct run: a plot uses a handful)."""
+    if not codes:
+        return Style.null()
+    return Text.from_ansi(f"\x1b[{';'.join(codes)}mx").get_style_at_offset(_CONSOLE, 0) or Style.null()
+
+
+_CONSOLE = Console(color_system="truecolor", force_terminal=True, width=10)
+
+
+def ansi_lines(text: str) -> list[list[Segment]]:
+    """plotext's ANSI output as segments per line, every segment with a style. A direct SGR parse with
+    cached styles: about ten times cheaper than Text.from_ansi, split and render, on every rebuild."""
+    lines = []
+    for raw in text.split("\n"):
+        segments: list[Segment] = []
+        codes: list[str] = []
+        pos = 0
+        for match in _SGR.finditer(raw):
+            if match.start() > pos:
+                segments.append(Segment(raw[pos : match.start()], _sgr_style(tuple(codes))))
+            params = match.group(1)
+            codes = [] if params in ("", "0") else codes + params.split(";")
+            pos = match.end()
+        if pos < len(raw):
+            segments.append(Segment(raw[pos:], _sgr_style(tuple(codes))))
+        lines.append(segments)
+    return lines
 
 
 @dataclass(frozen=True)
@@ -105,6 +142,13 @@ def epoch_ticks(first: float, last: float, most: int = 5) -> list[float]:
     return [float(v) for v in np.arange(start, last + 1e-9, step)]
 
 
+@dataclass(frozen=True)
+class _Plain:
+    """The characters a plot shows, without styles (for tests and for checking where marks may go)."""
+
+    plain: str
+
+
 class CurvePlot(PlotextPlot):
     """A plotext plot of series over epochs, cached between data changes."""
 
@@ -124,7 +168,8 @@ class CurvePlot(PlotextPlot):
         self.geometry: Geometry | None = None
         self._version = 0
         self._cache_key: tuple | None = None
-        self._cache: Text = Text("")
+        self._cache = _Plain("")
+        self._ansi = ""
         self._strips: list[Strip] | None = None
         self.builds = 0  # how many times plotext built this plot (tests and benchmarks read it)
 
@@ -163,7 +208,7 @@ class CurvePlot(PlotextPlot):
             return math.log10(y) if y > 0 else None
         return y
 
-    def _current(self) -> Text:
+    def _current(self) -> "_Plain":
         key = (self.size.width, self.size.height, self._version, self.app.theme, self.theme)
         if key != self._cache_key:
             self._cache_key = key
@@ -174,7 +219,7 @@ class CurvePlot(PlotextPlot):
         return self._cache
 
     def render(self) -> Text:
-        return self._current()
+        return Text(self._current().plain)  # Textual draws through render_line; this serves tooltips and tests
 
     def set_mark(self, mark: Mark | None) -> None:
         """Move the cursor: only the cells it leaves and the cells it covers are redrawn."""
@@ -205,25 +250,22 @@ class CurvePlot(PlotextPlot):
         return Style(color=self.app.current_theme.warning or "yellow", bold=True)
 
     def _plot_line(self, y: int) -> Strip:
-        text = self._current()
+        self._current()
         if self._strips is None:
-            console = self.app.console
             width = self.size.width
-            strips = []
-            for line in text.split("\n", allow_blank=True)[: self.size.height]:
-                # every segment carries a style: Textual's filters (NO_COLOR's monochrome) read it
-                segments = [Segment(seg.text, seg.style or Style.null()) for seg in line.render(console)]
-                strips.append(Strip(segments).adjust_cell_length(width, self.rich_style))
-            self._strips = strips
+            # every segment carries a style: Textual's filters (NO_COLOR's monochrome) read it
+            self._strips = [Strip(segments).adjust_cell_length(width, self.rich_style)
+                            for segments in ansi_lines(self._ansi)[: self.size.height]]
         if y < len(self._strips):
             return self._strips[y]
         return Strip.blank(self.size.width, self.rich_style)
 
-    def _build(self) -> Text:
+    def _build(self) -> _Plain:
         width, height = self.size.width, self.size.height
         if width < MIN_WIDTH or height < MIN_HEIGHT:
             self.geometry = None
-            return Text(self.title[: max(width, 0)])
+            self._ansi = self.title[: max(width, 0)]
+            return _Plain(self._ansi)
         plt = self.plt
         plt.clear_figure()
         plt.plotsize(width, height)
@@ -284,7 +326,8 @@ class CurvePlot(PlotextPlot):
                                      x0=float(xlim[0]), x1=float(xlim[1]), y0=float(ylim[0]), y1=float(ylim[1]))
         else:
             self.geometry = None
-        return Text.from_ansi(text)
+        self._ansi = text
+        return _Plain(_SGR.sub("", text))
 
 
 @dataclass(frozen=True)
