@@ -52,7 +52,7 @@ APP_DESCRIPTION = (
     "and optimizer.key=value the others)."
 )
 COMMANDS_EPILOG = (
-    "commands:  lrtui list | curve | simulate | range-test | screenshot  (lrtui COMMAND -h for each).  Examples:  "
+    "commands:  lrtui list | curve | simulate | range-test | code | screenshot  (lrtui COMMAND -h for each).  Examples:  "
     "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
     "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
 )
@@ -121,8 +121,14 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_range.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_range.add_argument("--plot", action="store_true", help="draw loss against lr with plotext")
     p_range.add_argument("--ascii", action="store_true", help="plain ASCII plot")
+    p_code = _Parser(prog="lrtui code", description="Print a schedule as code: a torch fragment that leaves "
+                     "`optimizer` and `scheduler` stepping through lrtui's curve, or transformers' own function.")
+    p_code.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
+    p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
+    p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
+    p_code.add_argument("--framework", choices=("torch", "transformers"), default="torch")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
-                    "range-test": p_range}
+                    "range-test": p_range, "code": p_code}
 
 
 def parse_assignments(tokens: Sequence[str]) -> dict[str, str]:
@@ -374,6 +380,31 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
+    """The schedule a name, param=value pairs and an optional --spec file describe."""
+    tokens = list(args.assignments)
+    name = args.name
+    if args.spec is not None:
+        spec = load_spec(args.spec)
+        if name is not None and "=" in name:
+            tokens.insert(0, name)
+            name = None
+        if name is not None and name != spec["name"]:
+            raise UsageError(f"lrtui: {name} is neither the spec file's schedule ({spec['name']}) nor a param=value pair")
+        return {"name": spec["name"], "params": {**spec.get("params", {}), **parse_assignments(tokens)}}
+    if name is None:
+        raise UsageError(f"lrtui {args.command}: a schedule name is required (see lrtui list), or --spec FILE")
+    return {"name": name, "params": parse_assignments(tokens)}
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from lrtui.export import torch_code, transformers_code
+
+    spec = _schedule_spec(args)
+    sys.stdout.write(torch_code(spec) if args.framework == "torch" else transformers_code(spec))
+    return 0
+
+
 def cmd_range_test(args: argparse.Namespace) -> int:
     from lrtui.range_test import range_test
     from lrtui.simulate import RunConfig
@@ -492,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("lrtui: stdout is closed: nowhere to write the output", file=sys.stderr)
             return 1
         code = {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate, "screenshot": cmd_screenshot,
-                "range-test": cmd_range_test, "app": cmd_app}[args.command](args)
+                "range-test": cmd_range_test, "code": cmd_code, "app": cmd_app}[args.command](args)
         sys.stdout.flush()  # write errors (a full disk) surface here, not as a traceback at exit
         return code
     except (UsageError, ConfigError) as err:
