@@ -30,17 +30,19 @@ def notes(config: RunConfig) -> list[str]:
             out.append(f"patience={schedule.params['patience']} is not shorter than the run ({epochs} epochs): "
                        "the plateau can never reduce the lr")
         return out
-    _horizons(schedule.name, schedule.params, prepared, out, "")
+    warmup = schedule.params.get("warmup", 0) or 0
+    _horizons(schedule.name, schedule.params, prepared, max(epochs - warmup, 1), out, "")
     if schedule.name == "sequential":
+        starts = [0] + list(schedule.params["milestones"]) + [epochs]
         for i, member in enumerate(schedule.params["schedulers"]):
             params = schedules.get(member["name"])
             merged = {p.name: member["params"].get(p.name, p.default) for p in params.all_params}
-            _horizons(member["name"], merged, prepared, out, f"schedulers[{i}].")
+            length = max(min(starts[i + 1], epochs) - starts[i], 1)  # the epochs this member runs
+            _horizons(member["name"], merged, prepared, length, out, f"schedulers[{i}].")
         for m in schedule.params["milestones"]:
             if m >= epochs:
                 out.append(f"milestone {m} is beyond the run ({epochs} epochs): the next member never starts")
     lr = schedule(np.arange(epochs))
-    warmup = schedule.params.get("warmup", 0) or 0
     if warmup >= epochs:
         out.append(f"warmup={warmup} is not shorter than the run ({epochs} epochs): the schedule itself never starts")
     elif warmup and lr[warmup] < 0.9 * lr[warmup - 1]:
@@ -65,9 +67,10 @@ def notes(config: RunConfig) -> list[str]:
     return out
 
 
-def _horizons(name: str, params: dict, prepared: Prepared, out: list[str], where: str) -> None:
-    """A horizon shorter or much longer than the run, or counted in steps on a per-epoch schedule."""
-    epochs, steps = prepared.epochs, prepared.steps_per_epoch
+def _horizons(name: str, params: dict, prepared: Prepared, epochs: int, out: list[str], where: str) -> None:
+    """A horizon shorter or much longer than the ``epochs`` the schedule runs (the run less a warmup, or a
+    sequential member's stretch), or counted in steps on a per-epoch schedule."""
+    steps = prepared.steps_per_epoch
     for key in HORIZONS:
         h = params.get(key)
         if h is None:
@@ -77,10 +80,10 @@ def _horizons(name: str, params: dict, prepared: Prepared, out: list[str], where
             out.append(f"{label} counts the run's steps ({epochs} epochs x {steps} steps), but the schedule advances "
                        f"once per epoch: it means {key}={epochs}")
         elif name == "cosine" and h < epochs:
-            out.append(f"{label} is shorter than the run ({epochs} epochs): the cosine climbs again after epoch {h} "
-                       "(torch does not clamp it)")
+            out.append(f"{label} is shorter than the {epochs} epochs it runs: the cosine climbs again after {h} of "
+                       "them (torch does not clamp it)")
         elif name != "cosine" and key == "num_training_steps" and h < epochs:
-            out.append(f"{label} is shorter than the run ({epochs} epochs): the schedule's decay ends at epoch {h}")
+            out.append(f"{label} is shorter than the {epochs} epochs it runs: the schedule's decay ends after {h}")
         elif h > 1.25 * epochs:
-            out.append(f"{label} is longer than the run ({epochs} epochs): the decay stops {100 * epochs / h:.0f}% "
+            out.append(f"{label} is longer than the {epochs} epochs it runs: the decay stops {100 * epochs / h:.0f}% "
                        "of the way (Chinchilla: overshooting the horizon by 25% already hurts)")

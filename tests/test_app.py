@@ -33,7 +33,7 @@ async def test_opens_with_both_plots_and_a_status_line():
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        assert status(app).startswith("epoch 0/99  lr 0.1  loss 0.5")
+        assert status(app).startswith("t=0/99  lr=0.1  loss=0.5")
         lr_plot = app.query_one("#lr-panel").plot
         assert lr_plot.geometry is not None and "lr: cosine" in lr_plot._cache.plain
         assert app.query_one("#loss-panel").plot.geometry is not None
@@ -49,7 +49,7 @@ async def test_epoch_stepping_keys(keys, epoch):
         await started(app, pilot)
         await pilot.press(*keys)
         assert app.epoch == epoch
-        assert status(app).startswith(f"epoch {epoch}/99")
+        assert status(app).startswith(f"t={epoch}/99")
 
 
 async def test_stepping_works_while_a_field_is_being_typed_in():
@@ -181,7 +181,7 @@ async def test_play_and_pause():
         await started(app, pilot)
         await pilot.press("less_than_sign")  # 30 epochs a second
         await pilot.press("space")
-        assert app.play_timer is not None and "playing 30/s" in status(app)
+        assert app.play_timer is not None and status(app).startswith("▶ 30/s")
         await asyncio.sleep(0.3)
         await pilot.pause()
         assert app.epoch > 0
@@ -228,7 +228,7 @@ async def test_diverged_run_is_shown_as_a_result():
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("end")
-        assert "diverged at epoch 18" in status(app) and "loss -" in status(app)
+        assert "diverged at epoch 18" in status(app) and "loss=-" in status(app)
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+c"])
@@ -361,9 +361,9 @@ async def test_stability_bound_noise_floor_and_robbins_monro_counters():
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         lr_plot = app.query_one("#lr-panel").plot
-        assert len(lr_plot.series) == 2 and "2/λmax" in lr_plot.series[1].label
+        assert len(lr_plot.series) == 2 and "(red: stable below 2/λmax)" in lr_plot.title
         await pilot.press("end")
-        assert "catapult at epoch 2" in status(app) and "Σlr 30 Σlr² 15" in status(app)
+        assert "catapult at epoch 2" in status(app) and "Σlr=30 Σlr²=15" in status(app)
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0},
                              epochs=200), Options())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -417,8 +417,37 @@ async def test_pitfalls_show_as_notes():
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         box = app.query_one("#notes")
-        assert box.display and "T_max=50 is shorter than the run" in str(box.render())
+        assert box.display and "T_max=50 is shorter than the 100 epochs it runs" in str(box.render())
         row(app, "schedule.T_max").focus()
         await pilot.press("1", "0", "0", "enter")
         await settle(app, pilot)
         assert not box.display
+
+
+
+async def test_quick_nudges_on_the_schedule_picker_keep_focus():
+    """Found in tmux: "+ +" in one burst rebuilt the form twice and lost focus."""
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        picker = row(app, "schedule")
+        picker.focus()
+        app._on_nudge(FieldRow.Nudge(picker, +1))
+        app._on_nudge(FieldRow.Nudge(picker, +1))
+        await settle(app, pilot)
+        assert app.config.schedule["name"] == "cyclic"
+        assert isinstance(app.focused, FieldRow) and app.focused.field.key == "schedule"
+
+
+async def test_help_scrolls_with_the_keys_that_step_epochs_elsewhere():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        scroller = app.screen.query_one("VerticalScroll")
+        await pilot.press("down", "down", "end")
+        await pilot.pause()
+        assert scroller.scroll_y > 0 and app.epoch == 0  # the help scrolled; the epoch stayed
+        await pilot.press("escape", "right")
+        assert app.epoch == 1

@@ -244,7 +244,7 @@ def test_closed_pipe_ends_quietly():
         shell=True, executable="/bin/bash", capture_output=True, text=True,
     )
     assert proc.returncode == 0 and proc.stdout.split() == ["epoch", "lr"]
-    assert proc.stderr.startswith("lrtui: note: T_max=10") and proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("lrtui: note: T_max=10 is shorter") and proc.stderr.count("\n") == 1
 
 
 def test_simulate_json(capsys):

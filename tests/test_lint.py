@@ -12,11 +12,12 @@ def S(name, **params):
 
 
 CASES = [
-    (RunConfig(schedule=S("cosine", T_max=50)), "T_max=50 is shorter than the run (100 epochs): the cosine climbs again"),
+    (RunConfig(schedule=S("cosine", T_max=50)), "T_max=50 is shorter than the 100 epochs it runs: the cosine climbs again"),
+    (RunConfig(schedule=S("cosine", T_max=80, warmup=5)), "T_max=80 is shorter than the 95 epochs it runs"),
     (RunConfig(schedule=S("cosine", T_max=3000), steps_per_epoch=30), "counts the run's steps (100 epochs x 30 steps)"),
-    (RunConfig(schedule=S("onecycle", total_steps=300)), "total_steps=300 is longer than the run"),
-    (RunConfig(schedule=S("warmup_cosine", num_training_steps=400)), "num_training_steps=400 is longer than the run"),
-    (RunConfig(schedule=S("warmup_linear", num_training_steps=60)), "the schedule's decay ends at epoch 60"),
+    (RunConfig(schedule=S("onecycle", total_steps=300)), "total_steps=300 is longer than the 100 epochs it runs"),
+    (RunConfig(schedule=S("warmup_cosine", num_training_steps=400)), "num_training_steps=400 is longer than the 100"),
+    (RunConfig(schedule=S("warmup_linear", num_training_steps=60)), "the schedule's decay ends after 60"),
     (RunConfig(schedule=S("constant", factor=0.5, total_iters=10, warmup=5)), "the warmup ends in a drop"),
     (RunConfig(schedule=S("cosine", eta_min=0.2)), "eta_min=0.2 is not below lr=0.1"),
     (RunConfig(schedule=S("cosine", warmup=100)), "warmup=100 is not shorter than the run"),
@@ -26,7 +27,7 @@ CASES = [
     (RunConfig(schedule=S("warmup_constant", num_warmup_steps=100)), "num_warmup_steps=100 is not shorter than the run"),
     (RunConfig(schedule=S("sequential", milestones=[150])), "milestone 150 is beyond the run"),
     (RunConfig(schedule=S("sequential", schedulers=[{"name": "constant"}, {"name": "cosine", "params": {"T_max": 30}}],
-                          milestones=[50])), "schedulers[1].T_max=30 is shorter than the run"),
+                          milestones=[50])), "schedulers[1].T_max=30 is shorter than the 50 epochs it runs"),
     (RunConfig(schedule=S("sequential", lr=1.0, schedulers=[{"name": "constant"}, {"name": "exponential", "params": {"gamma": 0.1}}],
                           milestones=[50])), None),
 ]
@@ -47,6 +48,8 @@ def test_pitfalls(config, fragment):
     RunConfig(schedule=S("warmup_cosine", num_warmup_steps=10, num_training_steps=100)),
     RunConfig(schedule=S("multistep", milestones=[30, 60, 90])), RunConfig(schedule=S("cosine", T_max=100, warmup=10)),
     RunConfig(schedule=S("cosine_restarts", T_0=10, T_mult=2)),
+    RunConfig(schedule=S("cosine", T_max=95, warmup=5)),  # the README's example
+    RunConfig(schedule=S("sequential")),  # the README's spec: linear 5, then cosine T_max 95
 ])
 def test_sound_configurations_have_no_notes(config):
     assert notes(config) == []
@@ -65,6 +68,6 @@ def test_gpt3_warmup_in_steps():
 def test_cli_prints_notes_on_stderr(capsys):
     assert main(["curve", "cosine", "T_max=50", "--epochs", "100", "--format", "csv"]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("epoch,lr\n") and err.startswith("lrtui: note: T_max=50 is shorter than the run")
+    assert out.startswith("epoch,lr\n") and err.startswith("lrtui: note: T_max=50 is shorter than the 100 epochs")
     assert main(["simulate", "--schedule", "plateau", "patience=500", "--epochs", "100", "--format", "json"]) == 0
     assert "patience=500 is not shorter than the run" in capsys.readouterr().err

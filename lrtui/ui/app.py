@@ -285,7 +285,8 @@ class LrtuiApp(App[None]):
         if np.isfinite(bound).any():
             lam = "lambda" if self.options.ascii else "λ"
             if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
-                lr_series.append(Series(x, bound, "red", f"stable below (2/{lam}max)"))
+                lr_series.append(Series(x, bound, "red"))  # no legend: it would cover the curve
+                title += f"  (red: stable below 2/{lam}max)"
             else:
                 title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
         lr_panel.plot.show(
@@ -337,8 +338,8 @@ class LrtuiApp(App[None]):
         marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
         if result.stable_limit:
             marks.append((np.log10(result.stable_limit), "red"))
-        limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "stable limit unknown"
-        picks = ", ".join(f"{k} {fmt(v)}" for k, v in result.suggestions.items())
+        limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
+        picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
         self.range_summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
         panel.plot.show((Series(np.log10(result.lr), result.loss, "red+", decimate=False),),
                         title="range test: loss against lr", look=Look(self.log_scale["loss"], look.ascii, look.mono),
@@ -386,12 +387,11 @@ class LrtuiApp(App[None]):
         t = self.epoch
         n = len(trace.epoch)
         outcome = self.verdict.describe() if self.verdict.kind != "running" else run_state(trace, t)
-        sigma = "sum" if self.options.ascii else "Σ"
-        parts = [f"epoch {t}/{n - 1}", f"lr {fmt(trace.lr[t])}", f"loss {fmt(trace.loss[t])}", outcome,
-                 f"{sigma}lr {fmt(self._sum_lr[t])} {sigma}lr² {fmt(self._sum_lr2[t])}".replace(
-                     "²", "^2" if self.options.ascii else "²")]
+        sigma, square = ("sum", "^2") if self.options.ascii else ("Σ", "²")
+        parts = [f"t={t}/{n - 1}", f"lr={fmt(trace.lr[t])}", f"loss={fmt(trace.loss[t])}", outcome,
+                 f"{sigma}lr={fmt(self._sum_lr[t])} {sigma}lr{square}={fmt(self._sum_lr2[t])}"]
         if self.play_timer is not None:
-            parts.append(f"playing {SPEEDS[self.speed_index]}/s")
+            parts.insert(0, f"{'>' if self.options.ascii else '▶'} {SPEEDS[self.speed_index]}/s")
         status.update("  ".join(parts))
 
     def watch_epoch(self, epoch: int) -> None:
@@ -473,7 +473,15 @@ class LrtuiApp(App[None]):
         self._draw_plots()
         self._update_cursor()
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Over the help screen, the keys that step epochs or move focus belong to the help (scrolling)."""
+        if isinstance(self.screen, HelpScreen) and action in ("focus_next", "focus_previous", "step", "jump", "play"):
+            return False
+        return True
+
     def action_help(self) -> None:
         prepared = prepare(self.config)
         definition = schedules.get(prepared.schedule.name)
-        self.push_screen(HelpScreen(definition.name, definition.doc, prepared.problem.name, prepared.problem.note))
+        screen = HelpScreen(definition.name, definition.doc, prepared.problem.name, prepared.problem.note)
+        screen.set_class(self.options.ascii, "ascii")
+        self.push_screen(screen)

@@ -70,7 +70,9 @@ class FieldRow(Widget, can_focus=True):
         label = self.field.label.ljust(len(self.field.label) + 1 if self.field.picker else self.label_width)
         text = Text(label, style="dim" if not self.field.picker else "")
         if self.buffer is not None:
-            text.append(self.buffer + "▏", style="reverse" if not self.buffer else "underline")
+            options = getattr(self.app, "options", None)
+            mark = "_" if options is not None and options.ascii else "▏"
+            text.append(self.buffer + mark, style="reverse" if not self.buffer else "underline")
         else:
             text.append(self.value)
         if self.message:
@@ -145,6 +147,12 @@ class ParamForm(VerticalScroll, can_focus=False):
     def rows(self) -> list[FieldRow]:
         return list(self.query(FieldRow))
 
+    focus_key: str | None = None  # the field focus was last on: it survives a rebuild, even mid-rebuild
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, FieldRow):
+            self.focus_key = event.widget.field.key
+
     async def show(self, fields: list[Field], values: list[str]) -> None:
         """Show these fields with these values, keeping focus on the same field key where it survives."""
         rows = self.rows()
@@ -153,7 +161,7 @@ class ParamForm(VerticalScroll, can_focus=False):
                 row.set_value(value)
             return
         focused = self.app.focused
-        focused_key = focused.field.key if isinstance(focused, FieldRow) else None
+        focused_key = focused.field.key if isinstance(focused, FieldRow) else self.focus_key
         width = max(len(f.label) for f in fields) + 1
         await self.remove_children()
         new_rows = [FieldRow(f, v, width) for f, v in zip(fields, values)]

@@ -24,7 +24,7 @@ Keys (nothing needs a mouse)
                                sharpness rises to meet it, training sits at the edge of stability
   r                            lr range test: loss against a growing lr, the usual picks (cyan) and
                                the true stable limit (red) where the curvature is known
-  ?                            this help          escape closes it
+  ?                            this help: up/down/page keys scroll it, escape closes it
   q / ctrl+c                   quit
 """
 
@@ -32,11 +32,22 @@ Keys (nothing needs a mouse)
 class HelpScreen(ModalScreen[None]):
     """Keys, the schedule's formula and the problem's teaching note."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close"),
+        Binding("down", "scroll(1)", show=False), Binding("up", "scroll(-1)", show=False),
+        Binding("pagedown,space", "scroll(10)", show=False), Binding("pageup", "scroll(-10)", show=False),
+        Binding("home", "scroll(-100000)", show=False), Binding("end", "scroll(100000)", show=False),
+    ]
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
+    }
+    HelpScreen.ascii > VerticalScroll {
+        border: ascii $accent;
     }
     HelpScreen > VerticalScroll {
         width: 90%;
