@@ -227,20 +227,8 @@ def _write_rows(epochs: np.ndarray, lrs: np.ndarray, fmt: str) -> None:
 def cmd_curve(args: argparse.Namespace) -> int:
     from lrtui.schedules import create
 
-    tokens = list(args.assignments)
-    name = args.name
-    if args.spec is not None:
-        spec = load_spec(args.spec)
-        if name is not None and "=" in name:
-            tokens.insert(0, name)
-            name = None
-        if name is not None and name != spec["name"]:
-            raise UsageError(f"lrtui: {name} is neither the spec file's schedule ({spec['name']}) nor a param=value pair")
-        name, params = spec["name"], {**spec.get("params", {}), **parse_assignments(tokens)}
-    elif name is None:
-        raise UsageError("lrtui curve: a schedule name is required (see lrtui list), or --spec FILE")
-    else:
-        params = parse_assignments(tokens)
+    spec = _schedule_spec(args)
+    name, params = spec["name"], spec["params"]
     epochs = coerce(EPOCHS, args.epochs)
     schedule = create(name, **params)
     if registry.get(name).family == "metric":

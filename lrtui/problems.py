@@ -61,6 +61,11 @@ def _sym2_lmax(a: Array, b: Array, c: Array) -> Array:
     return (a + c) / 2 + np.sqrt(((a - c) / 2) ** 2 + b**2)
 
 
+def _start_xy(p: dict) -> Array:
+    """The start (x0, y0) of a 2-D problem."""
+    return np.array([p["x0"], p["y0"]])
+
+
 def _xy(x: Array) -> tuple[Array, Array]:
     return x[:, 0], x[:, 1]
 
@@ -91,7 +96,7 @@ ravine = Problem(
     loss=lambda x, p: 0.1 * x[:, 0] ** 2 + 2 * x[:, 1] ** 2,
     grad=lambda x, p: np.stack([0.2 * x[:, 0], 4 * x[:, 1]], axis=1),
     sharpness=lambda x, p: np.full(x.shape[0], 4.0),
-    start=lambda p: np.array([p["x0"], p["y0"]]),
+    start=_start_xy,
     curvatures=lambda p: (0.2, 4.0),
     note="f = 0.1 x1^2 + 2 x2^2 (curvatures 0.2 and 4, condition number 20). GD zig-zags across the "
     "steep direction and crawls along the flat one; it is stable only for lr < 2/4 = 0.5. Momentum "
@@ -176,7 +181,7 @@ catapult = Problem(
     loss=lambda x, p: 0.5 * (x[:, 0] * x[:, 1] - 1) ** 2,
     grad=_catapult_grad,
     sharpness=_catapult_sharpness,
-    start=lambda p: np.array([p["x0"], p["y0"]]),
+    start=_start_xy,
     note="L(u, v) = (uv - 1)^2 / 2, sharpness u^2 + v^2 at a minimum (6.26 at the start). For "
     "2/6.26 < lr < 4/6.26 the loss spikes, then settles in a flatter minimum whose sharpness is below "
     "2/lr: the catapult (lr = 0.5: peak loss 3.78, final sharpness 2.45) (T6).",
@@ -193,7 +198,7 @@ river_valley = Problem(
     loss=lambda x, p: 0.5 * 0.02 * (x[:, 0] - 10) ** 2 + 0.5 * 10 * x[:, 1] ** 2,
     grad=lambda x, p: np.stack([0.02 * (x[:, 0] - 10), 10 * x[:, 1]], axis=1),
     sharpness=lambda x, p: np.full(x.shape[0], 10.0),
-    start=lambda p: np.array([p["x0"], p["y0"]]),
+    start=_start_xy,
     curvatures=lambda p: (0.02, 10.0),
     note="f = 10 y^2/2 + 0.02 (x - 10)^2/2 with noise 3 across and 0.3 along the river. A high constant "
     "lr makes fast progress along the river but bounces across it (loss floor ~0.45); WSD's decay "
@@ -222,7 +227,7 @@ rosenbrock = Problem(
     loss=lambda x, p: (1 - x[:, 0]) ** 2 + 100 * (x[:, 1] - x[:, 0] ** 2) ** 2,
     grad=_rosenbrock_grad,
     sharpness=_rosenbrock_sharpness,
-    start=lambda p: np.array([p["x0"], p["y0"]]),
+    start=_start_xy,
     note="f = (1 - x)^2 + 100 (y - x^2)^2: a curved banana valley. Sharpness is ~2092 at the start and "
     "1001.6 at the optimum (1, 1), so lr = 2e-3 hovers at the edge of stability and 2.1e-3 diverges "
     "(T12); a warmup to 1.9e-3 converges fast.",
@@ -272,7 +277,7 @@ beale = Problem(
     loss=_beale_loss,
     grad=_beale_grad,
     sharpness=_beale_sharpness,
-    start=lambda p: np.array([p["x0"], p["y0"]]),
+    start=_start_xy,
     note="Beale's function from (3, 4), minimum 0 at (3, 0.5). Gradients are huge at the start: GD with "
     "lr = 1e-4 is slow, lr = 1e-3 diverges at once, and so does momentum 0.9 at 1e-4 (T13).",
     minimum=0.0,
