@@ -126,6 +126,8 @@ def _noise_floor(trace: Trace, predicted: float | None) -> Verdict | None:
 
 def _oscillating(trace: Trace) -> Verdict | None:
     """The steps flip direction every epoch over the last stretch, and do not shrink to nothing."""
+    if len(trace.loss) < 7:
+        return None  # too short to call it a pattern (and nothing to reduce over)
     if trace.params is not None:
         path = trace.params
         moves = np.diff(path, axis=0)

@@ -451,3 +451,18 @@ async def test_help_scrolls_with_the_keys_that_step_epochs_elsewhere():
         assert scroller.scroll_y > 0 and app.epoch == 0  # the help scrolled; the epoch stayed
         await pilot.press("escape", "right")
         assert app.epoch == 1
+
+
+async def test_an_edit_from_a_row_that_is_gone_is_ignored():
+    """Found by the monkey test: a key queued on T_max's row arrived after the schedule had switched."""
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        t_max = row(app, "schedule.T_max")
+        from lrtui.ui import fields as F
+        app.config = F.set_value(app.config, F.Field("schedule", F.PICKERS["schedule"], picker=True), "step")
+        await settle(app, pilot)
+        app._on_nudge(FieldRow.Nudge(t_max, +1))
+        app._on_edit(FieldRow.Edit(t_max, "50"))
+        await settle(app, pilot)
+        assert app.config.schedule == {"name": "step", "params": {"lr": 0.1}} and app.is_running

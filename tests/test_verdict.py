@@ -84,3 +84,11 @@ def test_predicted_noise_floor_t3(lr, floor):
 def test_a_single_noisy_run_reaches_the_floor():
     v = judge(simulate(RunConfig(schedule=S("constant", lr=0.5), problem_params={"noise": 1.0, "x0": 3.0}, epochs=300)))
     assert v.kind == "noise_floor"
+
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 7])
+def test_short_runs_get_a_verdict(epochs):
+    """Found by the monkey test: a one-epoch run crashed the oscillation check."""
+    for problem in ("quadratic", "ravine", "mlp"):
+        assert judge(simulate(RunConfig(schedule=S("constant", lr=0.1), problem=problem, epochs=epochs))).kind in KINDS

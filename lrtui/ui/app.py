@@ -181,6 +181,8 @@ class LrtuiApp(App[None]):
 
     def _apply(self, row: FieldRow, change) -> None:
         """Apply an edit; a bad value shows the engine's message at the field and changes nothing."""
+        if row.field not in F.fields(prepare(self.config)):
+            return  # a row of the form before the last switch, whose key came in after it (found by random keys)
         try:
             new = change()
         except ConfigError as err:
@@ -245,6 +247,7 @@ class LrtuiApp(App[None]):
         if config != self.config:
             return  # a newer configuration is on its way
         self.simulations += 1
+        self.set_reactive(LrtuiApp.epoch, min(self.epoch, len(trace.epoch) - 1))  # inside the new run first
         self.trace = trace
         self.verdict = judge(trace)
         found = lint_notes(config)
@@ -258,7 +261,6 @@ class LrtuiApp(App[None]):
             self._set_view("loss")  # a 1-D problem now: back to the loss plot
         if self.view == "sharpness" and not np.isfinite(trace.sharpness).any():
             self._set_view("loss")
-        self.epoch = min(self.epoch, len(trace.epoch) - 1)
         self._draw_plots()
         self._update_cursor()
 
