@@ -466,3 +466,14 @@ async def test_an_edit_from_a_row_that_is_gone_is_ignored():
         app._on_edit(FieldRow.Edit(t_max, "50"))
         await settle(app, pilot)
         assert app.config.schedule == {"name": "step", "params": {"lr": 0.1}} and app.is_running
+
+
+
+async def test_enter_on_an_empty_edit_just_closes_it():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        await pilot.press("enter", "enter")
+        assert lr.buffer is None and lr.message == "" and app.config.schedule["params"]["lr"] == 0.1

@@ -340,6 +340,8 @@ class LrtuiApp(App[None]):
         marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
         if result.stable_limit:
             marks.append((np.log10(result.stable_limit), "red"))
+        if look.ascii:
+            marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
         limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
         picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
         self.range_summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short

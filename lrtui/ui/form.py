@@ -103,7 +103,8 @@ class FieldRow(Widget, can_focus=True):
                 self.buffer = ""
             else:
                 raw, self.buffer = self.buffer, None
-                self.post_message(self.Edit(self, raw))
+                if raw.strip():  # enter on an empty edit just closes it
+                    self.post_message(self.Edit(self, raw))
             self.refresh(layout=True)
         elif event.key == "escape":
             if self.buffer is None and not self.message:
