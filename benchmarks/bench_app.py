@@ -20,13 +20,11 @@ import select
 import signal
 import statistics
 import struct
-import subprocess
 import sys
 import termios
 import time
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 COLS, ROWS = 120, 40

@@ -7,12 +7,15 @@ import json
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from lrtui.params import MAX_EPOCHS, ConfigError, Param, coerce, format_value
 from lrtui.schedules import registry
+
+if TYPE_CHECKING:  # the CLI imports the simulator (and Textual) only for the commands that need them
+    from lrtui.simulate import RunConfig
 
 EXIT_USAGE = 2
 

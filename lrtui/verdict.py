@@ -58,7 +58,6 @@ def verdict(trace: Trace, minimum: float | None = None, noisy: bool = False, tol
     ``predicted_floor`` is the floor theory gives for the final lr, where it is known."""
     if trace.diverged_at is not None:
         return Verdict("diverged", trace.diverged_at)
-    loss = trace.loss
     for check in (_oscillating, lambda t: _catapult(t, minimum), lambda t: _converged(t, minimum, tol),
                   lambda t: _noise_floor(t, predicted_floor) if noisy else None):
         found = check(trace)

@@ -1,7 +1,6 @@
 """Exported code: the torch fragment, run with the torch on this machine (skipped without torch), steps
 through exactly lrtui's curve; transformers' functions likewise."""
 
-import math
 
 import numpy as np
 import pytest

@@ -1,7 +1,6 @@
 """Property tests over every parameter declaration: valid values give finite, non-negative learning rates,
 vectorized evaluation equals element-by-element evaluation, and invalid values give the one error."""
 
-import math
 
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
