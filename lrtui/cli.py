@@ -442,7 +442,10 @@ def terminal_size_for_plot() -> tuple[int, int]:
     return terminal_size()
 
 
-APP_DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
+def _app_default() -> dict[str, Any]:
+    from lrtui.ui.fields import DEFAULT_SCHEDULE  # no Textual in fields.py
+
+    return DEFAULT_SCHEDULE
 
 
 def _app_options(args: argparse.Namespace):
@@ -453,7 +456,7 @@ def _app_options(args: argparse.Namespace):
 
 def cmd_app(args: argparse.Namespace) -> int:
     """Open the app (Textual is imported only here)."""
-    config = run_config(args, APP_DEFAULT_SCHEDULE)
+    config = run_config(args, _app_default())
     _check_app_epochs(config)
     from lrtui.ui.app import LrtuiApp
 
@@ -477,7 +480,7 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    config = run_config(args, APP_DEFAULT_SCHEDULE)
+    config = run_config(args, _app_default())
     _check_app_epochs(config)
     size = _parse_size(args.size)
     keys = [k.strip() for k in args.press.split(",") if k.strip()]

@@ -68,6 +68,10 @@ class DataProblem:
     sharpness: None = None
     minimum: None = None
 
+    def noise_floor(self, params: dict, lr: Array) -> None:
+        """No closed-form noise floor for minibatch training (the analytic problems have one)."""
+        return None
+
     def data(self, p: dict[str, Any]) -> tuple[Array, Array, Array, Array]:
         """Training and held-out sets: X_train, y_train, X_test, y_test."""
         X, y = two_moons(2 * p["n"], p["spread"], p["data_seed"])

@@ -20,9 +20,9 @@ def tokens_to_steps(tokens: float, tokens_per_step: float) -> int:
     return int(round(tokens / tokens_per_step))
 
 
-def notes(config: RunConfig) -> list[str]:
-    """The pitfalls ``config`` walks into (empty when none)."""
-    prepared = prepare(config)
+def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
+    """The pitfalls ``config`` walks into (empty when none); ``prepared`` is its validated form, if known."""
+    prepared = prepared or prepare(config)
     out: list[str] = []
     schedule, epochs = prepared.schedule, prepared.epochs
     if schedule.name == "plateau":

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtui.simulate import Trace
+from lrtui.simulate import Prepared, Trace, prepare
 
 KINDS = ("converged", "oscillating", "diverged", "noise_floor", "catapult", "running")
 TOLERANCE = 1e-6
@@ -41,11 +41,10 @@ class Verdict:
         return f"{self.kind.replace('_', ' ')} {word} epoch {self.epoch}"
 
 
-def judge(trace: Trace) -> Verdict:
-    """The verdict of a trace, with its problem's minimum and noise taken from its configuration."""
-    from lrtui.simulate import prepare
-
-    prepared = prepare(trace.config)
+def judge(trace: Trace, prepared: Prepared | None = None) -> Verdict:
+    """The verdict of a trace, with its problem's minimum and noise taken from its configuration
+    (``prepared``, the validated configuration, when the caller has it)."""
+    prepared = prepared or prepare(trace.config)
     noisy = prepared.problem.kind == "analytic" and prepared.problem_params.get("noise", 0) > 0
     floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr[-1:]) if noisy else None
     return verdict(trace, prepared.problem.minimum, noisy, predicted_floor=None if floor is None else float(floor[0]))

@@ -38,6 +38,18 @@ from lrtui.verdict import Verdict, judge, run_state
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 FRAME_RATE = 30
+VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
+               "sharpness": "#sharpness-panel"}  # the lower plot's views and the panel each shows in
+
+
+def has_landscape(trace: Trace | None) -> bool:
+    """A 2-D problem: its path can be drawn over its contours."""
+    return trace is not None and trace.params is not None and trace.params.shape[1] == 2
+
+
+def has_sharpness(trace: Trace | None) -> bool:
+    """The problem's curvature is known (not the data problems)."""
+    return trace is not None and bool(np.isfinite(trace.sharpness).any())
 
 
 @dataclass(frozen=True)
@@ -116,16 +128,16 @@ class LrtuiApp(App[None]):
     def __init__(self, config: RunConfig | None = None, options: Options | None = None) -> None:
         super().__init__()
         self.options = options or Options.from_environment()
-        first = config or RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}},
-                                    problem="quadratic", epochs=100)
+        first = config or RunConfig(schedule=F.DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
         prepare(first)  # the CLI validated it; a bad one fails here, before the screen opens
         self.set_reactive(LrtuiApp.config, first)
         self.trace: Trace | None = None
         self.verdict: Verdict | None = None
-        self.shown_config: RunConfig | None = None
         self.log_scale = {"lr": False, "loss": False}
-        self.view = "loss"  # the lower plot: "loss", "landscape" or "range"
+        self.view = "loss"  # the lower plot: a key of VIEW_PANELS
         self.range_summary = ""
+        self._range: tuple[RunConfig, object] | None = None  # the last range test and the run it was for
+        self._prepared = None
         self.speed_index = 3
         self.play_timer: Timer | None = None
         self._play_position = 0.0
@@ -152,9 +164,7 @@ class LrtuiApp(App[None]):
 
     async def on_mount(self) -> None:
         self.screen.set_class(self.options.ascii, "ascii")
-        self.query_one("#landscape-panel").display = False
-        self.query_one("#range-panel").display = False
-        self.query_one("#sharpness-panel").display = False
+        self._show_view_panel()
         for panel in self.query(PlotPanel):
             if self.options.mono:
                 panel.plot.theme = "clear"
@@ -249,18 +259,16 @@ class LrtuiApp(App[None]):
         self.simulations += 1
         self.set_reactive(LrtuiApp.epoch, min(self.epoch, len(trace.epoch) - 1))  # inside the new run first
         self.trace = trace
-        self.verdict = judge(trace)
-        found = lint_notes(config)
+        self._prepared = prepare(config)  # once: the verdict, the notes and the drawing all read it
+        self.verdict = judge(trace, self._prepared)
+        found = lint_notes(config, self._prepared)
         box = self.query_one("#notes", Static)
         box.update("\n".join(f"note: {n}" for n in found[:2]))
         box.display = bool(found)
         lr = np.nan_to_num(trace.lr)
         self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
-        self.shown_config = config
-        if self.view == "landscape" and (trace.params is None or trace.params.shape[1] != 2):
-            self._set_view("loss")  # a 1-D problem now: back to the loss plot
-        if self.view == "sharpness" and not np.isfinite(trace.sharpness).any():
-            self._set_view("loss")
+        if (self.view == "landscape" and not has_landscape(trace)) or (self.view == "sharpness" and not has_sharpness(trace)):
+            self._set_view("loss")  # the new problem has no such view: back to the loss plot
         self._draw_plots()
         self._update_cursor()
 
@@ -298,8 +306,8 @@ class LrtuiApp(App[None]):
         loss_series = [Series(x, trace.loss, "red+", "train" if trace.heldout_loss is not None else None)]
         if trace.heldout_loss is not None:
             loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out"))
-        prepared = prepare(trace.config)
-        floor = getattr(prepared.problem, "noise_floor", lambda *a: None)(prepared.problem_params, trace.lr)
+        prepared = self._prepared
+        floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
         if floor is not None and np.isfinite(floor).any():
             loss_series.append(Series(x, floor, "yellow", "noise floor"))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}"
@@ -331,12 +339,13 @@ class LrtuiApp(App[None]):
         and the true stable limit as vertical lines."""
         trace = self.trace
         panel = self.query_one("#range-panel", PlotPanel)
-        try:
-            result = range_test(trace.config)
-        except ConfigError as err:
-            self._show_problem(str(err))
-            return
-        self.range_result = result
+        if self._range is None or self._range[0] != trace.config:  # a log toggle or a view switch reuses it
+            try:
+                self._range = (trace.config, range_test(trace.config))
+            except ConfigError as err:
+                self._show_problem(str(err))
+                return
+        result = self._range[1]
         marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
         if result.stable_limit:
             marks.append((np.log10(result.stable_limit), "red"))
@@ -353,9 +362,9 @@ class LrtuiApp(App[None]):
         """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
         trace = self.trace
         panel = self.query_one("#landscape-panel", PlotPanel)
-        if trace is None or trace.params is None or trace.params.shape[1] != 2:
+        if not has_landscape(trace):
             return
-        prepared = prepare(trace.config)
+        prepared = self._prepared
         path = trace.params
         xlim, ylim = path_bounds(path)
         width, height = panel.plot.size.width or 60, panel.plot.size.height or 20
@@ -451,7 +460,7 @@ class LrtuiApp(App[None]):
 
     def action_landscape(self) -> None:
         """Swap the loss plot for the landscape view (2-D problems) and back."""
-        if self.view == "loss" and (self.trace is None or self.trace.params is None or self.trace.params.shape[1] != 2):
+        if self.view != "landscape" and not has_landscape(self.trace):
             self.notify("the landscape view is for 2-D problems (ravine, catapult, river_valley, rosenbrock, beale)",
                         timeout=3)
             return
@@ -459,7 +468,7 @@ class LrtuiApp(App[None]):
 
     def action_sharpness(self) -> None:
         """Swap the loss plot for the sharpness trace against c/lr (problems with known curvature)."""
-        if self.view != "sharpness" and (self.trace is None or not np.isfinite(self.trace.sharpness).any()):
+        if self.view != "sharpness" and not has_sharpness(self.trace):
             self.notify("the sharpness view needs a problem with known curvature (not the data problems)", timeout=3)
             return
         self._set_view("sharpness" if self.view != "sharpness" else "loss")
@@ -470,12 +479,13 @@ class LrtuiApp(App[None]):
 
     def _set_view(self, view: str) -> None:
         self.view = view
-        self.query_one("#loss-panel").display = view == "loss"
-        self.query_one("#landscape-panel").display = view == "landscape"
-        self.query_one("#range-panel").display = view == "range"
-        self.query_one("#sharpness-panel").display = view == "sharpness"
+        self._show_view_panel()
         self._draw_plots()
         self._update_cursor()
+
+    def _show_view_panel(self) -> None:
+        for view, selector in VIEW_PANELS.items():
+            self.query_one(selector).display = view == self.view
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Over the help screen, the keys that step epochs or move focus belong to the help (scrolling)."""

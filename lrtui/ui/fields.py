@@ -20,6 +20,9 @@ from lrtui.simulate import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
 APP_MAX_EPOCHS = 100_000
 """The app simulates at most this many epochs (the engine goes to 10^7)."""
 
+DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
+"""What the app opens on when nothing else is asked for."""
+
 SECTIONS = ("schedule", "problem", "optimizer", "run")
 PICKERS = {
     "schedule": Param("schedule", "choice", "constant", "the learning-rate schedule", choices=tuple(schedules.names())),
