@@ -217,14 +217,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_rows(epochs: np.ndarray, lrs: np.ndarray, fmt: str) -> None:
+def _write_columns(columns: dict[str, np.ndarray], fmt: str) -> None:
+    """Rows of named columns: csv with every digit (repr), or an aligned table with 10 significant digits.
+    The first column is the row's key (an epoch, or the range test's lr)."""
     out = sys.stdout
+    rows = zip(*(c.tolist() for c in columns.values()))
     if fmt == "csv":
-        out.write("epoch,lr\n")
-        out.writelines(f"{e},{v!r}\n" for e, v in zip(epochs.tolist(), lrs.tolist()))
-    else:
-        out.write(f"{'epoch':>8}  lr\n")
-        out.writelines(f"{e:>8}  {v:.10g}\n" for e, v in zip(epochs.tolist(), lrs.tolist()))
+        out.write(",".join(columns) + "\n")
+        out.writelines(",".join(repr(v) for v in row) + "\n" for row in rows)
+        return
+    names = list(columns)
+    key = "{:>8}" if columns[names[0]].dtype.kind in "iu" else "{:>14.6g}"
+    out.write(key.replace(".6g", "").format(names[0]) + "".join(f"  {k:<16}" for k in names[1:]).rstrip() + "\n")
+    out.writelines(key.format(row[0]) + "".join(f"  {v:<16.10g}" for v in row[1:]).rstrip() + "\n" for row in rows)
 
 
 def cmd_curve(args: argparse.Namespace) -> int:
@@ -251,7 +256,7 @@ def cmd_curve(args: argparse.Namespace) -> int:
         json.dump({"name": name, "params": schedule.spec["params"], "epoch": t.tolist(), "lr": lrs.tolist()}, sys.stdout)
         sys.stdout.write("\n")
     else:
-        _write_rows(t, lrs, args.format)
+        _write_columns({"epoch": t, "lr": lrs}, args.format)
     return 0
 
 
@@ -354,14 +359,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                    verdict=outcome.kind, verdict_epoch=outcome.epoch)
         json.dump(out, sys.stdout)
         sys.stdout.write("\n")
-    elif args.format == "csv":
-        sys.stdout.write(",".join(columns) + "\n")
-        rows = zip(*(c.tolist() for c in columns.values()))
-        sys.stdout.writelines(",".join(repr(v) for v in row) + "\n" for row in rows)
     else:
-        sys.stdout.write(f"{'epoch':>8}" + "".join(f"  {k:<16}" for k in list(columns)[1:]).rstrip() + "\n")
-        rows = zip(*(c.tolist() for c in columns.values()))
-        sys.stdout.writelines(f"{row[0]:>8}" + "".join(f"  {v:<16.10g}" for v in row[1:]).rstrip() + "\n" for row in rows)
+        _write_columns(columns, args.format)
+    if args.format == "table":
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         else:
@@ -422,13 +422,10 @@ def cmd_range_test(args: argparse.Namespace) -> int:
                    "stopped_at": result.stopped_at}, sys.stdout)
         sys.stdout.write("\n")
         return 0
-    elif args.format == "csv":
-        sys.stdout.write("lr,loss\n")
-        sys.stdout.writelines(f"{a!r},{b!r}\n" for a, b in zip(result.lr.tolist(), result.loss.tolist()))
-        return 0
     else:
-        sys.stdout.write(f"{'lr':>14}  loss\n")
-        sys.stdout.writelines(f"{a:>14.6g}  {b:.6g}\n" for a, b in zip(result.lr.tolist(), result.loss.tolist()))
+        _write_columns({"lr": result.lr, "loss": result.loss}, args.format)
+        if args.format == "csv":
+            return 0
     for name, value in result.suggestions.items():
         print(f"suggested ({name}): {value:.4g}")
     print("stable limit: " + (f"{result.stable_limit:.4g}" if result.stable_limit is not None else "unknown for this "
