@@ -151,11 +151,7 @@ def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray) -> Trace:
     lr = np.asarray(lrs, dtype=np.float64).reshape(1, -1)
     if lr.shape[1] != prepared.epochs:
         raise ValueError("one lr per epoch")
-    rng = [np.random.default_rng(prepared.seed)]
-    with np.errstate(all="ignore"):
-        run = _run_data if prepared.problem.kind == "data" else _run_analytic
-        out = run(prepared, lr.copy(), rng, _Plateaus([]))
-    return _traces([prepared], lr, out)[0]
+    return _run_group([prepared], lr)[0]
 
 
 def simulate_many(configs: Sequence[RunConfig]) -> list[Trace]:
@@ -198,17 +194,19 @@ class _Plateaus:
         self.groups = [(idx, p, kind, p.update(state, metrics[kind][idx])) for idx, p, kind, state in self.groups]
 
 
-def _run_group(runs: list[Prepared]) -> list[Trace]:
+def _run_group(runs: list[Prepared], lr: np.ndarray | None = None) -> list[Trace]:
+    """Simulate runs that share problem, optimizer and length; ``lr`` (runs, epochs), when given, replaces
+    their schedules (and then no plateau reacts)."""
     first = runs[0]
-    problem = first.problem
-    t_all = np.arange(first.epochs)
-    lr = np.stack([np.full(first.epochs, np.nan) if isinstance(r.schedule, Plateau) else r.schedule(t_all) for r in runs])
+    plateaus = _Plateaus([] if lr is not None else runs)
+    if lr is None:
+        t_all = np.arange(first.epochs)
+        lr = np.stack([np.full(first.epochs, np.nan) if isinstance(r.schedule, Plateau) else r.schedule(t_all)
+                       for r in runs])
     rngs = [np.random.default_rng(r.seed) for r in runs]
+    run = _run_data if first.problem.kind == "data" else _run_analytic
     with np.errstate(all="ignore"):
-        if problem.kind == "data":
-            out = _run_data(first, lr, rngs, _Plateaus(runs))
-        else:
-            out = _run_analytic(first, lr, rngs, _Plateaus(runs))
+        out = run(first, lr, rngs, plateaus)
     return _traces(runs, lr, out)
 
 
