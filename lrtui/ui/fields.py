@@ -23,7 +23,6 @@ APP_MAX_EPOCHS = 100_000
 DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
 """What the app opens on when nothing else is asked for."""
 
-SECTIONS = ("schedule", "problem", "optimizer", "run")
 PICKERS = {
     "schedule": Param("schedule", "choice", "constant", "the learning-rate schedule", choices=tuple(schedules.names())),
     "problem": Param("problem", "choice", "quadratic", "the teaching problem", choices=tuple(PROBLEMS)),

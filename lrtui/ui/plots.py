@@ -158,7 +158,6 @@ class CurvePlot(PlotextPlot):
         self.mark: Mark | None = None
         self.place_mark: Callable[[], Mark | None] | None = None  # set by the panel that owns the cursor
         self.series: tuple[Series, ...] = ()
-        self.hlines: tuple[tuple[float, str], ...] = ()
         self.look = Look()
         self.x_range: tuple[float, float] | None = None
         self.y_range: tuple[float, float] | None = None
@@ -291,10 +290,6 @@ class CurvePlot(PlotextPlot):
             draw(x.tolist(), y.tolist(), marker=s.marker or marker, color="default" if self.look.mono else s.colour,
                  label=s.label)
             drawn += 1
-        for level, colour in self.hlines:
-            if math.isfinite(level):
-                plt.hline(math.log10(level) if self.look.log and level > 0 else level,
-                          "default" if self.look.mono else colour)
         if self.x_range is not None:
             plt.xlim(*self.x_range)
             if self.xlabel is None and self.x_range[1] - self.x_range[0] >= 4:  # epochs: round whole numbers
