@@ -24,11 +24,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from lrtui import schedules
+from lrtui.compare import MAX_PINNED, TARGET, default_target, describe, follow, score
 from lrtui.landscape import contours, path_bounds
 from lrtui.lint import notes as lint_notes
-from lrtui.params import ConfigError
+from lrtui.params import ConfigError, coerce
 from lrtui.range_test import range_test
-from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate
+from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
+from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen
@@ -40,6 +42,24 @@ CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the s
 FRAME_RATE = 30
 VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
                "sharpness": "#sharpness-panel"}  # the lower plot's views and the panel each shows in
+
+
+@dataclass(frozen=True)
+class PinLook:
+    """How a pinned run is drawn: its plotext colour on both plots, the same colour for the scoreboard
+    (plotext's names are the 16 ANSI colours: green+ is colour 10), its marker in monochrome or ASCII."""
+
+    colour: str
+    rich_colour: str
+    marker: str
+
+
+PIN_LOOKS = (PinLook("green+", "color(10)", "x"), PinLook("orange+", "color(11)", "+"),
+             PinLook("magenta+", "color(13)", "o"), PinLook("cyan+", "color(14)", "#"),
+             PinLook("gray+", "color(7)", "%"), PinLook("green", "color(2)", "@"))
+NOW_COLOUR = ("blue+", "color(12)")  # the current run in a comparison: one colour on both plots
+assert len(PIN_LOOKS) == MAX_PINNED
+TARGET_FIELD = F.Field("compare", TARGET)
 
 
 def has_landscape(trace: Trace | None) -> bool:
@@ -116,6 +136,10 @@ class LrtuiApp(App[None]):
         Binding("v", "landscape", "Landscape", show=False),
         Binding("r", "range_test", "Range test", show=False),
         Binding("s", "sharpness", "Sharpness", show=False),
+        Binding("p", "pin", "Pin"),
+        Binding("u", "unpin", "Unpin", show=False),
+        Binding("U", "clear_pins", "Clear pins", show=False),
+        Binding("b", "board", "Board", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -125,13 +149,23 @@ class LrtuiApp(App[None]):
     config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False, repaint=False)
     epoch: reactive[int] = reactive(0, init=False, repaint=False)
 
-    def __init__(self, config: RunConfig | None = None, options: Options | None = None) -> None:
+    def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
+                 pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None) -> None:
         super().__init__()
         self.options = options or Options.from_environment()
         first = config or RunConfig(schedule=F.DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
-        prepare(first)  # the CLI validated it; a bad one fails here, before the screen opens
+        for c in (first, *pinned):
+            prepare(c)  # the CLI validated them; a bad one fails here, before the screen opens
+        if len(pinned) > MAX_PINNED:
+            raise ConfigError(f"pinned: {len(pinned)} runs is too many: at most {MAX_PINNED}")
         self.set_reactive(LrtuiApp.config, first)
+        self.set_reactive(LrtuiApp.epoch, epoch)
         self.trace: Trace | None = None
+        self.pins: list[RunConfig] = [follow(c, first) for c in pinned]  # pinned runs share the problem and seed
+        self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
+        self.pin_verdicts: list[Verdict | None] = [None] * len(self.pins)
+        self.target_loss = target_loss
+        self.show_board = bool(pinned)
         self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
         self.view = "loss"  # the lower plot: a key of VIEW_PANELS
@@ -158,6 +192,7 @@ class LrtuiApp(App[None]):
                 yield PlotPanel("landscape", id="landscape-panel", ascii=self.options.ascii, point=True)
                 yield PlotPanel("range test", id="range-panel", ascii=self.options.ascii)
                 yield PlotPanel("sharpness", id="sharpness-panel", ascii=self.options.ascii)
+        yield Scoreboard(id="board", ascii=self.options.ascii)
         yield Static(id="notes")
         yield Static(id="status")
         yield Footer()
@@ -165,6 +200,7 @@ class LrtuiApp(App[None]):
     async def on_mount(self) -> None:
         self.screen.set_class(self.options.ascii, "ascii")
         self._show_view_panel()
+        self.query_one(Scoreboard).display = self.show_board
         for panel in self.query(PlotPanel):
             if self.options.mono:
                 panel.plot.theme = "clear"
@@ -179,14 +215,31 @@ class LrtuiApp(App[None]):
     async def _show_form(self) -> None:
         prepared = prepare(self.config)
         fields = F.fields(prepared)
-        await self.query_one(ParamForm).show(fields, [F.text(prepared, f) for f in fields])
+        texts = [F.text(prepared, f) for f in fields]
+        await self.query_one(ParamForm).show(fields + [TARGET_FIELD], texts + [self._target_text()])
+
+    def _target_text(self) -> str:
+        return "none" if self.target_loss is None else f"{self.target_loss:.4g}"
+
+    @property
+    def target(self) -> float:
+        """The loss the scoreboard counts epochs to: the one set, else 1% of the current run's start."""
+        if self.target_loss is not None:
+            return self.target_loss
+        return default_target(self.trace) if self.trace is not None else 0.0
 
     @on(FieldRow.Edit)
     def _on_edit(self, message: FieldRow.Edit) -> None:
+        if message.row.field == TARGET_FIELD:
+            self._apply_target(message.row, lambda: coerce(TARGET, message.raw))
+            return
         self._apply(message.row, lambda: F.set_value(self.config, message.row.field, message.raw))
 
     @on(FieldRow.Nudge)
     def _on_nudge(self, message: FieldRow.Nudge) -> None:
+        if message.row.field == TARGET_FIELD:
+            self._apply_target(message.row, lambda: F.nudge_value(TARGET, self.target, message.direction))
+            return
         self._apply(message.row, lambda: F.nudge(self.config, message.row.field, message.direction))
 
     def _apply(self, row: FieldRow, change) -> None:
@@ -201,28 +254,36 @@ class LrtuiApp(App[None]):
         row.show_error("")
         self.config = new
 
+    def _apply_target(self, row: FieldRow, change) -> None:
+        try:
+            self.target_loss = change()
+        except ConfigError as err:
+            row.show_error(str(err))
+            return
+        row.show_error("")
+        row.set_value(self._target_text())
+        self._update_board()
+
     async def watch_config(self, config: RunConfig) -> None:
+        self.pins = [follow(c, config) for c in self.pins]
         await self._show_form()
         self._request_simulation(config)
 
     # --- simulation: one worker at a time, the latest config wins ---------------------------------------
 
     def _request_simulation(self, config: RunConfig) -> None:
-        if self._cheap(config):  # a few milliseconds: done at once, no thread hop, drawn in the next frame
+        """Simulate ``config`` and the pinned runs whose results are out of date."""
+        job = (config, tuple(self.pins), tuple(r for r in self.pin_results if isinstance(r, Trace)))
+        if self._cheap(job):  # a few milliseconds: done at once, no thread hop, drawn in the next frame
             with self._sim_lock:
                 idle = not self._sim_running
             if idle:
                 self.idle_event.clear()
-                try:
-                    trace = simulate(config)
-                except ConfigError as err:
-                    self._show_problem(str(err))
-                else:
-                    self._show_trace(config, trace)
+                self._finish(job, self._run_job(job))
                 self.idle_event.set()
                 return
         with self._sim_lock:
-            self._sim_pending = config
+            self._sim_pending = job
             if self._sim_running:
                 return
             self._sim_running = True
@@ -230,32 +291,59 @@ class LrtuiApp(App[None]):
         self._simulate_worker()
 
     @staticmethod
-    def _cheap(config: RunConfig) -> bool:
-        """Whether simulating takes well under a frame: a short run of an analytic problem."""
-        return PROBLEMS[config.problem].kind == "analytic" and config.epochs * config.steps_per_epoch <= CHEAP_STEPS
+    def _cheap(job: tuple) -> bool:
+        """Whether simulating takes well under a frame: short runs of an analytic problem."""
+        config, pins, _ = job
+        return PROBLEMS[config.problem].kind == "analytic" and sum(
+            c.epochs * c.steps_per_epoch for c in (config, *pins)) <= CHEAP_STEPS
+
+    @staticmethod
+    def _run_job(job: tuple) -> tuple[Trace | ConfigError, list[Trace | ConfigError]]:
+        """The current run's trace and the pinned runs' (reused where a pin's run has not changed); a run
+        that cannot be simulated gives its error instead."""
+        config, pins, known = job
+        results: list[Trace | ConfigError | None] = [next((t for t in known if t.config == pin), None) for pin in pins]
+        todo = [config] + [pin for pin, r in zip(pins, results) if r is None]
+        try:
+            traces: list[Trace | ConfigError] = list(simulate_many(todo))
+        except ConfigError:  # one of them is wrong: find which, one by one
+            traces = []
+            for c in todo:
+                try:
+                    traces.append(simulate(c))
+                except ConfigError as err:
+                    traces.append(err)
+        fresh = iter(traces[1:])
+        return traces[0], [r if r is not None else next(fresh) for r in results]
 
     @work(thread=True, exclusive=False, group="simulation")
     def _simulate_worker(self) -> None:
         while True:
             with self._sim_lock:
-                config, self._sim_pending = self._sim_pending, None
-                if config is None:
+                job, self._sim_pending = self._sim_pending, None
+                if job is None:
                     self._sim_running = False
                     break
-            try:
-                trace = simulate(config)
-            except ConfigError as err:  # e.g. a schedule horizon shorter than a longer run
-                self.call_from_thread(self._show_problem, str(err))
-                continue
-            self.call_from_thread(self._show_trace, config, trace)
+            self.call_from_thread(self._finish, job, self._run_job(job))
         self.call_from_thread(self.idle_event.set)
 
     def _show_problem(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message, style="bold red"))
 
-    def _show_trace(self, config: RunConfig, trace: Trace) -> None:
+    def _finish(self, job: tuple, results: tuple) -> None:
+        config, pins, _ = job
         if config != self.config:
             return  # a newer configuration is on its way
+        trace, pin_results = results
+        if pins == tuple(self.pins):
+            self.pin_results = list(pin_results)
+            self.pin_verdicts = [judge(r) if isinstance(r, Trace) else None for r in pin_results]
+        if isinstance(trace, ConfigError):  # e.g. a schedule horizon shorter than a longer run
+            self._show_problem(str(trace))
+            return
+        self._show_trace(config, trace)
+
+    def _show_trace(self, config: RunConfig, trace: Trace) -> None:
         self.simulations += 1
         self.set_reactive(LrtuiApp.epoch, min(self.epoch, len(trace.epoch) - 1))  # inside the new run first
         self.trace = trace
@@ -271,6 +359,7 @@ class LrtuiApp(App[None]):
             self._set_view("loss")  # the new problem has no such view: back to the loss plot
         self._draw_plots()
         self._update_cursor()
+        self._update_board()
 
     @property
     def busy(self) -> bool:
@@ -285,11 +374,13 @@ class LrtuiApp(App[None]):
             return
         name = trace.config.schedule["name"]
         x = trace.epoch.astype(np.float64)
-        x_range = (0.0, float(max(len(x) - 1, 1)))
+        pinned = self._pinned_traces()
+        x_range = (0.0, float(max(len(x) - 1, *(len(t.epoch) - 1 for _, t in pinned), 1)))
+        legend = bool(pinned) and not self.show_board  # the scoreboard is the legend when it shows
         lr_panel = self.query_one("#lr-panel", PlotPanel)
         loss_panel = self.query_one("#loss-panel", PlotPanel)
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
-        lr_series = [Series(x, trace.lr, "blue+")]
+        lr_series = [Series(x, trace.lr, "blue+")] + self._pin_series(pinned, "lr", look, legend=False)
         title = f"lr: {name}"
         bound = trace.stability_bound
         if np.isfinite(bound).any():
@@ -303,7 +394,9 @@ class LrtuiApp(App[None]):
             tuple(lr_series), title=title + (" (log)" if self.log_scale["lr"] else ""),
             look=Look(self.log_scale["lr"], look.ascii, look.mono), x_range=x_range,
         )
-        loss_series = [Series(x, trace.loss, "red+", "train" if trace.heldout_loss is not None else None)]
+        loss_series = [Series(x, trace.loss, NOW_COLOUR[0] if pinned else "red+", "now" if legend else
+                              "train" if trace.heldout_loss is not None else None)]
+        loss_series += self._pin_series(pinned, "loss", look, legend)
         if trace.heldout_loss is not None:
             loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out"))
         prepared = self._prepared
@@ -319,6 +412,39 @@ class LrtuiApp(App[None]):
             self._draw_range_test(look)
         elif self.view == "sharpness":
             self._draw_sharpness(look)
+
+    def _pinned_traces(self) -> list[tuple[int, Trace]]:
+        """The pinned runs that have a trace, with their index (which sets their colour and marker)."""
+        return [(i, r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
+
+    def _pin_series(self, pinned: list[tuple[int, Trace]], what: str, look: Look, legend: bool) -> list[Series]:
+        """The pinned runs' lr or loss lines: each its colour, and its marker in monochrome or ASCII."""
+        return [Series(t.epoch.astype(np.float64), getattr(t, what), PIN_LOOKS[i].colour,
+                       label=f"#{i + 1}" if legend else None,
+                       marker=PIN_LOOKS[i].marker if look.ascii or look.mono else None)
+                for i, t in pinned]
+
+    def _update_board(self) -> None:
+        """The scoreboard: the current run and each pinned one."""
+        board = self.query(Scoreboard)
+        if not board or self.trace is None:
+            return
+        target = self.target
+        mono_or_ascii = self.options.ascii or self.options.mono
+        rows = [BoardRow("*" if mono_or_ascii else "■", None if self.options.mono else NOW_COLOUR[1], "now",
+                         describe(self.trace.config), score(self.trace, target), self.verdict.describe())]
+        for i, (pin, result) in enumerate(zip(self.pins, self.pin_results)):
+            pin_look = PIN_LOOKS[i]
+            colour = None if self.options.mono else pin_look.rich_colour
+            marker = pin_look.marker if mono_or_ascii else "■"
+            if isinstance(result, Trace):
+                verdict = self.pin_verdicts[i]
+                rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin), score(result, target),
+                                     verdict.describe() if verdict else ""))
+            else:
+                rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin) + (
+                    f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))
+        board.first(Scoreboard).show_rows(rows, f"{target:.3g}")
 
     def _draw_sharpness(self, look: Look) -> None:
         """The edge-of-stability figure: the sharpness lambda_max(t) against c / lr(t), the largest
@@ -457,6 +583,53 @@ class LrtuiApp(App[None]):
     def action_log(self, which: str) -> None:
         self.log_scale[which] = not self.log_scale[which]
         self._draw_plots()
+
+    def action_pin(self) -> None:
+        """Pin the run on screen so it stays while you edit; pressing p on a pinned run's exact settings
+        unpins it."""
+        if self.trace is None:
+            return
+        config = self.trace.config
+        if config in self.pins:
+            self._unpin(self.pins.index(config))
+            return
+        if len(self.pins) >= MAX_PINNED:
+            self.notify(f"{MAX_PINNED} runs are pinned: unpin one (u: the last, U: all) first", timeout=3)
+            return
+        self.pins.append(config)
+        self.pin_results.append(self.trace)
+        self.pin_verdicts.append(self.verdict)
+        if len(self.pins) == 1:
+            self.show_board = True
+            self.query_one(Scoreboard).display = True
+        self.notify(f"pinned #{len(self.pins)}: {describe(config)}", timeout=2)
+        self._redraw_comparison()
+
+    def action_unpin(self) -> None:
+        """Unpin the last pinned run."""
+        if self.pins:
+            self._unpin(len(self.pins) - 1)
+
+    def action_clear_pins(self) -> None:
+        if self.pins:
+            self.pins, self.pin_results, self.pin_verdicts = [], [], []
+            self._redraw_comparison()
+
+    def _unpin(self, index: int) -> None:
+        for series in (self.pins, self.pin_results, self.pin_verdicts):
+            del series[index]
+        self._redraw_comparison()
+
+    def action_board(self) -> None:
+        """Show or hide the scoreboard."""
+        self.show_board = not self.show_board
+        self.query_one(Scoreboard).display = self.show_board
+        self._redraw_comparison()
+
+    def _redraw_comparison(self) -> None:
+        self._draw_plots()
+        self._update_cursor()
+        self._update_board()
 
     def action_landscape(self) -> None:
         """Swap the loss plot for the landscape view (2-D problems) and back."""

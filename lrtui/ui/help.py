@@ -24,6 +24,14 @@ Keys (nothing needs a mouse)
                                sharpness rises to meet it, training sits at the edge of stability
   r                            lr range test: loss against a growing lr, the usual picks (cyan) and
                                the true stable limit (red) where the curvature is known
+  p                            pin the run on screen and keep editing (up to 6 pinned runs overlay
+                               both plots, each its colour, and its marker without colour); p on a
+                               pinned run's exact settings unpins it
+  u / U                        unpin the last pinned run / all of them
+  b                            the scoreboard: per run final and best loss, epochs to target_loss
+                               (a field at the end of the form; none = 1% of the starting loss),
+                               diverged at, peak and final lr, sum of lr and of lr^2, the verdict.
+                               Pinned runs share the problem and seed: change them and all re-run
   ?                            this help: up/down/page keys scroll it, escape closes it
   q / ctrl+c                   quit
 """

@@ -1,0 +1,181 @@
+"""Pinning runs and the scoreboard: the pure numbers (lrtui.compare) and the app's keys."""
+
+import numpy as np
+import pytest
+
+from lrtui.compare import MAX_PINNED, describe, follow, score
+from lrtui.simulate import RunConfig, simulate
+from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.board import BoardRow, Scoreboard, fit_columns
+from lrtui.ui.screenshot import settle
+from tests.test_app import row, started
+
+
+def constant(lr, **run):
+    return RunConfig(schedule={"name": "constant", "params": {"lr": lr}}, **{"epochs": 30, **run})
+
+
+# --- the numbers ---------------------------------------------------------------------------------------
+
+def test_score_on_a_quadratic_matches_the_closed_form():
+    # f = x^2/2 from x0 = 1: x_t = (1 - lr)^t, loss_t = (1 - lr)^(2t) / 2
+    lr = 0.5
+    trace = simulate(constant(lr))
+    s = score(trace, target=1e-4)
+    t = np.arange(31)
+    closed = 0.5 * (1 - lr) ** (2 * t)
+    assert s.final_loss == pytest.approx(closed[30])
+    assert s.best_loss == pytest.approx(closed[30])
+    assert s.epochs_to_target == int(np.argmax(closed <= 1e-4))  # first epoch at or below the target
+    assert s.diverged_at is None
+    assert s.sum_lr == pytest.approx(30 * lr) and s.sum_lr2 == pytest.approx(30 * lr * lr)
+    assert s.peak_lr == s.final_lr == lr
+
+
+def test_score_of_a_diverged_run():
+    trace = simulate(constant(2.5))  # x_t = (-1.5)^t: 1e6 x the start loss after about 17 epochs
+    s = score(trace, target=1e-3)
+    assert s.diverged_at == trace.diverged_at is not None
+    assert s.final_loss is None and s.epochs_to_target is None
+    assert s.best_loss == pytest.approx(0.5)  # the start was the best it got
+    assert s.sum_lr == pytest.approx(2.5 * (trace.diverged_at + 1))  # the lr is summed up to the divergence
+
+
+def test_describe_names_the_settings_that_differ():
+    assert describe(RunConfig(schedule={"name": "step", "params": {"lr": 0.3, "step_size": 10}})) == "step lr=0.3 step_size=10"
+    text = describe(RunConfig(schedule={"name": "cosine", "params": {"T_max": 50, "warmup": 5, "warmup_start_factor": 0.1}},
+                              optimizer="adam", optimizer_params={"beta1": 0.8}))
+    assert text == "cosine T_max=50 +warmup 5 from 0.1, adam beta1=0.8"
+
+
+def test_pinned_runs_follow_the_problem_and_seed():
+    pinned = constant(0.5)
+    current = RunConfig(schedule={"name": "cosine", "params": {}}, problem="quartic", problem_params={"x0": 2.0},
+                        seed=7, optimizer="adam", epochs=60)
+    moved = follow(pinned, current)
+    assert (moved.problem, moved.problem_params, moved.seed) == ("quartic", {"x0": 2.0}, 7)
+    assert (moved.schedule, moved.optimizer, moved.epochs) == (pinned.schedule, "sgd", 30)  # its own
+
+
+def test_narrow_boards_drop_the_least_important_columns_first():
+    s = score(simulate(constant(0.5)), 1e-3)
+    rows = [BoardRow("*", None, "now", "constant lr=0.5", s, "converged at epoch 20")]
+    wide, dropped = fit_columns(rows, 200)
+    assert not dropped and [h for h, _ in wide][:4] == ["final", "best", "to target", "diverged"]
+    narrow, dropped = fit_columns(rows, 78)
+    assert [h for h, _ in narrow] == ["final", "best", "to target", "diverged", "peak lr"]
+    assert dropped[-1] == "verdict"
+
+
+# --- the app -------------------------------------------------------------------------------------------
+
+def board_text(app) -> str:
+    board = app.query_one(Scoreboard)
+    from rich.console import Console
+
+    console = Console(width=board.size.width, record=True, color_system=None)
+    console.print(board.render())
+    return console.export_text()
+
+
+async def test_pin_keep_editing_and_compare():
+    app = LrtuiApp(constant(0.5), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert not app.query_one(Scoreboard).display
+        await pilot.press("p")  # pin lr=0.5, then edit the lr to 1.5 and pin that too
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        await pilot.press("1", ".", "5", "enter", "p")
+        await settle(app, pilot)
+        await pilot.press("2", ".", "5", "enter")  # and the current run diverges
+        await settle(app, pilot)
+        assert [c.schedule["params"]["lr"] for c in app.pins] == [0.5, 1.5]
+        assert app.query_one(Scoreboard).display  # the first pin shows the scoreboard
+        text = board_text(app)
+        lines = [line for line in text.splitlines() if line.strip()]
+        assert "final" in lines[0] and "to " in lines[0] and "diverged" in lines[0]
+        now, first, second = lines[1:4]
+        assert now.lstrip().startswith("■ now constant lr=2.5")
+        assert first.lstrip().startswith("■ #1  constant lr=0.5") and second.lstrip().startswith("■ #2  constant lr=1.5")
+        assert str(app.trace.diverged_at) in now.split()  # the diverged-at column
+        # both plots overlay the pinned runs, each in its own colour
+        lr_plot, loss_plot = app.query_one("#lr-panel").plot, app.query_one("#loss-panel").plot
+        assert [s.colour for s in lr_plot.series][:3] == ["blue+", "green+", "orange+"]
+        assert [s.colour for s in loss_plot.series][:3] == ["blue+", "green+", "orange+"]
+
+
+async def test_p_on_a_pinned_runs_settings_unpins_it_and_u_U_unpin():
+    app = LrtuiApp(constant(0.5), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("p", "p")
+        assert app.pins == []
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        for value in ("0.1", "0.2", "0.3"):
+            await pilot.press(*value, "enter", "p")
+            await settle(app, pilot)
+        assert [c.schedule["params"]["lr"] for c in app.pins] == [0.1, 0.2, 0.3]
+        await pilot.press("u")
+        assert [c.schedule["params"]["lr"] for c in app.pins] == [0.1, 0.2]
+        assert len(app.query_one("#loss-panel").plot.series) == 3
+        await pilot.press("U")
+        assert app.pins == [] and len(app.query_one("#loss-panel").plot.series) == 1
+
+
+async def test_at_most_six_pins():
+    app = LrtuiApp(constant(0.5), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        for i in range(MAX_PINNED + 1):
+            await pilot.press(*f"0.{i + 1}", "enter", "p")
+            await settle(app, pilot)
+        assert len(app.pins) == MAX_PINNED
+        assert [c.schedule["params"]["lr"] for c in app.pins][-1] == 0.6
+
+
+async def test_pinned_runs_are_rerun_on_a_new_problem_or_seed():
+    app = LrtuiApp(constant(0.5), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("p")
+        x0 = row(app, "problem.x0")
+        x0.focus()
+        await pilot.press("3", "enter")
+        await settle(app, pilot)
+        assert app.pins[0].problem_params == {"x0": 3.0}
+        assert app.pin_results[0].loss[0] == pytest.approx(4.5)  # re-simulated from x0 = 3
+        assert app.trace.loss[0] == pytest.approx(4.5)
+
+
+async def test_target_loss_is_editable_and_bad_values_are_refused():
+    app = LrtuiApp(constant(0.5), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("b")
+        assert app.query_one(Scoreboard).display
+        target = row(app, "compare.target_loss")
+        target.focus()
+        await pilot.press("1", "e", "-", "6", "enter")
+        assert app.target_loss == 1e-6
+        assert "to 1e-06" in board_text(app)
+        await pilot.press("enter", *"-1", "enter")
+        assert app.target_loss == 1e-6 and "target_loss=-1 is not allowed" in target.message
+        await pilot.press("minus")
+        assert app.target_loss == pytest.approx(1e-6 / 10 ** 0.1, rel=1e-2)
+        await pilot.press("b")
+        assert not app.query_one(Scoreboard).display
+
+
+async def test_pinned_runs_from_the_constructor_show_at_once():
+    app = LrtuiApp(constant(0.5), Options(ascii=True), pinned=(constant(1.5), constant(1.9)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lines = board_text(app).splitlines()
+        assert any(line.lstrip().startswith("x #1") for line in lines)
+        assert any(line.lstrip().startswith("+ #2") for line in lines)
+        markers = [s.marker for s in app.query_one("#loss-panel").plot.series]
+        assert markers[1:3] == ["x", "+"]  # each pinned run its own marker in ASCII
