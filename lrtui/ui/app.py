@@ -328,7 +328,7 @@ class LrtuiApp(App[None]):
         self.call_from_thread(self.idle_event.set)
 
     def _show_problem(self, message: str) -> None:
-        self.query_one("#status", Static).update(Text(message, style="bold red"))
+        self.query_one("#status", Static).update(Text(message, style="bold red"), layout=False)
 
     def _finish(self, job: tuple, results: tuple) -> None:
         config, pins, _ = job
@@ -351,8 +351,11 @@ class LrtuiApp(App[None]):
         self.verdict = judge(trace, self._prepared)
         found = lint_notes(config, self._prepared)
         box = self.query_one("#notes", Static)
-        box.update("\n".join(f"note: {n}" for n in found[:2]))
-        box.display = bool(found)
+        text = "\n".join(f"note: {n}" for n in found[:2])
+        if text != getattr(box, "shown_text", None):  # a layout pass costs more than drawing both plots
+            box.shown_text = text
+            box.update(text)
+            box.display = bool(found)
         lr = np.nan_to_num(trace.lr)
         self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
         if (self.view == "landscape" and not has_landscape(trace)) or (self.view == "sharpness" and not has_sharpness(trace)):
@@ -518,10 +521,10 @@ class LrtuiApp(App[None]):
         status = found.first(Static)
         trace = self.trace
         if trace is None:
-            status.update("simulating ...")
+            status.update("simulating ...", layout=False)
             return
         if self.view == "range" and self.range_summary:
-            status.update(self.range_summary)
+            status.update(self.range_summary, layout=False)
             return
         t = self.epoch
         n = len(trace.epoch)
@@ -531,7 +534,7 @@ class LrtuiApp(App[None]):
                  f"{sigma}lr={fmt(self._sum_lr[t])} {sigma}lr{square}={fmt(self._sum_lr2[t])}"]
         if self.play_timer is not None:
             parts.insert(0, f"{'>' if self.options.ascii else '▶'} {SPEEDS[self.speed_index]}/s")
-        status.update("  ".join(parts))
+        status.update("  ".join(parts), layout=False)  # one line, always: no layout pass
 
     def watch_epoch(self, epoch: int) -> None:
         self._update_cursor()

@@ -97,8 +97,9 @@ class Scoreboard(Static):
         self.target = target
 
     def show_rows(self, rows: list[BoardRow], target: str) -> None:
+        resized = len(rows) != len(self.rows)  # the height follows the number of rows
         self.rows, self.target = rows, target
-        self.refresh(layout=True)
+        self.refresh(layout=resized)
 
     def render(self) -> Table | Text:
         if not self.rows:

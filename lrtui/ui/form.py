@@ -79,22 +79,30 @@ class FieldRow(Widget, can_focus=True):
             text.append("\n" + self.message, style="italic")
         return text
 
+    def _redraw(self) -> None:
+        """Repaint the row; a layout pass (the whole screen, dearer than drawing both plots) only when its
+        height changes: an error line comes or goes, or a long value wraps differently."""
+        width = max(self.content_region.width, 1)
+        lines = sum(-(-max(len(line), 1) // width) for line in self.render().plain.split("\n"))
+        self.refresh(layout=lines != getattr(self, "_lines", None))
+        self._lines = lines
+
     def set_value(self, value: str) -> None:
         if value != self.value:
             self.value = value
-            self.refresh(layout=True)
+            self._redraw()
 
     def show_error(self, message: str) -> None:
         """Show the engine's one-line message under the field; the value stays the last valid one."""
         self.message = message
         self.set_class(bool(message), "error")
-        self.refresh(layout=True)
+        self._redraw()
 
     def clear(self) -> None:
         self.buffer = None
         if self.message:
             self.show_error("")
-        self.refresh(layout=True)
+        self._redraw()
 
     def on_key(self, event: events.Key) -> None:
         char = event.character
@@ -105,7 +113,7 @@ class FieldRow(Widget, can_focus=True):
                 raw, self.buffer = self.buffer, None
                 if raw.strip():  # enter on an empty edit just closes it
                     self.post_message(self.Edit(self, raw))
-            self.refresh(layout=True)
+            self._redraw()
         elif event.key == "escape":
             if self.buffer is None and not self.message:
                 return
@@ -114,15 +122,15 @@ class FieldRow(Widget, can_focus=True):
             if self.buffer is None:
                 return
             self.buffer = self.buffer[:-1]
-            self.refresh(layout=True)
+            self._redraw()
         elif self.buffer is None and char in ("+", "=", "-", "_"):
             self.post_message(self.Nudge(self, +1 if char in "+=" else -1))
         elif self.buffer is None and char and (char.isdigit() or char == "."):
             self.buffer = char  # a number starts an edit; letters stay keys (l, v, q, ?) until enter opens one
-            self.refresh(layout=True)
+            self._redraw()
         elif self.buffer is not None and char and char.isprintable() and char not in NEVER_TYPED:
             self.buffer += char
-            self.refresh(layout=True)
+            self._redraw()
         else:
             return
         event.stop()
@@ -131,7 +139,7 @@ class FieldRow(Widget, can_focus=True):
     def on_blur(self) -> None:
         if self.buffer is not None:
             self.buffer = None
-            self.refresh(layout=True)
+            self._redraw()
 
 
 class ParamForm(VerticalScroll, can_focus=False):
