@@ -129,7 +129,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_code.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
     p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
     p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
-    p_code.add_argument("--framework", choices=("torch", "transformers"), default="torch")
+    p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
                     "range-test": p_range, "code": p_code}
 
@@ -389,10 +389,9 @@ def _schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from lrtui.export import torch_code, transformers_code
+    from lrtui.export import code_for
 
-    spec = _schedule_spec(args)
-    sys.stdout.write(torch_code(spec) if args.framework == "torch" else transformers_code(spec))
+    sys.stdout.write(code_for(_schedule_spec(args), args.framework))
     return 0
 
 

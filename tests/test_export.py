@@ -1,5 +1,5 @@
 """Exported code: the torch fragment, run with the torch on this machine (skipped without torch), steps
-through exactly lrtui's curve; transformers' functions likewise."""
+through exactly lrtui's curve; transformers' functions and the optax schedule likewise."""
 
 
 import numpy as np
@@ -7,7 +7,8 @@ import pytest
 
 from lrtui import schedules
 from lrtui.cli import main
-from lrtui.export import exportable, torch_code, transformers_code
+from lrtui.export import FRAMEWORKS, code_for, exportable, optax_code, torch_code, transformers_code
+from lrtui.params import ConfigError
 
 SPECS = [{"name": n, "params": {}} for n in schedules.names() if n != "plateau"] + [
     {"name": "cosine", "params": {"T_max": 95, "warmup": 5}},
@@ -84,3 +85,138 @@ def test_cli(capsys):
     assert "optimization.get_wsd_schedule(optimizer, num_warmup_steps=10" in capsys.readouterr().out
     assert main(["code", "cosine", "T_max=0"]) == 2
     assert "T_max=0" in capsys.readouterr().err
+
+
+# where optax's functions and lrtui's part ways: past a cosine's end, gamma=0, power=0, fractional cycles and
+# float phase boundaries, lr=0, and compositions of the other cases
+OPTAX_SPECS = SPECS + [
+    {"name": "cosine", "params": {"T_max": 30, "eta_min": 0.01}},
+    {"name": "cosine_restarts", "params": {"T_0": 3, "T_mult": 2, "eta_min": 0.001, "warmup": 4}},
+    {"name": "cosine_restarts", "params": {"T_0": 7, "T_mult": 3}},
+    {"name": "cosine_restarts", "params": {"lr": 0.0, "eta_min": 0.01, "T_0": 4, "T_mult": 2}},
+    {"name": "step", "params": {"gamma": 0.0, "step_size": 5}},
+    {"name": "exponential", "params": {"gamma": 0.0}},
+    {"name": "constant", "params": {"factor": 0.5, "total_iters": 20, "warmup": 5, "warmup_start_factor": 0.3}},
+    {"name": "polynomial", "params": {"total_iters": 40, "power": 2.0}},
+    {"name": "linear", "params": {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 30}},
+    {"name": "cyclic", "params": {"mode": "exp_range", "gamma": 0.97, "step_size_up": 6, "step_size_down": 0}},
+    {"name": "onecycle", "params": {"anneal_strategy": "linear", "three_phase": True, "pct_start": 0.25}},
+    {"name": "onecycle", "params": {"total_steps": 25}},
+    {"name": "warmup_constant", "params": {"num_warmup_steps": 0}},
+    {"name": "warmup_cosine", "params": {"num_training_steps": 60}},
+    {"name": "warmup_cosine", "params": {"num_cycles": 2.0, "num_warmup_steps": 0}},
+    {"name": "warmup_cosine_restarts", "params": {"num_cycles": 3}},
+    {"name": "warmup_cosine_restarts", "params": {"num_cycles": 4}},
+    {"name": "warmup_polynomial", "params": {"power": 0.0, "num_training_steps": 60}},
+    {"name": "warmup_polynomial", "params": {"power": 2.0, "num_training_steps": 60, "lr_end": 0.01}},
+    {"name": "inverse_sqrt", "params": {"num_warmup_steps": 0}},
+    {"name": "warmup_cosine_min_lr", "params": {"num_training_steps": 70, "num_cycles": 1.0}},
+    {"name": "wsd", "params": {"warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.2, "num_warmup_steps": 0}},
+    {"name": "wsd", "params": {"num_cycles": 1.0, "num_stable_steps": 40, "num_training_steps": None}},
+    {"name": "chained", "params": {"schedulers": [{"name": "step", "params": {"step_size": 10, "gamma": 0.5}},
+                                                  {"name": "multistep", "params": {"milestones": [5, 50]}},
+                                                  {"name": "linear", "params": {"start_factor": 0.5}}]}},
+    {"name": "sequential", "params": {"schedulers": [{"name": "warmup_cosine", "params": {}},
+                                                     {"name": "cosine_restarts", "params": {"T_0": 5, "T_mult": 2}},
+                                                     {"name": "inverse_time", "params": {}}], "milestones": [40, 70]}},
+]
+
+
+@pytest.fixture(params=["float64", "float32"])
+def jax_precision(request):
+    """(tolerance of the schedule called on int64 counts, tolerance of the optimizer's updates), relative to the
+    largest lr; jax_enable_x64 on or off for the test, and restored after.
+
+    float64 checks the exported arithmetic at the torch test's 1e-9, so an off-by-one, a clamp or a dropped term
+    cannot hide in float32 noise. The real updates get 1e-6 even so: optax's count is int32, and int32 / int is
+    float32 in jax, so most of optax's own schedules (exponential_decay, linear_schedule...) stay float32.
+    float32, optax's default, checks the code as users run it, at 1e-5."""
+    pytest.importorskip("optax")
+    import jax
+
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", request.param == "float64")
+    yield (1e-9, 1e-6) if request.param == "float64" else (1e-5, 1e-5)
+    jax.config.update("jax_enable_x64", before)
+
+
+def _run_optax(code: str, epochs: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lr of each of ``epochs`` real updates of the exported optimizer (sgd with gradient 1: the update is
+    -lr), and the exported schedule called once on all the counts."""
+    import jax
+    import jax.numpy as jnp
+
+    scope: dict = {}
+    exec(compile(code, "<lrtui code>", "exec"), scope)  # noqa: S102 - the code under test
+    optimizer = scope["optimizer"]
+    state = optimizer.init(jnp.zeros(()))
+    update = jax.jit(optimizer.update)
+    stepped = []
+    for _ in range(epochs):
+        updates, state = update(jnp.ones(()), state)
+        stepped.append(-float(updates))
+    return np.array(stepped), np.asarray(scope["schedule"](jnp.arange(epochs)))
+
+
+@pytest.mark.parametrize("spec", OPTAX_SPECS, ids=lambda s: f"{s['name']}-{len(s['params'])}")
+def test_optax_code_updates_through_lrtuis_curve(spec, jax_precision):
+    schedule = schedules.from_spec(spec)
+    epochs = min(schedule.horizon or 100, 100)
+    expected = schedule(np.arange(epochs))
+    stepped, called = _run_optax(optax_code(spec), epochs)
+    scale = max(np.max(np.abs(expected)), 1e-300)
+    assert np.max(np.abs(called - expected)) <= jax_precision[0] * scale
+    assert np.max(np.abs(stepped - expected)) <= jax_precision[1] * scale
+
+
+def test_optax_hard_restarts_are_exact_where_transformers_falls_short(jax_precision):
+    """transformers' (num_cycles * p) % 1 lands just below 1 at some restarts (49 * (1 / 49) < 1), giving ~0
+    where the cycle restarts at lr: lrtui keeps those numbers, the optax code restarts there, and they agree
+    everywhere else."""
+    params = {"num_warmup_steps": 1, "num_training_steps": 99, "num_cycles": 49}
+    spec = {"name": "warmup_cosine_restarts", "params": params}
+    expected = schedules.from_spec(spec)(np.arange(100))
+    stepped, called = _run_optax(optax_code(spec), 100)
+    t = np.arange(100)
+    restart = (t >= 1) & (t < 99) & ((49 * (t - 1)) % 98 == 0)
+    short = restart & (expected < 1e-6)
+    assert 0 < short.sum() < restart.sum()  # both kinds of restart are in the run
+    np.testing.assert_allclose(called[short], 0.1, rtol=jax_precision[1])
+    np.testing.assert_allclose(called[~short], expected[~short], rtol=0, atol=jax_precision[0] * 0.1)
+    np.testing.assert_allclose(stepped, called, rtol=0, atol=jax_precision[1] * 0.1)
+
+
+def test_optax_code_without_optax():
+    assert {s["name"] for s in OPTAX_SPECS} == set(schedules.names()) - {"plateau"}
+    for spec in OPTAX_SPECS:
+        code = optax_code(spec)
+        compile(code, "<lrtui code>", "exec")
+        assert "import optax" in code and "optimizer = optax.sgd(learning_rate=schedule)" in code
+    assert "schedule = optax.exponential_decay(init_value=0.1, transition_steps=30, decay_rate=0.1, staircase=True)" in (
+        optax_code({"name": "step", "params": {}}))
+    multistep = optax_code({"name": "multistep", "params": {"milestones": [0, 30, 30, 60]}})
+    assert "boundaries_and_scales={0: 0.1, 30: 0.010000000000000002, 60: 0.1}" in multistep
+    assert "optax.sgdr_schedule([" in optax_code({"name": "cosine_restarts", "params": {"T_mult": 2}})
+    assert ("schedule = optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value=0.1, warmup_steps=10, "
+            "decay_steps=100, end_value=0.0)") in optax_code({"name": "warmup_cosine_restarts", "params": {}})
+
+
+def test_optax_code_says_where_optax_differs():
+    plateau = optax_code({"name": "plateau", "params": {"patience": 3}})
+    assert plateau.startswith("# plateau has no optax schedule") and "optax.contrib.reduce_on_plateau" in plateau
+    assert all(line.startswith("#") for line in plateau.splitlines())  # no code that would pretend to be plateau
+    cosine = " ".join(optax_code({"name": "cosine", "params": {"T_max": 30}}).split())
+    assert "optax.cosine_decay_schedule" in cosine and "climbs back up (period 60): this periodic form" in cosine
+    assert "schedule = lambda count: 0.1 * (1 + jnp.cos(jnp.pi * count / 30.0)) / 2" in cosine
+    assert "is periodic" in " ".join(optax_code({"name": "warmup_cosine", "params": {}}).split())
+    assert "warmup starts at lr 0" in optax_code({"name": "warmup_linear", "params": {}})
+    assert "decay_rate=0 as no decay" in optax_code({"name": "exponential", "params": {"gamma": 0.0}})
+    assert "optax has no cyclical schedule" in optax_code({"name": "cyclic", "params": {}})
+
+
+def test_code_for_dispatches_to_each_framework():
+    spec = {"name": "cosine", "params": {"T_max": 50}}
+    assert FRAMEWORKS == ("torch", "transformers", "optax")
+    assert [code_for(spec, f) for f in FRAMEWORKS] == [torch_code(spec), transformers_code(spec), optax_code(spec)]
+    with pytest.raises(ConfigError, match="framework='jax' is unknown: allowed torch, transformers, optax"):
+        code_for(spec, "jax")
