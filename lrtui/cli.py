@@ -40,13 +40,24 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None) -
     p.add_argument("--schedule", default=default_schedule,
                    help="schedule name (see lrtui list)" + (f"; default {default_schedule}" if default_schedule else ""))
     p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
-    p.add_argument("--problem", default="quadratic", help="teaching problem (see lrtui list); default quadratic")
-    p.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov, adam or adamw; default sgd")
-    p.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
-    p.add_argument("--seed", default="0", help="seed of the run's noise, batches and initial weights")
-    p.add_argument("--steps-per-epoch", default="1", help="optimizer steps per epoch on analytic problems")
-    p.add_argument("--plateau-metric", default="end", choices=("end", "running", "heldout"),
+    # the defaults (RUN_DEFAULTS) are filled in by run_config: None says the option was not given
+    p.add_argument("--problem", help="teaching problem (see lrtui list); default quadratic")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam or adamw; default sgd")
+    p.add_argument("--epochs", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
+    p.add_argument("--seed", help="seed of the run's noise, batches and initial weights (default 0)")
+    p.add_argument("--steps-per-epoch", help="optimizer steps per epoch on analytic problems (default 1)")
+    p.add_argument("--plateau-metric", choices=("end", "running", "heldout"),
                    help="what the plateau schedule watches after each epoch (default end: the loss the epoch ended at)")
+
+
+RUN_DEFAULTS = {"problem": "quadratic", "optimizer": "sgd", "epochs": "100", "seed": "0", "steps_per_epoch": "1",
+                "plateau_metric": "end"}
+
+
+def _add_start_options(p: argparse.ArgumentParser) -> None:
+    """Where the app starts instead of the run options: a preset or a saved session."""
+    p.add_argument("--preset", metavar="NAME", help="open a teaching scenario or recipe (lrtui presets lists them)")
+    p.add_argument("--load", metavar="FILE", help="open a saved session (.toml or .json)")
 
 
 APP_DESCRIPTION = (
@@ -55,7 +66,8 @@ APP_DESCRIPTION = (
     "and optimizer.key=value the others)."
 )
 COMMANDS_EPILOG = (
-    "commands:  lrtui list | curve | simulate | range-test | code | screenshot  (lrtui COMMAND -h for each).  Examples:  "
+    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot  (lrtui COMMAND -h for "
+    "each).  Examples:  lrtui --preset T5   |   "
     "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
     "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
 )
@@ -66,6 +78,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     intermixed: options and param=value pairs may come in any order."""
     parser = _Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
     _add_run_options(parser, None)
+    _add_start_options(parser)
     parser.add_argument("--ascii", action="store_true", help="plain ASCII plots (automatic when the locale is not UTF-8)")
 
     p_list = _Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
@@ -103,6 +116,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         "and save Textual's SVG screenshot.",
     )
     _add_run_options(p_shot, None)
+    _add_start_options(p_shot)
     p_shot.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="where to write the SVG")
     p_shot.add_argument("--size", default="120x40", help="terminal size as COLSxROWS (default 120x40)")
     p_shot.add_argument("--press", default="", metavar="KEYS",
@@ -130,8 +144,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
     p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
     p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
+    p_presets = _Parser(prog="lrtui presets", description="The teaching scenarios and published recipes, one per "
+                        "line, name first; open one with lrtui --preset NAME (its id, such as T5 or r4, is enough).")
+    p_presets.add_argument("--format", choices=("text", "json"), default="text")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
-                    "range-test": p_range, "code": p_code}
+                    "range-test": p_range, "code": p_code, "presets": p_presets}
 
 
 def parse_assignments(tokens: Sequence[str]) -> dict[str, str]:
@@ -303,11 +320,8 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
         spec = {"name": default_schedule["name"], "params": {**default_schedule["params"], **schedule_params}}
     else:
         spec = {"name": args.schedule or "constant", "params": schedule_params}
-    config = RunConfig(
-        schedule=spec, problem=args.problem, problem_params=problem_params, optimizer=args.optimizer,
-        optimizer_params=optimizer_params, epochs=args.epochs, seed=args.seed, steps_per_epoch=args.steps_per_epoch,
-        plateau_metric=args.plateau_metric,
-    )
+    run = {name: RUN_DEFAULTS[name] if getattr(args, name) is None else getattr(args, name) for name in RUN_DEFAULTS}
+    config = RunConfig(schedule=spec, problem_params=problem_params, optimizer_params=optimizer_params, **run)
     prepared = prepare(config)
     # the prepared values are typed (ints, floats), so the app and tests compare like with like
     return RunConfig(
@@ -450,22 +464,59 @@ def _app_options(args: argparse.Namespace):
     return Options.from_environment(ascii=args.ascii)
 
 
+def app_start(args: argparse.Namespace) -> dict[str, Any]:
+    """What the app opens on: a preset, a saved session, or the run the options describe (as LrtuiApp's
+    keyword arguments)."""
+    from lrtui.ui.fields import check_app_epochs
+
+    if args.preset is not None or args.load is not None:
+        given = [f"--{name.replace('_', '-')}" for name in (*RUN_DEFAULTS, "schedule", "spec")
+                 if getattr(args, name) is not None] + (["param=value pairs"] if args.assignments else [])
+        which = "--preset" if args.preset is not None else "--load"
+        if args.preset is not None and args.load is not None:
+            raise UsageError("lrtui: --preset and --load each set the whole run: allowed one of them")
+        if given:
+            raise UsageError(f"lrtui: {which} sets the whole run: allowed no {', '.join(given)} with it")
+    if args.preset is not None:
+        from lrtui.presets import find
+
+        preset = find(args.preset)
+        check_app_epochs(preset.config, *preset.pinned)
+        return {"config": preset.config, "pinned": preset.pinned, "preset": preset}
+    if args.load is not None:
+        from lrtui.session import load_session
+
+        session = load_session(args.load)
+        check_app_epochs(session.config, *session.pinned)
+        return {"config": session.config, "pinned": session.pinned, "epoch": session.epoch,
+                "target_loss": session.target_loss, "session_path": args.load}
+    config = run_config(args, _app_default())
+    check_app_epochs(config)
+    return {"config": config}
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Open the app (Textual is imported only here)."""
-    config = run_config(args, _app_default())
-    _check_app_epochs(config)
+    start = app_start(args)
     from lrtui.ui.app import LrtuiApp
 
-    LrtuiApp(config, _app_options(args)).run()
+    LrtuiApp(options=_app_options(args), **start).run()
     return 0
 
 
-def _check_app_epochs(config) -> None:
-    from lrtui.ui.fields import APP_MAX_EPOCHS
+def cmd_presets(args: argparse.Namespace) -> int:
+    from lrtui.presets import PRESETS
 
-    if config.epochs > APP_MAX_EPOCHS:
-        raise ConfigError(f"epochs={config.epochs} is more than the app shows: allowed epochs in [1, {APP_MAX_EPOCHS}] "
-                          "(lrtui simulate goes further)")
+    if args.format == "json":
+        rows = [{"name": p.name, "title": p.title, "kind": p.kind, "runs": 1 + len(p.pinned), "note": p.note,
+                 "meta": {k: v for k, v in p.meta.items() if k != "variants"}} for p in PRESETS.values()]
+        json.dump(rows, sys.stdout, indent=1, default=str)
+        sys.stdout.write("\n")
+        return 0
+    width = max(len(p.name) for p in PRESETS.values())
+    for p in PRESETS.values():
+        print(f"{p.name:<{width}}  {p.title}")
+    return 0
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -476,15 +527,14 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    config = run_config(args, _app_default())
-    _check_app_epochs(config)
+    start = app_start(args)
     size = _parse_size(args.size)
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
     if not args.output.endswith(".svg"):
         raise UsageError(f"lrtui: -o {args.output} is not allowed: a file name ending in .svg")
     from lrtui.ui.screenshot import take_screenshot
 
-    take_screenshot(config, _app_options(args), Path(args.output), size, keys)
+    take_screenshot(start, _app_options(args), Path(args.output), size, keys)
     print(args.output)
     return 0
 
@@ -513,7 +563,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("lrtui: stdout is closed: nowhere to write the output", file=sys.stderr)
             return 1
         code = {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate, "screenshot": cmd_screenshot,
-                "range-test": cmd_range_test, "code": cmd_code, "app": cmd_app}[args.command](args)
+                "range-test": cmd_range_test, "code": cmd_code, "presets": cmd_presets,
+                "app": cmd_app}[args.command](args)
         sys.stdout.flush()  # write errors (a full disk) surface here, not as a traceback at exit
         return code
     except (UsageError, ConfigError) as err:

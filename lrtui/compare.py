@@ -34,7 +34,9 @@ def describe(config: RunConfig, *, defaults: RunConfig | None = None) -> str:
     'cosine lr=0.1 T_max=100 +warmup 5'
     >>> describe(RunConfig(schedule={"name": "constant", "params": {}}, optimizer="momentum",
     ...                    optimizer_params={"momentum": 0.5}))
-    'constant, momentum momentum=0.5'
+    'constant, momentum=0.5'
+    >>> describe(RunConfig(optimizer="adam", optimizer_params={"beta2": 0.98}))
+    'constant, adam beta2=0.98'
     """
     params = dict(config.schedule.get("params", {}))
     warmup = params.pop("warmup", 0)
@@ -43,11 +45,33 @@ def describe(config: RunConfig, *, defaults: RunConfig | None = None) -> str:
     if warmup:
         words.append(f"+warmup {warmup}" + (f" from {_short(start)}" if start else ""))
     text = " ".join(words)
-    if config.optimizer != "sgd" or config.optimizer_params:
-        text += ", " + " ".join([config.optimizer] + [f"{k}={_short(v)}" for k, v in config.optimizer_params.items()])
+    optimizer = [f"{k}={_short(v)}" for k, v in config.optimizer_params.items()]
+    if list(config.optimizer_params) != [config.optimizer]:  # "momentum=0.5" says the optimizer too
+        optimizer.insert(0, config.optimizer)
+    if optimizer != ["sgd"]:
+        text += ", " + " ".join(optimizer)
     if defaults is not None and config.epochs != defaults.epochs:
         text += f", {config.epochs} epochs"
     return text
+
+
+def distinguish(descriptions: list[str]) -> list[str]:
+    """Descriptions of runs side by side without the words all of them share (the schedule's name when
+    every run has it): what tells them apart comes first and survives a narrow column.
+
+    >>> distinguish(["constant lr=0.6, momentum=0.5", "constant lr=0.6, momentum=0.25", "constant lr=0.4"])
+    ['lr=0.6, momentum=0.5', 'lr=0.6, momentum=0.25', 'lr=0.4']
+    """
+    if len(descriptions) < 2:
+        return descriptions
+    split = [d.replace(",", " ,").split() for d in descriptions]
+    shared = set.intersection(*(set(words) for words in split)) - {","}
+    out = []
+    for words in split:
+        kept = [w for w in words if w not in shared]
+        text = " ".join(kept).replace(" ,", ",").strip(", ").replace(",,", ",")
+        out.append(text or "(the same)")
+    return out
 
 
 def _short(v: Any) -> str:

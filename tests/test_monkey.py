@@ -21,7 +21,8 @@ from lrtui.ui.screenshot import settle
 KEYS = (
     ["left", "right", "shift+left", "shift+right", "home", "end", "pageup", "pagedown", "space", "tab",
      "shift+tab", "up", "down", "enter", "escape", "backspace", "plus", "minus", "less_than_sign",
-     "greater_than_sign", "question_mark", "l", "L", "v", "s", "r"] * 3
+     "greater_than_sign", "question_mark", "l", "L", "v", "s", "r", "p", "u", "U", "b", "e", "c", "ctrl+s",
+     "ctrl+o", "ctrl+p"] * 3
     + list(string.digits) * 2 + list(string.ascii_letters.replace("q", "")) + list(".,-_=+*/()[]{}:;'\"!@#$%^&~")
 )
 SIZES = [(40, 12), (80, 24), (200, 60)]
@@ -39,7 +40,8 @@ def _key_event(key: str) -> events.Key:
 
 
 @pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("LRTUI_MONKEY_SEEDS", "0").split(",")])
-async def test_random_keys_never_break_the_app(seed):
+async def test_random_keys_never_break_the_app(seed, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # exports, code files and sessions the keys write land here
     rng = random.Random(seed)
     app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine",
                              epochs=100), Options())
@@ -54,8 +56,9 @@ async def test_random_keys_never_break_the_app(seed):
                     event.set_sender(app)
                     app._driver.send_message(event)
                 await settle(app, pilot)
-                assert app.is_running
+                assert app.is_running, (app.return_code, app._exception)
                 prepare(app.config)  # the configuration is valid
+                assert len(app.pins) == len(app.pin_results) <= 6
                 if app.trace is not None:
                     assert 0 <= app.epoch <= len(app.trace.epoch) - 1
                 assert app.config.epochs <= 100_000

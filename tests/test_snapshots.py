@@ -12,6 +12,17 @@ from lrtui.ui.screenshot import settle
 
 SIZES = [(80, 24), (120, 40)]
 
+
+def pressing(app, keys):
+    """What the snapshot waits for: the first run drawn, then each key and the redraw it causes."""
+    async def run_before(pilot):
+        await settle(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot)
+
+    return run_before
+
 VIEWS = {
     "default": (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}), Options(), ["right"] * 12),
     "edited": (
@@ -37,13 +48,7 @@ def test_looks(snap_compare, view, size):
     config, options, keys = VIEWS[view]
     app = LrtuiApp(config, options)
 
-    async def run_before(pilot):
-        await settle(app, pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(app, pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=pressing(app, keys))
 
 
 STABILITY_VIEWS = {
@@ -60,10 +65,28 @@ def test_physics_views(snap_compare, view):
     config, keys = STABILITY_VIEWS[view]
     app = LrtuiApp(config, Options())
 
-    async def run_before(pilot):
-        await settle(app, pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(app, pilot)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pressing(app, keys))
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+def _noisy(schedule):
+    return RunConfig(schedule=schedule, problem="quadratic", problem_params={"noise": 0.3, "x0": 3.0}, epochs=100)
+
+
+COMPARISON = (
+    _noisy({"name": "cosine", "params": {"lr": 0.5, "T_max": 100}}),
+    (_noisy({"name": "step", "params": {"lr": 0.5, "step_size": 30}}),
+     _noisy({"name": "constant", "params": {"lr": 0.5}})),
+)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("keys, options", [
+    pytest.param(["l", "end"], Options(), id="scoreboard"),  # three schedules, the scoreboard as the legend
+    pytest.param(["b", "l", "end"], Options(), id="legend"),  # the board hidden: a legend on the loss plot
+    pytest.param(["l", "end"], Options(ascii=True, mono=True), id="mono"),  # each run its marker, no colour
+])
+def test_comparison_of_three_schedules(snap_compare, keys, options, size):
+    config, pinned = COMPARISON
+    app = LrtuiApp(config, options, pinned=pinned)
+
+    assert snap_compare(app, terminal_size=size, run_before=pressing(app, keys))

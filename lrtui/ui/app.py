@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rich.text import Text
@@ -24,18 +24,26 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from lrtui import schedules
-from lrtui.compare import MAX_PINNED, TARGET, default_target, describe, follow, score
+from lrtui.compare import MAX_PINNED, TARGET, default_target, describe, distinguish, follow, score
 from lrtui.landscape import contours, path_bounds
 from lrtui.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
 from lrtui.range_test import range_test
 from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
+from lrtui.presets import Preset
+from lrtui.session import Session, SessionError, export_runs, load_session, save_session
+from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
+from lrtui.ui.code import CodeScreen
+from lrtui.ui.palette import PresetCommands
+from lrtui.ui.prompt import PathPrompt
 from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen
 from lrtui.ui.plots import Look, PlotPanel, Series
 from lrtui.verdict import Verdict, judge, run_state
+
+compat.install()
 
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
@@ -115,7 +123,7 @@ class LrtuiApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("lrtui.tcss")
     TITLE = "lrtui"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = {PresetCommands}  # the palette searches presets (its system commands could quit or save files)
 
     # Priority bindings run in the app's own key order: keys typed in a burst ("down +") land on the field
     # focus has moved to, and epoch keys work whatever has focus.
@@ -140,7 +148,12 @@ class LrtuiApp(App[None]):
         Binding("u", "unpin", "Unpin", show=False),
         Binding("U", "clear_pins", "Clear pins", show=False),
         Binding("b", "board", "Board", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("c", "code", "Code", show=False),
+        Binding("ctrl+s", "save", "Save", show=False),
+        Binding("ctrl+o", "load", "Load", show=False),
         Binding("question_mark", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Presets", show=False, priority=True),  # the footer docks it right
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
@@ -150,7 +163,8 @@ class LrtuiApp(App[None]):
     epoch: reactive[int] = reactive(0, init=False, repaint=False)
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
-                 pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None) -> None:
+                 pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
+                 preset: Preset | None = None, session_path: str | None = None) -> None:
         super().__init__()
         self.options = options or Options.from_environment()
         first = config or RunConfig(schedule=F.DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
@@ -166,9 +180,11 @@ class LrtuiApp(App[None]):
         self.pin_verdicts: list[Verdict | None] = [None] * len(self.pins)
         self.target_loss = target_loss
         self.show_board = bool(pinned)
+        self.preset = preset
+        self.session_path = session_path  # where ctrl+s saves: the file loaded, else asked for
         self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
-        self.view = "loss"  # the lower plot: a key of VIEW_PANELS
+        self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of VIEW_PANELS
         self.range_summary = ""
         self._range: tuple[RunConfig, object] | None = None  # the last range test and the run it was for
         self._prepared = None
@@ -447,6 +463,8 @@ class LrtuiApp(App[None]):
             else:
                 rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin) + (
                     f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))
+        short = distinguish([r.description for r in rows])
+        rows = [replace(r, description=d) for r, d in zip(rows, short)]
         board.first(Scoreboard).show_rows(rows, f"{target:.3g}")
 
     def _draw_sharpness(self, look: Look) -> None:
@@ -470,7 +488,8 @@ class LrtuiApp(App[None]):
         panel = self.query_one("#range-panel", PlotPanel)
         if self._range is None or self._range[0] != trace.config:  # a log toggle or a view switch reuses it
             try:
-                self._range = (trace.config, range_test(trace.config))
+                ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
+                self._range = (trace.config, range_test(trace.config, **ramp))
             except ConfigError as err:
                 self._show_problem(str(err))
                 return
@@ -634,6 +653,89 @@ class LrtuiApp(App[None]):
         self._update_cursor()
         self._update_board()
 
+    # --- presets, sessions, export, code ------------------------------------------------------------------
+
+    def load_preset(self, preset: Preset) -> None:
+        """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice."""
+        self.preset = preset
+        self._load_state(preset.config, preset.pinned, 0, self.target_loss, preset.meta.get("view", "loss"))
+        self.notify(f"{preset.name}: {preset.title} (? says what to notice)", timeout=5)
+
+    def _load_state(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
+                    view: str = "loss") -> None:
+        self._stop_playing()
+        self.pins = [follow(c, config) for c in pinned]
+        self.pin_results = [None] * len(self.pins)
+        self.pin_verdicts = [None] * len(self.pins)
+        self.target_loss = target
+        self.show_board = bool(pinned)
+        self.query_one(Scoreboard).display = self.show_board
+        self.set_reactive(LrtuiApp.epoch, epoch)
+        self.view = view
+        self._show_view_panel()
+        if config == self.config:
+            self._request_simulation(config)  # the same run: watch_config would not fire
+            self.run_worker(self._show_form())
+        else:
+            self.config = config
+
+    def action_export(self) -> None:
+        """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
+        if self.trace is None:
+            return
+        runs = [(f"now", self.trace)] + [(f"#{i + 1}", r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
+        try:
+            csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs])
+        except SessionError as err:
+            self.notify(str(err), severity="error", timeout=6)
+            return
+        self.notify(f"exported {len(runs)} run{'s' if len(runs) > 1 else ''} to {csv_path} and {json_path.name}", timeout=6)
+
+    def action_code(self) -> None:
+        """The schedule as torch, transformers or optax code, to copy or write to a file."""
+        screen = CodeScreen(self.config.schedule)
+        screen.set_class(self.options.ascii, "ascii")
+        self.push_screen(screen)
+
+    def action_save(self) -> None:
+        """Save the whole state (run, pinned runs, cursor, target) to a TOML or JSON file."""
+        def save(path: str | None) -> None:
+            if not path:
+                return
+            existed = Path(path).exists()
+            try:
+                saved = save_session(Session(self.config, tuple(self.pins), self.epoch, self.target_loss), path)
+            except SessionError as err:
+                self.notify(str(err), severity="error", timeout=6)
+                return
+            self.session_path = str(path)
+            self.notify(f"saved to {saved}" + (" (replaced the file that was there)" if existed else ""), timeout=5)
+
+        self._prompt("save the session to (.toml or .json):", self.session_path or "lrtui-session.toml", save)
+
+    def action_load(self) -> None:
+        """Load a saved session; a file that cannot be loaded changes nothing."""
+        def load(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                session = load_session(path)
+                F.check_app_epochs(session.config, *session.pinned)
+            except (SessionError, ConfigError) as err:
+                self.notify(str(err), severity="error", timeout=6)
+                return
+            self.preset = None
+            self.session_path = str(path)
+            self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
+            self.notify(f"loaded {path}", timeout=4)
+
+        self._prompt("load a session from:", self.session_path or "lrtui-session.toml", load)
+
+    def _prompt(self, question: str, value: str, then) -> None:
+        screen = PathPrompt(question, value)
+        screen.set_class(self.options.ascii, "ascii")
+        self.push_screen(screen, then)
+
     def action_landscape(self) -> None:
         """Swap the loss plot for the landscape view (2-D problems) and back."""
         if self.view != "landscape" and not has_landscape(self.trace):
@@ -664,14 +766,16 @@ class LrtuiApp(App[None]):
             self.query_one(selector).display = view == self.view
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Over the help screen, the keys that step epochs or move focus belong to the help (scrolling)."""
-        if isinstance(self.screen, HelpScreen) and action in ("focus_next", "focus_previous", "step", "jump", "play"):
+        """Over another screen (help, code, a prompt, the command palette) the keys belong to it: the app
+        keeps only quit (ctrl+c; q where that screen does not take it)."""
+        if len(self.screen_stack) > 1 and action != "quit":
             return False
         return True
 
     def action_help(self) -> None:
         prepared = prepare(self.config)
         definition = schedules.get(prepared.schedule.name)
-        screen = HelpScreen(definition.name, definition.doc, prepared.problem.name, prepared.problem.note)
+        about = f"{self.preset.name}: {self.preset.title}\n{self.preset.note}" if self.preset else ""
+        screen = HelpScreen(definition.name, definition.doc, prepared.problem.name, prepared.problem.note, about)
         screen.set_class(self.options.ascii, "ascii")
         self.push_screen(screen)

@@ -104,7 +104,7 @@ class Scoreboard(Static):
     def render(self) -> Table | Text:
         if not self.rows:
             return Text("")
-        width = max(self.size.width, 40)
+        width = max(self.content_size.width, 40)
         shown, dropped = fit_columns(self.rows, width, self.ascii)
         label_width = max(len(f"{r.marker} {r.label}") for r in self.rows)
         table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, expand=False, show_edge=False,

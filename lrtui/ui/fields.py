@@ -32,6 +32,14 @@ _RUN = {p.name: p for p in RUN_PARAMS}
 _RUN["epochs"] = replace(_RUN["epochs"], high=APP_MAX_EPOCHS)
 
 
+def check_app_epochs(*configs: RunConfig) -> None:
+    """The app shows at most APP_MAX_EPOCHS epochs; longer runs are for the CLI."""
+    for config in configs:
+        if config.epochs > APP_MAX_EPOCHS:
+            raise ConfigError(f"epochs={config.epochs} is more than the app shows: allowed epochs in "
+                              f"[1, {APP_MAX_EPOCHS}] (lrtui simulate goes further)")
+
+
 @dataclass(frozen=True)
 class Field:
     """One editable row. ``key`` is unique: ``schedule``, ``schedule.T_max``, ``problem.noise``, ``run.epochs``."""

@@ -32,6 +32,10 @@ Keys (nothing needs a mouse)
                                (a field at the end of the form; none = 1% of the starting loss),
                                diverged at, peak and final lr, sum of lr and of lr^2, the verdict.
                                Pinned runs share the problem and seed: change them and all re-run
+  e                            export the current and pinned runs to CSV and JSON (here, a new name)
+  c                            the schedule as torch, transformers or optax code: copy it or write it
+  ctrl+s / ctrl+o              save the session (run, pinned runs, cursor, target) / load one
+  ctrl+p                       presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable
   ?                            this help: up/down/page keys scroll it, escape closes it
   q / ctrl+c                   quit
 """
@@ -66,10 +70,12 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, schedule_name: str, schedule_doc: str, problem_name: str, problem_note: str) -> None:
+    def __init__(self, schedule_name: str, schedule_doc: str, problem_name: str, problem_note: str,
+                 preset: str = "") -> None:
         super().__init__()
         self.text = (
-            f"{KEYS}\nSchedule: {schedule_name}\n{schedule_doc}\n\n"
+            (f"Preset {preset}\n\n" if preset else "")
+            + f"{KEYS}\nSchedule: {schedule_name}\n{schedule_doc}\n\n"
             f"Problem: {problem_name}\n{problem_note}\n"
         )
 

@@ -275,7 +275,7 @@ class CurvePlot(PlotextPlot):
         marker = "*" if self.look.ascii else "braille"
         lo, hi = math.inf, -math.inf
         drawn = 0
-        for s in self.series:
+        for s in reversed(self.series):  # the first series (the current run) is drawn last, on top
             y = s.y
             if self.look.log:
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -308,7 +308,9 @@ class CurvePlot(PlotextPlot):
         if self.xlabel:
             plt.xlabel(self.xlabel)
         if drawn and self.look.log:
-            ticks, labels = log_ticks(lo, hi)
+            # no more labels than rows to put them on: plotext drops colliding ones, and which one it drops
+            # varies from run to run (set order)
+            ticks, labels = log_ticks(lo, hi, most=max(2, min(6, (height - 4) // 2)))
             plt.yticks(ticks, labels)
         plt.title(self.title if drawn else f"{self.title}: nothing to draw")
         text = plt.build()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from pathlib import Path
 
-from lrtui.simulate import RunConfig
+from lrtui.session import write_atomic
 from lrtui.ui.app import LrtuiApp, Options
 
 SETTLE_TIMEOUT = 30.0
@@ -24,8 +22,9 @@ async def settle(app: LrtuiApp, pilot) -> None:
     await pilot.pause()
 
 
-async def render_svg(config: RunConfig, options: Options, size: tuple[int, int], keys: list[str]) -> str:
-    app = LrtuiApp(config, options)
+async def render_svg(start: dict, options: Options, size: tuple[int, int], keys: list[str]) -> str:
+    """The app opened on ``start`` (LrtuiApp's keyword arguments: config, pinned, preset...) as an SVG."""
+    app = LrtuiApp(options=options, **start)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         for key in keys:
@@ -34,18 +33,7 @@ async def render_svg(config: RunConfig, options: Options, size: tuple[int, int],
         return app.export_screenshot(title="lrtui")
 
 
-def take_screenshot(config: RunConfig, options: Options, path: Path, size: tuple[int, int], keys: list[str]) -> None:
+def take_screenshot(start: dict, options: Options, path: Path, size: tuple[int, int], keys: list[str]) -> None:
     """Write the SVG atomically (a temporary file, then a rename)."""
-    svg = asyncio.run(render_svg(config, options, size, keys))
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(svg)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a screenshot is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    svg = asyncio.run(render_svg(start, options, size, keys))
+    write_atomic(path.resolve(), svg.encode("utf-8"))

@@ -1,0 +1,93 @@
+"""The code screen: the current schedule as torch, transformers or optax code (what ``lrtui code``
+prints), to copy to the clipboard (OSC 52, which many SSH terminals block) or write to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from lrtui.export import FRAMEWORKS, code_for
+from lrtui.session import SessionError, write_new
+
+
+class CodeScreen(ModalScreen[None]):
+    """The schedule's code in one framework; f switches framework, c copies, w writes a file."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("f", "framework", "Framework"),
+        Binding("c", "copy", "Copy"),
+        Binding("w", "write", "Write file"),
+        Binding("down", "scroll(1)", show=False), Binding("up", "scroll(-1)", show=False),
+        Binding("pagedown,space", "scroll(10)", show=False), Binding("pageup", "scroll(-10)", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    CodeScreen {
+        align: center middle;
+    }
+    CodeScreen > VerticalScroll {
+        width: 90%;
+        height: 90%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    CodeScreen.ascii > VerticalScroll {
+        border: ascii $accent;
+    }
+    CodeScreen #code-keys {
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, spec: dict, directory: str | Path = ".") -> None:
+        super().__init__()
+        self.spec = spec
+        self.directory = Path(directory)
+        self.framework = FRAMEWORKS[0]
+        self.written: Path | None = None
+
+    @property
+    def code(self) -> str:
+        return code_for(self.spec, self.framework)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="code-keys", markup=False)
+            yield Static(id="code", markup=False)
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        keys = "  ".join(("[" + f + "]" if f == self.framework else f) for f in FRAMEWORKS)
+        self.query_one("#code-keys", Static).update(
+            f"{keys}    f: next framework  c: copy (OSC 52)  w: write to a file  escape: close")
+        self.query_one("#code", Static).update(self.code)
+
+    def action_framework(self) -> None:
+        self.framework = FRAMEWORKS[(FRAMEWORKS.index(self.framework) + 1) % len(FRAMEWORKS)]
+        self._show()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.code)
+        self.app.notify("copied through the terminal (OSC 52); if nothing arrives, w writes a file", timeout=4)
+
+    def action_write(self) -> None:
+        """Write the code to lrtui_<schedule>_<framework>.py here, never over an existing file."""
+        try:
+            self.written = write_new(self.directory, f"lrtui_{self.spec['name']}_{self.framework}", ".py",
+                                     self.code.encode())
+        except SessionError as err:
+            self.app.notify(str(err), severity="error", timeout=5)
+            return
+        self.app.notify(f"wrote {self.written}", timeout=4)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)

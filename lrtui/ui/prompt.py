@@ -1,0 +1,61 @@
+"""A one-line prompt for a file name (save a session, load one), as a small modal screen."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+class PathPrompt(ModalScreen[str | None]):
+    """Ask for a path; enter returns it, escape returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    DEFAULT_CSS = """
+    PathPrompt {
+        align: center middle;
+    }
+    PathPrompt > Vertical {
+        width: 70%;
+        min-width: 36;
+        height: auto;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    PathPrompt.ascii > Vertical {
+        border: ascii $accent;
+    }
+    """
+
+    def __init__(self, question: str, value: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, markup=False)
+            yield Input(self.value, id="path")
+            yield Static("enter: ok   escape: cancel", classes="muted", markup=False)
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.select_on_focus = False
+        field.focus()
+        field.cursor_position = len(field.value)  # ready to edit the end (a suffix) or to backspace over it
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._answer(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self._answer(None)
+
+    def _answer(self, value: str | None) -> None:
+        """Dismiss once: a second enter already on its way (keys mashed) finds the prompt gone."""
+        if not getattr(self, "_answered", False):
+            self._answered = True
+            self.dismiss(value)

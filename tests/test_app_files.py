@@ -1,0 +1,181 @@
+"""The app's presets, sessions, export and code: by keys, as a person uses them (Textual's Pilot)."""
+
+import csv
+import json
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input, OptionList
+
+from lrtui.presets import PRESETS, find
+from lrtui.session import Session, load_session, save_session
+from lrtui.simulate import RunConfig
+from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.board import Scoreboard
+from lrtui.ui.code import CodeScreen
+from lrtui.ui.prompt import PathPrompt
+from lrtui.ui.screenshot import settle
+from tests.test_app import cosine, row, started, status
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """Run in an empty directory: export and code files land here."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# --- presets -------------------------------------------------------------------------------------------
+
+async def test_a_preset_opens_its_run_its_pinned_runs_and_its_view():
+    preset = find("T2")
+    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert app.config == preset.config and len(app.pins) == len(preset.pinned) == 5
+        assert all(r is not None for r in app.pin_results)
+        assert app.view == "landscape" and app.query_one("#landscape-panel").display
+        assert app.query_one(Scoreboard).display
+        await pilot.press("question_mark")
+        help_text = app.screen.text
+        assert help_text.startswith("Preset T2-ravine-momentum") and "0.5" in help_text
+
+
+async def test_the_range_test_preset_uses_its_own_ramp():
+    preset = find("T8")
+    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert app.view == "range"
+        result = app._range[1]
+        assert result.lr[0] == pytest.approx(1e-4) and result.stable_limit == pytest.approx(0.2)
+        assert "stable below 0.2" in status(app)
+
+
+async def test_every_preset_loads_in_the_app_from_the_palette_command():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        for preset in PRESETS.values():
+            app.load_preset(preset)
+            await settle(app, pilot)
+            assert app.trace is not None and app.trace.config == preset.config, preset.name
+            assert [r.config for r in app.pin_results] == list(preset.pinned), preset.name
+            assert 0 <= app.epoch < len(app.trace.epoch)
+
+
+async def test_ctrl_p_searches_presets_and_enter_opens_one():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"warmup rescue")
+        await pilot.pause(0.3)
+        await pilot.press("pagedown", "pageup", "down", "up")  # the paging keys reach the palette's list
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.preset is not None and app.preset.name == "T5-warmup-rescue"
+        assert app.config == find("T5").config and app.epoch == 0
+
+
+# --- sessions ------------------------------------------------------------------------------------------
+
+async def test_save_and_load_a_session_by_keys(here):
+    app = LrtuiApp(cosine(), Options(), pinned=(cosine(lr=0.3),), target_loss=1e-3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("end")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PathPrompt)
+        assert app.screen.query_one(Input).value == "lrtui-session.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = load_session(here / "lrtui-session.toml")
+        assert saved == Session(cosine(), (cosine(lr=0.3),), 99, 1e-3)
+        # change everything, then load it back
+        await pilot.press("U", "home")
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        await pilot.press(*"0.7", "enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+o", "enter")
+        await settle(app, pilot)
+        assert (app.config, app.pins, app.epoch, app.target_loss) == (cosine(), [cosine(lr=0.3)], 99, 1e-3)
+        assert status(app).startswith("t=99/99")
+
+
+async def test_a_bad_session_file_changes_nothing(here):
+    (here / "bad.toml").write_bytes(b"\x00\xff garbage")
+    app = LrtuiApp(cosine(), Options(), pinned=(cosine(lr=0.3),))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = "bad.toml"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.config == cosine() and app.pins == [cosine(lr=0.3)]
+        assert any("bad.toml" in n.message and "UTF-8" in n.message for n in app._notifications)
+        assert (here / "bad.toml").read_bytes() == b"\x00\xff garbage"
+
+
+async def test_escape_cancels_the_prompt_and_epoch_keys_are_typed_in_it(here):
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.press("left", "space", "x", "home", "p")
+        assert app.epoch == 0 and app.pins == []  # the prompt took the keys
+        assert app.screen.query_one(Input).value == "plrtui-session.tom xl"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PathPrompt) and not list(here.iterdir())
+
+
+async def test_saving_over_a_file_says_so(here):
+    save_session(Session(cosine(lr=0.5)), here / "lrtui-session.toml")
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+        assert any("replaced" in n.message for n in app._notifications)
+        assert load_session(here / "lrtui-session.toml").config == cosine()
+
+
+# --- export and code -----------------------------------------------------------------------------------
+
+async def test_e_exports_the_current_and_pinned_runs_without_overwriting(here):
+    app = LrtuiApp(cosine(), Options(), pinned=(cosine(lr=0.3),))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("e", "e")
+        await pilot.pause()
+    assert sorted(p.name for p in here.iterdir()) == ["lrtui-runs-2.csv", "lrtui-runs-2.json", "lrtui-runs.csv",
+                                                       "lrtui-runs.json"]
+    with (here / "lrtui-runs.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 100 and float(rows[0]["lr[now]"]) == 0.1 and float(rows[0]["lr[#1]"]) == 0.3
+    runs = json.loads((here / "lrtui-runs.json").read_text())["runs"]
+    assert [r["label"] for r in runs] == ["now", "#1"] and len(runs[1]["loss"]) == 100
+    assert any("lrtui-runs-2.csv" in n.message for n in app._notifications)
+
+
+async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CodeScreen) and screen.framework == "torch"
+        assert "CosineAnnealingLR" in str(screen.query_one("#code").render())
+        await pilot.press("f", "f")
+        assert screen.framework == "optax" and "optax" in str(screen.query_one("#code").render())
+        await pilot.press("w", "w", "c")
+        await pilot.pause()
+        assert app.clipboard == screen.code
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CodeScreen)
+    files = sorted(p.name for p in here.iterdir())
+    assert files == ["lrtui_cosine_optax-2.py", "lrtui_cosine_optax.py"]
+    assert (here / "lrtui_cosine_optax.py").read_text() == screen.code

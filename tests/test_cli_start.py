@@ -1,0 +1,81 @@
+"""Where the CLI opens the app: lrtui presets, --preset, --load, and lrtui screenshot with them."""
+
+import json
+
+import pytest
+
+from lrtui.cli import _parser, app_start, main
+from lrtui.presets import PRESETS, find
+from lrtui.session import Session, save_session
+from lrtui.simulate import RunConfig
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def start_of(*argv):
+    parser, _ = _parser()
+    return app_start(parser.parse_intermixed_args(list(argv)))
+
+
+def test_presets_lists_one_per_line_name_first(capsys):
+    code, out, err = run(capsys, "presets")
+    lines = out.splitlines()
+    assert code == 0 and not err and len(lines) == len(PRESETS)
+    assert [line.split()[0] for line in lines] == list(PRESETS)
+    assert lines[0].startswith("T1-stability-ladder") and "R16-wsd-river-valley" in lines[-1]
+    code, out, _ = run(capsys, "presets", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and rows[3]["name"] == "T4-robbins-monro" and rows[3]["runs"] == 6 and ".0005" in rows[3]["note"]
+
+
+def test_preset_opens_its_run_and_pinned_runs():
+    start = start_of("--preset", "t5")
+    preset = find("T5")
+    assert start == {"config": preset.config, "pinned": preset.pinned, "preset": preset}
+
+
+def test_load_opens_a_saved_session(tmp_path):
+    session = Session(RunConfig(schedule={"name": "step", "params": {"lr": 0.3}}, epochs=50),
+                      (RunConfig(epochs=50),), 12, 0.01)
+    path = save_session(session, tmp_path / "s.json")
+    start = start_of("--load", str(path))
+    assert (start["config"], start["pinned"], start["epoch"], start["target_loss"]) == (
+        session.config, session.pinned, 12, 0.01)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--preset", "T99"], "lrtui: preset T99 is unknown (did you mean T9-linear-scaling?)"),
+    (["--preset", "r2"], "lrtui: preset r2 is ambiguous"),
+    (["--preset", "T1", "lr=3"], "lrtui: --preset sets the whole run: allowed no param=value pairs with it"),
+    (["--preset", "T1", "--epochs", "10"], "lrtui: --preset sets the whole run: allowed no --epochs with it"),
+    (["--load", "x.toml", "--problem", "ravine"], "lrtui: --load sets the whole run: allowed no --problem with it"),
+    (["--preset", "T1", "--load", "x.toml"], "lrtui: --preset and --load each set the whole run"),
+    (["--load", "/nonexistent/x.toml"], "lrtui: session file /nonexistent/x.toml: cannot read it"),
+    (["--load", "x.yaml"], "lrtui: session file x.yaml:"),
+    (["screenshot", "--preset", "nope", "-o", "x.svg"], "lrtui: preset nope is unknown"),
+])
+def test_bad_starts_are_one_line_and_status_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and not out and err.startswith(message) and err.count("\n") == 1
+
+
+def test_a_session_too_long_for_the_app_is_refused_at_the_door(capsys, tmp_path):
+    path = save_session(Session(RunConfig(epochs=200_000)), tmp_path / "long.toml")
+    code, _, err = run(capsys, "--load", str(path))
+    assert code == 2 and "epochs=200000 is more than the app shows" in err
+
+
+def test_screenshot_of_a_preset_and_of_a_session(capsys, tmp_path):
+    out_svg = tmp_path / "t2.svg"
+    code, out, err = run(capsys, "screenshot", "--preset", "T2", "-o", str(out_svg), "--size", "100x30")
+    svg = out_svg.read_text()
+    assert code == 0 and out.strip() == str(out_svg) and "landscape" in svg and "momentum=0.25" in svg
+    path = save_session(Session(RunConfig(schedule={"name": "step", "params": {"lr": 0.3, "step_size": 7}}),
+                                epoch=42), tmp_path / "s.toml")
+    code, _, _ = run(capsys, "screenshot", "--load", str(path), "-o", str(out_svg), "--size", "100x30")
+    svg = out_svg.read_text()
+    assert code == 0 and "t=42/99" in svg.replace("&#160;", " ") and "lr:&#160;step" in svg
