@@ -15,3 +15,5 @@ shot default-80x24-ascii --size 80x24 --ascii --press right,right,right,right,ri
 shot stability-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press end
 shot range-test --size 120x40 --problem spectrum --schedule constant lr=0.1 --press r
 shot sharpness-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press s,right,right
+shot compare --size 120x40 --load compare-session.toml --press l,end
+shot recipe-gpt3 --size 120x40 --preset R6 --press end

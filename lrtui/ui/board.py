@@ -118,7 +118,7 @@ class Scoreboard(Static):
             table.add_column(_ascii(title) if self.ascii else title, justify="right", no_wrap=True, min_width=need)
         for r in self.rows:
             mark = Text(f"{r.marker} {r.label}", style=r.colour or "")
-            table.add_row(mark, r.description, *(cells[h](r) for h, _ in shown))
+            table.add_row(mark, Text(r.description), *(Text(cells[h](r)) for h, _ in shown))  # text, not markup
         if dropped:
             table.caption = "wider terminal shows: " + ", ".join(dropped)
             table.caption_justify = "left"
