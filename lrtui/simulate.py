@@ -46,6 +46,10 @@ RUN_PARAMS = (
           "what plateau watches after each epoch: end = the loss after it, running = the mean loss of its "
           "steps (the logged training loss), heldout = the held-out loss (data problems)",
           choices=("end", "running", "heldout")),
+    Param("batch_size", "int", None, "samples per optimizer step: shows the horizon in samples, and counts "
+          "typed as '50k samples' become epochs", 1, 10**9, optional=True),
+    Param("tokens_per_step", "int", None, "tokens per optimizer step (GPT-3 125M: 524288 = 2^19): shows the "
+          "horizon in tokens, and counts typed as '375M tokens' become epochs", 1, 10**12, optional=True),
 )
 
 
@@ -62,6 +66,8 @@ class RunConfig:
     seed: int = 0
     steps_per_epoch: int = 1
     plateau_metric: str = "end"
+    batch_size: int | None = None  # time units only: the simulation does not read them
+    tokens_per_step: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class Prepared:
     seed: int
     steps_per_epoch: int
     plateau_metric: str
+    batch_size: int | None = None
+    tokens_per_step: int | None = None
 
     @property
     def group_key(self) -> tuple:
@@ -130,6 +138,9 @@ def prepare(config: RunConfig) -> Prepared:
             f"steps_per_epoch={run['steps_per_epoch']} does not apply to {problem.name}: an epoch is one pass "
             "over the data (set problem.batch_size); allowed steps_per_epoch=1"
         )
+    if run["batch_size"] is not None and problem.kind == "data":
+        raise ConfigError(f"batch_size={run['batch_size']} does not apply to {problem.name}: its minibatch is "
+                          "problem.batch_size; allowed batch_size=none")
     if run["plateau_metric"] == "heldout" and problem.kind != "data":
         raise ConfigError(
             f"plateau_metric=heldout does not apply to {problem.name}: only data problems have a held-out set; "

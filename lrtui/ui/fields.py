@@ -16,6 +16,7 @@ from lrtui import schedules
 from lrtui.optimizers import OPTIMIZERS
 from lrtui.params import ConfigError, Param, coerce, format_value
 from lrtui.simulate import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
+from lrtui.units import Units
 
 APP_MAX_EPOCHS = 100_000
 """The app simulates at most this many epochs (the engine goes to 10^7)."""
@@ -68,8 +69,15 @@ def fields(prepared: Prepared) -> list[Field]:
     run = ["epochs", "seed"] + (["steps_per_epoch"] if prepared.problem.kind == "analytic" else [])
     if prepared.schedule.name == "plateau":
         run.append("plateau_metric")
+    run += (["batch_size"] if prepared.problem.kind == "analytic" else []) + ["tokens_per_step"]
     out += [Field("run", _RUN[name]) for name in run]
+    if Units.of(prepared).known:
+        out.append(HORIZON)
     return out
+
+
+HORIZON = Field("run", Param("horizon", "info", None, "the run's length in epochs, steps, samples and tokens"))
+"""A row that only shows: the run's length in every unit that is known."""
 
 
 def value(prepared: Prepared, field: Field) -> Any:
@@ -89,6 +97,8 @@ def value(prepared: Prepared, field: Field) -> Any:
 
 def text(prepared: Prepared, field: Field) -> str:
     """The value as the form shows it (and as it can be typed back)."""
+    if field == HORIZON:
+        return Units.of(prepared).describe(prepared.epochs).split(" = ", 1)[-1]
     v = value(prepared, field)
     if isinstance(v, float) and v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e5):
         return f"{v:.4g}"
@@ -98,7 +108,12 @@ def text(prepared: Prepared, field: Field) -> str:
 
 
 def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
-    """A new configuration with ``field`` set to ``raw`` (typed text or a value), validated as a whole."""
+    """A new configuration with ``field`` set to ``raw`` (typed text or a value), validated as a whole. A
+    length typed with a unit ("375M tokens", "715 steps") becomes epochs (see lrtui.units)."""
+    if field == HORIZON:
+        raise ConfigError("horizon only shows the run's length: set epochs, steps_per_epoch, batch_size or tokens_per_step")
+    if not field.picker:
+        raw = Units.of(prepare(config)).to_epochs(field.param.name, raw)
     if field.picker:
         choice = coerce(field.param, raw.strip() if isinstance(raw, str) else raw)
         new = _switch(config, field.section, choice)
@@ -130,7 +145,8 @@ def _switch(config: RunConfig, section: str, choice: str) -> RunConfig:
         return replace(config, schedule={"name": choice, "params": params})
     if section == "problem":
         steps = config.steps_per_epoch if PROBLEMS[choice].kind == "analytic" else 1
-        return replace(config, problem=choice, problem_params={}, steps_per_epoch=steps)
+        batch = config.batch_size if PROBLEMS[choice].kind == "analytic" else None  # data problems have their own
+        return replace(config, problem=choice, problem_params={}, steps_per_epoch=steps, batch_size=batch)
     return replace(config, optimizer=choice, optimizer_params={})
 
 

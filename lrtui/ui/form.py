@@ -59,6 +59,7 @@ class FieldRow(Widget, can_focus=True):
 
     def __init__(self, field: Field, value: str, label_width: int = 12) -> None:
         super().__init__(classes="picker" if field.picker else None)
+        self.can_focus = field.param.kind != "info"  # a row that only shows (the horizon)
         self.field = field
         self.value = value
         self.buffer: str | None = None
