@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from lrtui import schedules
+from lrtui.branches import branches, end_loss, trailing_mean
 from lrtui.compare import MAX_PINNED, TARGET, default_target, describe, distinguish, follow, score
 from lrtui.landscape import contours, path_bounds
 from lrtui.lint import notes as lint_notes
@@ -49,7 +50,7 @@ SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during pl
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 FRAME_RATE = 30
 VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
-               "sharpness": "#sharpness-panel"}  # the lower plot's views and the panel each shows in
+               "sharpness": "#sharpness-panel", "branches": "#branches-panel"}  # the lower plot's views and the panel each shows in
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class LrtuiApp(App[None]):
         Binding("v", "landscape", "Landscape", show=False),
         Binding("r", "range_test", "Range test", show=False),
         Binding("s", "sharpness", "Sharpness", show=False),
+        Binding("w", "branches", "WSD branches", show=False),
         Binding("p", "pin", "Pin"),
         Binding("u", "unpin", "Unpin", show=False),
         Binding("U", "clear_pins", "Clear pins", show=False),
@@ -187,6 +189,7 @@ class LrtuiApp(App[None]):
         self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of VIEW_PANELS
         self.range_summary = ""
         self._range: tuple[RunConfig, object] | None = None  # the last range test and the run it was for
+        self._branches: tuple | None = None  # the last wsd branches: (the run, Branches, traces)
         self._prepared = None
         self.speed_index = 3
         self.play_timer: Timer | None = None
@@ -208,6 +211,7 @@ class LrtuiApp(App[None]):
                 yield PlotPanel("landscape", id="landscape-panel", ascii=self.options.ascii, point=True)
                 yield PlotPanel("range test", id="range-panel", ascii=self.options.ascii)
                 yield PlotPanel("sharpness", id="sharpness-panel", ascii=self.options.ascii)
+                yield PlotPanel("branches", id="branches-panel", ascii=self.options.ascii)
         yield Scoreboard(id="board", ascii=self.options.ascii)
         yield Static(id="notes")
         yield Static(id="status")
@@ -374,7 +378,8 @@ class LrtuiApp(App[None]):
             box.display = bool(found)
         lr = np.nan_to_num(trace.lr)
         self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
-        if (self.view == "landscape" and not has_landscape(trace)) or (self.view == "sharpness" and not has_sharpness(trace)):
+        if ((self.view == "landscape" and not has_landscape(trace)) or (self.view == "sharpness" and not has_sharpness(trace))
+                or (self.view == "branches" and self._prepared.schedule.name != "wsd")):
             self._set_view("loss")  # the new problem has no such view: back to the loss plot
         self._draw_plots()
         self._update_cursor()
@@ -431,6 +436,8 @@ class LrtuiApp(App[None]):
             self._draw_range_test(look)
         elif self.view == "sharpness":
             self._draw_sharpness(look)
+        elif self.view == "branches":
+            self._draw_branches(look)
 
     def _pinned_traces(self) -> list[tuple[int, Trace]]:
         """The pinned runs that have a trace, with their index (which sets their colour and marker)."""
@@ -466,6 +473,40 @@ class LrtuiApp(App[None]):
         short = distinguish([r.description for r in rows])
         rows = [replace(r, description=d) for r, d in zip(rows, short)]
         board.first(Scoreboard).show_rows(rows, f"{target:.3g}")
+
+    def _draw_branches(self, look: Look) -> None:
+        """WSD's branches: the stable phase without decay (the trunk) and the decay started from several
+        points of it, each a run of its own on the same seed."""
+        trace = self.trace
+        if self._branches is None or self._branches[0] != trace.config:
+            try:
+                found = branches(self._prepared)
+                runs = simulate_many([found.trunk, *found.runs])
+            except ConfigError as err:
+                self._show_problem(str(err))
+                return
+            self._branches = (trace.config, found, runs)
+        _, found, runs = self._branches
+        trunk, rest = runs[0], runs[1:]
+        window = max(1, len(trace.epoch) // 60)  # the loss is noisy: a trailing mean keeps it readable
+        pin_look = lambda i: PIN_LOOKS[i % len(PIN_LOOKS)]  # noqa: E731
+        series = [Series(t.epoch.astype(np.float64), trailing_mean(t.loss, window), pin_look(i).colour,
+                         marker=pin_look(i).marker if look.ascii or look.mono else None)
+                  for i, t in enumerate(rest[:-1])]
+        series.insert(0, Series(trace.epoch.astype(np.float64), trailing_mean(trace.loss, window), "red+"))  # the run
+        series.append(Series(trunk.epoch.astype(np.float64), trailing_mean(trunk.loss, window), "gray",
+                             marker="." if look.ascii or look.mono else None))
+        decay = found.runs[0].schedule["params"].get("num_decay_steps", 20)
+        tail = max(1, decay // 10)
+        ends = ", ".join(f"{k}: {fmt(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
+        self.range_summary = (f"decay {decay} from epoch {ends}; no decay: "
+                              f"{fmt(end_loss(trunk.loss, trunk.final_loss, tail))} (mean of the last {tail + 1})")
+        mean = f", mean of {window}" if window > 1 else ""
+        self.query_one("#branches-panel", PlotPanel).plot.show(
+            tuple(series), title=f"branches: loss{mean}, decay started earlier (gray: none)" + (
+                " (log)" if self.log_scale["loss"] else ""),
+            look=Look(self.log_scale["loss"], look.ascii, look.mono),
+            x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
 
     def _draw_sharpness(self, look: Look) -> None:
         """The edge-of-stability figure: the sharpness lambda_max(t) against c / lr(t), the largest
@@ -542,7 +583,7 @@ class LrtuiApp(App[None]):
         if trace is None:
             status.update("simulating ...", layout=False)
             return
-        if self.view == "range" and self.range_summary:
+        if self.view in ("range", "branches") and self.range_summary:
             status.update(self.range_summary, layout=False)
             return
         t = self.epoch
@@ -750,6 +791,13 @@ class LrtuiApp(App[None]):
             self.notify("the sharpness view needs a problem with known curvature (not the data problems)", timeout=3)
             return
         self._set_view("sharpness" if self.view != "sharpness" else "loss")
+
+    def action_branches(self) -> None:
+        """Swap the loss plot for WSD's branches (the decay started from earlier points), and back."""
+        if self.view != "branches" and (self._prepared is None or self._prepared.schedule.name != "wsd"):
+            self.notify("the branch view is for wsd: its decay can start from any point of the stable phase", timeout=3)
+            return
+        self._set_view("branches" if self.view != "branches" else "loss")
 
     def action_range_test(self) -> None:
         """Swap the loss plot for the lr range test of this problem and optimizer, and back."""

@@ -22,6 +22,10 @@ Keys (nothing needs a mouse)
   v                            landscape view: contours and the optimizer's path (2-D problems)
   s                            sharpness: lambda_max(t) against c/lr(t) (c = 2 for SGD): where the
                                sharpness rises to meet it, training sits at the edge of stability
+  w                            WSD's branches (wsd schedules): the decay started from earlier points of
+                               the stable phase, each its own run on the same seed, and the stable
+                               phase without decay (gray): the loss stays up while the lr is high and
+                               drops as soon as the decay starts (MiniCPM; Wen et al. 2024, river valley)
   r                            lr range test: loss against a growing lr, the usual picks (cyan) and
                                the true stable limit (red) where the curvature is known
   p                            pin the run on screen and keep editing (up to 6 pinned runs overlay

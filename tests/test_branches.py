@@ -1,0 +1,74 @@
+"""WSD's branch view: the decay started from earlier points of the stable phase (lrtui.branches, key w)."""
+
+import numpy as np
+import pytest
+
+from lrtui.branches import branches, end_loss, trailing_mean
+from lrtui.params import ConfigError
+from lrtui.presets import find
+from lrtui.simulate import RunConfig, prepare, simulate, simulate_many
+from lrtui.ui.app import LrtuiApp, Options
+from tests.test_app import started, status
+
+
+def wsd(**params):
+    p = {"lr": 0.1, "num_warmup_steps": 100, "num_decay_steps": 300, "num_training_steps": 3000, **params}
+    return RunConfig(schedule={"name": "wsd", "params": p}, problem="river_valley", problem_params={"noise": 3.0},
+                     epochs=3000)
+
+
+def test_branches_start_evenly_through_the_stable_phase_and_the_last_is_the_run():
+    found = branches(prepare(wsd()))
+    assert found.starts == (750, 1400, 2050, 2700)  # 100 + i * 2600 / 4
+    assert [r.epochs for r in found.runs] == [1050, 1700, 2350, 3000]
+    assert simulate(found.runs[-1]).final_loss == simulate(wsd()).final_loss
+    trunk = prepare(found.trunk).schedule(np.arange(3000))
+    assert trunk[100:].min() == trunk[100:].max() == pytest.approx(0.1)  # no decay: the peak to the end
+
+
+def test_each_branch_follows_the_trunk_exactly_until_its_decay_starts():
+    found = branches(prepare(wsd()))
+    trunk, *runs = simulate_many([found.trunk, *found.runs])
+    for k, run in zip(found.starts, runs):
+        assert np.array_equal(run.loss[: k + 1], trunk.loss[: k + 1])  # the same seed, the same lr until k
+        assert not np.array_equal(run.loss[k + 2 :], trunk.loss[k + 2 : len(run.loss)])
+
+
+def test_decaying_brings_the_loss_below_the_stable_phase():
+    # T10: the stable phase sits near the noise floor in y (about 0.45); a decay drops the loss at once
+    found = branches(prepare(wsd()))
+    trunk, *runs = simulate_many([found.trunk, *found.runs])
+    no_decay = end_loss(trunk.loss, trunk.final_loss, 30)
+    assert 0.2 < no_decay < 1.0
+    assert all(end_loss(r.loss, r.final_loss, 30) < no_decay / 3 for r in runs)
+
+
+def test_only_wsd_has_branches():
+    with pytest.raises(ConfigError, match="the branch view is for wsd"):
+        branches(prepare(RunConfig(schedule={"name": "cosine", "params": {}})))
+
+
+def test_trailing_mean_is_causal():
+    y = np.arange(10.0)
+    m = trailing_mean(y, 3)
+    assert m[0] == 0 and m[1] == 0.5 and m[9] == 8.0
+    assert np.array_equal(trailing_mean(y[:5], 3), m[:5])  # a prefix's mean is the mean's prefix
+
+
+async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
+    preset = find("T10")
+    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("w")
+        assert app.view == "branches" and app.query_one("#branches-panel").display
+        plot = app.query_one("#branches-panel").plot
+        assert len(plot.series) == 5 and plot.series[-1].colour == "gray"
+        assert status(app).startswith("decay 300 from epoch 675: ")
+        await pilot.press("w")
+        assert app.view == "loss"
+    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("w")
+        assert app.view == "loss" and any("for wsd" in n.message for n in app._notifications)
