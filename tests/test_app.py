@@ -476,3 +476,20 @@ async def test_enter_on_an_empty_edit_just_closes_it():
         lr.focus()
         await pilot.press("enter", "enter")
         assert lr.buffer is None and lr.message == "" and app.config.schedule["params"]["lr"] == 0.1
+
+
+async def test_a_long_run_shows_its_new_lr_curve_before_the_loss_is_simulated():
+    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100_000}}, epochs=100_000),
+                   Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        lr_plot = app.query_one("#lr-panel").plot
+        drawn = []  # (title, first lr, whether a simulation was still running) at each redraw of the lr plot
+        show = lr_plot.show
+        lr_plot.show = lambda series, **kw: (drawn.append((kw["title"], series[0].y[0], app.busy)), show(series, **kw))
+        row(app, "schedule.lr").focus()
+        await pilot.press("plus")  # 10^5 epochs simulate in a worker (a few hundred ms) ...
+        await settle(app, pilot)
+        preview, final = drawn[0], drawn[-1]
+        assert "simulating the loss" in preview[0] and preview[1] == pytest.approx(0.126)
+        assert "simulating" not in final[0] and final[1] == pytest.approx(0.126) and len(drawn) == 2

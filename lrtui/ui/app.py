@@ -302,6 +302,7 @@ class LrtuiApp(App[None]):
                 self._finish(job, self._run_job(job))
                 self.idle_event.set()
                 return
+        self._preview_lr(config)
         with self._sim_lock:
             self._sim_pending = job
             if self._sim_running:
@@ -309,6 +310,22 @@ class LrtuiApp(App[None]):
             self._sim_running = True
         self.idle_event.clear()
         self._simulate_worker()
+
+    def _preview_lr(self, config: RunConfig) -> None:
+        """While a long run simulates, draw its lr curve at once: the schedule alone is a vectorized function
+        of the epoch (10^5 epochs in about a millisecond). Plateau's lr follows the loss: it waits."""
+        try:
+            schedule = prepare(config).schedule
+            if not isinstance(schedule, schedules.Schedule):
+                return
+            x = np.arange(config.epochs, dtype=np.float64)
+            lr = schedule(np.arange(config.epochs))
+        except ConfigError:
+            return  # the simulation reports it
+        look = Look(self.log_scale["lr"], self.options.ascii, self.options.mono)
+        self.query_one("#lr-panel", PlotPanel).plot.show(
+            (Series(x, lr, "blue+"),), title=f"lr: {config.schedule['name']} (simulating the loss ...)", look=look,
+            x_range=(0.0, float(max(config.epochs - 1, 1))))
 
     @staticmethod
     def _cheap(job: tuple) -> bool:
