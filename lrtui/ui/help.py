@@ -3,6 +3,8 @@ notice."""
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -42,7 +44,26 @@ Keys (nothing needs a mouse)
   ctrl+p                       presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable
   ?                            this help: up/down/page keys scroll it, escape closes it
   q / ctrl+c                   quit
+
+The verdict in the status line judges the whole run: a longer run may turn "running" into "converged",
+and "noise floor" needs enough epochs at the floor to tell. T1-T15 in the notes are the teaching scenarios
+of the presets (ctrl+p): open one to see the numbers it names.
 """
+
+
+def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
+    """KEYS as its title, (keys, what they do) rows (continuation lines joined) and the closing text."""
+    lines = text.split("\n")
+    title, rows, rest = lines[0], [], []
+    for i, line in enumerate(lines[1:], 1):
+        if not line.strip():
+            rest = lines[i + 1:]
+            break
+        if line.startswith("    "):
+            rows[-1] = (rows[-1][0], rows[-1][1] + " " + line.strip())
+        else:
+            rows.append((line[:31].strip(), " ".join(line[31:].split())))
+    return title, rows, "\n".join(rest).strip()
 
 
 class HelpScreen(ModalScreen[None]):
@@ -77,12 +98,20 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, schedule_name: str, schedule_doc: str, problem_name: str, problem_note: str,
                  preset: str = "") -> None:
         super().__init__()
-        self.text = (
-            (f"Preset {preset}\n\n" if preset else "")
-            + f"{KEYS}\nSchedule: {schedule_name}\n{schedule_doc}\n\n"
-            f"Problem: {problem_name}\n{problem_note}\n"
-        )
+        self.preset = preset
+        self.about = f"Schedule: {schedule_name}\n{schedule_doc}\n\nProblem: {problem_name}\n{problem_note}\n"
+        self.text = (f"Preset {preset}\n\n" if preset else "") + f"{KEYS}\n{self.about}"  # all of it, as text
 
     def compose(self) -> ComposeResult:
+        title, rows, closing = key_rows()
+        keys = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+        keys.add_column(no_wrap=True)
+        keys.add_column(ratio=1)  # what a key does wraps within its own column
+        for key, what in rows:
+            keys.add_row(Text(key, style="bold"), Text(what))
         with VerticalScroll():
-            yield Static(self.text, markup=False)
+            if self.preset:
+                yield Static(f"Preset {self.preset}\n", markup=False)
+            yield Static(Text(title, style="bold"))
+            yield Static(keys)
+            yield Static(f"\n{closing}\n\n{self.about}", markup=False)
