@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TYPE_CHECKING
 from pathlib import Path
 from dataclasses import dataclass, replace
 
@@ -31,18 +32,16 @@ from lrtui.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
 from lrtui.range_test import range_test
 from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
-from lrtui.presets import Preset
-from lrtui.session import Session, SessionError, export_runs, load_session, save_session
 from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
-from lrtui.ui.code import CodeScreen
-from lrtui.ui.palette import PresetCommands
-from lrtui.ui.prompt import PathPrompt
 from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen
 from lrtui.ui.plots import Look, PlotPanel, Series
 from lrtui.verdict import Verdict, judge, run_state
+
+if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
+    from lrtui.presets import Preset
 
 compat.install()
 
@@ -119,12 +118,19 @@ def fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
+def _preset_commands():
+    """The palette's preset search, imported when the palette first opens."""
+    from lrtui.ui.palette import PresetCommands
+
+    return PresetCommands
+
+
 class LrtuiApp(App[None]):
     """See, edit and step through a schedule and the loss trace it produces."""
 
     CSS_PATH = Path(__file__).with_name("lrtui.tcss")
     TITLE = "lrtui"
-    COMMANDS = {PresetCommands}  # the palette searches presets (its system commands could quit or save files)
+    COMMANDS = {_preset_commands}  # the palette searches presets (its system commands could quit or save files)
 
     # Priority bindings run in the app's own key order: keys typed in a burst ("down +") land on the field
     # focus has moved to, and epoch keys work whatever has focus.
@@ -166,7 +172,7 @@ class LrtuiApp(App[None]):
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
                  pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
-                 preset: Preset | None = None, session_path: str | None = None) -> None:
+                 preset: "Preset | None" = None, session_path: str | None = None) -> None:
         super().__init__()
         self.options = options or Options.from_environment()
         first = config or RunConfig(schedule=F.DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
@@ -713,7 +719,7 @@ class LrtuiApp(App[None]):
 
     # --- presets, sessions, export, code ------------------------------------------------------------------
 
-    def load_preset(self, preset: Preset) -> None:
+    def load_preset(self, preset: "Preset") -> None:
         """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice."""
         self.preset = preset
         self._load_state(preset.config, preset.pinned, 0, self.target_loss, preset.meta.get("view", "loss"))
@@ -739,9 +745,11 @@ class LrtuiApp(App[None]):
 
     def action_export(self) -> None:
         """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
+        from lrtui.session import SessionError, export_runs
+
         if self.trace is None:
             return
-        runs = [(f"now", self.trace)] + [(f"#{i + 1}", r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
+        runs = [("now", self.trace)] + [(f"#{i + 1}", r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
         try:
             csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs])
         except SessionError as err:
@@ -751,12 +759,16 @@ class LrtuiApp(App[None]):
 
     def action_code(self) -> None:
         """The schedule as torch, transformers or optax code, to copy or write to a file."""
+        from lrtui.ui.code import CodeScreen
+
         screen = CodeScreen(self.config.schedule)
         screen.set_class(self.options.ascii, "ascii")
         self.push_screen(screen)
 
     def action_save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target) to a TOML or JSON file."""
+        from lrtui.session import Session, SessionError, save_session
+
         def save(path: str | None) -> None:
             if not path:
                 return
@@ -773,6 +785,8 @@ class LrtuiApp(App[None]):
 
     def action_load(self) -> None:
         """Load a saved session; a file that cannot be loaded changes nothing."""
+        from lrtui.session import SessionError, load_session
+
         def load(path: str | None) -> None:
             if not path:
                 return
@@ -790,6 +804,8 @@ class LrtuiApp(App[None]):
         self._prompt("load a session from:", self.session_path or "lrtui-session.toml", load)
 
     def _prompt(self, question: str, value: str, then) -> None:
+        from lrtui.ui.prompt import PathPrompt
+
         screen = PathPrompt(question, value)
         screen.set_class(self.options.ascii, "ascii")
         self.push_screen(screen, then)
