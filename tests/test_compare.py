@@ -175,6 +175,9 @@ async def test_pinned_runs_from_the_constructor_show_at_once():
     app = LrtuiApp(constant(0.5), Options(ascii=True), pinned=(constant(1.5), constant(1.9)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
+        assert not app.query_one(Scoreboard).display  # 24 rows: the plots keep them, b opens the board
+        assert any("b shows the scoreboard" in n.message for n in app._notifications)
+        await pilot.press("b")
         lines = board_text(app).splitlines()
         assert any(line.lstrip().startswith("x #1") for line in lines)
         assert any(line.lstrip().startswith("+ #2") for line in lines)

@@ -48,6 +48,7 @@ compat.install()
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 FRAME_RATE = 30
+BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
                "sharpness": "#sharpness-panel", "branches": "#branches-panel"}  # the lower plot's views and the panel each shows in
 
@@ -226,7 +227,9 @@ class LrtuiApp(App[None]):
     async def on_mount(self) -> None:
         self.screen.set_class(self.options.ascii, "ascii")
         self._show_view_panel()
-        self.query_one(Scoreboard).display = self.show_board
+        self.query_one(Scoreboard).display = False
+        if self.pins:
+            self._open_board_if_room()
         for panel in self.query(PlotPanel):
             if self.options.mono:
                 panel.plot.theme = "clear"
@@ -686,10 +689,18 @@ class LrtuiApp(App[None]):
         self.pin_results.append(self.trace)
         self.pin_verdicts.append(self.verdict)
         if len(self.pins) == 1:
-            self.show_board = True
-            self.query_one(Scoreboard).display = True
+            self._open_board_if_room()
         self.notify(f"pinned #{len(self.pins)}: {describe(config)}", timeout=2)
         self._redraw_comparison()
+
+    def _open_board_if_room(self) -> None:
+        """The scoreboard opens with the first pinned run where the terminal has the rows for it beside two
+        readable plots; on a smaller one the loss plot's legend names the runs and b opens the board."""
+        room = self.size.height >= BOARD_MIN_ROWS
+        self.show_board = room
+        self.query_one(Scoreboard).display = room
+        if not room:
+            self.notify("b shows the scoreboard (it would leave the plots too few rows here)", timeout=3)
 
     def action_unpin(self) -> None:
         """Unpin the last pinned run."""
@@ -732,8 +743,8 @@ class LrtuiApp(App[None]):
         self.pin_results = [None] * len(self.pins)
         self.pin_verdicts = [None] * len(self.pins)
         self.target_loss = target
-        self.show_board = bool(pinned)
-        self.query_one(Scoreboard).display = self.show_board
+        if pinned:
+            self._open_board_if_room()
         self.set_reactive(LrtuiApp.epoch, epoch)
         self.view = view
         self._show_view_panel()
