@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 import tomllib
 from pathlib import Path
@@ -48,10 +50,31 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None) -
     p.add_argument("--steps-per-epoch", help="optimizer steps per epoch on analytic problems (default 1)")
     p.add_argument("--plateau-metric", choices=("end", "running", "heldout"),
                    help="what the plateau schedule watches after each epoch (default end: the loss the epoch ended at)")
+    _add_unit_options(p)
+
+
+def _add_unit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", help="samples per optimizer step: lengths may then be given in samples (50k samples)")
+    p.add_argument("--tokens-per-step", help="tokens per optimizer step (GPT-3: 524288): lengths may then be given "
+                   "in tokens (num_warmup_steps='375M tokens' is 715 epochs of one step)")
+
+
+def _curve_units(args: argparse.Namespace):
+    """The time units of ``lrtui curve``, whose epochs are steps: samples and tokens per step as set."""
+    from lrtui.simulate import RUN_PARAMS
+    from lrtui.units import Units
+
+    decl = {p.name: p for p in RUN_PARAMS}
+    return Units(1, coerce(decl["batch_size"], args.batch_size), coerce(decl["tokens_per_step"], args.tokens_per_step))
+
+
+def _in_epochs(params: dict[str, Any], units) -> dict[str, Any]:
+    """Lengths typed with a unit ("375M tokens") as epochs."""
+    return {k: units.to_epochs(k, v) for k, v in params.items()}
 
 
 RUN_DEFAULTS = {"problem": "quadratic", "optimizer": "sgd", "epochs": "100", "seed": "0", "steps_per_epoch": "1",
-                "plateau_metric": "end"}
+                "plateau_metric": "end", "batch_size": None, "tokens_per_step": None}
 
 
 def _add_start_options(p: argparse.ArgumentParser) -> None:
@@ -97,6 +120,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_curve.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec (nested specs for sequential/chained)")
     p_curve.add_argument("--plot", action="store_true", help="draw the curve with plotext instead of printing numbers")
     p_curve.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
+    _add_unit_options(p_curve)
 
     p_sim = _Parser(
         prog="lrtui simulate",
@@ -164,15 +188,37 @@ def parse_assignments(tokens: Sequence[str]) -> dict[str, str]:
     return out
 
 
+SPEC_MAX_BYTES = 1_000_000
+"""A spec file is a few lines; anything longer than this is not one (and is not read into memory)."""
+
+
+def _read_spec(path: str) -> str:
+    """The text of a spec file: a regular UTF-8 file of at most SPEC_MAX_BYTES. A directory, a device
+    (/dev/zero), a FIFO or a huge file is refused without reading it all (or waiting for a writer)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                what = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+                raise UsageError(f"lrtui: spec file {path} is {what}: allowed a JSON or TOML file")
+            data = f.read(SPEC_MAX_BYTES + 1)
+    except (OSError, ValueError) as err:  # ValueError: a NUL in the name
+        raise UsageError(f"lrtui: cannot read spec file {path}: {getattr(err, 'strerror', None) or err}") from None
+    if len(data) > SPEC_MAX_BYTES:
+        raise UsageError(f"lrtui: spec file {path} is more than {SPEC_MAX_BYTES:,} bytes: a spec is at most that")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"lrtui: spec file {path} is not UTF-8 text: allowed a JSON or TOML file") from None
+
+
 def load_spec(path: str) -> dict[str, Any]:
     """A schedule spec from a JSON or TOML file (``{"name": ..., "params": {...}}``)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"lrtui: cannot read spec file {path}: {getattr(err, 'strerror', None) or err}") from None
+    text = _read_spec(path)
     try:
         data = tomllib.loads(text) if path.endswith(".toml") else json.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as err:
+    except (ValueError, RecursionError) as err:  # TOMLDecodeError is a ValueError; RecursionError: [[[[...
         kind = "TOML" if path.endswith(".toml") else "JSON"
         raise UsageError(f"lrtui: spec file {path} is not valid {kind}: {str(err).splitlines()[0]}") from None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
@@ -253,8 +299,9 @@ def cmd_curve(args: argparse.Namespace) -> int:
     from lrtui.schedules import create
 
     spec = _schedule_spec(args)
-    name, params = spec["name"], spec["params"]
-    epochs = coerce(EPOCHS, args.epochs)
+    units = _curve_units(args)
+    name, params = spec["name"], _in_epochs(spec["params"], units)
+    epochs = coerce(EPOCHS, units.to_epochs("epochs", args.epochs))
     schedule = create(name, **params)
     if registry.get(name).family == "metric":
         raise ConfigError(f"{name} follows the loss, not the epoch: it has no curve of its own (use lrtui simulate)")
@@ -308,7 +355,10 @@ def _json_number(v: float) -> float | None:
 
 def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None = None) -> "RunConfig":
     """The run the options describe, validated (ConfigError names the bad parameter)."""
+    from dataclasses import replace
+
     from lrtui.simulate import RunConfig, prepare
+    from lrtui.units import Units
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
     if args.spec is not None:
@@ -322,12 +372,18 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
         spec = {"name": args.schedule or "constant", "params": schedule_params}
     run = {name: RUN_DEFAULTS[name] if getattr(args, name) is None else getattr(args, name) for name in RUN_DEFAULTS}
     config = RunConfig(schedule=spec, problem_params=problem_params, optimizer_params=optimizer_params, **run)
+    # lengths typed with a unit ("375M tokens") become epochs: the units come from the run without its
+    # schedule and length (a data problem's epoch is its own number of minibatches)
+    units = Units.of(prepare(replace(config, schedule={"name": "constant", "params": {}}, epochs=1)))
+    config = replace(config, schedule={"name": spec["name"], "params": _in_epochs(spec["params"], units)},
+                     epochs=units.to_epochs("epochs", run["epochs"]))
     prepared = prepare(config)
     # the prepared values are typed (ints, floats), so the app and tests compare like with like
     return RunConfig(
-        schedule=spec, problem=config.problem, problem_params=problem_params, optimizer=config.optimizer,
+        schedule=config.schedule, problem=config.problem, problem_params=problem_params, optimizer=config.optimizer,
         optimizer_params=optimizer_params, epochs=prepared.epochs, seed=prepared.seed,
         steps_per_epoch=prepared.steps_per_epoch, plateau_metric=prepared.plateau_metric,
+        batch_size=prepared.batch_size, tokens_per_step=prepared.tokens_per_step,
     )
 
 
@@ -349,7 +405,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         cols, rows = terminal_size()
         rows -= 2 if diverged else 1  # the prompt, and the divergence line
         colour = use_colour() and not args.ascii
-        title = f"{args.problem} / {args.optimizer} / {trace.config.schedule['name']}"
+        title = f"{trace.config.problem} / {trace.config.optimizer} / {trace.config.schedule['name']}"
         print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=args.ascii, colour=colour,
                          size=(cols, max(5, rows // 2))))
         loss = trace.loss
@@ -521,17 +577,28 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 def _parse_size(text: str) -> tuple[int, int]:
     cols, sep, rows = text.lower().partition("x")
-    if not (sep and cols.isdigit() and rows.isdigit() and 20 <= int(cols) <= 1000 and 8 <= int(rows) <= 500):
+    digits = sep and cols.isascii() and rows.isascii() and cols.isdigit() and rows.isdigit()  # not "²" or "١٢"
+    if not (digits and 20 <= int(cols) <= 1000 and 8 <= int(rows) <= 500):
         raise UsageError(f"lrtui: --size={text} is not allowed: COLSxROWS, 20 to 1000 columns and 8 to 500 rows, e.g. 120x40")
     return int(cols), int(rows)
 
 
+def _check_output(path: str) -> None:
+    """Refuse an output file that cannot be written before any work is done for it."""
+    if not path.endswith(".svg"):
+        raise UsageError(f"lrtui: -o {path} is not allowed: a file name ending in .svg")
+    directory = Path(path).parent
+    if not directory.is_dir():
+        raise UsageError(f"lrtui: -o {path} is not allowed: there is no directory {directory} to write it in")
+    if not os.access(directory, os.W_OK) or Path(path).is_dir():
+        raise UsageError(f"lrtui: -o {path} is not allowed: it cannot be written there")
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    start = app_start(args)
     size = _parse_size(args.size)
+    _check_output(args.output)
+    start = app_start(args)
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
-    if not args.output.endswith(".svg"):
-        raise UsageError(f"lrtui: -o {args.output} is not allowed: a file name ending in .svg")
     from lrtui.ui.screenshot import take_screenshot
 
     take_screenshot(start, _app_options(args), Path(args.output), size, keys)
@@ -571,7 +638,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(err)
         if not message.startswith("lrtui"):
             message = f"lrtui: {message}"
-        print(message.splitlines()[0] if message else "lrtui: error", file=sys.stderr)
+        print(_one_line(message) if message else "lrtui: error", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         _silence_stdout()
@@ -582,6 +649,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _one_line(message: str) -> str:
+    """The message as one printable line: what the user typed is echoed with its control characters (a
+    newline, an escape sequence) and undecodable bytes escaped, never sent to the terminal as they are."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 def _silence_stdout() -> None:

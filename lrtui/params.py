@@ -69,7 +69,7 @@ class Param:
 
     def in_range(self, x: float) -> bool:
         """Whether the number x lies within the declared bounds."""
-        if not math.isfinite(x):
+        if not isinstance(x, int) and not math.isfinite(x):  # an int is finite (and may be too large for a float)
             return False
         if self.low is not None and (x < self.low or (self.low_open and x == self.low)):
             return False
@@ -158,7 +158,7 @@ def _as_specs(param: Param, value: Any, prefix: str) -> tuple[dict[str, Any], ..
 
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than Python recurses
             raise param.error(value, prefix) from None
     if not isinstance(value, (list, tuple)) or not value:
         raise param.error(value, prefix)

@@ -231,6 +231,14 @@ def _first_bad(loss: np.ndarray, limit: np.ndarray) -> np.ndarray:
     return np.where(bad.any(axis=1), bad.argmax(axis=1), -1)
 
 
+def _blew_up(problem: Problem, pp: dict[str, Any], xs: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Per run, whether the loss at any of the parameters ``xs`` (epochs, runs, dim) is non-finite or above
+    the limit. A run stays diverged once it was (its trace ends there), though Adam's bounded steps, say,
+    keep the parameters finite for ever."""
+    f = problem.loss(xs.reshape(-1, xs.shape[2]), pp).reshape(xs.shape[0], xs.shape[1])
+    return (~(np.isfinite(f) & (f <= limit))).any(axis=0)
+
+
 def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) -> dict[str, Any]:
     """The step loop only moves x; losses, gradients and sharpness are evaluated afterwards for all
     epochs at once (vectorized), so a long run costs one optimizer update per step and little else."""
@@ -244,6 +252,7 @@ def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus
     xs[0] = x
     state = opt.init(x)
     limit = _divergence_limit(problem.loss(x, pp))
+    blown, checked = np.zeros(n_runs, dtype=bool), 0  # runs whose loss blew up in epochs before ``checked``
     chunk = max(1, min(NOISE_CHUNK, NOISE_DRAWS // steps))  # epochs of noise drawn at once, memory bounded
     for t in range(epochs):
         if plateaus:
@@ -262,9 +271,12 @@ def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus
         xs[t + 1] = x
         if plateaus:
             plateaus.update({"end": problem.loss(x, pp), "running": running / steps})
-        if t % 64 == 63 and not np.isfinite(x).any():
-            xs[t + 2 :] = np.nan  # every run blew up: nothing left to simulate
-            break
+        if t % 64 == 63:
+            blown |= _blew_up(problem, pp, xs[checked : t + 2], limit)
+            checked = t + 2
+            if blown.all():
+                xs[t + 2 :] = np.nan  # every run blew up: nothing left to simulate (the traces end there)
+                break
     flat = xs.reshape(-1, dim)
     f = problem.loss(flat, pp).reshape(epochs + 1, n_runs).T
     g = problem.grad(flat, pp)

@@ -29,15 +29,20 @@ def terminal_size() -> tuple[int, int]:
     return max(cols, 20), max(rows, 8)
 
 
-def scale_for_ticks(values: np.ndarray) -> tuple[float, str]:
-    """A power of ten to divide values by so tick labels stay short (plotext draws nothing for values
-    around 1e-80 and needs 15 columns for 1e-10), and its label suffix, e.g. (1e-06, " (x1e-06)")."""
+def scaled_for_ticks(values: np.ndarray) -> tuple[np.ndarray, str]:
+    """The values divided by a power of ten so tick labels stay short (plotext draws nothing for values
+    around 1e-80 and needs 15 columns for 1e-10), and its label suffix, e.g. " (x1e-06)".
+
+    The division goes through the largest value: values / 10^e is (values / top) * (top / 10^e), since
+    10^e itself is 0 below 1e-323 (a denormal lr such as 5e-324) and inf above 1e308.
+    """
     finite = np.abs(values[np.isfinite(values)])
     top = float(finite.max()) if finite.size else 0.0
     if top == 0.0 or 1e-3 <= top < 1e4:
-        return 1.0, ""
+        return values, ""
     exponent = math.floor(math.log10(top))
-    return 10.0**exponent, f" (x1e{exponent:+03d})"
+    mantissa = 10.0 ** (math.log10(top) - exponent)
+    return values / top * mantissa, f" (x1e{exponent:+03d})"
 
 
 def plot_curve(
@@ -55,13 +60,13 @@ def plot_curve(
     the prompt), decimated to its width."""
     cols, rows = size or (terminal_size()[0], terminal_size()[1] - 1)
     x, y = decimate(epochs, values, cols)
-    scale, suffix = scale_for_ticks(y)
+    y, suffix = scaled_for_ticks(y)
     fig = plotext._figure._figure_class()  # a figure of our own, not plotext's shared global one
     fig.plotsize(cols, rows)
     fig.theme("pro" if colour else "clear")
     if ascii_only:
         fig.frame(False)
-    fig.plot(x.tolist(), (y / scale).tolist(), marker="*" if ascii_only else "braille", color="blue+" if colour else "default")
+    fig.plot(x.tolist(), y.tolist(), marker="*" if ascii_only else "braille", color="blue+" if colour else "default")
     fig.title(title)
     fig.xlabel(xlabel)
     fig.ylabel(ylabel + suffix)
