@@ -20,11 +20,12 @@ G, T).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from lrtui.params import ConfigError
+from lrtui.params import MAX_EPOCHS, ConfigError
 
 EPOCH_COUNTS = frozenset({
     "T_0", "T_max", "cooldown", "decay_steps", "milestones", "num_decay_steps", "num_stable_steps",
@@ -63,17 +64,18 @@ class Units:
                 "samples": steps * self.batch_size if self.batch_size else None,
                 "tokens": steps * self.tokens_per_step if self.tokens_per_step else None}[unit]
 
-    def to_epochs(self, name: str, text: Any) -> Any:
+    def to_epochs(self, name: str, text: Any, prefix: str = "") -> Any:
         """``text`` as whole epochs when it is a length with a unit ("375M tokens"; a list of them for
-        milestones); anything else is returned as it is, for the parameter's own parsing."""
+        milestones); anything else is returned as it is, for the parameter's own parsing. ``prefix``
+        ("problem.") goes before the name in messages."""
         if not isinstance(text, str) or not re.search(r"[a-z]", text):
             return text
         parts = [p for p in re.split(r"[,\s]*,[,\s]*", text.strip()) if p]
         if not all(_AMOUNT.match(p) and _AMOUNT.match(p).group(3) in UNITS for p in parts):
             return text  # not lengths: the parameter's own message says what is allowed
         if name not in EPOCH_COUNTS:
-            raise ConfigError(f"{name}={text} is not allowed: {name} is not a length, so it takes no unit")
-        epochs = [self._one(name, p) for p in parts]
+            raise ConfigError(f"{prefix}{name}={text} is not allowed: {name} is not a length, so it takes no unit")
+        epochs = [self._one(prefix + name, p) for p in parts]
         return ",".join(map(str, epochs)) if name == "milestones" else epochs[0]
 
     def _one(self, name: str, part: str) -> int:
@@ -84,7 +86,10 @@ class Units:
             setting = "batch_size" if unit == "samples" else "tokens_per_step"
             raise ConfigError(f"{name}={part} is not allowed: {unit} become epochs only with {setting} set "
                               f"(the run setting, --{setting.replace('_', '-')} on the command line)")
-        return int(round(float(number) * SUFFIXES[suffix] / size))
+        epochs = float(number) * SUFFIXES[suffix] / size
+        if not math.isfinite(epochs) or epochs > 1e15:
+            raise ConfigError(f"{name}={part} is not allowed: a length of at most {MAX_EPOCHS} epochs")
+        return int(round(epochs))
 
     def describe(self, epochs: int) -> str:
         """The run's length in every unit that is known: '300 epochs = 3k steps = 1.57B tokens'."""

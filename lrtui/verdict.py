@@ -106,8 +106,8 @@ def _noise_floor(trace: Trace, predicted: float | None) -> Verdict | None:
     one noisy run) where theory gives it, else the level of the quarter before."""
     loss = trace.loss
     n = len(loss)
-    if n < 20:
-        return None
+    if n < 20 or not np.ptp(loss[np.isfinite(loss)]) > 0:
+        return None  # a loss that never moves (lr 0) is stuck, not at a floor the noise holds it at
     tail = float(np.mean(loss[-max(2, n // 4):]))
     if predicted is not None and np.isfinite(predicted):
         if not (predicted / 3 <= tail <= 3 * predicted):

@@ -179,3 +179,17 @@ async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
     files = sorted(p.name for p in here.iterdir())
     assert files == ["lrtui_cosine_optax-2.py", "lrtui_cosine_optax.py"]
     assert (here / "lrtui_cosine_optax.py").read_text() == screen.code
+
+
+async def test_the_palette_help_and_code_screens_are_plain_ascii_in_ascii_mode():
+    app = LrtuiApp(cosine(), Options(ascii=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        for key in ("ctrl+p", "question_mark", "c"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            text = "".join(strip.text for strip in app.screen._compositor.render_strips())
+            assert all(ord(c) < 128 for c in text), (key, {c for c in text if ord(c) >= 128})
+            await pilot.press("escape")
+            await pilot.pause()
+        assert len(app.screen_stack) == 1

@@ -34,7 +34,7 @@ BUDGET = 5_000  # optimizer steps (or data rows x epochs / 100) a fuzzed run may
 
 # What people type by accident or on purpose: Python's float() takes some of these (1_000, arabic digits),
 # lrtui must not.
-SPECIAL = [
+SPECIAL = ["1e999 epochs", "9e15 steps", 
     "", " ", "1e999", "-1e999", "1e-400", "5e-324", "1.7976931348623157e308", "nan", "NaN", "-nan", "inf", "-inf",
     "Infinity", "-0", "-0.0", "0", "+1", "-1", ".5", "5.", "1e3", "1E-3", "0x10", "0b11", "1_000", "١٢", "５",
     "9" * 400, "none", "None", "true", "FALSE", "yes", ",", "1,2", "1,,2", "3 6", "[]", "{}", "[1]",

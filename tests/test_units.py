@@ -104,3 +104,12 @@ def test_a_data_problems_epoch_is_its_number_of_minibatches():
     with pytest.raises(ConfigError, match="batch_size=3 does not apply to mlp: its minibatch is problem.batch_size"):
         prepare(RunConfig(problem="mlp", batch_size=3))
     assert "run.batch_size" not in {f.key for f in F.fields(prepare(RunConfig(problem="mlp")))}
+
+
+def test_lengths_too_long_to_count_are_refused():
+    with pytest.raises(ConfigError, match="T_max=1e999 epochs is not allowed: a length of at most 10000000 epochs"):
+        Units().to_epochs("T_max", "1e999 epochs")
+    config = RunConfig(problem="quadratic")
+    x0 = next(f for f in F.fields(prepare(config)) if f.key == "problem.x0")
+    with pytest.raises(ConfigError, match=r"^problem\.x0=3 epochs is not allowed: x0 is not a length"):
+        F.set_value(config, x0, "3 epochs")

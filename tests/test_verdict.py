@@ -92,3 +92,17 @@ def test_short_runs_get_a_verdict(epochs):
     """Found by the monkey test: a one-epoch run crashed the oscillation check."""
     for problem in ("quadratic", "ravine", "mlp"):
         assert judge(simulate(RunConfig(schedule=S("constant", lr=0.1), problem=problem, epochs=epochs))).kind in KINDS
+
+
+def test_a_loss_that_never_moves_is_not_a_noise_floor():
+    # lr = 0 on a noisy problem: the parameters never move, so there is no floor the noise holds them at
+    from lrtui.simulate import RunConfig, simulate
+    from lrtui.verdict import judge
+
+    for problem in ("quartic", "quadratic"):
+        trace = simulate(RunConfig(schedule={"name": "constant", "params": {"lr": 0.0}}, problem=problem,
+                                   problem_params={"noise": 1.0}, epochs=100))
+        assert judge(trace).kind == "running", problem
+    moving = simulate(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
+                                problem_params={"noise": 1.0}, epochs=2000))
+    assert judge(moving).kind == "noise_floor"

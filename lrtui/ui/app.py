@@ -864,6 +864,15 @@ class LrtuiApp(App[None]):
             return False
         return True
 
+    def action_command_palette(self) -> None:
+        """The presets palette; in ASCII mode with a plain search mark and no block-glyph borders or
+        scrollbars (a C-locale terminal shows those as '_')."""
+        from lrtui.ui.palette import AsciiPalette, PresetPalette
+
+        if self.use_command_palette and not PresetPalette.is_open(self):
+            palette = AsciiPalette if self.options.ascii else PresetPalette
+            self.push_screen(palette(id="--command-palette", classes="ascii" if self.options.ascii else ""))
+
     def action_help(self) -> None:
         prepared = prepare(self.config)
         definition = schedules.get(prepared.schedule.name)

@@ -113,7 +113,8 @@ def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
     if field == HORIZON:
         raise ConfigError("horizon only shows the run's length: set epochs, steps_per_epoch, batch_size or tokens_per_step")
     if not field.picker:
-        raw = Units.of(prepare(config)).to_epochs(field.param.name, raw)
+        prefix = f"{field.section}." if field.section in ("problem", "optimizer") else ""
+        raw = Units.of(prepare(config)).to_epochs(field.param.name, raw, prefix)
     if field.picker:
         choice = coerce(field.param, raw.strip() if isinstance(raw, str) else raw)
         new = _switch(config, field.section, choice)
