@@ -17,3 +17,5 @@ shot range-test --size 120x40 --problem spectrum --schedule constant lr=0.1 --pr
 shot sharpness-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press s,right,right
 shot compare --size 120x40 --load compare-session.toml --press l,end
 shot recipe-gpt3 --size 120x40 --preset R6 --press end
+shot wsd-branches --size 120x40 --problem river_valley problem.noise=3 --schedule wsd lr=0.1 num_warmup_steps=0 \
+    num_decay_steps=300 num_training_steps=3000 decay_type=linear --epochs 3000 --press w,l

@@ -64,7 +64,7 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
         assert app.view == "branches" and app.query_one("#branches-panel").display
         plot = app.query_one("#branches-panel").plot
         assert len(plot.series) == 5 and plot.series[-1].colour == "gray"
-        assert status(app).startswith("decay 300 from epoch 675: ")
+        assert status(app).startswith("decay 300 from 675: ")
         await pilot.press("w")
         assert app.view == "loss"
     app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options())
@@ -72,3 +72,18 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
         await started(app, pilot)
         await pilot.press("w")
         assert app.view == "loss" and any("for wsd" in n.message for n in app._notifications)
+
+
+async def test_branches_of_a_run_from_the_command_line():
+    # the CLI's spec keeps the values as typed text: the view must read the validated numbers
+    from lrtui.cli import _parser, app_start
+
+    parser, _ = _parser()
+    start = app_start(parser.parse_intermixed_args(
+        ["--schedule", "wsd", "num_decay_steps=30", "num_training_steps=300", "--problem", "river_valley",
+         "problem.noise=3", "--epochs", "300"]))
+    app = LrtuiApp(options=Options(), **start)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("w")
+        assert app.view == "branches" and status(app).startswith("decay 30 from ")

@@ -59,6 +59,10 @@ STABILITY_VIEWS = {
     "range_test": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"), ["r"]),
     "sharpness": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
                   ["s", "right", "right"]),
+    "wsd_branches": (RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1, "num_warmup_steps": 0,
+                                                                   "num_decay_steps": 300, "num_training_steps": 3000,
+                                                                   "decay_type": "linear"}},
+                               problem="river_valley", problem_params={"noise": 3.0}, epochs=3000), ["w", "l"]),
 }
 
 

@@ -522,15 +522,15 @@ class LrtuiApp(App[None]):
         series.insert(0, Series(trace.epoch.astype(np.float64), trailing_mean(trace.loss, window), "red+"))  # the run
         series.append(Series(trunk.epoch.astype(np.float64), trailing_mean(trunk.loss, window), "gray",
                              marker="." if look.ascii or look.mono else None))
-        decay = found.runs[0].schedule["params"].get("num_decay_steps", 20)
+        decay = int(self._prepared.schedule.params["num_decay_steps"])  # typed (the CLI's spec holds text)
         tail = max(1, decay // 10)
-        ends = ", ".join(f"{k}: {fmt(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
-        self.range_summary = (f"decay {decay} from epoch {ends}; no decay: "
-                              f"{fmt(end_loss(trunk.loss, trunk.final_loss, tail))} (mean of the last {tail + 1})")
-        mean = f", mean of {window}" if window > 1 else ""
+        short = lambda v: f"{v:.2g}"  # noqa: E731 (the status line has room for five numbers of two digits)
+        ends = ", ".join(f"{k}: {short(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
+        self.range_summary = (f"decay {decay} from {ends}; none: "
+                              f"{short(end_loss(trunk.loss, trunk.final_loss, tail))}")
+        mean = f" (mean of {window})" if window > 1 else ""
         self.query_one("#branches-panel", PlotPanel).plot.show(
-            tuple(series), title=f"branches: loss{mean}, decay started earlier (gray: none)" + (
-                " (log)" if self.log_scale["loss"] else ""),
+            tuple(series), title=f"branches{mean}, gray: no decay" + (" (log)" if self.log_scale["loss"] else ""),
             look=Look(self.log_scale["loss"], look.ascii, look.mono),
             x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
 
