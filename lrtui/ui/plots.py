@@ -251,9 +251,9 @@ class CurvePlot(PlotextPlot):
     def _plot_line(self, y: int) -> Strip:
         self._current()
         if self._strips is None:
-            width = self.size.width
+            width, style = self.size.width, self.rich_style  # rich_style walks the DOM: once, not per line
             # every segment carries a style: Textual's filters (NO_COLOR's monochrome) read it
-            self._strips = [Strip(segments).adjust_cell_length(width, self.rich_style)
+            self._strips = [Strip(segments).adjust_cell_length(width, style)
                             for segments in ansi_lines(self._ansi)[: self.size.height]]
         if y < len(self._strips):
             return self._strips[y]
