@@ -493,3 +493,15 @@ async def test_a_long_run_shows_its_new_lr_curve_before_the_loss_is_simulated():
         preview, final = drawn[0], drawn[-1]
         assert "simulating the loss" in preview[0] and preview[1] == pytest.approx(0.126)
         assert "simulating" not in final[0] and final[1] == pytest.approx(0.126) and len(drawn) == 2
+
+
+async def test_range_test_without_colour_draws_the_stable_limit_alone():
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"),
+                   Options(mono=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        plot = app.query_one("#range-panel").plot
+        assert [round(10 ** x, 6) for x, _ in plot.vlines] == [0.2] and "the stable limit" in plot.title
+        assert "steepest" in status(app)  # the picks are in the status line

@@ -564,13 +564,17 @@ class LrtuiApp(App[None]):
         marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
         if result.stable_limit:
             marks.append((np.log10(result.stable_limit), "red"))
+        title = "range test: loss against lr"
         if look.ascii:
             marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
+        elif look.mono and marks:  # one colour cannot tell the picks from the limit: draw the limit alone
+            marks = marks[-1:] if result.stable_limit else []
+            title += " (line: the stable limit)" if result.stable_limit else ""
         limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
         picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
         self.range_summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
         panel.plot.show((Series(np.log10(result.lr), result.loss, "red+", decimate=False),),
-                        title="range test: loss against lr", look=Look(self.log_scale["loss"], look.ascii, look.mono),
+                        title=title, look=Look(self.log_scale["loss"], look.ascii, look.mono),
                         xlabel="lr", xlog=True, vlines=tuple(marks))
 
     def _draw_landscape(self, look: Look) -> None:
