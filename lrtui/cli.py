@@ -237,8 +237,8 @@ def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
     from lrtui.simulate import PROBLEMS
 
     defs = [registry.get(n) for n in registry.names()]
-    return {
-        "schedules": [(d.name, d.family, d.summary, d.all_params) for d in defs],
+    return {  # the summaries are docstrings' first lines: without their ``code`` marks
+        "schedules": [(d.name, d.family, d.summary.replace("``", ""), d.all_params) for d in defs],
         "problems": [(p.name, p.kind, p.note.split(". ")[0] + ".", p.params) for p in PROBLEMS.values()],
         "optimizers": [(o.name, "optimizer", o.summary, o.params) for o in OPTIMIZERS.values()],
     }

@@ -516,4 +516,16 @@ def code_for(spec: dict[str, Any], framework: str = "torch") -> str:
     """
     if framework not in _WRITERS:
         raise ConfigError(f"framework={framework!r} is unknown: allowed " + ", ".join(FRAMEWORKS))
-    return _WRITERS[framework](spec)
+    return _without_unused_imports(_WRITERS[framework](spec))
+
+
+def _without_unused_imports(code: str) -> str:
+    r"""The headers import math and jax.numpy for the schedules that need them: drop them where unused.
+
+    >>> _without_unused_imports("import math\nimport torch\nx = torch.zeros(1)\n")
+    'import torch\nx = torch.zeros(1)\n'
+    """
+    for line, use in (("import math\n", "math."), ("import jax.numpy as jnp\n", "jnp.")):
+        if line in code and use not in code.replace(line, ""):
+            code = code.replace(line, "", 1)
+    return code

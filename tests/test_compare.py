@@ -176,10 +176,27 @@ async def test_pinned_runs_from_the_constructor_show_at_once():
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         assert not app.query_one(Scoreboard).display  # 24 rows: the plots keep them, b opens the board
-        assert any("b shows the scoreboard" in n.message for n in app._notifications)
+        assert any("b opens the scoreboard" in n.message for n in app._notifications)
         await pilot.press("b")
         lines = board_text(app).splitlines()
         assert any(line.lstrip().startswith("x #1") for line in lines)
         assert any(line.lstrip().startswith("+ #2") for line in lines)
         markers = [s.marker for s in app.query_one("#loss-panel").plot.series]
         assert markers[1:3] == ["x", "+"]  # each pinned run its own marker in ASCII
+
+
+async def test_the_focused_field_stays_on_screen_when_the_board_opens():
+    config = RunConfig(schedule={"name": "wsd", "params": {}}, problem="river_valley", epochs=100)
+    app = LrtuiApp(config, Options(), pinned=(config,))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("shift+tab")  # from the first field round to the last: target_loss, at the bottom
+        await pilot.pause()
+        target = row(app, "compare.target_loss")
+        assert app.focused is target
+        await pilot.press("b")  # the board takes rows from the form
+        await pilot.pause()
+        await pilot.pause()
+        form = app.query_one("#form")
+        assert app.query_one(Scoreboard).display
+        assert form.region.contains_region(target.region), (form.region, target.region)

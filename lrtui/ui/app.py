@@ -436,8 +436,9 @@ class LrtuiApp(App[None]):
         if np.isfinite(bound).any():
             lam = "lambda" if self.options.ascii else "λ"
             if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
-                lr_series.append(Series(x, bound, "red"))  # no legend: it would cover the curve
-                title += f"  (red: stable below 2/{lam}max)"
+                plain = look.mono or look.ascii  # one colour: the bound is told apart by its marker
+                lr_series.append(Series(x, bound, "red", marker="." if plain else None))  # no legend: it would cover the curve
+                title += f"  ({'dots' if plain else 'red'}: limit 2/{lam}max)"
             else:
                 title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
         lr_panel.plot.show(
@@ -703,8 +704,15 @@ class LrtuiApp(App[None]):
         room = self.size.height >= BOARD_MIN_ROWS
         self.show_board = room
         self.query_one(Scoreboard).display = room
+        self.call_after_refresh(self._focused_into_view)
         if not room:
-            self.notify("b shows the scoreboard (it would leave the plots too few rows here)", timeout=3)
+            self.notify(f"b opens the scoreboard (it opens by itself from {BOARD_MIN_ROWS} rows up: the plots "
+                        "need these)", timeout=3)
+
+    def _focused_into_view(self) -> None:
+        """After the form's height changed (the scoreboard came or went), keep the focused field on screen."""
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False)
 
     def action_unpin(self) -> None:
         """Unpin the last pinned run."""
@@ -725,6 +733,7 @@ class LrtuiApp(App[None]):
         """Show or hide the scoreboard."""
         self.show_board = not self.show_board
         self.query_one(Scoreboard).display = self.show_board
+        self.call_after_refresh(self._focused_into_view)
         self._redraw_comparison()
 
     def _redraw_comparison(self) -> None:

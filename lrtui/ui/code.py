@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -25,24 +25,28 @@ class CodeScreen(ModalScreen[None]):
         Binding("w", "write", "Write file"),
         Binding("down", "scroll(1)", show=False), Binding("up", "scroll(-1)", show=False),
         Binding("pagedown,space", "scroll(10)", show=False), Binding("pageup", "scroll(-10)", show=False),
+        Binding("right", "scroll_x(8)", show=False), Binding("left", "scroll_x(-8)", show=False),
     ]
 
     DEFAULT_CSS = """
     CodeScreen {
         align: center middle;
     }
-    CodeScreen > VerticalScroll {
+    CodeScreen > ScrollableContainer {
         width: 90%;
         height: 90%;
         border: round $accent;
         padding: 0 1;
         background: $surface;
     }
-    CodeScreen.ascii > VerticalScroll {
+    CodeScreen.ascii > ScrollableContainer {
         border: ascii $accent;
     }
     CodeScreen #code-keys {
         color: $text-muted;
+    }
+    CodeScreen #code {
+        width: auto;  /* code is not wrapped: long lines scroll sideways (left / right) */
     }
     """
 
@@ -58,7 +62,7 @@ class CodeScreen(ModalScreen[None]):
         return code_for(self.spec, self.framework)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with ScrollableContainer():
             yield Static(id="code-keys", markup=False)
             yield Static(id="code", markup=False)
 
@@ -68,7 +72,8 @@ class CodeScreen(ModalScreen[None]):
     def _show(self) -> None:
         keys = "  ".join(("[" + f + "]" if f == self.framework else f) for f in FRAMEWORKS)
         self.query_one("#code-keys", Static).update(
-            f"{keys}    f: next framework  c: copy (OSC 52)  w: write to a file  escape: close")
+            f"{keys}    f: next framework  c: copy (OSC 52; in tmux: set -g set-clipboard on)  w: write to a "
+            "file  arrows: scroll  escape: close")
         self.query_one("#code", Static).update(self.code)
 
     def action_framework(self) -> None:
@@ -90,4 +95,7 @@ class CodeScreen(ModalScreen[None]):
         self.app.notify(f"wrote {self.written}", timeout=4)
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
+        self.query_one(ScrollableContainer).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_x(self, columns: int) -> None:
+        self.query_one(ScrollableContainer).scroll_relative(x=columns, animate=False)

@@ -21,6 +21,8 @@ Keys (nothing needs a mouse)
   home / end                   first / last epoch
   space                        play / pause;  < and > slow down / speed up
   l / L                        log scale of the loss plot / the lr plot
+  (the lr plot)                red (dots without colour): the stability limit 2/lambda_max, where the
+                               curvature is known; an lr above it diverges
   v                            landscape view: contours and the optimizer's path (2-D problems)
   s                            sharpness: lambda_max(t) against c/lr(t) (c = 2 for SGD): where the
                                sharpness rises to meet it, training sits at the edge of stability

@@ -312,7 +312,11 @@ class CurvePlot(PlotextPlot):
             # varies from run to run (set order)
             ticks, labels = log_ticks(lo, hi, most=max(2, min(6, (height - 4) // 2)))
             plt.yticks(ticks, labels)
-        plt.title(self.title if drawn else f"{self.title}: nothing to draw")
+        title = self.title if drawn else f"{self.title}: nothing to draw"
+        room = width - 8  # plotext leaves out a title wider than its data area (the plot less the y labels)
+        if len(title) > room:
+            title = title[: max(room - 3, 1)].rstrip() + "..."
+        plt.title(title)
         text = plt.build()
         self.builds += 1
         matrix = plt.monitor.matrix
