@@ -79,7 +79,8 @@ RUN_DEFAULTS = {"problem": "quadratic", "optimizer": "sgd", "epochs": "100", "se
 
 def _add_start_options(p: argparse.ArgumentParser) -> None:
     """Where the app starts instead of the run options: a preset or a saved session."""
-    p.add_argument("--preset", metavar="NAME", help="open a teaching scenario or recipe (lrtui presets lists them)")
+    p.add_argument("--preset", metavar="NAME", help="open a teaching scenario or recipe (lrtui presets lists them); "
+                   "with --epochs N, scaled to N epochs")
     p.add_argument("--load", metavar="FILE", help="open a saved session (.toml or .json)")
 
 
@@ -526,8 +527,10 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
     from lrtui.ui.fields import check_app_epochs
 
     if args.preset is not None or args.load is not None:
+        rescale = args.preset is not None and args.epochs is not None  # a preset scaled to other epochs
         given = [f"--{name.replace('_', '-')}" for name in (*RUN_DEFAULTS, "schedule", "spec")
-                 if getattr(args, name) is not None] + (["param=value pairs"] if args.assignments else [])
+                 if getattr(args, name) is not None and not (rescale and name == "epochs")]
+        given += ["param=value pairs"] if args.assignments else []
         which = "--preset" if args.preset is not None else "--load"
         if args.preset is not None and args.load is not None:
             raise UsageError("lrtui: --preset and --load each set the whole run: allowed one of them")
@@ -537,6 +540,11 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
         from lrtui.presets import find
 
         preset = find(args.preset)
+        if args.epochs is not None:
+            from lrtui.units import Units
+
+            preset = preset.scaled(coerce(EPOCHS, Units(tokens_per_step=preset.config.tokens_per_step).to_epochs(
+                "epochs", args.epochs)))
         check_app_epochs(preset.config, *preset.pinned)
         return {"config": preset.config, "pinned": preset.pinned, "preset": preset}
     if args.load is not None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lrtui.params import ConfigError, format_value
-from lrtui.simulate import RunConfig
+from lrtui.simulate import RunConfig, prepare
 
 MAX_RUNS = 6
 """A preset opens at most this many runs: its config and five pinned."""
@@ -45,10 +45,45 @@ class Preset:
     note: str = ""
     meta: dict = field(default_factory=dict)
 
+    def scaled(self, epochs: int) -> "Preset":
+        """The same preset over ``epochs`` epochs: every length in its schedules (T_max, warmups,
+        milestones, num_training_steps...) scaled by the same factor and rounded, so the shape stays the
+        recipe's. ConfigError when the scaled runs are not valid (a phase rounds to nothing).
+
+        >>> find("R6").scaled(600).config.schedule["params"]["milestones"]
+        [520]
+        """
+        factor = epochs / self.config.epochs
+        runs = tuple(replace(c, schedule=_scaled_spec(c.schedule, factor), epochs=epochs)
+                     for c in (self.config, *self.pinned))
+        for run in runs:
+            prepare(run)
+        return replace(self, config=runs[0], pinned=runs[1:])
+
     @property
     def short(self) -> str:
         """The id before the first dash ("T1", "R2a"): what a user types."""
         return self.name.split("-", 1)[0]
+
+
+def _scaled_spec(spec: dict[str, Any], factor: float) -> dict[str, Any]:
+    """A schedule spec with its lengths (lrtui.units.EPOCH_COUNTS) multiplied by ``factor``, nested
+    members too; a length of at least 1 stays at least 1."""
+    from lrtui.units import EPOCH_COUNTS
+
+    def one(value: Any) -> Any:
+        return max(round(value * factor), 1 if value >= 1 else 0)
+
+    params = {}
+    for key, value in spec.get("params", {}).items():
+        if key == "schedulers":
+            value = [_scaled_spec(member, factor) for member in value]
+        elif key in EPOCH_COUNTS and isinstance(value, (list, tuple)):
+            value = [one(v) for v in value]
+        elif key in EPOCH_COUNTS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = one(value)
+        params[key] = value
+    return {"name": spec["name"], "params": params}
 
 
 def S(name: str, **params: Any) -> dict[str, Any]:

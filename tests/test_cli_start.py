@@ -51,7 +51,8 @@ def test_load_opens_a_saved_session(tmp_path):
     (["--preset", "T99"], "lrtui: preset T99 is unknown (did you mean T9-linear-scaling?)"),
     (["--preset", "r2"], "lrtui: preset r2 is ambiguous"),
     (["--preset", "T1", "lr=3"], "lrtui: --preset sets the whole run: allowed no param=value pairs with it"),
-    (["--preset", "T1", "--epochs", "10"], "lrtui: --preset sets the whole run: allowed no --epochs with it"),
+    (["--preset", "T1", "--seed", "10"], "lrtui: --preset sets the whole run: allowed no --seed with it"),
+    (["--preset", "R4", "--epochs", "0"], "lrtui: epochs=0 is not allowed"),
     (["--load", "x.toml", "--problem", "ravine"], "lrtui: --load sets the whole run: allowed no --problem with it"),
     (["--preset", "T1", "--load", "x.toml"], "lrtui: --preset and --load each set the whole run"),
     (["--load", "/nonexistent/x.toml"], "lrtui: session file /nonexistent/x.toml: cannot read it"),
@@ -79,3 +80,17 @@ def test_screenshot_of_a_preset_and_of_a_session(capsys, tmp_path):
     code, _, _ = run(capsys, "screenshot", "--load", str(path), "-o", str(out_svg), "--size", "100x30")
     svg = out_svg.read_text()
     assert code == 0 and "t=42/99" in svg.replace("&#160;", " ") and "lr:&#160;step" in svg
+
+
+def test_a_preset_scaled_to_other_epochs_keeps_its_shape():
+    # GPT-3 (R6): cosine to 10% over 260 of 300 epochs, then flat: at 600 epochs the switch is at 520
+    start = start_of("--preset", "R6", "--epochs", "600")
+    config = start["config"]
+    assert config.epochs == 600 and all(p.epochs == 600 for p in start["pinned"])
+    assert config.schedule["params"]["milestones"] == [520]
+    original = find("R6").config
+    from lrtui.simulate import prepare
+
+    lr_600 = prepare(config).schedule(list(range(0, 600, 2)))
+    lr_300 = prepare(original).schedule(list(range(300)))
+    assert max(abs(a - b) for a, b in zip(lr_600, lr_300)) < 0.02 * max(lr_300)  # the same curve, twice as long
