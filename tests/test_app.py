@@ -505,3 +505,22 @@ async def test_range_test_without_colour_draws_the_stable_limit_alone():
         plot = app.query_one("#range-panel").plot
         assert [round(10 ** x, 6) for x, _ in plot.vlines] == [0.2] and "the stable limit" in plot.title
         assert "steepest" in status(app)  # the picks are in the status line
+
+
+async def test_d_puts_the_focused_value_back_to_its_default():
+    app = LrtuiApp(cosine(T_max=40, eta_min=0.01), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.T_max").focus()
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert "T_max" not in app.config.schedule["params"] and row(app, "schedule.T_max").value == "100"
+        assert app.config.schedule["params"]["eta_min"] == 0.01  # only the focused field
+        row(app, "problem.x0").focus()
+        await pilot.press("3", "enter", "d")
+        await settle(app, pilot)
+        assert app.config.problem_params == {} and app.trace.loss[0] == pytest.approx(0.5)
+        row(app, "run.epochs").focus()
+        await pilot.press("5", "0", "enter", "d")
+        await settle(app, pilot)
+        assert app.config.epochs == 100

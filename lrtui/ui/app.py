@@ -157,6 +157,7 @@ class LrtuiApp(App[None]):
         Binding("u", "unpin", "Unpin", show=False),
         Binding("U", "clear_pins", "Clear pins", show=False),
         Binding("b", "board", "Board", show=False),
+        Binding("d", "default", "Default", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("c", "code", "Code", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
@@ -728,6 +729,16 @@ class LrtuiApp(App[None]):
         for series in (self.pins, self.pin_results, self.pin_verdicts):
             del series[index]
         self._redraw_comparison()
+
+    def action_default(self) -> None:
+        """Put the focused field back to its default (target_loss back to none)."""
+        row = self.focused
+        if not isinstance(row, FieldRow):
+            return
+        if row.field == TARGET_FIELD:
+            self._apply_target(row, lambda: None)
+        else:
+            self._apply(row, lambda: F.reset(self.config, row.field))
 
     def action_board(self) -> None:
         """Show or hide the scoreboard."""

@@ -107,6 +107,25 @@ def text(prepared: Prepared, field: Field) -> str:
     return format_value(v)
 
 
+def reset(config: RunConfig, field: Field) -> RunConfig:
+    """The configuration with ``field`` back at its declared default (a picker keeps its choice). The
+    default may not fit the rest (T_max back to 100 in a 50-epoch run is fine; a warmup back to 10 in a
+    5-step run is not): ConfigError then, as for a typed value."""
+    if field.picker or field == HORIZON:
+        return config
+    if field.section == "schedule":
+        params = {k: v for k, v in config.schedule.get("params", {}).items() if k != field.param.name}
+        new = replace(config, schedule={"name": config.schedule["name"], "params": params})
+    elif field.section == "run":
+        new = replace(config, **{field.param.name: _RUN[field.param.name].default if field.param.name != "epochs"
+                                 else RunConfig().epochs})
+    else:
+        attr = f"{field.section}_params"
+        new = replace(config, **{attr: {k: v for k, v in getattr(config, attr).items() if k != field.param.name}})
+    prepare(new)
+    return new
+
+
 def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
     """A new configuration with ``field`` set to ``raw`` (typed text or a value), validated as a whole. A
     length typed with a unit ("375M tokens", "715 steps") becomes epochs (see lrtui.units)."""

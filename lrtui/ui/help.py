@@ -15,6 +15,7 @@ KEYS = """\
 Keys (nothing needs a mouse)
   tab / shift+tab, up / down   move between fields
   + / -                        step the focused value (x1.26 for log-scale values such as lr)
+  d                            put the focused value back to its default
   type, then enter             set the focused value (escape cancels; enter alone opens an edit)
   left / right                 previous / next epoch          (work from anywhere, even while typing)
   shift+left / shift+right     ten epochs back / forward      (also page up / page down)
