@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import ScrollableContainer
+from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -32,18 +32,21 @@ class CodeScreen(ModalScreen[None]):
     CodeScreen {
         align: center middle;
     }
-    CodeScreen > ScrollableContainer {
+    CodeScreen > Vertical {
         width: 90%;
         height: 90%;
         border: round $accent;
         padding: 0 1;
         background: $surface;
     }
-    CodeScreen.ascii > ScrollableContainer {
+    CodeScreen.ascii > Vertical {
         border: ascii $accent;
     }
     CodeScreen #code-keys {
         color: $text-muted;
+    }
+    CodeScreen ScrollableContainer {
+        height: 1fr;
     }
     CodeScreen #code {
         width: auto;  /* code is not wrapped: long lines scroll sideways (left / right) */
@@ -62,9 +65,10 @@ class CodeScreen(ModalScreen[None]):
         return code_for(self.spec, self.framework)
 
     def compose(self) -> ComposeResult:
-        with ScrollableContainer():
-            yield Static(id="code-keys", markup=False)
-            yield Static(id="code", markup=False)
+        with Vertical():
+            yield Static(id="code-keys", markup=False)  # the keys stay put while the code scrolls
+            with ScrollableContainer():
+                yield Static(id="code", markup=False)
 
     def on_mount(self) -> None:
         self._show()
