@@ -76,3 +76,24 @@ async def test_dismissing_a_screen_twice_pops_only_that_screen():
         second.dismiss()  # already gone: must not pop `first`
         await pilot.pause()
         assert app.screen is first
+
+
+async def test_a_palette_closed_while_it_searches_does_not_end_the_app():
+    # Textual 8.2.8: the palette's search worker looks up its list after the palette may be gone
+    from textual.command import CommandList
+
+    from lrtui.simulate import RunConfig
+    from lrtui.ui.app import LrtuiApp, Options
+    from lrtui.ui.palette import PresetPalette
+
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {}}), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, PresetPalette)
+        await palette.query_one(CommandList).remove()  # as when the palette is torn down mid-search
+        worker = palette._gather_commands("t1")
+        await worker.wait()  # the search of a palette without its list ends quietly
+        assert app.is_running and worker.error is None

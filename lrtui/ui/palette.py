@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SearchIcon
+from textual import work
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider, SearchIcon
+from textual.css.query import NoMatches
 
 from lrtui.presets import PRESETS
 
@@ -35,10 +37,23 @@ def _about(preset) -> str:
 
 
 class PresetPalette(CommandPalette):
-    """The command palette, which in lrtui searches the presets."""
+    """The command palette, which in lrtui searches the presets.
+
+    Textual 8.2.8's palette searches in a worker that looks its result list up when it starts; a palette
+    closed just before (keys mashed: a letter, then escape) has no list any more, and the worker's
+    ``NoMatches`` ends the app. Here the search of a palette that is gone ends quietly (tests/test_compat.py).
+    """
 
     def __init__(self, placeholder: str = "Search the presets: T1-T15, R1-R16, or words of a title…", **kwargs) -> None:
         super().__init__(placeholder=placeholder, **kwargs)
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        try:
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)
+        except NoMatches:
+            if self.is_attached and self.query(CommandList):
+                raise  # the list is there: not the closed-palette case
 
 
 class AsciiPalette(PresetPalette):
