@@ -179,8 +179,12 @@ async def test_play_and_pause():
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("less_than_sign")  # 30 epochs a second
+        footer = lambda: [b.description for _, b, enabled, _ in app.active_bindings.values() if enabled]  # noqa: E731
+        assert "Play" in footer() and "Pause" not in footer()
         await pilot.press("space")
         assert app.play_timer is not None and status(app).startswith("▶ 30/s")
+        await pilot.pause()
+        assert "Pause" in footer() and "Play" not in footer()  # the footer names what space does now
         await asyncio.sleep(0.3)
         await pilot.pause()
         assert app.epoch > 0

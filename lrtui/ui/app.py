@@ -145,6 +145,7 @@ class LrtuiApp(App[None]):
         Binding("home", "jump(0)", "first", show=False, priority=True),
         Binding("end", "jump(-1)", "last", show=False, priority=True),
         Binding("space", "play", "Play", priority=True),
+        Binding("space", "pause", "Pause", priority=True),  # the footer shows the one that applies
         Binding("less_than_sign", "speed(-1)", "Slower", show=False),
         Binding("greater_than_sign", "speed(1)", "Faster", show=False),
         Binding("l", "log('loss')", "Log loss"),
@@ -652,6 +653,10 @@ class LrtuiApp(App[None]):
         self._play_position = float(self.epoch)
         self.play_timer = self.set_interval(1 / FRAME_RATE, self._tick)
         self._update_status()
+        self.refresh_bindings()
+
+    def action_pause(self) -> None:
+        self._stop_playing()
 
     def on_unmount(self) -> None:
         if self.play_timer is not None:
@@ -661,6 +666,7 @@ class LrtuiApp(App[None]):
         if self.play_timer is not None:
             self.play_timer.stop()
             self.play_timer = None
+            self.refresh_bindings()
         self._update_status()
 
     def _tick(self) -> None:
@@ -886,6 +892,8 @@ class LrtuiApp(App[None]):
         keeps only quit (ctrl+c; q where that screen does not take it)."""
         if len(self.screen_stack) > 1 and action != "quit":
             return False
+        if action in ("play", "pause"):  # space plays or pauses: the footer names what it will do
+            return (self.play_timer is None) == (action == "play")
         return True
 
     def action_command_palette(self) -> None:
