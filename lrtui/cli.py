@@ -540,11 +540,11 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
         from lrtui.presets import find
 
         preset = find(args.preset)
-        if args.epochs is not None:
+        if args.epochs is not None:  # in the preset's own units ("10k steps" at its steps per epoch)
+            from lrtui.simulate import prepare
             from lrtui.units import Units
 
-            preset = preset.scaled(coerce(EPOCHS, Units(tokens_per_step=preset.config.tokens_per_step).to_epochs(
-                "epochs", args.epochs)))
+            preset = preset.scaled(coerce(EPOCHS, Units.of(prepare(preset.config)).to_epochs("epochs", args.epochs)))
         check_app_epochs(preset.config, *preset.pinned)
         return {"config": preset.config, "pinned": preset.pinned, "preset": preset}
     if args.load is not None:

@@ -103,12 +103,13 @@ def score(trace: Trace, target: float) -> Score:
 
     ``loss[t]`` is the loss at the start of epoch t and ``final_loss`` after the last one, so "epochs to
     target" is the first t with ``loss[t] <= target`` (``len`` when only the final loss reaches it).
-    Σlr and Σlr² sum the lr over the epochs the run took (up to the divergence).
+    Σlr and Σlr² sum the lr over the epochs the run took: up to the divergence, whose loss[d] came from
+    the update at lr[d - 1] (``diverged_at == epochs``: the last update blew up, all of the run counts).
     """
     losses = np.append(trace.loss, trace.final_loss)
     finite = np.isfinite(losses)
     reached = np.flatnonzero(finite & (losses <= target))
-    lr = np.nan_to_num(trace.lr[: trace.diverged_at + 1 if trace.diverged_at is not None else None])
+    lr = np.nan_to_num(trace.lr[: trace.diverged_at])  # loss[d] blew up: lr[d] was never applied
     final = float(trace.final_loss) if np.isfinite(trace.final_loss) else None
     return Score(
         final_loss=final,

@@ -193,3 +193,16 @@ async def test_the_palette_help_and_code_screens_are_plain_ascii_in_ascii_mode()
             await pilot.press("escape")
             await pilot.pause()
         assert len(app.screen_stack) == 1
+
+
+async def test_loading_a_longer_session_never_puts_the_cursor_outside_the_run_on_screen(here):
+    long = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=20000)
+    save_session(Session(long, (), 15000, None), here / "long.toml")
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = "long.toml"
+        await pilot.press("enter", "b", "greater_than_sign", "b")  # keys that redraw while the long run simulates
+        await settle(app, pilot)
+        assert app.is_running and app.epoch == 15000 and status(app).startswith("t=15000/19999")

@@ -94,3 +94,10 @@ def test_a_preset_scaled_to_other_epochs_keeps_its_shape():
     lr_600 = prepare(config).schedule(list(range(0, 600, 2)))
     lr_300 = prepare(original).schedule(list(range(300)))
     assert max(abs(a - b) for a, b in zip(lr_600, lr_300)) < 0.02 * max(lr_300)  # the same curve, twice as long
+
+
+def test_a_preset_scaled_to_a_length_in_its_own_units():
+    # R6 runs 10 steps an epoch: 10k steps are 1000 epochs; R1's minibatches are the mlp's own (40 samples)
+    assert start_of("--preset", "R6", "--epochs", "10k steps")["config"].epochs == 1000
+    r1 = start_of("--preset", "R1", "--epochs", "36k samples")["config"]
+    assert r1.epochs == 36000 // (40 * 5)  # 5 minibatches of 40 an epoch

@@ -38,7 +38,7 @@ def test_score_of_a_diverged_run():
     assert s.diverged_at == trace.diverged_at is not None
     assert s.final_loss is None and s.epochs_to_target is None
     assert s.best_loss == pytest.approx(0.5)  # the start was the best it got
-    assert s.sum_lr == pytest.approx(2.5 * (trace.diverged_at + 1))  # the lr is summed up to the divergence
+    assert s.sum_lr == pytest.approx(2.5 * trace.diverged_at)  # the updates that led to it: lr[0 .. d-1]
 
 
 def test_describe_names_the_settings_that_differ():
@@ -200,3 +200,23 @@ async def test_the_focused_field_stays_on_screen_when_the_board_opens():
         form = app.query_one("#form")
         assert app.query_one(Scoreboard).display
         assert form.region.contains_region(target.region), (form.region, target.region)
+
+
+async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run():
+    from dataclasses import replace
+
+    base = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=3000)
+    pins = (replace(base, schedule={"name": "constant", "params": {"lr": 0.02}}),
+            replace(base, schedule={"name": "constant", "params": {"lr": 0.01}}))
+    app = LrtuiApp(base, Options(), pinned=pins)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        app.config = replace(base, seed=1)  # the pins follow the seed and re-run in a worker (a data problem) ...
+        await pilot.pause()
+        await pilot.press("u")  # ... and one is unpinned before they are back
+        await settle(app, pilot)
+        while app.busy:
+            await pilot.pause(0.05)
+        await settle(app, pilot)
+        assert [p.seed for p in app.pins] == [1]
+        assert [r.config for r in app.pin_results] == app.pins  # not the seed-0 run it had before

@@ -383,9 +383,15 @@ class LrtuiApp(App[None]):
         if config != self.config:
             return  # a newer configuration is on its way
         trace, pin_results = results
+        # the pins may have changed while this ran (u, p): each current pin takes the result made for it
         if pins == tuple(self.pins):
             self.pin_results = list(pin_results)
-            self.pin_verdicts = [judge(r) if isinstance(r, Trace) else None for r in pin_results]
+        else:
+            known = [r for r in (*pin_results, *self.pin_results) if isinstance(r, Trace)]
+            self.pin_results = [next((t for t in known if t.config == pin), None) for pin in self.pins]
+        self.pin_verdicts = [judge(r) if isinstance(r, Trace) else None for r in self.pin_results]
+        if any(r is None for r in self.pin_results):
+            self.call_later(self._request_simulation, self.config)  # a pin still without its run
         if isinstance(trace, ConfigError):  # e.g. a schedule horizon shorter than a longer run
             self._show_problem(str(trace))
             return
@@ -604,7 +610,7 @@ class LrtuiApp(App[None]):
         for panel in self.query(PlotPanel):
             if panel.display:
                 epoch_axis = panel.id != "range-panel"  # the range test's x axis is the lr, not the epoch
-                panel.place(self.epoch if self.trace is not None and epoch_axis else None)
+                panel.place(min(self.epoch, self.last_epoch) if self.trace is not None and epoch_axis else None)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -619,7 +625,7 @@ class LrtuiApp(App[None]):
         if self.view in ("range", "branches") and self.range_summary:
             status.update(self.range_summary, layout=False)
             return
-        t = self.epoch
+        t = min(self.epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
         n = len(trace.epoch)
         outcome = self.verdict.describe() if self.verdict.kind != "running" else run_state(trace, t)
         sigma, square = ("sum", "^2") if self.options.ascii else ("Σ", "²")
