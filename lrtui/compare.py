@@ -7,7 +7,7 @@ the run, and the peak and final lr. No Textual here: the app and the tests read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -131,6 +131,4 @@ def default_target(trace: Trace) -> float:
 
 def follow(pinned: RunConfig, current: RunConfig) -> RunConfig:
     """A pinned run moved onto the current run's problem and seed (:data:`SHARED_FIELDS`)."""
-    from dataclasses import replace
-
     return replace(pinned, **{name: getattr(current, name) for name in SHARED_FIELDS})

@@ -188,7 +188,6 @@ class LrtuiApp(App[None]):
         self.trace: Trace | None = None
         self.pins: list[RunConfig] = [follow(c, first) for c in pinned]  # pinned runs share the problem and seed
         self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
-        self.pin_verdicts: list[Verdict | None] = [None] * len(self.pins)
         self.target_loss = target_loss
         self.show_board = bool(pinned)
         self.preset = preset
@@ -196,7 +195,7 @@ class LrtuiApp(App[None]):
         self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
         self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of VIEW_PANELS
-        self.range_summary = ""
+        self.view_summary = ""  # what the range test and the branch view put in the status line
         self._range: tuple[RunConfig, object] | None = None  # the last range test and the run it was for
         self._branches: tuple | None = None  # the last wsd branches: (the run, Branches, traces)
         self._prepared = None
@@ -389,7 +388,6 @@ class LrtuiApp(App[None]):
         else:
             known = [r for r in (*pin_results, *self.pin_results) if isinstance(r, Trace)]
             self.pin_results = [next((t for t in known if t.config == pin), None) for pin in self.pins]
-        self.pin_verdicts = [judge(r) if isinstance(r, Trace) else None for r in self.pin_results]
         if any(r is None for r in self.pin_results):
             self.call_later(self._request_simulation, self.config)  # a pin still without its run
         if isinstance(trace, ConfigError):  # e.g. a schedule horizon shorter than a longer run
@@ -499,9 +497,8 @@ class LrtuiApp(App[None]):
             colour = None if self.options.mono else pin_look.rich_colour
             marker = pin_look.marker if mono_or_ascii else "■"
             if isinstance(result, Trace):
-                verdict = self.pin_verdicts[i]
                 rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin), score(result, target),
-                                     verdict.describe() if verdict else ""))
+                                     judge(result).describe()))
             else:
                 rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin) + (
                     f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))
@@ -535,7 +532,7 @@ class LrtuiApp(App[None]):
         tail = max(1, decay // 10)
         short = lambda v: f"{v:.2g}"  # noqa: E731 (the status line has room for five numbers of two digits)
         ends = ", ".join(f"{k}: {short(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
-        self.range_summary = (f"decay {decay} from {ends}; none: "
+        self.view_summary = (f"decay {decay} from {ends}; none: "
                               f"{short(end_loss(trunk.loss, trunk.final_loss, tail))}")
         mean = f" (mean of {window})" if window > 1 else ""
         self.query_one("#branches-panel", PlotPanel).plot.show(
@@ -581,7 +578,7 @@ class LrtuiApp(App[None]):
             title += " (line: the stable limit)" if result.stable_limit else ""
         limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
         picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
-        self.range_summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
+        self.view_summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
         panel.plot.show((Series(np.log10(result.lr), result.loss, "red+", decimate=False),),
                         title=title, look=Look(self.log_scale["loss"], look.ascii, look.mono),
                         xlabel="lr", xlog=True, vlines=tuple(marks))
@@ -622,8 +619,8 @@ class LrtuiApp(App[None]):
         if trace is None:
             status.update("simulating ...", layout=False)
             return
-        if self.view in ("range", "branches") and self.range_summary:
-            status.update(self.range_summary, layout=False)
+        if self.view in ("range", "branches") and self.view_summary:
+            status.update(self.view_summary, layout=False)
             return
         t = min(self.epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
         n = len(trace.epoch)
@@ -705,7 +702,6 @@ class LrtuiApp(App[None]):
             return
         self.pins.append(config)
         self.pin_results.append(self.trace)
-        self.pin_verdicts.append(self.verdict)
         if len(self.pins) == 1:
             self._open_board_if_room()
         self.notify(f"pinned #{len(self.pins)}: {describe(config)}", timeout=2)
@@ -734,12 +730,11 @@ class LrtuiApp(App[None]):
 
     def action_clear_pins(self) -> None:
         if self.pins:
-            self.pins, self.pin_results, self.pin_verdicts = [], [], []
+            self.pins, self.pin_results = [], []
             self._redraw_comparison()
 
     def _unpin(self, index: int) -> None:
-        for series in (self.pins, self.pin_results, self.pin_verdicts):
-            del series[index]
+        del self.pins[index], self.pin_results[index]
         self._redraw_comparison()
 
     def action_default(self) -> None:
@@ -777,7 +772,6 @@ class LrtuiApp(App[None]):
         self._stop_playing()
         self.pins = [follow(c, config) for c in pinned]
         self.pin_results = [None] * len(self.pins)
-        self.pin_verdicts = [None] * len(self.pins)
         self.target_loss = target
         if pinned:
             self._open_board_if_room()

@@ -117,8 +117,7 @@ def reset(config: RunConfig, field: Field) -> RunConfig:
         params = {k: v for k, v in config.schedule.get("params", {}).items() if k != field.param.name}
         new = replace(config, schedule={"name": config.schedule["name"], "params": params})
     elif field.section == "run":
-        new = replace(config, **{field.param.name: _RUN[field.param.name].default if field.param.name != "epochs"
-                                 else RunConfig().epochs})
+        new = replace(config, **{field.param.name: _RUN[field.param.name].default})
     else:
         attr = f"{field.section}_params"
         new = replace(config, **{attr: {k: v for k, v in getattr(config, attr).items() if k != field.param.name}})

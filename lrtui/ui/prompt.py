@@ -49,13 +49,7 @@ class PathPrompt(ModalScreen[str | None]):
         field.cursor_position = len(field.value)  # ready to edit the end (a suffix) or to backspace over it
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._answer(event.value.strip() or None)
+        self.dismiss(event.value.strip() or None)  # a second enter finds it gone (lrtui.ui.compat's guard)
 
     def action_cancel(self) -> None:
-        self._answer(None)
-
-    def _answer(self, value: str | None) -> None:
-        """Dismiss once: a second enter already on its way (keys mashed) finds the prompt gone."""
-        if not getattr(self, "_answered", False):
-            self._answered = True
-            self.dismiss(value)
+        self.dismiss(None)
