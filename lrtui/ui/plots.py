@@ -8,9 +8,9 @@ through epochs never rebuilds a plot and sends the terminal a couple of kilobyte
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from typing import Callable
 
 import numpy as np
@@ -22,6 +22,7 @@ from textual.containers import Container
 from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
+from plotext._utility import colors_to_ansi as plotext_colours_to_ansi
 from textual_plotext import PlotextPlot
 
 from lrtui.decimate import decimate
@@ -29,38 +30,35 @@ from lrtui.decimate import decimate
 MIN_WIDTH, MIN_HEIGHT = 16, 5
 
 
-_SGR = re.compile(r"\x1b\[([0-9;]*)m")
-
-
 @lru_cache(maxsize=1024)
-def _sgr_style(codes: tuple[str, ...]) -> Style:
-    """The Rich style of a run of SGR codes (parsed once per distinct run: a plot uses a handful)."""
-    if not codes:
-        return Style.null()
-    return Text.from_ansi(f"\x1b[{';'.join(codes)}mx").get_style_at_offset(_CONSOLE, 0) or Style.null()
+def _colours_style(colours: tuple) -> Style:
+    """The Rich style of one of plotext's (foreground, style, background) cell colours (a plot uses a
+    handful: each is parsed once)."""
+    styled = Text.from_ansi(plotext_colours_to_ansi(*colours) + "x")
+    return styled.get_style_at_offset(_CONSOLE, 0) or Style.null()
 
 
 _CONSOLE = Console(color_system="truecolor", force_terminal=True, width=10)
 
 
-def ansi_lines(text: str) -> list[list[Segment]]:
-    """plotext's ANSI output as segments per line, every segment with a style. A direct SGR parse with
-    cached styles: about ten times cheaper than Text.from_ansi, split and render, on every rebuild."""
-    lines = []
-    for raw in text.split("\n"):
-        segments: list[Segment] = []
-        codes: list[str] = []
-        pos = 0
-        for match in _SGR.finditer(raw):
-            if match.start() > pos:
-                segments.append(Segment(raw[pos : match.start()], _sgr_style(tuple(codes))))
-            params = match.group(1)
-            codes = [] if params in ("", "0") else codes + params.split(";")
-            pos = match.end()
-        if pos < len(raw):
-            segments.append(Segment(raw[pos:], _sgr_style(tuple(codes))))
+def matrix_lines(matrix) -> tuple[str, list[list[Segment]]]:
+    """What plotext drew, read from its matrix (a character and fg, style, bg colours per cell, rows counted
+    from the bottom): the plain text, and segments per line from the top, one per run of cells of the same
+    colours. The same as plotext's canvas string parsed, without writing every cell into that string and
+    parsing it again (a quarter of plotext's build time)."""
+    plain: list[str] = []
+    lines: list[list[Segment]] = []
+    for row in range(matrix.rows - 1, -1, -1):
+        markers = matrix.marker[row]
+        segments = []
+        col = 0
+        for colours, run in groupby(zip(matrix.fullground[row], matrix.style[row], matrix.background[row])):
+            end = col + sum(1 for _ in run)
+            segments.append(Segment("".join(markers[col:end]), _colours_style(colours)))
+            col = end
+        plain.append("".join(markers))
         lines.append(segments)
-    return lines
+    return "\n".join(plain), lines
 
 
 @dataclass(frozen=True)
@@ -74,6 +72,14 @@ class Series:
     marker: str | None = None
     scatter: bool = False  # points only (contour lines), no joining lines
     decimate: bool = True  # False for paths, which are not functions of x
+
+
+def same_series(a: tuple[Series, ...], b: tuple[Series, ...]) -> bool:
+    """Whether two tuples of series draw the same: same values (NaN where NaN) and the same settings."""
+    return len(a) == len(b) and all(
+        (p.colour, p.label, p.marker, p.scatter, p.decimate) == (q.colour, q.label, q.marker, q.scatter, q.decimate)
+        and np.array_equal(p.x, q.x, equal_nan=True) and np.array_equal(p.y, q.y, equal_nan=True)
+        for p, q in zip(a, b))
 
 
 @dataclass(frozen=True)
@@ -166,9 +172,10 @@ class CurvePlot(PlotextPlot):
         self.xlabel: str | None = None
         self.geometry: Geometry | None = None
         self._version = 0
+        self._settings: tuple | None = None
         self._cache_key: tuple | None = None
         self._cache = _Plain("")
-        self._ansi = ""
+        self._lines: list[list[Segment]] = []
         self._strips: list[Strip] | None = None
         self.builds = 0  # how many times plotext built this plot (tests and benchmarks read it)
 
@@ -176,13 +183,20 @@ class CurvePlot(PlotextPlot):
              x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
              xlabel: str | None = None, xlog: bool = False,
              vlines: tuple[tuple[float, str], ...] = ()) -> None:
-        """Replace what the plot draws; it is rebuilt at the next refresh. ``xlog``: x values are log10 of
-        the quantity, ticks are labelled 1e-3 style; ``vlines``: (x, colour) marks across the plot."""
+        """Replace what the plot draws; it is rebuilt at the next refresh, unless nothing it draws changed
+        (a new seed leaves the lr plot as it was). ``xlog``: x values are log10 of the quantity, ticks are
+        labelled 1e-3 style; ``vlines``: (x, colour) marks across the plot."""
+        title = self.title if title is None else title
+        look = self.look if look is None else look
+        settings = (title, look, x_range, y_range, xlabel, xlog, vlines)
+        if self._version and settings == self._settings and same_series(series, self.series):
+            return
+        self._settings = settings
         self.xlog = xlog
         self.vlines = vlines
         self.series = series
-        self.title = self.title if title is None else title
-        self.look = self.look if look is None else look
+        self.title = title
+        self.look = look
         self.x_range = x_range
         self.y_range = y_range
         self.xlabel = xlabel
@@ -254,7 +268,7 @@ class CurvePlot(PlotextPlot):
             width, style = self.size.width, self.rich_style  # rich_style walks the DOM: once, not per line
             # every segment carries a style: Textual's filters (NO_COLOR's monochrome) read it
             self._strips = [Strip(segments).adjust_cell_length(width, style)
-                            for segments in ansi_lines(self._ansi)[: self.size.height]]
+                            for segments in self._lines[: self.size.height]]
         if y < len(self._strips):
             return self._strips[y]
         return Strip.blank(self.size.width, self.rich_style)
@@ -263,8 +277,9 @@ class CurvePlot(PlotextPlot):
         width, height = self.size.width, self.size.height
         if width < MIN_WIDTH or height < MIN_HEIGHT:
             self.geometry = None
-            self._ansi = self.title[: max(width, 0)]
-            return _Plain(self._ansi)
+            title = self.title[: max(width, 0)]
+            self._lines = [[Segment(title, Style.null())]]
+            return _Plain(title)
         plt = self.plt
         plt.clear_figure()
         plt.plotsize(width, height)
@@ -317,7 +332,8 @@ class CurvePlot(PlotextPlot):
         if len(title) > room:
             title = title[: max(room - 3, 1)].rstrip() + "..."
         plt.title(title)
-        text = plt.build()
+        plt._set_sizes()  # plotext's build() less its canvas string, which matrix_lines replaces
+        plt._build_matrix()
         self.builds += 1
         matrix = plt.monitor.matrix
         cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
@@ -327,8 +343,8 @@ class CurvePlot(PlotextPlot):
                                      x0=float(xlim[0]), x1=float(xlim[1]), y0=float(ylim[0]), y1=float(ylim[1]))
         else:
             self.geometry = None
-        self._ansi = text
-        return _Plain(_SGR.sub("", text))
+        plain, self._lines = matrix_lines(matrix)
+        return _Plain(plain)
 
 
 @dataclass(frozen=True)
