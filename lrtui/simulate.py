@@ -254,22 +254,24 @@ def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus
     limit = _divergence_limit(problem.loss(x, pp))
     blown, checked = np.zeros(n_runs, dtype=bool), 0  # runs whose loss blew up in epochs before ``checked``
     chunk = max(1, min(NOISE_CHUNK, NOISE_DRAWS // steps))  # epochs of noise drawn at once, memory bounded
+    reacting = bool(plateaus)  # (asked once: the loop below is most of a long run's time)
+    grad, step = problem.grad, opt.step
     for t in range(epochs):
-        if plateaus:
+        if reacting:
             plateaus.lrs(lr[:, t])
         lr_col = lr[:, t, None]
         if noisy and t % chunk == 0:
             noise = np.stack([rng.standard_normal((min(chunk, epochs - t), steps, dim)) for rng in rngs]) * sigma
         running = 0.0
         for k in range(steps):
-            if plateaus:
+            if reacting:
                 running = running + problem.loss(x, pp)
-            g = problem.grad(x, pp)
+            g = grad(x, pp)
             if noisy:
                 g = g + noise[:, t % chunk, k]
-            x, state = opt.step(x, g, lr_col, state, op)
+            x, state = step(x, g, lr_col, state, op)
         xs[t + 1] = x
-        if plateaus:
+        if reacting:
             plateaus.update({"end": problem.loss(x, pp), "running": running / steps})
         if t % 64 == 63:
             blown |= _blew_up(problem, pp, xs[checked : t + 2], limit)
