@@ -3,12 +3,14 @@
 The state is a frozen :class:`PlateauState` of numpy arrays, so one update serves one run or many runs
 at once (the simulator drives several runs together). Semantics are torch 2.13.0's exactly:
 
-    better  = metric < best * (1 - threshold)   (mode min, rel)    metric < best - threshold   (min, abs)
-              metric > best * (1 + threshold)   (mode max, rel)    metric > best + threshold   (max, abs)
-    if better: best = metric; num_bad = 0   else: num_bad += 1     (NaN is never better)
+    better = metric < best * (1 - threshold)   (mode min, rel)
+             metric < best - threshold         (min, abs)
+             metric > best * (1 + threshold)   (max, rel)
+             metric > best + threshold         (max, abs);   a NaN metric is never better
+    if better: best = metric; num_bad = 0   else: num_bad += 1
     if cooldown_counter > 0: cooldown_counter -= 1; num_bad = 0
     if num_bad > patience:  new = max(lr * factor, min_lr); lr = new if lr - new > eps;
-                            cooldown_counter = cooldown; num_bad = 0
+        cooldown_counter = cooldown; num_bad = 0
 
 lr[t] is the lr in force during epoch t; update(metric[t]) after it gives lr[t + 1].
 """

@@ -79,8 +79,8 @@ def multistep(t: np.ndarray, lr: float, milestones: tuple[int, ...], gamma: floa
     """Decay by ``gamma`` at each milestone (torch MultiStepLR).
 
     lr(t) = lr * gamma ** #{m in milestones : m <= t}
-    Milestones are a multiset: unsorted lists are fine, a repeated milestone decays twice at once, and a
-    milestone at 0 already applies at t = 0.
+    Milestones are a multiset: unsorted lists are fine, a repeated milestone decays twice at once.
+    A milestone at 0 already applies at t = 0.
     """
     return lr * gamma ** np.searchsorted(np.sort(np.asarray(milestones, dtype=np.int64)), t, side="right")
 
@@ -168,8 +168,8 @@ def cosine_restarts(t: np.ndarray, lr: float, T_0: int, T_mult: int, eta_min: fl
 
     Cycle k lasts T_i = T_0 * T_mult**k epochs and starts at S_k = sum of the earlier cycles;
     with T_cur = t - S_k:  lr(t) = eta_min + (lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2
-    Cycle boundaries are integers (computed exactly, never with log). The lr restarts at lr, and never
-    quite reaches eta_min (the last value of a cycle is at T_cur = T_i - 1).
+    Cycle boundaries are integers (computed exactly, never with log). The lr restarts at lr.
+    It never quite reaches eta_min: the last value of a cycle is at T_cur = T_i - 1.
     """
     if T_mult == 1:
         t_cur, t_i = t % T_0, float(T_0)
@@ -214,8 +214,8 @@ def cyclic(
 
     cycle = floor(1 + t / (up + down)),  x = 1 + t / (up + down) - cycle,  r = up / (up + down)
     scale = x / r if x <= r else (x - 1) / (r - 1)
-    lr(t) = base_lr + (max_lr - base_lr) * scale * s,   s = 1 (triangular),
-            1 / 2 ** (cycle - 1) (triangular2),  gamma ** t (exp_range)
+    lr(t) = base_lr + (max_lr - base_lr) * scale * s
+    s = 1 (triangular),  1 / 2 ** (cycle - 1) (triangular2),  gamma ** t (exp_range)
     """
     up = float(step_size_up)
     down = float(step_size_down) if step_size_down is not None else up
@@ -295,8 +295,8 @@ def onecycle(
     """The 1cycle policy (torch OneCycleLR, cycle_momentum=False).
 
     initial = max_lr / div_factor,  min = initial / final_div_factor
-    phases (end epoch, from, to): (pct*T - 1, initial, max), (T - 1, max, min); with three_phase
-    (pct*T - 1, initial, max), (2*pct*T - 2, max, initial), (T - 1, initial, min)
+    phases (end epoch, from, to): (pct*T - 1, initial, max), (T - 1, max, min)
+    with three_phase: (pct*T - 1, initial, max), (2*pct*T - 2, max, initial), (T - 1, initial, min)
     within a phase from a to z over (start, end]:  p = (t - start) / (end - start),
     lr(t) = z + (a - z) / 2 * (cos(pi * p) + 1)   (cos)   or   (z - a) * p + a   (linear)
     The peak is at t = pct*T - 1 and the minimum at t = T - 1; defined for T epochs.

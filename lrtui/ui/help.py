@@ -3,12 +3,15 @@ notice."""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Static
 
 KEYS = """\
@@ -69,6 +72,101 @@ def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
     return title, rows, "\n".join(rest).strip()
 
 
+CONTINUATION = "    "  # a formula's continued line: four more spaces than the line it continues
+
+
+def _breaks(text: str) -> list[tuple[int, int]]:
+    """Where a formula line may break: (index of the first character of the next line, rank), rank 1
+    after two or more spaces (the formulas' own separators), 2 after ", " or "; ", 3 after any other
+    space, each outside brackets, and 4 after a space inside them."""
+    found, depth, i = [], 0, 0
+    while i < len(text):
+        c = text[i]
+        depth += (c in "([{") - (c in ")]}")
+        if c == " ":
+            j = i
+            while j < len(text) and text[j] == " ":
+                j += 1
+            if depth > 0:
+                rank = 4
+            elif j - i >= 2:
+                rank = 1
+            elif i > 0 and text[i - 1] in ",;":
+                rank = 2
+            else:
+                rank = 3
+            found.append((j, rank))
+            i = j
+            continue
+        i += 1
+    return found
+
+
+def wrap_formula(line: str, width: int) -> list[str]:
+    """One indented formula line in lines at most ``width`` wide (where it can be): broken at its best
+    separator that leaves a line at least half full, its continuations indented four more spaces."""
+    indent = line[: len(line) - len(line.lstrip())]
+    rest, lines, lead = line.strip(), [], indent
+    while len(lead) + len(rest) > width:
+        room = width - len(lead)
+        fits = [(at, rank) for at, rank in _breaks(rest) if len(rest[:at].rstrip()) <= room]
+        choice = None
+        for best in (2, 3, 4):
+            ranked = [at for at, rank in fits if rank <= best and at >= room // 2]
+            if ranked:
+                choice = max(ranked)
+                break
+        if choice is None:
+            choice = max((at for at, _ in fits), default=0) or room  # no break fits: cut
+        lines.append(lead + rest[:choice].rstrip())
+        rest, lead = rest[choice:].lstrip(), indent + CONTINUATION
+    return lines + [lead + rest]
+
+
+def wrap_doc(text: str, width: int) -> str:
+    """A docstring or note for a column ``width`` wide: prose reflowed into paragraphs, formula lines
+    (indented ones) kept whole where they fit and otherwise broken at their separators."""
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            out.extend(textwrap.wrap(" ".join(paragraph), width, break_on_hyphens=False))
+            paragraph.clear()
+
+    for line in text.rstrip("\n").split("\n"):
+        if not line.strip():
+            flush()
+            out.append("")
+        elif line.startswith(" "):
+            flush()
+            out.extend(wrap_formula(line.rstrip(), width))
+        else:
+            paragraph.append(line.strip())
+    flush()
+    return "\n".join(out)
+
+
+class Doc(Widget):
+    """Text wrapped by :func:`wrap_doc` at the width the widget has (formulas broken where they can be)."""
+
+    DEFAULT_CSS = """
+    Doc {
+        height: auto;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return wrap_doc(self.text, max(width, 10)).count("\n") + 1
+
+    def render(self) -> Text:
+        return Text(wrap_doc(self.text, max(self.size.width, 10)), overflow="fold")
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys, the schedule's formula and the problem's teaching note."""
 
@@ -102,8 +200,9 @@ class HelpScreen(ModalScreen[None]):
                  preset: str = "") -> None:
         super().__init__()
         self.preset = preset
-        self.about = f"Schedule: {schedule_name}\n{schedule_doc}\n\nProblem: {problem_name}\n{problem_note}\n"
-        self.text = (f"Preset {preset}\n\n" if preset else "") + f"{KEYS}\n{self.about}"  # all of it, as text
+        self.sections = ((f"Schedule: {schedule_name}", schedule_doc), (f"Problem: {problem_name}", problem_note))
+        about = "\n\n".join(f"{title}\n{body}" for title, body in self.sections)
+        self.text = (f"Preset {preset}\n\n" if preset else "") + f"{KEYS}\n{about}\n"  # all of it, as text
 
     def compose(self) -> ComposeResult:
         title, rows, closing = key_rows()
@@ -114,7 +213,10 @@ class HelpScreen(ModalScreen[None]):
             keys.add_row(Text(key, style="bold"), Text(what))
         with VerticalScroll():
             if self.preset:
-                yield Static(f"Preset {self.preset}\n", markup=False)
+                yield Doc(f"Preset {self.preset}\n")
             yield Static(Text(title, style="bold"))
             yield Static(keys)
-            yield Static(f"\n{closing}\n\n{self.about}", markup=False)
+            yield Doc(f"\n{closing}\n")
+            for heading, body in self.sections:
+                yield Static(Text(f"\n{heading}", style="bold"))
+                yield Doc(body)

@@ -1,0 +1,70 @@
+"""The help's text wrapping: every schedule's formula and every problem's note at any width, whole."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lrtui.simulate import PROBLEMS
+from lrtui.schedules.registry import _REGISTRY
+from lrtui.simulate import RunConfig
+from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.help import Doc, wrap_doc, wrap_formula
+from tests.test_app import started
+
+TEXTS = [d.doc for d in _REGISTRY.values()] + [p.note for p in PROBLEMS.values()]
+
+
+def letters(text: str) -> str:
+    """The text less its spacing (a word longer than the width is cut, so words may not survive whole)."""
+    return "".join(text.split())
+
+
+@given(text=st.sampled_from(TEXTS), width=st.integers(30, 140))
+def test_every_doc_fits_its_width_and_keeps_every_character(text, width):
+    wrapped = wrap_doc(text, width)
+    assert max(len(line) for line in wrapped.split("\n")) <= width
+    assert letters(wrapped) == letters(text)
+    if width >= 60:  # no word of ours is that long: then words stay whole
+        assert wrapped.split() == text.split()
+
+
+@given(line=st.text(st.sampled_from("ab (),;=+"), min_size=1, max_size=300).map(lambda s: "    " + s.strip() + "x"),
+       width=st.integers(12, 100))
+def test_any_formula_line_is_cut_to_its_width_without_losing_characters(line, width):
+    lines = wrap_formula(line, width)
+    assert all(len(part) <= width for part in lines)
+    assert letters(" ".join(lines)) == letters(line)
+
+
+def test_a_formula_that_fits_stays_one_line_and_prose_is_reflowed():
+    doc = _REGISTRY["cosine"].doc
+    wrapped = wrap_doc(doc, 100)
+    assert "    lr(t) = eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2   for every t" in wrapped.split("\n")
+    assert wrap_doc("one\ntwo three\n\nfour", 80) == "one two three\n\nfour"
+
+
+def test_formulas_break_at_their_own_separators_first():
+    line = "    t < W:          p = t / max(1, W),  f = p | (1 - cos(pi p)) / 2 | 1 - sqrt(1 - p)   (linear|cosine|1-sqrt)"
+    assert wrap_formula(line, 68) == [
+        "    t < W:          p = t / max(1, W),",
+        "        f = p | (1 - cos(pi p)) / 2 | 1 - sqrt(1 - p)",
+        "        (linear|cosine|1-sqrt)",
+    ]
+    # never inside brackets when there is a break outside them
+    assert wrap_formula("    lam = max(0, f * (1 - m) + m), m = min_lr_ratio", 44) == [
+        "    lam = max(0, f * (1 - m) + m),", "        m = min_lr_ratio"]
+
+
+@pytest.mark.asyncio
+async def test_the_help_wraps_formulas_to_the_screen():
+    app = LrtuiApp(RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, epochs=100), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        docs = list(app.screen.query(Doc))
+        schedule_doc = next(d for d in docs if "get_wsd_schedule" in d.text)
+        lines = [str(schedule_doc.render_line(y).text).rstrip() for y in range(schedule_doc.size.height)]
+        assert all(len(line) <= schedule_doc.size.width for line in lines) and schedule_doc.size.width < 80
+        assert "        (linear|cosine|1-sqrt)" in lines  # broken at its separator, continued indented
+        assert "    lr(t) = lr * lam" in lines
