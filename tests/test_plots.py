@@ -1,6 +1,8 @@
 """The plot widget's own work: reading what plotext drew straight from its matrix, and not rebuilding a
 plot whose data and settings did not change."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -8,11 +10,13 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
+from textual.app import App
+from plotext._dict import colors as plotext_colours
 from textual_plotext.plot import Plot
 
 from lrtui.simulate import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
-from lrtui.ui.plots import Series, matrix_lines, same_series
+from lrtui.ui.plots import CurvePlot, Series, matrix_lines, same_series
 from lrtui.ui.screenshot import settle
 from tests.test_app import row, started
 
@@ -99,3 +103,102 @@ async def test_a_change_rebuilds_only_the_plots_whose_data_changed():
         await pilot.press("+")
         await settle(app, pilot)
         assert (lr_plot.builds, loss_plot.builds) == (before[0] + 1, before[1] + 2)
+
+
+PLOTEXT_COLOURS = set(plotext_colours) | {"default"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("config, keys", [
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic",
+               problem_params={"noise": 0.3}, epochs=100), ("p", "tab", "+", "p", "tab", "+")),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("s",)),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("r",)),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("v",)),
+    (RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, problem="quadratic", problem_params={"noise": 0.3},
+               epochs=100), ("w",)),
+])
+async def test_every_colour_the_app_draws_with_is_one_plotext_knows(config, keys):
+    """plotext silently swaps a colour name it does not know (such as yellow) for its next default one."""
+    app = LrtuiApp(config, Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*keys)
+        await settle(app, pilot)
+        plots = [panel.plot for panel in app.query("PlotPanel") if panel.plot.series]
+        colours = {s.colour for p in plots for s in p.series} | {c for p in plots for _, c in p.vlines}
+        assert len(plots) >= 2 and colours and colours <= PLOTEXT_COLOURS, colours - PLOTEXT_COLOURS
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_labels_are_drawn_in_the_title_row_not_over_the_curves(size):
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic", epochs=100)
+    app = LrtuiApp(config, Options())
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        await pilot.press("p", "tab", "+", "p", "tab", "+", *(["b"] if size[1] >= 30 else []))  # (b: board off)
+        await settle(app, pilot)
+        loss = app.query_one("#loss-panel").plot
+        assert [s.label for s in loss.series][:3] == ["now", "#1", "#2"]
+        lines = loss._cache.plain.split("\n")
+        title_row = lines[0]
+        assert title_row.startswith(" " * loss.geometry.left + "loss: quadratic / sgd")
+        assert title_row.rstrip().endswith("■ now  ■ #1  ■ #2")
+        assert len(title_row) == loss.size.width
+        # nothing of plotext's legend inside the data area
+        data = "\n".join(lines[loss.geometry.top: loss.geometry.top + loss.geometry.height])
+        assert "now" not in data and "#1" not in data
+        # each glyph in its series' colour
+        strip = loss.render_line(0)
+        glyph_styles = [seg.style for seg in strip if seg.text == "■"]
+        assert len(glyph_styles) == 3 and len({str(s.color) for s in glyph_styles}) == 3
+
+
+class OnePlot(App):
+    """A plot of a given size, alone."""
+
+    def __init__(self, series: tuple[Series, ...], width: int, height: int, title: str = "loss: quadratic / sgd"):
+        super().__init__()
+        self.plot = CurvePlot(title)
+        self.plot.styles.width, self.plot.styles.height = width, height
+        self.series = series
+
+    def compose(self):
+        yield self.plot
+
+    def on_mount(self):
+        self.plot.show(self.series, x_range=(0.0, float(len(self.series[0].x) - 1)))
+
+
+async def drawn(series, width, height) -> tuple[CurvePlot, list[str]]:
+    app = OnePlot(series, width, height)
+    async with app.run_test(size=(width + 2, height + 2)) as pilot:
+        await pilot.pause()
+        plot = app.plot
+        return plot, [plot.render_line(y).text for y in range(height)]
+
+
+DECAYING = tuple(Series(np.arange(60.0), np.exp(-np.arange(60.0) / (4 + 3 * i)), colour, f"run{i}")
+                 for i, colour in enumerate(["blue+", "red+", "green+", "orange+"]))
+
+
+@pytest.mark.asyncio
+async def test_labels_without_room_in_the_title_row_go_to_the_emptiest_corner():
+    plot, lines = await drawn(DECAYING, 40, 14)
+    g = plot.geometry
+    assert "run0" not in lines[0]  # no room there: the title keeps its place
+    rows = [i for i, line in enumerate(lines) if "run" in line]
+    assert len(rows) == 4 and rows[0] == g.top  # at the top of the data area ...
+    columns = {lines[r].index("run") for r in rows}
+    assert len(columns) == 1 and columns.pop() > g.left + g.width // 2  # ... on the right: the curves start top left
+    unlabelled, bare = await drawn(tuple(replace(s, label=None) for s in DECAYING), 40, 14)
+    start = lines[rows[0]].index("run") - 2
+    covered = [bare[r][start : start + 6] for r in rows]
+    assert all(not part.strip() for part in covered)  # the box covers nothing drawn
+
+
+@pytest.mark.asyncio
+async def test_labels_that_fit_nowhere_are_left_out():
+    plot, lines = await drawn(DECAYING, 20, 7)
+    assert plot.geometry is not None and not any("run" in line for line in lines)

@@ -436,14 +436,14 @@ class LrtuiApp(App[None]):
         lr_panel = self.query_one("#lr-panel", PlotPanel)
         loss_panel = self.query_one("#loss-panel", PlotPanel)
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
+        plain = look.mono or look.ascii  # one colour: lines are told apart by their markers
         lr_series = [Series(x, trace.lr, "blue+")] + self._pin_series(pinned, "lr", look, legend=False)
         title = f"lr: {name}"
         bound = trace.stability_bound
         if np.isfinite(bound).any():
             lam = "lambda" if self.options.ascii else "λ"
             if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
-                plain = look.mono or look.ascii  # one colour: the bound is told apart by its marker
-                lr_series.append(Series(x, bound, "red", marker="." if plain else None))  # no legend: it would cover the curve
+                lr_series.append(Series(x, bound, "red", marker="." if plain else None))  # the title names it
                 title += f"  ({'dots' if plain else 'red'}: limit 2/{lam}max)"
             else:
                 title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
@@ -455,11 +455,11 @@ class LrtuiApp(App[None]):
                               "train" if trace.heldout_loss is not None else None)]
         loss_series += self._pin_series(pinned, "loss", look, legend)
         if trace.heldout_loss is not None:
-            loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out"))
+            loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out", marker="-" if plain else None))
         prepared = self._prepared
         floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
         if floor is not None and np.isfinite(floor).any():
-            loss_series.append(Series(x, floor, "yellow", "noise floor"))
+            loss_series.append(Series(x, floor, "orange", "noise floor", marker="." if plain else None))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}"
         loss_panel.plot.show(tuple(loss_series), title=title + (" (log)" if self.log_scale["loss"] else ""),
                              look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
@@ -550,7 +550,8 @@ class LrtuiApp(App[None]):
             tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
         lam = "lambda" if look.ascii else "λ"
         self.query_one("#sharpness-panel", PlotPanel).plot.show(
-            (Series(x, trace.sharpness, "red+", f"sharpness {lam}max"), Series(x, tolerated, "yellow", "c/lr")),
+            (Series(x, trace.sharpness, "red+", f"sharpness {lam}max"),
+             Series(x, tolerated, "orange", "c/lr", marker="." if look.mono or look.ascii else None)),
             title="sharpness" + (" (log)" if self.log_scale["loss"] else ""),
             look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=(0.0, float(max(len(x) - 1, 1))))
 

@@ -274,6 +274,7 @@ class CurvePlot(PlotextPlot):
         return Strip.blank(self.size.width, self.rich_style)
 
     def _build(self) -> _Plain:
+        """Draw the plot with plotext (labelled series are named by :meth:`_draw_legend`, not plotext)."""
         width, height = self.size.width, self.size.height
         if width < MIN_WIDTH or height < MIN_HEIGHT:
             self.geometry = None
@@ -303,7 +304,7 @@ class CurvePlot(PlotextPlot):
             lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
             draw = plt.scatter if s.scatter else plt.plot
             draw(x.tolist(), y.tolist(), marker=s.marker or marker, color="default" if self.look.mono else s.colour,
-                 label=s.label)
+                 label=None)
             drawn += 1
         if self.x_range is not None:
             plt.xlim(*self.x_range)
@@ -344,7 +345,67 @@ class CurvePlot(PlotextPlot):
         else:
             self.geometry = None
         plain, self._lines = matrix_lines(matrix)
+        entries = [s for s in self.series if s.label]
+        if entries:
+            plain = self._draw_legend(matrix, (plt.monitor.ticks_color, plt.monitor.ticks_style), title, entries, plain)
         return _Plain(plain)
+
+    def _draw_legend(self, matrix, ticks: tuple, title: str, entries: list[Series], plain: str) -> str:
+        """Name the labelled series: each one's glyph in its colour, then its label. In the title row, right
+        of the title, where both fit (the title keeps 12 columns at least); else as a box in the corner of
+        the data area that covers the fewest drawn cells (plotext's own legend always takes the top left,
+        where every curve starts); else, in a plot too small for the box, nowhere. Returns the new plain
+        text; the lines of segments are changed in place."""
+        lines = plain.split("\n")
+        cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
+        if not len(cols) or not len(rows):
+            return plain
+        width, height = matrix.cols, matrix.rows
+
+        def style(row: int, col: int, fullground=None) -> Style:
+            """A cell's (row from the top) background with the ticks' colour, or ``fullground``."""
+            background = matrix.background[height - 1 - row][col]
+            return _colours_style((ticks[0] if fullground is None else fullground, ticks[1], background))
+
+        def glyph(s: Series) -> str:
+            return s.marker if s.marker and len(s.marker) == 1 else "*" if self.look.ascii or self.look.mono else "■"
+
+        def colour(s: Series) -> str:
+            return "default" if self.look.mono else s.colour
+
+        text_style = style(0, 0)
+        start, end = cols.start, min(cols.stop + 1, width)  # the title row: the data area's left to the frame's right
+        room = end - start - sum(4 + len(s.label) for s in entries)
+        if room >= min(len(title), 12):
+            if len(title) > room:
+                title = title[: max(room - 3, 1)].rstrip() + "..."
+            segments = [Segment(" " * start + title + " " * (room - len(title)), text_style)]
+            for s in entries:
+                segments += [Segment("  ", text_style), Segment(glyph(s), style(0, 0, colour(s))),
+                             Segment(" " + s.label, text_style)]
+            segments.append(Segment(" " * (width - end), text_style))
+            self._lines[0] = [seg for seg in segments if seg.text]
+            lines[0] = "".join(seg.text for seg in segments)
+            return "\n".join(lines)
+        box_width = max(2 + len(s.label) for s in entries)
+        top, bottom = height - rows.stop, height - rows.start  # the data area's rows from the top
+        if box_width + 2 > len(cols) or len(entries) > bottom - top:
+            return plain
+        corners = [(top, cols.stop - 1 - box_width), (top, cols.start + 1),
+                   (bottom - len(entries), cols.stop - 1 - box_width), (bottom - len(entries), cols.start + 1)]
+
+        def covered(corner: tuple[int, int]) -> int:
+            row, col = corner
+            return sum(c != " " for line in lines[row : row + len(entries)] for c in line[col : col + box_width])
+
+        row, col = min(corners, key=covered)  # the first corner (top right) among equals
+        for i, s in enumerate(entries):
+            label = (" " + s.label).ljust(box_width - 1)
+            box = [Segment(glyph(s), style(row + i, col, colour(s))), Segment(label, style(row + i, col))]
+            before, _, after = Segment.divide(self._lines[row + i], [col, col + box_width, width])
+            self._lines[row + i] = [*before, *box, *after]
+            lines[row + i] = lines[row + i][:col] + glyph(s) + label + lines[row + i][col + box_width:]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
