@@ -16,7 +16,7 @@ from textual_plotext.plot import Plot
 
 from lrtui.simulate import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
-from lrtui.ui.plots import CurvePlot, Series, matrix_lines, same_series
+from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, same_series
 from lrtui.ui.screenshot import settle
 from tests.test_app import row, started
 
@@ -202,3 +202,23 @@ async def test_labels_without_room_in_the_title_row_go_to_the_emptiest_corner():
 async def test_labels_that_fit_nowhere_are_left_out():
     plot, lines = await drawn(DECAYING, 20, 7)
     assert plot.geometry is not None and not any("run" in line for line in lines)
+
+
+@pytest.mark.asyncio
+async def test_nothing_of_an_earlier_drawing_stays_in_the_next():
+    """Each build starts from a fresh plotext state (fresh_figure): after a plot with every setting, a
+    plain one draws exactly as it does in a new widget."""
+    plain = (Series(np.arange(60.0), np.cos(np.arange(60.0) / 9), "blue+"),)
+    busy = (Series(np.arange(60.0), np.exp(np.arange(60.0) / 9), "red+", "up", marker="x"),
+            Series(np.arange(60.0), np.arange(60.0), "green+", "line"))
+    _, expected = await drawn(plain, 50, 16)
+    app = OnePlot(busy, 50, 16)
+    async with app.run_test(size=(52, 18)) as pilot:
+        await pilot.pause()
+        app.plot.show(busy, title="other", look=Look(log=True, ascii=True), y_range=(0.0, 2.0), xlabel="lr",
+                      xlog=True, vlines=((1.0, "red"),))
+        await pilot.pause()
+        app.plot.render_line(0)
+        app.plot.show(plain, title="loss: quadratic / sgd", look=Look(), x_range=(0.0, 59.0))
+        await pilot.pause()
+        assert [app.plot.render_line(y).text for y in range(16)] == expected

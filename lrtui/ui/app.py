@@ -211,32 +211,37 @@ class LrtuiApp(App[None]):
     # --- layout ----------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # the widgets every key and every epoch step updates are kept, not looked up: a query walks the
+        # whole DOM (the form's rows too), about a third of a millisecond each
+        self.panels = {name: PlotPanel(title, id=f"{name}-panel", ascii=self.options.ascii, point=name == "landscape")
+                       for name, title in (("lr", "learning rate"), ("loss", "loss"), ("landscape", "landscape"),
+                                           ("range", "range test"), ("sharpness", "sharpness"),
+                                           ("branches", "branches"))}
+        self.form = ParamForm(id="form")
+        self.board = Scoreboard(id="board", ascii=self.options.ascii)
+        self.notes = Static(id="notes")
+        self.status_line = Static(id="status")
         with Horizontal(id="main"):
-            yield ParamForm(id="form")
+            yield self.form
             with Vertical(id="plots"):
-                yield PlotPanel("learning rate", id="lr-panel", ascii=self.options.ascii)
-                yield PlotPanel("loss", id="loss-panel", ascii=self.options.ascii)
-                yield PlotPanel("landscape", id="landscape-panel", ascii=self.options.ascii, point=True)
-                yield PlotPanel("range test", id="range-panel", ascii=self.options.ascii)
-                yield PlotPanel("sharpness", id="sharpness-panel", ascii=self.options.ascii)
-                yield PlotPanel("branches", id="branches-panel", ascii=self.options.ascii)
-        yield Scoreboard(id="board", ascii=self.options.ascii)
-        yield Static(id="notes")
-        yield Static(id="status")
+                yield from self.panels.values()
+        yield self.board
+        yield self.notes
+        yield self.status_line
         yield Footer()
 
     async def on_mount(self) -> None:
         self.screen.set_class(self.options.ascii, "ascii")
         self._show_view_panel()
-        self.query_one(Scoreboard).display = False
+        self.board.display = False
         if self.pins:
             self._open_board_if_room()
-        for panel in self.query(PlotPanel):
+        for panel in self.panels.values():
             if self.options.mono:
                 panel.plot.theme = "clear"
         await self._show_form()
         self._request_simulation(self.config)
-        rows = self.query_one(ParamForm).rows()
+        rows = self.form.rows()
         if rows:
             rows[0].focus()
 
@@ -246,7 +251,7 @@ class LrtuiApp(App[None]):
         prepared = prepare(self.config)
         fields = F.fields(prepared)
         texts = [F.text(prepared, f) for f in fields]
-        await self.query_one(ParamForm).show(fields + [TARGET_FIELD], texts + [self._target_text()])
+        await self.form.show(fields + [TARGET_FIELD], texts + [self._target_text()])
 
     def _target_text(self) -> str:
         return "none" if self.target_loss is None else f"{self.target_loss:.4g}"
@@ -333,7 +338,7 @@ class LrtuiApp(App[None]):
         except ConfigError:
             return  # the simulation reports it
         look = Look(self.log_scale["lr"], self.options.ascii, self.options.mono)
-        self.query_one("#lr-panel", PlotPanel).plot.show(
+        self.panels["lr"].plot.show(
             (Series(x, lr, "blue+"),), title=f"lr: {config.schedule['name']} (simulating the loss ...)", look=look,
             x_range=(0.0, float(max(config.epochs - 1, 1))))
 
@@ -375,7 +380,7 @@ class LrtuiApp(App[None]):
         self.call_from_thread(self.idle_event.set)
 
     def _show_problem(self, message: str) -> None:
-        self.query_one("#status", Static).update(Text(message, style="bold red"), layout=False)
+        self.status_line.update(Text(message, style="bold red"), layout=False)
 
     def _finish(self, job: tuple, results: tuple) -> None:
         config, pins, _ = job
@@ -402,7 +407,7 @@ class LrtuiApp(App[None]):
         self._prepared = prepare(config)  # once: the verdict, the notes and the drawing all read it
         self.verdict = judge(trace, self._prepared)
         found = lint_notes(config, self._prepared)
-        box = self.query_one("#notes", Static)
+        box = self.notes
         text = "\n".join(f"note: {n}" for n in found[:2])
         if text != getattr(box, "shown_text", None):  # a layout pass costs more than drawing both plots
             box.shown_text = text
@@ -433,8 +438,8 @@ class LrtuiApp(App[None]):
         pinned = self._pinned_traces()
         x_range = (0.0, float(max(len(x) - 1, *(len(t.epoch) - 1 for _, t in pinned), 1)))
         legend = bool(pinned) and not self.show_board  # the scoreboard is the legend when it shows
-        lr_panel = self.query_one("#lr-panel", PlotPanel)
-        loss_panel = self.query_one("#loss-panel", PlotPanel)
+        lr_panel = self.panels["lr"]
+        loss_panel = self.panels["loss"]
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
         plain = look.mono or look.ascii  # one colour: lines are told apart by their markers
         lr_series = [Series(x, trace.lr, "blue+")] + self._pin_series(pinned, "lr", look, legend=False)
@@ -485,9 +490,8 @@ class LrtuiApp(App[None]):
 
     def _update_board(self) -> None:
         """The scoreboard: the current run and each pinned one."""
-        board = self.query(Scoreboard)
-        if not board or self.trace is None:
-            return
+        if not self.board.is_attached or self.trace is None:
+            return  # (kept up to date while hidden: it opens at its final height, the focused row kept in view)
         target = self.target
         mono_or_ascii = self.options.ascii or self.options.mono
         rows = [BoardRow("*" if mono_or_ascii else "■", None if self.options.mono else NOW_COLOUR[1], "now",
@@ -504,7 +508,7 @@ class LrtuiApp(App[None]):
                     f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))
         short = distinguish([r.description for r in rows])
         rows = [replace(r, description=d) for r, d in zip(rows, short)]
-        board.first(Scoreboard).show_rows(rows, f"{target:.3g}")
+        self.board.show_rows(rows, f"{target:.3g}")
 
     def _draw_branches(self, look: Look) -> None:
         """WSD's branches: the stable phase without decay (the trunk) and the decay started from several
@@ -535,7 +539,7 @@ class LrtuiApp(App[None]):
         self.view_summary = (f"decay {decay} from {ends}; none: "
                               f"{short(end_loss(trunk.loss, trunk.final_loss, tail))}")
         mean = f" (mean of {window})" if window > 1 else ""
-        self.query_one("#branches-panel", PlotPanel).plot.show(
+        self.panels["branches"].plot.show(
             tuple(series), title=f"branches{mean}, gray: no decay" + (" (log)" if self.log_scale["loss"] else ""),
             look=Look(self.log_scale["loss"], look.ascii, look.mono),
             x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
@@ -549,7 +553,7 @@ class LrtuiApp(App[None]):
             c = trace.stability_bound * trace.sharpness  # the optimizer's constant: bound = c / lambda
             tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
         lam = "lambda" if look.ascii else "λ"
-        self.query_one("#sharpness-panel", PlotPanel).plot.show(
+        self.panels["sharpness"].plot.show(
             (Series(x, trace.sharpness, "red+", f"sharpness {lam}max"),
              Series(x, tolerated, "orange", "c/lr", marker="." if look.mono or look.ascii else None)),
             title="sharpness" + (" (log)" if self.log_scale["loss"] else ""),
@@ -559,7 +563,7 @@ class LrtuiApp(App[None]):
         """The lr range test on this problem and optimizer: loss against lr (log axis), the suggestions
         and the true stable limit as vertical lines."""
         trace = self.trace
-        panel = self.query_one("#range-panel", PlotPanel)
+        panel = self.panels["range"]
         if self._range is None or self._range[0] != trace.config:  # a log toggle or a view switch reuses it
             try:
                 ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
@@ -587,7 +591,7 @@ class LrtuiApp(App[None]):
     def _draw_landscape(self, look: Look) -> None:
         """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
         trace = self.trace
-        panel = self.query_one("#landscape-panel", PlotPanel)
+        panel = self.panels["landscape"]
         if not has_landscape(trace):
             return
         prepared = self._prepared
@@ -605,17 +609,16 @@ class LrtuiApp(App[None]):
                         look=look, x_range=xlim, y_range=ylim, xlabel="x")
 
     def _update_cursor(self) -> None:
-        for panel in self.query(PlotPanel):
+        for panel in self.panels.values():
             if panel.display:
                 epoch_axis = panel.id != "range-panel"  # the range test's x axis is the lr, not the epoch
                 panel.place(min(self.epoch, self.last_epoch) if self.trace is not None and epoch_axis else None)
         self._update_status()
 
     def _update_status(self) -> None:
-        found = self.query("#status")
-        if not found:  # the screen is going away (quit during playback)
+        status = self.status_line
+        if not status.is_attached:  # the screen is going away (quit during playback)
             return
-        status = found.first(Static)
         trace = self.trace
         if trace is None:
             status.update("simulating ...", layout=False)
@@ -713,7 +716,7 @@ class LrtuiApp(App[None]):
         readable plots; on a smaller one the loss plot's legend names the runs and b opens the board."""
         room = self.size.height >= BOARD_MIN_ROWS
         self.show_board = room
-        self.query_one(Scoreboard).display = room
+        self.board.display = room
         self.call_after_refresh(self._focused_into_view)
         if not room:
             self.notify(f"b opens the scoreboard (it opens by itself from {BOARD_MIN_ROWS} rows up: the plots "
@@ -751,7 +754,7 @@ class LrtuiApp(App[None]):
     def action_board(self) -> None:
         """Show or hide the scoreboard."""
         self.show_board = not self.show_board
-        self.query_one(Scoreboard).display = self.show_board
+        self.board.display = self.show_board
         self.call_after_refresh(self._focused_into_view)
         self._redraw_comparison()
 
