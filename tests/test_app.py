@@ -528,3 +528,20 @@ async def test_d_puts_the_focused_value_back_to_its_default():
         await pilot.press("5", "0", "enter", "d")
         await settle(app, pilot)
         assert app.config.epochs == 100
+
+
+async def test_a_key_right_after_a_nudge_sees_the_nudged_value():
+    """Found by a newcomer pasting '+p': the nudge travelled as a message behind the 'p', which pinned the
+    value from before it."""
+    from textual import events
+
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.lr").focus()
+        await pilot.pause()
+        app.post_message(events.Key("plus", "+"))  # a burst: both keys queued before either is handled
+        app.post_message(events.Key("p", "p"))
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == pytest.approx(0.126)
+        assert [pin.schedule["params"]["lr"] for pin in app.pins] == [pytest.approx(0.126)]

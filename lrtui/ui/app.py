@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -263,14 +263,19 @@ class LrtuiApp(App[None]):
             return self.target_loss
         return default_target(self.trace) if self.trace is not None else 0.0
 
-    @on(FieldRow.Edit)
+    def field_changed(self, message: FieldRow.Edit | FieldRow.Nudge) -> None:
+        """A row's edit or nudge, handed over at once (FieldRow._send): applied before any later key."""
+        if isinstance(message, FieldRow.Edit):
+            self._on_edit(message)
+        else:
+            self._on_nudge(message)
+
     def _on_edit(self, message: FieldRow.Edit) -> None:
         if message.row.field == TARGET_FIELD:
             self._apply_target(message.row, lambda: coerce(TARGET, message.raw))
             return
         self._apply(message.row, lambda: F.set_value(self.config, message.row.field, message.raw))
 
-    @on(FieldRow.Nudge)
     def _on_nudge(self, message: FieldRow.Nudge) -> None:
         if message.row.field == TARGET_FIELD:
             self._apply_target(message.row, lambda: F.nudge_value(TARGET, self.target, message.direction))

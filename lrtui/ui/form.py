@@ -113,7 +113,7 @@ class FieldRow(Widget, can_focus=True):
             else:
                 raw, self.buffer = self.buffer, None
                 if raw.strip():  # enter on an empty edit just closes it
-                    self.post_message(self.Edit(self, raw))
+                    self._send(self.Edit(self, raw))
             self._redraw()
         elif event.key == "escape":
             if self.buffer is None and not self.message:
@@ -125,7 +125,7 @@ class FieldRow(Widget, can_focus=True):
             self.buffer = self.buffer[:-1]
             self._redraw()
         elif self.buffer is None and char in ("+", "=", "-", "_"):
-            self.post_message(self.Nudge(self, +1 if char in "+=" else -1))
+            self._send(self.Nudge(self, +1 if char in "+=" else -1))
         elif self.buffer is None and char and (char.isdigit() or char == "."):
             self.buffer = char  # a number starts an edit; letters stay keys (l, v, q, ?) until enter opens one
             self._redraw()
@@ -136,6 +136,12 @@ class FieldRow(Widget, can_focus=True):
             return
         event.stop()
         event.prevent_default()
+
+    def _send(self, message: Message) -> None:
+        """Hand an edit or a nudge to the app's ``field_changed`` at once. Posted, the message bubbled
+        through every parent's queue behind the keys pressed after it: '+' then 'p' in one burst pinned
+        the value from before the '+'."""
+        self.app.field_changed(message)
 
     def on_blur(self) -> None:
         if self.buffer is not None:
