@@ -1,5 +1,7 @@
 """The help's text wrapping: every schedule's formula and every problem's note at any width, whole."""
 
+import asyncio
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from lrtui.schedules.registry import _REGISTRY
 from lrtui.simulate import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.help import Doc, wrap_doc, wrap_formula
+from lrtui.ui.screenshot import settle
 from tests.test_app import started
 
 TEXTS = [d.doc for d in _REGISTRY.values()] + [p.note for p in PROBLEMS.values()]
@@ -28,12 +31,21 @@ def test_every_doc_fits_its_width_and_keeps_every_character(text, width):
         assert wrapped.split() == text.split()
 
 
-@given(line=st.text(st.sampled_from("ab (),;=+"), min_size=1, max_size=300).map(lambda s: "    " + s.strip() + "x"),
-       width=st.integers(12, 100))
-def test_any_formula_line_is_cut_to_its_width_without_losing_characters(line, width):
+@given(indent=st.integers(0, 40), body=st.text(st.sampled_from("ab (),;=+"), min_size=1, max_size=300),
+       width=st.integers(1, 100))
+def test_any_formula_line_is_cut_to_its_width_without_losing_characters(indent, body, width):
+    """Any indent at any width, the indent wider than the column too (that once looped for ever: a
+    help opened on a 26-column terminal froze the app)."""
+    line = " " * indent + body.strip() + "x"
     lines = wrap_formula(line, width)
-    assert all(len(part) <= width for part in lines)
+    assert all(len(part) <= max(width, 2) for part in lines)
     assert letters(" ".join(lines)) == letters(line)
+
+
+@pytest.mark.parametrize("width", range(1, 30))
+def test_every_doc_wraps_at_tiny_widths(width):
+    for text in TEXTS:
+        assert letters(wrap_doc(text, width)) == letters(text)
 
 
 def test_a_formula_that_fits_stays_one_line_and_prose_is_reflowed():
@@ -68,3 +80,39 @@ async def test_the_help_wraps_formulas_to_the_screen():
         assert all(len(line) <= schedule_doc.size.width for line in lines) and schedule_doc.size.width < 80
         assert "        (linear|cosine|1-sqrt)" in lines  # broken at its separator, continued indented
         assert "    lr(t) = lr * lam" in lines
+
+
+def test_a_formula_breaks_before_an_operator_rather_than_after_it():
+    assert wrap_formula("    lr(t) = eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2   for every t", 66) == [
+        "    lr(t) = eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max))", "        / 2   for every t"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("name", ["plateau", "constant", "wsd"])
+async def test_the_help_opens_on_a_narrow_terminal(name):
+    app = LrtuiApp(RunConfig(schedule={"name": name, "params": {}}, epochs=100), Options())
+    async with app.run_test(size=(26, 12)) as pilot:
+        await asyncio.wait_for(started(app, pilot), 20)
+        await pilot.press("question_mark")
+        await asyncio.wait_for(pilot.pause(), 10)
+        assert app.screen.sections[0][0] == f"Schedule: {name}" and app.screen.query(Doc)
+        await pilot.press("end")
+        await asyncio.wait_for(pilot.pause(), 10)
+
+
+@pytest.mark.asyncio
+async def test_a_presets_title_is_a_heading_apart_from_its_note():
+    from lrtui.presets import find
+
+    app = LrtuiApp(RunConfig(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        preset = find("T1")
+        app.load_preset(preset)
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = [str(w.render()) for w in app.screen.query("Static, Doc")]
+        assert f"Preset {preset.name}: {preset.title}" in shown
+        note = next(d for d in app.screen.query(Doc) if d.text.strip() and preset.note.split()[0] in d.text)
+        assert preset.title not in note.text

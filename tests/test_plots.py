@@ -117,6 +117,8 @@ PLOTEXT_COLOURS = set(plotext_colours) | {"default"}
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("v",)),
     (RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, problem="quadratic", problem_params={"noise": 0.3},
                epochs=100), ("w",)),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 30}}, problem="mlp", epochs=30),
+     ("p", "tab", "+", "p", "tab", "+", "b")),
 ])
 async def test_every_colour_the_app_draws_with_is_one_plotext_knows(config, keys):
     """plotext silently swaps a colour name it does not know (such as yellow) for its next default one."""
@@ -128,6 +130,9 @@ async def test_every_colour_the_app_draws_with_is_one_plotext_knows(config, keys
         plots = [panel.plot for panel in app.query("PlotPanel") if panel.plot.series]
         colours = {s.colour for p in plots for s in p.series} | {c for p in plots for _, c in p.vlines}
         assert len(plots) >= 2 and colours and colours <= PLOTEXT_COLOURS, colours - PLOTEXT_COLOURS
+        for p in plots:  # the series a legend names are told apart by colour
+            named = [s.colour for s in p.series if s.label]
+            assert len(set(named)) == len(named), [(s.label, s.colour) for s in p.series]
 
 
 @pytest.mark.asyncio
@@ -222,3 +227,34 @@ async def test_nothing_of_an_earlier_drawing_stays_in_the_next():
         app.plot.show(plain, title="loss: quadratic / sgd", look=Look(), x_range=(0.0, 59.0))
         await pilot.pause()
         assert [app.plot.render_line(y).text for y in range(16)] == expected
+
+
+@pytest.mark.asyncio
+async def test_the_cursor_never_writes_over_the_title_row_legend():
+    """Without a frame (ASCII) the arrow above the data sits in the title row: only on blank cells there."""
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic", epochs=100)
+    app = LrtuiApp(config, Options(ascii=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("p", "tab", "+", "p", "tab", "+")
+        await settle(app, pilot)
+        loss = app.query_one("#loss-panel").plot
+        title_row = loss._cache.plain.split("\n")[0]
+        assert "x #1" in title_row
+        for _ in range(99):
+            await pilot.press("right")
+            shown = loss.render_line(0).text
+            assert all(a == b or a == " " for a, b in zip(title_row, shown)), (app.epoch, shown)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("ascii, mono, glyphs", [(False, True, "⣿x+"), (True, False, "*x+")])
+async def test_without_colour_each_label_shows_the_marker_its_line_is_drawn_with(ascii, mono, glyphs):
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic", epochs=100)
+    app = LrtuiApp(config, Options(ascii=ascii, mono=mono))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("p", "tab", "+", "p", "tab", "+")
+        await settle(app, pilot)
+        title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0]
+        assert f"{glyphs[0]} now  {glyphs[1]} #1  {glyphs[2]} #2" in title_row

@@ -465,7 +465,8 @@ class LrtuiApp(App[None]):
                               "train" if trace.heldout_loss is not None else None)]
         loss_series += self._pin_series(pinned, "loss", look, legend)
         if trace.heldout_loss is not None:
-            loss_series.append(Series(x, trace.heldout_loss, "green+", "held-out", marker="-" if plain else None))
+            heldout = "red" if pinned else "green+"  # (green+ is pin #1's; red is free once now is blue)
+            loss_series.append(Series(x, trace.heldout_loss, heldout, "held-out", marker="-" if plain else None))
         prepared = self._prepared
         floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
         if floor is not None and np.isfinite(floor).any():
@@ -499,7 +500,8 @@ class LrtuiApp(App[None]):
             return  # (kept up to date while hidden: it opens at its final height, the focused row kept in view)
         target = self.target
         mono_or_ascii = self.options.ascii or self.options.mono
-        rows = [BoardRow("*" if mono_or_ascii else "■", None if self.options.mono else NOW_COLOUR[1], "now",
+        now_glyph = "*" if self.options.ascii else "⣿" if self.options.mono else "■"  # as its curve is drawn
+        rows = [BoardRow(now_glyph, None if self.options.mono else NOW_COLOUR[1], "now",
                          describe(self.trace.config), score(self.trace, target), self.verdict.describe())]
         for i, (pin, result) in enumerate(zip(self.pins, self.pin_results)):
             pin_look = PIN_LOOKS[i]

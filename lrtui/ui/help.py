@@ -75,10 +75,13 @@ def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
 CONTINUATION = "    "  # a formula's continued line: four more spaces than the line it continues
 
 
+OPERATORS = "+-*/=<>|"
+
+
 def _breaks(text: str) -> list[tuple[int, int]]:
-    """Where a formula line may break: (index of the first character of the next line, rank), rank 1
-    after two or more spaces (the formulas' own separators), 2 after ", " or "; ", 3 after any other
-    space, each outside brackets, and 4 after a space inside them."""
+    """Where a formula line may break: (index of the first character of the next line, rank). Outside
+    brackets: rank 1 after two or more spaces (the formulas' own separators), 2 after ", " or "; ", 3
+    before an operator (which then starts the next line), 4 after any other space; 5 inside brackets."""
     found, depth, i = [], 0, 0
     while i < len(text):
         c = text[i]
@@ -88,13 +91,15 @@ def _breaks(text: str) -> list[tuple[int, int]]:
             while j < len(text) and text[j] == " ":
                 j += 1
             if depth > 0:
-                rank = 4
+                rank = 5
             elif j - i >= 2:
                 rank = 1
             elif i > 0 and text[i - 1] in ",;":
                 rank = 2
-            else:
+            elif j < len(text) and text[j] in OPERATORS:
                 rank = 3
+            else:
+                rank = 4
             found.append((j, rank))
             i = j
             continue
@@ -103,15 +108,17 @@ def _breaks(text: str) -> list[tuple[int, int]]:
 
 
 def wrap_formula(line: str, width: int) -> list[str]:
-    """One indented formula line in lines at most ``width`` wide (where it can be): broken at its best
-    separator that leaves a line at least half full, its continuations indented four more spaces."""
-    indent = line[: len(line) - len(line.lstrip())]
+    """One indented formula line in lines at most ``width`` wide: broken at its best separator that
+    leaves a line at least half full (else at any space that fits, else cut), its continuations indented
+    four more spaces. Indents are cut to half the width, so every line holds some of the formula."""
+    width = max(width, 2)
+    indent = line[: len(line) - len(line.lstrip())][: width // 2]
     rest, lines, lead = line.strip(), [], indent
     while len(lead) + len(rest) > width:
-        room = width - len(lead)
+        room = width - len(lead)  # at least half the width
         fits = [(at, rank) for at, rank in _breaks(rest) if len(rest[:at].rstrip()) <= room]
         choice = None
-        for best in (2, 3, 4):
+        for best in (2, 3, 4, 5):
             ranked = [at for at, rank in fits if rank <= best and at >= room // 2]
             if ranked:
                 choice = max(ranked)
@@ -119,7 +126,7 @@ def wrap_formula(line: str, width: int) -> list[str]:
         if choice is None:
             choice = max((at for at, _ in fits), default=0) or room  # no break fits: cut
         lines.append(lead + rest[:choice].rstrip())
-        rest, lead = rest[choice:].lstrip(), indent + CONTINUATION
+        rest, lead = rest[choice:].lstrip(), (indent + CONTINUATION)[: width // 2]
     return lines + [lead + rest]
 
 
@@ -212,8 +219,10 @@ class HelpScreen(ModalScreen[None]):
         for key, what in rows:
             keys.add_row(Text(key, style="bold"), Text(what))
         with VerticalScroll():
-            if self.preset:
-                yield Doc(f"Preset {self.preset}\n")
+            if self.preset:  # its title, then its note
+                heading, _, note = self.preset.partition("\n")
+                yield Static(Text(f"Preset {heading}", style="bold"))
+                yield Doc(f"{note}\n")
             yield Static(Text(title, style="bold"))
             yield Static(keys)
             yield Doc(f"\n{closing}\n")

@@ -29,6 +29,7 @@ from textual_plotext import PlotextPlot
 from lrtui.decimate import decimate
 
 MIN_WIDTH, MIN_HEIGHT = 16, 5
+FRAME_OR_BLANK = frozenset(" ─┌┐└┘┬┴├┤│")  # the cells the cursor's arrows may take
 
 
 @lru_cache(maxsize=1024)
@@ -379,7 +380,9 @@ class CurvePlot(PlotextPlot):
             return _colours_style((ticks[0] if fullground is None else fullground, ticks[1], background))
 
         def glyph(s: Series) -> str:
-            return s.marker if s.marker and len(s.marker) == 1 else "*" if self.look.ascii or self.look.mono else "■"
+            if s.marker and len(s.marker) == 1:
+                return s.marker
+            return "*" if self.look.ascii else "⣿" if self.look.mono else "■"  # as plotext draws the line
 
         def colour(s: Series) -> str:
             return "default" if self.look.mono else s.colour
@@ -473,9 +476,10 @@ class PlotPanel(Container):
         column = g.column(epoch)
         if not g.left <= column < g.left + g.width:
             return None
-        # the arrows sit on the frame (or, without one, on blank cells): never over a title or tick label
+        # the arrows sit on the frame (or, without one, on blank cells): never over a title, a legend or
+        # a tick label
         cells = [(column, row, glyph) for row, glyph in ((g.top - 1, above), (g.top + g.height, below))
-                 if not self.plot.char_at(column, row).isalnum()]
+                 if self.plot.char_at(column, row) in FRAME_OR_BLANK]
         value = self.plot.value_at(epoch)
         if value is not None and g.contains(column, g.row(value)):
             cells.append((column, g.row(value), dot))
