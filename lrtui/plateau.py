@@ -1,7 +1,4 @@
-"""ReduceLROnPlateau as explicit state: :meth:`Plateau.init` then :meth:`Plateau.update` with each metric.
-
-The state is a frozen :class:`PlateauState` of numpy arrays, so one update serves one run or many runs
-at once (the simulator drives several runs together). Semantics are torch 2.13.0's exactly:
+"""Reduce the lr when the loss stops improving (torch ReduceLROnPlateau, its 2.13.0 semantics exactly).
 
     better = metric < best * (1 - threshold)   (mode min, rel)
              metric < best - threshold         (min, abs)
@@ -12,7 +9,7 @@ at once (the simulator drives several runs together). Semantics are torch 2.13.0
     if num_bad > patience:  new = max(lr * factor, min_lr); lr = new if lr - new > eps;
         cooldown_counter = cooldown; num_bad = 0
 
-lr[t] is the lr in force during epoch t; update(metric[t]) after it gives lr[t + 1].
+lr[t] is the lr in force during epoch t; the metric of epoch t decides lr[t + 1].
 """
 
 from __future__ import annotations
@@ -50,7 +47,11 @@ class PlateauState:
 
 @dataclass(frozen=True)
 class Plateau:
-    """Validated ReduceLROnPlateau settings; ``init`` and ``update`` are pure functions of the state."""
+    """Validated ReduceLROnPlateau settings; ``init`` and ``update`` are pure functions of the state.
+
+    :meth:`init`, then :meth:`update` with each metric. The state is a frozen :class:`PlateauState` of
+    numpy arrays, so one update serves one run or many runs at once (the simulator drives several runs
+    together)."""
 
     params: dict[str, Any]
     name: str = "plateau"

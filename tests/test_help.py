@@ -10,7 +10,7 @@ from lrtui.simulate import PROBLEMS
 from lrtui.schedules.registry import _REGISTRY
 from lrtui.simulate import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
-from lrtui.ui.help import Doc, wrap_doc, wrap_formula
+from lrtui.ui.help import SYMBOLS, Doc, schedule_help, wrap_doc, wrap_formula
 from lrtui.ui.screenshot import settle
 from tests.test_app import started
 
@@ -116,3 +116,12 @@ async def test_a_presets_title_is_a_heading_apart_from_its_note():
         assert f"Preset {preset.name}: {preset.title}" in shown
         note = next(d for d in app.screen.query(Doc) if d.text.strip() and preset.note.split()[0] in d.text)
         assert preset.title not in note.text
+
+
+@pytest.mark.parametrize("definition", list(_REGISTRY.values()), ids=lambda d: d.name)
+def test_the_schedule_help_has_no_markup_and_names_its_letters(definition):
+    text = schedule_help(definition.doc, [p.name for p in definition.params])
+    assert "``" not in text and ":meth:" not in text and ":class:" not in text
+    names = {p.name for p in definition.params}
+    for name, letter in SYMBOLS.items():
+        assert (f"{letter} = {name}" in text) == (name in names)

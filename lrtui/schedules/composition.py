@@ -124,7 +124,7 @@ registry.register_def(
         summary="Members one after another, each restarting at its own epoch 0 (torch SequentialLR).",
         doc=(
             "Members one after another, each restarting at its own epoch 0 (torch SequentialLR).\n\n"
-            "With milestones m_1 < ... < m_k and m_0 = 0: lr(t) = member_i(t - m_i) for m_i <= t < m_(i+1).\n"
+            "    lr(t) = member_i(t - m_i)   for m_i <= t < m_(i+1),   milestones m_1 < ... < m_k, m_0 = 0\n\n"
             "Equivalent to optax.join_schedules. Members are the schedules torch can restart at a milestone:\n"
             "not sequential, chained or onecycle, and without the warmup option (make it a linear member)."
         ),
@@ -141,7 +141,8 @@ registry.register_def(
         summary="Members applied together: their factors multiply (torch ChainedScheduler).",
         doc=(
             "Members applied together: their factors multiply (torch ChainedScheduler).\n\n"
-            "lr(t) = lr * prod_i (member_i(t) / lr). Only members whose torch update is a pure factor are\n"
+            "    lr(t) = lr * prod_i (member_i(t) / lr)\n\n"
+            "Only members whose torch update is a pure factor are\n"
             "allowed (constant, step, multistep, exponential, linear, polynomial, and chained), since torch's\n"
             "chainable cosine and the overwriting schedulers (cyclic, onecycle, SGDR, LambdaLR) do not multiply."
         ),

@@ -136,8 +136,8 @@ def warmup_polynomial(
 ) -> np.ndarray:
     """Linear warmup from 0, then polynomial decay to lr_end (transformers get_polynomial_decay_schedule_with_warmup).
 
-    lam(t) = ((lr - lr_end) * (1 - (t - W) / (T - W)) ** power + lr_end) / lr  for W <= t <= T;
-    lr_end / lr after T
+    lam(t) = ((lr - lr_end) * (1 - (t - W) / (T - W)) ** power + lr_end) / lr   for W <= t <= T
+    lam(t) = lr_end / lr   after T
     """
     def decay(x: np.ndarray) -> np.ndarray:
         remaining = 1 - (x - num_warmup_steps) / (num_training_steps - num_warmup_steps)

@@ -36,7 +36,7 @@ from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
-from lrtui.ui.help import HelpScreen
+from lrtui.ui.help import HelpScreen, schedule_help
 from lrtui.ui.plots import Look, PlotPanel, Series
 from lrtui.verdict import Verdict, judge, run_state
 
@@ -920,6 +920,7 @@ class LrtuiApp(App[None]):
         prepared = prepare(self.config)
         definition = schedules.get(prepared.schedule.name)
         about = f"{self.preset.name}: {self.preset.title}\n{self.preset.note}" if self.preset else ""
-        screen = HelpScreen(definition.name, definition.doc, prepared.problem.name, prepared.problem.note, about)
+        doc = schedule_help(definition.doc, [p.name for p in definition.params])
+        screen = HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about)
         screen.set_class(self.options.ascii, "ascii")
         self.push_screen(screen)

@@ -3,6 +3,7 @@ notice."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from rich.table import Table
@@ -72,6 +73,20 @@ def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
     return title, rows, "\n".join(rest).strip()
 
 
+SYMBOLS = {"num_warmup_steps": "W", "num_training_steps": "T", "num_stable_steps": "S", "num_decay_steps": "D"}
+_MARKUP = re.compile(r"``(.+?)``|:\w+:`([^`]+)`")
+
+
+def schedule_help(doc: str, param_names: list[str]) -> str:
+    """A schedule's docstring as the help shows it: without reStructuredText marks, and saying which
+    parameters the letters in its formulas stand for."""
+    text = _MARKUP.sub(lambda m: m.group(1) or m.group(2), doc)
+    named = [f"{SYMBOLS[name]} = {name}" for name in param_names if name in SYMBOLS]
+    if "lam(" in text:
+        named.append("lr(t) = lr * lam(t)")
+    return text + ("\n\n" + ", ".join(named) + "." if named else "")
+
+
 CONTINUATION = "    "  # a formula's continued line: four more spaces than the line it continues
 
 
@@ -81,7 +96,8 @@ OPERATORS = "+-*/=<>|"
 def _breaks(text: str) -> list[tuple[int, int]]:
     """Where a formula line may break: (index of the first character of the next line, rank). Outside
     brackets: rank 1 after two or more spaces (the formulas' own separators), 2 after ", " or "; ", 3
-    before an operator (which then starts the next line), 4 after any other space; 5 inside brackets."""
+    before an operator (which then starts the next line), 4 after any other space; inside brackets, 5
+    before an operator and 6 after any other space."""
     found, depth, i = [], 0, 0
     while i < len(text):
         c = text[i]
@@ -91,7 +107,7 @@ def _breaks(text: str) -> list[tuple[int, int]]:
             while j < len(text) and text[j] == " ":
                 j += 1
             if depth > 0:
-                rank = 5
+                rank = 5 if j < len(text) and text[j] in OPERATORS else 6
             elif j - i >= 2:
                 rank = 1
             elif i > 0 and text[i - 1] in ",;":
@@ -118,7 +134,7 @@ def wrap_formula(line: str, width: int) -> list[str]:
         room = width - len(lead)  # at least half the width
         fits = [(at, rank) for at, rank in _breaks(rest) if len(rest[:at].rstrip()) <= room]
         choice = None
-        for best in (2, 3, 4, 5):
+        for best in (2, 3, 4, 5, 6):
             ranked = [at for at, rank in fits if rank <= best and at >= room // 2]
             if ranked:
                 choice = max(ranked)
