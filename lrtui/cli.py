@@ -356,10 +356,7 @@ def _json_number(v: float) -> float | None:
 
 def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None = None) -> "RunConfig":
     """The run the options describe, validated (ConfigError names the bad parameter)."""
-    from dataclasses import replace
-
-    from lrtui.simulate import RunConfig, prepare
-    from lrtui.units import Units
+    from lrtui.simulate import RunConfig
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
     if args.spec is not None:
@@ -373,16 +370,46 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
         spec = {"name": args.schedule or "constant", "params": schedule_params}
     run = {name: RUN_DEFAULTS[name] if getattr(args, name) is None else getattr(args, name) for name in RUN_DEFAULTS}
     config = RunConfig(schedule=spec, problem_params=problem_params, optimizer_params=optimizer_params, **run)
+    try:
+        return _validated(config)
+    except ConfigError as err:
+        raise ConfigError(str(err) + _meant_elsewhere(str(err), schedule_params, config)) from None
+
+
+def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "RunConfig") -> str:
+    """For 'noise is not a parameter of cosine': the setting it was meant as, when the name is one of the
+    problem's or the optimizer's parameters."""
+    from lrtui.optimizers import OPTIMIZERS
+    from lrtui.simulate import PROBLEMS
+
+    for key, value in schedule_params.items():
+        if not message.startswith(f"{key} is not a parameter of"):
+            continue
+        for section, table, name in (("problem", PROBLEMS, config.problem), ("optimizer", OPTIMIZERS, config.optimizer)):
+            owner = table.get(name)
+            if owner is not None and key in {p.name for p in owner.params}:
+                return f" (the {section}'s: {section}.{key}={value})"
+    return ""
+
+
+def _validated(config: "RunConfig") -> "RunConfig":
+    """The run with its lengths in epochs and its values typed as the engine reads them."""
+    from dataclasses import replace
+
+    from lrtui.simulate import RunConfig, prepare
+    from lrtui.units import Units
+
     # lengths typed with a unit ("375M tokens") become epochs: the units come from the run without its
     # schedule and length (a data problem's epoch is its own number of minibatches)
     units = Units.of(prepare(replace(config, schedule={"name": "constant", "params": {}}, epochs=1)))
+    spec = config.schedule
     config = replace(config, schedule={"name": spec["name"], "params": _in_epochs(spec["params"], units)},
-                     epochs=units.to_epochs("epochs", run["epochs"]))
+                     epochs=units.to_epochs("epochs", config.epochs))
     prepared = prepare(config)
     # the prepared values are typed (ints, floats), so the app and tests compare like with like
     return RunConfig(
-        schedule=config.schedule, problem=config.problem, problem_params=problem_params, optimizer=config.optimizer,
-        optimizer_params=optimizer_params, epochs=prepared.epochs, seed=prepared.seed,
+        schedule=config.schedule, problem=config.problem, problem_params=config.problem_params,
+        optimizer=config.optimizer, optimizer_params=config.optimizer_params, epochs=prepared.epochs, seed=prepared.seed,
         steps_per_epoch=prepared.steps_per_epoch, plateau_metric=prepared.plateau_metric,
         batch_size=prepared.batch_size, tokens_per_step=prepared.tokens_per_step,
     )

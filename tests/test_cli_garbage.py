@@ -182,3 +182,13 @@ def test_ctrl_c_during_a_long_run_ends_quietly():
             proc.wait()
     assert proc.returncode == 130  # main() answers KeyboardInterrupt with 128 + SIGINT
     assert err == "" and out == ""
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["simulate", "--problem", "quadratic", "noise=0.3"], "(the problem's: problem.noise=0.3)"),
+    (["simulate", "--optimizer", "momentum", "momentum=0.5"], "(the optimizer's: optimizer.momentum=0.5)"),
+])
+def test_a_problem_or_optimizer_parameter_set_bare_says_how_to_set_it(argv, hint, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(hint) and "is not a parameter of" in err[0]

@@ -176,7 +176,7 @@ async def test_pinned_runs_from_the_constructor_show_at_once():
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         assert not app.query_one(Scoreboard).display  # 24 rows: the plots keep them, b opens the board
-        assert any("b opens the scoreboard" in n.message for n in app._notifications)
+        assert any("b opens the scoreboard" in n.message for n in app._notifications)  # said once
         await pilot.press("b")
         lines = board_text(app).splitlines()
         assert any(line.lstrip().startswith("x #1") for line in lines)
@@ -220,3 +220,19 @@ async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run()
         await settle(app, pilot)
         assert [p.seed for p in app.pins] == [1]
         assert [r.config for r in app.pin_results] == app.pins  # not the seed-0 run it had before
+
+
+async def test_the_first_pin_says_where_the_board_is_in_one_toast():
+    app = LrtuiApp(constant(0.5), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and messages[0].startswith("pinned #1: ") and "(b: the scoreboard)" in messages[0]
+    app = LrtuiApp(constant(0.5), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["pinned #1: constant lr=0.5"]  # the board is open

@@ -16,11 +16,19 @@ from textual_plotext.plot import Plot
 
 from lrtui.simulate import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
-from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, same_series
+from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, same_series, shorten
 from lrtui.ui.screenshot import settle
 from tests.test_app import row, started
 
 CONSOLE = Console(color_system="truecolor", force_terminal=True, width=200)
+
+
+PIN_TWO = ("p", "tab", "+", "p", "tab", "+")  # pin, raise lr, pin again, raise lr: now, #1 and #2
+
+
+def cosine_on_quadratic(**problem_params) -> RunConfig:
+    return RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic",
+                     problem_params=problem_params, epochs=100)
 
 
 def cells(segments) -> list[tuple[str, object]]:
@@ -86,8 +94,7 @@ def test_same_series():
 
 @pytest.mark.asyncio
 async def test_a_change_rebuilds_only_the_plots_whose_data_changed():
-    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic",
-                       problem_params={"noise": 0.5}, epochs=100)
+    config = cosine_on_quadratic(noise=0.5)
     app = LrtuiApp(config, Options())
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
@@ -111,14 +118,14 @@ PLOTEXT_COLOURS = set(plotext_colours) | {"default"}
 @pytest.mark.asyncio
 @pytest.mark.parametrize("config, keys", [
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic",
-               problem_params={"noise": 0.3}, epochs=100), ("p", "tab", "+", "p", "tab", "+")),
+               problem_params={"noise": 0.3}, epochs=100), PIN_TWO),
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("s",)),
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("r",)),
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("v",)),
     (RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, problem="quadratic", problem_params={"noise": 0.3},
                epochs=100), ("w",)),
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 30}}, problem="mlp", epochs=30),
-     ("p", "tab", "+", "p", "tab", "+", "b")),
+     (*PIN_TWO, "b")),
 ])
 async def test_every_colour_the_app_draws_with_is_one_plotext_knows(config, keys):
     """plotext silently swaps a colour name it does not know (such as yellow) for its next default one."""
@@ -138,11 +145,11 @@ async def test_every_colour_the_app_draws_with_is_one_plotext_knows(config, keys
 @pytest.mark.asyncio
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_labels_are_drawn_in_the_title_row_not_over_the_curves(size):
-    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic", epochs=100)
+    config = cosine_on_quadratic()
     app = LrtuiApp(config, Options())
     async with app.run_test(size=size) as pilot:
         await started(app, pilot)
-        await pilot.press("p", "tab", "+", "p", "tab", "+", *(["b"] if size[1] >= 30 else []))  # (b: board off)
+        await pilot.press(*PIN_TWO, *(["b"] if size[1] >= 30 else []))  # (b: board off)
         await settle(app, pilot)
         loss = app.query_one("#loss-panel").plot
         assert [s.label for s in loss.series][:3] == ["now", "#1", "#2"]
@@ -232,11 +239,11 @@ async def test_nothing_of_an_earlier_drawing_stays_in_the_next():
 @pytest.mark.asyncio
 async def test_the_cursor_never_writes_over_the_title_row_legend():
     """Without a frame (ASCII) the arrow above the data sits in the title row: only on blank cells there."""
-    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic", epochs=100)
+    config = cosine_on_quadratic()
     app = LrtuiApp(config, Options(ascii=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("p", "tab", "+", "p", "tab", "+")
+        await pilot.press(*PIN_TWO)
         await settle(app, pilot)
         loss = app.query_one("#loss-panel").plot
         title_row = loss._cache.plain.split("\n")[0]
@@ -250,11 +257,34 @@ async def test_the_cursor_never_writes_over_the_title_row_legend():
 @pytest.mark.asyncio
 @pytest.mark.parametrize("ascii, mono, glyphs", [(False, True, "⣿x+"), (True, False, "*x+")])
 async def test_without_colour_each_label_shows_the_marker_its_line_is_drawn_with(ascii, mono, glyphs):
-    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic", epochs=100)
+    config = cosine_on_quadratic()
     app = LrtuiApp(config, Options(ascii=ascii, mono=mono))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("p", "tab", "+", "p", "tab", "+")
+        await pilot.press(*PIN_TWO)
         await settle(app, pilot)
         title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0]
         assert f"{glyphs[0]} now  {glyphs[1]} #1  {glyphs[2]} #2" in title_row
+
+
+@pytest.mark.asyncio
+async def test_labels_close_up_before_they_leave_the_title_row():
+    config = cosine_on_quadratic(noise=0.3)
+    app = LrtuiApp(config, Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*PIN_TWO, "l")
+        await settle(app, pilot)
+        title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0].strip()
+        assert title_row.endswith("■now ■#1 ■#2 ■noise floor") and title_row.startswith("loss: ")
+        assert "... (log)" in title_row  # cut, but still saying the axis is log
+
+
+@pytest.mark.parametrize("title, room, shown", [
+    ("loss: quadratic / sgd (log)", 40, "loss: quadratic / sgd (log)"),
+    ("loss: quadratic / sgd (log)", 20, "loss: quadr... (log)"),
+    ("loss: quadratic / sgd (log)", 12, "loss: qua..."),
+    ("loss: quadratic / sgd", 12, "loss: qua..."),
+])
+def test_shorten_keeps_the_log_mark(title, room, shown):
+    assert shorten(title, room) == shown and len(shown) <= room

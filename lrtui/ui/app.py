@@ -235,7 +235,7 @@ class LrtuiApp(App[None]):
         self._show_view_panel()
         self.board.display = False
         if self.pins:
-            self._open_board_if_room()
+            self._show_pinned()
         for panel in self.panels.values():
             if self.options.mono:
                 panel.plot.theme = "clear"
@@ -713,21 +713,26 @@ class LrtuiApp(App[None]):
             return
         self.pins.append(config)
         self.pin_results.append(self.trace)
-        if len(self.pins) == 1:
-            self._open_board_if_room()
-        self.notify(f"pinned #{len(self.pins)}: {describe(config)}", timeout=2)
+        hint = ""
+        if len(self.pins) == 1 and not self._open_board_if_room():
+            hint = "  (b: the scoreboard)"
+        self.notify(f"pinned #{len(self.pins)}: {describe(config)}{hint}", timeout=2)
         self._redraw_comparison()
 
-    def _open_board_if_room(self) -> None:
+    def _show_pinned(self) -> None:
+        """Runs pinned by a preset or a session: the board where there is room, else a word on b."""
+        if not self._open_board_if_room():
+            self.notify(f"{len(self.pins)} pinned: the loss plot names them, b opens the scoreboard", timeout=3)
+
+    def _open_board_if_room(self) -> bool:
         """The scoreboard opens with the first pinned run where the terminal has the rows for it beside two
-        readable plots; on a smaller one the loss plot's legend names the runs and b opens the board."""
+        readable plots; on a smaller one the loss plot's legend names the runs and b opens the board.
+        Whether it opened."""
         room = self.size.height >= BOARD_MIN_ROWS
         self.show_board = room
         self.board.display = room
         self.call_after_refresh(self._focused_into_view)
-        if not room:
-            self.notify(f"b opens the scoreboard (it opens by itself from {BOARD_MIN_ROWS} rows up: the plots "
-                        "need these)", timeout=3)
+        return room
 
     def _focused_into_view(self) -> None:
         """After the form's height changed (the scoreboard came or went), keep the focused field on screen."""
@@ -785,7 +790,7 @@ class LrtuiApp(App[None]):
         self.pin_results = [None] * len(self.pins)
         self.target_loss = target
         if pinned:
-            self._open_board_if_room()
+            self._show_pinned()
         self.set_reactive(LrtuiApp.epoch, epoch)
         self.view = view
         self._show_view_panel()

@@ -43,6 +43,15 @@ def _colours_style(colours: tuple) -> Style:
 _CONSOLE = Console(color_system="truecolor", force_terminal=True, width=10)
 
 
+def shorten(title: str, room: int) -> str:
+    """A title cut to ``room`` columns with "...", keeping a closing " (log)" (what the axis shows)."""
+    if len(title) <= room:
+        return title
+    keep = " (log)" if title.endswith(" (log)") and room >= 16 else ""
+    head = title[: len(title) - len(keep)]
+    return head[: max(room - 3 - len(keep), 1)].rstrip() + "..." + keep
+
+
 def fresh_figure(plt) -> None:
     """What plotext's clear_figure() does for a single plot: all data and settings back to their defaults,
     which live in the figure's monitor. clear_figure() builds the whole figure again (a placeholder
@@ -343,7 +352,7 @@ class CurvePlot(PlotextPlot):
         title = self.title if drawn else f"{self.title}: nothing to draw"
         room = width - 8  # plotext leaves out a title wider than its data area (the plot less the y labels)
         if len(title) > room:
-            title = title[: max(room - 3, 1)].rstrip() + "..."
+            title = shorten(title, room)
         plt.title(title)
         plt._set_sizes()  # plotext's build() less its canvas string, which matrix_lines replaces
         plt._build_matrix()
@@ -364,7 +373,8 @@ class CurvePlot(PlotextPlot):
 
     def _draw_legend(self, matrix, ticks: tuple, title: str, entries: list[Series], plain: str) -> str:
         """Name the labelled series: each one's glyph in its colour, then its label. In the title row, right
-        of the title, where both fit (the title keeps 12 columns at least); else as a box in the corner of
+        of the title, where both fit (the title keeps 12 columns at least; the labels close up first); else
+        as a box in the corner of
         the data area that covers the fewest drawn cells (plotext's own legend always takes the top left,
         where every curve starts); else, in a plot too small for the box, nowhere. Returns the new plain
         text; the lines of segments are changed in place."""
@@ -389,14 +399,16 @@ class CurvePlot(PlotextPlot):
 
         text_style = style(0, 0)
         start, end = cols.start, min(cols.stop + 1, width)  # the title row: the data area's left to the frame's right
-        room = end - start - sum(4 + len(s.label) for s in entries)
-        if room >= min(len(title), 12):
+        for gap, space in (("  ", " "), (" ", "")):  # "■ now  ■ #1", else "■now ■#1"
+            room = end - start - sum(len(gap) + 1 + len(space) + len(s.label) for s in entries)
+            if room < min(len(title), 12):
+                continue
             if len(title) > room:
-                title = title[: max(room - 3, 1)].rstrip() + "..."
+                title = shorten(title, room)
             segments = [Segment(" " * start + title + " " * (room - len(title)), text_style)]
             for s in entries:
-                segments += [Segment("  ", text_style), Segment(glyph(s), style(0, 0, colour(s))),
-                             Segment(" " + s.label, text_style)]
+                segments += [Segment(gap, text_style), Segment(glyph(s), style(0, 0, colour(s))),
+                             Segment(space + s.label, text_style)]
             segments.append(Segment(" " * (width - end), text_style))
             self._lines[0] = [seg for seg in segments if seg.text]
             lines[0] = "".join(seg.text for seg in segments)
