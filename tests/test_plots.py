@@ -16,7 +16,7 @@ from textual_plotext.plot import Plot
 
 from lrtui.simulate import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
-from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, same_series, shorten
+from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, nice_ticks, same_series, shorten, tick_labels
 from lrtui.ui.screenshot import settle
 from tests.test_app import row, started
 
@@ -288,3 +288,28 @@ async def test_labels_close_up_before_they_leave_the_title_row():
 ])
 def test_shorten_keeps_the_log_mark(title, room, shown):
     assert shorten(title, room) == shown and len(shown) <= room
+
+
+@pytest.mark.parametrize("lo, hi, most", [(0.0, 0.5, 3), (2.46e-5, 0.1, 3), (1.7, 8.8, 5), (-2.3, 0.3, 6),
+                                          (0.0, 1e6, 4), (1e-7, 3e-6, 4), (0.999, 1.001, 4), (3.0, 3.0, 3)])
+def test_y_ticks_are_round_evenly_spaced_and_enclose_the_data(lo, hi, most):
+    ticks = nice_ticks(lo, hi, most, enclose=True)
+    labels = tick_labels(ticks)
+    assert 1 <= len(ticks) <= most and ticks[0] <= lo and ticks[-1] >= hi
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0]) if len(ticks) > 1 else True
+    if len(ticks) > 1:
+        mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+        assert any(np.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+    assert len(set(labels)) == len(labels) and all(len(label) <= 7 for label in labels)
+    assert [float(label) for label in labels] == pytest.approx(ticks, rel=1e-9, abs=1e-12)
+
+
+@given(lo=st.floats(allow_nan=True, allow_infinity=True), span=st.floats(min_value=0, allow_infinity=True),
+       most=st.integers(2, 6), enclose=st.booleans())
+def test_y_ticks_never_fail(lo, span, most, enclose):
+    """Any data range, denormal and huge ones too (a denormal lr once raised a math domain error)."""
+    ticks = nice_ticks(lo, lo + span, most, enclose)
+    labels = tick_labels(ticks)
+    assert len(labels) == len(ticks) <= max(most, 2) and all(np.isfinite(ticks))
+    assert ticks == sorted(ticks)

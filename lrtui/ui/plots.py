@@ -158,6 +158,26 @@ def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[st
     return ticks, [f"{10 ** t:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e") for t in ticks]
 
 
+def nice_ticks(lo: float, hi: float, most: int = 5, enclose: bool = False) -> list[float]:
+    """Round values from lo to hi, multiples of 1, 2, 2.5 or 5 times a power of ten: the finest such step
+    that gives at most ``most`` of them; ``enclose``: from the last one at or below lo to the first one at
+    or above hi (the axis then runs from tick to tick)."""
+    span = hi - lo
+    if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(span)) or span <= 0:
+        return [lo] if math.isfinite(lo) else []
+    if not 1e-290 < span / max(most, 1) < 1e290 or abs(lo) / span > 1e12:  # denormal, huge, or no round step:
+        return []  # plotext's own ticks
+    power = 10 ** (math.floor(math.log10(span / max(most, 1))) - 1)
+    for step in (m * power * 10**k for k in range(4) for m in (1, 2, 2.5, 5)):
+        if enclose:
+            first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+        else:
+            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        if last - first + 1 <= most:
+            return [(first + i) * step + 0.0 for i in range(last - first + 1)]  # (+ 0.0: no -0.0)
+    return [lo, hi]
+
+
 def epoch_ticks(first: float, last: float, most: int = 5) -> list[float]:
     """Round epochs (multiples of 1, 2, 2.5 or 5 times a power of ten) from first to last, at most ``most``."""
     span = max(last - first, 1.0)
@@ -167,6 +187,20 @@ def epoch_ticks(first: float, last: float, most: int = 5) -> list[float]:
     step = max(step, 1.0)
     start = math.ceil(first / step) * step
     return [float(v) for v in np.arange(start, last + 1e-9, step)]
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """Labels as short as the ticks' step allows: 0.25, 2.5, 100, or 2e-05 style for tiny or huge values."""
+    if len(ticks) < 2:
+        return [f"{t:.3g}" for t in ticks]
+    step = ticks[1] - ticks[0]
+    biggest = max(abs(t) for t in ticks)
+    if biggest >= 1e5 or step < 1e-4:
+        digits = max(1, min(6, math.ceil(math.log10(biggest / step) + 1e-9) + 1)) if biggest > 0 else 1
+        return [f"{t:.{digits}g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e") for t in ticks]
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    decimals = max(0, math.ceil(-math.log10(step) - 1e-9)) + (1 if abs(mantissa - 2.5) < 1e-6 else 0)
+    return [f"{t:.{decimals}f}" for t in ticks]
 
 
 @dataclass(frozen=True)
@@ -344,11 +378,17 @@ class CurvePlot(PlotextPlot):
             plt.ylim(*self.y_range)
         if self.xlabel:
             plt.xlabel(self.xlabel)
+        # no more labels than every other row: plotext drops colliding ones (which one varies from run to
+        # run), and its own ticks, evenly spaced in value, land on uneven rows with uneven digits
+        most = max(2, min(6, (height - 4) // 2))
         if drawn and self.look.log:
-            # no more labels than rows to put them on: plotext drops colliding ones, and which one it drops
-            # varies from run to run (set order)
-            ticks, labels = log_ticks(lo, hi, most=max(2, min(6, (height - 4) // 2)))
-            plt.yticks(ticks, labels)
+            plt.yticks(*log_ticks(lo, hi, most=most))
+        elif drawn:  # the axis runs from a round value to a round value, each labelled
+            ticks = nice_ticks(*self.y_range, most) if self.y_range is not None else nice_ticks(lo, hi, most, True)
+            if self.y_range is None and len(ticks) >= 2:
+                plt.ylim(ticks[0], ticks[-1])
+            if ticks:
+                plt.yticks(ticks, tick_labels(ticks))
         title = self.title if drawn else f"{self.title}: nothing to draw"
         room = width - 8  # plotext leaves out a title wider than its data area (the plot less the y labels)
         if len(title) > room:
