@@ -545,3 +545,17 @@ async def test_a_key_right_after_a_nudge_sees_the_nudged_value():
         await settle(app, pilot)
         assert app.config.schedule["params"]["lr"] == pytest.approx(0.126)
         assert [pin.schedule["params"]["lr"] for pin in app.pins] == [pytest.approx(0.126)]
+
+
+async def test_a_nudge_shows_its_value_and_both_plots_in_the_keys_own_frame():
+    """Frames come between awaits: the value, the run and both plots change before the key handler ends
+    (once the plots waited for a watcher task, and a key took a frame more, 36 ms instead of 13)."""
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr_row = row(app, "schedule.lr")
+        plots = [app.query_one(f"#{name}-panel").plot for name in ("lr", "loss")]
+        versions = [p._version for p in plots]
+        app.field_changed(FieldRow.Nudge(lr_row, +1))  # no await: nothing else can run in between
+        assert lr_row.value == "0.126" and app.trace.config == app.config
+        assert all(p._version > v for p, v in zip(plots, versions))

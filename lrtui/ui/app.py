@@ -247,11 +247,13 @@ class LrtuiApp(App[None]):
 
     # --- editing -----------------------------------------------------------------------------------------
 
-    async def _show_form(self) -> None:
+    def _form_contents(self) -> tuple[list, list[str]]:
         prepared = prepare(self.config)
         fields = F.fields(prepared)
-        texts = [F.text(prepared, f) for f in fields]
-        await self.form.show(fields + [TARGET_FIELD], texts + [self._target_text()])
+        return fields + [TARGET_FIELD], [F.text(prepared, f) for f in fields] + [self._target_text()]
+
+    async def _show_form(self) -> None:
+        await self.form.show(*self._form_contents())
 
     def _target_text(self) -> str:
         return "none" if self.target_loss is None else f"{self.target_loss:.4g}"
@@ -304,9 +306,12 @@ class LrtuiApp(App[None]):
         row.set_value(self._target_text())
         self._update_board()
 
-    async def watch_config(self, config: RunConfig) -> None:
+    def watch_config(self, config: RunConfig) -> None:
+        """At once, in the key's own frame: the form's values, then the run (a short one drawn already).
+        Rows to rebuild (another schedule) come a message later."""
         self.pins = [follow(c, config) for c in self.pins]
-        await self._show_form()
+        if not self.form.set_values(*self._form_contents()):
+            self.call_later(self._show_form)
         self._request_simulation(config)
 
     # --- simulation: one worker at a time, the latest config wins ---------------------------------------

@@ -169,12 +169,18 @@ class ParamForm(VerticalScroll, can_focus=False):
         if isinstance(event.widget, FieldRow):
             self.focus_key = event.widget.field.key
 
+    def set_values(self, fields: list[Field], values: list[str]) -> bool:
+        """Show these values at once where the rows are these fields; False if the rows must be rebuilt."""
+        rows = self.rows()
+        if [r.field for r in rows] != fields:
+            return False
+        for row, value in zip(rows, values):
+            row.set_value(value)
+        return True
+
     async def show(self, fields: list[Field], values: list[str]) -> None:
         """Show these fields with these values, keeping focus on the same field key where it survives."""
-        rows = self.rows()
-        if [r.field for r in rows] == fields:
-            for row, value in zip(rows, values):
-                row.set_value(value)
+        if self.set_values(fields, values):
             return
         focused = self.app.focused
         focused_key = focused.field.key if isinstance(focused, FieldRow) else self.focus_key
