@@ -313,3 +313,14 @@ def test_y_ticks_never_fail(lo, span, most, enclose):
     labels = tick_labels(ticks)
     assert len(labels) == len(ticks) <= max(most, 2) and all(np.isfinite(ticks))
     assert ticks == sorted(ticks)
+
+
+@pytest.mark.asyncio
+async def test_labels_close_up_before_the_title_is_cut():
+    app = LrtuiApp(cosine_on_quadratic(noise=0.3), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*PIN_TWO)
+        await settle(app, pilot)
+        title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0].strip()
+        assert title_row == "loss: quadratic...  ■now ■#1 ■#2 ■noise floor"  # not "loss: qua...  ■ now  ■ #1"

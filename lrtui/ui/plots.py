@@ -413,7 +413,8 @@ class CurvePlot(PlotextPlot):
 
     def _draw_legend(self, matrix, ticks: tuple, title: str, entries: list[Series], plain: str) -> str:
         """Name the labelled series: each one's glyph in its colour, then its label. In the title row, right
-        of the title, where both fit (the title keeps 12 columns at least; the labels close up first); else
+        of the title, where both fit (the labels close up before the title is cut, and it keeps 12 columns
+        at least); else
         as a box in the corner of
         the data area that covers the fewest drawn cells (plotext's own legend always takes the top left,
         where every curve starts); else, in a plot too small for the box, nowhere. Returns the new plain
@@ -439,9 +440,10 @@ class CurvePlot(PlotextPlot):
 
         text_style = style(0, 0)
         start, end = cols.start, min(cols.stop + 1, width)  # the title row: the data area's left to the frame's right
-        for gap, space in (("  ", " "), (" ", "")):  # "■ now  ■ #1", else "■now ■#1"
+        # "■ now  ■ #1" with the whole title, else "■now ■#1" with the whole title, else with the title cut
+        for least, gap, space in ((len(title), "  ", " "), (len(title), " ", ""), (12, " ", "")):
             room = end - start - sum(len(gap) + 1 + len(space) + len(s.label) for s in entries)
-            if room < min(len(title), 12):
+            if room < min(len(title), least):
                 continue
             if len(title) > room:
                 title = shorten(title, room)
