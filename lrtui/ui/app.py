@@ -727,7 +727,7 @@ class LrtuiApp(App[None]):
     def _show_pinned(self) -> None:
         """Runs pinned by a preset or a session: the board where there is room, else a word on b."""
         if not self._open_board_if_room():
-            self.notify(f"{len(self.pins)} pinned: the loss plot names them, b opens the scoreboard", timeout=3)
+            self.notify(f"{len(self.pins)} pinned: b opens the scoreboard", timeout=3)
 
     def _open_board_if_room(self) -> bool:
         """The scoreboard opens with the first pinned run where the terminal has the rows for it beside two

@@ -159,23 +159,28 @@ def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[st
 
 
 def nice_ticks(lo: float, hi: float, most: int = 5, enclose: bool = False) -> list[float]:
-    """Round values from lo to hi, multiples of 1, 2, 2.5 or 5 times a power of ten: the finest such step
-    that gives at most ``most`` of them; ``enclose``: from the last one at or below lo to the first one at
-    or above hi (the axis then runs from tick to tick)."""
+    """Round values from lo to hi, multiples of 1, 2, 2.5 or 5 times a power of ten, at most ``most`` of
+    them: the finest such step; with ``enclose``, from the last one at or below lo to the first one at or
+    above hi (the axis then runs from tick to tick), the step whose ticks enclose the data most tightly."""
     span = hi - lo
     if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(span)) or span <= 0:
         return [lo] if math.isfinite(lo) else []
     if not 1e-290 < span / max(most, 1) < 1e290 or abs(lo) / span > 1e12:  # denormal, huge, or no round step:
         return []  # plotext's own ticks
     power = 10 ** (math.floor(math.log10(span / max(most, 1))) - 1)
+    fitting = []
     for step in (m * power * 10**k for k in range(4) for m in (1, 2, 2.5, 5)):
         if enclose:
             first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
         else:
             first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
         if last - first + 1 <= most:
-            return [(first + i) * step + 0.0 for i in range(last - first + 1)]  # (+ 0.0: no -0.0)
-    return [lo, hi]
+            fitting.append([(first + i) * step + 0.0 for i in range(last - first + 1)])  # (+ 0.0: no -0.0)
+            if not enclose:
+                break  # the finest
+    if not fitting:
+        return [lo, hi]
+    return min(fitting, key=lambda ticks: (ticks[-1] - ticks[0], -len(ticks)))
 
 
 def epoch_ticks(first: float, last: float, most: int = 5) -> list[float]:
@@ -190,17 +195,21 @@ def epoch_ticks(first: float, last: float, most: int = 5) -> list[float]:
 
 
 def tick_labels(ticks: list[float]) -> list[str]:
-    """Labels as short as the ticks' step allows: 0.25, 2.5, 100, or 2e-05 style for tiny or huge values."""
+    """Labels as short as the ticks' step allows (0.25, 2.5, 100; 2e-5 style for tiny or huge values),
+    with as many digits as it takes to tell them apart."""
     if len(ticks) < 2:
         return [f"{t:.3g}" for t in ticks]
     step = ticks[1] - ticks[0]
     biggest = max(abs(t) for t in ticks)
-    if biggest >= 1e5 or step < 1e-4:
-        digits = max(1, min(6, math.ceil(math.log10(biggest / step) + 1e-9) + 1)) if biggest > 0 else 1
-        return [f"{t:.{digits}g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e") for t in ticks]
-    mantissa = step / 10 ** math.floor(math.log10(step))
-    decimals = max(0, math.ceil(-math.log10(step) - 1e-9)) + (1 if abs(mantissa - 2.5) < 1e-6 else 0)
-    return [f"{t:.{decimals}f}" for t in ticks]
+    if biggest < 1e5 and step >= 1e-4:
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        decimals = max(0, math.ceil(-math.log10(step) - 1e-9)) + (1 if abs(mantissa - 2.5) < 1e-6 and step < 10 else 0)
+        return [f"{t:.{decimals}f}" for t in ticks]
+    for digits in range(1, 18):
+        labels = [f"{t:.{digits}g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e") for t in ticks]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
 
 
 @dataclass(frozen=True)
@@ -380,13 +389,17 @@ class CurvePlot(PlotextPlot):
             plt.xlabel(self.xlabel)
         # no more labels than every other row: plotext drops colliding ones (which one varies from run to
         # run), and its own ticks, evenly spaced in value, land on uneven rows with uneven digits
-        most = max(2, min(6, (height - 4) // 2))
+        most = max(2, min(6, (height - 4 - bool(self.xlabel)) // 2))  # (the data area's rows)
         if drawn and self.look.log:
             plt.yticks(*log_ticks(lo, hi, most=most))
-        elif drawn:  # the axis runs from a round value to a round value, each labelled
+        elif drawn:
+            # the axis runs from a round value to a round value, each labelled, unless that wastes more
+            # than a fifth of the height: then round values inside the data's own range
             ticks = nice_ticks(*self.y_range, most) if self.y_range is not None else nice_ticks(lo, hi, most, True)
-            if self.y_range is None and len(ticks) >= 2:
+            if self.y_range is None and len(ticks) >= 2 and (hi - lo) >= 0.8 * (ticks[-1] - ticks[0]):
                 plt.ylim(ticks[0], ticks[-1])
+            elif self.y_range is None:
+                ticks = nice_ticks(lo, hi, most)
             if ticks:
                 plt.yticks(ticks, tick_labels(ticks))
         title = self.title if drawn else f"{self.title}: nothing to draw"
