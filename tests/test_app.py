@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from lrtui.simulate import RunConfig
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import SPEEDS, LrtuiApp, Options
 from lrtui.ui.form import FieldRow
 from lrtui.ui.screenshot import settle
 
@@ -559,3 +559,15 @@ async def test_a_nudge_shows_its_value_and_both_plots_in_the_keys_own_frame():
         app.field_changed(FieldRow.Nudge(lr_row, +1))  # no await: nothing else can run in between
         assert lr_row.value == "0.126" and app.trace.config == app.config
         assert all(p._version > v for p, v in zip(plots, versions))
+
+
+async def test_speed_keys_say_the_speed_while_paused():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        start = app.speed_index
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert app.speed_index == start + 1 and app.play_timer is None
+        assert [n.message for n in app._notifications] == [
+            f"playback speed {SPEEDS[start + 1]} epochs/s (space plays)"]

@@ -698,7 +698,9 @@ class LrtuiApp(App[None]):
 
     def action_speed(self, delta: int) -> None:
         self.speed_index = int(np.clip(self.speed_index + delta, 0, len(SPEEDS) - 1))
-        self._update_status()
+        self._update_status()  # (playing, the status line shows the speed)
+        if self.play_timer is None:  # paused: say what space will play at
+            self.notify(f"playback speed {SPEEDS[self.speed_index]} epochs/s (space plays)", timeout=1.5)
 
     def action_log(self, which: str) -> None:
         self.log_scale[which] = not self.log_scale[which]

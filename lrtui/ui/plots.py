@@ -390,8 +390,10 @@ class CurvePlot(PlotextPlot):
         # no more labels than every other row: plotext drops colliding ones (which one varies from run to
         # run), and its own ticks, evenly spaced in value, land on uneven rows with uneven digits
         most = max(2, min(6, (height - 4 - bool(self.xlabel)) // 2))  # (the data area's rows)
+        gap = " " if self.look.ascii else ""  # without a frame, a space keeps labels off the curves
         if drawn and self.look.log:
-            plt.yticks(*log_ticks(lo, hi, most=most))
+            ticks, labels = log_ticks(lo, hi, most=most)
+            plt.yticks(ticks, [label + gap for label in labels])
         elif drawn:
             # the axis runs from a round value to a round value, each labelled, unless that wastes more
             # than a fifth of the height: then round values inside the data's own range
@@ -401,7 +403,7 @@ class CurvePlot(PlotextPlot):
             elif self.y_range is None:
                 ticks = nice_ticks(lo, hi, most)
             if ticks:
-                plt.yticks(ticks, tick_labels(ticks))
+                plt.yticks(ticks, [label + gap for label in tick_labels(ticks)])
         title = self.title if drawn else f"{self.title}: nothing to draw"
         room = width - 8  # plotext leaves out a title wider than its data area (the plot less the y labels)
         if len(title) > room:
