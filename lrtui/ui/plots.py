@@ -155,7 +155,12 @@ def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[st
     if not ticks:  # less than a digit's step of range: label the ends as they are
         ticks = [lo, hi] if hi > lo else [lo]
         return ticks, [f"{10 ** t:.2g}" for t in ticks]
-    return ticks, [f"{10 ** t:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e") for t in ticks]
+    return ticks, [_short_exponent(f"{10 ** t:.0e}") for t in ticks]
+
+
+def _short_exponent(label: str) -> str:
+    """1e-03 as 1e-3 and 2e+05 as 2e5: tick labels take as few columns as they can."""
+    return label.replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
 
 
 def nice_ticks(lo: float, hi: float, most: int = 5, enclose: bool = False) -> list[float]:
@@ -206,7 +211,7 @@ def tick_labels(ticks: list[float]) -> list[str]:
         decimals = max(0, math.ceil(-math.log10(step) - 1e-9)) + (1 if abs(mantissa - 2.5) < 1e-6 and step < 10 else 0)
         return [f"{t:.{decimals}f}" for t in ticks]
     for digits in range(1, 18):
-        labels = [f"{t:.{digits}g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e") for t in ticks]
+        labels = [_short_exponent(f"{t:.{digits}g}") for t in ticks]
         if len(set(labels)) == len(labels):
             return labels
     return labels
@@ -367,8 +372,7 @@ class CurvePlot(PlotextPlot):
             x, y = x[keep], y[keep]
             lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
             draw = plt.scatter if s.scatter else plt.plot
-            draw(x.tolist(), y.tolist(), marker=s.marker or marker, color="default" if self.look.mono else s.colour,
-                 label=None)
+            draw(x.tolist(), y.tolist(), marker=s.marker or marker, color="default" if self.look.mono else s.colour)
             drawn += 1
         if self.x_range is not None:
             plt.xlim(*self.x_range)
@@ -397,17 +401,18 @@ class CurvePlot(PlotextPlot):
         elif drawn:
             # the axis runs from a round value to a round value, each labelled, unless that wastes more
             # than a fifth of the height: then round values inside the data's own range
-            ticks = nice_ticks(*self.y_range, most) if self.y_range is not None else nice_ticks(lo, hi, most, True)
-            if self.y_range is None and len(ticks) >= 2 and (hi - lo) >= 0.8 * (ticks[-1] - ticks[0]):
-                plt.ylim(ticks[0], ticks[-1])
-            elif self.y_range is None:
-                ticks = nice_ticks(lo, hi, most)
+            if self.y_range is not None:
+                ticks = nice_ticks(*self.y_range, most)
+            else:
+                ticks = nice_ticks(lo, hi, most, enclose=True)
+                if len(ticks) >= 2 and hi - lo >= 0.8 * (ticks[-1] - ticks[0]):
+                    plt.ylim(ticks[0], ticks[-1])
+                else:
+                    ticks = nice_ticks(lo, hi, most)
             if ticks:
                 plt.yticks(ticks, [label + gap for label in tick_labels(ticks)])
         title = self.title if drawn else f"{self.title}: nothing to draw"
-        room = width - 8  # plotext leaves out a title wider than its data area (the plot less the y labels)
-        if len(title) > room:
-            title = shorten(title, room)
+        title = shorten(title, width - 8)  # plotext leaves out a title wider than its data area (less the y labels)
         plt.title(title)
         plt._set_sizes()  # plotext's build() less its canvas string, which matrix_lines replaces
         plt._build_matrix()
@@ -429,11 +434,9 @@ class CurvePlot(PlotextPlot):
     def _draw_legend(self, matrix, ticks: tuple, title: str, entries: list[Series], plain: str) -> str:
         """Name the labelled series: each one's glyph in its colour, then its label. In the title row, right
         of the title, where both fit (the labels close up before the title is cut, and it keeps 12 columns
-        at least); else
-        as a box in the corner of
-        the data area that covers the fewest drawn cells (plotext's own legend always takes the top left,
-        where every curve starts); else, in a plot too small for the box, nowhere. Returns the new plain
-        text; the lines of segments are changed in place."""
+        at least); else as a box in the corner of the data area that covers the fewest drawn cells
+        (plotext's own legend always takes the top left, where every curve starts); else, in a plot too
+        small for the box, nowhere. Returns the new plain text; the lines of segments are changed in place."""
         lines = plain.split("\n")
         cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
         if not len(cols) or not len(rows):
@@ -460,8 +463,7 @@ class CurvePlot(PlotextPlot):
             room = end - start - sum(len(gap) + 1 + len(space) + len(s.label) for s in entries)
             if room < min(len(title), least):
                 continue
-            if len(title) > room:
-                title = shorten(title, room)
+            title = shorten(title, room)
             segments = [Segment(" " * start + title + " " * (room - len(title)), text_style)]
             for s in entries:
                 segments += [Segment(gap, text_style), Segment(glyph(s), style(0, 0, colour(s))),
