@@ -451,15 +451,14 @@ class LrtuiApp(App[None]):
         lr_panel = self.panels["lr"]
         loss_panel = self.panels["loss"]
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
-        plain = look.mono or look.ascii  # one colour: lines are told apart by their markers
         lr_series = [Series(x, trace.lr, "blue+")] + self._pin_series(pinned, "lr", look, legend=False)
         title = f"lr: {name}"
         bound = trace.stability_bound
         if np.isfinite(bound).any():
             lam = "lambda" if self.options.ascii else "λ"
             if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
-                lr_series.append(Series(x, bound, "red", marker="." if plain else None))  # the title names it
-                title += f"  ({'dots' if plain else 'red'}: limit 2/{lam}max)"
+                lr_series.append(Series(x, bound, "red", marker="." if look.plain else None))  # the title names it
+                title += f"  ({'dots' if look.plain else 'red'}: limit 2/{lam}max)"
             else:
                 title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
         lr_panel.plot.show(
@@ -471,11 +470,11 @@ class LrtuiApp(App[None]):
         loss_series += self._pin_series(pinned, "loss", look, legend)
         if trace.heldout_loss is not None:
             heldout = "red" if pinned else "green+"  # (green+ is pin #1's; red is free once now is blue)
-            loss_series.append(Series(x, trace.heldout_loss, heldout, "held-out", marker="-" if plain else None))
+            loss_series.append(Series(x, trace.heldout_loss, heldout, "held-out", marker="-" if look.plain else None))
         prepared = self._prepared
         floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
         if floor is not None and np.isfinite(floor).any():
-            loss_series.append(Series(x, floor, "orange", "noise floor", marker="." if plain else None))
+            loss_series.append(Series(x, floor, "orange", "noise floor", marker="." if look.plain else None))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}"
         loss_panel.plot.show(tuple(loss_series), title=title + (" (log)" if self.log_scale["loss"] else ""),
                              look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
@@ -496,7 +495,7 @@ class LrtuiApp(App[None]):
         """The pinned runs' lr or loss lines: each its colour, and its marker in monochrome or ASCII."""
         return [Series(t.epoch.astype(np.float64), getattr(t, what), PIN_LOOKS[i].colour,
                        label=f"#{i + 1}" if legend else None,
-                       marker=PIN_LOOKS[i].marker if look.ascii or look.mono else None)
+                       marker=PIN_LOOKS[i].marker if look.plain else None)
                 for i, t in pinned]
 
     def _update_board(self) -> None:
@@ -504,14 +503,13 @@ class LrtuiApp(App[None]):
         if not self.board.is_attached or self.trace is None:
             return  # (kept up to date while hidden: it opens at its final height, the focused row kept in view)
         target = self.target
-        mono_or_ascii = self.options.ascii or self.options.mono
-        now_glyph = "*" if self.options.ascii else "⣿" if self.options.mono else "■"  # as its curve is drawn
-        rows = [BoardRow(now_glyph, None if self.options.mono else NOW_COLOUR[1], "now",
+        look = Look(ascii=self.options.ascii, mono=self.options.mono)
+        rows = [BoardRow(look.glyph(None), None if self.options.mono else NOW_COLOUR[1], "now",
                          describe(self.trace.config), score(self.trace, target), self.verdict.describe())]
         for i, (pin, result) in enumerate(zip(self.pins, self.pin_results)):
             pin_look = PIN_LOOKS[i]
             colour = None if self.options.mono else pin_look.rich_colour
-            marker = pin_look.marker if mono_or_ascii else "■"
+            marker = look.glyph(pin_look.marker if look.plain else None)  # as the plots' legend names it
             if isinstance(result, Trace):
                 rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin), score(result, target),
                                      judge(result).describe()))
@@ -539,11 +537,11 @@ class LrtuiApp(App[None]):
         window = max(1, len(trace.epoch) // 60)  # the loss is noisy: a trailing mean keeps it readable
         pin_look = lambda i: PIN_LOOKS[i % len(PIN_LOOKS)]  # noqa: E731
         series = [Series(t.epoch.astype(np.float64), trailing_mean(t.loss, window), pin_look(i).colour,
-                         marker=pin_look(i).marker if look.ascii or look.mono else None)
+                         marker=pin_look(i).marker if look.plain else None)
                   for i, t in enumerate(rest[:-1])]
         series.insert(0, Series(trace.epoch.astype(np.float64), trailing_mean(trace.loss, window), "red+"))  # the run
         series.append(Series(trunk.epoch.astype(np.float64), trailing_mean(trunk.loss, window), "gray",
-                             marker="." if look.ascii or look.mono else None))
+                             marker="." if look.plain else None))
         decay = int(self._prepared.schedule.params["num_decay_steps"])  # typed (the CLI's spec holds text)
         tail = max(1, decay // 10)
         short = lambda v: f"{v:.2g}"  # noqa: E731 (the status line has room for five numbers of two digits)
@@ -567,7 +565,7 @@ class LrtuiApp(App[None]):
         lam = "lambda" if look.ascii else "λ"
         self.panels["sharpness"].plot.show(
             (Series(x, trace.sharpness, "red+", f"sharpness {lam}max"),
-             Series(x, tolerated, "orange", "c/lr", marker="." if look.mono or look.ascii else None)),
+             Series(x, tolerated, "orange", "c/lr", marker="." if look.plain else None)),
             title="sharpness" + (" (log)" if self.log_scale["loss"] else ""),
             look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=(0.0, float(max(len(x) - 1, 1))))
 

@@ -111,6 +111,18 @@ class Look:
     ascii: bool = False
     mono: bool = False
 
+    @property
+    def plain(self) -> bool:
+        """One colour: lines are told apart by their markers."""
+        return self.ascii or self.mono
+
+    def glyph(self, marker: str | None) -> str:
+        """The mark that names a line drawn with ``marker`` (None: plotext's own line) in a legend or the
+        scoreboard: the marker itself, else what plotext draws the line with, else a coloured block."""
+        if marker and len(marker) == 1:
+            return marker
+        return "*" if self.ascii else "⣿" if self.mono else "■"
+
 
 @dataclass(frozen=True)
 class Geometry:
@@ -449,9 +461,7 @@ class CurvePlot(PlotextPlot):
             return _colours_style((ticks[0] if fullground is None else fullground, ticks[1], background))
 
         def glyph(s: Series) -> str:
-            if s.marker and len(s.marker) == 1:
-                return s.marker
-            return "*" if self.look.ascii else "⣿" if self.look.mono else "■"  # as plotext draws the line
+            return self.look.glyph(s.marker)
 
         def colour(s: Series) -> str:
             return "default" if self.look.mono else s.colour
