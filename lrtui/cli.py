@@ -239,7 +239,7 @@ def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
 
     defs = [registry.get(n) for n in registry.names()]
     return {  # the summaries are docstrings' first lines: without their ``code`` marks
-        "schedules": [(d.name, d.family, d.summary.replace("``", ""), d.all_params) for d in defs],
+        "schedules": [(d.name, d.family, registry.without_markup(d.summary), d.all_params) for d in defs],
         "problems": [(p.name, p.kind, p.note.split(". ")[0] + ".", p.params) for p in PROBLEMS.values()],
         "optimizers": [(o.name, "optimizer", o.summary, o.params) for o in OPTIMIZERS.values()],
     }

@@ -8,6 +8,7 @@ function of an integer array of epochs, with no state.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -24,6 +25,14 @@ WARMUP_PARAMS = (
     Param("warmup_start_factor", "float", 0.0, "warmup starts at this fraction of the base lr", 0.0, 1.0),
 )
 """The composition option every torch-family schedule carries: SequentialLR([LinearLR, schedule], [warmup])."""
+
+
+_MARKUP = re.compile(r"``(.+?)``|:\w+:`([^`]+)`")
+
+
+def without_markup(text: str) -> str:
+    """A docstring's text as a reader sees it: ``code`` and :role:`target` marks left out."""
+    return _MARKUP.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ notice."""
 
 from __future__ import annotations
 
-import re
 import textwrap
 
 from rich.table import Table
@@ -14,6 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
+
+from lrtui.schedules.registry import without_markup
 
 KEYS = """\
 Keys (nothing needs a mouse)
@@ -74,13 +75,12 @@ def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
 
 
 SYMBOLS = {"num_warmup_steps": "W", "num_training_steps": "T", "num_stable_steps": "S", "num_decay_steps": "D"}
-_MARKUP = re.compile(r"``(.+?)``|:\w+:`([^`]+)`")
 
 
 def schedule_help(doc: str, param_names: list[str]) -> str:
     """A schedule's docstring as the help shows it: without reStructuredText marks, and saying which
     parameters the letters in its formulas stand for."""
-    text = _MARKUP.sub(lambda m: m.group(1) or m.group(2), doc)
+    text = without_markup(doc)
     named = [f"{SYMBOLS[name]} = {name}" for name in param_names if name in SYMBOLS]
     if "lam(" in text:
         named.append("lr(t) = lr * lam(t)")
