@@ -265,24 +265,24 @@ class LrtuiApp(App[None]):
             return self.target_loss
         return default_target(self.trace) if self.trace is not None else 0.0
 
-    def field_changed(self, message: FieldRow.Edit | FieldRow.Nudge) -> None:
+    def field_changed(self, what: FieldRow.Edit | FieldRow.Nudge) -> None:
         """A row's edit or nudge, handed over at once (FieldRow._send): applied before any later key."""
-        if isinstance(message, FieldRow.Edit):
-            self._on_edit(message)
+        if isinstance(what, FieldRow.Edit):
+            self._on_edit(what)
         else:
-            self._on_nudge(message)
+            self._on_nudge(what)
 
-    def _on_edit(self, message: FieldRow.Edit) -> None:
-        if message.row.field == TARGET_FIELD:
-            self._apply_target(message.row, lambda: coerce(TARGET, message.raw))
+    def _on_edit(self, edit: FieldRow.Edit) -> None:
+        if edit.row.field == TARGET_FIELD:
+            self._apply_target(edit.row, lambda: coerce(TARGET, edit.raw))
             return
-        self._apply(message.row, lambda: F.set_value(self.config, message.row.field, message.raw))
+        self._apply(edit.row, lambda: F.set_value(self.config, edit.row.field, edit.raw))
 
-    def _on_nudge(self, message: FieldRow.Nudge) -> None:
-        if message.row.field == TARGET_FIELD:
-            self._apply_target(message.row, lambda: F.nudge_value(TARGET, self.target, message.direction))
+    def _on_nudge(self, nudge: FieldRow.Nudge) -> None:
+        if nudge.row.field == TARGET_FIELD:
+            self._apply_target(nudge.row, lambda: F.nudge_value(TARGET, self.target, nudge.direction))
             return
-        self._apply(message.row, lambda: F.nudge(self.config, message.row.field, message.direction))
+        self._apply(nudge.row, lambda: F.nudge(self.config, nudge.row.field, nudge.direction))
 
     def _apply(self, row: FieldRow, change) -> None:
         """Apply an edit; a bad value shows the engine's message at the field and changes nothing."""
@@ -800,8 +800,7 @@ class LrtuiApp(App[None]):
         self.view = view
         self._show_view_panel()
         if config == self.config:
-            self._request_simulation(config)  # the same run: watch_config would not fire
-            self.run_worker(self._show_form())
+            self.watch_config(config)  # the same run: setting it would not call the watcher
         else:
             self.config = config
 
@@ -823,9 +822,7 @@ class LrtuiApp(App[None]):
         """The schedule as torch, transformers or optax code, to copy or write to a file."""
         from lrtui.ui.code import CodeScreen
 
-        screen = CodeScreen(self.config.schedule)
-        screen.set_class(self.options.ascii, "ascii")
-        self.push_screen(screen)
+        self._push(CodeScreen(self.config.schedule))
 
     def action_save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target) to a TOML or JSON file."""
@@ -868,9 +865,7 @@ class LrtuiApp(App[None]):
     def _prompt(self, question: str, value: str, then) -> None:
         from lrtui.ui.prompt import PathPrompt
 
-        screen = PathPrompt(question, value)
-        screen.set_class(self.options.ascii, "ascii")
-        self.push_screen(screen, then)
+        self._push(PathPrompt(question, value), then)
 
     def action_landscape(self) -> None:
         """Swap the loss plot for the landscape view (2-D problems) and back."""
@@ -931,6 +926,9 @@ class LrtuiApp(App[None]):
         definition = schedules.get(prepared.schedule.name)
         about = f"{self.preset.name}: {self.preset.title}\n{self.preset.note}" if self.preset else ""
         doc = schedule_help(definition.doc, [p.name for p in definition.params])
-        screen = HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about)
+        self._push(HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about))
+
+    def _push(self, screen, callback=None) -> None:
+        """Open a screen over the app, in ASCII mode with its plain borders (the "ascii" class)."""
         screen.set_class(self.options.ascii, "ascii")
-        self.push_screen(screen)
+        self.push_screen(screen, callback)

@@ -8,10 +8,11 @@ end, page up and page down are never taken by a row: they step through epochs fr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import events
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widget import Widget
 
 from lrtui.ui.fields import Field
@@ -43,19 +44,19 @@ class FieldRow(Widget, can_focus=True):
     }
     """
 
-    class Edit(Message):
+    @dataclass(frozen=True)
+    class Edit:
         """The user committed typed text for a field."""
 
-        def __init__(self, row: "FieldRow", raw: str) -> None:
-            super().__init__()
-            self.row, self.raw = row, raw
+        row: "FieldRow"
+        raw: str
 
-    class Nudge(Message):
+    @dataclass(frozen=True)
+    class Nudge:
         """The user pressed + or - on a field."""
 
-        def __init__(self, row: "FieldRow", direction: int) -> None:
-            super().__init__()
-            self.row, self.direction = row, direction
+        row: "FieldRow"
+        direction: int
 
     def __init__(self, field: Field, value: str, label_width: int = 12) -> None:
         super().__init__(classes="picker" if field.picker else None)
@@ -137,11 +138,11 @@ class FieldRow(Widget, can_focus=True):
         event.stop()
         event.prevent_default()
 
-    def _send(self, message: Message) -> None:
-        """Hand an edit or a nudge to the app's ``field_changed`` at once. Posted, the message bubbled
+    def _send(self, change: "FieldRow.Edit | FieldRow.Nudge") -> None:
+        """Hand an edit or a nudge to the app's ``field_changed`` at once. As a posted message it bubbled
         through every parent's queue behind the keys pressed after it: '+' then 'p' in one burst pinned
         the value from before the '+'."""
-        self.app.field_changed(message)
+        self.app.field_changed(change)
 
     def on_blur(self) -> None:
         if self.buffer is not None:
