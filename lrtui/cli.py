@@ -7,13 +7,13 @@ import json
 import os
 import stat
 import sys
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from lrtui.params import MAX_EPOCHS, ConfigError, Param, coerce, format_value
+from lrtui.params import APP_MAX_EPOCHS, MAX_EPOCHS, MAX_SIM_EPOCHS, ConfigError, Param, coerce, format_value
+from lrtui.printable import escaped, one_line
 from lrtui.schedules import registry
 
 if TYPE_CHECKING:  # the CLI imports the simulator (and Textual) only for the commands that need them
@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None) -> None:
+def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, max_epochs: int) -> None:
     """The options that define a run, shared by the app, simulate and screenshot."""
     p.add_argument("assignments", nargs="*", metavar="param=value",
                    help="schedule parameters; problem.key=value; optimizer.key=value")
@@ -45,7 +45,7 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None) -
     # the defaults (RUN_DEFAULTS) are filled in by run_config: None says the option was not given
     p.add_argument("--problem", help="teaching problem (see lrtui list); default quadratic")
     p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam or adamw; default sgd")
-    p.add_argument("--epochs", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
+    p.add_argument("--epochs", help=f"number of epochs, 1 to {max_epochs:,} (default 100)")
     p.add_argument("--seed", help="seed of the run's noise, batches and initial weights (default 0)")
     p.add_argument("--steps-per-epoch", help="optimizer steps per epoch on analytic problems (default 1)")
     p.add_argument("--plateau-metric", choices=("end", "running", "heldout"),
@@ -101,7 +101,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     """The app's parser (lrtui with no command) and each command's own parser. All are parsed
     intermixed: options and param=value pairs may come in any order."""
     parser = _Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
-    _add_run_options(parser, None)
+    _add_run_options(parser, None, APP_MAX_EPOCHS)
     _add_start_options(parser)
     parser.add_argument("--ascii", action="store_true", help="plain ASCII plots (automatic when the locale is not UTF-8)")
 
@@ -116,7 +116,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
     p_curve.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
     p_curve.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
-    p_curve.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS} (default 100)")
+    p_curve.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS:,} (default 100)")
     p_curve.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_curve.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec (nested specs for sequential/chained)")
     p_curve.add_argument("--plot", action="store_true", help="draw the curve with plotext instead of printing numbers")
@@ -130,7 +130,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         "parameters; optimizer.key=value and problem.key=value set the others, e.g. "
         "lrtui simulate --problem ravine --optimizer momentum --schedule cosine lr=0.4 T_max=50 optimizer.momentum=0.9",
     )
-    _add_run_options(p_sim, "constant")
+    _add_run_options(p_sim, "constant", MAX_SIM_EPOCHS)
     p_sim.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_sim.add_argument("--plot", action="store_true", help="draw lr and loss with plotext instead of printing numbers")
     p_sim.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
@@ -140,7 +140,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         description="Render the app headless on the run the options describe, optionally after pressing keys, "
         "and save Textual's SVG screenshot.",
     )
-    _add_run_options(p_shot, None)
+    _add_run_options(p_shot, None, APP_MAX_EPOCHS)
     _add_start_options(p_shot)
     p_shot.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="where to write the SVG")
     p_shot.add_argument("--size", default="120x40", help="terminal size as COLSxROWS (default 120x40)")
@@ -217,11 +217,12 @@ def _read_spec(path: str) -> str:
 def load_spec(path: str) -> dict[str, Any]:
     """A schedule spec from a JSON or TOML file (``{"name": ..., "params": {...}}``)."""
     text = _read_spec(path)
+    from lrtui.documents import DocumentError, parse_document
+
     try:
-        data = tomllib.loads(text) if path.endswith(".toml") else json.loads(text)
-    except (ValueError, RecursionError) as err:  # TOMLDecodeError is a ValueError; RecursionError: [[[[...
-        kind = "TOML" if path.endswith(".toml") else "JSON"
-        raise UsageError(f"lrtui: spec file {path} is not valid {kind}: {str(err).splitlines()[0]}") from None
+        data = parse_document(text, "TOML" if path.endswith(".toml") else "JSON")
+    except DocumentError as err:
+        raise UsageError(f"lrtui: spec file {path}: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise UsageError(f'lrtui: spec file {path} must hold an object with "name" and "params"')
     unknown = sorted(set(data) - {"name", "params"})
@@ -281,19 +282,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_columns(columns: dict[str, np.ndarray], fmt: str) -> None:
-    """Rows of named columns: csv with every digit (repr), or an aligned table with 10 significant digits.
-    The first column is the row's key (an epoch, or the range test's lr)."""
-    out = sys.stdout
-    rows = zip(*(c.tolist() for c in columns.values()))
-    if fmt == "csv":
-        out.write(",".join(columns) + "\n")
-        out.writelines(",".join(repr(v) for v in row) + "\n" for row in rows)
-        return
-    names = list(columns)
-    key = "{:>8}" if columns[names[0]].dtype.kind in "iu" else "{:>14.6g}"
-    out.write(key.replace(".6g", "").format(names[0]) + "".join(f"  {k:<16}" for k in names[1:]).rstrip() + "\n")
-    out.writelines(key.format(row[0]) + "".join(f"  {v:<16.10g}" for v in row[1:]).rstrip() + "\n" for row in rows)
+def _write_columns(columns: dict[str, np.ndarray], fmt: str, what: str = "writing") -> None:
+    """Rows of named columns on stdout, streamed (lrtui.output), with progress on stderr when it is long."""
+    from lrtui.output import ProgressLine, write_columns
+
+    progress = ProgressLine(what)
+    write_columns(columns, fmt, sys.stdout, progress)
+    progress.close()
+
+
+def _write_json(head: dict[str, Any], columns: dict[str, Any], tail: dict[str, Any]) -> None:
+    from lrtui.output import ProgressLine, write_json
+
+    progress = ProgressLine("writing")
+    write_json(head, columns, tail, sys.stdout, progress)
+    progress.close()
 
 
 def cmd_curve(args: argparse.Namespace) -> int:
@@ -308,18 +311,21 @@ def cmd_curve(args: argparse.Namespace) -> int:
         raise ConfigError(f"{name} follows the loss, not the epoch: it has no curve of its own (use lrtui simulate)")
     t = np.arange(epochs, dtype=np.int64)
     lrs = schedule(t)
-    from lrtui.lint import notes
-    from lrtui.simulate import RunConfig
+    from dataclasses import replace
 
-    _print_notes(notes(RunConfig(schedule=schedule.spec, epochs=epochs)))
+    from lrtui.lint import notes
+    from lrtui.simulate import RunConfig, prepare
+
+    # the notes read the schedule and the length; a curve may be longer than a simulated run
+    prepared = replace(prepare(RunConfig(schedule=schedule.spec, epochs=1)), epochs=epochs)
+    _print_notes(notes(prepared.config, prepared))
     if args.plot:
         from lrtui.textplot import plot_curve, use_colour
 
         described = " ".join(f"{k}={format_value(v)}" for k, v in params.items() if k != "schedulers")
         print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=args.ascii, colour=use_colour() and not args.ascii))
     elif args.format == "json":
-        json.dump({"name": name, "params": schedule.spec["params"], "epoch": t.tolist(), "lr": lrs.tolist()}, sys.stdout)
-        sys.stdout.write("\n")
+        _write_json({"name": name, "params": schedule.spec["params"]}, {"epoch": t, "lr": lrs}, {})
     else:
         _write_columns({"epoch": t, "lr": lrs}, args.format)
     return 0
@@ -420,9 +426,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     from lrtui.lint import notes
 
+    from lrtui.output import ProgressLine
+
     config = run_config(args)
     _print_notes(notes(config))
-    trace = simulate(config)
+    progress = ProgressLine("simulating")
+    trace = simulate(config, progress)
+    progress.close()
     diverged = (
         None if trace.diverged_at is None
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
@@ -452,11 +462,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if trace.heldout_loss is not None:
         columns["heldout_loss"] = trace.heldout_loss
     if args.format == "json":
-        out = {k: [_json_number(v) for v in col.tolist()] if k != "epoch" else col.tolist() for k, col in columns.items()}
-        out.update(diverged_at=trace.diverged_at, final_loss=_json_number(trace.final_loss),
-                   verdict=outcome.kind, verdict_epoch=outcome.epoch)
-        json.dump(out, sys.stdout)
-        sys.stdout.write("\n")
+        _write_json({}, columns, {"diverged_at": trace.diverged_at, "final_loss": _json_number(trace.final_loss),
+                                  "verdict": outcome.kind, "verdict_epoch": outcome.epoch})
     else:
         _write_columns(columns, args.format)
     if args.format == "table":
@@ -586,13 +593,29 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
     return {"config": config}
 
 
+def has_terminal() -> bool:
+    """Whether stdin and stdout are a terminal: the app reads keys from one and draws on it."""
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout))
+
+
 def cmd_app(args: argparse.Namespace) -> int:
-    """Open the app (Textual is imported only here)."""
+    """Open the app (Textual is imported only here). SIGTERM and SIGHUP end it as q does, the terminal
+    restored; lrtui then ends by the same signal, so its parent sees what happened."""
     start = app_start(args)
+    if not has_terminal():
+        raise UsageError("lrtui: the app needs a terminal on stdin and stdout: for scripts, use lrtui curve, "
+                         "simulate or screenshot (lrtui -h)")
+    import signal
+
     from lrtui.ui.app import LrtuiApp
 
-    LrtuiApp(options=_app_options(args), **start).run()
-    return 0
+    app = LrtuiApp(options=_app_options(args), exit_signals=(signal.SIGTERM, signal.SIGHUP), **start)
+    app.run()
+    if app.ended_by is not None:
+        sys.stdout.flush()
+        signal.signal(app.ended_by, signal.SIG_DFL)
+        os.kill(os.getpid(), app.ended_by)
+    return app.return_code or 0
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
@@ -634,11 +657,24 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     _check_output(args.output)
     start = app_start(args)
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
+    _check_keys(keys)
     from lrtui.ui.screenshot import take_screenshot
 
     take_screenshot(start, _app_options(args), Path(args.output), size, keys)
-    print(args.output)
+    print(escaped(args.output))
     return 0
+
+
+def _check_keys(keys: list[str]) -> None:
+    """Refuse a key Textual has no name for (a typo would otherwise be pressed as nothing)."""
+    from textual.keys import KEY_ALIASES, Keys, key_to_character
+
+    names = {k.value.rsplit("+", 1)[-1] for k in Keys} | set(KEY_ALIASES)
+    for key in keys:
+        base = key.rsplit("+", 1)[-1] if len(key) > 1 else key
+        if not (len(base) == 1 and base.isprintable() or base in names or key_to_character(base)):
+            raise UsageError(f"lrtui: --press {format_value(key)} is not a key: allowed characters and Textual's "
+                             "key names, e.g. right,ctrl+s,question_mark,plus_sign")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -673,8 +709,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(err)
         if not message.startswith("lrtui"):
             message = f"lrtui: {message}"
-        print(_one_line(message) if message else "lrtui: error", file=sys.stderr)
+        print(one_line(message) if message else "lrtui: error", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        print("lrtui: out of memory: try fewer epochs or a smaller problem (lrtui -h gives the limits)", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         _silence_stdout()
         return 0
@@ -684,12 +723,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def _one_line(message: str) -> str:
-    """The message as one printable line: what the user typed is echoed with its control characters (a
-    newline, an escape sequence) and undecodable bytes escaped, never sent to the terminal as they are."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 def _silence_stdout() -> None:

@@ -19,8 +19,8 @@ from lrtui.params import Param
 Array = np.ndarray
 
 DATA_PARAMS = (
-    Param("n", "int", 200, "training points (the held-out set has as many)", 8, 100_000),
-    Param("batch_size", "int", 40, "minibatch size", 1, 100_000),
+    Param("n", "int", 200, "training points (the held-out set has as many)", 8, 10_000),
+    Param("batch_size", "int", 40, "minibatch size", 1, 10_000),
     Param("spread", "float", 0.2, "noise of the two-moons data", 0.0, 10.0),
     Param("data_seed", "int", 0, "seed of the data set (shared by all runs)", 0, 2**31 - 1),
 )

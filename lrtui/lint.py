@@ -31,7 +31,8 @@ def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
                        "the plateau can never reduce the lr")
         return out
     warmup = schedule.params.get("warmup", 0) or 0
-    _horizons(schedule.name, schedule.params, prepared, max(epochs - warmup, 1), out, "")
+    if warmup < epochs:  # (else the one note is that the schedule never starts)
+        _horizons(schedule.name, schedule.params, prepared, epochs - warmup, out, "")
     if schedule.name == "sequential":
         starts = [0] + list(schedule.params["milestones"]) + [epochs]
         for i, member in enumerate(schedule.params["schedulers"]):

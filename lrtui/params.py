@@ -14,8 +14,16 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from lrtui.printable import MAX_ECHO, cut
+
 MAX_EPOCHS = 10_000_000
-"""The longest run lrtui evaluates: the upper bound of every epoch-count parameter."""
+"""The longest schedule lrtui evaluates: the upper bound of every epoch-count parameter."""
+
+MAX_SIM_EPOCHS = 1_000_000
+"""The longest run simulated (its trace takes about 100 MB)."""
+
+APP_MAX_EPOCHS = 100_000
+"""The longest run the app simulates and shows."""
 
 
 class ConfigError(ValueError):
@@ -85,21 +93,24 @@ def _fmt(x: float) -> str:
 
 
 def format_value(value: Any) -> str:
-    """A value as a user would type it (lists comma-separated, booleans lower-case), always on one line."""
+    """A value as a user would type it (lists comma-separated, booleans lower-case), always on one short
+    line: a long value is cut in its middle (:func:`lrtui.printable.cut`)."""
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         if any(isinstance(v, (list, tuple, dict)) for v in value):
-            return _json(value)
-        return ",".join(format_value(v) for v in value)
+            return cut(_json(value))
+        return cut(",".join(format_value(v) for v in value[:MAX_ECHO]))
     if isinstance(value, dict):
-        return _json(value)
+        return cut(_json(value))
     if isinstance(value, float):
         return _fmt(value) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int) and value.bit_length() > 4 * MAX_ECHO:  # str() refuses past 4,300 digits
+        return f"an integer of about {round(value.bit_length() * math.log10(2)):,} digits"
     text = str(value)
-    return text if text.isprintable() else repr(text)
+    return cut(text if text.isprintable() else repr(text))
 
 
 def _json(value: Any) -> str:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import glob
 import io
 import itertools
 import json
@@ -48,13 +49,14 @@ import os
 import re
 import stat
 import tempfile
-import tomllib
+import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from lrtui import schedules
 from lrtui.compare import MAX_PINNED, TARGET
+from lrtui.documents import DocumentError, parse_document
 from lrtui.params import ConfigError, coerce, format_value
 from lrtui.simulate import RUN_PARAMS, RunConfig, Trace, prepare
 
@@ -88,7 +90,7 @@ class Session:
 
 def save_session(session: Session, path: str | Path) -> Path:
     """Write ``session`` to ``path`` (``.json`` or ``.toml``) atomically, after validating it; returns the
-    path. :class:`SessionError` when the state is invalid or the file cannot be written."""
+    path of the file written (the one a symbolic link ``path`` points to). :class:`SessionError` when the state is invalid or the file cannot be written."""
     path = Path(path)
     kind = _format(path)
     try:
@@ -104,10 +106,9 @@ def save_session(session: Session, path: str | Path) -> Path:
     }
     text = json.dumps(document, indent=2, allow_nan=False) + "\n" if kind == "JSON" else _toml_document(document)
     try:
-        write_atomic(path, text.encode("utf-8"))
+        return write_atomic(path, text.encode("utf-8"))
     except OSError as err:
         raise _error(path, f"cannot write it: {err.strerror or err}") from None
-    return path
 
 
 def load_session(path: str | Path) -> Session:
@@ -121,9 +122,9 @@ def load_session(path: str | Path) -> Session:
     except UnicodeDecodeError:
         raise _error(path, "is not UTF-8 text (a binary file?)") from None
     try:
-        document = json.loads(text) if kind == "JSON" else tomllib.loads(text)
-    except (ValueError, RecursionError) as err:  # TOMLDecodeError is a ValueError; RecursionError: [[[[...
-        raise _error(path, f"is not valid {kind}: {(str(err).splitlines() or ['?'])[0]}") from None
+        document = parse_document(text, kind)
+    except DocumentError as err:
+        raise _error(path, str(err)) from None
     try:
         return _from_document(document)
     except ConfigError as err:
@@ -183,11 +184,15 @@ def _write_or_fail(path: Path, data: bytes) -> None:
         raise SessionError(f"cannot write {_name(path)}: {err.strerror or err}") from None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> Path:
     """Replace ``path`` with a file holding ``data``, all or nothing: a temporary file in the same directory
     is written, synced and renamed over ``path``. On any failure the temporary file is removed and an
-    existing ``path`` is left as it was; the OSError is raised."""
+    existing ``path`` is left as it was; the OSError is raised. A symbolic link is followed: the file it
+    points to is replaced, the link stays. Returns the path of the file written."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     mode = _file_mode(path)
+    _remove_stale_temporaries(path)
     tmp = None
     try:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
@@ -209,6 +214,22 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+    return path
+
+
+STALE_SECONDS = 60
+"""A temporary file of a save left this long is a save that was killed (kill -9): the next save removes it."""
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove what killed saves of ``path`` left (``.NAME.XXXX.tmp``), leaving any that may still be
+    being written by another lrtui."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if tmp.is_file() and not tmp.is_symlink() and now - tmp.lstat().st_mtime > STALE_SECONDS:
+                    tmp.unlink()
 
 
 def _file_mode(path: Path) -> int:
@@ -269,8 +290,10 @@ def _from_document(document: Any) -> Session:
     if not isinstance(document, dict) or "lrtui_session" not in document:
         raise ConfigError("is not an lrtui session: no lrtui_session key at the top")
     version = document["lrtui_session"]
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ConfigError(f"lrtui_session={format_value(version)} is not a format version: allowed 1 to {FORMAT_VERSION}")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ConfigError(f"lrtui_session must be an integer (the format version), not {_type_name(version)}")
+    if version < 1:
+        raise ConfigError(f"lrtui_session={version} is not a format version: allowed 1 to {FORMAT_VERSION}")
     if version > FORMAT_VERSION:
         raise ConfigError(f"written by a newer lrtui (format {version}; this one reads {FORMAT_VERSION})")
     unknown = [k for k in document if k not in _KEYS]
@@ -299,7 +322,21 @@ def _run(data: Any, where: str) -> RunConfig:
     for name in ("problem", "optimizer"):
         if not isinstance(data.get(name, ""), str):
             raise ConfigError(f"{where}.{name} must be a name, not {_type_name(data[name])}")
+    _refuse_empty_text(data, where)
     return RunConfig(**data)
+
+
+def _refuse_empty_text(data: Any, where: str) -> None:
+    """A file says what a value is: empty text is not a value (typed on a command line it could mean
+    none or an empty list; in a file it is a mistake), wherever it stands in the run."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _refuse_empty_text(value, f"{where}.{key}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _refuse_empty_text(value, f"{where}[{i}]")
+    elif isinstance(data, str) and not data.strip():
+        raise ConfigError(f'{where}="" is empty: allowed a value (none for no value, [] for an empty list)')
 
 
 def _type_name(value: Any) -> str:

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from lrtui import schedules
 from lrtui.datasets import DATA, DataProblem
 from lrtui.optimizers import OPTIMIZERS, Optimizer
-from lrtui.params import MAX_EPOCHS, ConfigError, Param, coerce, resolve
+from lrtui.params import MAX_SIM_EPOCHS, ConfigError, Param, coerce, format_value, resolve
 from lrtui.plateau import Plateau
 from lrtui.problems import ANALYTIC, Problem
 
@@ -38,8 +38,18 @@ NOISE_DRAWS = 65_536  # ... but no more steps than this at once (memory stays sm
 
 PROBLEMS: dict[str, Problem | DataProblem] = {**ANALYTIC, **DATA}
 
+WORK_BUDGET = 60.0
+"""Seconds of simulation a run may ask for, as :func:`estimated_seconds` counts them (measured on 2 cores
+of 2026; an old laptop takes two or three times as long)."""
+
+PROGRESS_EVERY = 1024
+"""Epochs between two calls of a simulation's progress callback."""
+
+Progress = Callable[[int, int], None]
+"""Told (epochs done, epochs in all) as a long simulation goes."""
+
 RUN_PARAMS = (
-    Param("epochs", "int", 100, "epochs to simulate", 1, MAX_EPOCHS),
+    Param("epochs", "int", 100, "epochs to simulate", 1, MAX_SIM_EPOCHS),
     Param("seed", "int", 0, "seed of the run's noise, minibatch order and initial weights", 0, 2**31 - 1),
     Param("steps_per_epoch", "int", 1, "optimizer steps per epoch on analytic problems", 1, 100_000),
     Param("plateau_metric", "choice", "end",
@@ -121,7 +131,7 @@ class Prepared:
 
 def _lookup(table: dict, name: Any, what: str) -> Any:
     if not isinstance(name, str) or name not in table:
-        raise ConfigError(f"{what}={name} is unknown: allowed " + ", ".join(table))
+        raise ConfigError(f"{what}={format_value(name)} is unknown: allowed " + ", ".join(table))
     return table[name]
 
 
@@ -148,12 +158,42 @@ def prepare(config: RunConfig) -> Prepared:
         )
     if isinstance(schedule, schedules.Schedule):
         schedule.check_length(run["epochs"])
-    return Prepared(config, schedule, problem, problem_params, optimizer, optimizer_params, **run)
+    prepared = Prepared(config, schedule, problem, problem_params, optimizer, optimizer_params, **run)
+    _check_work(prepared)
+    return prepared
 
 
-def simulate(config: RunConfig) -> Trace:
-    """Run one configuration."""
-    return simulate_many([config])[0]
+def estimated_seconds(p: Prepared) -> float:
+    """About how long simulating ``p`` takes (2 cores, 2026; an overestimate more often than not): an
+    optimizer step of an analytic problem costs about 7 us; a data problem's about 50 us plus 20 ns per
+    sample and hidden unit, and each epoch evaluates the training and held-out sets (40 ns per sample and unit)."""
+    if p.problem.kind == "data":
+        pp = p.problem_params
+        width = pp.get("hidden", 1)
+        steps = math.ceil(pp["n"] / pp["batch_size"])
+        per_epoch = steps * (50e-6 + 20e-9 * pp["batch_size"] * width) + 40e-9 * pp["n"] * width
+    else:
+        per_epoch = 7e-6 * p.steps_per_epoch
+    return p.epochs * per_epoch
+
+
+def _check_work(p: Prepared) -> None:
+    """Refuse a run whose simulation would take far longer than a lab's machine should be asked for."""
+    seconds = estimated_seconds(p)
+    if seconds <= WORK_BUDGET:
+        return
+    most = int(p.epochs * WORK_BUDGET / seconds)
+    if p.problem.kind == "data":
+        what = ", ".join(f"problem.{k}={p.problem_params[k]}" for k in ("n", "batch_size", "hidden") if k in p.problem_params)
+    else:
+        what = f"steps_per_epoch={p.steps_per_epoch}"
+    raise ConfigError(f"epochs={p.epochs} is too long a simulation for {p.problem.name} with {what} (about "
+                      f"{seconds:,.0f} s): allowed about {WORK_BUDGET:.0f} s of work, here at most {most:,} epochs")
+
+
+def simulate(config: RunConfig, progress: Progress | None = None) -> Trace:
+    """Run one configuration; ``progress``, if given, is told how far it got every PROGRESS_EVERY epochs."""
+    return simulate_many([config], progress)[0]
 
 
 def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray) -> Trace:
@@ -165,7 +205,7 @@ def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray) -> Trace:
     return _run_group([prepared], lr)[0]
 
 
-def simulate_many(configs: Sequence[RunConfig]) -> list[Trace]:
+def simulate_many(configs: Sequence[RunConfig], progress: Progress | None = None) -> list[Trace]:
     """Run several configurations, vectorized across those that share problem, optimizer and length."""
     prepared = [prepare(c) for c in configs]
     groups: dict[tuple, list[int]] = {}
@@ -173,7 +213,7 @@ def simulate_many(configs: Sequence[RunConfig]) -> list[Trace]:
         groups.setdefault(p.group_key, []).append(i)
     traces: list[Trace | None] = [None] * len(prepared)
     for indices in groups.values():
-        for i, trace in zip(indices, _run_group([prepared[i] for i in indices])):
+        for i, trace in zip(indices, _run_group([prepared[i] for i in indices], progress=progress)):
             traces[i] = trace
     return traces  # type: ignore[return-value]
 
@@ -205,7 +245,7 @@ class _Plateaus:
         self.groups = [(idx, p, kind, p.update(state, metrics[kind][idx])) for idx, p, kind, state in self.groups]
 
 
-def _run_group(runs: list[Prepared], lr: np.ndarray | None = None) -> list[Trace]:
+def _run_group(runs: list[Prepared], lr: np.ndarray | None = None, progress: Progress | None = None) -> list[Trace]:
     """Simulate runs that share problem, optimizer and length; ``lr`` (runs, epochs), when given, replaces
     their schedules (and then no plateau reacts)."""
     first = runs[0]
@@ -217,7 +257,7 @@ def _run_group(runs: list[Prepared], lr: np.ndarray | None = None) -> list[Trace
     rngs = [np.random.default_rng(r.seed) for r in runs]
     run = _run_data if first.problem.kind == "data" else _run_analytic
     with np.errstate(all="ignore"):
-        out = run(first, lr, rngs, plateaus)
+        out = run(first, lr, rngs, plateaus, progress)
     return _traces(runs, lr, out)
 
 
@@ -239,7 +279,8 @@ def _blew_up(problem: Problem, pp: dict[str, Any], xs: np.ndarray, limit: np.nda
     return (~(np.isfinite(f) & (f <= limit))).any(axis=0)
 
 
-def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) -> dict[str, Any]:
+def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus,
+                  progress: Progress | None = None) -> dict[str, Any]:
     """The step loop only moves x; losses, gradients and sharpness are evaluated afterwards for all
     epochs at once (vectorized), so a long run costs one optimizer update per step and little else."""
     problem, pp, opt, op = run.problem, run.problem_params, run.optimizer, run.optimizer_params
@@ -257,6 +298,8 @@ def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus
     reacting = bool(plateaus)  # (asked once: the loop below is most of a long run's time)
     grad, step = problem.grad, opt.step
     for t in range(epochs):
+        if progress is not None and t % PROGRESS_EVERY == 0:
+            progress(t, epochs)
         if reacting:
             plateaus.lrs(lr[:, t])
         lr_col = lr[:, t, None]
@@ -294,7 +337,8 @@ def _run_analytic(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus
     }
 
 
-def _run_data(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) -> dict[str, Any]:
+def _run_data(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus,
+              progress: Progress | None = None) -> dict[str, Any]:
     """Minibatch training: the full-data loss (and its gradient norm) and the held-out loss are taken at
     the start of every epoch; an epoch is one pass in a fresh random order per run."""
     problem, pp, opt, op = run.problem, run.problem_params, run.optimizer, run.optimizer_params
@@ -312,6 +356,8 @@ def _run_data(run: Prepared, lr: np.ndarray, rngs: list, plateaus: _Plateaus) ->
     limit = None
     running = np.zeros(n_runs)
     for t in range(epochs + 1):
+        if progress is not None and t % max(1, PROGRESS_EVERY // steps) == 0:
+            progress(t, epochs)
         f[:, t], g = problem.loss_grad(x, X_all, y_all, pp)
         grad_norm[:, t] = np.sqrt(np.sum(g * g, axis=1))
         heldout[:, t] = problem.loss(x, X_test, y_test, pp)

@@ -16,7 +16,7 @@ import pytest
 from lrtui import schedules
 from lrtui.cli import main
 from lrtui.optimizers import OPTIMIZERS
-from lrtui.params import MAX_EPOCHS, ConfigError
+from lrtui.params import MAX_EPOCHS, MAX_SIM_EPOCHS, ConfigError
 from lrtui.range_test import valley
 from lrtui.simulate import PROBLEMS, RunConfig, prepare, simulate
 from lrtui.ui import fields as F
@@ -96,15 +96,15 @@ def test_a_run_that_blew_up_stops_even_when_its_parameters_stay_finite(monkeypat
     assert len(steps) <= 128
 
 
-def test_ten_million_epochs_in_the_engine():
+def test_ten_million_epochs_in_the_engine_and_a_million_simulated():
     cosine = schedules.create("cosine", lr=1e6, T_max=MAX_EPOCHS)(np.arange(MAX_EPOCHS))
     assert cosine[0] == 1e6 and cosine[MAX_EPOCHS // 2] == pytest.approx(5e5) and 0 <= cosine[-1] < 1e-7
     onecycle = schedules.create("onecycle", max_lr=DENORMAL * 1e10, total_steps=MAX_EPOCHS)(np.arange(MAX_EPOCHS))
     assert np.isfinite(onecycle).all() and (onecycle >= 0).all() and onecycle.max() == DENORMAL * 1e10
-    trace, verdict = run("quadratic", "sgd", 1e6, epochs=MAX_EPOCHS)
-    assert len(trace.loss) == MAX_EPOCHS and trace.diverged_at == 1 and verdict.kind == "diverged"
-    with pytest.raises(ConfigError, match=r"^epochs=10000001 is not allowed: an integer in \[1, 10000000\]$"):
-        prepare(RunConfig(epochs=MAX_EPOCHS + 1))
+    trace, verdict = run("quadratic", "sgd", 1e6, epochs=MAX_SIM_EPOCHS)
+    assert len(trace.loss) == MAX_SIM_EPOCHS and trace.diverged_at == 1 and verdict.kind == "diverged"
+    with pytest.raises(ConfigError, match=r"^epochs=1000001 is not allowed: an integer in \[1, 1000000\]$"):
+        prepare(RunConfig(epochs=MAX_SIM_EPOCHS + 1))
 
 
 def test_ten_million_epochs_on_the_command_line(capsys, monkeypatch):

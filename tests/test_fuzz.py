@@ -268,10 +268,10 @@ def cheap_runs(monkeypatch):
     """The CLI simulates only runs within BUDGET; a costlier one raises TooCostly (after all its checks)."""
     real = simulate
 
-    def guarded(config: RunConfig):
+    def guarded(config: RunConfig, progress=None):
         if _cost(prepare(config)) > BUDGET:
             raise TooCostly
-        return real(config)
+        return real(config, progress)
 
     monkeypatch.setattr("lrtui.simulate.simulate", guarded)
 

@@ -430,8 +430,8 @@ class TestLoadRefuses:
         assert "newer lrtui" in message
 
     @pytest.mark.parametrize("changes, words", [
-        ({"lrtui_session": "1"}, ("lrtui_session=1 is not a format version",)),
-        ({"lrtui_session": True}, ("lrtui_session=true",)),
+        ({"lrtui_session": "1"}, ("lrtui_session must be an integer", "not text")),
+        ({"lrtui_session": True}, ("lrtui_session must be an integer", "not a boolean")),
         ({"lrtui_session": 0}, ("lrtui_session=0",)),
         ({"config": [1]}, ("config must be a table", "a list")),
         ({"config": "cosine"}, ("config must be a table", "text")),
@@ -501,13 +501,12 @@ class TestLoadRefuses:
         return path
 
     def test_nested_deeper_than_json_reads(self, tmp_path):
-        self.refused(self.deep(tmp_path, 5000), "not valid JSON", "recursion")
+        """Refused before parsing (lrtui.documents), however deep."""
+        self.refused(self.deep(tmp_path, 5000), "nests 15004 deep", "allowed at most 32")
 
-    def test_nested_deeper_than_the_engine_goes(self, tmp_path, monkeypatch):
-        """A file that parses (here: json given room) but nests schedules deeper than validation recurses."""
-        real = json.loads
-        monkeypatch.setattr(S.json, "loads", lambda text: deeply(real, text))
-        self.refused(self.deep(tmp_path, 5000), "nested too deeply")
+    def test_nested_deeper_than_the_engine_goes(self, tmp_path):
+        """A file within the document's bounds, with schedules nested deeper than a composition may hold."""
+        self.refused(self.deep(tmp_path, 9), "schedulers nests schedules more than 8 deep")
 
     def test_a_name_with_a_newline_stays_on_one_line(self, tmp_path):
         path = tmp_path / "two\nlines.json"

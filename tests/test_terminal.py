@@ -162,7 +162,7 @@ def test_the_app_starts_takes_keys_quits_and_restores_the_terminal(tmp_path, ter
     assert status == 0 and "Traceback" not in text, text[-2000:]
     assert "Keys (nothing needs a mouse)" in text  # the keys reached the app: ? opened the help
     assert_restored(output)
-    if lang == "C":  # the terminal cannot show braille: the plots are ASCII
+    if lang == "C" or term in ("dumb", "linux"):  # the terminal cannot show braille: the plots are ASCII
         assert not any(0x2800 <= ord(c) <= 0x28FF for c in text)
         assert "*" in text
     else:
@@ -236,3 +236,36 @@ def test_inside_tmux_with_lang_c_the_plots_are_ascii_and_q_quits(tmp_path):
         assert "EXITED 0" in pane and "Traceback" not in pane and "lr:" not in pane, pane  # main screen again
     finally:
         _tmux(socket, "kill-server")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_ends_the_app_like_ctrl_c_and_the_status_says_which(tmp_path, signum):
+    env = _environment(TERM="xterm-256color", LANG="C.UTF-8")
+    pid, fd = _spawn([sys.executable, "-m", "lrtui", "--epochs", "50"], env, str(tmp_path))
+    data = bytearray()
+    try:
+        assert _read(fd, data, until=b"lr:", limit=FIRST_FRAME)
+        _read(fd, data, quiet=0.5)
+        os.kill(pid, signum)
+        status = _wait(pid, fd, data)
+    finally:
+        os.close(fd)
+    assert status == -signum and b"Traceback" not in data  # ended by the signal, as its parent expects
+    assert_restored(bytes(data))
+
+
+@pytest.mark.parametrize("stdin, stdout", [("pipe", "tty"), ("tty", "file"), ("pipe", "file")])
+def test_without_a_terminal_the_app_says_so_and_exits_2(tmp_path, stdin, stdout):
+    master, slave = pty.openpty()
+    try:
+        out = (tmp_path / "out").open("w") if stdout == "file" else slave
+        done = subprocess.run([sys.executable, "-m", "lrtui", "--epochs", "20"], input=b"" if stdin == "pipe" else None,
+                              stdin=slave if stdin == "tty" else None, stdout=out, stderr=subprocess.PIPE,
+                              timeout=60, env=_environment(TERM="xterm-256color", LANG="C.UTF-8"))
+    finally:
+        os.close(master)
+        os.close(slave)
+        if stdout == "file":
+            out.close()
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith("lrtui: the app needs a terminal") and len(done.stderr.splitlines()) == 1

@@ -17,7 +17,14 @@ from lrtui.schedules.registry import LR, Schedule, ScheduleDef
 SCHEDULERS_HELP = "member schedules as nested specs (in a --spec file)"
 
 
+MAX_NESTING = 8
+"""Compositions inside compositions at most this deep (torch's own recipes nest two)."""
+
+
 def _members(params: dict[str, Any], prefix: str, owner: str) -> list[Schedule]:
+    if prefix.count("schedulers[") >= MAX_NESTING:
+        raise ConfigError(f"{prefix}schedulers nests schedules more than {MAX_NESTING} deep: "
+                          f"allowed at most {MAX_NESTING}")
     members = []
     for i, spec in enumerate(params["schedulers"]):
         where = f"{prefix}schedulers[{i}]."

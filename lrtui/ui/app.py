@@ -8,7 +8,10 @@ held key never builds a backlog. Stepping moves only the cursor and the status l
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
+import tempfile
 import threading
 from typing import TYPE_CHECKING
 from pathlib import Path
@@ -30,6 +33,7 @@ from lrtui.compare import MAX_PINNED, TARGET, default_target, describe, distingu
 from lrtui.landscape import contours, path_bounds
 from lrtui.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
+from lrtui.printable import one_line
 from lrtui.range_test import range_test
 from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
 from lrtui.ui import compat
@@ -90,8 +94,10 @@ class Options:
 
     @classmethod
     def from_environment(cls, ascii: bool = False) -> "Options":
-        """ASCII when asked or when the locale cannot show braille; monochrome when NO_COLOR is set."""
-        return cls(ascii=ascii or not locale_is_utf8(), mono="NO_COLOR" in os.environ)
+        """ASCII when asked, when the locale cannot show braille, or on a terminal whose font has none (the
+        Linux console, TERM=linux; a dumb terminal); monochrome when NO_COLOR is set."""
+        plain_terminal = os.environ.get("TERM", "") in ("linux", "dumb")
+        return cls(ascii=ascii or plain_terminal or not locale_is_utf8(), mono="NO_COLOR" in os.environ)
 
 
 def locale_is_utf8(environ: dict | None = None) -> bool:
@@ -175,8 +181,12 @@ class LrtuiApp(App[None]):
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
                  pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
-                 preset: "Preset | None" = None, session_path: str | None = None) -> None:
+                 preset: "Preset | None" = None, session_path: str | None = None,
+                 exit_signals: tuple[int, ...] = ()) -> None:
         super().__init__()
+        self.exit_signals = exit_signals  # end like ctrl+c on these (SIGTERM, SIGHUP): the terminal restored
+        self.ended_by: int | None = None  # the signal that ended the app
+        self.crash_report: Path | None = None  # where the traceback of an unexpected error went
         self.options = options or Options.from_environment()
         first = config or RunConfig(schedule=F.DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
         for c in (first, *pinned):
@@ -231,6 +241,9 @@ class LrtuiApp(App[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in self.exit_signals:
+            loop.add_signal_handler(signum, self._end_by_signal, signum)
         self.screen.set_class(self.options.ascii, "ascii")
         self._show_view_panel()
         self.board.display = False
@@ -244,6 +257,38 @@ class LrtuiApp(App[None]):
         rows = self.form.rows()
         if rows:
             rows[0].focus()
+
+    def _end_by_signal(self, signum: int) -> None:
+        """SIGTERM or SIGHUP: leave as q does (the terminal restored); the CLI then ends by the signal."""
+        self.ended_by = signum
+        self.exit(return_code=128 + signum)
+
+    def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
+        """A toast of plain text, on one line of at most 200 characters: messages carry what a user typed
+        or a file held (a path, a schedule name), which must show as it is, never as markup ('[/]' would
+        end the app) or as escape codes sent to the terminal."""
+        super().notify(one_line(message) if not markup else message, markup=markup, **kwargs)
+
+    def _print_error_renderables(self) -> None:
+        """An unexpected error ended the app: one line on stderr, the traceback in a file to report
+        (Textual would print the whole of it)."""
+        if not self._exit_renderables:
+            return
+        from rich.console import Console
+
+        error = self._exception
+        what = f"{type(error).__name__}: {error}" if error is not None else "an unexpected error"
+        try:
+            with tempfile.NamedTemporaryFile("w", prefix="lrtui-crash-", suffix=".txt", delete=False) as f:
+                console = Console(file=f, width=100, color_system=None)
+                for renderable in self._exit_renderables:
+                    console.print(renderable)
+            self.crash_report = Path(f.name)
+            where = f" (the details are in {f.name}: please report it)"
+        except OSError:
+            where = ""
+        self._exit_renderables.clear()
+        print(one_line(f"lrtui: internal error: {what}", 160) + where, file=sys.stderr)
 
     # --- editing -----------------------------------------------------------------------------------------
 
@@ -386,11 +431,17 @@ class LrtuiApp(App[None]):
                 if job is None:
                     self._sim_running = False
                     break
-            self.call_from_thread(self._finish, job, self._run_job(job))
+            try:
+                results = self._run_job(job)
+            except Exception as err:  # MemoryError too: the run fails, the app stays
+                reason = "out of memory" if isinstance(err, MemoryError) else f"{type(err).__name__}: {err}"
+                failed = ConfigError(f"the simulation failed ({reason}): try fewer epochs or a smaller problem")
+                results = (failed, [failed] * len(job[1]))
+            self.call_from_thread(self._finish, job, results)
         self.call_from_thread(self.idle_event.set)
 
     def _show_problem(self, message: str) -> None:
-        self.status_line.update(Text(message, style="bold red"), layout=False)
+        self.status_line.update(Text(one_line(message), style="bold red"), layout=False)
 
     def _finish(self, job: tuple, results: tuple) -> None:
         config, pins, _ = job
@@ -838,7 +889,9 @@ class LrtuiApp(App[None]):
                 self.notify(str(err), severity="error", timeout=6)
                 return
             self.session_path = str(path)
-            self.notify(f"saved to {saved}" + (" (replaced the file that was there)" if existed else ""), timeout=5)
+            through = f" (through the link {path})" if Path(path).is_symlink() else ""
+            replaced = " (replaced the file that was there)" if existed else ""
+            self.notify(f"saved to {saved}{through}{replaced}", timeout=5)
 
         self._prompt("save the session to (.toml or .json):", self.session_path or "lrtui-session.toml", save)
 

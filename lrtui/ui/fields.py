@@ -14,12 +14,9 @@ from typing import Any
 
 from lrtui import schedules
 from lrtui.optimizers import OPTIMIZERS
-from lrtui.params import ConfigError, Param, coerce, format_value
+from lrtui.params import APP_MAX_EPOCHS, ConfigError, Param, coerce, format_value
 from lrtui.simulate import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
 from lrtui.units import Units
-
-APP_MAX_EPOCHS = 100_000
-"""The app simulates at most this many epochs (the engine goes to 10^7)."""
 
 DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
 """What the app opens on when nothing else is asked for."""

@@ -15,7 +15,10 @@ from textual import events
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
+from lrtui.printable import one_line
 from lrtui.ui.fields import Field
+
+EDIT_SHOWN = 40  # a longer edit shows its end (what is being typed), on one line
 
 NEVER_TYPED = {" "}  # space plays and pauses, even while typing
 
@@ -74,7 +77,8 @@ class FieldRow(Widget, can_focus=True):
         if self.buffer is not None:
             options = getattr(self.app, "options", None)
             mark = "_" if options is not None and options.ascii else "▏"
-            text.append(self.buffer + mark, style="reverse" if not self.buffer else "underline")
+            typed = self.buffer if len(self.buffer) <= EDIT_SHOWN else "..." + self.buffer[-(EDIT_SHOWN - 3):]
+            text.append(typed + mark, style="reverse" if not self.buffer else "underline")
         else:
             text.append(self.value)
         if self.message:
@@ -96,7 +100,7 @@ class FieldRow(Widget, can_focus=True):
 
     def show_error(self, message: str) -> None:
         """Show the engine's one-line message under the field; the value stays the last valid one."""
-        self.message = message
+        self.message = one_line(message)  # the engine's message echoes what was typed: cut, escaped
         self.set_class(bool(message), "error")
         self._redraw()
 
@@ -105,6 +109,15 @@ class FieldRow(Widget, can_focus=True):
         if self.message:
             self.show_error("")
         self._redraw()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Pasted text is typed into an edit (opened if need be): its first line, printable characters only."""
+        lines = event.text.splitlines()
+        text = "".join(c for c in (lines[0] if lines else "") if c.isprintable())
+        if text:
+            self.buffer = (self.buffer or "") + text
+            self._redraw()
+        event.stop()
 
     def on_key(self, event: events.Key) -> None:
         char = event.character

@@ -1,0 +1,76 @@
+"""JSON and TOML documents from files a user hands lrtui (sessions, schedule specs), parsed safely.
+
+The text is measured before it is parsed, because a parser's cost is not bounded by the text's size:
+``tomllib`` is quadratic in the parts of a dotted key (one key ``a.a.a...b`` of 80 KB takes 23 s and
+6 GB), and both parsers recurse once per level of nesting. A document is refused, in a few milliseconds a
+megabyte, when it nests deeper than :data:`MAX_DEPTH`, has a dotted key of more than :data:`MAX_KEY_PARTS`
+parts, or more than :data:`MAX_KEYS` keys; lrtui's own files stay far inside all three.
+
+>>> parse_document('x = {a = 1}', "TOML")
+{'x': {'a': 1}}
+>>> parse_document('a' + '.a' * 100 + ' = 1', "TOML")
+Traceback (most recent call last):
+...
+lrtui.documents.DocumentError: a dotted key has more than 8 parts: allowed at most 8
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from typing import Any
+
+import numpy as np
+
+MAX_DEPTH = 32
+"""Tables and arrays nested deeper than this are refused (a session nests about 6 deep)."""
+
+MAX_KEY_PARTS = 8
+"""A TOML dotted key (``a.b.c``) of more parts than this is refused (lrtui writes none)."""
+
+MAX_KEYS = 10_000
+"""A document with more keys than this is refused (a session with six pinned runs has about 200)."""
+
+
+class DocumentError(ValueError):
+    """Text that is not a document lrtui reads: one line saying why."""
+
+
+_JSON_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_TOML_STRINGS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|' r"'''.*?'''|" r'"(?:[^"\\\n]|\\.)*"|' r"'[^'\n]*'|" r"#[^\n]*", re.DOTALL)
+_DOTTED = re.compile(r"[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+){%d}" % MAX_KEY_PARTS)
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def check_shape(text: str, kind: str) -> None:
+    """Refuse ``text`` (``kind`` "JSON" or "TOML") whose parse could cost far more than its size
+    (:class:`DocumentError`). Strings and comments are left out of the count; what they hold is data."""
+    strings = _TOML_STRINGS if kind == "TOML" else _JSON_STRINGS
+    bare = strings.sub(lambda m: "" if m.group().startswith("#") else "s", text)
+    if kind == "TOML" and _DOTTED.search(bare):
+        raise DocumentError(f"a dotted key has more than {MAX_KEY_PARTS} parts: allowed at most {MAX_KEY_PARTS}")
+    brackets = np.frombuffer(_BRACKETS.sub("", bare).encode("ascii"), dtype=np.uint8)
+    if brackets.size:
+        depth = int(np.cumsum(np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1)).max())
+        if depth > MAX_DEPTH:
+            raise DocumentError(f"it nests {depth} deep: allowed at most {MAX_DEPTH}")
+    keys = bare.count("=" if kind == "TOML" else ":")
+    if keys > MAX_KEYS:
+        raise DocumentError(f"it has {keys:,} keys: allowed at most {MAX_KEYS:,}")
+
+
+def parse_document(text: str, kind: str) -> Any:
+    """The JSON or TOML document in ``text``, checked by :func:`check_shape` first. Any fault is one
+    :class:`DocumentError` line: ``is not valid TOML: ...`` and the like."""
+    check_shape(text, kind)
+    try:
+        return json.loads(text) if kind == "JSON" else tomllib.loads(text)
+    except RecursionError:  # (within MAX_DEPTH this does not happen; kept as a last guard)
+        raise DocumentError(f"it nests too deeply: allowed at most {MAX_DEPTH}") from None
+    except ValueError as err:  # TOMLDecodeError and JSONDecodeError are ValueErrors
+        reason = (str(err).splitlines() or ["?"])[0]
+        if "int_max_str_digits" in reason:  # Python's own hint names a function a user cannot call
+            reason = "an integer has more than 4,300 digits"
+        raise DocumentError(f"is not valid {kind}: {reason}") from None
