@@ -267,6 +267,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, indent=1))
         return 0
+    def default(p: Param) -> str:  # short: 1/3 as 0.3333, so the column stays a column
+        return f"{p.default:.4g}" if isinstance(p.default, float) else format_value(p.default)
+
+    width = max(len(default(p)) for entries in catalogue.values() for *_, params in entries for p in params
+                if len(default(p)) <= 24)
     lines = []
     for section, entries in catalogue.items():
         prefix = {"schedules": "", "problems": "problem.", "optimizers": "optimizer."}[section]
@@ -276,7 +281,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             lines.append(f"{name}  ({family})  {summary}")
             for p in params:
                 scale = ", log scale" if p.log else ""
-                lines.append(f"    {p.name:<20} default {format_value(p.default):<10} {p.allowed()}{scale}. {p.help}")
+                lines.append(f"    {p.name:<20} default {default(p):<{width}} {p.allowed()}{scale}. {p.help}")
             lines.append("")
     print("\n".join(lines).rstrip())
     return 0

@@ -306,3 +306,14 @@ BAD_SIMULATE = [
 def test_simulate_bad_input_exits_2_with_one_line(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)
     assert (code, out, err.count("\n")) == (2, "", 1) and fragment in err
+
+
+def test_list_keeps_its_columns_whatever_the_default(capsys):
+    """A default such as 1/3 prints short (0.3333): the allowed range starts in one column on every line
+    but the nested specs' (JSON, cut)."""
+    import re
+
+    assert main(["list"]) == 0
+    starts = {m.start(3) for line in capsys.readouterr().out.splitlines()
+              if (m := re.match(r"    (\S+)\s+default (\S+)\s+(\S)", line)) and m.group(1) != "schedulers"}
+    assert len(starts) == 1, starts

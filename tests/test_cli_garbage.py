@@ -169,7 +169,10 @@ def _cpu_seconds(pid: int) -> float:
 def test_ctrl_c_during_a_long_run_ends_quietly():
     proc = subprocess.Popen([sys.executable, "-m", "lrtui", "simulate", "--problem", "ravine", "--epochs", "1000000",
                              "--format", "csv"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # a suite started in the background (&, nohup) ignores SIGINT, and a child
+                            # would inherit that: the child gets the default back, as from a terminal
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 60
         while _cpu_seconds(proc.pid) < 1.5 and proc.poll() is None and time.monotonic() < deadline:
