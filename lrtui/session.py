@@ -177,6 +177,13 @@ def write_new(directory: str | Path, stem: str, suffix: str, data: bytes) -> Pat
     return path
 
 
+def free_name(path: str | Path) -> Path:
+    """``path`` if nothing is there, else the first free ``<stem>-2<suffix>``, ``-3``... beside it."""
+    path = Path(path)
+    (free,) = _free_names(path.parent, path.stem, (path.suffix,))
+    return free
+
+
 def _write_or_fail(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data)

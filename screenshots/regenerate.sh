@@ -5,17 +5,17 @@ cd "$(dirname "$0")"
 shot() { local name=$1; shift; lrtui screenshot -o "$name.svg" "$@" >/dev/null && echo "screenshots/$name.svg"; }
 shot default --size 120x40 --press right,right,right,right,right,right,right,right,right,right,right,right
 shot warmup-cosine-mlp --size 120x40 --problem mlp --optimizer adam --schedule warmup_cosine lr=0.02 \
-    num_warmup_steps=20 num_training_steps=200 --epochs 200 --press l,end
-shot diverging --size 120x40 --schedule constant lr=2.1e-3 --problem rosenbrock --epochs 60 --press l,end
+    num_warmup_steps=20 num_training_steps=200 --epochs 200 --press escape,l,end
+shot diverging --size 120x40 --schedule constant lr=2.1e-3 --problem rosenbrock --epochs 60 --press escape,l,end
 shot sgdr-two-basins --size 120x40 --problem two_basins --schedule cosine_restarts lr=0.5 T_0=100 T_mult=2 \
     eta_min=0.001 --epochs 1500 --press end
 shot landscape --size 120x40 --problem ravine --optimizer momentum optimizer.momentum=0.5 --schedule constant \
-    lr=0.6 --epochs 40 --press v,right,right,right,right,right,right,right,right
+    lr=0.6 --epochs 40 --press escape,v,right,right,right,right,right,right,right,right
 shot default-80x24-ascii --size 80x24 --ascii --press right,right,right,right,right
 shot stability-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press end
-shot range-test --size 120x40 --problem spectrum --schedule constant lr=0.1 --press r
-shot sharpness-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press s,right,right
-shot compare --size 120x40 --load compare-session.toml --press l,end
+shot range-test --size 120x40 --problem spectrum --schedule constant lr=0.1 --press escape,r
+shot sharpness-catapult --size 120x40 --problem catapult --schedule constant lr=0.5 --epochs 60 --press escape,s,right,right
+shot compare --size 120x40 --load compare-session.toml --press escape,l,end
 shot recipe-gpt3 --size 120x40 --preset R6 --press end
 shot wsd-branches --size 120x40 --problem river_valley problem.noise=3 --schedule wsd lr=0.1 num_warmup_steps=0 \
-    num_decay_steps=300 num_training_steps=3000 decay_type=linear --epochs 3000 --press w,l
+    num_decay_steps=300 num_training_steps=3000 decay_type=linear --epochs 3000 --press escape,w,l

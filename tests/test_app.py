@@ -203,7 +203,7 @@ async def test_log_scale_toggles():
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("l")
+        await pilot.press("escape", "l")  # escape: from the form to the plots, where letters are commands
         await pilot.pause()
         loss = app.query_one("#loss-panel").plot
         assert loss.look.log and "1e-" in loss._cache.plain and "(log)" in loss.title
@@ -234,25 +234,137 @@ async def test_diverged_run_is_shown_as_a_result():
         assert "diverged at epoch 18" in status(app) and "loss=-" in status(app)
 
 
-@pytest.mark.parametrize("key", ["q", "ctrl+c"])
-async def test_quit_keys(key):
+@pytest.mark.parametrize("keys", [["escape", "q"], ["ctrl+c"]])
+async def test_quit_keys(keys):
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert not app.is_running
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+async def test_quit_with_unsaved_work_asks_once(key):
+    """A pinned run or a changed value is work: the first q (or ctrl+c) says so, the second quits."""
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.lr").focus()
+        await pilot.press("+", "escape", "p", key)
+        await pilot.pause()
+        assert app.is_running and app.unsaved
+        toast = [n.message for n in app._notifications][-1]
+        assert toast == f"1 pinned run and changes not saved: {key} again to quit, ctrl+s saves"
         await pilot.press(key)
         await pilot.pause()
         assert not app.is_running
 
 
-async def test_letters_are_keys_until_an_edit_is_opened():
+async def test_quit_asks_again_after_a_while_and_not_after_a_save(tmp_path, monkeypatch):
+    import lrtui.ui.app as app_module
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(app_module, "QUIT_ASKS_FOR", 0.05)
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "p", "q")
+        await asyncio.sleep(0.2)
+        await pilot.press("q")  # the question has lapsed: this one asks again
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("ctrl+s", "enter")
+        await settle(app, pilot)
+        assert (tmp_path / "lrtui-session.toml").exists() and not app.unsaved
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_typing_a_word_on_a_field_never_runs_a_command(tmp_path, monkeypatch):
+    """The traps of issue 13: 'quartic' on the problem field quit at q; 'step' on the schedule field opened
+    the sharpness view, exported files and pinned a run. A word typed on a field is typed: on a choice,
+    what it selects shows as it is typed and enter selects it."""
+    monkeypatch.chdir(tmp_path)
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        problem = row(app, "problem")
+        problem.focus()
+        await pilot.press(*"quartic")
+        assert app.is_running and problem.buffer == "quartic" and "quartic" in problem.render().plain
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_running and app.config.problem == "quartic"
+        row(app, "schedule").focus()
+        await pilot.press(*"step", "enter")
+        await settle(app, pilot)
+        assert app.config.schedule["name"] == "step" and app.view == "loss" and app.pins == []
+        assert list(tmp_path.iterdir()) == [] and app.is_running
+        row(app, "optimizer").focus()
+        await pilot.press(*"ada")
+        assert row(app, "optimizer").render().plain.endswith("ada▏ adam")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.config.optimizer == "adam"
+
+
+async def test_on_a_choice_a_prefix_selects_the_first_match_and_no_match_says_so():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        schedule = row(app, "schedule")
+        schedule.focus()
+        await pilot.press(*"xyz")
+        assert schedule.render().plain.endswith("(no match)")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.config.schedule["name"] == "cosine" and "xyz" in row(app, "schedule").message
+        await pilot.press(*"COS", "enter")  # case does not matter; the exact name wins over cosine_restarts
+        await settle(app, pilot)
+        assert app.config.schedule["name"] == "cosine" and row(app, "schedule").message == ""
+
+
+async def test_escape_leaves_the_form_for_the_commands_and_tab_comes_back():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.T_max").focus()
+        footer = lambda: {b.binding.action for b in app.active_bindings.values() if b.enabled}  # noqa: E731
+        assert {"leave_form", "quit('field')"} <= footer() and "pin" not in footer()
+        await pilot.press("escape")
+        assert app.focused is app.plot_area and {"pin", "quit", "enter_form"} <= footer()
+        await pilot.press("tab")
+        assert app.focused is row(app, "schedule.T_max")  # back where it was
+        await pilot.press("escape", "enter")
+        assert app.focused is row(app, "schedule.T_max")
+
+
+async def test_space_types_inside_an_edit_and_plays_outside_it():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        epochs = row(app, "run.epochs")
+        epochs.focus()
+        await pilot.press("space")
+        assert app.play_timer is not None
+        await pilot.press("space", "2", "0", "0", "space", "s", "t", "e", "p", "s")
+        assert epochs.buffer == "200 steps" and app.play_timer is None
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.config.epochs == 200
+
+
+async def test_letters_start_an_edit_on_a_number_field():
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
         lr.focus()
         await pilot.press("l")
-        assert lr.buffer is None and app.log_scale["loss"]
-        await pilot.press("1")
+        assert lr.buffer == "l" and not app.log_scale["loss"]
+        await pilot.press("backspace", "1")
         assert lr.buffer == "1"
         await pilot.press("e", "-", "3", "enter")
         await settle(app, pilot)
@@ -338,7 +450,7 @@ async def test_landscape_view_toggles_on_2d_problems_only():
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.4}}, problem="ravine", epochs=30), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("v")
+        await pilot.press("escape", "v")
         await pilot.pause()
         land = app.query_one("#landscape-panel")
         assert app.view == "landscape" and land.display and not app.query_one("#loss-panel").display
@@ -355,7 +467,7 @@ async def test_landscape_view_toggles_on_2d_problems_only():
         app.config = F.set_value(app.config, F.Field("problem", F.PICKERS["problem"], picker=True), "quadratic")
         await settle(app, pilot)
         assert app.view == "loss"  # a 1-D problem has no landscape: back to the loss plot
-        await pilot.press("v")
+        await pilot.press("escape", "v")
         assert app.view == "loss"
 
 
@@ -381,7 +493,7 @@ async def test_range_test_view():
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"), Options())
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await pilot.press("r")
+        await pilot.press("escape", "r")
         await pilot.pause()
         panel = app.query_one("#range-panel")
         assert app.view == "range" and panel.display and not app.query_one("#loss-panel").display
@@ -391,7 +503,7 @@ async def test_range_test_view():
         await pilot.press("-")  # l1 10 -> 7.94: a new problem, a new test
         await settle(app, pilot)
         assert f"stable below {2 / 7.94:.4g}" in status(app)
-        await pilot.press("r")
+        await pilot.press("escape", "r")
         assert app.view == "loss"
 
 
@@ -399,7 +511,7 @@ async def test_sharpness_view():
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60), Options())
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await pilot.press("s")
+        await pilot.press("escape", "s")
         await pilot.pause()
         panel = app.query_one("#sharpness-panel")
         assert app.view == "sharpness" and panel.display
@@ -411,7 +523,7 @@ async def test_sharpness_view():
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="mlp", epochs=5), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("s")
+        await pilot.press("escape", "s")
         assert app.view == "loss"  # no curvature on a data problem
 
 
@@ -504,28 +616,28 @@ async def test_range_test_without_colour_draws_the_stable_limit_alone():
                    Options(mono=True))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await pilot.press("r")
+        await pilot.press("escape", "r")
         await pilot.pause()
         plot = app.query_one("#range-panel").plot
         assert [round(10 ** x, 6) for x, _ in plot.vlines] == [0.2] and "the stable limit" in plot.title
         assert "steepest" in status(app)  # the picks are in the status line
 
 
-async def test_d_puts_the_focused_value_back_to_its_default():
+async def test_delete_puts_the_focused_value_back_to_its_default():
     app = LrtuiApp(cosine(T_max=40, eta_min=0.01), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule.T_max").focus()
-        await pilot.press("d")
+        await pilot.press("delete")
         await settle(app, pilot)
         assert "T_max" not in app.config.schedule["params"] and row(app, "schedule.T_max").value == "100"
         assert app.config.schedule["params"]["eta_min"] == 0.01  # only the focused field
         row(app, "problem.x0").focus()
-        await pilot.press("3", "enter", "d")
+        await pilot.press("3", "enter", "delete")
         await settle(app, pilot)
         assert app.config.problem_params == {} and app.trace.loss[0] == pytest.approx(0.5)
         row(app, "run.epochs").focus()
-        await pilot.press("5", "0", "enter", "d")
+        await pilot.press("5", "0", "enter", "delete")
         await settle(app, pilot)
         assert app.config.epochs == 100
 
@@ -540,7 +652,8 @@ async def test_a_key_right_after_a_nudge_sees_the_nudged_value():
         await started(app, pilot)
         row(app, "schedule.lr").focus()
         await pilot.pause()
-        app.post_message(events.Key("plus", "+"))  # a burst: both keys queued before either is handled
+        app.post_message(events.Key("plus", "+"))  # a burst: all keys queued before any is handled
+        app.post_message(events.Key("escape", None))
         app.post_message(events.Key("p", "p"))
         await settle(app, pilot)
         assert app.config.schedule["params"]["lr"] == pytest.approx(0.126)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, Static, OptionList
 
 from lrtui.presets import PRESETS, find
 from lrtui.session import Session, load_session, save_session
@@ -89,13 +89,13 @@ async def test_save_and_load_a_session_by_keys(here):
         await pilot.press("end")
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, PathPrompt)
-        assert app.screen.query_one(Input).value == "lrtui-session.toml"
+        assert app.screen.query_one(Input).value == "lrtui-session.toml"  # a free name
         await pilot.press("enter")
         await pilot.pause()
         saved = load_session(here / "lrtui-session.toml")
         assert saved == Session(cosine(), (cosine(lr=0.3),), 99, 1e-3)
         # change everything, then load it back
-        await pilot.press("U", "home")
+        await pilot.press("escape", "U", "home")
         lr = row(app, "schedule.lr")
         lr.focus()
         await pilot.press(*"0.7", "enter")
@@ -132,15 +132,31 @@ async def test_escape_cancels_the_prompt_and_epoch_keys_are_typed_in_it(here):
         assert not isinstance(app.screen, PathPrompt) and not list(here.iterdir())
 
 
-async def test_saving_over_a_file_says_so(here):
+async def test_save_offers_a_free_name_and_replaces_a_file_only_when_asked_twice(here):
     save_session(Session(cosine(lr=0.5)), here / "lrtui-session.toml")
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("ctrl+s", "enter")
+        await pilot.press("ctrl+s")
+        prompt = app.screen.query_one(Input)
+        assert prompt.value == "lrtui-session-2.toml"  # the name offered is free
+        prompt.value = "lrtui-session.toml"  # the user types the name of the file that is there
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt) and "is there: enter replaces it" in str(
+            app.screen.query_one(Static).render())
+        await pilot.press("escape")  # keeps it
+        await pilot.pause()
+        assert load_session(here / "lrtui-session.toml").config == cosine(lr=0.5)
+        await pilot.press("ctrl+s")
+        app.screen.query_one(Input).value = "lrtui-session.toml"
+        await pilot.press("enter", "enter")  # asked twice: replaced
         await pilot.pause()
         assert any("replaced" in n.message for n in app._notifications)
         assert load_session(here / "lrtui-session.toml").config == cosine()
+        await pilot.press("ctrl+s", "enter")  # a free name: written at once
+        await pilot.pause()
+        assert load_session(here / "lrtui-session-2.toml").config == cosine()
 
 
 # --- export and code -----------------------------------------------------------------------------------
@@ -149,7 +165,7 @@ async def test_e_exports_the_current_and_pinned_runs_without_overwriting(here):
     app = LrtuiApp(cosine(), Options(), pinned=(cosine(lr=0.3),))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("e", "e")
+        await pilot.press("escape", "e", "e")
         await pilot.pause()
     assert sorted(p.name for p in here.iterdir()) == ["lrtui-runs-2.csv", "lrtui-runs-2.json", "lrtui-runs.csv",
                                                        "lrtui-runs.json"]
@@ -165,7 +181,7 @@ async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("c")
+        await pilot.press("escape", "c")
         screen = app.screen
         assert isinstance(screen, CodeScreen) and screen.framework == "torch"
         assert "CosineAnnealingLR" in str(screen.query_one("#code").render())
@@ -185,11 +201,11 @@ async def test_the_palette_help_and_code_screens_are_plain_ascii_in_ascii_mode()
     app = LrtuiApp(cosine(), Options(ascii=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        for key in ("ctrl+p", "question_mark", "c"):
-            await pilot.press(key)
+        for keys in (["ctrl+p"], ["question_mark"], ["escape", "c"]):
+            await pilot.press(*keys)
             await pilot.pause(0.2)
             text = "".join(strip.text for strip in app.screen._compositor.render_strips())
-            assert all(ord(c) < 128 for c in text), (key, {c for c in text if ord(c) >= 128})
+            assert len(app.screen_stack) == 2 and all(ord(c) < 128 for c in text), (keys, {c for c in text if ord(c) >= 128})
             await pilot.press("escape")
             await pilot.pause()
         assert len(app.screen_stack) == 1
@@ -203,6 +219,6 @@ async def test_loading_a_longer_session_never_puts_the_cursor_outside_the_run_on
         await started(app, pilot)
         await pilot.press("ctrl+o")
         app.screen.query_one(Input).value = "long.toml"
-        await pilot.press("enter", "b", "greater_than_sign", "b")  # keys that redraw while the long run simulates
+        await pilot.press("enter", "escape", "b", "greater_than_sign", "b")  # keys that redraw while the long run simulates
         await settle(app, pilot)
         assert app.is_running and app.epoch == 15000 and status(app).startswith("t=15000/19999")

@@ -60,17 +60,17 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
     app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await pilot.press("w")
+        await pilot.press("escape", "w")
         assert app.view == "branches" and app.query_one("#branches-panel").display
         plot = app.query_one("#branches-panel").plot
         assert len(plot.series) == 5 and plot.series[-1].colour == "gray"
         assert status(app).startswith("decay 300 from 675: ")
-        await pilot.press("w")
+        await pilot.press("escape", "w")
         assert app.view == "loss"
     app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("w")
+        await pilot.press("escape", "w")
         assert app.view == "loss" and any("for wsd" in n.message for n in app._notifications)
 
 
@@ -85,5 +85,5 @@ async def test_branches_of_a_run_from_the_command_line():
     app = LrtuiApp(options=Options(), **start)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("w")
+        await pilot.press("escape", "w")
         assert app.view == "branches" and status(app).startswith("decay 30 from ")

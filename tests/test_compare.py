@@ -83,10 +83,10 @@ async def test_pin_keep_editing_and_compare():
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert not app.query_one(Scoreboard).display
-        await pilot.press("p")  # pin lr=0.5, then edit the lr to 1.5 and pin that too
+        await pilot.press("escape", "p")  # pin lr=0.5, then edit the lr to 1.5 and pin that too
         lr = row(app, "schedule.lr")
         lr.focus()
-        await pilot.press("1", ".", "5", "enter", "p")
+        await pilot.press("1", ".", "5", "enter", "escape", "p", "tab")
         await settle(app, pilot)
         await pilot.press("2", ".", "5", "enter")  # and the current run diverges
         await settle(app, pilot)
@@ -110,18 +110,18 @@ async def test_p_on_a_pinned_runs_settings_unpins_it_and_u_U_unpin():
     app = LrtuiApp(constant(0.5), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("p", "p")
+        await pilot.press("escape", "p", "p")
         assert app.pins == []
         lr = row(app, "schedule.lr")
         lr.focus()
         for value in ("0.1", "0.2", "0.3"):
-            await pilot.press(*value, "enter", "p")
+            await pilot.press(*value, "enter", "escape", "p", "tab")
             await settle(app, pilot)
         assert [c.schedule["params"]["lr"] for c in app.pins] == [0.1, 0.2, 0.3]
-        await pilot.press("u")
+        await pilot.press("escape", "u")
         assert [c.schedule["params"]["lr"] for c in app.pins] == [0.1, 0.2]
         assert len(app.query_one("#loss-panel").plot.series) == 3
-        await pilot.press("U")
+        await pilot.press("escape", "U")
         assert app.pins == [] and len(app.query_one("#loss-panel").plot.series) == 1
 
 
@@ -132,7 +132,7 @@ async def test_at_most_six_pins():
         lr = row(app, "schedule.lr")
         lr.focus()
         for i in range(MAX_PINNED + 1):
-            await pilot.press(*f"0.{i + 1}", "enter", "p")
+            await pilot.press(*f"0.{i + 1}", "enter", "escape", "p", "tab")
             await settle(app, pilot)
         assert len(app.pins) == MAX_PINNED
         assert [c.schedule["params"]["lr"] for c in app.pins][-1] == 0.6
@@ -142,7 +142,7 @@ async def test_pinned_runs_are_rerun_on_a_new_problem_or_seed():
     app = LrtuiApp(constant(0.5), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("p")
+        await pilot.press("escape", "p")
         x0 = row(app, "problem.x0")
         x0.focus()
         await pilot.press("3", "enter")
@@ -156,7 +156,7 @@ async def test_target_loss_is_editable_and_bad_values_are_refused():
     app = LrtuiApp(constant(0.5), Options())
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await pilot.press("b")
+        await pilot.press("escape", "b")
         assert app.query_one(Scoreboard).display
         target = row(app, "compare.target_loss")
         target.focus()
@@ -167,7 +167,7 @@ async def test_target_loss_is_editable_and_bad_values_are_refused():
         assert app.target_loss == 1e-6 and "target_loss=-1 is not allowed" in target.message
         await pilot.press("minus")
         assert app.target_loss == pytest.approx(1e-6 / 10 ** 0.1, rel=1e-2)
-        await pilot.press("b")
+        await pilot.press("escape", "b")
         assert not app.query_one(Scoreboard).display
 
 
@@ -177,7 +177,7 @@ async def test_pinned_runs_from_the_constructor_show_at_once():
         await started(app, pilot)
         assert not app.query_one(Scoreboard).display  # 24 rows: the plots keep them, b opens the board
         assert any("b opens the scoreboard" in n.message for n in app._notifications)  # said once
-        await pilot.press("b")
+        await pilot.press("escape", "b")
         lines = board_text(app).splitlines()
         assert any(line.lstrip().startswith("x #1") for line in lines)
         assert any(line.lstrip().startswith("+ #2") for line in lines)
@@ -194,7 +194,7 @@ async def test_the_focused_field_stays_on_screen_when_the_board_opens():
         await pilot.pause()
         target = row(app, "compare.target_loss")
         assert app.focused is target
-        await pilot.press("b")  # the board takes rows from the form
+        await pilot.press("escape", "b")  # the board takes rows from the form
         await pilot.pause()
         await pilot.pause()
         form = app.query_one("#form")
@@ -213,7 +213,7 @@ async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run()
         await started(app, pilot)
         app.config = replace(base, seed=1)  # the pins follow the seed and re-run in a worker (a data problem) ...
         await pilot.pause()
-        await pilot.press("u")  # ... and one is unpinned before they are back
+        await pilot.press("escape", "u")  # ... and one is unpinned before they are back
         await settle(app, pilot)
         while app.busy:
             await pilot.pause(0.05)
@@ -226,13 +226,13 @@ async def test_the_first_pin_says_where_the_board_is_in_one_toast():
     app = LrtuiApp(constant(0.5), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("p")
+        await pilot.press("escape", "p")
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1 and messages[0].startswith("pinned #1: ") and "(b: the scoreboard)" in messages[0]
     app = LrtuiApp(constant(0.5), Options())
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await pilot.press("p")
+        await pilot.press("escape", "p")
         await pilot.pause()
         assert [n.message for n in app._notifications] == ["pinned #1: constant lr=0.5"]  # the board is open

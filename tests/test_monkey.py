@@ -64,4 +64,4 @@ async def test_random_keys_never_break_the_app(seed, tmp_path, monkeypatch):
                 assert app.config.epochs <= 100_000
             rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         assert rss[-1] - rss[0] < 200_000  # kB: bounded, no runaway growth across 3,400 more keys
-        assert app.simulations > 10  # the keys did edit the run, many times
+        assert app.simulations > 5  # the keys did edit the run (escape sends them to the plots, where no key edits)

@@ -23,7 +23,8 @@ from tests.test_app import row, started
 CONSOLE = Console(color_system="truecolor", force_terminal=True, width=200)
 
 
-PIN_TWO = ("p", "tab", "+", "p", "tab", "+")  # pin, raise lr, pin again, raise lr: now, #1 and #2
+PIN_TWO = ("escape", "p", "tab", "tab", "+", "escape", "p", "tab", "tab", "+", "escape")
+"""Pin, raise lr, pin again, raise T_max: now, #1 and #2 (escape: to the commands, tab: back to the form)."""
 
 
 def cosine_on_quadratic(**problem_params) -> RunConfig:
@@ -119,11 +120,11 @@ PLOTEXT_COLOURS = set(plotext_colours) | {"default"}
 @pytest.mark.parametrize("config, keys", [
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic",
                problem_params={"noise": 0.3}, epochs=100), PIN_TWO),
-    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("s",)),
-    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("r",)),
-    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("v",)),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("escape", "s")),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("escape", "r")),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("escape", "v")),
     (RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, problem="quadratic", problem_params={"noise": 0.3},
-               epochs=100), ("w",)),
+               epochs=100), ("escape", "w")),
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 30}}, problem="mlp", epochs=30),
      (*PIN_TWO, "b")),
 ])

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-te
 
 COLS, ROWS = 80, 24
 FIRST_FRAME = 30.0  # seconds: generous, for a loaded machine
-KEYS = [b"\x1b[C", b"+", b"l", b"?", b"\x1b"]  # right, +, l, help, escape (then q)
+KEYS = [b"\x1b[C", b"\x1b", b"l", b"?", b"\x1b"]  # right, escape (to the commands), l, help, escape (then q)
 # private modes an app may switch on, each of which it must switch off again: the alternate screen, the
 # hidden cursor (off = shown), mouse tracking, bracketed paste, focus reporting
 MODES = {"1049": "alternate screen", "1000": "mouse", "1002": "mouse", "1003": "mouse", "1006": "mouse",
@@ -179,7 +179,7 @@ def test_the_app_starts_takes_keys_quits_and_restores_the_terminal(tmp_path, ter
 def test_the_app_at_the_edges(tmp_path, argv):
     """A denormal lr on the log lr plot (L) and a run that blows up at once over the app's longest run."""
     env = _environment(TERM="xterm-256color", LANG="C.UTF-8")
-    first, status, output = run_in_pty(argv, env, tmp_path, [b"\x1b[C", b"l", b"L", b"\x1b[F"])
+    first, status, output = run_in_pty(argv, env, tmp_path, [b"\x1b[C", b"\x1b", b"l", b"L", b"\x1b[F"])
     assert first and status == 0 and b"Traceback" not in output
     assert_restored(output)
     if "lr=1e6" in argv:
@@ -231,6 +231,8 @@ def test_inside_tmux_with_lang_c_the_plots_are_ascii_and_q_quits(tmp_path):
         assert plot and any("*" in line for line in plot), pane  # drawn, with ASCII markers
         assert not any(0x2800 <= ord(c) <= 0x28FF for c in pane), pane
         assert not any("__" in line for line in plot), pane  # no braille shown as '_' by a C-locale terminal
+        _tmux(socket, "send-keys", "-t", "lrtui", "Escape")  # from the form to the commands
+        time.sleep(0.3)
         _tmux(socket, "send-keys", "-t", "lrtui", "q")
         pane = _poll_pane(socket, "EXITED", 30)
         assert "EXITED 0" in pane and "Traceback" not in pane and "lr:" not in pane, pane  # main screen again

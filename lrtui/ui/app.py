@@ -33,7 +33,7 @@ from lrtui.compare import MAX_PINNED, TARGET, default_target, describe, distingu
 from lrtui.landscape import contours, path_bounds
 from lrtui.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
-from lrtui.printable import one_line
+from lrtui.printable import cut, one_line
 from lrtui.range_test import range_test
 from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
 from lrtui.ui import compat
@@ -52,6 +52,7 @@ compat.install()
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 FRAME_RATE = 30
+QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
                "sharpness": "#sharpness-panel", "branches": "#branches-panel"}  # the lower plot's views and the panel each shows in
@@ -73,6 +74,12 @@ PIN_LOOKS = (PinLook("green+", "color(10)", "x"), PinLook("orange+", "color(11)"
 NOW_COLOUR = ("blue+", "color(12)")  # the current run in a comparison: one colour on both plots
 assert len(PIN_LOOKS) == MAX_PINNED
 TARGET_FIELD = F.Field("compare", TARGET)
+LETTER_ACTIONS = {"log", "landscape", "range_test", "sharpness", "branches", "pin", "unpin", "clear_pins", "board",
+                  "export", "code", "enter_form"}  # keys of the plots: typed, not run, on a field
+
+
+class PlotArea(Vertical, can_focus=True):
+    """The plots, and where focus goes when it leaves the form: here the letters are commands."""
 
 
 def has_landscape(trace: Trace | None) -> bool:
@@ -140,8 +147,11 @@ class LrtuiApp(App[None]):
     COMMANDS = {_preset_commands}  # the palette searches presets (its system commands could quit or save files)
 
     # Priority bindings run in the app's own key order: keys typed in a burst ("down +") land on the field
-    # focus has moved to, and epoch keys work whatever has focus.
+    # focus has moved to, and epoch keys work whatever has focus. The letters are commands on the plots
+    # (escape leaves the form for them): a focused field takes every printable key as typing.
     BINDINGS = [
+        Binding("escape", "leave_form", "Commands", priority=True),  # at once: 'escape p' in a burst pins
+        Binding("enter", "enter_form", "Fields"),
         Binding("tab,down", "focus_next", "next field", show=False, priority=True),
         Binding("shift+tab,up", "focus_previous", "previous field", show=False, priority=True),
         Binding("left", "step(-1)", "-1", show=False, priority=True),
@@ -164,7 +174,6 @@ class LrtuiApp(App[None]):
         Binding("u", "unpin", "Unpin", show=False),
         Binding("U", "clear_pins", "Clear pins", show=False),
         Binding("b", "board", "Board", show=False),
-        Binding("d", "default", "Default", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("c", "code", "Code", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
@@ -172,7 +181,8 @@ class LrtuiApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("ctrl+p", "command_palette", "Presets", show=False, priority=True),  # the footer docks it right
         Binding("q", "quit", "Quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "quit('field')", "Quit", priority=True),  # the footer shows it where q is typed
+        Binding("ctrl+c", "quit('ctrl+c')", "Quit", show=False, priority=True),
     ]
 
     # repaint=False: a change redraws only what its watcher touches, never the whole screen (18 KB a step)
@@ -216,6 +226,8 @@ class LrtuiApp(App[None]):
         self._sim_pending: RunConfig | None = None
         self._sim_running = False
         self.simulations = 0  # completed simulations (tests and benchmarks read it)
+        self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
+        self._quit_asked = False
         self.idle_event = threading.Event()
 
     # --- layout ----------------------------------------------------------------------------------------
@@ -231,9 +243,10 @@ class LrtuiApp(App[None]):
         self.board = Scoreboard(id="board", ascii=self.options.ascii)
         self.notes = Static(id="notes")
         self.status_line = Static(id="status")
+        self.plot_area = PlotArea(id="plots")
         with Horizontal(id="main"):
             yield self.form
-            with Vertical(id="plots"):
+            with self.plot_area:
                 yield from self.panels.values()
         yield self.board
         yield self.notes
@@ -257,6 +270,27 @@ class LrtuiApp(App[None]):
         rows = self.form.rows()
         if rows:
             rows[0].focus()
+
+    def _session_state(self) -> tuple:
+        """What a session file keeps that is work (the cursor is not): the run, the pinned runs, the target."""
+        return self.config, tuple(self.pins), self.target_loss
+
+    @property
+    def unsaved(self) -> bool:
+        """Runs pinned or values changed since the app opened, or since the last save or load."""
+        return self._session_state() != self._saved_state
+
+    async def action_quit(self, key: str = "q") -> None:
+        """Quit; with unsaved work the first q (or ctrl+c) asks, and a second within a few seconds quits."""
+        if self.unsaved and not self._quit_asked:
+            self._quit_asked = True
+            self.set_timer(QUIT_ASKS_FOR, lambda: setattr(self, "_quit_asked", False))
+            pins = f"{len(self.pins)} pinned run{'s' if len(self.pins) != 1 else ''}" if self.pins else ""
+            what = " and ".join(w for w in (pins, "changes" if self.config != self._saved_state[0] else "") if w)
+            again = "ctrl+c" if key == "ctrl+c" or key == "field" else "q"
+            self.notify(f"{what or 'changes'} not saved: {again} again to quit, ctrl+s saves", timeout=QUIT_ASKS_FOR)
+            return
+        self.exit()
 
     def _end_by_signal(self, signum: int) -> None:
         """SIGTERM or SIGHUP: leave as q does (the terminal restored); the CLI then ends by the signal."""
@@ -310,12 +344,18 @@ class LrtuiApp(App[None]):
             return self.target_loss
         return default_target(self.trace) if self.trace is not None else 0.0
 
-    def field_changed(self, what: FieldRow.Edit | FieldRow.Nudge) -> None:
-        """A row's edit or nudge, handed over at once (FieldRow._send): applied before any later key."""
+    def field_changed(self, what: FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset) -> None:
+        """A row's edit, nudge or reset, handed over at once (FieldRow._send): applied before any later key.
+        An error shown under another field goes: it belonged to that field's last edit."""
+        for row in self.form.rows():
+            if row is not what.row and row.message:
+                row.show_error("")
         if isinstance(what, FieldRow.Edit):
             self._on_edit(what)
-        else:
+        elif isinstance(what, FieldRow.Nudge):
             self._on_nudge(what)
+        else:
+            self._on_reset(what.row)
 
     def _on_edit(self, edit: FieldRow.Edit) -> None:
         if edit.row.field == TARGET_FIELD:
@@ -325,9 +365,9 @@ class LrtuiApp(App[None]):
 
     def _on_nudge(self, nudge: FieldRow.Nudge) -> None:
         if nudge.row.field == TARGET_FIELD:
-            self._apply_target(nudge.row, lambda: F.nudge_value(TARGET, self.target, nudge.direction))
+            self._apply_target(nudge.row, lambda: F.nudge_value(TARGET, self.target, nudge.direction, nudge.fine))
             return
-        self._apply(nudge.row, lambda: F.nudge(self.config, nudge.row.field, nudge.direction))
+        self._apply(nudge.row, lambda: F.nudge(self.config, nudge.row.field, nudge.direction, nudge.fine))
 
     def _apply(self, row: FieldRow, change) -> None:
         """Apply an edit; a bad value shows the engine's message at the field and changes nothing."""
@@ -791,9 +831,16 @@ class LrtuiApp(App[None]):
         return room
 
     def _focused_into_view(self) -> None:
-        """After the form's height changed (the scoreboard came or went), keep the focused field on screen."""
-        if self.focused is not None:
-            self.focused.scroll_visible(animate=False)
+        """After the form's height changed (the scoreboard came or went), keep the field focus is on (or
+        was last on, before it went to the plots) on screen."""
+        row = self._last_row()
+        if row is not None:
+            row.scroll_visible(animate=False)
+
+    def _last_row(self) -> FieldRow | None:
+        """The field focus is on, or was last on; the first when none was."""
+        rows = self.form.rows()
+        return next((r for r in rows if r.field.key == self.form.focus_key), rows[0] if rows else None)
 
     def action_unpin(self) -> None:
         """Unpin the last pinned run."""
@@ -809,11 +856,8 @@ class LrtuiApp(App[None]):
         del self.pins[index], self.pin_results[index]
         self._redraw_comparison()
 
-    def action_default(self) -> None:
-        """Put the focused field back to its default (target_loss back to none)."""
-        row = self.focused
-        if not isinstance(row, FieldRow):
-            return
+    def _on_reset(self, row: FieldRow) -> None:
+        """Put a field back to its default (target_loss back to none)."""
         if row.field == TARGET_FIELD:
             self._apply_target(row, lambda: None)
         else:
@@ -837,6 +881,7 @@ class LrtuiApp(App[None]):
         """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice."""
         self.preset = preset
         self._load_state(preset.config, preset.pinned, 0, self.target_loss, preset.meta.get("view", "loss"))
+        self._saved_state = self._session_state()  # a preset's runs are not work to lose: it opens again
         self.notify(f"{preset.name}: {preset.title} (? says what to notice)", timeout=5)
 
     def _load_state(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
@@ -876,24 +921,30 @@ class LrtuiApp(App[None]):
         self._push(CodeScreen(self.config.schedule))
 
     def action_save(self) -> None:
-        """Save the whole state (run, pinned runs, cursor, target) to a TOML or JSON file."""
-        from lrtui.session import Session, SessionError, save_session
+        """Save the whole state (run, pinned runs, cursor, target) to a TOML or JSON file: the name offered
+        is a free one, and a file that is there is replaced only when asked twice."""
+        from lrtui.session import Session, SessionError, free_name, save_session
 
-        def save(path: str | None) -> None:
+        def save(path: str | None, confirmed: bool = False) -> None:
             if not path:
                 return
-            existed = Path(path).exists()
+            if os.path.lexists(path) and not confirmed:
+                self._prompt(f"{cut(path)} is there: enter replaces it, escape keeps it (or type another name)",
+                             path, lambda again: save(again, confirmed=again == path))
+                return
             try:
                 saved = save_session(Session(self.config, tuple(self.pins), self.epoch, self.target_loss), path)
             except SessionError as err:
                 self.notify(str(err), severity="error", timeout=6)
                 return
             self.session_path = str(path)
+            self._saved_state = self._session_state()
             through = f" (through the link {path})" if Path(path).is_symlink() else ""
-            replaced = " (replaced the file that was there)" if existed else ""
+            replaced = " (replaced the file that was there)" if confirmed else ""
             self.notify(f"saved to {saved}{through}{replaced}", timeout=5)
 
-        self._prompt("save the session to (.toml or .json):", self.session_path or "lrtui-session.toml", save)
+        self._prompt("save the session to (.toml or .json):",
+                     str(free_name(self.session_path or "lrtui-session.toml")), save)
 
     def action_load(self) -> None:
         """Load a saved session; a file that cannot be loaded changes nothing."""
@@ -911,6 +962,7 @@ class LrtuiApp(App[None]):
             self.preset = None
             self.session_path = str(path)
             self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
+            self._saved_state = self._session_state()
             self.notify(f"loaded {path}", timeout=4)
 
         self._prompt("load a session from:", self.session_path or "lrtui-session.toml", load)
@@ -958,12 +1010,52 @@ class LrtuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Over another screen (help, code, a prompt, the command palette) the keys belong to it: the app
-        keeps only quit (ctrl+c; q where that screen does not take it)."""
-        if len(self.screen_stack) > 1 and action != "quit":
-            return False
+        keeps only quit (ctrl+c; q where that screen does not take it). On a field the letters are typed
+        (the footer shows escape, to the commands, and ctrl+c); an open edit types space too."""
+        if len(self.screen_stack) > 1:
+            return action == "quit" and parameters != ("field",)
+        on_field = isinstance(self.focused, FieldRow)
+        if action == "quit":
+            return on_field if parameters == ("field",) else not on_field or parameters == ("ctrl+c",)
         if action in ("play", "pause"):  # space plays or pauses: the footer names what it will do
-            return (self.play_timer is None) == (action == "play")
+            return (self.play_timer is None) == (action == "play") and not (on_field and self.focused.editing)
+        if action == "leave_form":
+            return on_field
+        if action in LETTER_ACTIONS:
+            return not on_field
         return True
+
+    # --- focus: the form (typing) or the plots (commands) -------------------------------------------------
+
+    def action_leave_form(self) -> None:
+        """Escape on a field closes its edit, if one is open; otherwise focus goes to the plots, where
+        letters are commands. (At once, as a priority binding: handled by the row, the escape would reach
+        the app after a 'p' typed right behind it had been typed into the row.)"""
+        row = self.focused
+        if isinstance(row, FieldRow) and row.editing:
+            row.cancel_edit()
+        else:
+            self.screen.set_focus(self.plot_area)
+
+    def action_enter_form(self) -> None:
+        """Back to the form, on the field focus was last on."""
+        row = self._last_row()
+        if row is not None:
+            self.screen.set_focus(row)
+
+    def action_focus_next(self) -> None:
+        self._move_in_form(+1)
+
+    def action_focus_previous(self) -> None:
+        self._move_in_form(-1)
+
+    def _move_in_form(self, delta: int) -> None:
+        """Tab, shift+tab, up and down go round the form's fields; from the plots they go back to it."""
+        rows = [r for r in self.form.rows() if r.can_focus]
+        if self.focused not in rows:
+            self.action_enter_form()
+        elif rows:
+            self.screen.set_focus(rows[(rows.index(self.focused) + delta) % len(rows)])
 
     def action_command_palette(self) -> None:
         """The presets palette; in ASCII mode with a plain search mark and no block-glyph borders or

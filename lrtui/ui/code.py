@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from lrtui.export import FRAMEWORKS, code_for
 from lrtui.session import SessionError, write_new
@@ -19,7 +19,8 @@ class CodeScreen(ModalScreen[None]):
     """The schedule's code in one framework; f switches framework, c copies, w writes a file."""
 
     BINDINGS = [
-        Binding("escape,q", "dismiss", "Close"),
+        Binding("q", "dismiss", "Close"),
+        Binding("escape", "dismiss", "Close", show=False),
         Binding("f", "framework", "Framework"),
         Binding("c", "copy", "Copy"),
         Binding("w", "write", "Write file"),
@@ -45,7 +46,7 @@ class CodeScreen(ModalScreen[None]):
     CodeScreen #code-keys {
         color: $text-muted;
     }
-    CodeScreen ScrollableContainer {
+    CodeScreen #code-scroll {
         height: 1fr;
     }
     CodeScreen #code {
@@ -67,8 +68,9 @@ class CodeScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(id="code-keys", markup=False)  # the keys stay put while the code scrolls
-            with ScrollableContainer():
+            with ScrollableContainer(id="code-scroll"):  # (the Footer is a ScrollableContainer too)
                 yield Static(id="code", markup=False)
+        yield Footer()  # names what q does here: close this view, not quit
 
     def on_mount(self) -> None:
         self._show()
@@ -76,13 +78,13 @@ class CodeScreen(ModalScreen[None]):
     def _show(self) -> None:
         keys = "  ".join(("[" + f + "]" if f == self.framework else f) for f in FRAMEWORKS)
         self.query_one("#code-keys", Static).update(
-            f"{keys}    f: next framework  c: copy (OSC 52; in tmux: set -g set-clipboard on)  w: write to a "
-            "file  arrows: scroll  escape: close")
+            f"{keys}   arrows scroll; c copies through the terminal (OSC 52; in tmux: set -g set-clipboard on)")
         self.query_one("#code", Static).update(self.code)
 
     def action_framework(self) -> None:
         self.framework = FRAMEWORKS[(FRAMEWORKS.index(self.framework) + 1) % len(FRAMEWORKS)]
         self._show()
+        self.query_one("#code-scroll", ScrollableContainer).scroll_to(0, 0, animate=False)  # another text: from its start
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.code)
@@ -99,7 +101,7 @@ class CodeScreen(ModalScreen[None]):
         self.app.notify(f"wrote {self.written}", timeout=4)
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one(ScrollableContainer).scroll_relative(y=lines, animate=False)
+        self.query_one("#code-scroll", ScrollableContainer).scroll_relative(y=lines, animate=False)
 
     def action_scroll_x(self, columns: int) -> None:
-        self.query_one(ScrollableContainer).scroll_relative(x=columns, animate=False)
+        self.query_one("#code-scroll", ScrollableContainer).scroll_relative(x=columns, animate=False)

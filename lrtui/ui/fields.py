@@ -166,10 +166,24 @@ def _switch(config: RunConfig, section: str, choice: str) -> RunConfig:
     return replace(config, optimizer=choice, optimizer_params={})
 
 
-def nudge_value(param: Param, current: Any, direction: int) -> Any:
+def complete(param: Param, typed: str) -> str | None:
+    """The choice that typed text selects: the choice itself, else the first (in the declared order) that
+    starts with it, case ignored (``cos`` selects cosine, ``q`` quadratic); None when none does or the
+    parameter has no choices."""
+    if param.kind != "choice" or not typed.strip():
+        return None
+    typed = typed.strip().lower()
+    exact = [c for c in param.choices if str(c).lower() == typed]
+    return (exact or [c for c in param.choices if str(c).lower().startswith(typed)] or [None])[0]
+
+
+def nudge_value(param: Param, current: Any, direction: int, fine: bool = False) -> Any:
     """The next value up (+1) or down (-1): x 10^0.1 for log-scale numbers (ten presses per decade),
     the second significant digit for other numbers, about 10% (at least 1) for counts, the next choice,
-    the other boolean. Lists and specs have no step (type them)."""
+    the other boolean. Lists and specs have no step (type them).
+
+    ``fine`` steps a tenth as far, to search a threshold: the third significant digit of any number
+    (1.99, 2, 2.01), 1 for counts."""
     if param.kind == "bool":
         return not current
     if param.kind == "choice":
@@ -180,13 +194,14 @@ def nudge_value(param: Param, current: Any, direction: int) -> Any:
     if current is None:
         raise ConfigError(f"{param.name}=none has no +/- step: type a value and press enter")
     if param.kind == "int":
-        step = max(1, round(abs(current) * 0.1))
+        step = 1 if fine else max(1, round(abs(current) * 0.1))
         return _clamp(param, current + direction * step)
-    if param.log and current > 0:
+    if param.log and current > 0 and not fine:
         return _clamp(param, float(f"{current * 10 ** (0.1 * direction):.3g}"))
-    if param.log and current == 0:
+    if param.log and current == 0 and not fine:
         return _clamp(param, 1e-4) if direction > 0 else 0.0
-    magnitude = 10 ** math.floor(math.log10(abs(current))) / 10 if current != 0 else 0.01
+    digit = 100 if fine else 10  # the third significant digit, or the second
+    magnitude = 10 ** math.floor(math.log10(abs(current))) / digit if current != 0 else 0.1 / digit
     return _clamp(param, float(f"{current + direction * magnitude:.6g}"))
 
 
@@ -199,8 +214,8 @@ def _clamp(param: Param, v: Any) -> Any:
     return int(v) if param.kind == "int" else v
 
 
-def nudge(config: RunConfig, field: Field, direction: int) -> RunConfig:
+def nudge(config: RunConfig, field: Field, direction: int, fine: bool = False) -> RunConfig:
     """The configuration with ``field`` stepped up or down (see :func:`nudge_value`)."""
     current = value(prepare(config), field)
     param = _RUN[field.param.name] if field.section == "run" else field.param
-    return set_value(config, field, nudge_value(param, current, direction))
+    return set_value(config, field, nudge_value(param, current, direction, fine))

@@ -1,9 +1,11 @@
 """The parameter form: one focusable row per field, generated from the declarations (see fields.py).
 
-A row shows ``name  value``. With a row focused: + and - step the value; typing a digit or a point starts
-an edit, enter opens one for any text (a name, "none", a negative number); enter commits, escape cancels,
-backspace deletes. While editing, every printable key but space is typed. Space, arrows, home,
-end, page up and page down are never taken by a row: they step through epochs from anywhere.
+A row shows ``name  value``. A focused row owns the keys typed on it, so that typing a word never runs a
+command: any printable key starts an edit (on a choice, ``cos`` shows and selects cosine), enter opens an
+empty one; enter commits, escape cancels, backspace deletes. Without an edit open, + and - step the value,
+] and [ step it a tenth as far, delete puts it back to its default, and escape leaves the form for the
+plots, where letters are commands. Space (play), ? (help), < and > (speed) stay the app's, and the arrows,
+home, end, page up and page down step through epochs from anywhere, even while typing.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from lrtui.printable import one_line
-from lrtui.ui.fields import Field
+from lrtui.ui.fields import Field, complete
 
 EDIT_SHOWN = 40  # a longer edit shows its end (what is being typed), on one line
 
-NEVER_TYPED = {" "}  # space plays and pauses, even while typing
+APP_KEYS = {" ", "?", "<", ">"}  # play, help and speed: the app's even on a field, unless an edit is open
+STEPS = {"+": (1, False), "=": (1, False), "-": (-1, False), "_": (-1, False), "]": (1, True), "[": (-1, True)}
 
 
 class FieldRow(Widget, can_focus=True):
@@ -56,10 +60,19 @@ class FieldRow(Widget, can_focus=True):
 
     @dataclass(frozen=True)
     class Nudge:
-        """The user pressed + or - on a field."""
+        """The user pressed + or - on a field (] or [: ``fine``, a tenth of the step)."""
 
         row: "FieldRow"
         direction: int
+        fine: bool = False
+
+    @dataclass(frozen=True)
+    class Reset:
+        """The user asked for the field's default (delete)."""
+
+        row: "FieldRow"
+
+    BINDINGS = [Binding("delete", "reset", "Default")]
 
     def __init__(self, field: Field, value: str, label_width: int = 12) -> None:
         super().__init__(classes="picker" if field.picker else None)
@@ -79,6 +92,9 @@ class FieldRow(Widget, can_focus=True):
             mark = "_" if options is not None and options.ascii else "▏"
             typed = self.buffer if len(self.buffer) <= EDIT_SHOWN else "..." + self.buffer[-(EDIT_SHOWN - 3):]
             text.append(typed + mark, style="reverse" if not self.buffer else "underline")
+            if self.buffer.strip() and self.field.param.kind == "choice":  # what enter will select
+                choice = complete(self.field.param, self.buffer)
+                text.append(f" {choice}" if choice is not None else " (no match)", style="dim")
         else:
             text.append(self.value)
         if self.message:
@@ -104,12 +120,6 @@ class FieldRow(Widget, can_focus=True):
         self.set_class(bool(message), "error")
         self._redraw()
 
-    def clear(self) -> None:
-        self.buffer = None
-        if self.message:
-            self.show_error("")
-        self._redraw()
-
     def on_paste(self, event: events.Paste) -> None:
         """Pasted text is typed into an edit (opened if need be): its first line, printable characters only."""
         lines = event.text.splitlines()
@@ -119,6 +129,11 @@ class FieldRow(Widget, can_focus=True):
             self._redraw()
         event.stop()
 
+    @property
+    def editing(self) -> bool:
+        """An edit is open: every printable key, space too, is typed."""
+        return self.buffer is not None
+
     def on_key(self, event: events.Key) -> None:
         char = event.character
         if event.key == "enter":
@@ -127,23 +142,19 @@ class FieldRow(Widget, can_focus=True):
             else:
                 raw, self.buffer = self.buffer, None
                 if raw.strip():  # enter on an empty edit just closes it
-                    self._send(self.Edit(self, raw))
+                    self._send(self.Edit(self, complete(self.field.param, raw) or raw))
             self._redraw()
-        elif event.key == "escape":
-            if self.buffer is None and not self.message:
-                return
-            self.clear()
         elif event.key == "backspace":
             if self.buffer is None:
                 return
             self.buffer = self.buffer[:-1]
             self._redraw()
-        elif self.buffer is None and char in ("+", "=", "-", "_"):
-            self._send(self.Nudge(self, +1 if char in "+=" else -1))
-        elif self.buffer is None and char and (char.isdigit() or char == "."):
-            self.buffer = char  # a number starts an edit; letters stay keys (l, v, q, ?) until enter opens one
+        elif self.buffer is None and char in STEPS:
+            self._send(self.Nudge(self, *STEPS[char]))
+        elif self.buffer is None and char and char.isprintable() and char not in APP_KEYS:
+            self.buffer = char  # any other key starts an edit: a word typed here never runs a command
             self._redraw()
-        elif self.buffer is not None and char and char.isprintable() and char not in NEVER_TYPED:
+        elif self.buffer is not None and char and char.isprintable():
             self.buffer += char
             self._redraw()
         else:
@@ -151,16 +162,24 @@ class FieldRow(Widget, can_focus=True):
         event.stop()
         event.prevent_default()
 
-    def _send(self, change: "FieldRow.Edit | FieldRow.Nudge") -> None:
+    def cancel_edit(self) -> None:
+        """Close the edit without committing it (escape)."""
+        if self.buffer is not None:
+            self.buffer = None
+            self._redraw()
+
+    def action_reset(self) -> None:
+        if self.buffer is None:
+            self._send(self.Reset(self))
+
+    def _send(self, change: "FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset") -> None:
         """Hand an edit or a nudge to the app's ``field_changed`` at once. As a posted message it bubbled
         through every parent's queue behind the keys pressed after it: '+' then 'p' in one burst pinned
         the value from before the '+'."""
         self.app.field_changed(change)
 
     def on_blur(self) -> None:
-        if self.buffer is not None:
-            self.buffer = None
-            self._redraw()
+        self.cancel_edit()
 
 
 class ParamForm(VerticalScroll, can_focus=False):

@@ -12,20 +12,31 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from lrtui.schedules.registry import without_markup
 
 KEYS = """\
 Keys (nothing needs a mouse)
-  tab / shift+tab, up / down   move between fields
+  tab / shift+tab, up / down   move between fields (from the plots: back to the form)
+  type, then enter             on a field every key is typed, so a word never runs a command: enter
+                               sets the value, escape cancels, enter alone opens an edit. On a choice
+                               (schedule, problem, optimizer) the first match shows as you type and
+                               enter selects it: cos is cosine
   + / -                        step the focused value (x1.26 for log-scale values such as lr)
-  d                            put the focused value back to its default
-  type, then enter             set the focused value (escape cancels; enter alone opens an edit)
+  ] / [                        step it a tenth as far (the third digit: 1.99, 2, 2.01): find a threshold
+  delete                       put the focused value back to its default
+  escape                       leave the form for the plots: there the letters below are commands
   left / right                 previous / next epoch          (work from anywhere, even while typing)
   shift+left / shift+right     ten epochs back / forward      (also page up / page down)
   home / end                   first / last epoch
-  space                        play / pause;  < and > slow down / speed up
+  space                        play / pause (typed inside an edit);  < and > slow down / speed up
+  ?                            this help: up/down/page keys scroll it, escape closes it
+  ctrl+p                       presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable
+  ctrl+s / ctrl+o              save the session (run, pinned runs, cursor, target) / load one; a file
+                               that is there is replaced only when you confirm
+  ctrl+c                       quit (with unsaved work it asks first: a second ctrl+c quits)
+On the plots (escape from a field; tab or enter goes back to the form)
   l / L                        log scale of the loss plot / the lr plot
   (the lr plot)                red (dots without colour): the stability limit 2/lambda_max, where the
                                curvature is known; an lr above it diverges
@@ -48,10 +59,7 @@ Keys (nothing needs a mouse)
                                Pinned runs share the problem and seed: change them and all re-run
   e                            export the current and pinned runs to CSV and JSON (here, a new name)
   c                            the schedule as torch, transformers or optax code: copy it or write it
-  ctrl+s / ctrl+o              save the session (run, pinned runs, cursor, target) / load one
-  ctrl+p                       presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable
-  ?                            this help: up/down/page keys scroll it, escape closes it
-  q / ctrl+c                   quit
+  q                            quit (with unsaved work, pinned runs or changes, it asks first: q again)
 
 The verdict in the status line judges the whole run: a longer run may turn "running" into "converged",
 and "noise floor" needs enough epochs at the floor to tell. T1-T15 in the notes are the teaching scenarios
@@ -60,7 +68,8 @@ of the presets (ctrl+p): open one to see the numbers it names.
 
 
 def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
-    """KEYS as its title, (keys, what they do) rows (continuation lines joined) and the closing text."""
+    """KEYS as its title, (keys, what they do) rows (continuation lines joined; a heading within the table
+    is a row of its own with nothing to do) and the closing text."""
     lines = text.split("\n")
     title, rows, rest = lines[0], [], []
     for i, line in enumerate(lines[1:], 1):
@@ -69,6 +78,8 @@ def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
             break
         if line.startswith("    "):
             rows[-1] = (rows[-1][0], rows[-1][1] + " " + line.strip())
+        elif not line.startswith(" "):
+            rows.append((line.strip(), ""))
         else:
             rows.append((line[:31].strip(), " ".join(line[31:].split())))
     return title, rows, "\n".join(rest).strip()
@@ -194,7 +205,8 @@ class HelpScreen(ModalScreen[None]):
     """Keys, the schedule's formula and the problem's teaching note."""
 
     BINDINGS = [
-        Binding("escape,question_mark,q", "dismiss", "Close"),
+        Binding("q", "dismiss", "Close"),
+        Binding("escape,question_mark", "dismiss", "Close", show=False),
         Binding("down", "scroll(1)", show=False), Binding("up", "scroll(-1)", show=False),
         Binding("pagedown,space", "scroll(10)", show=False), Binding("pageup", "scroll(-10)", show=False),
         Binding("home", "scroll(-100000)", show=False), Binding("end", "scroll(100000)", show=False),
@@ -229,19 +241,29 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         title, rows, closing = key_rows()
-        keys = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
-        keys.add_column(no_wrap=True)
-        keys.add_column(ratio=1)  # what a key does wraps within its own column
+        widest = max(len(key) for key, what in rows if what)  # every table's key column as wide
+        parts: list[Static] = []  # tables of keys, with the headings between them (the keys of the plots)
+        table = None
         for key, what in rows:
-            keys.add_row(Text(key, style="bold"), Text(what))
+            if not what:
+                parts.append(Static(Text(f"\n{key}", style="bold")))
+                table = None
+                continue
+            if table is None:
+                table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+                table.add_column(no_wrap=True, min_width=widest)
+                table.add_column(ratio=1)  # what a key does wraps within its own column
+                parts.append(Static(table))
+            table.add_row(Text(key, style="bold"), Text(what))
         with VerticalScroll():
             if self.preset:  # its title, then its note
                 heading, _, note = self.preset.partition("\n")
                 yield Static(Text(f"Preset {heading}", style="bold"))
                 yield Doc(f"{note}\n")
             yield Static(Text(title, style="bold"))
-            yield Static(keys)
+            yield from parts
             yield Doc(f"\n{closing}\n")
             for heading, body in self.sections:
                 yield Static(Text(f"\n{heading}", style="bold"))
                 yield Doc(body)
+        yield Footer()  # names what q does here: close the help, not quit
