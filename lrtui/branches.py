@@ -51,20 +51,6 @@ def branches(prepared: Prepared, count: int = 4) -> Branches:
     return Branches(trunk, tuple(starts), runs)
 
 
-def trailing_mean(y: np.ndarray, window: int) -> np.ndarray:
-    """The mean of the last ``window`` values at each point (fewer at the start; NaN stays NaN): a noisy loss
-    made readable without moving a drop earlier, and a branch still equal to the trunk before its start.
-
-    >>> trailing_mean(np.array([1.0, 3.0, 5.0, 7.0]), 2).tolist()
-    [1.0, 2.0, 4.0, 6.0]
-    """
-    y = np.asarray(y, dtype=np.float64)
-    sums = np.concatenate([[0.0], np.cumsum(y)])
-    i = np.arange(1, len(y) + 1)
-    lo = np.maximum(i - window, 0)
-    return (sums[i] - sums[lo]) / (i - lo)
-
-
 def end_loss(loss: np.ndarray, final: float, window: int) -> float:
     """A run's loss at its end, the mean of its last ``window`` values and the final one (one noisy
     step says little)."""

@@ -325,10 +325,10 @@ def cmd_curve(args: argparse.Namespace) -> int:
     prepared = replace(prepare(RunConfig(schedule=schedule.spec, epochs=1)), epochs=epochs)
     _print_notes(notes(prepared.config, prepared))
     if args.plot:
-        from lrtui.textplot import plot_curve, use_colour
+        from lrtui.textplot import plot_curve, shows_braille, use_colour
 
         described = " ".join(f"{k}={format_value(v)}" for k, v in params.items() if k != "schedulers")
-        print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=args.ascii, colour=use_colour() and not args.ascii))
+        print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=args.ascii or not shows_braille(), colour=use_colour() and not args.ascii))
     elif args.format == "json":
         _write_json({"name": name, "params": schedule.spec["params"]}, {"epoch": t, "lr": lrs}, {})
     else:
@@ -443,20 +443,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
     )
     if args.plot:
-        from lrtui.textplot import plot_curve, terminal_size, use_colour
+        from lrtui.textplot import plot_curve, shows_braille, terminal_size, use_colour
 
         cols, rows = terminal_size()
         rows -= 2 if diverged else 1  # the prompt, and the divergence line
         colour = use_colour() and not args.ascii
         title = f"{trace.config.problem} / {trace.config.optimizer} / {trace.config.schedule['name']}"
-        print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=args.ascii, colour=colour,
+        print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=args.ascii or not shows_braille(), colour=colour,
                          size=(cols, max(5, rows // 2))))
         loss = trace.loss
         positive = np.isfinite(loss) & (loss > 0)
         log = bool(positive.all() or (positive.sum() == np.isfinite(loss).sum() and positive.any()))
         shown = np.where(positive, np.log10(np.where(positive, loss, 1.0)), np.nan) if log else loss
         print(plot_curve(trace.epoch, shown, title="loss" + (" (log10)" if log else ""), ylabel="log10 loss" if log else "loss",
-                         ascii_only=args.ascii, colour=colour, size=(cols, max(5, rows - rows // 2))))
+                         ascii_only=args.ascii or not shows_braille(), colour=colour, size=(cols, max(5, rows - rows // 2))))
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         return 0
@@ -468,7 +468,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         columns["heldout_loss"] = trace.heldout_loss
     if args.format == "json":
         _write_json({}, columns, {"diverged_at": trace.diverged_at, "final_loss": _json_number(trace.final_loss),
-                                  "verdict": outcome.kind, "verdict_epoch": outcome.epoch})
+                                  "verdict": outcome.kind, "verdict_epoch": outcome.epoch,
+                                  "verdict_factor": outcome.factor})
     else:
         _write_columns(columns, args.format)
     if args.format == "table":
@@ -518,11 +519,11 @@ def cmd_range_test(args: argparse.Namespace) -> int:
                        optimizer_params=optimizer_params, seed=args.seed)
     result = range_test(config, steps=args.steps, lr_min=args.lr_min, lr_max=args.lr_max)
     if args.plot:
-        from lrtui.textplot import plot_curve, use_colour
+        from lrtui.textplot import plot_curve, shows_braille, use_colour
 
         cols, rows = terminal_size_for_plot()
         text = plot_curve(np.log10(result.lr), result.loss, title=f"range test: {args.problem} / {args.optimizer}",
-                          ylabel="loss", ascii_only=args.ascii, colour=use_colour() and not args.ascii,
+                          ylabel="loss", ascii_only=args.ascii or not shows_braille(), colour=use_colour() and not args.ascii,
                           size=(cols, rows - 1 - len(result.suggestions) - 1), xlabel="log10 lr")
         print(text)
     elif args.format == "json":
@@ -563,7 +564,7 @@ def _app_options(args: argparse.Namespace):
 def app_start(args: argparse.Namespace) -> dict[str, Any]:
     """What the app opens on: a preset, a saved session, or the run the options describe (as LrtuiApp's
     keyword arguments)."""
-    from lrtui.ui.fields import check_app_epochs
+    from lrtui.ui.fields import check_app_epochs, fit_horizon
 
     if args.preset is not None or args.load is not None:
         rescale = args.preset is not None and args.epochs is not None  # a preset scaled to other epochs
@@ -592,8 +593,10 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
         session = load_session(args.load)
         check_app_epochs(session.config, *session.pinned)
         return {"config": session.config, "pinned": session.pinned, "epoch": session.epoch,
-                "target_loss": session.target_loss, "session_path": args.load}
+                "target_loss": session.target_loss, "session_path": args.load, "note": session.note}
     config = run_config(args, _app_default())
+    if args.spec is None:  # the horizon follows the run unless typed (a spec file's is kept as it is)
+        config = fit_horizon(config, keep=set(_split_assignments(args.assignments)[0]))
     check_app_epochs(config)
     return {"config": config}
 

@@ -3,6 +3,11 @@
 The scoreboard of a comparison gives, per run: final and best loss, the first epoch whose loss is at or
 below a target (``epochs to target``), the epoch it diverged at, the Robbins-Monro sums Σlr and Σlr² over
 the run, and the peak and final lr. No Textual here: the app and the tests read the same :class:`Score`.
+
+A noisy run (gradient noise) is compared by statistics, never by one sample: its final loss is the mean
+over the last :data:`FINAL_WINDOW` of its epochs, with their standard deviation, and its best loss the
+lowest such mean anywhere in the run. One sample of a noisy loss can put a constant lr below a decaying
+one that is in truth ten times lower (T4).
 """
 
 from __future__ import annotations
@@ -12,15 +17,34 @@ from typing import Any
 
 import numpy as np
 
+from lrtui.smoothing import trailing_mean
 from lrtui.params import Param, format_value
-from lrtui.simulate import RunConfig, Trace
+from lrtui.simulate import Prepared, RunConfig, Trace
 
 MAX_PINNED = 6
 """At most this many runs are pinned beside the current one."""
 
+FINAL_WINDOW = 0.1
+"""A noisy run's final loss is the mean over this fraction of its last epochs (and its best the lowest
+mean over any such stretch)."""
+
 TARGET = Param("target_loss", "float", None,
                "the loss the scoreboard's 'to target' column counts epochs to (none: 1% of the current run's "
                "starting loss)", 0.0, None, log=True, optional=True)
+
+SMOOTHING = Param("smoothing", "choice", "auto",
+                  "the loss plot's smoothing: a moving average of this weight (TensorBoard's EMA, debiased); auto "
+                  "is 0.9 where the gradients carry noise and off where they do not", choices=(
+                      "auto", "off", "0.6", "0.8", "0.9", "0.95", "0.99"))
+AUTO_SMOOTHING = 0.9
+
+
+def smoothing_weight(setting: str, noisy: bool) -> float:
+    """The EMA weight a smoothing setting means for a run: ``auto`` is AUTO_SMOOTHING on a noisy run, 0 else."""
+    if setting == "auto":
+        return AUTO_SMOOTHING if noisy else 0.0
+    return 0.0 if setting == "off" else float(setting)
+
 
 SHARED_FIELDS = ("problem", "problem_params", "seed", "steps_per_epoch")
 """What pinned runs share with the current run: a change to one of these re-runs them all."""
@@ -86,7 +110,9 @@ def _short(v: Any) -> str:
 
 @dataclass(frozen=True)
 class Score:
-    """One run's row of the scoreboard. Losses are None when the run had none to give (diverged at 0)."""
+    """One run's row of the scoreboard. Losses are None when the run had none to give (diverged at 0).
+    ``final_spread`` is the standard deviation of the losses a noisy run's final loss is the mean of (None
+    for a run without noise); ``heldout_loss`` the final held-out loss of a data problem (None elsewhere)."""
 
     final_loss: float | None
     best_loss: float | None
@@ -96,30 +122,52 @@ class Score:
     sum_lr2: float
     peak_lr: float
     final_lr: float
+    final_spread: float | None = None
+    heldout_loss: float | None = None
 
 
-def score(trace: Trace, target: float) -> Score:
+def is_noisy(prepared: Prepared) -> bool:
+    """The run's gradients carry noise (an analytic problem with noise > 0): its loss is compared by
+    statistics over a window, not by single samples."""
+    return prepared.problem.kind == "analytic" and prepared.problem_params.get("noise", 0) > 0
+
+
+def score(trace: Trace, target: float, noisy: bool = False) -> Score:
     """The scoreboard numbers of a trace.
 
     ``loss[t]`` is the loss at the start of epoch t and ``final_loss`` after the last one, so "epochs to
     target" is the first t with ``loss[t] <= target`` (``len`` when only the final loss reaches it).
     Σlr and Σlr² sum the lr over the epochs the run took: up to the divergence, whose loss[d] came from
     the update at lr[d - 1] (``diverged_at == epochs``: the last update blew up, all of the run counts).
+    ``noisy``: final and best are means over :data:`FINAL_WINDOW` of the run (see the module's note).
     """
     losses = np.append(trace.loss, trace.final_loss)
     finite = np.isfinite(losses)
     reached = np.flatnonzero(finite & (losses <= target))
     lr = np.nan_to_num(trace.lr[: trace.diverged_at])  # loss[d] blew up: lr[d] was never applied
     final = float(trace.final_loss) if np.isfinite(trace.final_loss) else None
+    best = float(losses[finite].min()) if finite.any() else None
+    spread = None
+    if noisy and final is not None:
+        window = max(1, round(len(losses) * FINAL_WINDOW))
+        tail = losses[-window:]
+        final, spread = float(np.mean(tail)), float(np.std(tail))
+        means = trailing_mean(losses, window)[window - 1:]
+        best = float(np.nanmin(means)) if np.isfinite(means).any() else best
+    heldout = None
+    if trace.heldout_loss is not None and final is not None and np.isfinite(trace.heldout_loss[-1]):
+        heldout = float(trace.heldout_loss[-1])
     return Score(
         final_loss=final,
-        best_loss=float(losses[finite].min()) if finite.any() else None,
+        best_loss=best,
         epochs_to_target=int(reached[0]) if len(reached) else None,
         diverged_at=trace.diverged_at,
         sum_lr=float(lr.sum()),
         sum_lr2=float((lr * lr).sum()),
         peak_lr=float(lr.max()) if len(lr) else 0.0,
         final_lr=float(lr[-1]) if len(lr) else 0.0,
+        final_spread=spread,
+        heldout_loss=heldout,
     )
 
 

@@ -225,7 +225,8 @@ def transformers_code(spec: dict[str, Any]) -> str:
     args = _kwargs(names, params)
     if name == "warmup_cosine_min_lr":
         args += f", min_lr={params['min_lr']!r}" if params["min_lr"] is not None else f", min_lr_rate={params['min_lr_rate']!r}"
-    return (HEADER + "from transformers import optimization\n\n"
+    return ("import torch\nfrom transformers import optimization\n\n"  # the imports first, each one used
+            "param = torch.nn.Parameter(torch.zeros(1))  # stands for your model's parameters\n"
             f"optimizer = torch.optim.SGD([param], lr={params['lr']!r})\n"
             f"# note: transformers' warmups start at lr 0 at step 0, as lrtui's {name} does\n"
             f"scheduler = optimization.{func}(optimizer, {args})\n")

@@ -1,6 +1,7 @@
 """Sessions and exports: the app's whole state in a JSON or TOML file, and runs as csv and JSON files.
 
-A session file holds the current run, the pinned runs, the epoch cursor and the scoreboard's target::
+A session file holds the current run, the pinned runs, the epoch cursor, the scoreboard's target and a
+note (a preset's, or an instructor's exercise: the app's ? shows it; its first line is its title)::
 
     {"lrtui_session": 1, "epoch": 12, "target_loss": 0.01, "config": {...}, "pinned": [{...}, ...]}
 
@@ -67,7 +68,9 @@ MAX_BYTES = 1_000_000
 """A larger session file is refused without being parsed (a session is a few kilobytes)."""
 
 _FORMATS = {".json": "JSON", ".toml": "TOML"}
-_KEYS = ("lrtui_session", "config", "pinned", "epoch", "target_loss")
+_KEYS = ("lrtui_session", "note", "config", "pinned", "epoch", "target_loss")
+MAX_NOTE = 20_000
+"""The longest note a session holds (characters): a page of instructions is about 3,000."""
 _REQUIRED = ("config", "pinned", "epoch")  # all but target_loss: their absence is how a cut file shows
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _RUN_FIELDS = tuple(f.name for f in fields(RunConfig))
@@ -86,6 +89,7 @@ class Session:
     pinned: tuple[RunConfig, ...] = ()
     epoch: int = 0
     target_loss: float | None = None
+    note: str = ""  # what ? shows: a preset's title and note, or an instructor's exercise (its first line a title)
 
 
 def save_session(session: Session, path: str | Path) -> Path:
@@ -94,11 +98,12 @@ def save_session(session: Session, path: str | Path) -> Path:
     path = Path(path)
     kind = _format(path)
     try:
-        valid = _canonical(session.config, tuple(session.pinned), session.epoch, session.target_loss)
+        valid = _canonical(session.config, tuple(session.pinned), session.epoch, session.target_loss, session.note)
     except ConfigError as err:
         raise _error(path, f"cannot save: {err}") from None
     document: dict[str, Any] = {
         "lrtui_session": FORMAT_VERSION,
+        **({"note": valid.note} if valid.note else {}),
         "epoch": valid.epoch,
         "target_loss": valid.target_loss,
         "config": _run_dict(valid.config),
@@ -138,11 +143,13 @@ def export_runs(
 ) -> tuple[Path, Path]:
     """Write the runs to ``<stem>.csv`` and ``<stem>.json`` in ``directory``; returns their paths.
 
-    The csv is wide, one row per epoch: ``epoch``, then ``lr[label]`` and ``loss[label]`` for each run, so
-    ``pandas.read_csv(path, index_col="epoch").plot()`` or a spreadsheet chart shows every run at once.
+    The csv is wide, one row per epoch: ``epoch``, then ``lr[label]`` and ``loss[label]`` for each run (and
+    ``heldout_loss[label]`` for a data problem's), so ``pandas.read_csv(path, index_col="epoch").plot()`` or
+    a spreadsheet chart shows every run at once.
     Numbers carry every digit (``repr``, as ``lrtui simulate --format csv``); ``nan`` marks an epoch after
     a divergence, and an empty cell an epoch a shorter run does not have. The JSON holds
-    ``{"runs": [{"label", "config", "epoch", "lr", "loss"}, ...]}`` with NaN and infinities as null.
+    ``{"runs": [{"label", "config", "epoch", "lr", "loss", "heldout_loss"?}, ...]}`` with NaN and infinities as
+    null.
     Repeated labels get `` (2)``, `` (3)``... Nothing is overwritten: when either file exists, the next
     free stem (``lrtui-runs-2``, ``-3``...) is used for both. :class:`SessionError` when they cannot be
     written (then neither is left behind).
@@ -153,7 +160,8 @@ def export_runs(
     csv_text = _csv_text(traces, names)
     runs = [
         {"label": name, "config": _run_dict(_typed(t.config)), "epoch": t.epoch.tolist(),
-         "lr": _json_numbers(t.lr), "loss": _json_numbers(t.loss)}
+         "lr": _json_numbers(t.lr), "loss": _json_numbers(t.loss),
+         **({"heldout_loss": _json_numbers(t.heldout_loss)} if t.heldout_loss is not None else {})}
         for name, t in zip(names, traces)
     ]
     json_text = json.dumps({"runs": runs}, allow_nan=False) + "\n"
@@ -313,7 +321,7 @@ def _from_document(document: Any) -> Session:
     if not isinstance(pinned, list):
         raise ConfigError(f"pinned must be a list of runs, not {_type_name(pinned)}")
     return _canonical(_run(document["config"], "config"), tuple(_run(c, f"pinned[{i}]") for i, c in enumerate(pinned)),
-                      document["epoch"], document.get("target_loss"))
+                      document["epoch"], document.get("target_loss"), document.get("note", ""))
 
 
 def _run(data: Any, where: str) -> RunConfig:
@@ -351,7 +359,7 @@ def _type_name(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, target: Any) -> Session:
+def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, target: Any, note: Any = "") -> Session:
     """The session validated and typed (see :func:`_typed`); ConfigError says what is wrong where."""
     if len(pinned) > MAX_PINNED:
         raise ConfigError(f"{len(pinned)} pinned runs: allowed at most {MAX_PINNED}")
@@ -369,7 +377,11 @@ def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, tar
                           f"(the cursor, within the run's {epochs} epochs)")
     if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))):
         raise TARGET.error(target)
-    return Session(typed[0], tuple(typed[1:]), int(epoch), coerce(TARGET, target))
+    if not isinstance(note, str):
+        raise ConfigError(f"note must be text, not {_type_name(note)}")
+    if len(note) > MAX_NOTE:
+        raise ConfigError(f"note has {len(note):,} characters: allowed at most {MAX_NOTE:,}")
+    return Session(typed[0], tuple(typed[1:]), int(epoch), coerce(TARGET, target), note)
 
 
 def _typed(config: RunConfig) -> RunConfig:
@@ -451,11 +463,13 @@ def _unique(labels: Sequence[str]) -> list[str]:
 
 
 def _csv_text(traces: Sequence[Trace], labels: Sequence[str]) -> str:
-    columns = [[repr(v) for v in series.tolist()] for t in traces for series in (t.lr, t.loss)]
+    kinds = [(label, kind, getattr(t, kind)) for t, label in zip(traces, labels)
+             for kind in ("lr", "loss", "heldout_loss") if getattr(t, kind) is not None]
+    columns = [[repr(v) for v in series.tolist()] for _, _, series in kinds]
     longest = max(traces, key=lambda t: len(t.epoch), default=None)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")  # quotes a label with a comma; "\n" as the CLI's csv
-    writer.writerow(["epoch"] + [f"{kind}[{label}]" for label in labels for kind in ("lr", "loss")])
+    writer.writerow(["epoch"] + [f"{kind}[{label}]" for label, kind, _ in kinds])
     for i, epoch in enumerate(longest.epoch.tolist() if longest is not None else []):
         writer.writerow([epoch] + [c[i] if i < len(c) else "" for c in columns])
     return out.getvalue()

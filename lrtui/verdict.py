@@ -4,9 +4,13 @@
 In order of precedence:
 
 - ``diverged``: the loss blew up (non-finite, or 1e6 x the start) at ``epoch``;
+- ``diverging``: the loss grows by a steady factor an epoch (``factor``, over the run's last stretch) but
+  has not blown up yet: T1 at lr = 2.01 (x1.0201 an epoch, zig-zagging), long before the 1e6 limit;
 - ``oscillating``: the parameters still jump back and forth across the minimum at the end, by steps that
-  do not die out (period 2, the edge of stability: T1 at lr = 2/L, T12 at 2e-3): ``epoch`` is when the
-  back-and-forth began;
+  neither grow nor shrink (``factor`` within 1e-4 of 1: period 2, the edge of stability: T1 at lr = 2/L,
+  T12 at 2e-3): ``epoch`` is when the back-and-forth began;
+- ``converging``: the same back-and-forth, shrinking by ``factor`` an epoch, too slowly to have reached the
+  minimum in the run (T1 at lr = 1.9: x0.81 an epoch);
 - ``catapult``: the loss spiked (above twice its level one step in) and the run then settled where the
   sharpness is lower than before the spike (Lewkowycz et al. 2020; T6): ``epoch`` is the spike's peak;
 - ``converged``: the loss came within ``tol`` (relative to the start) of the problem's minimum, or the
@@ -24,21 +28,47 @@ import numpy as np
 
 from lrtui.simulate import Prepared, Trace, prepare
 
-KINDS = ("converged", "oscillating", "diverged", "noise_floor", "catapult", "running")
+KINDS = ("converged", "converging", "oscillating", "diverging", "diverged", "noise_floor", "catapult", "running")
 TOLERANCE = 1e-6
+NEUTRAL = 1e-4
+"""A loss whose factor an epoch is within this of 1 neither grows nor shrinks (lr = 2/L on a quadratic: 1
+exactly); 1.99 and 2.01 are 2e-2 away."""
 
 
 @dataclass(frozen=True)
 class Verdict:
     kind: str
     epoch: int | None
+    factor: float | None = None  # the loss's factor an epoch at the end (converging, oscillating, diverging)
 
     def describe(self) -> str:
-        """For people: "converged at epoch 23", "oscillating from epoch 3", "running"."""
+        """For people: "converged at epoch 23", "oscillating from epoch 3", "diverging: loss x1.02/epoch"."""
+        rate = f"loss x{per_epoch(self.factor)}/epoch" if self.factor is not None else ""
+        if self.kind == "converging":
+            return f"converging, oscillating: {rate}"
+        if self.kind == "diverging":
+            return f"diverging: {rate}"
         if self.epoch is None:
             return self.kind.replace("_", " ")
         word = "from" if self.kind in ("oscillating", "noise_floor") else "at"
         return f"{self.kind.replace('_', ' ')} {word} epoch {self.epoch}"
+
+
+    def brief(self) -> str:
+        """For a column: "converging x0.980", "diverging x1.020", "converged at 23", "oscillating"."""
+        if self.kind in ("converging", "diverging") and self.factor is not None:
+            return f"{self.kind} x{per_epoch(self.factor)}"
+        if self.kind in ("oscillating", "noise_floor", "running", "diverged") or self.epoch is None:
+            return self.kind.replace("_", " ")  # (the diverged column has its epoch)
+        return f"{self.kind} at {self.epoch}"
+
+
+def per_epoch(factor: float) -> str:
+    """A factor with enough decimals to tell it from 1: 0.98, 1.020, 1.0002, 1."""
+    gap = abs(factor - 1)
+    if gap == 0 or not np.isfinite(gap):
+        return f"{factor:.3g}"
+    return f"{factor:.{max(2, 1 - int(np.floor(np.log10(gap))))}f}"
 
 
 def judge(trace: Trace, prepared: Prepared | None = None) -> Verdict:
@@ -57,12 +87,33 @@ def verdict(trace: Trace, minimum: float | None = None, noisy: bool = False, tol
     ``predicted_floor`` is the floor theory gives for the final lr, where it is known."""
     if trace.diverged_at is not None:
         return Verdict("diverged", trace.diverged_at)
-    for check in (_oscillating, lambda t: _catapult(t, minimum), lambda t: _converged(t, minimum, tol),
+    swinging = _oscillating(trace)
+    if swinging is not None and swinging.kind == "converging":
+        swinging = _converged(trace, minimum, tol) or swinging  # a shrinking zig-zag that got there converged
+    for check in (lambda t: swinging, lambda t: _growing(t, minimum) if not noisy else None,
+                  lambda t: _catapult(t, minimum), lambda t: _converged(t, minimum, tol),
                   lambda t: _noise_floor(t, predicted_floor) if noisy else None):
         found = check(trace)
         if found is not None:
             return found
     return Verdict("running", None)
+
+
+def growth(values: np.ndarray) -> float | None:
+    """The factor an epoch of positive ``values`` (a least-squares line through their logarithm); None
+    where one is zero or not finite."""
+    if len(values) < 3 or not np.all(np.isfinite(values)) or not np.all(values > 0):
+        return None
+    return float(np.exp(np.polyfit(np.arange(len(values), dtype=np.float64), np.log(values), 1)[0]))
+
+
+def _growing(trace: Trace, minimum: float | None) -> Verdict | None:
+    """The loss grows steadily without zig-zagging (it doubled over the last quarter, at a steady factor)."""
+    stretch = min(max(len(trace.loss) // 4, 6), len(trace.loss))
+    factor = growth(trace.loss[-stretch:] - (minimum if minimum is not None else 0.0))
+    if factor is None or factor <= 1 + NEUTRAL or not trace.loss[-1] > 2 * trace.loss[-stretch]:
+        return None
+    return Verdict("diverging", None, factor)
 
 
 def _catapult(trace: Trace, minimum: float | None) -> Verdict | None:
@@ -123,7 +174,8 @@ def _noise_floor(trace: Trace, predicted: float | None) -> Verdict | None:
 
 
 def _oscillating(trace: Trace) -> Verdict | None:
-    """The steps flip direction every epoch over the last stretch, and do not shrink to nothing."""
+    """The steps flip direction every epoch over the last stretch, and do not shrink to nothing: converging
+    (shrinking), oscillating (neither) or diverging (growing) by the loss's factor an epoch."""
     if len(trace.loss) < 7:
         return None  # too short to call it a pattern (and nothing to reduce over)
     if trace.params is not None:
@@ -147,7 +199,14 @@ def _oscillating(trace: Trace) -> Verdict | None:
     start = len(flips)
     while start > 0 and flips[start - 1]:
         start -= 1
-    return Verdict("oscillating", int(start))
+    swing = growth(amplitude)  # the loss goes as the swing squared (a bowl), or as the loss's own steps
+    factor = None if swing is None else swing ** 2 if trace.params is not None else swing
+    if factor is not None and factor < 1 - NEUTRAL:
+        return Verdict("converging", int(start), factor)
+    loss = trace.loss
+    if factor is not None and factor > 1 + NEUTRAL and np.max(loss[-2:]) >= np.max(loss[len(loss) // 2:]):
+        return Verdict("diverging", int(start), factor)  # growing still: the largest swing is the last
+    return Verdict("oscillating", int(start), factor)
 
 
 WINDOW = 6

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import numpy as np
 import pytest
 
 from lrtui.simulate import RunConfig
@@ -684,3 +685,91 @@ async def test_speed_keys_say_the_speed_while_paused():
         assert app.speed_index == start + 1 and app.play_timer is None
         assert [n.message for n in app._notifications] == [
             f"playback speed {SPEEDS[start + 1]} epochs/s (space plays)"]
+
+
+async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_so():
+    from lrtui.smoothing import ema
+
+    noisy = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0}, epochs=200)
+    app = LrtuiApp(noisy, Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        loss = app.query_one("#loss-panel").plot
+        assert "(EMA 0.9)" in loss.title and np.allclose(loss.series[0].y, ema(app.trace.loss, 0.9))
+        floor = loss.drawing_order()[-1]
+        assert floor.label == "noise floor"  # drawn over the trace, not hidden under it
+        smoothing = row(app, "compare.smoothing")
+        smoothing.focus()
+        await pilot.press(*"off", "enter")
+        await settle(app, pilot)
+        assert "EMA" not in loss.title and np.array_equal(loss.series[0].y, app.trace.loss, equal_nan=True)
+        await pilot.press("+")  # off -> 0.6
+        assert "(EMA 0.6)" in loss.title and smoothing.value == "0.6"
+        await pilot.press("delete")
+        assert smoothing.value == "auto" and "(EMA 0.9)" in loss.title
+    app = LrtuiApp(cosine(), Options())  # no noise: auto is off
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        loss = app.query_one("#loss-panel").plot
+        assert "EMA" not in loss.title and np.array_equal(loss.series[0].y, app.trace.loss)
+
+
+async def test_a_finer_step_searches_the_threshold_and_the_verdict_follows():
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1.99}}, epochs=100), Options())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.lr").focus()
+        assert "converging, oscillating: loss x0.980/epoch" in status(app)
+        await pilot.press("]")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == 2.0 and "oscillating from epoch 0" in status(app)
+        await pilot.press("]")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == 2.01 and "diverging: loss x1.020/epoch" in status(app)
+        await pilot.press("[", "[", "[")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == 1.98
+        await pilot.press("+")  # the normal step: x1.26
+        assert app.config.schedule["params"]["lr"] == 2.49
+
+
+async def test_a_horizon_that_follows_the_run_keeps_following_it():
+    app = LrtuiApp(cosine(), Options())  # T_max = epochs = 100
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "run.epochs").focus()
+        await pilot.press(*"200", "enter")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["T_max"] == 200 and not app.query_one("#notes").display
+        row(app, "schedule.T_max").focus()
+        await pilot.press(*"150", "enter")
+        row(app, "run.epochs").focus()
+        await pilot.press(*"300", "enter")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["T_max"] == 150  # set by hand: it stays
+        row(app, "schedule").focus()
+        await pilot.press(*"warmup_cosine", "enter")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["num_training_steps"] == 300
+
+
+async def test_a_long_run_shows_its_progress_and_escape_cancels_it():
+    from dataclasses import replace
+
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        before = app.config
+        long = replace(before, problem="mlp", epochs=40_000, steps_per_epoch=1, batch_size=None)
+        app.config = long
+        await pilot.pause(1.0)
+        assert app.busy and status(app).startswith("simulating: ") and "(escape cancels)" in status(app)
+        loss = app.query_one("#loss-panel").plot
+        assert loss.series == () and loss.title.startswith("loss: simulating ... ")  # not the last run's loss
+        await pilot.press("escape")
+        while app.busy:
+            await pilot.pause(0.05)
+        await settle(app, pilot)
+        assert app.config == before and app.trace.config == before and status(app).startswith("t=0/99")
+        assert any("cancelled" in n.message for n in app._notifications)
+        assert isinstance(app.focused, FieldRow)  # escape cancelled the run; it did not leave the form

@@ -16,6 +16,7 @@ from lrtui.ui.code import CodeScreen
 from lrtui.ui.prompt import PathPrompt
 from lrtui.ui.screenshot import settle
 from tests.test_app import cosine, row, started, status
+from tests.test_compare import board_text
 
 
 @pytest.fixture
@@ -171,10 +172,32 @@ async def test_e_exports_the_current_and_pinned_runs_without_overwriting(here):
                                                        "lrtui-runs.json"]
     with (here / "lrtui-runs.csv").open() as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 100 and float(rows[0]["lr[now]"]) == 0.1 and float(rows[0]["lr[#1]"]) == 0.3
+    # each column says which run it is: its label and its description
+    now, first = "now: cosine lr=0.1 T_max=100", "#1: cosine lr=0.3 T_max=100"
+    assert len(rows) == 100 and float(rows[0][f"lr[{now}]"]) == 0.1 and float(rows[0][f"lr[{first}]"]) == 0.3
     runs = json.loads((here / "lrtui-runs.json").read_text())["runs"]
-    assert [r["label"] for r in runs] == ["now", "#1"] and len(runs[1]["loss"]) == 100
+    assert [r["label"] for r in runs] == [now, first] and len(runs[1]["loss"]) == 100
     assert any("lrtui-runs-2.csv" in n.message for n in app._notifications)
+
+
+async def test_export_and_board_carry_the_held_out_loss_of_a_data_problem(here):
+    mlp = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=20)
+    app = LrtuiApp(mlp, Options(), pinned=(RunConfig(schedule={"name": "constant", "params": {"lr": 0.02}},
+                                                     problem="mlp", epochs=20),))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        while app.busy or any(r is None for r in app.pin_results):
+            await pilot.pause(0.05)
+        await settle(app, pilot)
+        header = board_text(app).splitlines()[0]
+        assert "held-out" in header
+        await pilot.press("escape", "e")
+        await pilot.pause()
+    with (here / "lrtui-runs.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert float(rows[-1]["heldout_loss[now: constant lr=0.05]"]) == app.trace.heldout_loss[-1]
+    runs = json.loads((here / "lrtui-runs.json").read_text())["runs"]
+    assert all(len(r["heldout_loss"]) == 20 for r in runs)
 
 
 async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
@@ -219,6 +242,38 @@ async def test_loading_a_longer_session_never_puts_the_cursor_outside_the_run_on
         await started(app, pilot)
         await pilot.press("ctrl+o")
         app.screen.query_one(Input).value = "long.toml"
-        await pilot.press("enter", "escape", "b", "greater_than_sign", "b")  # keys that redraw while the long run simulates
+        await pilot.press("enter")
+        app.screen.set_focus(app.plot_area)  # on the plots: keys that redraw while the long run simulates
+        await pilot.press("b", "greater_than_sign", "b")
         await settle(app, pilot)
         assert app.is_running and app.epoch == 15000 and status(app).startswith("t=15000/19999")
+
+
+async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_question_mark(here):
+    """Issue 13: a saved T3 reloads with its ? note; an instructor writes a note into a session file (the
+    way to hand out an exercise) and ? shows it, escape codes escaped."""
+    from lrtui.ui.help import HelpScreen
+
+    t3 = find("T3")
+    app = LrtuiApp(t3.config, Options(), pinned=t3.pinned, preset=t3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+    saved = load_session(here / "lrtui-session.toml")
+    assert saved.note.startswith(f"Preset {t3.name}: {t3.title}\n") and t3.note in saved.note
+    exercise = "Exercise 1: the noise floor\nPin lr 0.1, then halve it twice. \x1b[31mWhich floor is lowest?"
+    save_session(Session(saved.config, saved.pinned, 0, None, exercise), here / "exercise.toml")
+    assert 'note = "Exercise 1' in (here / "exercise.toml").read_text()
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = "exercise.toml"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = app.screen.text
+        assert shown.startswith("Exercise 1: the noise floor\nPin lr 0.1") and "\\x1b[31m" in shown and "\x1b" not in shown

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from lrtui.branches import branches, end_loss, trailing_mean
+from lrtui.branches import branches, end_loss
+from lrtui.smoothing import trailing_mean
 from lrtui.params import ConfigError
 from lrtui.presets import find
 from lrtui.simulate import RunConfig, prepare, simulate, simulate_many

@@ -30,8 +30,8 @@ def test_help_names_the_app_options_and_the_commands(capsys):
 
 
 @pytest.mark.parametrize("argv, schedule", [
-    ([], {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}),
-    (["lr=0.3"], {"name": "cosine", "params": {"lr": "0.3", "T_max": 100}}),
+    ([], {"name": "cosine", "params": {"lr": 0.1, "T_max": 50}}),  # the horizon follows the 50 epochs
+    (["lr=0.3"], {"name": "cosine", "params": {"lr": "0.3", "T_max": 50}}),
     (["--schedule", "step", "step_size=5"], {"name": "step", "params": {"step_size": "5"}}),
 ])
 def test_no_command_opens_the_app_on_the_described_run(monkeypatch, argv, schedule):

@@ -101,3 +101,22 @@ def test_a_preset_scaled_to_a_length_in_its_own_units():
     assert start_of("--preset", "R6", "--epochs", "10k steps")["config"].epochs == 1000
     r1 = start_of("--preset", "R1", "--epochs", "36k samples")["config"]
     assert r1.epochs == 36000 // (40 * 5)  # 5 minibatches of 40 an epoch
+
+
+@pytest.mark.parametrize("argv, params", [
+    (["--epochs", "200"], {"lr": 0.1, "T_max": 200}),  # the app's default cosine
+    (["--schedule", "warmup_cosine", "--epochs", "200"], {"num_training_steps": 200}),
+    (["--schedule", "onecycle", "--epochs", "50"], {"total_steps": 50}),
+    (["--schedule", "cosine", "T_max=50", "--epochs", "200"], {"T_max": "50"}),  # typed: kept as typed
+])
+def test_the_apps_horizon_follows_the_run_length_unless_typed(argv, params):
+    """Issue 13: a 200-epoch warmup_cosine with the default num_training_steps (100) climbed back to the
+    peak; in the app a horizon left unset is the run's length, and no note is needed."""
+    from lrtui.lint import notes
+    from lrtui.simulate import prepare
+
+    parser, _ = _parser()
+    config = app_start(parser.parse_intermixed_args(argv))["config"]
+    assert config.schedule["params"] == params
+    if "T_max=50" not in argv:
+        assert notes(config, prepare(config)) == []

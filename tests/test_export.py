@@ -225,3 +225,18 @@ def test_code_for_dispatches_to_each_framework():
     assert "import jax.numpy as jnp" in code_for(spec, "optax") and "jnp.cos" in code_for(spec, "optax")
     with pytest.raises(ConfigError, match="framework='jax' is unknown: allowed torch, transformers, optax"):
         code_for(spec, "jax")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s['name']}-{len(s['params'])}")
+def test_exported_code_imports_first_and_uses_every_import(spec, framework):
+    """Issue 13: the transformers code imported torch's lr_scheduler it never used, after a statement."""
+    import ast
+
+    tree = ast.parse(code_for(spec, framework))
+    kinds = [isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body]
+    assert kinds == sorted(kinds, reverse=True), "an import after other code"
+    imported = {(alias.asname or alias.name).split(".")[0] for node in tree.body
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    assert imported <= used, imported - used

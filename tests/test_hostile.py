@@ -97,7 +97,7 @@ async def test_a_simulation_that_dies_shows_its_error(monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
 
-        def out_of_memory(job):
+        def out_of_memory(job, progress=None):
             raise MemoryError
 
         monkeypatch.setattr(LrtuiApp, "_run_job", staticmethod(out_of_memory))
@@ -392,3 +392,58 @@ def test_out_of_memory_is_one_line_not_a_traceback(tmp_path):
     lines = [line for line in done.stderr.splitlines() if not line.startswith("lrtui: writing")]
     assert done.returncode == 1 and lines == [
         "lrtui: out of memory: try fewer epochs or a smaller problem (lrtui -h gives the limits)"], done.stderr[-2000:]
+
+
+PATHOLOGICAL = {  # found by a probe: the shape check's own regexes were quadratic on these (1 MB: an hour)
+    "a long integer": ("TOML", "'lrtui_session = 1\\nepoch = ' + '9' * 1_000_000"),
+    "a long bare key": ("TOML", "'a' * 1_000_000 + ' = 1'"),
+    "quote, backslash (JSON)": ("JSON", "'\"\\\\' * 500_000"),
+    "quote, backslash (TOML)": ("TOML", "'\"\\\\' * 500_000"),
+    "escaped quotes in an open string": ("TOML", "'x = \"' + '\\\\\"' * 500_000"),
+    "open triple quotes": ("TOML", "'\"\"\"\\\\' * 250_000"),
+    "dotted keys of 7 parts": ("TOML", "('a.' * 7 + 'a = 1\\n') * 60_000"),
+}
+
+
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_the_shape_check_is_linear_on_pathological_text(name):
+    """Each 1 MB case is answered (parsed or refused in one line) in a child with 20 s to do it; a quadratic
+    pattern takes minutes to hours on it."""
+    kind, expression = PATHOLOGICAL[name]
+    code = ("from lrtui.documents import DocumentError, parse_document\n"
+            f"try:\n    parse_document({expression}, {kind!r})\nexcept DocumentError as err:\n    print(err)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) <= 1, done.stderr[-500:]
+
+
+@pytest.mark.parametrize("term", ["linux", "dumb"])
+def test_plot_on_the_linux_console_or_a_dumb_terminal_is_ascii(term, monkeypatch, capsys):
+    """Found by a probe: the app drew ASCII there, `--plot` still braille and box drawing."""
+    from lrtui.cli import main
+
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert main(["curve", "cosine", "--plot", "--epochs", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "*" in out and all(ord(c) < 128 for c in out)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert main(["curve", "cosine", "--plot", "--epochs", "50"]) == 0
+    assert any(0x2800 <= ord(c) <= 0x28FF for c in capsys.readouterr().out)  # the check above can fail
+
+
+async def test_a_loaded_file_name_with_escape_codes_is_never_offered_raw(tmp_path, monkeypatch):
+    """Found by a probe: after --load of a file named with escape codes, ctrl+s offered that name raw in
+    its prompt, and the terminal's title changed."""
+    from lrtui.session import Session, save_session
+
+    monkeypatch.chdir(tmp_path)
+    name = "e\x1b]0;PWNED\x07\x1b[31m.toml"
+    save_session(Session(cosine()), tmp_path / name)
+    app = LrtuiApp(cosine(), Options(), session_path=name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        for key in ("ctrl+s", "ctrl+o"):
+            await pilot.press(key)
+            offered = app.screen.query_one(Input).value
+            assert offered.isprintable() and offered.startswith("lrtui-session"), offered
+            await pilot.press("escape")

@@ -652,3 +652,19 @@ class TestWriteNew:
         with pytest.raises(SessionError) as err:
             S.write_new(tmp_path / "nowhere", "code", ".py", b"")
         check_error(err, tmp_path / "nowhere" / "code.py", "cannot write", "No such file")
+
+
+def test_a_session_keeps_its_note_and_refuses_a_bad_one(tmp_path):
+    from lrtui.session import MAX_NOTE
+
+    config = RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}})
+    for suffix in (".toml", ".json"):
+        path = tmp_path / f"s{suffix}"
+        save_session(Session(config, note='Exercise: "why"?\nline two'), path)
+        assert load_session(path).note == 'Exercise: "why"?\nline two'
+    (tmp_path / "bad.toml").write_text("lrtui_session = 1\nnote = 3\nepoch = 0\npinned = []\n"
+                                       'config = {schedule = {name = "constant", params = {}}}\n')
+    with pytest.raises(SessionError, match="note must be text"):
+        load_session(tmp_path / "bad.toml")
+    with pytest.raises(SessionError, match=f"allowed at most {MAX_NOTE:,}"):
+        save_session(Session(config, note="x" * (MAX_NOTE + 1)), tmp_path / "long.toml")

@@ -6,7 +6,7 @@ import pytest
 
 from lrtui.cli import main
 from lrtui.simulate import RunConfig, simulate
-from lrtui.verdict import KINDS, Verdict, judge
+from lrtui.verdict import KINDS, Verdict, judge, per_epoch
 
 
 def S(name, **params):
@@ -17,7 +17,7 @@ CASES = [
     # T1: the stability ladder on x^2/2
     ("T1 lr 0.5 monotone", RunConfig(schedule=S("constant", lr=0.5), epochs=31), "converged", 10),
     ("T1 lr 1.5 damped zig-zag", RunConfig(schedule=S("constant", lr=1.5), epochs=31), "converged", 10),
-    ("T1 lr 1.9 slow zig-zag", RunConfig(schedule=S("constant", lr=1.9), epochs=31), "oscillating", 0),
+    ("T1 lr 1.9 slow zig-zag", RunConfig(schedule=S("constant", lr=1.9), epochs=31), "converging", 0),
     ("T1 lr 2.0 period 2", RunConfig(schedule=S("constant", lr=2.0), epochs=31), "oscillating", 0),
     ("T1 lr 2.5 diverges", RunConfig(schedule=S("constant", lr=2.5), epochs=31), "diverged", 18),
     # T2: the ravine's edge at 0.5; momentum's wider range
@@ -51,6 +51,35 @@ def test_verdicts_on_known_scenarios(label, config, kind, epoch):
         assert v.epoch == epoch
 
 
+@pytest.mark.parametrize("problem, lr, kind, factor", [
+    ("quadratic", 1.99, "converging", 0.99 ** 2), ("quadratic", 2.0, "oscillating", 1.0),
+    ("quadratic", 2.01, "diverging", 1.01 ** 2), ("quadratic", 2.1, "diverging", 1.1 ** 2),
+    ("ravine", 0.49, "converging", 0.96 ** 2), ("ravine", 0.5, "oscillating", 1.0), ("ravine", 0.51, "diverging", 1.04 ** 2),
+])
+def test_verdicts_either_side_of_the_stability_bound(problem, lr, kind, factor):
+    """Issue 13: at lr = 2/L +- 0.01 a constant lr gets three verdicts, each with the loss's factor an epoch
+    (x_t = (1 - lr L)^t on a quadratic: the loss goes as (1 - lr L)^2t), long before the 1e6 blow-up limit.
+    The ravine's steep axis has L = 4 (2/L = 0.5): its factor is (1 - 4 lr)^2."""
+    v = judge(simulate(RunConfig(schedule=S("constant", lr=lr), problem=problem, epochs=30)))
+    assert v.kind == kind and v.factor == pytest.approx(factor, abs=1e-9)
+    assert per_epoch(v.factor) in v.describe() or v.describe() == "oscillating from epoch 0"
+
+
+def test_the_t1_ladder_reads_as_its_note_says():
+    from lrtui.presets import find
+
+    t1 = find("T1")
+    verdicts = {c.schedule["params"]["lr"]: judge(simulate(c)).kind for c in (t1.config, *t1.pinned)}
+    assert verdicts == {0.5: "converged", 1.0: "converged", 1.5: "converged", 1.9: "converging",
+                        2.0: "oscillating", 2.1: "diverging"}
+
+
+@pytest.mark.parametrize("factor, shown", [(0.9801, "0.980"), (1.0201, "1.020"), (0.81, "0.81"), (1.0, "1"),
+                                           (1.00054, "1.00054"), (1.21, "1.21")])
+def test_a_factor_shows_enough_decimals_to_tell_it_from_1(factor, shown):
+    assert per_epoch(factor) == shown
+
+
 def test_catapult_lands_where_its_lr_is_stable():
     trace = simulate(RunConfig(schedule=S("constant", lr=0.5), problem="catapult", epochs=500))
     assert trace.sharpness[-1] < 2 / 0.5 < trace.sharpness[0]
@@ -60,15 +89,20 @@ def test_describe():
     assert Verdict("converged", 23).describe() == "converged at epoch 23"
     assert Verdict("noise_floor", 7).describe() == "noise floor from epoch 7"
     assert Verdict("running", None).describe() == "running"
+    assert Verdict("diverging", 0, 1.0201).describe() == "diverging: loss x1.020/epoch"
+    assert Verdict("converging", 0, 0.81).describe() == "converging, oscillating: loss x0.81/epoch"
 
 
 def test_simulate_json_reports_the_verdict(capsys):
     assert main(["simulate", "--problem", "catapult", "lr=0.5", "--epochs", "500", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert (data["verdict"], data["verdict_epoch"]) == ("catapult", 2)
+    assert (data["verdict"], data["verdict_epoch"], data["verdict_factor"]) == ("catapult", 2, None)
     assert data["verdict"] in KINDS
     assert main(["simulate", "lr=0.5", "--epochs", "31"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "verdict: converged at epoch 10"
+    assert main(["simulate", "lr=2.01", "--epochs", "30", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "diverging" and data["verdict_factor"] == pytest.approx(1.01 ** 2)
 
 
 @pytest.mark.parametrize("lr, floor", [(0.5, 0.1667), (0.1, 0.0263), (0.01, 0.00251)])
@@ -106,3 +140,10 @@ def test_a_loss_that_never_moves_is_not_a_noise_floor():
     moving = simulate(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
                                 problem_params={"noise": 1.0}, epochs=2000))
     assert judge(moving).kind == "noise_floor"
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 5, 7])
+def test_short_runs_get_a_verdict(epochs):
+    """Found by the fuzz suite: a 3-epoch run asked for the loss 6 epochs back."""
+    for lr in (0.5, 1.99, 2.01, 3.0):
+        assert judge(simulate(RunConfig(schedule=S("constant", lr=lr), epochs=epochs))).kind in KINDS

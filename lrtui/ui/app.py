@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from typing import TYPE_CHECKING
 from pathlib import Path
 from dataclasses import dataclass, replace
@@ -28,14 +29,17 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from lrtui import schedules
-from lrtui.branches import branches, end_loss, trailing_mean
-from lrtui.compare import MAX_PINNED, TARGET, default_target, describe, distinguish, follow, score
+from lrtui.branches import branches, end_loss
+from lrtui.smoothing import ema, trailing_mean
+from lrtui.compare import (MAX_PINNED, SMOOTHING, TARGET, default_target, describe, distinguish, follow, is_noisy,
+                           score, smoothing_weight)
 from lrtui.landscape import contours, path_bounds
 from lrtui.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
-from lrtui.printable import cut, one_line
+from lrtui.printable import cut, escaped, one_line
 from lrtui.range_test import range_test
 from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
+from lrtui.textplot import locale_is_utf8, shows_braille  # noqa: F401 (locale_is_utf8: tests read it here)
 from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui import fields as F
@@ -52,6 +56,7 @@ compat.install()
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 FRAME_RATE = 30
+PROGRESS_AFTER = 0.5  # seconds: a simulation running longer shows its progress, and escape cancels it
 QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
@@ -74,8 +79,13 @@ PIN_LOOKS = (PinLook("green+", "color(10)", "x"), PinLook("orange+", "color(11)"
 NOW_COLOUR = ("blue+", "color(12)")  # the current run in a comparison: one colour on both plots
 assert len(PIN_LOOKS) == MAX_PINNED
 TARGET_FIELD = F.Field("compare", TARGET)
+SMOOTHING_FIELD = F.Field("compare", SMOOTHING)
 LETTER_ACTIONS = {"log", "landscape", "range_test", "sharpness", "branches", "pin", "unpin", "clear_pins", "board",
                   "export", "code", "enter_form"}  # keys of the plots: typed, not run, on a field
+
+
+class Cancelled(Exception):
+    """Escape stopped a long simulation (raised in the worker by its progress callback)."""
 
 
 class PlotArea(Vertical, can_focus=True):
@@ -103,26 +113,7 @@ class Options:
     def from_environment(cls, ascii: bool = False) -> "Options":
         """ASCII when asked, when the locale cannot show braille, or on a terminal whose font has none (the
         Linux console, TERM=linux; a dumb terminal); monochrome when NO_COLOR is set."""
-        plain_terminal = os.environ.get("TERM", "") in ("linux", "dumb")
-        return cls(ascii=ascii or plain_terminal or not locale_is_utf8(), mono="NO_COLOR" in os.environ)
-
-
-def locale_is_utf8(environ: dict | None = None) -> bool:
-    """Whether the terminal's locale can show braille (a LANG=C client shows it as '_').
-
-    The POSIX order decides: LC_ALL, then LC_CTYPE, then LANG. Python itself writes LC_CTYPE=C.UTF-8
-    over a C locale at start-up (PEP 538), which says nothing of the terminal, so that value counts only
-    when LANG agrees.
-    """
-    env = os.environ if environ is None else environ
-    utf8 = lambda value: "UTF-8" in value.upper() or "UTF8" in value.upper()  # noqa: E731
-    if env.get("LC_ALL"):
-        return utf8(env["LC_ALL"])
-    ctype, lang = env.get("LC_CTYPE"), env.get("LANG", "")
-    coerced = ctype is not None and ctype.upper() in ("C.UTF-8", "C.UTF8") and lang.upper() in ("", "C", "POSIX")
-    if ctype and not coerced:
-        return utf8(ctype)
-    return utf8(lang)
+        return cls(ascii=ascii or not shows_braille(), mono="NO_COLOR" in os.environ)
 
 
 def fmt(x: float) -> str:
@@ -150,6 +141,7 @@ class LrtuiApp(App[None]):
     # focus has moved to, and epoch keys work whatever has focus. The letters are commands on the plots
     # (escape leaves the form for them): a focused field takes every printable key as typing.
     BINDINGS = [
+        Binding("escape", "cancel_run", "Cancel run", priority=True),  # while a long simulation shows progress
         Binding("escape", "leave_form", "Commands", priority=True),  # at once: 'escape p' in a burst pins
         Binding("enter", "enter_form", "Fields"),
         Binding("tab,down", "focus_next", "next field", show=False, priority=True),
@@ -191,7 +183,7 @@ class LrtuiApp(App[None]):
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
                  pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
-                 preset: "Preset | None" = None, session_path: str | None = None,
+                 preset: "Preset | None" = None, session_path: str | None = None, note: str = "",
                  exit_signals: tuple[int, ...] = ()) -> None:
         super().__init__()
         self.exit_signals = exit_signals  # end like ctrl+c on these (SIGTERM, SIGHUP): the terminal restored
@@ -209,9 +201,11 @@ class LrtuiApp(App[None]):
         self.pins: list[RunConfig] = [follow(c, first) for c in pinned]  # pinned runs share the problem and seed
         self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
         self.target_loss = target_loss
+        self.smoothing = SMOOTHING.default  # the loss plot's (see lrtui.compare.smoothing_weight)
         self.show_board = bool(pinned)
         self.preset = preset
         self.session_path = session_path  # where ctrl+s saves: the file loaded, else asked for
+        self.session_note = note  # a loaded session's note (see the note property)
         self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
         self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of VIEW_PANELS
@@ -226,6 +220,11 @@ class LrtuiApp(App[None]):
         self._sim_pending: RunConfig | None = None
         self._sim_running = False
         self.simulations = 0  # completed simulations (tests and benchmarks read it)
+        self._cancel = threading.Event()  # set by escape: the worker's progress callback stops the run
+        self._quitting = False  # quit or a signal: the worker stops and shows nothing more
+        self._progress: tuple[int, int, int] | None = None  # (epochs done, of, runs started) from the worker
+        self._sim_started = 0.0
+        self._progress_timer: Timer | None = None
         self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
         self._quit_asked = False
         self.idle_event = threading.Event()
@@ -290,11 +289,15 @@ class LrtuiApp(App[None]):
             again = "ctrl+c" if key == "ctrl+c" or key == "field" else "q"
             self.notify(f"{what or 'changes'} not saved: {again} again to quit, ctrl+s saves", timeout=QUIT_ASKS_FOR)
             return
+        self._quitting = True
+        self._cancel.set()  # a long simulation stops at its next progress report, not minutes later
         self.exit()
 
     def _end_by_signal(self, signum: int) -> None:
         """SIGTERM or SIGHUP: leave as q does (the terminal restored); the CLI then ends by the signal."""
         self.ended_by = signum
+        self._quitting = True
+        self._cancel.set()
         self.exit(return_code=128 + signum)
 
     def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
@@ -329,7 +332,8 @@ class LrtuiApp(App[None]):
     def _form_contents(self) -> tuple[list, list[str]]:
         prepared = prepare(self.config)
         fields = F.fields(prepared)
-        return fields + [TARGET_FIELD], [F.text(prepared, f) for f in fields] + [self._target_text()]
+        return (fields + [TARGET_FIELD, SMOOTHING_FIELD],
+                [F.text(prepared, f) for f in fields] + [self._target_text(), self.smoothing])
 
     async def _show_form(self) -> None:
         await self.form.show(*self._form_contents())
@@ -361,11 +365,17 @@ class LrtuiApp(App[None]):
         if edit.row.field == TARGET_FIELD:
             self._apply_target(edit.row, lambda: coerce(TARGET, edit.raw))
             return
+        if edit.row.field == SMOOTHING_FIELD:
+            self._apply_smoothing(edit.row, lambda: coerce(SMOOTHING, edit.raw.strip()))
+            return
         self._apply(edit.row, lambda: F.set_value(self.config, edit.row.field, edit.raw))
 
     def _on_nudge(self, nudge: FieldRow.Nudge) -> None:
         if nudge.row.field == TARGET_FIELD:
             self._apply_target(nudge.row, lambda: F.nudge_value(TARGET, self.target, nudge.direction, nudge.fine))
+            return
+        if nudge.row.field == SMOOTHING_FIELD:
+            self._apply_smoothing(nudge.row, lambda: F.nudge_value(SMOOTHING, self.smoothing, nudge.direction))
             return
         self._apply(nudge.row, lambda: F.nudge(self.config, nudge.row.field, nudge.direction, nudge.fine))
 
@@ -382,14 +392,22 @@ class LrtuiApp(App[None]):
         self.config = new
 
     def _apply_target(self, row: FieldRow, change) -> None:
+        self._apply_setting(row, "target_loss", change, self._target_text, self._update_board)
+
+    def _apply_smoothing(self, row: FieldRow, change) -> None:
+        self._apply_setting(row, "smoothing", change, lambda: self.smoothing, self._draw_plots)
+
+    def _apply_setting(self, row: FieldRow, name: str, change, text, redraw) -> None:
+        """A setting of the view, not of the run (target_loss, smoothing): set, shown in its row, redrawn;
+        a bad value shows its message at the row and changes nothing."""
         try:
-            self.target_loss = change()
+            setattr(self, name, change())
         except ConfigError as err:
             row.show_error(str(err))
             return
         row.show_error("")
-        row.set_value(self._target_text())
-        self._update_board()
+        row.set_value(text())
+        redraw()
 
     def watch_config(self, config: RunConfig) -> None:
         """At once, in the key's own frame: the form's values, then the run (a short one drawn already).
@@ -415,10 +433,14 @@ class LrtuiApp(App[None]):
         self._preview_lr(config)
         with self._sim_lock:
             self._sim_pending = job
+            self._cancel.clear()
             if self._sim_running:
                 return
             self._sim_running = True
         self.idle_event.clear()
+        self._sim_started, self._progress = time.monotonic(), None
+        if self._progress_timer is None:
+            self._progress_timer = self.set_interval(0.1, self._show_progress)
         self._simulate_worker()
 
     def _preview_lr(self, config: RunConfig) -> None:
@@ -445,19 +467,19 @@ class LrtuiApp(App[None]):
             c.epochs * c.steps_per_epoch for c in (config, *pins)) <= CHEAP_STEPS
 
     @staticmethod
-    def _run_job(job: tuple) -> tuple[Trace | ConfigError, list[Trace | ConfigError]]:
+    def _run_job(job: tuple, progress=None) -> tuple[Trace | ConfigError, list[Trace | ConfigError]]:
         """The current run's trace and the pinned runs' (reused where a pin's run has not changed); a run
-        that cannot be simulated gives its error instead."""
+        that cannot be simulated gives its error instead. ``progress`` is told how far it got."""
         config, pins, known = job
         results: list[Trace | ConfigError | None] = [next((t for t in known if t.config == pin), None) for pin in pins]
         todo = [config] + [pin for pin, r in zip(pins, results) if r is None]
         try:
-            traces: list[Trace | ConfigError] = list(simulate_many(todo))
+            traces: list[Trace | ConfigError] = list(simulate_many(todo, progress))
         except ConfigError:  # one of them is wrong: find which, one by one
             traces = []
             for c in todo:
                 try:
-                    traces.append(simulate(c))
+                    traces.append(simulate(c, progress))
                 except ConfigError as err:
                     traces.append(err)
         fresh = iter(traces[1:])
@@ -472,13 +494,75 @@ class LrtuiApp(App[None]):
                     self._sim_running = False
                     break
             try:
-                results = self._run_job(job)
+                results = self._run_job(job, self._report_progress)
+            except Cancelled:
+                with self._sim_lock:
+                    self._sim_pending = None  # escape stops what is waiting too
+                if self._quitting:  # the app is going: nothing to show, and its loop may not answer
+                    continue
+                self.call_from_thread(self._cancelled)
+                continue
             except Exception as err:  # MemoryError too: the run fails, the app stays
                 reason = "out of memory" if isinstance(err, MemoryError) else f"{type(err).__name__}: {err}"
                 failed = ConfigError(f"the simulation failed ({reason}): try fewer epochs or a smaller problem")
                 results = (failed, [failed] * len(job[1]))
-            self.call_from_thread(self._finish, job, results)
-        self.call_from_thread(self.idle_event.set)
+            if not self._quitting:
+                self.call_from_thread(self._finish, job, results)
+        self.idle_event.set()  # (after the last result is on screen: call_from_thread waits for it)
+
+    def _report_progress(self, done: int, total: int) -> None:
+        """The worker's progress callback: how far the run got (read by :meth:`_show_progress`); raises
+        Cancelled once escape asked it to stop."""
+        runs = self._progress[2] if self._progress is not None else 1
+        if self._progress is not None and done < self._progress[0]:
+            runs += 1  # the next group of runs started
+        self._progress = (done, total, runs)
+        if self._cancel.is_set():
+            raise Cancelled
+
+    @property
+    def cancellable(self) -> bool:
+        """A simulation has run long enough to show its progress: escape cancels it."""
+        return self.busy and self._sim_running and time.monotonic() - self._sim_started >= PROGRESS_AFTER
+
+    def _show_progress(self) -> None:
+        """Every tenth of a second while a simulation runs: after PROGRESS_AFTER, how far it got, in the
+        status line and the loss plot's title (the loss plot empty: the last run's loss is not the new one)."""
+        if not self.busy:
+            if self._progress_timer is not None:
+                self._progress_timer.stop()
+                self._progress_timer = None
+            self.refresh_bindings()
+            return
+        if not self.cancellable:
+            return
+        done, total, runs = self._progress or (0, self.config.epochs, 1)
+        which = f" (run group {runs})" if runs > 1 else ""
+        text = f"simulating: {done:,} of {total:,} epochs{which}, {100 * done // max(total, 1)}%  (escape cancels)"
+        self.status_line.update(text, layout=False)
+        loss = self.panels["loss"].plot
+        loss.show((), title=f"loss: simulating ... {100 * done // max(total, 1)}%", look=loss.look)
+        self.refresh_bindings()
+
+    def action_cancel_run(self) -> None:
+        """Escape during a long simulation: stop it and go back to the run on screen before it."""
+        self._cancel.set()
+
+    def _cancelled(self) -> None:
+        """The worker stopped: the last run simulated comes back, in the form and the plots."""
+        if self.trace is not None:
+            old = self.trace.config
+            self.set_reactive(LrtuiApp.config, old)
+            kept = [(follow(c, old), r) for c, r in zip(self.pins, self.pin_results)]
+            kept = [(c, r) for c, r in kept if isinstance(r, Trace) and r.config == c]  # pinned runs with a run
+            self.pins, self.pin_results = [c for c, _ in kept], [r for _, r in kept]
+            self.set_reactive(LrtuiApp.epoch, min(self.epoch, self.last_epoch))
+            if not self.form.set_values(*self._form_contents()):
+                self.call_later(self._show_form)
+            self._redraw_comparison()
+            self.notify("simulation cancelled: back to the run before it", timeout=3)
+        else:
+            self.status_line.update("simulation cancelled: change a value to run again", layout=False)
 
     def _show_problem(self, message: str) -> None:
         self.status_line.update(Text(one_line(message), style="bold red"), layout=False)
@@ -556,17 +640,20 @@ class LrtuiApp(App[None]):
             tuple(lr_series), title=title + (" (log)" if self.log_scale["lr"] else ""),
             look=Look(self.log_scale["lr"], look.ascii, look.mono), x_range=x_range,
         )
-        loss_series = [Series(x, trace.loss, NOW_COLOUR[0] if pinned else "red+", "now" if legend else
+        prepared = self._prepared
+        weight = smoothing_weight(self.smoothing, is_noisy(prepared))
+        smooth = lambda y: ema(y, weight)  # noqa: E731 (the pinned runs share the problem: one weight)
+        loss_series = [Series(x, smooth(trace.loss), NOW_COLOUR[0] if pinned else "red+", "now" if legend else
                               "train" if trace.heldout_loss is not None else None)]
-        loss_series += self._pin_series(pinned, "loss", look, legend)
+        loss_series += self._pin_series(pinned, "loss", look, legend, smooth)
         if trace.heldout_loss is not None:
             heldout = "red" if pinned else "green+"  # (green+ is pin #1's; red is free once now is blue)
-            loss_series.append(Series(x, trace.heldout_loss, heldout, "held-out", marker="-" if look.plain else None))
-        prepared = self._prepared
+            loss_series.append(Series(x, smooth(trace.heldout_loss), heldout, "held-out",
+                                      marker="-" if look.plain else None))
         floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
-        if floor is not None and np.isfinite(floor).any():
-            loss_series.append(Series(x, floor, "orange", "noise floor", marker="." if look.plain else None))
-        title = f"loss: {trace.config.problem} / {trace.config.optimizer}"
+        if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
+            loss_series.append(Series(x, floor, "orange", "noise floor", marker="." if look.plain else None, on_top=True))
+        title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
         loss_panel.plot.show(tuple(loss_series), title=title + (" (log)" if self.log_scale["loss"] else ""),
                              look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
         if self.view == "landscape":
@@ -582,9 +669,11 @@ class LrtuiApp(App[None]):
         """The pinned runs that have a trace, with their index (which sets their colour and marker)."""
         return [(i, r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
 
-    def _pin_series(self, pinned: list[tuple[int, Trace]], what: str, look: Look, legend: bool) -> list[Series]:
-        """The pinned runs' lr or loss lines: each its colour, and its marker in monochrome or ASCII."""
-        return [Series(t.epoch.astype(np.float64), getattr(t, what), PIN_LOOKS[i].colour,
+    def _pin_series(self, pinned: list[tuple[int, Trace]], what: str, look: Look, legend: bool,
+                    smooth=lambda y: y) -> list[Series]:
+        """The pinned runs' lr or loss lines (``smooth``-ed): each its colour, and its marker in monochrome or
+        ASCII."""
+        return [Series(t.epoch.astype(np.float64), smooth(getattr(t, what)), PIN_LOOKS[i].colour,
                        label=f"#{i + 1}" if legend else None,
                        marker=PIN_LOOKS[i].marker if look.plain else None)
                 for i, t in pinned]
@@ -595,15 +684,16 @@ class LrtuiApp(App[None]):
             return  # (kept up to date while hidden: it opens at its final height, the focused row kept in view)
         target = self.target
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
+        noisy = is_noisy(self._prepared)  # the pinned runs share the problem: all noisy or none
         rows = [BoardRow(look.glyph(None), None if self.options.mono else NOW_COLOUR[1], "now",
-                         describe(self.trace.config), score(self.trace, target), self.verdict.describe())]
+                         describe(self.trace.config), score(self.trace, target, noisy), self.verdict.brief())]
         for i, (pin, result) in enumerate(zip(self.pins, self.pin_results)):
             pin_look = PIN_LOOKS[i]
             colour = None if self.options.mono else pin_look.rich_colour
             marker = look.glyph(pin_look.marker if look.plain else None)  # as the plots' legend names it
             if isinstance(result, Trace):
-                rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin), score(result, target),
-                                     judge(result).describe()))
+                rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin), score(result, target, noisy),
+                                     judge(result).brief()))
             else:
                 rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin) + (
                     f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))
@@ -860,6 +950,8 @@ class LrtuiApp(App[None]):
         """Put a field back to its default (target_loss back to none)."""
         if row.field == TARGET_FIELD:
             self._apply_target(row, lambda: None)
+        elif row.field == SMOOTHING_FIELD:
+            self._apply_smoothing(row, lambda: SMOOTHING.default)
         else:
             self._apply(row, lambda: F.reset(self.config, row.field))
 
@@ -907,6 +999,7 @@ class LrtuiApp(App[None]):
         if self.trace is None:
             return
         runs = [("now", self.trace)] + [(f"#{i + 1}", r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
+        runs = [(f"{label}: {describe(trace.config)}", trace) for label, trace in runs]  # columns say which run
         try:
             csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs])
         except SessionError as err:
@@ -933,7 +1026,8 @@ class LrtuiApp(App[None]):
                              path, lambda again: save(again, confirmed=again == path))
                 return
             try:
-                saved = save_session(Session(self.config, tuple(self.pins), self.epoch, self.target_loss), path)
+                saved = save_session(Session(self.config, tuple(self.pins), self.epoch, self.target_loss, self.note),
+                                     path)
             except SessionError as err:
                 self.notify(str(err), severity="error", timeout=6)
                 return
@@ -943,8 +1037,7 @@ class LrtuiApp(App[None]):
             replaced = " (replaced the file that was there)" if confirmed else ""
             self.notify(f"saved to {saved}{through}{replaced}", timeout=5)
 
-        self._prompt("save the session to (.toml or .json):",
-                     str(free_name(self.session_path or "lrtui-session.toml")), save)
+        self._prompt("save the session to (.toml or .json):", str(free_name(self._offered_path())), save)
 
     def action_load(self) -> None:
         """Load a saved session; a file that cannot be loaded changes nothing."""
@@ -961,11 +1054,18 @@ class LrtuiApp(App[None]):
                 return
             self.preset = None
             self.session_path = str(path)
+            self.session_note = session.note
             self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
             self._saved_state = self._session_state()
             self.notify(f"loaded {path}", timeout=4)
 
-        self._prompt("load a session from:", self.session_path or "lrtui-session.toml", load)
+        self._prompt("load a session from:", self._offered_path(), load)
+
+    def _offered_path(self) -> str:
+        """The file a save or load prompt offers: the session's own, unless its name holds control characters
+        (an escape code typed into a prompt would reach the terminal), else lrtui-session.toml."""
+        path = self.session_path
+        return path if path and path.isprintable() else "lrtui-session.toml"
 
     def _prompt(self, question: str, value: str, then) -> None:
         from lrtui.ui.prompt import PathPrompt
@@ -1019,6 +1119,8 @@ class LrtuiApp(App[None]):
             return on_field if parameters == ("field",) else not on_field or parameters == ("ctrl+c",)
         if action in ("play", "pause"):  # space plays or pauses: the footer names what it will do
             return (self.play_timer is None) == (action == "play") and not (on_field and self.focused.editing)
+        if action == "cancel_run":
+            return self.cancellable and not (on_field and self.focused.editing)
         if action == "leave_form":
             return on_field
         if action in LETTER_ACTIONS:
@@ -1066,10 +1168,17 @@ class LrtuiApp(App[None]):
             palette = AsciiPalette if self.options.ascii else PresetPalette
             self.push_screen(palette(id="--command-palette", classes="ascii" if self.options.ascii else ""))
 
+    @property
+    def note(self) -> str:
+        """What ? shows above the keys and a save keeps: the preset's title and note, or the loaded session's."""
+        if self.preset is not None:
+            return f"Preset {self.preset.name}: {self.preset.title}\n{self.preset.note}"
+        return self.session_note
+
     def action_help(self) -> None:
         prepared = prepare(self.config)
         definition = schedules.get(prepared.schedule.name)
-        about = f"{self.preset.name}: {self.preset.title}\n{self.preset.note}" if self.preset else ""
+        about = "\n".join(escaped(line) for line in self.note.split("\n"))  # a file's text: shown, never sent
         doc = schedule_help(definition.doc, [p.name for p in definition.params])
         self._push(HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about))
 

@@ -3,7 +3,8 @@ numbers (see lrtui.compare). It doubles as the plots' legend: each row starts wi
 its run's colour.
 
 Columns that do not fit the terminal's width are left out, least important first, and the last line says
-which: at 80 columns the board keeps the run, final and best loss, epochs to target and the divergence.
+which: the verdict goes last, then the final and best loss. Numbers carry as many digits as the column
+needs to tell its rows apart (3 at least): 0.1234 and 0.1235 are not both 0.123.
 """
 
 from __future__ import annotations
@@ -31,46 +32,74 @@ class BoardRow:
     verdict: str
 
 
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3g}"
+def distinct(values: list[float | int | None]) -> list[str]:
+    """A column's numbers with the fewest significant digits (3 to 8) that show different values
+    differently; None as a dash, integers whole."""
+    if all(v is None or isinstance(v, int) for v in values):
+        return ["-" if v is None else str(v) for v in values]
+    for digits in range(3, 9):
+        shown = ["-" if v is None else f"{v:.{digits}g}" for v in values]
+        if len({t for t, v in zip(shown, values) if v is not None}) == len({v for v in values if v is not None}):
+            return shown
+    return shown
 
 
-def _epoch(x: int | None) -> str:
-    return "-" if x is None else str(x)
+def _score(name: str):
+    """A column's value: the score's field; None for a run without a score."""
+    return lambda r: getattr(r.score, name) if r.score is not None else None
 
 
-# (header, cell) in the order they are dropped last to first when the board is narrow
-def _field(name: str, show) -> object:
-    """A column's cell: the score's field, shown by ``show``; blank for a run without a score."""
-    return lambda r: show(getattr(r.score, name)) if r.score is not None else ""
+def _spread(r: "BoardRow") -> str:
+    return "" if r.score is None or r.score.final_spread is None else f"±{r.score.final_spread:.2g}"
 
 
-# (header, cell) in the order they are dropped last to first when the board is narrow
+# (header, value of a row: a number formatted by `distinct`, or text) in the order they show
 COLUMNS = (
-    ("final", _field("final_loss", _num)),
-    ("best", _field("best_loss", _num)),
-    ("to target", _field("epochs_to_target", _epoch)),
-    ("diverged", _field("diverged_at", _epoch)),
-    ("peak lr", _field("peak_lr", _num)),
-    ("final lr", _field("final_lr", _num)),
-    ("Σlr", _field("sum_lr", _num)),
-    ("Σlr²", _field("sum_lr2", _num)),
+    ("final", _score("final_loss")),
+    ("±", _spread),
+    ("best", _score("best_loss")),
+    ("held-out", _score("heldout_loss")),
+    ("to target", _score("epochs_to_target")),
+    ("diverged", _score("diverged_at")),
+    ("peak lr", _score("peak_lr")),
+    ("final lr", _score("final_lr")),
+    ("Σlr", _score("sum_lr")),
+    ("Σlr²", _score("sum_lr2")),
     ("verdict", lambda r: r.verdict),
 )
+KEPT_LONGEST = ("verdict", "final", "±", "best", "held-out", "to target", "diverged", "peak lr", "final lr", "Σlr",
+                "Σlr²")
+"""The order columns are kept in when the board is narrow: the verdict goes last."""
+OPTIONAL = ("±", "held-out")  # shown only where a run has them (noisy runs, data problems)
+
+
+def cells(rows: list[BoardRow]) -> dict[str, list[str]]:
+    """Every column's cells, one per row, numbers with the digits that tell the rows apart; the columns no
+    run has a value for (a spread, a held-out loss) left out."""
+    out = {}
+    for header, value in COLUMNS:
+        values = [value(r) for r in rows]
+        if header in OPTIONAL and not any(values):
+            continue
+        out[header] = values if all(isinstance(v, str) for v in values) else distinct(values)
+        out[header] = ["" if r.score is None and header != "verdict" else c for r, c in zip(rows, out[header])]
+    return out
 
 
 def fit_columns(rows: list[BoardRow], width: int, ascii: bool = False) -> tuple[list[tuple[str, int]], list[str]]:
     """The columns that fit ``width`` beside the label and a description of at least MIN_DESCRIPTION, each
-    with its width, and the names of those left out."""
+    with its width (in the order they show), and the names of those left out (see :data:`KEPT_LONGEST`)."""
+    table = cells(rows)
     used = max(len(f"{r.marker} {r.label}") for r in rows) + 1 + MIN_DESCRIPTION + 1
-    shown, dropped = [], []
-    for header, cell in COLUMNS:
-        need = max(len(header), *(len(cell(r)) for r in rows))
+    kept, dropped = set(), []
+    for header in (h for h in KEPT_LONGEST if h in table):
+        need = max(len(header), *(len(c) for c in table[header]))
         if used + need + 1 <= width and not dropped:
-            shown.append((header, need))
+            kept.add(header)
             used += need + 1
         else:
             dropped.append(_ascii(header) if ascii else header)
+    shown = [(h, max(len(h), *(len(c) for c in table[h]))) for h, _ in COLUMNS if h in kept]
     return shown, dropped
 
 
@@ -109,16 +138,16 @@ class Scoreboard(Static):
         label_width = max(len(f"{r.marker} {r.label}") for r in self.rows)
         table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, expand=False, show_edge=False,
                       header_style="bold")
-        table.add_column("", no_wrap=True, min_width=label_width)
-        description = width - sum(w + 1 for _, w in shown) - label_width - 2
+        table.add_column("", no_wrap=True, min_width=label_width + 1)
+        description = width - sum(w + 1 for _, w in shown) - label_width - 3
         table.add_column("run", no_wrap=True, overflow="ellipsis", max_width=max(description, MIN_DESCRIPTION))
-        cells = dict(COLUMNS)
+        table_cells = cells(self.rows)
         for header, need in shown:
             title = f"to {self.target}" if header == "to target" else header
             table.add_column(_ascii(title) if self.ascii else title, justify="right", no_wrap=True, min_width=need)
-        for r in self.rows:
-            mark = Text(f"{r.marker} {r.label}", style=r.colour or "")
-            table.add_row(mark, Text(r.description), *(Text(cells[h](r)) for h, _ in shown))  # text, not markup
+        for i, r in enumerate(self.rows):
+            mark = Text(f"{r.marker} {r.label} ", style=r.colour or "")  # (the table pads no column edge)
+            table.add_row(mark, Text(r.description), *(Text(table_cells[h][i]) for h, _ in shown))  # not markup
         if dropped:
             table.caption = "wider terminal shows: " + ", ".join(dropped)
             table.caption_justify = "left"

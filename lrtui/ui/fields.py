@@ -26,8 +26,25 @@ PICKERS = {
     "problem": Param("problem", "choice", "quadratic", "the teaching problem", choices=tuple(PROBLEMS)),
     "optimizer": Param("optimizer", "choice", "sgd", "the optimizer", choices=tuple(OPTIMIZERS)),
 }
+RUN_LENGTH_PARAMS = ("T_max", "num_training_steps", "total_steps")
+"""A schedule's horizon: in the app it follows the run's length (a new schedule, a new epoch count) unless
+it was set to something else. Left at its default of 100 in a 200-epoch run, a cosine climbs back up."""
+
 _RUN = {p.name: p for p in RUN_PARAMS}
 _RUN["epochs"] = replace(_RUN["epochs"], high=APP_MAX_EPOCHS)
+
+
+def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int | None = None) -> RunConfig:
+    """The run with its schedule's horizon (:data:`RUN_LENGTH_PARAMS`) set to its epochs, except those named
+    in ``keep`` (given by the user) and, when the run's length changed from ``old_epochs``, those set to
+    anything else (they did not follow it)."""
+    params = dict(config.schedule.get("params", {}))
+    declared = {p.name for p in schedules.get(config.schedule["name"]).all_params}
+    for name in RUN_LENGTH_PARAMS:
+        followed = old_epochs is None or params.get(name) in (None, old_epochs)
+        if name in declared and name not in keep and followed:
+            params[name] = config.epochs
+    return replace(config, schedule={"name": config.schedule["name"], "params": params})
 
 
 def check_app_epochs(*configs: RunConfig) -> None:
@@ -136,6 +153,8 @@ def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
     elif field.section == "run":
         v = coerce(_RUN[field.param.name], raw)
         new = replace(config, **{field.param.name: v})
+        if field.param.name == "epochs":  # a horizon that followed the run's length keeps following it
+            new = fit_horizon(new, old_epochs=config.epochs)
     else:
         v = coerce(field.param, raw, f"{field.section}." if field.section != "schedule" else "")
         if field.section == "schedule":
@@ -156,9 +175,7 @@ def _switch(config: RunConfig, section: str, choice: str) -> RunConfig:
         old = config.schedule.get("params", {})
         if "lr" in old and any(p.name == "lr" for p in schedules.get(choice).all_params):
             params["lr"] = old["lr"]
-        if choice == "onecycle" or any(p.name == "total_steps" for p in schedules.get(choice).all_params):
-            params["total_steps"] = config.epochs
-        return replace(config, schedule={"name": choice, "params": params})
+        return fit_horizon(replace(config, schedule={"name": choice, "params": params}))
     if section == "problem":
         steps = config.steps_per_epoch if PROBLEMS[choice].kind == "analytic" else 1
         batch = config.batch_size if PROBLEMS[choice].kind == "analytic" else None  # data problems have their own

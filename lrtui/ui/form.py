@@ -221,6 +221,8 @@ class ParamForm(VerticalScroll, can_focus=False):
         await self.remove_children()
         new_rows = [FieldRow(f, v, width) for f, v in zip(fields, values)]
         await self.mount_all(new_rows)
+        if focused is not None and not isinstance(focused, FieldRow):
+            return  # focus is on the plots (the commands): a rebuilt form does not take it back
         for row in new_rows:
             if row.field.key == focused_key:
                 row.focus()

@@ -237,7 +237,7 @@ class HelpScreen(ModalScreen[None]):
         self.preset = preset
         self.sections = ((f"Schedule: {schedule_name}", schedule_doc), (f"Problem: {problem_name}", problem_note))
         about = "\n\n".join(f"{title}\n{body}" for title, body in self.sections)
-        self.text = (f"Preset {preset}\n\n" if preset else "") + f"{KEYS}\n{about}\n"  # all of it, as text
+        self.text = (f"{preset}\n\n" if preset else "") + f"{KEYS}\n{about}\n"  # all of it, as text
 
     def compose(self) -> ComposeResult:
         title, rows, closing = key_rows()
@@ -256,9 +256,9 @@ class HelpScreen(ModalScreen[None]):
                 parts.append(Static(table))
             table.add_row(Text(key, style="bold"), Text(what))
         with VerticalScroll():
-            if self.preset:  # its title, then its note
+            if self.preset:  # its title, then its note (a preset's, or a session's)
                 heading, _, note = self.preset.partition("\n")
-                yield Static(Text(f"Preset {heading}", style="bold"))
+                yield Static(Text(heading, style="bold"))
                 yield Doc(f"{note}\n")
             yield Static(Text(title, style="bold"))
             yield from parts

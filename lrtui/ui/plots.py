@@ -93,12 +93,14 @@ class Series:
     marker: str | None = None
     scatter: bool = False  # points only (contour lines), no joining lines
     decimate: bool = True  # False for paths, which are not functions of x
+    on_top: bool = False  # a reference line (the noise floor): drawn over the runs, not under them
 
 
 def same_series(a: tuple[Series, ...], b: tuple[Series, ...]) -> bool:
     """Whether two tuples of series draw the same: same values (NaN where NaN) and the same settings."""
     return len(a) == len(b) and all(
-        (p.colour, p.label, p.marker, p.scatter, p.decimate) == (q.colour, q.label, q.marker, q.scatter, q.decimate)
+        (p.colour, p.label, p.marker, p.scatter, p.decimate, p.on_top) == (q.colour, q.label, q.marker, q.scatter,
+                                                                           q.decimate, q.on_top)
         and np.array_equal(p.x, q.x, equal_nan=True) and np.array_equal(p.y, q.y, equal_nan=True)
         for p, q in zip(a, b))
 
@@ -260,6 +262,11 @@ class CurvePlot(PlotextPlot):
         self._strips: list[Strip] | None = None
         self.builds = 0  # how many times plotext built this plot (tests and benchmarks read it)
 
+    def drawing_order(self) -> list[Series]:
+        """The series as they are drawn, each over the ones before: the runs with the first one (the current
+        run) last, on top of them, then the reference lines (``on_top``: the noise floor) over all runs."""
+        return [s for s in reversed(self.series) if not s.on_top] + [s for s in self.series if s.on_top]
+
     def show(self, series: tuple[Series, ...], *, title: str | None = None, look: Look | None = None,
              x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
              xlabel: str | None = None, xlog: bool = False,
@@ -372,7 +379,7 @@ class CurvePlot(PlotextPlot):
         marker = "*" if self.look.ascii else "braille"
         lo, hi = math.inf, -math.inf
         drawn = 0
-        for s in reversed(self.series):  # the first series (the current run) is drawn last, on top
+        for s in self.drawing_order():
             y = s.y
             if self.look.log:
                 with np.errstate(divide="ignore", invalid="ignore"):
