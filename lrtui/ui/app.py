@@ -534,9 +534,9 @@ class LrtuiApp(App[None]):
                 self._progress_timer = None
             self.refresh_bindings()
             return
-        if not self.cancellable:
-            return
-        done, total, runs = self._progress or (0, self.config.epochs, 1)
+        if not self.cancellable or self._progress is None:
+            return  # (None: no report since the last result was shown, which this must not cover)
+        done, total, runs = self._progress
         which = f" (run group {runs})" if runs > 1 else ""
         text = f"simulating: {done:,} of {total:,} epochs{which}, {100 * done // max(total, 1)}%  (escape cancels)"
         self.status_line.update(text, layout=False)
@@ -550,6 +550,7 @@ class LrtuiApp(App[None]):
 
     def _cancelled(self) -> None:
         """The worker stopped: the last run simulated comes back, in the form and the plots."""
+        self._progress, self._sim_started = None, time.monotonic()
         if self.trace is not None:
             old = self.trace.config
             self.set_reactive(LrtuiApp.config, old)
@@ -568,6 +569,7 @@ class LrtuiApp(App[None]):
         self.status_line.update(Text(one_line(message), style="bold red"), layout=False)
 
     def _finish(self, job: tuple, results: tuple) -> None:
+        self._progress, self._sim_started = None, time.monotonic()  # the next run's progress after its own wait
         config, pins, _ = job
         if config != self.config:
             return  # a newer configuration is on its way
