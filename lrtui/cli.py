@@ -455,7 +455,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         positive = np.isfinite(loss) & (loss > 0)
         log = bool(positive.all() or (positive.sum() == np.isfinite(loss).sum() and positive.any()))
         shown = np.where(positive, np.log10(np.where(positive, loss, 1.0)), np.nan) if log else loss
-        print(plot_curve(trace.epoch, shown, title="loss" + (" (log10)" if log else ""), ylabel="log10 loss" if log else "loss",
+        print(plot_curve(trace.epoch, shown, title="loss" + (" (log)" if log else ""), ylabel="loss", ylog=log,
                          ascii_only=args.ascii or not shows_braille(), colour=colour, size=(cols, max(5, rows - rows // 2))))
         if diverged:
             print(diverged.removeprefix("lrtui: "))
@@ -524,7 +524,7 @@ def cmd_range_test(args: argparse.Namespace) -> int:
         cols, rows = terminal_size_for_plot()
         text = plot_curve(np.log10(result.lr), result.loss, title=f"range test: {args.problem} / {args.optimizer}",
                           ylabel="loss", ascii_only=args.ascii or not shows_braille(), colour=use_colour() and not args.ascii,
-                          size=(cols, rows - 1 - len(result.suggestions) - 1), xlabel="log10 lr")
+                          size=(cols, rows - 1 - len(result.suggestions) - 1), xlabel="lr", xlog=True)
         print(text)
     elif args.format == "json":
         json.dump({"lr": result.lr.tolist(), "loss": [_json_number(v) for v in result.loss.tolist()],

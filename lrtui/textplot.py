@@ -13,6 +13,7 @@ import numpy as np
 import plotext
 
 from lrtui.decimate import decimate
+from lrtui.ticks import epoch_ticks, log_ticks
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -80,9 +81,13 @@ def plot_curve(
     colour: bool = False,
     size: tuple[int, int] | None = None,
     xlabel: str = "epoch",
+    ylog: bool = False,
+    xlog: bool = False,
 ) -> str:
     """The curve as text of exactly ``size`` = (columns, rows) (default: the terminal, less one row for
-    the prompt), decimated to its width."""
+    the prompt), decimated to its width. The x axis is labelled at round epochs and the last one, as in the
+    app; ``ylog`` / ``xlog``: the values are log10 of the quantity, and the axis is labelled with values
+    (1e-3), not exponents."""
     cols, rows = size or (terminal_size()[0], terminal_size()[1] - 1)
     x, y = decimate(epochs, values, cols)
     y, suffix = scaled_for_ticks(y)
@@ -93,6 +98,15 @@ def plot_curve(
         fig.frame(False)
     fig.plot(x.tolist(), y.tolist(), marker="*" if ascii_only else "braille", color="blue+" if colour else "default")
     fig.title(title)
+    finite_x = x[np.isfinite(x)]
+    if xlabel == "epoch" and finite_x.size and finite_x.max() - finite_x.min() >= 4:
+        ticks = epoch_ticks(float(finite_x.min()), float(finite_x.max()), with_last=True)
+        fig.xticks(ticks, [str(int(t)) for t in ticks])
+    if xlog and finite_x.size:
+        fig.xticks(*log_ticks(float(finite_x.min()), float(finite_x.max())))
+    finite_y = y[np.isfinite(y)]
+    if ylog and not suffix and finite_y.size:
+        fig.yticks(*log_ticks(float(finite_y.min()), float(finite_y.max()), most=max(2, min(6, rows // 3))))
     fig.xlabel(xlabel)
     fig.ylabel(ylabel + suffix)
     text = fig.build().rstrip("\n")

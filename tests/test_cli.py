@@ -285,7 +285,12 @@ def test_simulate_plot(capsys, monkeypatch):
     monkeypatch.setenv("LINES", "24")
     code, out, _ = run(capsys, "simulate", "--problem", "rosenbrock", "lr=2.1e-3", "--epochs", "50", "--plot", "--ascii")
     assert code == 0 and all(ch.isascii() for ch in out)
-    assert "log10 loss" in out and out.rstrip().endswith("diverged at epoch 7 (the loss blew up: non-finite or above 1e6 x the start)")
+    assert "loss (log)" in out and out.rstrip().endswith("diverged at epoch 7 (the loss blew up: non-finite or above 1e6 x the start)")
+    # issue 13: a log axis labels values (1e3), not log10 exponents; the epoch axis is round, with its last epoch
+    labels = [line for line in out.splitlines() if "1e" in line and line.lstrip()[:2] == "1e"]
+    assert labels, out
+    x_axis = next(line for line in out.splitlines() if line.split() and line.split()[0] == "0")
+    assert x_axis.split() == ["0", "20", "49"]
 
 
 BAD_SIMULATE = [

@@ -332,3 +332,12 @@ async def test_labels_close_up_before_the_title_is_cut():
         await settle(app, pilot)
         title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0].strip()
         assert title_row == "loss: quadratic...  ■now ■#1 ■#2 ■noise floor"  # not "loss: qua...  ■ now  ■ #1"
+
+
+
+@pytest.mark.parametrize("last, shown", [(99, [0, 25, 50, 75, 99]), (100, [0, 25, 50, 75, 100]), (49, [0, 20, 49]),
+                                         (29, [0, 10, 20, 29]), (5, [0, 2, 4, 5])])
+def test_the_epoch_axis_labels_the_last_epoch(last, shown):
+    from lrtui.ticks import epoch_ticks
+
+    assert epoch_ticks(0, last, with_last=True) == shown
