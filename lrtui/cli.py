@@ -325,10 +325,10 @@ def cmd_curve(args: argparse.Namespace) -> int:
     prepared = replace(prepare(RunConfig(schedule=schedule.spec, epochs=1)), epochs=epochs)
     _print_notes(notes(prepared.config, prepared))
     if args.plot:
-        from lrtui.textplot import plot_curve, shows_braille, use_colour
+        from lrtui.textplot import plot_curve, use_colour
 
         described = " ".join(f"{k}={format_value(v)}" for k, v in params.items() if k != "schedulers")
-        print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=args.ascii or not shows_braille(), colour=use_colour() and not args.ascii))
+        print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=_plain_plot(args), colour=use_colour() and not args.ascii))
     elif args.format == "json":
         _write_json({"name": name, "params": schedule.spec["params"]}, {"epoch": t, "lr": lrs}, {})
     else:
@@ -443,20 +443,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
     )
     if args.plot:
-        from lrtui.textplot import plot_curve, shows_braille, terminal_size, use_colour
+        from lrtui.textplot import plot_curve, terminal_size, use_colour
 
         cols, rows = terminal_size()
         rows -= 2 if diverged else 1  # the prompt, and the divergence line
         colour = use_colour() and not args.ascii
         title = f"{trace.config.problem} / {trace.config.optimizer} / {trace.config.schedule['name']}"
-        print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=args.ascii or not shows_braille(), colour=colour,
+        print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=_plain_plot(args), colour=colour,
                          size=(cols, max(5, rows // 2))))
         loss = trace.loss
         positive = np.isfinite(loss) & (loss > 0)
         log = bool(positive.all() or (positive.sum() == np.isfinite(loss).sum() and positive.any()))
         shown = np.where(positive, np.log10(np.where(positive, loss, 1.0)), np.nan) if log else loss
         print(plot_curve(trace.epoch, shown, title="loss" + (" (log)" if log else ""), ylabel="loss", ylog=log,
-                         ascii_only=args.ascii or not shows_braille(), colour=colour, size=(cols, max(5, rows - rows // 2))))
+                         ascii_only=_plain_plot(args), colour=colour, size=(cols, max(5, rows - rows // 2))))
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         return 0
@@ -519,11 +519,11 @@ def cmd_range_test(args: argparse.Namespace) -> int:
                        optimizer_params=optimizer_params, seed=args.seed)
     result = range_test(config, steps=args.steps, lr_min=args.lr_min, lr_max=args.lr_max)
     if args.plot:
-        from lrtui.textplot import plot_curve, shows_braille, use_colour
+        from lrtui.textplot import plot_curve, use_colour
 
         cols, rows = terminal_size_for_plot()
         text = plot_curve(np.log10(result.lr), result.loss, title=f"range test: {args.problem} / {args.optimizer}",
-                          ylabel="loss", ascii_only=args.ascii or not shows_braille(), colour=use_colour() and not args.ascii,
+                          ylabel="loss", ascii_only=_plain_plot(args), colour=use_colour() and not args.ascii,
                           size=(cols, rows - 1 - len(result.suggestions) - 1), xlabel="lr", xlog=True)
         print(text)
     elif args.format == "json":
@@ -547,6 +547,13 @@ def terminal_size_for_plot() -> tuple[int, int]:
     from lrtui.textplot import terminal_size
 
     return terminal_size()
+
+
+def _plain_plot(args: argparse.Namespace) -> bool:
+    """Whether --plot draws plain ASCII: asked for, or a terminal without braille (as the app decides)."""
+    from lrtui.textplot import shows_braille
+
+    return args.ascii or not shows_braille()
 
 
 def _app_default() -> dict[str, Any]:
