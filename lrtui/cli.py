@@ -600,7 +600,8 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
         session = load_session(args.load)
         check_app_epochs(session.config, *session.pinned)
         return {"config": session.config, "pinned": session.pinned, "epoch": session.epoch,
-                "target_loss": session.target_loss, "session_path": args.load, "note": session.note}
+                "target_loss": session.target_loss, "session_path": args.load, "note": session.note,
+                "smoothing": session.smoothing}
     config = run_config(args, _app_default())
     if args.spec is None:  # the horizon follows the run unless typed (a spec file's is kept as it is)
         config = fit_horizon(config, keep=set(_split_assignments(args.assignments)[0]))

@@ -1,7 +1,8 @@
 """Sessions and exports: the app's whole state in a JSON or TOML file, and runs as csv and JSON files.
 
-A session file holds the current run, the pinned runs, the epoch cursor, the scoreboard's target and a
-note (a preset's, or an instructor's exercise: the app's ? shows it; its first line is its title)::
+A session file holds the current run, the pinned runs, the epoch cursor, the scoreboard's target, the loss
+plot's smoothing (left out when it is ``auto``) and a note (a preset's, or an instructor's exercise: the
+app's ? shows it; its first line is its title)::
 
     {"lrtui_session": 1, "epoch": 12, "target_loss": 0.01, "config": {...}, "pinned": [{...}, ...]}
 
@@ -56,7 +57,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from lrtui import schedules
-from lrtui.compare import MAX_PINNED, TARGET
+from lrtui.compare import MAX_PINNED, SMOOTHING, TARGET
 from lrtui.documents import DocumentError, parse_document
 from lrtui.params import ConfigError, coerce, format_value
 from lrtui.simulate import RUN_PARAMS, RunConfig, Trace, prepare
@@ -68,10 +69,10 @@ MAX_BYTES = 1_000_000
 """A larger session file is refused without being parsed (a session is a few kilobytes)."""
 
 _FORMATS = {".json": "JSON", ".toml": "TOML"}
-_KEYS = ("lrtui_session", "note", "config", "pinned", "epoch", "target_loss")
+_KEYS = ("lrtui_session", "note", "config", "pinned", "epoch", "target_loss", "smoothing")
 MAX_NOTE = 20_000
 """The longest note a session holds (characters): a page of instructions is about 3,000."""
-_REQUIRED = ("config", "pinned", "epoch")  # all but target_loss: their absence is how a cut file shows
+_REQUIRED = ("config", "pinned", "epoch")  # the others are optional: their absence is how a cut file shows
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _RUN_FIELDS = tuple(f.name for f in fields(RunConfig))
 
@@ -83,13 +84,14 @@ class SessionError(ConfigError):
 @dataclass(frozen=True)
 class Session:
     """The app's whole state: the current run, the pinned runs, the epoch cursor and the scoreboard's
-    target (None: the default target)."""
+    target (None: the default target) and the loss plot's smoothing (see :data:`lrtui.compare.SMOOTHING`)."""
 
     config: RunConfig
     pinned: tuple[RunConfig, ...] = ()
     epoch: int = 0
     target_loss: float | None = None
     note: str = ""  # what ? shows: a preset's title and note, or an instructor's exercise (its first line a title)
+    smoothing: str = SMOOTHING.default
 
 
 def save_session(session: Session, path: str | Path) -> Path:
@@ -98,7 +100,8 @@ def save_session(session: Session, path: str | Path) -> Path:
     path = Path(path)
     kind = _format(path)
     try:
-        valid = _canonical(session.config, tuple(session.pinned), session.epoch, session.target_loss, session.note)
+        valid = _canonical(session.config, tuple(session.pinned), session.epoch, session.target_loss, session.note,
+                           session.smoothing)
     except ConfigError as err:
         raise _error(path, f"cannot save: {err}") from None
     document: dict[str, Any] = {
@@ -106,6 +109,7 @@ def save_session(session: Session, path: str | Path) -> Path:
         **({"note": valid.note} if valid.note else {}),
         "epoch": valid.epoch,
         "target_loss": valid.target_loss,
+        **({"smoothing": valid.smoothing} if valid.smoothing != SMOOTHING.default else {}),
         "config": _run_dict(valid.config),
         "pinned": [_run_dict(c) for c in valid.pinned],  # last: see the module's doc
     }
@@ -321,7 +325,8 @@ def _from_document(document: Any) -> Session:
     if not isinstance(pinned, list):
         raise ConfigError(f"pinned must be a list of runs, not {_type_name(pinned)}")
     return _canonical(_run(document["config"], "config"), tuple(_run(c, f"pinned[{i}]") for i, c in enumerate(pinned)),
-                      document["epoch"], document.get("target_loss"), document.get("note", ""))
+                      document["epoch"], document.get("target_loss"), document.get("note", ""),
+                      document.get("smoothing", SMOOTHING.default))
 
 
 def _run(data: Any, where: str) -> RunConfig:
@@ -359,7 +364,8 @@ def _type_name(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, target: Any, note: Any = "") -> Session:
+def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, target: Any, note: Any = "",
+               smoothing: Any = SMOOTHING.default) -> Session:
     """The session validated and typed (see :func:`_typed`); ConfigError says what is wrong where."""
     if len(pinned) > MAX_PINNED:
         raise ConfigError(f"{len(pinned)} pinned runs: allowed at most {MAX_PINNED}")
@@ -381,7 +387,9 @@ def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, tar
         raise ConfigError(f"note must be text, not {_type_name(note)}")
     if len(note) > MAX_NOTE:
         raise ConfigError(f"note has {len(note):,} characters: allowed at most {MAX_NOTE:,}")
-    return Session(typed[0], tuple(typed[1:]), int(epoch), coerce(TARGET, target), note)
+    if isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool):
+        smoothing = f"{smoothing:g}"  # smoothing = 0.9 in a hand-written file: the choice "0.9"
+    return Session(typed[0], tuple(typed[1:]), int(epoch), coerce(TARGET, target), note, coerce(SMOOTHING, smoothing))
 
 
 def _typed(config: RunConfig) -> RunConfig:

@@ -773,3 +773,15 @@ async def test_a_long_run_shows_its_progress_and_escape_cancels_it():
         assert app.config == before and app.trace.config == before and status(app).startswith("t=0/99")
         assert any("cancelled" in n.message for n in app._notifications)
         assert isinstance(app.focused, FieldRow)  # escape cancelled the run; it did not leave the form
+
+
+async def test_at_40_columns_the_form_gives_the_plots_room_and_keeps_every_name_whole():
+    from lrtui.ui.plots import MIN_WIDTH
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(40, 40)) as pilot:
+        await started(app, pilot)
+        assert app.query_one("#plots").size.width >= MIN_WIDTH + 2
+        for r in app.query(FieldRow):
+            lines = [line.plain for line in r.render().wrap(app.console, r.content_region.width)]
+            text = "".join(lines)
+            assert r.field.label in text and r.value in text and r.size.height >= len(lines), lines

@@ -277,3 +277,31 @@ async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_qu
         assert isinstance(app.screen, HelpScreen)
         shown = app.screen.text
         assert shown.startswith("Exercise 1: the noise floor\nPin lr 0.1") and "\\x1b[31m" in shown and "\x1b" not in shown
+
+
+async def test_the_smoothing_is_saved_loaded_and_counts_as_unsaved_work(here):
+    t4 = find("T4")
+    app = LrtuiApp(t4.config, Options(), pinned=t4.pinned, preset=t4)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await started(app, pilot)
+        row(app, "compare.smoothing").focus()
+        await pilot.press("delete")  # auto already: nothing changes
+        assert not app.unsaved
+        for key in "0.99":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.smoothing == "0.99" and app.unsaved and "0.99" in app.query_one("#loss-panel").plot.title
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+        assert not app.unsaved
+    saved = here / "lrtui-session.toml"
+    assert load_session(saved).smoothing == "0.99"
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = str(saved)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.smoothing == "0.99" and row(app, "compare.smoothing").value == "0.99" and not app.unsaved

@@ -125,3 +125,25 @@ def test_the_schedule_help_has_no_markup_and_names_its_letters(definition):
     names = {p.name for p in definition.params}
     for name, letter in SYMBOLS.items():
         assert (f"{letter} = {name}" in text) == (name in names)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("width", [40, 100])
+async def test_every_keys_description_is_shown_whole_at_any_width(width):
+    """At 40 columns a key's description goes under the key (beside it there is no room for it)."""
+    from lrtui.ui.help import KeyTable, key_rows
+    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {}}, epochs=100), Options())
+    async with app.run_test(size=(width, 60)) as pilot:
+        await asyncio.wait_for(started(app, pilot), 20)
+        await pilot.press("question_mark")
+        await asyncio.wait_for(pilot.pause(), 10)
+        shown = "".join(letters("".join(s.text for s in line)) for table in app.screen.query(KeyTable)
+                        for line in app.console.render_lines(table.render(),
+                                                             app.console.options.update_width(table.size.width)))
+        _, rows, _ = key_rows()
+        for key, what in rows:
+            if what:
+                assert letters(what) in shown, (key, what)
+        tables = list(app.screen.query(KeyTable))
+        assert tables and all(t.size.height == len(app.console.render_lines(
+            t.render(), app.console.options.update_width(t.size.width), pad=False)) for t in tables)

@@ -668,3 +668,21 @@ def test_a_session_keeps_its_note_and_refuses_a_bad_one(tmp_path):
         load_session(tmp_path / "bad.toml")
     with pytest.raises(SessionError, match=f"allowed at most {MAX_NOTE:,}"):
         save_session(Session(config, note="x" * (MAX_NOTE + 1)), tmp_path / "long.toml")
+
+
+def test_a_session_keeps_the_loss_plots_smoothing(tmp_path):
+    config = RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}})
+    for suffix in (".toml", ".json"):
+        path = tmp_path / f"s{suffix}"
+        save_session(Session(config, smoothing="0.99"), path)
+        assert load_session(path).smoothing == "0.99"
+        save_session(Session(config), path)  # auto, the default, is left out
+        assert "smoothing" not in path.read_text() and load_session(path).smoothing == "auto"
+    base = 'lrtui_session = 1\nepoch = 0\npinned = []\nconfig = {schedule = {name = "constant", params = {}}}\n'
+    (tmp_path / "hand.toml").write_text(base + "smoothing = 0.9\n")  # a number, written by hand: the choice 0.9
+    assert load_session(tmp_path / "hand.toml").smoothing == "0.9"
+    for bad in ("0.5", '"blur"', "true"):
+        (tmp_path / "bad.toml").write_text(base + f"smoothing = {bad}\n")
+        with pytest.raises(SessionError, match="smoothing") as err:
+            load_session(tmp_path / "bad.toml")
+        assert "off" in str(err.value) and "\n" not in str(err.value)

@@ -183,6 +183,7 @@ class LrtuiApp(App[None]):
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
                  pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
+                 smoothing: str = SMOOTHING.default,
                  preset: "Preset | None" = None, session_path: str | None = None, note: str = "",
                  exit_signals: tuple[int, ...] = ()) -> None:
         super().__init__()
@@ -201,7 +202,7 @@ class LrtuiApp(App[None]):
         self.pins: list[RunConfig] = [follow(c, first) for c in pinned]  # pinned runs share the problem and seed
         self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
         self.target_loss = target_loss
-        self.smoothing = SMOOTHING.default  # the loss plot's (see lrtui.compare.smoothing_weight)
+        self.smoothing = smoothing  # the loss plot's (see lrtui.compare.smoothing_weight)
         self.show_board = bool(pinned)
         self.preset = preset
         self.session_path = session_path  # where ctrl+s saves: the file loaded, else asked for
@@ -271,8 +272,9 @@ class LrtuiApp(App[None]):
             rows[0].focus()
 
     def _session_state(self) -> tuple:
-        """What a session file keeps that is work (the cursor is not): the run, the pinned runs, the target."""
-        return self.config, tuple(self.pins), self.target_loss
+        """What a session file keeps that is work (the cursor is not): the run, the pinned runs, the target,
+        the smoothing."""
+        return self.config, tuple(self.pins), self.target_loss, self.smoothing
 
     @property
     def unsaved(self) -> bool:
@@ -1016,7 +1018,7 @@ class LrtuiApp(App[None]):
         self._push(CodeScreen(self.config.schedule))
 
     def action_save(self) -> None:
-        """Save the whole state (run, pinned runs, cursor, target) to a TOML or JSON file: the name offered
+        """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file: the name offered
         is a free one, and a file that is there is replaced only when asked twice."""
         from lrtui.session import Session, SessionError, free_name, save_session
 
@@ -1028,8 +1030,8 @@ class LrtuiApp(App[None]):
                              path, lambda again: save(again, confirmed=again == path))
                 return
             try:
-                saved = save_session(Session(self.config, tuple(self.pins), self.epoch, self.target_loss, self.note),
-                                     path)
+                saved = save_session(Session(self.config, tuple(self.pins), self.epoch, self.target_loss, self.note,
+                                             self.smoothing), path)
             except SessionError as err:
                 self.notify(str(err), severity="error", timeout=6)
                 return
@@ -1057,6 +1059,7 @@ class LrtuiApp(App[None]):
             self.preset = None
             self.session_path = str(path)
             self.session_note = session.note
+            self.smoothing = session.smoothing
             self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
             self._saved_state = self._session_state()
             self.notify(f"loaded {path}", timeout=4)

@@ -96,9 +96,13 @@ class FieldRow(Widget, can_focus=True):
                 choice = complete(self.field.param, self.buffer)
                 text.append(f" {choice}" if choice is not None else " (no match)", style="dim")
         else:
+            first_word = self.value.split(maxsplit=1)[0] if self.value.strip() else ""
+            if len(label) + len(first_word) > self.content_region.width > 0 and not self.field.picker:
+                text = Text(self.field.label + "\n  ", style="dim")  # a narrow form: the value under its name
             text.append(self.value)
         if self.message:
             text.append("\n" + self.message, style="italic")
+        text.overflow = "fold"  # a name wider than a narrow form goes on in the next line, not cut
         return text
 
     def _redraw(self) -> None:
@@ -188,6 +192,7 @@ class ParamForm(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
     ParamForm {
         width: 30;
+        max-width: 50%;  /* a narrow terminal (40 columns) keeps half its width for the plots */
         border-right: vkey $foreground 30%;
         scrollbar-size-vertical: 1;
     }

@@ -33,7 +33,7 @@ Keys (nothing needs a mouse)
   space                        play / pause (typed inside an edit);  < and > slow down / speed up
   ?                            this help: up/down/page keys scroll it, escape closes it
   ctrl+p                       presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable
-  ctrl+s / ctrl+o              save the session (run, pinned runs, cursor, target) / load one; a file
+  ctrl+s / ctrl+o              save the session (runs, cursor, target, smoothing) / load one; a file
                                that is there is replaced only when you confirm
   ctrl+c                       quit (with unsaved work it asks first: a second ctrl+c quits)
 On the plots (escape from a field; tab or enter goes back to the form)
@@ -201,6 +201,54 @@ class Doc(Widget):
         return Text(wrap_doc(self.text, max(self.size.width, 10)), overflow="fold")
 
 
+class KeyTable(Widget):
+    """Keys beside what they do; where that leaves what they do fewer than :data:`NARROW` columns (a
+    40-column terminal), each key on its own line with what it does indented under it."""
+
+    NARROW = 24
+
+    DEFAULT_CSS = """
+    KeyTable {
+        height: auto;
+    }
+    """
+
+    def __init__(self, rows: list[tuple[str, str]], key_width: int) -> None:
+        super().__init__()
+        self.rows = rows
+        self.key_width = key_width
+
+    def _stacked(self, width: int) -> bool:
+        return width - self.key_width - 2 < self.NARROW
+
+    def _lines(self, width: int) -> Text:
+        text = Text()
+        for key, what in self.rows:
+            text.append(key + "\n", style="bold")
+            text.append("\n".join(textwrap.wrap(what, max(width - 2, 8), initial_indent="  ",
+                                                 subsequent_indent="  ")) + "\n")
+        text.rstrip()
+        return text
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+        table.add_column(no_wrap=True, min_width=self.key_width)
+        table.add_column(ratio=1)  # what a key does wraps within its own column
+        for key, what in self.rows:
+            table.add_row(Text(key, style="bold"), Text(what))
+        return table
+
+    def _renderable(self, width: int) -> Text | Table:
+        return self._lines(width) if self._stacked(width) else self._table()
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        console = self.app.console  # measured as drawn: rich wraps what a key does
+        return len(console.render_lines(self._renderable(width), console.options.update_width(width), pad=False))
+
+    def render(self) -> Text | Table:
+        return self._renderable(self.size.width)
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys, the schedule's formula and the problem's teaching note."""
 
@@ -242,19 +290,17 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         title, rows, closing = key_rows()
         widest = max(len(key) for key, what in rows if what)  # every table's key column as wide
-        parts: list[Static] = []  # tables of keys, with the headings between them (the keys of the plots)
-        table = None
-        for key, what in rows:
+        parts: list[Widget] = []  # tables of keys, with the headings between them (the keys of the plots)
+        table: list[tuple[str, str]] = []
+        for key, what in rows + [("", "")]:
             if not what:
-                parts.append(Static(Text(f"\n{key}", style="bold")))
-                table = None
+                if table:
+                    parts.append(KeyTable(table, widest))
+                if key:
+                    parts.append(Static(Text(f"\n{key}", style="bold")))
+                table = []
                 continue
-            if table is None:
-                table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
-                table.add_column(no_wrap=True, min_width=widest)
-                table.add_column(ratio=1)  # what a key does wraps within its own column
-                parts.append(Static(table))
-            table.add_row(Text(key, style="bold"), Text(what))
+            table.append((key, what))
         with VerticalScroll():
             if self.preset:  # its title, then its note (a preset's, or a session's)
                 heading, _, note = self.preset.partition("\n")
