@@ -204,8 +204,8 @@ def _plotext_alone(epochs: int) -> float:
     """plotext drawing the app's two series, decimated to the plot width, as the app draws them."""
     import plotext
 
-    from lrtui.decimate import decimate
-    from lrtui.simulate import RunConfig, simulate
+    from lrtui.plotting.decimate import decimate
+    from lrtui.sim.engine import RunConfig, simulate
 
     trace = simulate(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": epochs}}, epochs=epochs))
     width, height = COLS - 30, (ROWS - 2) // 2

@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from lrtui.simulate import RunConfig, simulate, simulate_many
+from lrtui.sim.engine import RunConfig, simulate, simulate_many
 
 RUNS, EPOCHS = 64, 1000
 LRS = {"ravine": np.geomspace(0.01, 0.5, RUNS), "rosenbrock": np.geomspace(1e-5, 1e-3, RUNS)}
@@ -72,7 +72,7 @@ def mlp_config():
 
 def torch_mlp(torch):
     """The same training loop in torch: 2-16-1 tanh, BCE, Adam, minibatches of 40, held-out loss per epoch."""
-    from lrtui.datasets import two_moons
+    from lrtui.sim.datasets import two_moons
 
     X, y = two_moons(400, 0.2, 0)
     Xt, yt = torch.tensor(X[:200]), torch.tensor(y[:200])

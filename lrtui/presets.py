@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lrtui.params import ConfigError, format_value
-from lrtui.simulate import RunConfig, prepare
+from lrtui.sim.engine import RunConfig, prepare
 
 MAX_RUNS = 6
 """A preset opens at most this many runs: its config and five pinned."""
@@ -67,9 +67,9 @@ class Preset:
 
 
 def _scaled_spec(spec: dict[str, Any], factor: float) -> dict[str, Any]:
-    """A schedule spec with its lengths (lrtui.units.EPOCH_COUNTS) multiplied by ``factor``, nested
+    """A schedule spec with its lengths (lrtui.sim.units.EPOCH_COUNTS) multiplied by ``factor``, nested
     members too; a length of at least 1 stays at least 1."""
-    from lrtui.units import EPOCH_COUNTS
+    from lrtui.sim.units import EPOCH_COUNTS
 
     def one(value: Any) -> Any:
         return max(round(value * factor), 1 if value >= 1 else 0)

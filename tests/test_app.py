@@ -5,7 +5,7 @@ import asyncio
 import numpy as np
 import pytest
 
-from lrtui.simulate import RunConfig
+from lrtui.sim.engine import RunConfig
 from lrtui.ui.app import SPEEDS, LrtuiApp, Options
 from lrtui.ui.form import FieldRow
 from lrtui.ui.screenshot import settle
@@ -688,7 +688,7 @@ async def test_speed_keys_say_the_speed_while_paused():
 
 
 async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_so():
-    from lrtui.smoothing import ema
+    from lrtui.analysis.smoothing import ema
 
     noisy = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0}, epochs=200)
     app = LrtuiApp(noisy, Options())

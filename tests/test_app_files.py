@@ -8,8 +8,8 @@ from textual.command import CommandPalette
 from textual.widgets import Input, Static, OptionList
 
 from lrtui.presets import PRESETS, find
-from lrtui.session import Session, load_session, save_session
-from lrtui.simulate import RunConfig
+from lrtui.io.sessions import Session, load_session, save_session
+from lrtui.sim.engine import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.board import Scoreboard
 from lrtui.ui.code import CodeScreen

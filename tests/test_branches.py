@@ -1,13 +1,13 @@
-"""WSD's branch view: the decay started from earlier points of the stable phase (lrtui.branches, key w)."""
+"""WSD's branch view: the decay started from earlier points of the stable phase (lrtui.analysis.branches, key w)."""
 
 import numpy as np
 import pytest
 
-from lrtui.branches import branches, end_loss
-from lrtui.smoothing import trailing_mean
+from lrtui.analysis.branches import branches, end_loss
+from lrtui.analysis.smoothing import trailing_mean
 from lrtui.params import ConfigError
 from lrtui.presets import find
-from lrtui.simulate import RunConfig, prepare, simulate, simulate_many
+from lrtui.sim.engine import RunConfig, prepare, simulate, simulate_many
 from lrtui.ui.app import LrtuiApp, Options
 from tests.test_app import started, status
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lrtui.decimate import decimate
+from lrtui.plotting.decimate import decimate
 
 
 def test_short_series_come_back_unchanged():

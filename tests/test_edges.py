@@ -15,12 +15,12 @@ import pytest
 
 from lrtui import schedules
 from lrtui.cli import main
-from lrtui.optimizers import OPTIMIZERS
+from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import MAX_EPOCHS, MAX_SIM_EPOCHS, ConfigError
-from lrtui.range_test import valley
-from lrtui.simulate import PROBLEMS, RunConfig, prepare, simulate
+from lrtui.analysis.range_test import valley
+from lrtui.sim.engine import PROBLEMS, RunConfig, prepare, simulate
 from lrtui.ui import fields as F
-from lrtui.verdict import judge
+from lrtui.analysis.verdict import judge
 
 DENORMAL = 5e-324
 OPTIMIZER_NAMES = ["sgd", "momentum", "adam"]

@@ -7,7 +7,7 @@ import pytest
 
 from lrtui import schedules
 from lrtui.cli import main
-from lrtui.export import FRAMEWORKS, code_for, exportable, optax_code, torch_code, transformers_code
+from lrtui.codegen import FRAMEWORKS, code_for, exportable, optax_code, torch_code, transformers_code
 from lrtui.params import ConfigError
 
 SPECS = [{"name": n, "params": {}} for n in schedules.names() if n != "plateau"] + [

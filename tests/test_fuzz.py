@@ -22,12 +22,12 @@ from hypothesis import strategies as st
 
 from lrtui import schedules
 from lrtui.cli import main
-from lrtui.lint import notes
-from lrtui.optimizers import OPTIMIZERS
+from lrtui.analysis.lint import notes
+from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import ConfigError, Param, coerce
-from lrtui.simulate import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare, simulate
+from lrtui.sim.engine import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare, simulate
 from lrtui.ui import fields as F
-from lrtui.verdict import judge, run_state
+from lrtui.analysis.verdict import judge, run_state
 
 EPOCHS = 12  # the base runs are short: the fuzz is about the input, not the optimisation
 BUDGET = 5_000  # optimizer steps (or data rows x epochs / 100) a fuzzed run may cost before it is only validated
@@ -273,7 +273,7 @@ def cheap_runs(monkeypatch):
             raise TooCostly
         return real(config, progress)
 
-    monkeypatch.setattr("lrtui.simulate.simulate", guarded)
+    monkeypatch.setattr("lrtui.sim.engine.simulate", guarded)
 
 
 def cli_takes(capsys, section: str, owner: str, param: Param, text: str, curve: bool = False) -> None:

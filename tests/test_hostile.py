@@ -16,11 +16,11 @@ from textual.widgets import Input
 from textual.widgets._toast import Toast
 
 from lrtui.cli import main
-from lrtui.documents import MAX_DEPTH, DocumentError, parse_document
+from lrtui.io.documents import MAX_DEPTH, DocumentError, parse_document
 from lrtui.params import ConfigError, format_value
 from lrtui.printable import MAX_MESSAGE, cut, one_line
-from lrtui.session import SessionError, load_session
-from lrtui.simulate import RunConfig
+from lrtui.io.sessions import SessionError, load_session
+from lrtui.sim.engine import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from tests.test_app import cosine, row, started, status
 
@@ -237,7 +237,7 @@ def test_sessions_refuse_empty_text_for_a_value(tmp_path, key, value):
 # --- files ---------------------------------------------------------------------------------------------------
 
 def test_saving_onto_a_link_writes_the_file_it_points_to(tmp_path):
-    from lrtui.session import Session, save_session
+    from lrtui.io.sessions import Session, save_session
 
     target = tmp_path / "real.toml"
     target.write_text("old")
@@ -250,7 +250,7 @@ def test_saving_onto_a_link_writes_the_file_it_points_to(tmp_path):
 def test_a_save_removes_what_killed_saves_left_and_only_that(tmp_path):
     import os
 
-    from lrtui.session import STALE_SECONDS, Session, save_session
+    from lrtui.io.sessions import STALE_SECONDS, Session, save_session
 
     stale, fresh, other = (tmp_path / ".run.toml.abc.tmp", tmp_path / ".run.toml.def.tmp", tmp_path / ".x.toml.g.tmp")
     for f in (stale, fresh, other):
@@ -308,7 +308,7 @@ def test_work_a_lab_machine_cannot_honour_is_refused_at_once(capsys, argv, fragm
 
 
 def test_the_largest_allowed_mlp_run_is_within_the_budget():
-    from lrtui.simulate import WORK_BUDGET, estimated_seconds, prepare
+    from lrtui.sim.engine import WORK_BUDGET, estimated_seconds, prepare
 
     most = RunConfig(problem="mlp", problem_params={"n": 10_000, "hidden": 256, "batch_size": 10_000}, epochs=1)
     assert estimated_seconds(prepare(most)) < WORK_BUDGET
@@ -320,7 +320,7 @@ def test_columns_stream_in_chunks_and_read_as_a_whole_table_would(monkeypatch, f
 
     import numpy as np
 
-    from lrtui import output
+    from lrtui.cli import output
 
     monkeypatch.setattr(output, "CHUNK", 7)
     columns = {"epoch": np.arange(50), "lr": np.linspace(0, 1, 50) ** 3}
@@ -337,7 +337,7 @@ def test_json_streams_as_json_dumps_writes_it(monkeypatch):
 
     import numpy as np
 
-    from lrtui import output
+    from lrtui.cli import output
 
     monkeypatch.setattr(output, "CHUNK", 3)
     loss = np.array([0.5, np.nan, np.inf, 0.25, 1e-300, 7.0, 1.0])
@@ -359,7 +359,7 @@ class _Clock:
 def test_progress_shows_only_for_long_work(tty):
     import io
 
-    from lrtui.output import QUIET_SECONDS, ProgressLine
+    from lrtui.cli.output import QUIET_SECONDS, ProgressLine
 
     stream = io.StringIO()
     stream.isatty = lambda: tty
@@ -410,7 +410,7 @@ def test_the_shape_check_is_linear_on_pathological_text(name):
     """Each 1 MB case is answered (parsed or refused in one line) in a child with 20 s to do it; a quadratic
     pattern takes minutes to hours on it."""
     kind, expression = PATHOLOGICAL[name]
-    code = ("from lrtui.documents import DocumentError, parse_document\n"
+    code = ("from lrtui.io.documents import DocumentError, parse_document\n"
             f"try:\n    parse_document({expression}, {kind!r})\nexcept DocumentError as err:\n    print(err)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
     assert done.returncode == 0 and len(done.stdout.splitlines()) <= 1, done.stderr[-500:]
@@ -434,7 +434,7 @@ def test_plot_on_the_linux_console_or_a_dumb_terminal_is_ascii(term, monkeypatch
 async def test_a_loaded_file_name_with_escape_codes_is_never_offered_raw(tmp_path, monkeypatch):
     """Found by a probe: after --load of a file named with escape codes, ctrl+s offered that name raw in
     its prompt, and the terminal's title changed."""
-    from lrtui.session import Session, save_session
+    from lrtui.io.sessions import Session, save_session
 
     monkeypatch.chdir(tmp_path)
     name = "e\x1b]0;PWNED\x07\x1b[31m.toml"

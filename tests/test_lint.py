@@ -3,8 +3,8 @@
 import pytest
 
 from lrtui.cli import main
-from lrtui.lint import notes, tokens_to_steps
-from lrtui.simulate import RunConfig
+from lrtui.analysis.lint import notes, tokens_to_steps
+from lrtui.sim.engine import RunConfig
 
 
 def S(name, **params):

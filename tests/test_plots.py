@@ -14,7 +14,7 @@ from textual.app import App
 from plotext._dict import colors as plotext_colours
 from textual_plotext.plot import Plot
 
-from lrtui.simulate import RunConfig
+from lrtui.sim.engine import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, nice_ticks, same_series, shorten, tick_labels
 from lrtui.ui.screenshot import settle
@@ -338,6 +338,6 @@ async def test_labels_close_up_before_the_title_is_cut():
 @pytest.mark.parametrize("last, shown", [(99, [0, 25, 50, 75, 99]), (100, [0, 25, 50, 75, 100]), (49, [0, 20, 49]),
                                          (29, [0, 10, 20, 29]), (5, [0, 2, 4, 5])])
 def test_the_epoch_axis_labels_the_last_epoch(last, shown):
-    from lrtui.ticks import epoch_ticks
+    from lrtui.plotting.ticks import epoch_ticks
 
     assert epoch_ticks(0, last, with_last=True) == shown

@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from lrtui import schedules
-from lrtui.lint import notes, tokens_to_steps
+from lrtui.analysis.lint import notes, tokens_to_steps
 from lrtui.params import ConfigError
 from lrtui.presets import MAX_RUNS, PRESETS, Preset, find
-from lrtui.range_test import range_test
-from lrtui.simulate import RunConfig, prepare, simulate, simulate_many
+from lrtui.analysis.range_test import range_test
+from lrtui.sim.engine import RunConfig, prepare, simulate, simulate_many
 
 ALL = list(PRESETS.values())
 SHARED = ("problem", "problem_params", "seed", "steps_per_epoch", "epochs", "plateau_metric")

@@ -20,11 +20,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrtui import session as S
-from lrtui.session import (
+from lrtui.io import sessions as S
+from lrtui.io.sessions import (
     FORMAT_VERSION, MAX_BYTES, Session, SessionError, export_runs, load_session, save_session,
 )
-from lrtui.simulate import RunConfig, simulate
+from lrtui.sim.engine import RunConfig, simulate
 
 SEQUENTIAL = {"name": "sequential", "params": {
     "lr": 0.2,
@@ -501,7 +501,7 @@ class TestLoadRefuses:
         return path
 
     def test_nested_deeper_than_json_reads(self, tmp_path):
-        """Refused before parsing (lrtui.documents), however deep."""
+        """Refused before parsing (lrtui.io.documents), however deep."""
         self.refused(self.deep(tmp_path, 5000), "nests 15004 deep", "allowed at most 32")
 
     def test_nested_deeper_than_the_engine_goes(self, tmp_path):
@@ -655,7 +655,7 @@ class TestWriteNew:
 
 
 def test_a_session_keeps_its_note_and_refuses_a_bad_one(tmp_path):
-    from lrtui.session import MAX_NOTE
+    from lrtui.io.sessions import MAX_NOTE
 
     config = RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}})
     for suffix in (".toml", ".json"):

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lrtui.datasets import DATA
+from lrtui.sim.datasets import DATA
 from lrtui.params import ConfigError, resolve
-from lrtui.problems import ANALYTIC
-from lrtui.simulate import RunConfig, prepare, simulate, simulate_many
+from lrtui.sim.problems import ANALYTIC
+from lrtui.sim.engine import RunConfig, prepare, simulate, simulate_many
 
 REF = json.loads((Path(__file__).parent / "fixtures" / "reference_optimizers.json").read_text())
 
@@ -210,8 +210,8 @@ def test_no_numpy_warning_reaches_the_terminal():
     """Every problem x optimizer at the edges (huge, denormal and zero lr; huge noise), in a fresh
     interpreter with warnings as errors."""
     code = (
-        "from lrtui.simulate import RunConfig, simulate, PROBLEMS\n"
-        "from lrtui.optimizers import OPTIMIZERS\n"
+        "from lrtui.sim.engine import RunConfig, simulate, PROBLEMS\n"
+        "from lrtui.sim.optimizers import OPTIMIZERS\n"
         "for p, problem in PROBLEMS.items():\n"
         "    for o in OPTIMIZERS:\n"
         "        for lr in (1e6, 5e-324, 0.0):\n"

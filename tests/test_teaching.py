@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lrtui import schedules
-from lrtui.simulate import RunConfig, simulate, simulate_many
+from lrtui.sim.engine import RunConfig, simulate, simulate_many
 
 
 def S(name, **params):

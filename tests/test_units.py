@@ -1,13 +1,13 @@
-"""Time units: lengths in steps, samples and tokens become epochs (lrtui.units), in the app and the CLI."""
+"""Time units: lengths in steps, samples and tokens become epochs (lrtui.sim.units), in the app and the CLI."""
 
 import pytest
 
 from lrtui.cli import main
 from lrtui.params import ConfigError
-from lrtui.simulate import RunConfig, prepare
+from lrtui.sim.engine import RunConfig, prepare
 from lrtui.ui import fields as F
 from lrtui.ui.app import LrtuiApp, Options
-from lrtui.units import Units
+from lrtui.sim.units import Units
 from tests.test_app import row, started
 
 

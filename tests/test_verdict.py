@@ -5,8 +5,8 @@ import json
 import pytest
 
 from lrtui.cli import main
-from lrtui.simulate import RunConfig, simulate
-from lrtui.verdict import KINDS, Verdict, judge, per_epoch
+from lrtui.sim.engine import RunConfig, simulate
+from lrtui.analysis.verdict import KINDS, Verdict, judge, per_epoch
 
 
 def S(name, **params):
@@ -107,7 +107,7 @@ def test_simulate_json_reports_the_verdict(capsys):
 
 @pytest.mark.parametrize("lr, floor", [(0.5, 0.1667), (0.1, 0.0263), (0.01, 0.00251)])
 def test_predicted_noise_floor_t3(lr, floor):
-    from lrtui.problems import ANALYTIC
+    from lrtui.sim.problems import ANALYTIC
 
     q = ANALYTIC["quadratic"]
     assert q.noise_floor({"L": 1.0, "noise": 1.0, "x0": 0.0}, [lr])[0] == pytest.approx(floor, rel=2e-3)
@@ -130,8 +130,8 @@ def test_short_runs_get_a_verdict(epochs):
 
 def test_a_loss_that_never_moves_is_not_a_noise_floor():
     # lr = 0 on a noisy problem: the parameters never move, so there is no floor the noise holds them at
-    from lrtui.simulate import RunConfig, simulate
-    from lrtui.verdict import judge
+    from lrtui.sim.engine import RunConfig, simulate
+    from lrtui.analysis.verdict import judge
 
     for problem in ("quartic", "quadratic"):
         trace = simulate(RunConfig(schedule={"name": "constant", "params": {"lr": 0.0}}, problem=problem,

@@ -14,8 +14,8 @@ lrtui.params.ConfigError: step_size=0 is not allowed: an integer in [1, 10000000
 from lrtui.params import ConfigError, Param
 from lrtui.schedules.registry import Schedule, ScheduleDef, check_epochs, create, get, names
 from lrtui.schedules import torch_family, transformers_family, composition  # noqa: F401  (they register)
-from lrtui import plateau  # noqa: F401,E402  (registers "plateau")
-from lrtui.plateau import Plateau, PlateauState
+from lrtui.schedules import plateau  # noqa: F401,E402  (registers "plateau")
+from lrtui.schedules.plateau import Plateau, PlateauState
 
 __all__ = [
     "ConfigError",

@@ -29,24 +29,24 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from lrtui import schedules
-from lrtui.branches import branches, end_loss
-from lrtui.smoothing import ema, trailing_mean
-from lrtui.compare import (MAX_PINNED, SMOOTHING, TARGET, default_target, describe, distinguish, follow, is_noisy,
+from lrtui.analysis.branches import branches, end_loss
+from lrtui.analysis.smoothing import ema, trailing_mean
+from lrtui.analysis.compare import (MAX_PINNED, SMOOTHING, TARGET, default_target, describe, distinguish, follow, is_noisy,
                            score, smoothing_weight)
-from lrtui.landscape import contours, path_bounds
-from lrtui.lint import notes as lint_notes
+from lrtui.analysis.landscape import contours, path_bounds
+from lrtui.analysis.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
 from lrtui.printable import cut, escaped, one_line
-from lrtui.range_test import range_test
-from lrtui.simulate import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
-from lrtui.textplot import locale_is_utf8, shows_braille  # noqa: F401 (locale_is_utf8: tests read it here)
+from lrtui.analysis.range_test import range_test
+from lrtui.sim.engine import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
+from lrtui.plotting.textplot import locale_is_utf8, shows_braille  # noqa: F401 (locale_is_utf8: tests read it here)
 from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen, schedule_help
 from lrtui.ui.plots import Look, PlotPanel, Series
-from lrtui.verdict import Verdict, judge, run_state
+from lrtui.analysis.verdict import Verdict, judge, run_state
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
     from lrtui.presets import Preset
@@ -202,7 +202,7 @@ class LrtuiApp(App[None]):
         self.pins: list[RunConfig] = [follow(c, first) for c in pinned]  # pinned runs share the problem and seed
         self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
         self.target_loss = target_loss
-        self.smoothing = smoothing  # the loss plot's (see lrtui.compare.smoothing_weight)
+        self.smoothing = smoothing  # the loss plot's (see lrtui.analysis.compare.smoothing_weight)
         self.show_board = bool(pinned)
         self.preset = preset
         self.session_path = session_path  # where ctrl+s saves: the file loaded, else asked for
@@ -998,7 +998,7 @@ class LrtuiApp(App[None]):
 
     def action_export(self) -> None:
         """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
-        from lrtui.session import SessionError, export_runs
+        from lrtui.io.sessions import SessionError, export_runs
 
         if self.trace is None:
             return
@@ -1020,7 +1020,7 @@ class LrtuiApp(App[None]):
     def action_save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file: the name offered
         is a free one, and a file that is there is replaced only when asked twice."""
-        from lrtui.session import Session, SessionError, free_name, save_session
+        from lrtui.io.sessions import Session, SessionError, free_name, save_session
 
         def save(path: str | None, confirmed: bool = False) -> None:
             if not path:
@@ -1045,7 +1045,7 @@ class LrtuiApp(App[None]):
 
     def action_load(self) -> None:
         """Load a saved session; a file that cannot be loaded changes nothing."""
-        from lrtui.session import SessionError, load_session
+        from lrtui.io.sessions import SessionError, load_session
 
         def load(path: str | None) -> None:
             if not path:

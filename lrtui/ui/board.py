@@ -1,5 +1,5 @@
 """The scoreboard: one row per run (the current one and the pinned ones), its marker, description and
-numbers (see lrtui.compare). It doubles as the plots' legend: each row starts with its run's marker in
+numbers (see lrtui.analysis.compare). It doubles as the plots' legend: each row starts with its run's marker in
 its run's colour.
 
 Columns that do not fit the terminal's width are left out, least important first, and the last line says
@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from lrtui.compare import Score
+from lrtui.analysis.compare import Score
 
 MIN_DESCRIPTION = 22
 

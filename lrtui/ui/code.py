@@ -11,8 +11,8 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from lrtui.export import FRAMEWORKS, code_for
-from lrtui.session import SessionError, write_new
+from lrtui.codegen import FRAMEWORKS, code_for
+from lrtui.io.sessions import SessionError, write_new
 
 
 class CodeScreen(ModalScreen[None]):

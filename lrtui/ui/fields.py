@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lrtui import schedules
-from lrtui.optimizers import OPTIMIZERS
+from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import APP_MAX_EPOCHS, ConfigError, Param, coerce, format_value
-from lrtui.simulate import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
-from lrtui.units import Units
+from lrtui.sim.engine import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
+from lrtui.sim.units import Units
 
 DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
 """What the app opens on when nothing else is asked for."""
@@ -141,7 +141,7 @@ def reset(config: RunConfig, field: Field) -> RunConfig:
 
 def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
     """A new configuration with ``field`` set to ``raw`` (typed text or a value), validated as a whole. A
-    length typed with a unit ("375M tokens", "715 steps") becomes epochs (see lrtui.units)."""
+    length typed with a unit ("375M tokens", "715 steps") becomes epochs (see lrtui.sim.units)."""
     if field == HORIZON:
         raise ConfigError("horizon only shows the run's length: set epochs, steps_per_epoch, batch_size or tokens_per_step")
     if not field.picker:

@@ -26,8 +26,8 @@ from plotext._monitor import monitor_class as plotext_monitor
 from plotext._utility import colors_to_ansi as plotext_colours_to_ansi
 from textual_plotext import PlotextPlot
 
-from lrtui.decimate import decimate
-from lrtui.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels  # noqa: F401 (tests read them here)
+from lrtui.plotting.decimate import decimate
+from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels  # noqa: F401 (tests read them here)
 
 MIN_WIDTH, MIN_HEIGHT = 16, 5
 FRAME_OR_BLANK = frozenset(" ─┌┐└┘┬┴├┤│")  # the cells the cursor's arrows may take

@@ -6,7 +6,7 @@ app's ? shows it; its first line is its title)::
 
     {"lrtui_session": 1, "epoch": 12, "target_loss": 0.01, "config": {...}, "pinned": [{...}, ...]}
 
-Each run is a :class:`~lrtui.simulate.RunConfig` by field name. Only the parameters the user set are kept
+Each run is a :class:`~lrtui.sim.engine.RunConfig` by field name. Only the parameters the user set are kept
 (the spec as it is, not filled in with defaults), each as the value it stands for: text typed on the command
 line (``"0.1"``) is saved as the number 0.1, so a loaded session holds what the app's own edits produce. The
 suffix picks the format. TOML has no null: ``target_loss`` is left out when there is none, and a parameter
@@ -30,7 +30,7 @@ over it): a failed save leaves an existing file as it was. Loading checks everyt
 :class:`SessionError` line naming the file.
 
 >>> import tempfile
->>> from lrtui.simulate import RunConfig
+>>> from lrtui.sim.engine import RunConfig
 >>> with tempfile.TemporaryDirectory() as d:
 ...     path = save_session(Session(RunConfig(epochs=50), epoch=10), Path(d) / "run.toml")
 ...     load_session(path).epoch
@@ -57,10 +57,10 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from lrtui import schedules
-from lrtui.compare import MAX_PINNED, SMOOTHING, TARGET
-from lrtui.documents import DocumentError, parse_document
+from lrtui.analysis.compare import MAX_PINNED, SMOOTHING, TARGET
+from lrtui.io.documents import DocumentError, parse_document
 from lrtui.params import ConfigError, coerce, format_value
-from lrtui.simulate import RUN_PARAMS, RunConfig, Trace, prepare
+from lrtui.sim.engine import RUN_PARAMS, RunConfig, Trace, prepare
 
 FORMAT_VERSION = 1
 """The session format this lrtui writes; it reads this one and older ones."""
@@ -84,7 +84,7 @@ class SessionError(ConfigError):
 @dataclass(frozen=True)
 class Session:
     """The app's whole state: the current run, the pinned runs, the epoch cursor and the scoreboard's
-    target (None: the default target) and the loss plot's smoothing (see :data:`lrtui.compare.SMOOTHING`)."""
+    target (None: the default target) and the loss plot's smoothing (see :data:`lrtui.analysis.compare.SMOOTHING`)."""
 
     config: RunConfig
     pinned: tuple[RunConfig, ...] = ()

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from lrtui.smoothing import trailing_mean
+from lrtui.analysis.smoothing import trailing_mean
 from lrtui.params import Param, format_value
-from lrtui.simulate import Prepared, RunConfig, Trace
+from lrtui.sim.engine import Prepared, RunConfig, Trace
 
 MAX_PINNED = 6
 """At most this many runs are pinned beside the current one."""

@@ -3,7 +3,7 @@
 Parameters are arrays of shape (runs, dim). ``loss(x)`` gives (runs,), ``grad(x)`` (runs, dim) and
 ``sharpness(x)`` the largest Hessian eigenvalue, (runs,). Analytic problems take ``noise`` sigma: each step's
 gradient gets sigma * N(0, 1) per coordinate (times the problem's per-coordinate ``noise_scale``). The data
-problems (``logistic``, ``mlp``) live in ``lrtui/datasets.py`` and train in minibatches.
+problems (``logistic``, ``mlp``) live in ``lrtui/sim/datasets.py`` and train in minibatches.
 Scenario numbers (T1...T13) are in ``../shared/teaching.md``.
 """
 

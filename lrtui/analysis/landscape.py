@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtui.problems import Problem
+from lrtui.sim.problems import Problem
 
 
 def path_bounds(path: np.ndarray, margin: float = 0.15) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -2,7 +2,7 @@
 
 Both look only backwards (a drop is never drawn before it happens) and keep NaN where the loss is NaN
 (after a divergence). Neither changes a run's numbers: the scoreboard compares noisy runs by means over
-windows (lrtui.compare), the plots draw the smoothed line.
+windows (lrtui.analysis.compare), the plots draw the smoothed line.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from lrtui.printable import escaped, one_line
 from lrtui.schedules import registry
 
 if TYPE_CHECKING:  # the CLI imports the simulator (and Textual) only for the commands that need them
-    from lrtui.simulate import RunConfig
+    from lrtui.sim.engine import RunConfig
 
 EXIT_USAGE = 2
 
@@ -61,8 +61,8 @@ def _add_unit_options(p: argparse.ArgumentParser) -> None:
 
 def _curve_units(args: argparse.Namespace):
     """The time units of ``lrtui curve``, whose epochs are steps: samples and tokens per step as set."""
-    from lrtui.simulate import RUN_PARAMS
-    from lrtui.units import Units
+    from lrtui.sim.engine import RUN_PARAMS
+    from lrtui.sim.units import Units
 
     decl = {p.name: p for p in RUN_PARAMS}
     return Units(1, coerce(decl["batch_size"], args.batch_size), coerce(decl["tokens_per_step"], args.tokens_per_step))
@@ -217,7 +217,7 @@ def _read_spec(path: str) -> str:
 def load_spec(path: str) -> dict[str, Any]:
     """A schedule spec from a JSON or TOML file (``{"name": ..., "params": {...}}``)."""
     text = _read_spec(path)
-    from lrtui.documents import DocumentError, parse_document
+    from lrtui.io.documents import DocumentError, parse_document
 
     try:
         data = parse_document(text, "TOML" if path.endswith(".toml") else "JSON")
@@ -235,8 +235,8 @@ def load_spec(path: str) -> dict[str, Any]:
 
 def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
     """(name, family, summary, parameters) of every schedule, problem and optimizer."""
-    from lrtui.optimizers import OPTIMIZERS
-    from lrtui.simulate import PROBLEMS
+    from lrtui.sim.optimizers import OPTIMIZERS
+    from lrtui.sim.engine import PROBLEMS
 
     defs = [registry.get(n) for n in registry.names()]
     return {  # the summaries are docstrings' first lines: without their ``code`` marks
@@ -288,8 +288,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _write_columns(columns: dict[str, np.ndarray], fmt: str, what: str = "writing") -> None:
-    """Rows of named columns on stdout, streamed (lrtui.output), with progress on stderr when it is long."""
-    from lrtui.output import ProgressLine, write_columns
+    """Rows of named columns on stdout, streamed (lrtui.cli.output), with progress on stderr when it is long."""
+    from lrtui.cli.output import ProgressLine, write_columns
 
     progress = ProgressLine(what)
     write_columns(columns, fmt, sys.stdout, progress)
@@ -297,7 +297,7 @@ def _write_columns(columns: dict[str, np.ndarray], fmt: str, what: str = "writin
 
 
 def _write_json(head: dict[str, Any], columns: dict[str, Any], tail: dict[str, Any]) -> None:
-    from lrtui.output import ProgressLine, write_json
+    from lrtui.cli.output import ProgressLine, write_json
 
     progress = ProgressLine("writing")
     write_json(head, columns, tail, sys.stdout, progress)
@@ -318,14 +318,14 @@ def cmd_curve(args: argparse.Namespace) -> int:
     lrs = schedule(t)
     from dataclasses import replace
 
-    from lrtui.lint import notes
-    from lrtui.simulate import RunConfig, prepare
+    from lrtui.analysis.lint import notes
+    from lrtui.sim.engine import RunConfig, prepare
 
     # the notes read the schedule and the length; a curve may be longer than a simulated run
     prepared = replace(prepare(RunConfig(schedule=schedule.spec, epochs=1)), epochs=epochs)
     _print_notes(notes(prepared.config, prepared))
     if args.plot:
-        from lrtui.textplot import plot_curve, use_colour
+        from lrtui.plotting.textplot import plot_curve, use_colour
 
         described = " ".join(f"{k}={format_value(v)}" for k, v in params.items() if k != "schedulers")
         print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=_plain_plot(args), colour=use_colour() and not args.ascii))
@@ -367,7 +367,7 @@ def _json_number(v: float) -> float | None:
 
 def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None = None) -> "RunConfig":
     """The run the options describe, validated (ConfigError names the bad parameter)."""
-    from lrtui.simulate import RunConfig
+    from lrtui.sim.engine import RunConfig
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
     if args.spec is not None:
@@ -390,8 +390,8 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
 def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "RunConfig") -> str:
     """For 'noise is not a parameter of cosine': the setting it was meant as, when the name is one of the
     problem's or the optimizer's parameters."""
-    from lrtui.optimizers import OPTIMIZERS
-    from lrtui.simulate import PROBLEMS
+    from lrtui.sim.optimizers import OPTIMIZERS
+    from lrtui.sim.engine import PROBLEMS
 
     for key, value in schedule_params.items():
         if not message.startswith(f"{key} is not a parameter of"):
@@ -407,8 +407,8 @@ def _validated(config: "RunConfig") -> "RunConfig":
     """The run with its lengths in epochs and its values typed as the engine reads them."""
     from dataclasses import replace
 
-    from lrtui.simulate import RunConfig, prepare
-    from lrtui.units import Units
+    from lrtui.sim.engine import RunConfig, prepare
+    from lrtui.sim.units import Units
 
     # lengths typed with a unit ("375M tokens") become epochs: the units come from the run without its
     # schedule and length (a data problem's epoch is its own number of minibatches)
@@ -427,11 +427,11 @@ def _validated(config: "RunConfig") -> "RunConfig":
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from lrtui.simulate import simulate
+    from lrtui.sim.engine import simulate
 
-    from lrtui.lint import notes
+    from lrtui.analysis.lint import notes
 
-    from lrtui.output import ProgressLine
+    from lrtui.cli.output import ProgressLine
 
     config = run_config(args)
     _print_notes(notes(config))
@@ -443,7 +443,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
     )
     if args.plot:
-        from lrtui.textplot import plot_curve, terminal_size, use_colour
+        from lrtui.plotting.textplot import plot_curve, terminal_size, use_colour
 
         cols, rows = terminal_size()
         rows -= 2 if diverged else 1  # the prompt, and the divergence line
@@ -460,7 +460,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         return 0
-    from lrtui.verdict import judge
+    from lrtui.analysis.verdict import judge
 
     outcome = judge(trace)
     columns = {"epoch": trace.epoch, "lr": trace.lr, "loss": trace.loss}
@@ -500,15 +500,15 @@ def _schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from lrtui.export import code_for
+    from lrtui.codegen import code_for
 
     sys.stdout.write(code_for(_schedule_spec(args), args.framework))
     return 0
 
 
 def cmd_range_test(args: argparse.Namespace) -> int:
-    from lrtui.range_test import range_test
-    from lrtui.simulate import RunConfig
+    from lrtui.analysis.range_test import range_test
+    from lrtui.sim.engine import RunConfig
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
     if schedule_params:
@@ -519,7 +519,7 @@ def cmd_range_test(args: argparse.Namespace) -> int:
                        optimizer_params=optimizer_params, seed=args.seed)
     result = range_test(config, steps=args.steps, lr_min=args.lr_min, lr_max=args.lr_max)
     if args.plot:
-        from lrtui.textplot import plot_curve, use_colour
+        from lrtui.plotting.textplot import plot_curve, use_colour
 
         cols, rows = terminal_size_for_plot()
         text = plot_curve(np.log10(result.lr), result.loss, title=f"range test: {args.problem} / {args.optimizer}",
@@ -544,14 +544,14 @@ def cmd_range_test(args: argparse.Namespace) -> int:
 
 
 def terminal_size_for_plot() -> tuple[int, int]:
-    from lrtui.textplot import terminal_size
+    from lrtui.plotting.textplot import terminal_size
 
     return terminal_size()
 
 
 def _plain_plot(args: argparse.Namespace) -> bool:
     """Whether --plot draws plain ASCII: asked for, or a terminal without braille (as the app decides)."""
-    from lrtui.textplot import shows_braille
+    from lrtui.plotting.textplot import shows_braille
 
     return args.ascii or not shows_braille()
 
@@ -588,14 +588,14 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
 
         preset = find(args.preset)
         if args.epochs is not None:  # in the preset's own units ("10k steps" at its steps per epoch)
-            from lrtui.simulate import prepare
-            from lrtui.units import Units
+            from lrtui.sim.engine import prepare
+            from lrtui.sim.units import Units
 
             preset = preset.scaled(coerce(EPOCHS, Units.of(prepare(preset.config)).to_epochs("epochs", args.epochs)))
         check_app_epochs(preset.config, *preset.pinned)
         return {"config": preset.config, "pinned": preset.pinned, "preset": preset}
     if args.load is not None:
-        from lrtui.session import load_session
+        from lrtui.io.sessions import load_session
 
         session = load_session(args.load)
         check_app_epochs(session.config, *session.pinned)

@@ -26,11 +26,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from lrtui import schedules
-from lrtui.datasets import DATA, DataProblem
-from lrtui.optimizers import OPTIMIZERS, Optimizer
+from lrtui.sim.datasets import DATA, DataProblem
+from lrtui.sim.optimizers import OPTIMIZERS, Optimizer
 from lrtui.params import MAX_SIM_EPOCHS, ConfigError, Param, coerce, format_value, resolve
-from lrtui.plateau import Plateau
-from lrtui.problems import ANALYTIC, Problem
+from lrtui.schedules.plateau import Plateau
+from lrtui.sim.problems import ANALYTIC, Problem
 
 DIVERGENCE_FACTOR = 1e6
 NOISE_CHUNK = 256  # epochs of gradient noise drawn at once per run ...

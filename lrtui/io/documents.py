@@ -11,7 +11,7 @@ parts, or more than :data:`MAX_KEYS` keys; lrtui's own files stay far inside all
 >>> parse_document('a' + '.a' * 100 + ' = 1', "TOML")
 Traceback (most recent call last):
 ...
-lrtui.documents.DocumentError: a dotted key has more than 8 parts: allowed at most 8
+lrtui.io.documents.DocumentError: a dotted key has more than 8 parts: allowed at most 8
 """
 
 from __future__ import annotations

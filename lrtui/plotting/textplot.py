@@ -12,8 +12,8 @@ import sys
 import numpy as np
 import plotext
 
-from lrtui.decimate import decimate
-from lrtui.ticks import epoch_ticks, log_ticks
+from lrtui.plotting.decimate import decimate
+from lrtui.plotting.ticks import epoch_ticks, log_ticks
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -1,0 +1,1 @@
+"""Files: sessions, the bounded parse of TOML and JSON documents."""

@@ -1,0 +1,1 @@
+"""Text plots with no Textual in them: decimation, round ticks, the headless --plot."""
