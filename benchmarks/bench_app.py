@@ -205,7 +205,8 @@ def _plotext_alone(epochs: int) -> float:
     import plotext
 
     from lrtui.plotting.decimate import decimate
-    from lrtui.sim.engine import RunConfig, simulate
+    from lrtui.sim.engine import simulate
+    from lrtui.sim.config import RunConfig
 
     trace = simulate(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": epochs}}, epochs=epochs))
     width, height = COLS - 30, (ROWS - 2) // 2

@@ -20,7 +20,8 @@ import warnings
 
 import numpy as np
 
-from lrtui.sim.engine import RunConfig, simulate, simulate_many
+from lrtui.sim.engine import simulate, simulate_many
+from lrtui.sim.config import RunConfig
 
 RUNS, EPOCHS = 64, 1000
 LRS = {"ravine": np.geomspace(0.01, 0.5, RUNS), "rosenbrock": np.geomspace(1e-5, 1e-3, RUNS)}

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from lrtui.printable import MAX_ECHO, cut
+from lrtui.printable import MAX_ECHO, cut, shown
 
 MAX_EPOCHS = 10_000_000
 """The longest schedule lrtui evaluates: the upper bound of every epoch-count parameter."""
@@ -110,7 +110,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, int) and value.bit_length() > 4 * MAX_ECHO:  # str() refuses past 4,300 digits
         return f"an integer of about {round(value.bit_length() * math.log10(2)):,} digits"
     text = str(value)
-    return cut(text if text.isprintable() else repr(text))
+    return cut(shown(text))
 
 
 def _json(value: Any) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lrtui.params import ConfigError, format_value
-from lrtui.sim.engine import RunConfig, prepare
+from lrtui.sim.config import RunConfig, prepare
 
 MAX_RUNS = 6
 """A preset opens at most this many runs: its config and five pinned."""

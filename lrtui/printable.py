@@ -26,6 +26,12 @@ def escaped(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def shown(text: str) -> str:
+    """``text`` as it is, or as Python writes it (quoted, escaped) when it holds a control character: a file
+    name or a value a message names."""
+    return text if text.isprintable() else repr(text)
+
+
 def cut(text: str, limit: int = MAX_ECHO) -> str:
     """``text`` (escaped) whole when it is at most ``limit`` characters, else its start and end around an
     ellipsis, with its length."""

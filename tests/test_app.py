@@ -5,7 +5,7 @@ import asyncio
 import numpy as np
 import pytest
 
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 from lrtui.ui.app import SPEEDS, LrtuiApp, Options
 from lrtui.ui.form import FieldRow
 from lrtui.ui.screenshot import settle

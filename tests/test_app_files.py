@@ -5,11 +5,11 @@ import json
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input, Static, OptionList
+from textual.widgets import Input, Static
 
 from lrtui.presets import PRESETS, find
 from lrtui.io.sessions import Session, load_session, save_session
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.board import Scoreboard
 from lrtui.ui.code import CodeScreen

@@ -7,7 +7,8 @@ from lrtui.analysis.branches import branches, end_loss
 from lrtui.analysis.smoothing import trailing_mean
 from lrtui.params import ConfigError
 from lrtui.presets import find
-from lrtui.sim.engine import RunConfig, prepare, simulate, simulate_many
+from lrtui.sim.engine import simulate, simulate_many
+from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui.app import LrtuiApp, Options
 from tests.test_app import started, status
 

@@ -7,7 +7,7 @@ import pytest
 from lrtui.cli import _parser, app_start, main
 from lrtui.presets import PRESETS, find
 from lrtui.io.sessions import Session, save_session
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 
 
 def run(capsys, *argv):
@@ -89,7 +89,7 @@ def test_a_preset_scaled_to_other_epochs_keeps_its_shape():
     assert config.epochs == 600 and all(p.epochs == 600 for p in start["pinned"])
     assert config.schedule["params"]["milestones"] == [520]
     original = find("R6").config
-    from lrtui.sim.engine import prepare
+    from lrtui.sim.config import prepare
 
     lr_600 = prepare(config).schedule(list(range(0, 600, 2)))
     lr_300 = prepare(original).schedule(list(range(300)))
@@ -113,7 +113,7 @@ def test_the_apps_horizon_follows_the_run_length_unless_typed(argv, params):
     """Issue 13: a 200-epoch warmup_cosine with the default num_training_steps (100) climbed back to the
     peak; in the app a horizon left unset is the run's length, and no note is needed."""
     from lrtui.analysis.lint import notes
-    from lrtui.sim.engine import prepare
+    from lrtui.sim.config import prepare
 
     parser, _ = _parser()
     config = app_start(parser.parse_intermixed_args(argv))["config"]

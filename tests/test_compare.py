@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from lrtui.analysis.compare import MAX_PINNED, describe, follow, is_noisy, score
-from lrtui.sim.engine import RunConfig, simulate
+from lrtui.sim.engine import simulate
+from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.board import BoardRow, Scoreboard, cells, distinct, fit_columns
 from lrtui.ui.screenshot import settle
@@ -86,7 +87,7 @@ def test_t4_reads_as_its_note_says_constant_above_decaying_at_the_end():
     """Issue 13: one sample of the noisy loss put constant 0.1 (the floor, .026) below 1/(10 + t) (.0005 at
     step 2000) on T4's own runs; the mean over the last 10% compares them as the note does."""
     from lrtui.presets import find
-    from lrtui.sim.engine import prepare
+    from lrtui.sim.config import prepare
 
     t4 = find("T4")
     runs = {describe(c): c for c in (t4.config, *t4.pinned)}

@@ -82,7 +82,7 @@ async def test_a_palette_closed_while_it_searches_does_not_end_the_app():
     # Textual 8.2.8: the palette's search worker looks up its list after the palette may be gone
     from textual.command import CommandList
 
-    from lrtui.sim.engine import RunConfig
+    from lrtui.sim.config import RunConfig
     from lrtui.ui.app import LrtuiApp, Options
     from lrtui.ui.palette import PresetPalette
 

@@ -18,7 +18,8 @@ from lrtui.cli import main
 from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import MAX_EPOCHS, MAX_SIM_EPOCHS, ConfigError
 from lrtui.analysis.range_test import valley
-from lrtui.sim.engine import PROBLEMS, RunConfig, prepare, simulate
+from lrtui.sim.engine import simulate
+from lrtui.sim.config import PROBLEMS, RunConfig, prepare
 from lrtui.ui import fields as F
 from lrtui.analysis.verdict import judge
 

@@ -25,7 +25,8 @@ from lrtui.cli import main
 from lrtui.analysis.lint import notes
 from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import ConfigError, Param, coerce
-from lrtui.sim.engine import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare, simulate
+from lrtui.sim.engine import simulate
+from lrtui.sim.config import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
 from lrtui.ui import fields as F
 from lrtui.analysis.verdict import judge, run_state
 

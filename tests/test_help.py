@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lrtui.sim.engine import PROBLEMS
+from lrtui.sim.config import PROBLEMS
 from lrtui.schedules.registry import _REGISTRY
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.help import SYMBOLS, Doc, schedule_help, wrap_doc, wrap_formula
 from lrtui.ui.screenshot import settle

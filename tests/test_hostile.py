@@ -20,7 +20,7 @@ from lrtui.io.documents import MAX_DEPTH, DocumentError, parse_document
 from lrtui.params import ConfigError, format_value
 from lrtui.printable import MAX_MESSAGE, cut, one_line
 from lrtui.io.sessions import SessionError, load_session
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from tests.test_app import cosine, row, started, status
 
@@ -250,7 +250,8 @@ def test_saving_onto_a_link_writes_the_file_it_points_to(tmp_path):
 def test_a_save_removes_what_killed_saves_left_and_only_that(tmp_path):
     import os
 
-    from lrtui.io.sessions import STALE_SECONDS, Session, save_session
+    from lrtui.io.sessions import Session, save_session
+    from lrtui.io.files import STALE_SECONDS
 
     stale, fresh, other = (tmp_path / ".run.toml.abc.tmp", tmp_path / ".run.toml.def.tmp", tmp_path / ".x.toml.g.tmp")
     for f in (stale, fresh, other):
@@ -308,7 +309,7 @@ def test_work_a_lab_machine_cannot_honour_is_refused_at_once(capsys, argv, fragm
 
 
 def test_the_largest_allowed_mlp_run_is_within_the_budget():
-    from lrtui.sim.engine import WORK_BUDGET, estimated_seconds, prepare
+    from lrtui.sim.config import WORK_BUDGET, estimated_seconds, prepare
 
     most = RunConfig(problem="mlp", problem_params={"n": 10_000, "hidden": 256, "batch_size": 10_000}, epochs=1)
     assert estimated_seconds(prepare(most)) < WORK_BUDGET

@@ -4,7 +4,7 @@ import pytest
 
 from lrtui.cli import main
 from lrtui.analysis.lint import notes, tokens_to_steps
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 
 
 def S(name, **params):

@@ -14,7 +14,7 @@ import string
 import pytest
 from textual import events
 
-from lrtui.sim.engine import RunConfig, prepare
+from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.screenshot import settle
 

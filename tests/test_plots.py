@@ -14,7 +14,7 @@ from textual.app import App
 from plotext._dict import colors as plotext_colours
 from textual_plotext.plot import Plot
 
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, nice_ticks, same_series, shorten, tick_labels
 from lrtui.ui.screenshot import settle

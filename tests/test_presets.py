@@ -21,7 +21,8 @@ from lrtui.analysis.lint import notes, tokens_to_steps
 from lrtui.params import ConfigError
 from lrtui.presets import MAX_RUNS, PRESETS, Preset, find
 from lrtui.analysis.range_test import range_test
-from lrtui.sim.engine import RunConfig, prepare, simulate, simulate_many
+from lrtui.sim.engine import simulate, simulate_many
+from lrtui.sim.config import RunConfig, prepare
 
 ALL = list(PRESETS.values())
 SHARED = ("problem", "problem_params", "seed", "steps_per_epoch", "epochs", "plateau_metric")

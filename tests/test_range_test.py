@@ -7,7 +7,7 @@ import pytest
 
 from lrtui.cli import main
 from lrtui.analysis.range_test import range_test, smooth, valley
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 
 T8 = RunConfig(problem="spectrum")  # f = (10 x1^2 + x2^2 + 0.1 x3^2) / 2 from (1, 1, 1)
 

@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrtui.io import sessions as S
-from lrtui.io.sessions import (
-    FORMAT_VERSION, MAX_BYTES, Session, SessionError, export_runs, load_session, save_session,
-)
-from lrtui.sim.engine import RunConfig, simulate
+from lrtui.io.sessions import FORMAT_VERSION, MAX_BYTES, Session, SessionError, load_session, save_session
+from lrtui.io.run_export import export_runs, write_new
+from lrtui.sim.engine import simulate
+from lrtui.sim.config import RunConfig
 
 SEQUENTIAL = {"name": "sequential", "params": {
     "lr": 0.2,
@@ -229,12 +229,12 @@ class TestAtomicSave:
         ("chmod", OSError(errno.EPERM, "Operation not permitted")),
     ])
     def test_a_step_fails(self, existing, monkeypatch, step, error):
-        monkeypatch.setattr(S.os, step, raising(error))
+        monkeypatch.setattr(os, step, raising(error))
         self.save_fails(existing, error.strerror)
 
     def test_disk_full_midway(self, existing, monkeypatch):
         """Half the bytes go out, then ENOSPC, as on /dev/full."""
-        real = S.tempfile.NamedTemporaryFile
+        real = tempfile.NamedTemporaryFile
 
         def half_then_full(*args, **kwargs):
             f = real(*args, **kwargs)
@@ -247,12 +247,12 @@ class TestAtomicSave:
             f.write = short_write
             return f
 
-        monkeypatch.setattr(S.tempfile, "NamedTemporaryFile", half_then_full)
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", half_then_full)
         self.save_fails(existing, "No space left on device")
 
     def test_interrupt_removes_the_temporary_file_too(self, existing, monkeypatch):
         path, before = existing
-        monkeypatch.setattr(S.os, "replace", raising(KeyboardInterrupt()))
+        monkeypatch.setattr(os, "replace", raising(KeyboardInterrupt()))
         with pytest.raises(KeyboardInterrupt):
             save_session(SESSIONS["nested"], path)
         assert snapshot(path) == before and files_in(path.parent) == [path.name]
@@ -369,7 +369,7 @@ class TestLoadRefuses:
     def test_a_file_grown_since_the_size_check_is_read_only_so_far(self, tmp_path, monkeypatch):
         path = self.write(tmp_path, b" " * (3 * MAX_BYTES))
         real = os.fstat
-        monkeypatch.setattr(S.os, "fstat", lambda fd: SimpleNamespace(st_mode=real(fd).st_mode, st_size=10))
+        monkeypatch.setattr(os, "fstat", lambda fd: SimpleNamespace(st_mode=real(fd).st_mode, st_size=10))
         reads = spy_on_reads(monkeypatch)
         self.refused(path, "more than")
         assert sum(reads) == MAX_BYTES + 1
@@ -548,7 +548,7 @@ def spy_on_reads(monkeypatch) -> list[int]:
             reads.append(len(data))
             return data
 
-    monkeypatch.setattr(S.os, "fdopen", lambda *args, **kwargs: Spy(real(*args, **kwargs)))
+    monkeypatch.setattr(os, "fdopen", lambda *args, **kwargs: Spy(real(*args, **kwargs)))
     return reads
 
 
@@ -614,7 +614,7 @@ class TestExport:
                 raise OSError(errno.ENOSPC, "No space left on device")
             real(src, dst)
 
-        monkeypatch.setattr(S.os, "replace", fail_on_json)
+        monkeypatch.setattr(os, "replace", fail_on_json)
         with pytest.raises(SessionError) as err:
             export_runs(traces, labels, tmp_path)
         check_error(err, tmp_path / "lrtui-runs.json", "No space left on device")
@@ -642,15 +642,15 @@ class TestExport:
 
 class TestWriteNew:
     def test_writes_and_never_overwrites(self, tmp_path):
-        first = S.write_new(tmp_path, "lrtui_cosine_torch", ".py", b"print(1)\n")
-        second = S.write_new(tmp_path, "lrtui_cosine_torch", ".py", b"print(2)\n")
+        first = write_new(tmp_path, "lrtui_cosine_torch", ".py", b"print(1)\n")
+        second = write_new(tmp_path, "lrtui_cosine_torch", ".py", b"print(2)\n")
         assert (first.name, second.name) == ("lrtui_cosine_torch.py", "lrtui_cosine_torch-2.py")
         assert first.read_bytes() == b"print(1)\n" and second.read_bytes() == b"print(2)\n"
         assert files_in(tmp_path) == ["lrtui_cosine_torch-2.py", "lrtui_cosine_torch.py"]
 
     def test_cannot_write(self, tmp_path):
         with pytest.raises(SessionError) as err:
-            S.write_new(tmp_path / "nowhere", "code", ".py", b"")
+            write_new(tmp_path / "nowhere", "code", ".py", b"")
         check_error(err, tmp_path / "nowhere" / "code.py", "cannot write", "No such file")
 
 

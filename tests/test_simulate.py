@@ -11,7 +11,8 @@ import pytest
 from lrtui.sim.datasets import DATA
 from lrtui.params import ConfigError, resolve
 from lrtui.sim.problems import ANALYTIC
-from lrtui.sim.engine import RunConfig, prepare, simulate, simulate_many
+from lrtui.sim.engine import simulate, simulate_many
+from lrtui.sim.config import RunConfig, prepare
 
 REF = json.loads((Path(__file__).parent / "fixtures" / "reference_optimizers.json").read_text())
 
@@ -210,7 +211,7 @@ def test_no_numpy_warning_reaches_the_terminal():
     """Every problem x optimizer at the edges (huge, denormal and zero lr; huge noise), in a fresh
     interpreter with warnings as errors."""
     code = (
-        "from lrtui.sim.engine import RunConfig, simulate, PROBLEMS\n"
+        "from lrtui.sim.config import RunConfig, PROBLEMS\nfrom lrtui.sim.engine import simulate\n"
         "from lrtui.sim.optimizers import OPTIMIZERS\n"
         "for p, problem in PROBLEMS.items():\n"
         "    for o in OPTIMIZERS:\n"

@@ -6,7 +6,7 @@ new SVGs (rsvg-convert turns one into a PNG) before committing them.
 
 import pytest
 
-from lrtui.sim.engine import RunConfig
+from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.ui.screenshot import settle
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from lrtui import schedules
-from lrtui.sim.engine import RunConfig, simulate, simulate_many
+from lrtui.sim.engine import simulate, simulate_many
+from lrtui.sim.config import RunConfig
 
 
 def S(name, **params):

@@ -4,7 +4,7 @@ import pytest
 
 from lrtui.cli import main
 from lrtui.params import ConfigError
-from lrtui.sim.engine import RunConfig, prepare
+from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui import fields as F
 from lrtui.ui.app import LrtuiApp, Options
 from lrtui.sim.units import Units

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from lrtui.cli import main
-from lrtui.sim.engine import RunConfig, simulate
+from lrtui.sim.engine import simulate
+from lrtui.sim.config import RunConfig
 from lrtui.analysis.verdict import KINDS, Verdict, judge, per_epoch
 
 
@@ -122,7 +123,7 @@ def test_a_single_noisy_run_reaches_the_floor():
 
 
 @pytest.mark.parametrize("epochs", [1, 2, 3, 7])
-def test_short_runs_get_a_verdict(epochs):
+def test_short_runs_get_a_verdict_on_every_kind_of_problem(epochs):
     """Found by the monkey test: a one-epoch run crashed the oscillation check."""
     for problem in ("quadratic", "ravine", "mlp"):
         assert judge(simulate(RunConfig(schedule=S("constant", lr=0.1), problem=problem, epochs=epochs))).kind in KINDS
@@ -130,7 +131,8 @@ def test_short_runs_get_a_verdict(epochs):
 
 def test_a_loss_that_never_moves_is_not_a_noise_floor():
     # lr = 0 on a noisy problem: the parameters never move, so there is no floor the noise holds them at
-    from lrtui.sim.engine import RunConfig, simulate
+    from lrtui.sim.engine import simulate
+    from lrtui.sim.config import RunConfig
     from lrtui.analysis.verdict import judge
 
     for problem in ("quartic", "quadratic"):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lrtui.params import ConfigError
-from lrtui.sim.engine import Prepared, RunConfig
+from lrtui.sim.config import Prepared, RunConfig
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 
 from lrtui.analysis.smoothing import trailing_mean
 from lrtui.params import Param, format_value
-from lrtui.sim.engine import Prepared, RunConfig, Trace
+from lrtui.sim.config import Prepared, RunConfig, Trace
 
 MAX_PINNED = 6
 """At most this many runs are pinned beside the current one."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from lrtui import schedules
-from lrtui.sim.engine import Prepared, RunConfig, prepare
+from lrtui.sim.config import Prepared, RunConfig, prepare
 
 HORIZONS = ("T_max", "total_steps", "num_training_steps")
 

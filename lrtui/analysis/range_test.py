@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lrtui.params import ConfigError, Param, coerce
-from lrtui.sim.engine import RunConfig, prepare, simulate_with_lrs
+from lrtui.sim.engine import simulate_with_lrs
+from lrtui.sim.config import RunConfig, prepare
 
 STEPS = Param("steps", "int", 100, "steps of the range test", 10, 10_000)
 LR_MIN = Param("lr_min", "float", 1e-7, "first lr", 1e-12, 1e6, log=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtui.sim.engine import Prepared, Trace, prepare
+from lrtui.sim.config import Prepared, Trace, prepare
 
 KINDS = ("converged", "converging", "oscillating", "diverging", "diverged", "noise_floor", "catapult", "running")
 TOLERANCE = 1e-6

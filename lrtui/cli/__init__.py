@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -17,7 +16,7 @@ from lrtui.printable import escaped, one_line
 from lrtui.schedules import registry
 
 if TYPE_CHECKING:  # the CLI imports the simulator (and Textual) only for the commands that need them
-    from lrtui.sim.engine import RunConfig
+    from lrtui.sim.config import RunConfig
 
 EXIT_USAGE = 2
 
@@ -61,7 +60,7 @@ def _add_unit_options(p: argparse.ArgumentParser) -> None:
 
 def _curve_units(args: argparse.Namespace):
     """The time units of ``lrtui curve``, whose epochs are steps: samples and tokens per step as set."""
-    from lrtui.sim.engine import RUN_PARAMS
+    from lrtui.sim.config import RUN_PARAMS
     from lrtui.sim.units import Units
 
     decl = {p.name: p for p in RUN_PARAMS}
@@ -196,18 +195,17 @@ SPEC_MAX_BYTES = 1_000_000
 def _read_spec(path: str) -> str:
     """The text of a spec file: a regular UTF-8 file of at most SPEC_MAX_BYTES. A directory, a device
     (/dev/zero), a FIFO or a huge file is refused without reading it all (or waiting for a writer)."""
+    from lrtui.io.files import FileRefused, read_bounded
+
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as f:
-            mode = os.fstat(fd).st_mode
-            if not stat.S_ISREG(mode):
-                what = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-                raise UsageError(f"lrtui: spec file {path} is {what}: allowed a JSON or TOML file")
-            data = f.read(SPEC_MAX_BYTES + 1)
-    except (OSError, ValueError) as err:  # ValueError: a NUL in the name
-        raise UsageError(f"lrtui: cannot read spec file {path}: {getattr(err, 'strerror', None) or err}") from None
-    if len(data) > SPEC_MAX_BYTES:
-        raise UsageError(f"lrtui: spec file {path} is more than {SPEC_MAX_BYTES:,} bytes: a spec is at most that")
+        data = read_bounded(path, SPEC_MAX_BYTES)
+    except FileRefused as refused:
+        raise UsageError(f"lrtui: cannot read spec file {path}: {refused.detail}" if refused.reason == "os" else
+                         f"lrtui: spec file {path} " + {
+                             "directory": "is a directory: allowed a JSON or TOML file",
+                             "special": "is not a regular file: allowed a JSON or TOML file",
+                             "size": f"is more than {SPEC_MAX_BYTES:,} bytes: a spec is at most that"}[refused.reason]
+                         ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -236,7 +234,7 @@ def load_spec(path: str) -> dict[str, Any]:
 def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
     """(name, family, summary, parameters) of every schedule, problem and optimizer."""
     from lrtui.sim.optimizers import OPTIMIZERS
-    from lrtui.sim.engine import PROBLEMS
+    from lrtui.sim.config import PROBLEMS
 
     defs = [registry.get(n) for n in registry.names()]
     return {  # the summaries are docstrings' first lines: without their ``code`` marks
@@ -319,7 +317,7 @@ def cmd_curve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from lrtui.analysis.lint import notes
-    from lrtui.sim.engine import RunConfig, prepare
+    from lrtui.sim.config import RunConfig, prepare
 
     # the notes read the schedule and the length; a curve may be longer than a simulated run
     prepared = replace(prepare(RunConfig(schedule=schedule.spec, epochs=1)), epochs=epochs)
@@ -361,13 +359,9 @@ def _print_notes(found: list[str]) -> None:
         print(f"lrtui: note: {note}", file=sys.stderr)
 
 
-def _json_number(v: float) -> float | None:
-    return v if np.isfinite(v) else None
-
-
 def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None = None) -> "RunConfig":
     """The run the options describe, validated (ConfigError names the bad parameter)."""
-    from lrtui.sim.engine import RunConfig
+    from lrtui.sim.config import RunConfig
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
     if args.spec is not None:
@@ -391,7 +385,7 @@ def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "Run
     """For 'noise is not a parameter of cosine': the setting it was meant as, when the name is one of the
     problem's or the optimizer's parameters."""
     from lrtui.sim.optimizers import OPTIMIZERS
-    from lrtui.sim.engine import PROBLEMS
+    from lrtui.sim.config import PROBLEMS
 
     for key, value in schedule_params.items():
         if not message.startswith(f"{key} is not a parameter of"):
@@ -407,7 +401,7 @@ def _validated(config: "RunConfig") -> "RunConfig":
     """The run with its lengths in epochs and its values typed as the engine reads them."""
     from dataclasses import replace
 
-    from lrtui.sim.engine import RunConfig, prepare
+    from lrtui.sim.config import RunConfig, prepare
     from lrtui.sim.units import Units
 
     # lengths typed with a unit ("375M tokens") become epochs: the units come from the run without its
@@ -427,9 +421,9 @@ def _validated(config: "RunConfig") -> "RunConfig":
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from lrtui.sim.engine import simulate
-
     from lrtui.analysis.lint import notes
+    from lrtui.io.run_export import json_number
+    from lrtui.sim.engine import simulate
 
     from lrtui.cli.output import ProgressLine
 
@@ -467,7 +461,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if trace.heldout_loss is not None:
         columns["heldout_loss"] = trace.heldout_loss
     if args.format == "json":
-        _write_json({}, columns, {"diverged_at": trace.diverged_at, "final_loss": _json_number(trace.final_loss),
+        _write_json({}, columns, {"diverged_at": trace.diverged_at, "final_loss": json_number(trace.final_loss),
                                   "verdict": outcome.kind, "verdict_epoch": outcome.epoch,
                                   "verdict_factor": outcome.factor})
     else:
@@ -508,7 +502,8 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 def cmd_range_test(args: argparse.Namespace) -> int:
     from lrtui.analysis.range_test import range_test
-    from lrtui.sim.engine import RunConfig
+    from lrtui.io.run_export import json_number
+    from lrtui.sim.config import RunConfig
 
     schedule_params, problem_params, optimizer_params = _split_assignments(args.assignments)
     if schedule_params:
@@ -527,7 +522,7 @@ def cmd_range_test(args: argparse.Namespace) -> int:
                           size=(cols, rows - 1 - len(result.suggestions) - 1), xlabel="lr", xlog=True)
         print(text)
     elif args.format == "json":
-        json.dump({"lr": result.lr.tolist(), "loss": [_json_number(v) for v in result.loss.tolist()],
+        json.dump({"lr": result.lr.tolist(), "loss": [json_number(v) for v in result.loss.tolist()],
                    "suggestions": result.suggestions, "stable_limit": result.stable_limit,
                    "stopped_at": result.stopped_at}, sys.stdout)
         sys.stdout.write("\n")
@@ -588,7 +583,7 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
 
         preset = find(args.preset)
         if args.epochs is not None:  # in the preset's own units ("10k steps" at its steps per epoch)
-            from lrtui.sim.engine import prepare
+            from lrtui.sim.config import prepare
             from lrtui.sim.units import Units
 
             preset = preset.scaled(coerce(EPOCHS, Units.of(prepare(preset.config)).to_epochs("epochs", args.epochs)))

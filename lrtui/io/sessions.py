@@ -6,7 +6,7 @@ app's ? shows it; its first line is its title)::
 
     {"lrtui_session": 1, "epoch": 12, "target_loss": 0.01, "config": {...}, "pinned": [{...}, ...]}
 
-Each run is a :class:`~lrtui.sim.engine.RunConfig` by field name. Only the parameters the user set are kept
+Each run is a :class:`~lrtui.sim.config.RunConfig` by field name. Only the parameters the user set are kept
 (the spec as it is, not filled in with defaults), each as the value it stands for: text typed on the command
 line (``"0.1"``) is saved as the number 0.1, so a loaded session holds what the app's own edits produce. The
 suffix picks the format. TOML has no null: ``target_loss`` is left out when there is none, and a parameter
@@ -30,7 +30,7 @@ over it): a failed save leaves an existing file as it was. Loading checks everyt
 :class:`SessionError` line naming the file.
 
 >>> import tempfile
->>> from lrtui.sim.engine import RunConfig
+>>> from lrtui.sim.config import RunConfig
 >>> with tempfile.TemporaryDirectory() as d:
 ...     path = save_session(Session(RunConfig(epochs=50), epoch=10), Path(d) / "run.toml")
 ...     load_session(path).epoch
@@ -39,28 +39,20 @@ over it): a failed save leaves an existing file as it was. Loading checks everyt
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import glob
-import io
-import itertools
 import json
-import math
 import numbers
-import os
 import re
-import stat
-import tempfile
-import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from lrtui import schedules
 from lrtui.analysis.compare import MAX_PINNED, SMOOTHING, TARGET
 from lrtui.io.documents import DocumentError, parse_document
+from lrtui.io.files import FileRefused, read_bounded, write_atomic
 from lrtui.params import ConfigError, coerce, format_value
-from lrtui.sim.engine import RUN_PARAMS, RunConfig, Trace, prepare
+from lrtui.printable import shown
+from lrtui.sim.config import RUN_PARAMS, RunConfig, prepare
 
 FORMAT_VERSION = 1
 """The session format this lrtui writes; it reads this one and older ones."""
@@ -110,8 +102,8 @@ def save_session(session: Session, path: str | Path) -> Path:
         "epoch": valid.epoch,
         "target_loss": valid.target_loss,
         **({"smoothing": valid.smoothing} if valid.smoothing != SMOOTHING.default else {}),
-        "config": _run_dict(valid.config),
-        "pinned": [_run_dict(c) for c in valid.pinned],  # last: see the module's doc
+        "config": run_dict(valid.config),
+        "pinned": [run_dict(c) for c in valid.pinned],  # last: see the module's doc
     }
     text = json.dumps(document, indent=2, allow_nan=False) + "\n" if kind == "JSON" else _toml_document(document)
     try:
@@ -142,166 +134,37 @@ def load_session(path: str | Path) -> Session:
         raise _error(path, "is nested too deeply to be a session") from None
 
 
-def export_runs(
-    traces: Sequence[Trace], labels: Sequence[str], directory: str | Path = ".", stem: str = "lrtui-runs"
-) -> tuple[Path, Path]:
-    """Write the runs to ``<stem>.csv`` and ``<stem>.json`` in ``directory``; returns their paths.
-
-    The csv is wide, one row per epoch: ``epoch``, then ``lr[label]`` and ``loss[label]`` for each run (and
-    ``heldout_loss[label]`` for a data problem's), so ``pandas.read_csv(path, index_col="epoch").plot()`` or
-    a spreadsheet chart shows every run at once.
-    Numbers carry every digit (``repr``, as ``lrtui simulate --format csv``); ``nan`` marks an epoch after
-    a divergence, and an empty cell an epoch a shorter run does not have. The JSON holds
-    ``{"runs": [{"label", "config", "epoch", "lr", "loss", "heldout_loss"?}, ...]}`` with NaN and infinities as
-    null.
-    Repeated labels get `` (2)``, `` (3)``... Nothing is overwritten: when either file exists, the next
-    free stem (``lrtui-runs-2``, ``-3``...) is used for both. :class:`SessionError` when they cannot be
-    written (then neither is left behind).
-    """
-    if len(traces) != len(labels):
-        raise ValueError(f"one label per trace: {len(traces)} traces, {len(labels)} labels")
-    names = _unique(labels)
-    csv_text = _csv_text(traces, names)
-    runs = [
-        {"label": name, "config": _run_dict(_typed(t.config)), "epoch": t.epoch.tolist(),
-         "lr": _json_numbers(t.lr), "loss": _json_numbers(t.loss),
-         **({"heldout_loss": _json_numbers(t.heldout_loss)} if t.heldout_loss is not None else {})}
-        for name, t in zip(names, traces)
-    ]
-    json_text = json.dumps({"runs": runs}, allow_nan=False) + "\n"
-    csv_path, json_path = _free_names(Path(directory), stem, (".csv", ".json"))
-    _write_or_fail(csv_path, csv_text.encode("utf-8"))
-    try:
-        _write_or_fail(json_path, json_text.encode("utf-8"))
-    except SessionError:
-        with contextlib.suppress(OSError):  # half an export is no export
-            csv_path.unlink()
-        raise
-    return csv_path, json_path
-
-
-def write_new(directory: str | Path, stem: str, suffix: str, data: bytes) -> Path:
-    """Write ``data`` to ``<stem><suffix>`` in ``directory``, or to ``<stem>-2<suffix>``, ``-3``... when that
-    exists: never over an existing file. Atomic; returns the path written, or raises :class:`SessionError`
-    (one line naming the file)."""
-    (path,) = _free_names(Path(directory), stem, (suffix,))
-    _write_or_fail(path, data)
-    return path
-
-
-def free_name(path: str | Path) -> Path:
-    """``path`` if nothing is there, else the first free ``<stem>-2<suffix>``, ``-3``... beside it."""
-    path = Path(path)
-    (free,) = _free_names(path.parent, path.stem, (path.suffix,))
-    return free
-
-
-def _write_or_fail(path: Path, data: bytes) -> None:
+def write_or_fail(path: Path, data: bytes) -> None:
+    """``write_atomic``, its OSError as a SessionError naming the file."""
     try:
         write_atomic(path, data)
     except OSError as err:
-        raise SessionError(f"cannot write {_name(path)}: {err.strerror or err}") from None
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Replace ``path`` with a file holding ``data``, all or nothing: a temporary file in the same directory
-    is written, synced and renamed over ``path``. On any failure the temporary file is removed and an
-    existing ``path`` is left as it was; the OSError is raised. A symbolic link is followed: the file it
-    points to is replaced, the link stays. Returns the path of the file written."""
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    mode = _file_mode(path)
-    _remove_stale_temporaries(path)
-    tmp = None
-    try:
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False) as f:
-            tmp = f.name
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)  # NamedTemporaryFile makes it private; a session is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (not possible everywhere)
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    return path
-
-
-STALE_SECONDS = 60
-"""A temporary file of a save left this long is a save that was killed (kill -9): the next save removes it."""
-
-
-def _remove_stale_temporaries(path: Path) -> None:
-    """Remove what killed saves of ``path`` left (``.NAME.XXXX.tmp``), leaving any that may still be
-    being written by another lrtui."""
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-            with contextlib.suppress(OSError):
-                if tmp.is_file() and not tmp.is_symlink() and now - tmp.lstat().st_mtime > STALE_SECONDS:
-                    tmp.unlink()
-
-
-def _file_mode(path: Path) -> int:
-    """An existing file keeps its permissions; a new one gets the usual ones (0o666 less the umask)."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        umask = os.umask(0)  # the only way to read it
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _name(path: str | Path) -> str:
-    text = str(path)
-    return text if text.isprintable() else repr(text)
+        raise SessionError(f"cannot write {shown(str(path))}: {err.strerror or err}") from None
 
 
 def _error(path: Path, what: str) -> SessionError:
-    return SessionError(f"session file {_name(path)}: " + " ".join(what.splitlines()))
+    return SessionError(f"session file {shown(str(path))}: " + " ".join(what.splitlines()))
 
 
 def _format(path: Path) -> str:
     kind = _FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise _error(path, f"{_name(path.suffix) or 'no suffix'} is not a session format: allowed .json or .toml")
+        raise _error(path, f"{shown(path.suffix) or 'no suffix'} is not a session format: allowed .json or .toml")
     return kind
 
 
 def _read(path: Path) -> bytes:
-    """At most MAX_BYTES + 1 bytes of a regular file no larger than MAX_BYTES (else SessionError)."""
-    try:  # non-blocking: a FIFO in place of the file must not hang the app
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except (OSError, ValueError) as err:  # ValueError: a NUL in the name
-        raise _error(path, f"cannot read it: {getattr(err, 'strerror', None) or err}") from None
+    """The file's bytes, at most MAX_BYTES of them (else SessionError)."""
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise _error(path, "is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            raise _error(path, "is not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise _error(path, f"is {info.st_size:,} bytes: a session is at most {MAX_BYTES:,}")
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "rb") as f:
-        try:
-            data = f.read(MAX_BYTES + 1)  # the file may have grown since fstat
-        except OSError as err:
-            raise _error(path, f"cannot read it: {err.strerror or err}") from None
-    if len(data) > MAX_BYTES:
-        raise _error(path, f"is more than {MAX_BYTES:,} bytes: a session is at most that")
-    return data
+        return read_bounded(path, MAX_BYTES)
+    except FileRefused as refused:
+        raise _error(path, {
+            "directory": "is a directory",
+            "special": "is not a regular file",
+            "size": f"is {refused.size:,} bytes: a session is at most {MAX_BYTES:,}" if refused.size >= 0
+            else f"is more than {MAX_BYTES:,} bytes: a session is at most that",
+            "os": f"cannot read it: {refused.detail}",
+        }[refused.reason]) from None
 
 
 def _from_document(document: Any) -> Session:
@@ -372,7 +235,7 @@ def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, tar
     typed = []
     for where, run in [("config", config)] + [(f"pinned[{i}]", c) for i, c in enumerate(pinned)]:
         try:
-            typed.append(_typed(run))
+            typed.append(typed_run(run))
         except ConfigError as err:
             raise ConfigError(f"{where}: {err}") from None
     epochs = typed[0].epochs
@@ -392,7 +255,7 @@ def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, tar
     return Session(typed[0], tuple(typed[1:]), int(epoch), coerce(TARGET, target), note, coerce(SMOOTHING, smoothing))
 
 
-def _typed(config: RunConfig) -> RunConfig:
+def typed_run(config: RunConfig) -> RunConfig:
     """``config`` validated (ConfigError), with only the parameters it sets, each as the value it stands
     for: ``{"lr": "0.1"}`` becomes ``{"lr": 0.1}``, lists become tuples (as the app's edits make them)."""
     prepared = prepare(config)
@@ -415,7 +278,7 @@ def _typed_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {"name": spec["name"], "params": params}
 
 
-def _run_dict(config: RunConfig) -> dict[str, Any]:
+def run_dict(config: RunConfig) -> dict[str, Any]:
     return {name: getattr(config, name) for name in _RUN_FIELDS}
 
 
@@ -456,39 +319,3 @@ def _toml_string(text: str) -> str:
                          for c in escaped) + '"'
 
 
-def _unique(labels: Sequence[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for label in labels:
-        name = str(label)
-        for n in itertools.count(2):
-            if name not in seen:
-                break
-            name = f"{label} ({n})"
-        seen.add(name)
-        out.append(name)
-    return out
-
-
-def _csv_text(traces: Sequence[Trace], labels: Sequence[str]) -> str:
-    kinds = [(label, kind, getattr(t, kind)) for t, label in zip(traces, labels)
-             for kind in ("lr", "loss", "heldout_loss") if getattr(t, kind) is not None]
-    columns = [[repr(v) for v in series.tolist()] for _, _, series in kinds]
-    longest = max(traces, key=lambda t: len(t.epoch), default=None)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")  # quotes a label with a comma; "\n" as the CLI's csv
-    writer.writerow(["epoch"] + [f"{kind}[{label}]" for label, kind, _ in kinds])
-    for i, epoch in enumerate(longest.epoch.tolist() if longest is not None else []):
-        writer.writerow([epoch] + [c[i] if i < len(c) else "" for c in columns])
-    return out.getvalue()
-
-
-def _json_numbers(values: Any) -> list[float | None]:
-    return [v if math.isfinite(v) else None for v in values.tolist()]
-
-
-def _free_names(directory: Path, stem: str, suffixes: tuple[str, ...]) -> tuple[Path, ...]:
-    """The files of the first of ``stem``, ``stem-2``, ``stem-3``... for which none of them exists."""
-    stems = (stem if n == 1 else f"{stem}-{n}" for n in itertools.count(1))
-    candidates = (tuple(directory / f"{name}{suffix}" for suffix in suffixes) for name in stems)
-    return next(paths for paths in candidates if not any(os.path.lexists(p) for p in paths))

@@ -50,7 +50,7 @@ class Units:
 
     @classmethod
     def of(cls, prepared: Any) -> "Units":
-        """The units of a validated run (lrtui.sim.engine.Prepared). A data problem's epoch is a pass over its
+        """The units of a validated run (lrtui.sim.config.Prepared). A data problem's epoch is a pass over its
         n samples in minibatches of its own batch_size: ceil(n / batch_size) steps."""
         if prepared.problem.kind == "data":
             n, batch = prepared.problem_params["n"], prepared.problem_params["batch_size"]

@@ -38,7 +38,8 @@ from lrtui.analysis.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
 from lrtui.printable import cut, escaped, one_line
 from lrtui.analysis.range_test import range_test
-from lrtui.sim.engine import PROBLEMS, RunConfig, Trace, prepare, simulate, simulate_many
+from lrtui.sim.engine import simulate, simulate_many
+from lrtui.sim.config import PROBLEMS, RunConfig, Trace, prepare
 from lrtui.plotting.textplot import locale_is_utf8, shows_braille  # noqa: F401 (locale_is_utf8: tests read it here)
 from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
@@ -998,7 +999,8 @@ class LrtuiApp(App[None]):
 
     def action_export(self) -> None:
         """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
-        from lrtui.io.sessions import SessionError, export_runs
+        from lrtui.io.sessions import SessionError
+        from lrtui.io.run_export import export_runs
 
         if self.trace is None:
             return
@@ -1020,7 +1022,8 @@ class LrtuiApp(App[None]):
     def action_save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file: the name offered
         is a free one, and a file that is there is replaced only when asked twice."""
-        from lrtui.io.sessions import Session, SessionError, free_name, save_session
+        from lrtui.io.sessions import Session, SessionError, save_session
+        from lrtui.io.files import free_name
 
         def save(path: str | None, confirmed: bool = False) -> None:
             if not path:

@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from lrtui.codegen import FRAMEWORKS, code_for
-from lrtui.io.sessions import SessionError, write_new
+from lrtui.io.sessions import SessionError
+from lrtui.io.run_export import write_new
 
 
 class CodeScreen(ModalScreen[None]):

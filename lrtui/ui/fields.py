@@ -15,7 +15,7 @@ from typing import Any
 from lrtui import schedules
 from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import APP_MAX_EPOCHS, ConfigError, Param, coerce, format_value
-from lrtui.sim.engine import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
+from lrtui.sim.config import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
 from lrtui.sim.units import Units
 
 DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from lrtui.io.sessions import write_atomic
+from lrtui.io.files import write_atomic
 from lrtui.ui.app import LrtuiApp, Options
 
 SETTLE_TIMEOUT = 30.0

@@ -1,0 +1,101 @@
+"""New files, never over old ones: runs as a wide CSV and a JSON document side by side (what a spreadsheet
+or pandas reads), and any other file the app writes (the code screen's)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+from lrtui.io.files import free_names
+from lrtui.io.sessions import SessionError, run_dict, typed_run, write_or_fail
+from lrtui.sim.config import Trace
+
+
+def export_runs(
+    traces: Sequence[Trace], labels: Sequence[str], directory: str | Path = ".", stem: str = "lrtui-runs"
+) -> tuple[Path, Path]:
+    """Write the runs to ``<stem>.csv`` and ``<stem>.json`` in ``directory``; returns their paths.
+
+    The csv is wide, one row per epoch: ``epoch``, then ``lr[label]`` and ``loss[label]`` for each run (and
+    ``heldout_loss[label]`` for a data problem's), so ``pandas.read_csv(path, index_col="epoch").plot()`` or
+    a spreadsheet chart shows every run at once.
+    Numbers carry every digit (``repr``, as ``lrtui simulate --format csv``); ``nan`` marks an epoch after
+    a divergence, and an empty cell an epoch a shorter run does not have. The JSON holds
+    ``{"runs": [{"label", "config", "epoch", "lr", "loss", "heldout_loss"?}, ...]}`` with NaN and infinities as
+    null.
+    Repeated labels get `` (2)``, `` (3)``... Nothing is overwritten: when either file exists, the next
+    free stem (``lrtui-runs-2``, ``-3``...) is used for both. :class:`SessionError` when they cannot be
+    written (then neither is left behind).
+    """
+    if len(traces) != len(labels):
+        raise ValueError(f"one label per trace: {len(traces)} traces, {len(labels)} labels")
+    names = _unique(labels)
+    csv_text = _csv_text(traces, names)
+    runs = [
+        {"label": name, "config": run_dict(typed_run(t.config)), "epoch": t.epoch.tolist(),
+         "lr": json_numbers(t.lr), "loss": json_numbers(t.loss),
+         **({"heldout_loss": json_numbers(t.heldout_loss)} if t.heldout_loss is not None else {})}
+        for name, t in zip(names, traces)
+    ]
+    json_text = json.dumps({"runs": runs}, allow_nan=False) + "\n"
+    csv_path, json_path = free_names(Path(directory), stem, (".csv", ".json"))
+    write_or_fail(csv_path, csv_text.encode("utf-8"))
+    try:
+        write_or_fail(json_path, json_text.encode("utf-8"))
+    except SessionError:
+        with contextlib.suppress(OSError):  # half an export is no export
+            csv_path.unlink()
+        raise
+    return csv_path, json_path
+
+
+def write_new(directory: str | Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Write ``data`` to ``<stem><suffix>`` in ``directory``, or to ``<stem>-2<suffix>``, ``-3``... when that
+    exists: never over an existing file. Atomic; returns the path written, or raises :class:`SessionError`
+    (one line naming the file)."""
+    (path,) = free_names(Path(directory), stem, (suffix,))
+    write_or_fail(path, data)
+    return path
+
+
+def _unique(labels: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for label in labels:
+        name = str(label)
+        for n in itertools.count(2):
+            if name not in seen:
+                break
+            name = f"{label} ({n})"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def _csv_text(traces: Sequence[Trace], labels: Sequence[str]) -> str:
+    kinds = [(label, kind, getattr(t, kind)) for t, label in zip(traces, labels)
+             for kind in ("lr", "loss", "heldout_loss") if getattr(t, kind) is not None]
+    columns = [[repr(v) for v in series.tolist()] for _, _, series in kinds]
+    longest = max(traces, key=lambda t: len(t.epoch), default=None)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")  # quotes a label with a comma; "\n" as the CLI's csv
+    writer.writerow(["epoch"] + [f"{kind}[{label}]" for label, kind, _ in kinds])
+    for i, epoch in enumerate(longest.epoch.tolist() if longest is not None else []):
+        writer.writerow([epoch] + [c[i] if i < len(c) else "" for c in columns])
+    return out.getvalue()
+
+
+def json_number(value: float) -> float | None:
+    """A number as JSON holds it: NaN and the infinities as null."""
+    return value if math.isfinite(value) else None
+
+
+def json_numbers(values: Any) -> list[float | None]:
+    """A series (a numpy array) as JSON holds it: NaN and the infinities as null."""
+    return [json_number(v) for v in values.tolist()]
