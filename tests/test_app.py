@@ -785,3 +785,54 @@ async def test_at_40_columns_the_form_gives_the_plots_room_and_keeps_every_name_
             lines = [line.plain for line in r.render().wrap(app.console, r.content_region.width)]
             text = "".join(lines)
             assert r.field.label in text and r.value in text and r.size.height >= len(lines), lines
+
+
+@pytest.mark.parametrize("keys, field, error", [
+    (["-", "5"], "run.epochs", "epochs=-5 is not allowed"),
+    (["[", "/", "]"], "schedule.lr", "lr=[/] is not allowed"),
+    (["+", "+", "x"], "schedule.T_max", "T_max=++x is not allowed"),
+])
+async def test_step_keys_followed_at_once_by_typing_were_typing(keys, field, error):
+    """A newcomer's try (issue 13): typing -5 on epochs gave epochs 5 (a step down, then 5), and [/] left lr
+    stepped to 0.099 beside an error. A step key followed at once by typing starts the typed value; the
+    steps are taken back, the last valid value stays."""
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        before = app.config
+        row(app, field).focus()
+        await pilot.press(*keys, "enter")
+        await settle(app, pilot)
+        assert app.config == before and error in row(app, field).message
+        await pilot.press("-")  # a step alone is still a step
+        await settle(app, pilot)
+        assert app.config != before and not row(app, field).message
+
+
+async def test_a_choice_that_matches_nothing_says_so_in_one_short_line():
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule").focus()
+        await pilot.press(*"xyz", "enter")
+        await settle(app, pilot)
+        message = row(app, "schedule").message
+        assert app.config.schedule["name"] == "cosine" and message.startswith("no schedule starts with xyz")
+        assert len(message) < 100 and "constant" not in message
+
+
+async def test_cancelling_the_first_run_leaves_no_plot_saying_simulating():
+    """A newcomer's try (issue 13): lrtui --problem mlp --epochs 100000, escape: the titles still said
+    'simulating ... 22%'."""
+    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 40_000}}, problem="mlp",
+                             epochs=40_000), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(1.0)
+        assert app.busy and app.trace is None
+        await pilot.press("escape")
+        while app.busy:
+            await pilot.pause(0.05)
+        await pilot.pause()
+        titles = [app.query_one(f"#{name}-panel").plot.title for name in ("lr", "loss")]
+        assert titles == ["lr: cosine", "loss: not simulated (cancelled)"], titles
+        assert "cancelled" in status(app)

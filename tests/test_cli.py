@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import os
 import subprocess
 import sys
@@ -165,7 +166,7 @@ BAD_ARGS = [
     (["curve", "cosine", "--epochs", "lots"], "epochs=lots"),
     (["curve", "cosine", "--format", "xml"], "invalid choice"),
     (["curve"], "a schedule name is required"),
-    (["curve", "onecycle", "--epochs", "101"], "total_steps=100 is shorter than the run of 101 epochs"),
+    (["curve", "onecycle", "total_steps=100", "--epochs", "101"], "total_steps=100 is shorter than the run of 101 epochs"),
     (["curve", "plateau"], "plateau follows the loss"),
     (["curve", "--spec", "/nonexistent/spec.json"], "cannot read spec file"),
     (["curve", "--spec", ""], "cannot read spec file"),
@@ -302,7 +303,7 @@ BAD_SIMULATE = [
     (["simulate", "foo.bar=1"], "foo.bar=1 is not a parameter setting"),
     (["simulate", "--seed", "-1"], "seed=-1"),
     (["simulate", "--steps-per-epoch", "0"], "steps_per_epoch=0"),
-    (["simulate", "--schedule", "onecycle", "--epochs", "200"], "total_steps=100 is shorter than the run of 200"),
+    (["simulate", "--schedule", "onecycle", "total_steps=100", "--epochs", "200"], "total_steps=100 is shorter than the run of 200"),
     (["simulate", "lr=nan"], "lr=nan"),
 ]
 
@@ -322,3 +323,59 @@ def test_list_keeps_its_columns_whatever_the_default(capsys):
     starts = {m.start(3) for line in capsys.readouterr().out.splitlines()
               if (m := re.match(r"    (\S+)\s+default (\S+)\s+(\S)", line)) and m.group(1) != "schedulers"}
     assert len(starts) == 1, starts
+
+
+@pytest.mark.parametrize("args, labels", [
+    (["curve", "cosine"], ["0.10", "0.08", "0.06", "0.04", "0.02"]),
+    (["simulate", "--schedule", "constant", "lr=2.5", "--epochs", "30"], ["2.5"]),  # a flat line: its value
+    (["curve", "warmup_cosine", "lr=0.02", "num_training_steps=200", "--epochs", "200"],
+     ["0.020", "0.015", "0.010", "0.005", "0.000"]),
+])
+def test_plot_values_are_labelled_at_round_ticks(capsys, monkeypatch, args, labels):
+    """Issue 13: the headless plot labels its value axis as the app does (0.08 0.06, not 0.083 0.067)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "24")
+    code, out, _ = run(capsys, *args, "--plot", "--ascii")
+    assert code == 0
+    plot = out.split("\n\n")[0] if args[0] == "simulate" else out  # simulate: the lr plot first
+    labels_at = [re.match(r"\s*(\d[\d.]*)(?=[* ]|$)", line) for line in plot.splitlines()
+                 if not re.fullmatch(r"[\s\d]+", line)]  # (the epoch axis: numbers only)
+    shown = [m.group(1) for m in labels_at if m]
+    assert shown == labels, plot
+
+
+@pytest.mark.parametrize("args", [
+    ["curve", "cosine", "--epochs", "200", "--format", "json"],
+    ["simulate", "--problem", "mlp", "--optimizer", "adam", "--schedule", "warmup_cosine", "lr=0.02",
+     "--epochs", "200", "--format", "json"],
+    ["curve", "onecycle", "max_lr=0.1", "--epochs", "300", "--format", "json"],
+])
+def test_the_horizon_follows_the_epochs_unless_typed(capsys, args):
+    """Issue 13 (a newcomer's try): the README's warmup example without num_training_steps climbed back to its
+    peak headless while the app followed the run length. Now both follow it; a typed horizon is kept."""
+    code, out, err = run(capsys, *args)
+    assert code == 0 and "note" not in err, err
+    lr = json.loads(out)["lr"]
+    assert lr[-1] < 0.05 * max(lr)  # decayed to the end, not climbing back
+    if args[1] == "cosine":
+        code, out, err = run(capsys, *args, "T_max=50")
+        assert code == 0 and "T_max=50 is shorter than the 200 epochs" in err  # kept as typed, and noted
+
+
+def test_curve_and_code_take_the_schedule_as_simulate_does(capsys):
+    """A newcomer's try (issue 13): lrtui curve --schedule cosine was 'unrecognized arguments'."""
+    for command in ("curve", "code"):
+        code, by_option, _ = run(capsys, command, "--schedule", "cosine", "lr=0.2")
+        code2, by_name, _ = run(capsys, command, "cosine", "lr=0.2")
+        assert code == code2 == 0 and by_option == by_name
+
+
+def test_list_wraps_to_the_terminal_and_keeps_whole_lines_in_a_pipe(capsys, monkeypatch):
+    """A newcomer's try (issue 13): 182 of lrtui list's lines were wider than an 80-column terminal."""
+    code, piped, _ = run(capsys, "list")
+    assert code == 0 and max(len(line) for line in piped.splitlines()) > 80  # a pipe gets whole lines
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, shown, _ = run(capsys, "list")
+    assert code == 0 and max(len(line) for line in shown.splitlines()) <= 80
+    assert shown.split() == piped.split()  # the same words, only wrapped

@@ -18,6 +18,7 @@ CASES = [
     (RunConfig(schedule=S("onecycle", total_steps=300)), "total_steps=300 is longer than the 100 epochs it runs"),
     (RunConfig(schedule=S("warmup_cosine", num_training_steps=400)), "num_training_steps=400 is longer than the 100"),
     (RunConfig(schedule=S("warmup_linear", num_training_steps=60)), "the schedule's decay ends after 60"),
+    (RunConfig(schedule=S("warmup_cosine", num_training_steps=60)), "the cosine climbs again after 60"),
     (RunConfig(schedule=S("constant", factor=0.5, total_iters=10, warmup=5)), "the warmup ends in a drop"),
     (RunConfig(schedule=S("cosine", eta_min=0.2)), "eta_min=0.2 is not below lr=0.1"),
     (RunConfig(schedule=S("cosine", warmup=100)), "warmup=100 is not shorter than the run"),

@@ -686,3 +686,25 @@ def test_a_session_keeps_the_loss_plots_smoothing(tmp_path):
         with pytest.raises(SessionError, match="smoothing") as err:
             load_session(tmp_path / "bad.toml")
         assert "off" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_key_given_twice_is_named_as_such(tmp_path):
+    """A newcomer's try (issue 13): a second note line appended to a saved preset gave tomllib's 'Cannot
+    overwrite a value'."""
+    config = RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}})
+    path = save_session(Session(config, note="Preset T4"), tmp_path / "s.toml")
+    path.write_text(path.read_text() + 'note = "Exercise 2"\n')
+    with pytest.raises(SessionError, match=r"is not valid TOML: a key is given twice \(keep one\) \(at line"):
+        load_session(path)
+
+
+def test_a_free_name_after_a_numbered_one_goes_on_counting(tmp_path):
+    from lrtui.io.files import free_name
+
+    for name in ("s.toml", "s-2.toml"):
+        (tmp_path / name).write_text("")
+    assert free_name(tmp_path / "s.toml").name == "s-3.toml"
+    assert free_name(tmp_path / "s-2.toml").name == "s-3.toml"  # not s-2-2.toml
+    assert free_name(tmp_path / "s-7.toml").name == "s-7.toml"  # free: as it is
+    (tmp_path / "run-1.toml").write_text("")
+    assert free_name(tmp_path / "run-1.toml").name == "run-1-2.toml"  # -1 is part of the name

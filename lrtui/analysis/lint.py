@@ -83,6 +83,9 @@ def _horizons(name: str, params: dict, prepared: Prepared, epochs: int, out: lis
         elif name == "cosine" and h < epochs:
             out.append(f"{label} is shorter than the {epochs} epochs it runs: the cosine climbs again after {h} of "
                        "them (torch does not clamp it)")
+        elif name == "warmup_cosine" and h < epochs:
+            out.append(f"{label} is shorter than the {epochs} epochs it runs: the cosine climbs again after {h} of "
+                       "them (transformers does not clamp it)")
         elif name != "cosine" and key == "num_training_steps" and h < epochs:
             out.append(f"{label} is shorter than the {epochs} epochs it runs: the schedule's decay ends after {h}")
         elif h > 1.25 * epochs:

@@ -114,6 +114,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         "(lists comma-separated, booleans true/false), e.g. lrtui curve multistep milestones=30,60 --epochs 90",
     )
     p_curve.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
+    p_curve.add_argument("--schedule", dest="schedule_option", metavar="NAME",
+                        help="the schedule name, as simulate and the app take it (the same as giving it first)")
     p_curve.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
     p_curve.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS:,} (default 100)")
     p_curve.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
@@ -165,6 +167,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p_code = _Parser(prog="lrtui code", description="Print a schedule as code: a torch fragment that leaves "
                      "`optimizer` and `scheduler` stepping through lrtui's curve, or transformers' own function.")
     p_code.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
+    p_code.add_argument("--schedule", dest="schedule_option", metavar="NAME",
+                        help="the schedule name, as simulate and the app take it (the same as giving it first)")
     p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
     p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
     p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
@@ -270,16 +274,29 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     width = max(len(default(p)) for entries in catalogue.values() for *_, params in entries for p in params
                 if len(default(p)) <= 24)
+    import shutil
+
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+
+    def wrap(line: str, indent: str) -> list[str]:  # on a terminal, within its width (into a pipe, whole lines)
+        import textwrap
+
+        if not columns or len(line) <= columns:
+            return [line]
+        return textwrap.wrap(line, max(columns, 40), subsequent_indent=indent, break_on_hyphens=False,
+                             drop_whitespace=True) or [line]
+
     lines = []
     for section, entries in catalogue.items():
         prefix = {"schedules": "", "problems": "problem.", "optimizers": "optimizer."}[section]
         lines.append(f"== {section} ==" + (f"  (set with {prefix}key=value)" if prefix else "  (set with key=value)"))
         lines.append("")
         for name, family, summary, params in entries:
-            lines.append(f"{name}  ({family})  {summary}")
+            lines.extend(wrap(f"{name}  ({family})  {summary}", "    "))
             for p in params:
                 scale = ", log scale" if p.log else ""
-                lines.append(f"    {p.name:<20} default {default(p):<{width}} {p.allowed()}{scale}. {p.help}")
+                head = f"    {p.name:<20} default {default(p):<{width}} "
+                lines.extend(wrap(f"{head}{p.allowed()}{scale}. {p.help}", " " * min(len(head), 44)))
             lines.append("")
     print("\n".join(lines).rstrip())
     return 0
@@ -309,6 +326,10 @@ def cmd_curve(args: argparse.Namespace) -> int:
     units = _curve_units(args)
     name, params = spec["name"], _in_epochs(spec["params"], units)
     epochs = coerce(EPOCHS, units.to_epochs("epochs", args.epochs))
+    if args.spec is None and name in registry.names():  # the horizon follows --epochs unless typed
+        from lrtui.sim.config import RunConfig, fit_horizon
+
+        params = fit_horizon(RunConfig(schedule={"name": name, "params": params}, epochs=epochs), keep=set(params)).schedule["params"]
     schedule = create(name, **params)
     if registry.get(name).family == "metric":
         raise ConfigError(f"{name} follows the loss, not the epoch: it has no curve of its own (use lrtui simulate)")
@@ -375,10 +396,30 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
         spec = {"name": args.schedule or "constant", "params": schedule_params}
     run = {name: RUN_DEFAULTS[name] if getattr(args, name) is None else getattr(args, name) for name in RUN_DEFAULTS}
     config = RunConfig(schedule=spec, problem_params=problem_params, optimizer_params=optimizer_params, **run)
+    if args.spec is None and default_schedule is None:  # the horizon follows --epochs unless typed (the app: app_start)
+        config = _horizon_follows(config, set(schedule_params))
     try:
         return _validated(config)
     except ConfigError as err:
         raise ConfigError(str(err) + _meant_elsewhere(str(err), schedule_params, config)) from None
+
+
+def _horizon_follows(config: "RunConfig", typed: set[str]) -> "RunConfig":
+    """The run with its schedule's horizon (T_max, num_training_steps, total_steps) set to its length unless
+    typed: ``--epochs 200`` with a cosine's default T_max of 100 would climb back to the peak. A length that is
+    not yet a valid integer is left for validation to name."""
+    from lrtui.sim.config import fit_horizon
+
+    try:
+        epochs = coerce(EPOCHS, config.epochs)
+        schedules_known = config.schedule["name"] in registry.names()
+    except ConfigError:
+        return config
+    if not schedules_known:
+        return config
+    from dataclasses import replace
+
+    return replace(fit_horizon(replace(config, epochs=epochs), keep=typed), epochs=config.epochs)
 
 
 def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "RunConfig") -> str:
@@ -480,6 +521,10 @@ def _schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
     """The schedule a name, param=value pairs and an optional --spec file describe."""
     tokens = list(args.assignments)
     name = args.name
+    if args.schedule_option is not None:  # --schedule NAME, as simulate and the app take it
+        if name is not None:
+            tokens.insert(0, name)  # then the first word is a param=value pair
+        name = args.schedule_option
     if args.spec is not None:
         spec = load_spec(args.spec)
         if name is not None and "=" in name:
@@ -566,7 +611,8 @@ def _app_options(args: argparse.Namespace):
 def app_start(args: argparse.Namespace) -> dict[str, Any]:
     """What the app opens on: a preset, a saved session, or the run the options describe (as LrtuiApp's
     keyword arguments)."""
-    from lrtui.ui.fields import check_app_epochs, fit_horizon
+    from lrtui.sim.config import fit_horizon
+    from lrtui.ui.fields import check_app_epochs
 
     if args.preset is not None or args.load is not None:
         rescale = args.preset is not None and args.epochs is not None  # a preset scaled to other epochs

@@ -78,4 +78,6 @@ def parse_document(text: str, kind: str) -> Any:
         reason = (str(err).splitlines() or ["?"])[0]
         if "int_max_str_digits" in reason:  # Python's own hint names a function a user cannot call
             reason = "an integer has more than 4,300 digits"
+        elif reason.startswith("Cannot overwrite a value"):  # tomllib's words for a key given twice
+            reason = reason.replace("Cannot overwrite a value", "a key is given twice (keep one)", 1)
         raise DocumentError(f"is not valid {kind}: {reason}") from None

@@ -12,6 +12,7 @@ import contextlib
 import glob
 import itertools
 import os
+import re
 import stat
 import tempfile
 import time
@@ -57,15 +58,21 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
 
 
 def free_name(path: str | Path) -> Path:
-    """``path`` if nothing is there, else the first free ``<stem>-2<suffix>``, ``-3``... beside it."""
+    """``path`` if nothing is there, else the first free ``<stem>-2<suffix>``, ``-3``... beside it; a
+    numbered ``<stem>-2`` goes on counting (``-3``, not ``-2-2``)."""
     path = Path(path)
-    (free,) = free_names(path.parent, path.stem, (path.suffix,))
+    numbered = re.fullmatch(r"(.+)-([2-9]|[1-9][0-9]+)", path.stem)
+    if numbered and not os.path.lexists(path):
+        return path
+    stem, first = (numbered.group(1), int(numbered.group(2))) if numbered else (path.stem, 1)
+    (free,) = free_names(path.parent, stem, (path.suffix,), first)
     return free
 
 
-def free_names(directory: Path, stem: str, suffixes: tuple[str, ...]) -> tuple[Path, ...]:
-    """The files of the first of ``stem``, ``stem-2``, ``stem-3``... for which none of them exists."""
-    stems = (stem if n == 1 else f"{stem}-{n}" for n in itertools.count(1))
+def free_names(directory: Path, stem: str, suffixes: tuple[str, ...], first: int = 1) -> tuple[Path, ...]:
+    """The files of the first of ``stem``, ``stem-2``, ``stem-3``... (from the ``first``) for which none
+    of them exists."""
+    stems = (stem if n == 1 else f"{stem}-{n}" for n in itertools.count(first))
     candidates = (tuple(directory / f"{name}{suffix}" for suffix in suffixes) for name in stems)
     return next(paths for paths in candidates if not any(os.path.lexists(p) for p in paths))
 

@@ -13,7 +13,7 @@ import numpy as np
 import plotext
 
 from lrtui.plotting.decimate import decimate
-from lrtui.plotting.ticks import epoch_ticks, log_ticks
+from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -105,8 +105,13 @@ def plot_curve(
     if xlog and finite_x.size:
         fig.xticks(*log_ticks(float(finite_x.min()), float(finite_x.max())))
     finite_y = y[np.isfinite(y)]
+    most_y = max(2, min(6, rows // 3))
     if ylog and not suffix and finite_y.size:
-        fig.yticks(*log_ticks(float(finite_y.min()), float(finite_y.max()), most=max(2, min(6, rows // 3))))
+        fig.yticks(*log_ticks(float(finite_y.min()), float(finite_y.max()), most=most_y))
+    elif finite_y.size:  # round values, as the app labels them (0.025 0.050 0.075, not 0.033 0.067)
+        ticks = nice_ticks(float(finite_y.min()), float(finite_y.max()), most=most_y)
+        if ticks:
+            fig.yticks(ticks, tick_labels(ticks))
     fig.xlabel(xlabel)
     fig.ylabel(ylabel + suffix)
     text = fig.build().rstrip("\n")

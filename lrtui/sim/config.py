@@ -9,7 +9,7 @@ whose simulation would take far longer than a lab machine should be asked for (:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -167,3 +167,21 @@ def _check_work(p: Prepared) -> None:
         what = f"steps_per_epoch={p.steps_per_epoch}"
     raise ConfigError(f"epochs={p.epochs} is too long a simulation for {p.problem.name} with {what} (about "
                       f"{seconds:,.0f} s): allowed about {WORK_BUDGET:.0f} s of work, here at most {most:,} epochs")
+
+
+RUN_LENGTH_PARAMS = ("T_max", "num_training_steps", "total_steps")
+"""A schedule's horizon: it follows the run's length (in the app, and in the CLI's curve and simulate) (a new schedule, a new epoch count) unless
+it was set to something else. Left at its default of 100 in a 200-epoch run, a cosine climbs back up."""
+
+
+def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int | None = None) -> RunConfig:
+    """The run with its schedule's horizon (:data:`RUN_LENGTH_PARAMS`) set to its epochs, except those named
+    in ``keep`` (given by the user) and, when the run's length changed from ``old_epochs``, those set to
+    anything else (they did not follow it)."""
+    params = dict(config.schedule.get("params", {}))
+    declared = {p.name for p in schedules.get(config.schedule["name"]).all_params}
+    for name in RUN_LENGTH_PARAMS:
+        followed = old_epochs is None or params.get(name) in (None, old_epochs)
+        if name in declared and name not in keep and followed:
+            params[name] = config.epochs
+    return replace(config, schedule={"name": config.schedule["name"], "params": params})

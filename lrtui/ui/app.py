@@ -204,6 +204,7 @@ class LrtuiApp(App[None]):
         self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
         self.target_loss = target_loss
         self.smoothing = smoothing  # the loss plot's (see lrtui.analysis.compare.smoothing_weight)
+        self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
         self.show_board = bool(pinned)
         self.preset = preset
         self.session_path = session_path  # where ctrl+s saves: the file loaded, else asked for
@@ -351,18 +352,36 @@ class LrtuiApp(App[None]):
             return self.target_loss
         return default_target(self.trace) if self.trace is not None else 0.0
 
-    def field_changed(self, what: FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset) -> None:
+    def field_changed(self, what: FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset | FieldRow.TakeBack) -> None:
         """A row's edit, nudge or reset, handed over at once (FieldRow._send): applied before any later key.
         An error shown under another field goes: it belonged to that field's last edit."""
         for row in self.form.rows():
             if row is not what.row and row.message:
                 row.show_error("")
+        if isinstance(what, FieldRow.Nudge):
+            if what.first:  # what a take-back restores: the run and the settings before these steps
+                self._before_steps = (what.row.field, self.config, self.target_loss, self.smoothing)
+            self._on_nudge(what)
+            return
+        before, self._before_steps = self._before_steps, None
         if isinstance(what, FieldRow.Edit):
             self._on_edit(what)
-        elif isinstance(what, FieldRow.Nudge):
-            self._on_nudge(what)
+        elif isinstance(what, FieldRow.TakeBack):
+            if before is not None and before[0] == what.row.field:
+                self._restore(*before[1:])
         else:
             self._on_reset(what.row)
+
+    def _restore(self, config: RunConfig, target: float | None, smoothing: str) -> None:
+        """Put back the run and the view's settings as they were (steps taken back: they began a typed value)."""
+        changed_view = (target, smoothing) != (self.target_loss, self.smoothing)
+        self.target_loss, self.smoothing = target, smoothing
+        if config != self.config:
+            self.config = config
+        elif changed_view:
+            self.form.set_values(*self._form_contents())
+            self._draw_plots()
+            self._update_board()
 
     def _on_edit(self, edit: FieldRow.Edit) -> None:
         if edit.row.field == TARGET_FIELD:
@@ -565,8 +584,12 @@ class LrtuiApp(App[None]):
                 self.call_later(self._show_form)
             self._redraw_comparison()
             self.notify("simulation cancelled: back to the run before it", timeout=3)
-        else:
+        else:  # nothing was simulated yet: the plots say so, not "simulating"
             self.status_line.update("simulation cancelled: change a value to run again", layout=False)
+            lr, loss = self.panels["lr"].plot, self.panels["loss"].plot
+            x_range = (0.0, float(max(self.config.epochs - 1, 1)))
+            lr.show(lr.series, title=f"lr: {self.config.schedule['name']}", x_range=x_range)
+            loss.show((), title="loss: not simulated (cancelled)")
 
     def _show_problem(self, message: str) -> None:
         self.status_line.update(Text(one_line(message), style="bold red"), layout=False)

@@ -15,7 +15,7 @@ from typing import Any
 from lrtui import schedules
 from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import APP_MAX_EPOCHS, ConfigError, Param, coerce, format_value
-from lrtui.sim.config import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, prepare
+from lrtui.sim.config import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, fit_horizon, prepare
 from lrtui.sim.units import Units
 
 DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
@@ -26,25 +26,8 @@ PICKERS = {
     "problem": Param("problem", "choice", "quadratic", "the teaching problem", choices=tuple(PROBLEMS)),
     "optimizer": Param("optimizer", "choice", "sgd", "the optimizer", choices=tuple(OPTIMIZERS)),
 }
-RUN_LENGTH_PARAMS = ("T_max", "num_training_steps", "total_steps")
-"""A schedule's horizon: in the app it follows the run's length (a new schedule, a new epoch count) unless
-it was set to something else. Left at its default of 100 in a 200-epoch run, a cosine climbs back up."""
-
 _RUN = {p.name: p for p in RUN_PARAMS}
 _RUN["epochs"] = replace(_RUN["epochs"], high=APP_MAX_EPOCHS)
-
-
-def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int | None = None) -> RunConfig:
-    """The run with its schedule's horizon (:data:`RUN_LENGTH_PARAMS`) set to its epochs, except those named
-    in ``keep`` (given by the user) and, when the run's length changed from ``old_epochs``, those set to
-    anything else (they did not follow it)."""
-    params = dict(config.schedule.get("params", {}))
-    declared = {p.name for p in schedules.get(config.schedule["name"]).all_params}
-    for name in RUN_LENGTH_PARAMS:
-        followed = old_epochs is None or params.get(name) in (None, old_epochs)
-        if name in declared and name not in keep and followed:
-            params[name] = config.epochs
-    return replace(config, schedule={"name": config.schedule["name"], "params": params})
 
 
 def check_app_epochs(*configs: RunConfig) -> None:

@@ -4,12 +4,15 @@ A row shows ``name  value``. A focused row owns the keys typed on it, so that ty
 command: any printable key starts an edit (on a choice, ``cos`` shows and selects cosine), enter opens an
 empty one; enter commits, escape cancels, backspace deletes. Without an edit open, + and - step the value,
 ] and [ step it a tenth as far, delete puts it back to its default, and escape leaves the form for the
-plots, where letters are commands. Space (play), ? (help), < and > (speed) stay the app's, and the arrows,
+plots, where letters are commands. A step key followed at once (within :data:`RETYPE_WITHIN`) by typing
+was typing: ``-5`` is an edit of -5 (refused for epochs), not a step down then 5, and the steps are taken
+back. Space (play), ? (help), < and > (speed) stay the app's, and the arrows,
 home, end, page up and page down step through epochs from anywhere, even while typing.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -18,13 +21,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
-from lrtui.printable import one_line
+from lrtui.printable import cut, one_line
 from lrtui.ui.fields import Field, complete
 
 EDIT_SHOWN = 40  # a longer edit shows its end (what is being typed), on one line
 
 APP_KEYS = {" ", "?", "<", ">"}  # play, help and speed: the app's even on a field, unless an edit is open
 STEPS = {"+": (1, False), "=": (1, False), "-": (-1, False), "_": (-1, False), "]": (1, True), "[": (-1, True)}
+RETYPE_WITHIN = 1.0  # seconds: step keys followed this soon by typing were the start of a typed value
 
 
 class FieldRow(Widget, can_focus=True):
@@ -65,6 +69,13 @@ class FieldRow(Widget, can_focus=True):
         row: "FieldRow"
         direction: int
         fine: bool = False
+        first: bool = True  # the first of a run of steps (the state before it is what a take-back restores)
+
+    @dataclass(frozen=True)
+    class TakeBack:
+        """The steps just taken on this row were the start of a typed value: undo them."""
+
+        row: "FieldRow"
 
     @dataclass(frozen=True)
     class Reset:
@@ -83,6 +94,8 @@ class FieldRow(Widget, can_focus=True):
         self.message = ""
         self.label_width = label_width
         self.tooltip = field.param.help
+        self._steps: list[str] = []  # the step keys just pressed (see RETYPE_WITHIN) ...
+        self._stepped_at = 0.0  # ... and when the last one was
 
     def render(self) -> Text:
         label = self.field.label.ljust(len(self.field.label) + 1 if self.field.picker else self.label_width)
@@ -145,8 +158,12 @@ class FieldRow(Widget, can_focus=True):
                 self.buffer = ""
             else:
                 raw, self.buffer = self.buffer, None
-                if raw.strip():  # enter on an empty edit just closes it
-                    self._send(self.Edit(self, complete(self.field.param, raw) or raw))
+                choice = complete(self.field.param, raw)
+                if raw.strip() and self.field.param.kind == "choice" and choice is None:  # one line, not the list
+                    self.show_error(f"no {self.field.label} starts with {cut(raw.strip(), 20)}: type the start of "
+                                    "one (the first match shows as you type)")
+                elif raw.strip():  # enter on an empty edit just closes it
+                    self._send(self.Edit(self, choice or raw))
             self._redraw()
         elif event.key == "backspace":
             if self.buffer is None:
@@ -154,17 +171,32 @@ class FieldRow(Widget, can_focus=True):
             self.buffer = self.buffer[:-1]
             self._redraw()
         elif self.buffer is None and char in STEPS:
-            self._send(self.Nudge(self, *STEPS[char]))
+            recent = self._recent_steps()
+            self._send(self.Nudge(self, *STEPS[char], first=not recent))
+            self._steps, self._stepped_at = recent + [char], time.monotonic()
+            return self._stop(event)
         elif self.buffer is None and char and char.isprintable() and char not in APP_KEYS:
-            self.buffer = char  # any other key starts an edit: a word typed here never runs a command
+            typed = self._recent_steps()
+            if typed:  # "-5", "[/]": the step keys began the value
+                self._send(self.TakeBack(self))
+            self.buffer = "".join(typed) + char  # any other key starts an edit: a word never runs a command
             self._redraw()
         elif self.buffer is not None and char and char.isprintable():
             self.buffer += char
             self._redraw()
         else:
             return
+        self._steps = []
+        self._stop(event)
+
+    @staticmethod
+    def _stop(event: events.Key) -> None:
         event.stop()
         event.prevent_default()
+
+    def _recent_steps(self) -> list[str]:
+        """The step keys pressed just before (within RETYPE_WITHIN of the last of them), else none."""
+        return self._steps if self._steps and time.monotonic() - self._stepped_at < RETYPE_WITHIN else []
 
     def cancel_edit(self) -> None:
         """Close the edit without committing it (escape)."""
@@ -176,7 +208,7 @@ class FieldRow(Widget, can_focus=True):
         if self.buffer is None:
             self._send(self.Reset(self))
 
-    def _send(self, change: "FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset") -> None:
+    def _send(self, change: "FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset | FieldRow.TakeBack") -> None:
         """Hand an edit or a nudge to the app's ``field_changed`` at once. As a posted message it bubbled
         through every parent's queue behind the keys pressed after it: '+' then 'p' in one burst pinned
         the value from before the '+'."""
