@@ -169,7 +169,9 @@ def _t4() -> Preset:
         base,
         _schedules(base, S("constant", lr=0.1), S("constant", lr=0.01), S("exponential", lr=0.1, gamma=0.95),
              S("multistep", lr=0.1, milestones=[500, 1000]), S("cosine", lr=0.1, T_max=2000)),
-        "f = x^2/2, noise 1, x0 = 5, 2000 steps; mean loss at steps 100/500/1000/2000 (sum of lr in brackets). "
+        "f = x^2/2, noise 1, x0 = 5, 2000 steps; mean loss at steps 100/500/1000/2000 (sum of lr in brackets), "
+        "expected values over many seeds: one run's scatter around them (the scoreboard's final is its last 10% "
+        "mean, +- its spread). "
         "1/(10 + t) [5.35; sum lr = inf, sum lr^2 < inf]: .089/.0049/.0015/.0005, still falling. Constant 0.1 [200]: "
         ".027/.026/.027/.026, stuck at the floor. Constant 0.01 [20]: 1.68/.0029/.0024/.0025, slow start. "
         "0.1 x 0.95^t [2.0]: .218 then frozen at .213, it decays too fast. Step 0.1 /10 at 500 and 1000 [56]: "
