@@ -12,6 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from plotext._dict import colors as plotext_colours
+
+from lrtui.plotting.plotext_private import build_matrix, set_size
 from textual_plotext.plot import Plot
 
 from lrtui.sim.config import RunConfig
@@ -45,8 +47,7 @@ def plotext_own_lines(plt: Plot) -> list[list[tuple[str, object]]]:
 
 def draw(theme: str, marker: str, n: int, labels: bool, vline: bool, title: str, width: int, height: int) -> Plot:
     plt = Plot()
-    plt.plotsize(width, height)
-    plt._set_size(width, height)
+    set_size(plt, width, height)
     plt.theme(theme)
     x = np.arange(n, dtype=float)
     plt.plot(x.tolist(), np.cos(x / 7).tolist(), marker=marker, color="blue+", label="now" if labels else None)
@@ -54,8 +55,7 @@ def draw(theme: str, marker: str, n: int, labels: bool, vline: bool, title: str,
     if vline:
         plt.vline(n / 2, "yellow")
     plt.title(title)
-    plt._set_sizes()
-    plt._build_matrix()
+    build_matrix(plt)
     return plt
 
 

@@ -10,9 +10,9 @@ import shutil
 import sys
 
 import numpy as np
-import plotext
 
 from lrtui.plotting.decimate import decimate
+from lrtui.plotting.plotext_private import new_figure
 from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -91,7 +91,7 @@ def plot_curve(
     cols, rows = size or (terminal_size()[0], terminal_size()[1] - 1)
     x, y = decimate(epochs, values, cols)
     y, suffix = scaled_for_ticks(y)
-    fig = plotext._figure._figure_class()  # a figure of our own, not plotext's shared global one
+    fig = new_figure()  # a figure of our own, not plotext's shared global one
     fig.plotsize(cols, rows)
     fig.theme("pro" if colour else "clear")
     if ascii_only:

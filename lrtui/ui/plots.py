@@ -22,11 +22,10 @@ from textual.containers import Container
 from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
-from plotext._monitor import monitor_class as plotext_monitor
-from plotext._utility import colors_to_ansi as plotext_colours_to_ansi
 from textual_plotext import PlotextPlot
 
 from lrtui.plotting.decimate import decimate
+from lrtui.plotting.plotext_private import build_matrix, colours_to_ansi, fresh_figure, set_size, ticks_style
 from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels  # noqa: F401 (tests read them here)
 
 MIN_WIDTH, MIN_HEIGHT = 16, 5
@@ -37,7 +36,7 @@ FRAME_OR_BLANK = frozenset(" ─┌┐└┘┬┴├┤│")  # the cells the c
 def _colours_style(colours: tuple) -> Style:
     """The Rich style of one of plotext's (foreground, style, background) cell colours (a plot uses a
     handful: each is parsed once)."""
-    styled = Text.from_ansi(plotext_colours_to_ansi(*colours) + "x")
+    styled = Text.from_ansi(colours_to_ansi(*colours) + "x")
     return styled.get_style_at_offset(_CONSOLE, 0) or Style.null()
 
 
@@ -51,16 +50,6 @@ def shorten(title: str, room: int) -> str:
     keep = " (log)" if title.endswith(" (log)") and room >= 16 else ""
     head = title[: len(title) - len(keep)]
     return head[: max(room - 3 - len(keep), 1)].rstrip() + "..." + keep
-
-
-def fresh_figure(plt) -> None:
-    """What plotext's clear_figure() does for a single plot: all data and settings back to their defaults,
-    which live in the figure's monitor. clear_figure() builds the whole figure again (a placeholder
-    subplot with a deep copy of the monitor, and a terminal size query): about 0.3 ms a plot, twice per
-    key; this about 0.01 ms. The snapshot tests hold the output the same."""
-    plt.monitor = plotext_monitor()
-    plt.monitor.set_date(plt.date)
-    plt.monitor.set_size(plt._size)
 
 
 def matrix_lines(matrix) -> tuple[str, list[list[Segment]]]:
@@ -297,8 +286,7 @@ class CurvePlot(PlotextPlot):
             return _Plain(title)
         plt = self.plt
         fresh_figure(plt)
-        plt.plotsize(width, height)
-        plt._set_size(width, height)
+        set_size(plt, width, height)
         plt.theme("clear" if self.look.mono else self._get_plotext_theme_name(self.app.theme))
         if self.look.ascii:
             plt.frame(False)
@@ -359,12 +347,9 @@ class CurvePlot(PlotextPlot):
         title = self.title if drawn else f"{self.title}: nothing to draw"
         title = shorten(title, width - 8)  # plotext leaves out a title wider than its data area (less the y labels)
         plt.title(title)
-        plt._set_sizes()  # plotext's build() less its canvas string, which matrix_lines replaces
-        plt._build_matrix()
+        matrix, xlim, ylim = build_matrix(plt)  # plotext's build() less its canvas string: matrix_lines replaces it
         self.builds += 1
-        matrix = plt.monitor.matrix
         cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
-        xlim, ylim = plt.monitor.xlim[0], plt.monitor.ylim[0]
         if drawn and len(cols) and len(rows) and None not in xlim and None not in ylim:
             self.geometry = Geometry(left=cols.start, width=len(cols), top=height - rows.stop, height=len(rows),
                                      x0=float(xlim[0]), x1=float(xlim[1]), y0=float(ylim[0]), y1=float(ylim[1]))
@@ -373,7 +358,7 @@ class CurvePlot(PlotextPlot):
         plain, self._lines = matrix_lines(matrix)
         entries = [s for s in self.series if s.label]
         if entries:
-            plain = self._draw_legend(matrix, (plt.monitor.ticks_color, plt.monitor.ticks_style), title, entries, plain)
+            plain = self._draw_legend(matrix, ticks_style(plt), title, entries, plain)
         return _Plain(plain)
 
     def _draw_legend(self, matrix, ticks: tuple, title: str, entries: list[Series], plain: str) -> str:
