@@ -107,6 +107,8 @@ def test_a_preset_scaled_to_a_length_in_its_own_units():
     (["--epochs", "200"], {"lr": 0.1, "T_max": 200}),  # the app's default cosine
     (["--schedule", "warmup_cosine", "--epochs", "200"], {"num_training_steps": 200}),
     (["--schedule", "onecycle", "--epochs", "50"], {"total_steps": 50}),
+    (["--schedule", "onecycle", "--epochs", "200"], {"total_steps": 200}),  # longer than its default: was refused
+    (["--schedule", "cosine", "--epochs", "2k samples", "--batch-size", "10"], {"T_max": 200}),  # a length with units
     (["--schedule", "cosine", "T_max=50", "--epochs", "200"], {"T_max": "50"}),  # typed: kept as typed
 ])
 def test_the_apps_horizon_follows_the_run_length_unless_typed(argv, params):

@@ -275,12 +275,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     width = max(len(default(p)) for entries in catalogue.values() for *_, params in entries for p in params
                 if len(default(p)) <= 24)
     import shutil
+    import textwrap
 
     columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
 
     def wrap(line: str, indent: str) -> list[str]:  # on a terminal, within its width (into a pipe, whole lines)
-        import textwrap
-
         if not columns or len(line) <= columns:
             return [line]
         return textwrap.wrap(line, max(columns, 40), subsequent_indent=indent, break_on_hyphens=False,
@@ -396,18 +395,17 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
         spec = {"name": args.schedule or "constant", "params": schedule_params}
     run = {name: RUN_DEFAULTS[name] if getattr(args, name) is None else getattr(args, name) for name in RUN_DEFAULTS}
     config = RunConfig(schedule=spec, problem_params=problem_params, optimizer_params=optimizer_params, **run)
-    if args.spec is None and default_schedule is None:  # the horizon follows --epochs unless typed (the app: app_start)
-        config = _horizon_follows(config, set(schedule_params))
+    typed = set(schedule_params) if args.spec is None else None  # a spec file's horizon is kept as it is
     try:
-        return _validated(config)
+        return _validated(config, horizon_kept=typed)
     except ConfigError as err:
         raise ConfigError(str(err) + _meant_elsewhere(str(err), schedule_params, config)) from None
 
 
 def _horizon_follows(config: "RunConfig", typed: set[str]) -> "RunConfig":
-    """The run with its schedule's horizon (T_max, num_training_steps, total_steps) set to its length unless
-    typed: ``--epochs 200`` with a cosine's default T_max of 100 would climb back to the peak. A length that is
-    not yet a valid integer is left for validation to name."""
+    """The run with its schedule's horizon (T_max, num_training_steps, total_steps) set to its length (in
+    epochs already) unless typed: ``--epochs 200`` with a cosine's default T_max of 100 would climb back to
+    the peak. A length that is not a valid integer, or an unknown schedule, is left for validation to name."""
     from lrtui.sim.config import fit_horizon
 
     try:
@@ -438,8 +436,9 @@ def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "Run
     return ""
 
 
-def _validated(config: "RunConfig") -> "RunConfig":
-    """The run with its lengths in epochs and its values typed as the engine reads them."""
+def _validated(config: "RunConfig", horizon_kept: set[str] | None = None) -> "RunConfig":
+    """The run with its lengths in epochs and its values typed as the engine reads them; unless
+    ``horizon_kept`` is None, the schedule's horizon follows the run's length except those named in it."""
     from dataclasses import replace
 
     from lrtui.sim.config import RunConfig, prepare
@@ -451,6 +450,8 @@ def _validated(config: "RunConfig") -> "RunConfig":
     spec = config.schedule
     config = replace(config, schedule={"name": spec["name"], "params": _in_epochs(spec["params"], units)},
                      epochs=units.to_epochs("epochs", config.epochs))
+    if horizon_kept is not None:
+        config = _horizon_follows(config, horizon_kept)
     prepared = prepare(config)
     # the prepared values are typed (ints, floats), so the app and tests compare like with like
     return RunConfig(
@@ -611,7 +612,6 @@ def _app_options(args: argparse.Namespace):
 def app_start(args: argparse.Namespace) -> dict[str, Any]:
     """What the app opens on: a preset, a saved session, or the run the options describe (as LrtuiApp's
     keyword arguments)."""
-    from lrtui.sim.config import fit_horizon
     from lrtui.ui.fields import check_app_epochs
 
     if args.preset is not None or args.load is not None:
@@ -643,9 +643,7 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
         return {"config": session.config, "pinned": session.pinned, "epoch": session.epoch,
                 "target_loss": session.target_loss, "session_path": args.load, "note": session.note,
                 "smoothing": session.smoothing}
-    config = run_config(args, _app_default())
-    if args.spec is None:  # the horizon follows the run unless typed (a spec file's is kept as it is)
-        config = fit_horizon(config, keep=set(_split_assignments(args.assignments)[0]))
+    config = run_config(args, _app_default())  # (the horizon follows the run unless typed, as in simulate)
     check_app_epochs(config)
     return {"config": config}
 
