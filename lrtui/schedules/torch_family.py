@@ -234,7 +234,9 @@ def cyclic(
     return base_lr + (max_lr - base_lr) * scale_factor * s
 
 
-def _onecycle_phases(p: dict) -> list[tuple[float, str, str]]:
+def onecycle_phases(p: dict) -> list[tuple[float, str, str]]:
+    """OneCycleLR's phases as torch builds them: (last step of the phase, start value, end value), the values
+    named "initial" (max_lr / div_factor), "max" and "min" (initial / final_div_factor)."""
     total, pct = p["total_steps"], p["pct_start"]
     if p["three_phase"]:
         return [
@@ -252,7 +254,7 @@ def _onecycle_check(p: dict) -> None:
     t = total_steps, where a standard torch loop makes its final step(). Middle phases of zero length are
     never reached.
     """
-    phases = _onecycle_phases(p)
+    phases = onecycle_phases(p)
     ends = [0.0] + [end for end, _, _ in phases]
     first_empty = ends[1] == ends[0]
     last_empty = ends[-1] == ends[-2]
@@ -303,7 +305,7 @@ def onecycle(
     """
     initial = max_lr / div_factor
     values = {"initial": initial, "max": max_lr, "min": initial / final_div_factor}
-    phases = _onecycle_phases(
+    phases = onecycle_phases(
         {"total_steps": total_steps, "pct_start": pct_start, "three_phase": three_phase}
     )
     out = np.empty(t.shape, dtype=np.float64)

@@ -147,7 +147,8 @@ def warmup_polynomial(
                         [lambda x: _warmup_ramp(x, num_warmup_steps), decay], lr_end / lr)
 
 
-def _inverse_sqrt_timescale(num_warmup_steps: int, timescale: int | None) -> int:
+def inverse_sqrt_timescale(num_warmup_steps: int, timescale: int | None) -> int:
+    """inverse_sqrt's tau: ``timescale``, else ``num_warmup_steps``, else 10000 (transformers' default)."""
     return timescale or (num_warmup_steps or 10_000)
 
 
@@ -166,7 +167,7 @@ def inverse_sqrt(t: np.ndarray, lr: float, num_warmup_steps: int, timescale: int
     tau = timescale or W (or 10000);  lam(t) = t / max(1, W) for t < W, then 1 / sqrt((t + tau - W) / tau)
     With lr = d_model**-0.5 * W**-0.5 this is the Transformer's "Noam" schedule.
     """
-    tau = _inverse_sqrt_timescale(num_warmup_steps, timescale)
+    tau = inverse_sqrt_timescale(num_warmup_steps, timescale)
     shift = tau - num_warmup_steps
     return lr * _after_linear_warmup(t, num_warmup_steps, lambda x: 1.0 / np.sqrt((x + shift) / tau))
 
@@ -215,7 +216,8 @@ def warmup_cosine_min_lr(
     return lr * _after_linear_warmup(t, num_warmup_steps, floored_cosine)
 
 
-def _wsd_stable(p: dict) -> int:
+def wsd_stable_steps(p: dict) -> int:
+    """wsd's stable phase in steps: ``num_stable_steps`` if set, else what training leaves after warmup and decay."""
     if p["num_stable_steps"] is not None:
         return p["num_stable_steps"]
     return p["num_training_steps"] - p["num_warmup_steps"] - p["num_decay_steps"]
@@ -274,7 +276,7 @@ def wsd(
     lr(t) = lr * lam
     """
     w, d, m = num_warmup_steps, num_decay_steps, min_lr_ratio
-    s = _wsd_stable(
+    s = wsd_stable_steps(
         {"num_stable_steps": num_stable_steps, "num_training_steps": num_training_steps,
          "num_warmup_steps": w, "num_decay_steps": d}
     )

@@ -1,0 +1,281 @@
+"""A schedule as optax code: ``optax_code(spec)`` leaves a top-level optax ``schedule`` (a function of the update
+count) and ``optimizer``: optax's own functions where they give lrtui's numbers, jax.numpy lambdas of the count
+where none does (a comment says why), and a comment instead of code for plateau."""
+
+from __future__ import annotations
+
+import collections
+import itertools
+from typing import Any
+
+from lrtui import schedules
+from lrtui.codegen.common import WSD_DOWN, WSD_UP, base_lr, comment_lines, merged_params, min_lr_rate, warmup_option
+from lrtui.params import MAX_EPOCHS, ConfigError
+from lrtui.schedules.torch_family import onecycle_phases
+from lrtui.schedules.transformers_family import inverse_sqrt_timescale, wsd_stable_steps
+
+
+OPTAX_HEADER = """import jax.numpy as jnp
+import optax
+
+# schedule(count) is the lr of optax's update number count (0 first), lrtui's epoch t = count: if one lrtui
+# epoch is several updates, pass learning_rate=lambda count: schedule(count // steps_per_epoch) instead.
+# optax computes in float32 (its count is int32, so most of its schedules stay float32 even with
+# jax_enable_x64): expect lrtui's float64 curve to within about 1e-6 of the peak lr.
+"""
+
+
+OPTAX_FOOTER = "optimizer = optax.sgd(learning_rate=schedule)  # or any optax optimizer's learning_rate\n"
+
+
+OPTAX_PLATEAU = (
+    "# plateau has no optax schedule: an optax schedule is a function of the update count alone, and plateau\n"
+    "# needs the loss. The nearest is optax.contrib.reduce_on_plateau, a gradient transformation chained after the\n"
+    "# optimizer and updated with value=loss; it only minimizes, and its rtol/atol, min_scale and loss accumulation\n"
+    "# are not torch's threshold/threshold_mode, min_lr and eps, so lrtui does not translate plateau to it.\n"
+)
+
+
+def optax_code(spec: dict[str, Any]) -> str:
+    """Executable optax code for the schedule ``spec`` (validated first): it leaves a top-level ``schedule``,
+    a function of the update count equal to lrtui's curve, and an ``optimizer`` using it. For plateau, which
+    needs the loss, a comment saying optax has no such schedule."""
+    schedule = schedules.from_spec(spec)
+    name, params = schedule.name, dict(schedule.params)
+    if name == "plateau":
+        return OPTAX_PLATEAU
+    lines: list[str] = []
+    if schedules.get(name).family == "transformers" and name != "wsd" and params["num_warmup_steps"]:
+        lines.append(comment_lines(f"transformers' warmup starts at lr 0 at count 0 (init_value=0.0), as lrtui's {name} does"))
+    warmup, start = warmup_option(params)
+    body = _optax_schedule(name, params, lines, "after_warmup" if warmup else "schedule")
+    base = base_lr(name, params)
+    _join(lines, "schedule", [_ramp(warmup, base * start, base)], body)
+    return OPTAX_HEADER + "\n" + "\n".join(lines) + "\n\n" + OPTAX_FOOTER
+
+
+def _ramp(steps: int, start: float, peak: float) -> tuple[int, str]:
+    """A linear warmup from ``start`` to ``peak`` over ``steps``, as a piece for :func:`_join`."""
+    return steps, f"optax.linear_schedule(init_value={start!r}, end_value={peak!r}, transition_steps={steps})"
+
+
+def _join(lines: list[str], var: str, pieces: list[tuple[int, str]], last: str) -> str:
+    """Emit ``var`` = the ``(steps, schedule)`` pieces one after the other, each restarting at its own count 0
+    (optax.join_schedules, like torch's SequentialLR), then ``last`` for good. Pieces of 0 steps are left out."""
+    kept = [(steps, expr) for steps, expr in pieces if steps > 0]
+    if not kept:
+        if last != var:
+            lines.append(f"{var} = {last}")
+        return var
+    bounds = list(itertools.accumulate(steps for steps, _ in kept))
+    members = "".join(f"    {expr},\n" for expr in [expr for _, expr in kept] + [last])
+    lines.append(f"{var} = optax.join_schedules([\n{members}], boundaries={bounds})")
+    return var
+
+
+def _named(lines: list[str], var: str, expr: str) -> str:
+    """A name for the schedule ``expr``: itself if it is one, else ``var``, assigned in ``lines``."""
+    if expr.isidentifier():
+        return expr
+    lines.append(f"{var} = {expr}")
+    return var
+
+
+def _cosine_wave(high: float, low: float, angle: str) -> str:
+    """The unclamped cosine from ``high`` (angle 0) to ``low`` (angle pi) and back, as a jnp lambda."""
+    if low == 0:
+        return f"lambda count: {high!r} * (1 + jnp.cos({angle})) / 2"
+    return f"lambda count: {low!r} + ({high!r} - {low!r}) * (1 + jnp.cos({angle})) / 2"
+
+
+def _optax_schedule(name: str, p: dict[str, Any], lines: list[str], var: str) -> str:
+    """The optax schedule for ``name`` with params ``p`` (its warmup option aside), as an expression; the
+    definitions it needs go into ``lines`` under names starting with ``var`` (or ``var`` itself, returned)."""
+    lr = p.get("lr")
+    if name == "constant":
+        factored = p["total_iters"] if p["factor"] != 1 else 0
+        return _join(lines, var, [(factored, f"optax.constant_schedule({lr * p['factor']!r})")],
+                     f"optax.constant_schedule({lr!r})")
+    if name in ("step", "exponential"):
+        every = p["step_size"] if name == "step" else 1
+        if p["gamma"] == 0:
+            lines.append(comment_lines("optax's exponential_decay takes decay_rate=0 as no decay; torch's gamma=0 gives 0"))
+            return _join(lines, var, [(every, f"optax.constant_schedule({lr!r})")], "optax.constant_schedule(0.0)")
+        stairs = ", staircase=True" if name == "step" else ""
+        return f"optax.exponential_decay(init_value={lr!r}, transition_steps={every}, decay_rate={p['gamma']!r}{stairs})"
+    if name == "multistep":
+        repeats = collections.Counter(p["milestones"])
+        if any(n > 1 for n in repeats.values()):
+            lines.append(comment_lines("a repeated milestone is one boundary scaled by gamma ** repeats (a multiset in torch)"))
+        scales = ", ".join(f"{m}: {p['gamma'] ** n!r}" for m, n in sorted(repeats.items()))
+        return f"optax.piecewise_constant_schedule(init_value={lr!r}, boundaries_and_scales={{{scales}}})"
+    if name == "linear":
+        return (f"optax.linear_schedule(init_value={lr * p['start_factor']!r}, end_value={lr * p['end_factor']!r}, "
+                f"transition_steps={p['total_iters']})")
+    if name == "polynomial":
+        return (f"optax.polynomial_schedule(init_value={lr!r}, end_value=0.0, power={p['power']!r}, "
+                f"transition_steps={p['total_iters']})")
+    if name == "cosine":
+        lines.append(comment_lines(
+            f"optax.cosine_decay_schedule (alpha = eta_min / lr) gives these values up to count {p['T_max']}, then holds "
+            f"eta_min; torch's CosineAnnealingLR, which lrtui follows, climbs back up (period {2 * p['T_max']}): this "
+            "periodic form matches at every count"))
+        return _cosine_wave(lr, p["eta_min"], f"jnp.pi * count / {float(p['T_max'])!r}")
+    if name == "cosine_restarts":
+        return _optax_restarts(p, lines, var)
+    if name == "cyclic":
+        lines.append(_cyclic_function(p, var))
+        return var
+    if name == "onecycle":
+        lines.append(_onecycle_function(p, var))
+        return var
+    if name == "inverse_time":
+        floor = "jnp.floor" if p["staircase"] else ""
+        lines.append(comment_lines("optax has no inverse-time decay (Keras' InverseTimeDecay): its formula"))
+        return f"lambda count: {lr!r} / (1 + {p['decay_rate']!r} * {floor}(count / {float(p['decay_steps'])!r}))"
+    if name == "sequential":
+        starts = (0,) + tuple(p["milestones"])
+        members = [_optax_schedule(m["name"], merged_params(m, p), lines, f"{var}_{i}") for i, m in enumerate(p["schedulers"])]
+        return _join(lines, var, [(b - a, m) for a, b, m in zip(starts, starts[1:], members)], members[-1])
+    if name == "chained":
+        lines.append(comment_lines("optax has no product of schedules: torch's ChainedScheduler multiplies its members' "
+                              "factors, so each member is built with lr=1 (a factor) and the product is scaled by lr"))
+        factors = []
+        for i, m in enumerate(p["schedulers"]):
+            factor = _optax_schedule(m["name"], {**merged_params(m, p), "lr": 1.0}, lines, f"{var}_{i}")
+            factors.append(_named(lines, f"{var}_{i}", factor))
+        return f"lambda count: {lr!r} * " + " * ".join(f"{f}(count)" for f in factors)
+    if name == "wsd":
+        return _optax_wsd(p, lines, var)
+    if name == "warmup_cosine_restarts" and p["num_cycles"] == 1:
+        return (f"optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value={lr!r}, "
+                f"warmup_steps={p['num_warmup_steps']}, decay_steps={p['num_training_steps']}, end_value=0.0)")
+    pieces, last = _optax_after_warmup(name, p, lines)
+    return _join(lines, var, [_ramp(p["num_warmup_steps"], 0.0, lr)] + pieces, last)
+
+
+def _optax_after_warmup(name: str, p: dict[str, Any], lines: list[str]) -> tuple[list[tuple[int, str]], str]:
+    """The transformers schedule ``name`` after its warmup, as pieces and a last schedule for :func:`_join`."""
+    lr, w = p["lr"], p["num_warmup_steps"]
+    span = p.get("num_training_steps", 0) - w
+    if name == "warmup_constant":
+        return [], f"optax.constant_schedule({lr!r})"
+    if name == "warmup_linear":
+        return [], f"optax.linear_schedule(init_value={lr!r}, end_value=0.0, transition_steps={span})"
+    if name in ("warmup_cosine", "warmup_cosine_min_lr"):
+        lines.append(comment_lines(
+            "optax's cosine schedules hold their end value after decay_steps; transformers' cosine, which lrtui "
+            f"follows, is periodic (num_cycles={p['num_cycles']!r} waves over {span} counts, and on past "
+            "num_training_steps): a plain cosine of the count"))
+        low = lr * min_lr_rate(p) if name == "warmup_cosine_min_lr" else 0.0
+        return [], _cosine_wave(lr, low, f"jnp.pi * {float(p['num_cycles'])!r} * 2.0 * (count / {float(span)!r})")
+    if name == "warmup_cosine_restarts":
+        lines.append(comment_lines(
+            f"hard restarts: num_cycles={p['num_cycles']} cosine cycles over the {span} counts after the warmup, then 0 "
+            f"(optax.sgdr_schedule, but cycles may be fractional). The place in a cycle is (num_cycles * count % {span}) "
+            f"/ {span}, exact at each restart; transformers' float (num_cycles * p) % 1 can fall just short of one "
+            "(49 * (1 / 49) < 1) and give ~0 there, which lrtui keeps and this code does not"))
+        cycle = f"(({float(p['num_cycles'])!r} * count) % {float(span)!r}) / {float(span)!r}"
+        return ([(span, f"lambda count: {lr!r} * jnp.maximum(0.0, 0.5 * (1.0 + jnp.cos(jnp.pi * {cycle})))")],
+                "optax.constant_schedule(0.0)")
+    if name == "warmup_polynomial":
+        if p["power"] == 0:
+            lines.append(comment_lines("power=0: lr up to num_training_steps, then lr_end (optax's polynomial_schedule "
+                                  "would hold lr)"))
+            return [(span + 1, f"optax.constant_schedule({lr!r})")], f"optax.constant_schedule({p['lr_end']!r})"
+        return [], (f"optax.polynomial_schedule(init_value={lr!r}, end_value={p['lr_end']!r}, power={p['power']!r}, "
+                    f"transition_steps={span})")
+    if name == "inverse_sqrt":
+        tau = inverse_sqrt_timescale(w, p["timescale"])
+        lines.append(comment_lines("optax has no inverse square-root schedule: transformers' formula"))
+        return [], f"lambda count: {lr!r} * (1.0 / jnp.sqrt((count + {tau}) / {float(tau)!r}))"
+    raise ConfigError(f"{name} has no optax code here yet: allowed every schedule but plateau")
+
+
+def _optax_restarts(p: dict[str, Any], lines: list[str], var: str) -> str:
+    """SGDR: optax's cosine on the count modulo T_0 (T_mult=1), else optax.sgdr_schedule with enough cycles."""
+    t_0, mult, eta_min = p["T_0"], p["T_mult"], p["eta_min"]
+    height = p["lr"] - eta_min
+    shift = f"{eta_min!r} + " if eta_min else ""
+    if mult == 1:
+        lines.append(comment_lines(f"every cycle is T_0={t_0} counts: optax's cosine_decay_schedule of the count modulo "
+                              "T_0 (optax.sgdr_schedule would need one entry per cycle)"))
+        lines.append(f"{var}_cycle = optax.cosine_decay_schedule(init_value={height!r}, decay_steps={t_0})")
+        return f"lambda count: {shift}{var}_cycle(count % {t_0})"
+    cycles, covered = 0, 0
+    while covered < MAX_EPOCHS:
+        covered += t_0 * mult**cycles
+        cycles += 1
+    lines.append(comment_lines(f"optax.sgdr_schedule takes its cycles as a list: these {cycles} (T_0 * T_mult ** k "
+                          f"counts) cover lrtui's longest run, {MAX_EPOCHS} counts"))
+    sgdr = (f"optax.sgdr_schedule([\n    dict(init_value={height!r}, peak_value={height!r}, warmup_steps=0, "
+            f"decay_steps={t_0} * {mult} ** k, end_value=0.0)\n    for k in range({cycles})\n])")
+    if not eta_min:
+        lines.append(f"{var} = {sgdr}")
+        return var
+    lines.append(f"{var}_cycles = {sgdr}")
+    return f"lambda count: {shift}{var}_cycles(count)"
+
+
+def _cyclic_function(p: dict[str, Any], fname: str) -> str:
+    """torch's CyclicLR as a jnp function of the count, in torch's order of operations."""
+    up = float(p["step_size_up"])
+    down = float(p["step_size_down"]) if p["step_size_down"] is not None else up
+    total = up + down
+    ratio = up / total
+    amplitude = {"triangular": "", "triangular2": " * (1 / (2.0 ** (cycle - 1)))",
+                 "exp_range": f" * {p['gamma']!r} ** count"}
+    base, peak = p["base_lr"], p["max_lr"]
+    return (f"def {fname}(count):\n"
+            f"    # optax has no cyclical schedule: torch's CyclicLR ({p['mode']})\n"
+            f"    cycle = jnp.floor(1 + count / {total!r})\n"
+            f"    x = 1.0 + count / {total!r} - cycle\n"
+            f"    scale = jnp.where(x <= {ratio!r}, x / {ratio!r}, (x - 1) / ({ratio!r} - 1))\n"
+            f"    return {base!r} + ({peak!r} - {base!r}) * scale{amplitude[p['mode']]}")
+
+
+def _onecycle_function(p: dict[str, Any], fname: str) -> str:
+    """torch's OneCycleLR as a jnp function of the count: its phases, in torch's order of operations."""
+    initial = p["max_lr"] / p["div_factor"]
+    values = {"initial": initial, "max": p["max_lr"], "min": initial / p["final_div_factor"]}
+    lines = [f"def {fname}(count):",
+             "    # optax's cosine_onecycle_schedule peaks at int(pct_start * total_steps) and ends at total_steps,",
+             "    # and its linear_onecycle_schedule is asymmetric; torch's OneCycleLR peaks at pct_start * total_steps",
+             "    # - 1 and ends at total_steps - 1: its phases, written out"]
+    phases = onecycle_phases(p)
+    start = 0.0
+    for i, (end, a, z) in enumerate(phases):
+        frac = f"(count - {start!r}) / {end - start!r}"
+        lo, hi = values[a], values[z]
+        if p["anneal_strategy"] == "cos":
+            lines.append(f"    phase_{i} = {hi!r} + ({lo!r} - {hi!r}) / 2.0 * (jnp.cos(jnp.pi * {frac}) + 1)")
+        else:
+            lines.append(f"    phase_{i} = ({hi!r} - {lo!r}) * {frac} + {lo!r}")
+        start = end
+    chosen = f"phase_{len(phases) - 1}"
+    for i in reversed(range(len(phases) - 1)):
+        chosen = f"jnp.where(count <= {phases[i][0]!r}, phase_{i}, {chosen})"
+    lines.append(f"    return {chosen}")
+    return "\n".join(lines)
+
+
+def _optax_wsd(p: dict[str, Any], lines: list[str], var: str) -> str:
+    """transformers' warmup-stable-decay: optax's linear and cosine pieces where they fit, jnp lambdas otherwise."""
+    lr, w, d, m = p["lr"], p["num_warmup_steps"], p["num_decay_steps"], p["min_lr_ratio"]
+
+    def shaped(template: str, steps: int) -> str:
+        f = template.format(lib="jnp", p=f"(count / {float(max(1, steps))!r})", cycles=p["num_cycles"])
+        return f"lambda count: {lr!r} * jnp.maximum(0.0, ({f}) * (1.0 - {m!r}) + {m!r})"
+
+    if p["warmup_type"] == "linear":
+        up = _ramp(w, lr * m, lr)[1]
+    else:
+        up = shaped(WSD_UP[p["warmup_type"]], w)
+    if p["decay_type"] == "linear":
+        down = f"optax.linear_schedule(init_value={lr!r}, end_value={lr * m!r}, transition_steps={d})"
+    elif p["decay_type"] == "cosine" and p["num_cycles"] == 0.5:
+        down = f"optax.cosine_decay_schedule(init_value={lr!r}, decay_steps={d}, alpha={m!r})"
+    else:
+        down = shaped(WSD_DOWN[p["decay_type"]], d)
+    pieces = [(w, up), (wsd_stable_steps(p), f"optax.constant_schedule({lr!r})"), (d, down)]
+    return _join(lines, var, pieces, f"optax.constant_schedule({lr * m!r})")
