@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import SPEEDS, LrtuiApp, Options
+from lrtui.ui.app import SPEEDS, LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.ui.form import FieldRow
 from lrtui.ui.screenshot import settle
 
@@ -431,7 +432,7 @@ async def test_ascii_mode_draws_no_braille():
     ({"LC_CTYPE": "de_DE.utf8", "LANG": "C"}, True), ({}, False), ({"LC_CTYPE": "C.UTF-8"}, False),
 ])
 def test_locale_is_utf8(env, utf8):
-    from lrtui.ui.app import locale_is_utf8
+    from lrtui.plotting.terminal import locale_is_utf8
 
     assert locale_is_utf8(env) is utf8
 

@@ -10,7 +10,8 @@ from textual.widgets import Input, Static
 from lrtui.presets import PRESETS, find
 from lrtui.io.sessions import Session, load_session, save_session
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.ui.board import Scoreboard
 from lrtui.ui.code import CodeScreen
 from lrtui.ui.prompt import PathPrompt

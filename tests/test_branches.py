@@ -9,7 +9,8 @@ from lrtui.params import ConfigError
 from lrtui.presets import find
 from lrtui.sim.engine import simulate, simulate_many
 from lrtui.sim.config import RunConfig, prepare
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from tests.test_app import started, status
 
 
@@ -78,9 +79,9 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
 
 async def test_branches_of_a_run_from_the_command_line():
     # the CLI's spec keeps the values as typed text: the view must read the validated numbers
-    from lrtui.cli import _parser, app_start
+    from lrtui.cli import app_start, build_parser
 
-    parser, _ = _parser()
+    parser, _ = build_parser()
     start = app_start(parser.parse_intermixed_args(
         ["--schedule", "wsd", "num_decay_steps=30", "num_training_steps=300", "--problem", "river_valley",
          "problem.noise=3", "--epochs", "300"]))

@@ -40,7 +40,7 @@ def test_no_command_opens_the_app_on_the_described_run(monkeypatch, argv, schedu
 
     opened = []
     monkeypatch.setattr(app_module.LrtuiApp, "run", lambda self: opened.append(self.config))
-    monkeypatch.setattr("lrtui.cli.has_terminal", lambda: True)
+    monkeypatch.setattr("lrtui.cli.start.has_terminal", lambda: True)
     assert main(argv + ["--problem", "ravine", "--epochs", "50", "problem.noise=0.5"]) == 0
     (config,) = opened
     assert config.schedule == schedule and config.problem == "ravine" and config.epochs == 50

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lrtui.cli import _parser, app_start, main
+from lrtui.cli import app_start, build_parser, main
 from lrtui.presets import PRESETS, find
 from lrtui.io.sessions import Session, save_session
 from lrtui.sim.config import RunConfig
@@ -17,7 +17,7 @@ def run(capsys, *argv):
 
 
 def start_of(*argv):
-    parser, _ = _parser()
+    parser, _ = build_parser()
     return app_start(parser.parse_intermixed_args(list(argv)))
 
 
@@ -117,7 +117,7 @@ def test_the_apps_horizon_follows_the_run_length_unless_typed(argv, params):
     from lrtui.analysis.lint import notes
     from lrtui.sim.config import prepare
 
-    parser, _ = _parser()
+    parser, _ = build_parser()
     config = app_start(parser.parse_intermixed_args(argv))["config"]
     assert config.schedule["params"] == params
     if "T_max=50" not in argv:

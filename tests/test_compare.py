@@ -6,7 +6,8 @@ import pytest
 from lrtui.analysis.compare import MAX_PINNED, describe, follow, is_noisy, score
 from lrtui.sim.engine import simulate
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.ui.board import BoardRow, Scoreboard, cells, distinct, fit_columns
 from lrtui.ui.screenshot import settle
 from tests.test_app import row, started

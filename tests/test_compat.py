@@ -83,7 +83,8 @@ async def test_a_palette_closed_while_it_searches_does_not_end_the_app():
     from textual.command import CommandList
 
     from lrtui.sim.config import RunConfig
-    from lrtui.ui.app import LrtuiApp, Options
+    from lrtui.ui.app import LrtuiApp
+    from lrtui.plotting.terminal import Options
     from lrtui.ui.palette import PresetPalette
 
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {}}), Options())

@@ -19,7 +19,7 @@ from lrtui.sim.optimizers import OPTIMIZERS
 from lrtui.params import MAX_EPOCHS, MAX_SIM_EPOCHS, ConfigError
 from lrtui.analysis.range_test import valley
 from lrtui.sim.engine import simulate
-from lrtui.sim.config import PROBLEMS, RunConfig, prepare
+from lrtui.sim.config import PROBLEMS, RunConfig, check_app_epochs, prepare
 from lrtui.ui import fields as F
 from lrtui.analysis.verdict import judge
 
@@ -126,7 +126,7 @@ def test_the_app_goes_to_100000_epochs_and_no_further():
         F.set_value(config, epochs, "100001")
     assert str(info.value) == "epochs=100001 is not allowed: an integer in [1, 100000]"
     with pytest.raises(ConfigError, match="more than the app shows"):
-        F.check_app_epochs(replace(config, epochs=100_001))
+        check_app_epochs(replace(config, epochs=100_001))
 
 
 def _no_nan(constant: str):

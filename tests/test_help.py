@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from lrtui.sim.config import PROBLEMS
 from lrtui.schedules.registry import _REGISTRY
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.ui.help import SYMBOLS, Doc, schedule_help, wrap_doc, wrap_formula
 from lrtui.ui.screenshot import settle
 from tests.test_app import started

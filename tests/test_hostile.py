@@ -21,7 +21,8 @@ from lrtui.params import ConfigError, format_value
 from lrtui.printable import MAX_MESSAGE, cut, one_line
 from lrtui.io.sessions import SessionError, load_session
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from tests.test_app import cosine, row, started, status
 
 HOSTILE = ["[/]", "[red]x[/red]", "[link=https://example.com]x[/link]", "\x1b]0;PWNED\x07", "\x1b[31mRED", "a\nb"]
@@ -110,7 +111,8 @@ def test_an_unexpected_error_ends_the_app_with_one_line_and_a_report(tmp_path):
     """A bug must not end the app silently with status 0, nor print a screenful of traceback."""
     script = textwrap.dedent("""
         import sys
-        from lrtui.ui.app import LrtuiApp, Options
+        from lrtui.ui.app import LrtuiApp
+        from lrtui.plotting.terminal import Options
         class Broken(LrtuiApp):
             async def on_mount(self):
                 await super().on_mount()

@@ -15,7 +15,8 @@ import pytest
 from textual import events
 
 from lrtui.sim.config import RunConfig, prepare
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.ui.screenshot import settle
 
 KEYS = (

@@ -17,7 +17,8 @@ from lrtui.plotting.plotext_private import build_matrix, set_size
 from textual_plotext.plot import Plot
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, nice_ticks, same_series, shorten, tick_labels
 from lrtui.ui.screenshot import settle
 from tests.test_app import row, started

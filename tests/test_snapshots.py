@@ -7,7 +7,8 @@ new SVGs (rsvg-convert turns one into a PNG) before committing them.
 import pytest
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.ui.screenshot import settle
 
 SIZES = [(80, 24), (120, 40)]

@@ -6,7 +6,8 @@ from lrtui.cli import main
 from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui import fields as F
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 from lrtui.sim.units import Units
 from tests.test_app import row, started
 

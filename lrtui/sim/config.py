@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from lrtui import schedules
-from lrtui.params import MAX_SIM_EPOCHS, ConfigError, Param, coerce, format_value, resolve
+from lrtui.params import APP_MAX_EPOCHS, MAX_SIM_EPOCHS, ConfigError, Param, coerce, format_value, resolve
 from lrtui.sim.datasets import DATA, DataProblem
 from lrtui.sim.optimizers import OPTIMIZERS, Optimizer
 from lrtui.sim.problems import ANALYTIC, Problem
@@ -185,3 +185,15 @@ def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int
         if name in declared and name not in keep and followed:
             params[name] = config.epochs
     return replace(config, schedule={"name": config.schedule["name"], "params": params})
+
+
+DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
+"""What the app opens on when nothing else is asked for."""
+
+
+def check_app_epochs(*configs: RunConfig) -> None:
+    """The app shows at most APP_MAX_EPOCHS epochs; longer runs are for the CLI."""
+    for config in configs:
+        if config.epochs > APP_MAX_EPOCHS:
+            raise ConfigError(f"epochs={config.epochs} is more than the app shows: allowed epochs in "
+                              f"[1, {APP_MAX_EPOCHS}] (lrtui simulate goes further)")

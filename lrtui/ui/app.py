@@ -39,8 +39,8 @@ from lrtui.params import ConfigError, coerce
 from lrtui.printable import cut, escaped, one_line
 from lrtui.analysis.range_test import range_test
 from lrtui.sim.engine import simulate, simulate_many
-from lrtui.sim.config import PROBLEMS, RunConfig, Trace, prepare
-from lrtui.plotting.textplot import locale_is_utf8, shows_braille  # noqa: F401 (locale_is_utf8: tests read it here)
+from lrtui.sim.config import DEFAULT_SCHEDULE, PROBLEMS, RunConfig, Trace, check_app_epochs, prepare
+from lrtui.plotting.terminal import Options
 from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui import fields as F
@@ -101,20 +101,6 @@ def has_landscape(trace: Trace | None) -> bool:
 def has_sharpness(trace: Trace | None) -> bool:
     """The problem's curvature is known (not the data problems)."""
     return trace is not None and bool(np.isfinite(trace.sharpness).any())
-
-
-@dataclass(frozen=True)
-class Options:
-    """How the app draws: plain ASCII (no braille, no box drawing), monochrome (NO_COLOR)."""
-
-    ascii: bool = False
-    mono: bool = False
-
-    @classmethod
-    def from_environment(cls, ascii: bool = False) -> "Options":
-        """ASCII when asked, when the locale cannot show braille, or on a terminal whose font has none (the
-        Linux console, TERM=linux; a dumb terminal); monochrome when NO_COLOR is set."""
-        return cls(ascii=ascii or not shows_braille(), mono="NO_COLOR" in os.environ)
 
 
 def fmt(x: float) -> str:
@@ -192,7 +178,7 @@ class LrtuiApp(App[None]):
         self.ended_by: int | None = None  # the signal that ended the app
         self.crash_report: Path | None = None  # where the traceback of an unexpected error went
         self.options = options or Options.from_environment()
-        first = config or RunConfig(schedule=F.DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
+        first = config or RunConfig(schedule=DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
         for c in (first, *pinned):
             prepare(c)  # the CLI validated them; a bad one fails here, before the screen opens
         if len(pinned) > MAX_PINNED:
@@ -1078,7 +1064,7 @@ class LrtuiApp(App[None]):
                 return
             try:
                 session = load_session(path)
-                F.check_app_epochs(session.config, *session.pinned)
+                check_app_epochs(session.config, *session.pinned)
             except (SessionError, ConfigError) as err:
                 self.notify(str(err), severity="error", timeout=6)
                 return

@@ -18,8 +18,6 @@ from lrtui.params import APP_MAX_EPOCHS, ConfigError, Param, coerce, format_valu
 from lrtui.sim.config import PROBLEMS, RUN_PARAMS, Prepared, RunConfig, fit_horizon, prepare
 from lrtui.sim.units import Units
 
-DEFAULT_SCHEDULE = {"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}
-"""What the app opens on when nothing else is asked for."""
 
 PICKERS = {
     "schedule": Param("schedule", "choice", "constant", "the learning-rate schedule", choices=tuple(schedules.names())),
@@ -28,14 +26,6 @@ PICKERS = {
 }
 _RUN = {p.name: p for p in RUN_PARAMS}
 _RUN["epochs"] = replace(_RUN["epochs"], high=APP_MAX_EPOCHS)
-
-
-def check_app_epochs(*configs: RunConfig) -> None:
-    """The app shows at most APP_MAX_EPOCHS epochs; longer runs are for the CLI."""
-    for config in configs:
-        if config.epochs > APP_MAX_EPOCHS:
-            raise ConfigError(f"epochs={config.epochs} is more than the app shows: allowed epochs in "
-                              f"[1, {APP_MAX_EPOCHS}] (lrtui simulate goes further)")
 
 
 @dataclass(frozen=True)

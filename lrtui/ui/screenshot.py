@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 
 from lrtui.io.files import write_atomic
-from lrtui.ui.app import LrtuiApp, Options
+from lrtui.ui.app import LrtuiApp
+from lrtui.plotting.terminal import Options
 
 SETTLE_TIMEOUT = 30.0
 

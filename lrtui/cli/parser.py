@@ -1,0 +1,153 @@
+"""The ``lrtui`` command line's parsers: the app's options (``lrtui`` with no command) and each command's."""
+
+from __future__ import annotations
+
+import argparse
+
+from lrtui.params import APP_MAX_EPOCHS, MAX_EPOCHS, MAX_SIM_EPOCHS, Param
+
+EPOCHS = Param("epochs", "int", 100, "number of epochs in the run", 1, MAX_EPOCHS)
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (no usage dump) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, max_epochs: int) -> None:
+    """The options that define a run, shared by the app, simulate and screenshot."""
+    p.add_argument("assignments", nargs="*", metavar="param=value",
+                   help="schedule parameters; problem.key=value; optimizer.key=value")
+    p.add_argument("--schedule", default=default_schedule,
+                   help="schedule name (see lrtui list)" + (f"; default {default_schedule}" if default_schedule else ""))
+    p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
+    # the defaults (RUN_DEFAULTS) are filled in by run_config: None says the option was not given
+    p.add_argument("--problem", help="teaching problem (see lrtui list); default quadratic")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam or adamw; default sgd")
+    p.add_argument("--epochs", help=f"number of epochs, 1 to {max_epochs:,} (default 100)")
+    p.add_argument("--seed", help="seed of the run's noise, batches and initial weights (default 0)")
+    p.add_argument("--steps-per-epoch", help="optimizer steps per epoch on analytic problems (default 1)")
+    p.add_argument("--plateau-metric", choices=("end", "running", "heldout"),
+                   help="what the plateau schedule watches after each epoch (default end: the loss the epoch ended at)")
+    _add_unit_options(p)
+
+
+def _add_unit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", help="samples per optimizer step: lengths may then be given in samples (50k samples)")
+    p.add_argument("--tokens-per-step", help="tokens per optimizer step (GPT-3: 524288): lengths may then be given "
+                   "in tokens (num_warmup_steps='375M tokens' is 715 epochs of one step)")
+
+
+RUN_DEFAULTS = {"problem": "quadratic", "optimizer": "sgd", "epochs": "100", "seed": "0", "steps_per_epoch": "1",
+                "plateau_metric": "end", "batch_size": None, "tokens_per_step": None}
+
+
+def _add_start_options(p: argparse.ArgumentParser) -> None:
+    """Where the app starts instead of the run options: a preset or a saved session."""
+    p.add_argument("--preset", metavar="NAME", help="open a teaching scenario or recipe (lrtui presets lists them); "
+                   "with --epochs N, scaled to N epochs")
+    p.add_argument("--load", metavar="FILE", help="open a saved session (.toml or .json)")
+
+
+APP_DESCRIPTION = (
+    "See and feel how learning-rate schedules shape training, in the terminal. With no command, lrtui opens "
+    "the app on the run the options describe (bare key=value pairs set schedule parameters, problem.key=value "
+    "and optimizer.key=value the others)."
+)
+
+
+COMMANDS_EPILOG = (
+    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot  (lrtui COMMAND -h for "
+    "each).  Examples:  lrtui --preset T5   |   "
+    "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
+    "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
+)
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The app's parser (lrtui with no command) and each command's own parser. All are parsed
+    intermixed: options and param=value pairs may come in any order."""
+    parser = _Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
+    _add_run_options(parser, None, APP_MAX_EPOCHS)
+    _add_start_options(parser)
+    parser.add_argument("--ascii", action="store_true", help="plain ASCII plots (automatic when the locale is not UTF-8)")
+
+    p_list = _Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
+                     "defaults, ranges and help.")
+    p_list.add_argument("--format", choices=("text", "json"), default="text")
+
+    p_curve = _Parser(
+        prog="lrtui curve",
+        description="Print a schedule's learning rate per epoch. Parameters as key=value "
+        "(lists comma-separated, booleans true/false), e.g. lrtui curve multistep milestones=30,60 --epochs 90",
+    )
+    p_curve.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
+    p_curve.add_argument("--schedule", dest="schedule_option", metavar="NAME",
+                        help="the schedule name, as simulate and the app take it (the same as giving it first)")
+    p_curve.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
+    p_curve.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS:,} (default 100)")
+    p_curve.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
+    p_curve.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec (nested specs for sequential/chained)")
+    p_curve.add_argument("--plot", action="store_true", help="draw the curve with plotext instead of printing numbers")
+    p_curve.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
+    _add_unit_options(p_curve)
+
+    p_sim = _Parser(
+        prog="lrtui simulate",
+        description="Run an optimizer under a schedule on a teaching problem and print lr and loss per epoch "
+        "(loss[t] is the loss at the parameters epoch t starts from). Bare key=value pairs set schedule "
+        "parameters; optimizer.key=value and problem.key=value set the others, e.g. "
+        "lrtui simulate --problem ravine --optimizer momentum --schedule cosine lr=0.4 T_max=50 optimizer.momentum=0.9",
+    )
+    _add_run_options(p_sim, "constant", MAX_SIM_EPOCHS)
+    p_sim.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
+    p_sim.add_argument("--plot", action="store_true", help="draw lr and loss with plotext instead of printing numbers")
+    p_sim.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
+
+    p_shot = _Parser(
+        prog="lrtui screenshot",
+        description="Render the app headless on the run the options describe, optionally after pressing keys, "
+        "and save Textual's SVG screenshot.",
+    )
+    _add_run_options(p_shot, None, APP_MAX_EPOCHS)
+    _add_start_options(p_shot)
+    p_shot.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="where to write the SVG")
+    p_shot.add_argument("--size", default="120x40", help="terminal size as COLSxROWS (default 120x40)")
+    p_shot.add_argument("--press", default="", metavar="KEYS",
+                        help="keys to press first, comma-separated Textual key names, e.g. right,right,l")
+    p_shot.add_argument("--ascii", action="store_true", help="plain ASCII plots")
+    p_range = _Parser(
+        prog="lrtui range-test",
+        description="The learning-rate range test (fastai's lr_find): grow the lr exponentially from --lr-min "
+        "to --lr-max over --steps steps on the problem and optimizer, stop when the loss blows up, and print "
+        "the loss per lr with the usual suggestions and, where the curvature is known, the true stable limit.",
+    )
+    p_range.add_argument("assignments", nargs="*", metavar="param=value", help="problem.key=value; optimizer.key=value")
+    p_range.add_argument("--problem", default="quadratic", help="teaching problem (see lrtui list); default quadratic")
+    p_range.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov, adam or adamw; default sgd")
+    p_range.add_argument("--steps", default="100", help="steps of the test, 10 to 10000 (default 100)")
+    p_range.add_argument("--lr-min", default="1e-7", help="the first lr (default 1e-7)")
+    p_range.add_argument("--lr-max", default="10", help="the last lr (default 10)")
+    p_range.add_argument("--seed", default="0", help="seed of the noise and batches")
+    p_range.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
+    p_range.add_argument("--plot", action="store_true", help="draw loss against lr with plotext")
+    p_range.add_argument("--ascii", action="store_true", help="plain ASCII plot")
+    p_code = _Parser(prog="lrtui code", description="Print a schedule as code: a torch fragment that leaves "
+                     "`optimizer` and `scheduler` stepping through lrtui's curve, or transformers' own function.")
+    p_code.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
+    p_code.add_argument("--schedule", dest="schedule_option", metavar="NAME",
+                        help="the schedule name, as simulate and the app take it (the same as giving it first)")
+    p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
+    p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
+    p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
+    p_presets = _Parser(prog="lrtui presets", description="The teaching scenarios and published recipes, one per "
+                        "line, name first; open one with lrtui --preset NAME (its id, such as T5 or r4, is enough).")
+    p_presets.add_argument("--format", choices=("text", "json"), default="text")
+    return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
+                    "range-test": p_range, "code": p_code, "presets": p_presets}

@@ -1,0 +1,123 @@
+"""Opening the app from the command line: what it starts on (a preset, a session, or the run the options
+describe), its terminal, and screenshots of it without one."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lrtui.cli.parser import EPOCHS, RUN_DEFAULTS, UsageError
+from lrtui.cli.runs import run_config
+from lrtui.params import coerce, format_value
+from lrtui.printable import escaped
+from lrtui.plotting.terminal import Options
+
+def app_start(args: argparse.Namespace) -> dict[str, Any]:
+    """What the app opens on: a preset, a saved session, or the run the options describe (as LrtuiApp's
+    keyword arguments)."""
+    from lrtui.sim.config import DEFAULT_SCHEDULE, check_app_epochs
+
+    if args.preset is not None or args.load is not None:
+        rescale = args.preset is not None and args.epochs is not None  # a preset scaled to other epochs
+        given = [f"--{name.replace('_', '-')}" for name in (*RUN_DEFAULTS, "schedule", "spec")
+                 if getattr(args, name) is not None and not (rescale and name == "epochs")]
+        given += ["param=value pairs"] if args.assignments else []
+        which = "--preset" if args.preset is not None else "--load"
+        if args.preset is not None and args.load is not None:
+            raise UsageError("lrtui: --preset and --load each set the whole run: allowed one of them")
+        if given:
+            raise UsageError(f"lrtui: {which} sets the whole run: allowed no {', '.join(given)} with it")
+    if args.preset is not None:
+        from lrtui.presets import find
+
+        preset = find(args.preset)
+        if args.epochs is not None:  # in the preset's own units ("10k steps" at its steps per epoch)
+            from lrtui.sim.config import prepare
+            from lrtui.sim.units import Units
+
+            preset = preset.scaled(coerce(EPOCHS, Units.of(prepare(preset.config)).to_epochs("epochs", args.epochs)))
+        check_app_epochs(preset.config, *preset.pinned)
+        return {"config": preset.config, "pinned": preset.pinned, "preset": preset}
+    if args.load is not None:
+        from lrtui.io.sessions import load_session
+
+        session = load_session(args.load)
+        check_app_epochs(session.config, *session.pinned)
+        return {"config": session.config, "pinned": session.pinned, "epoch": session.epoch,
+                "target_loss": session.target_loss, "session_path": args.load, "note": session.note,
+                "smoothing": session.smoothing}
+    config = run_config(args, DEFAULT_SCHEDULE)  # (the horizon follows the run unless typed, as in simulate)
+    check_app_epochs(config)
+    return {"config": config}
+
+
+def has_terminal() -> bool:
+    """Whether stdin and stdout are a terminal: the app reads keys from one and draws on it."""
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout))
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Open the app (Textual is imported only here). SIGTERM and SIGHUP end it as q does, the terminal
+    restored; lrtui then ends by the same signal, so its parent sees what happened."""
+    start = app_start(args)
+    if not has_terminal():
+        raise UsageError("lrtui: the app needs a terminal on stdin and stdout: for scripts, use lrtui curve, "
+                         "simulate or screenshot (lrtui -h)")
+    import signal
+
+    from lrtui.ui.app import LrtuiApp
+
+    app = LrtuiApp(options=Options.from_environment(ascii=args.ascii), exit_signals=(signal.SIGTERM, signal.SIGHUP), **start)
+    app.run()
+    if app.ended_by is not None:
+        sys.stdout.flush()
+        signal.signal(app.ended_by, signal.SIG_DFL)
+        os.kill(os.getpid(), app.ended_by)
+    return app.return_code or 0
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    cols, sep, rows = text.lower().partition("x")
+    digits = sep and cols.isascii() and rows.isascii() and cols.isdigit() and rows.isdigit()  # not "²" or "١٢"
+    if not (digits and 20 <= int(cols) <= 1000 and 8 <= int(rows) <= 500):
+        raise UsageError(f"lrtui: --size={text} is not allowed: COLSxROWS, 20 to 1000 columns and 8 to 500 rows, e.g. 120x40")
+    return int(cols), int(rows)
+
+
+def _check_output(path: str) -> None:
+    """Refuse an output file that cannot be written before any work is done for it."""
+    if not path.endswith(".svg"):
+        raise UsageError(f"lrtui: -o {path} is not allowed: a file name ending in .svg")
+    directory = Path(path).parent
+    if not directory.is_dir():
+        raise UsageError(f"lrtui: -o {path} is not allowed: there is no directory {directory} to write it in")
+    if not os.access(directory, os.W_OK) or Path(path).is_dir():
+        raise UsageError(f"lrtui: -o {path} is not allowed: it cannot be written there")
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    size = _parse_size(args.size)
+    _check_output(args.output)
+    start = app_start(args)
+    keys = [k.strip() for k in args.press.split(",") if k.strip()]
+    _check_keys(keys)
+    from lrtui.ui.screenshot import take_screenshot
+
+    take_screenshot(start, Options.from_environment(ascii=args.ascii), Path(args.output), size, keys)
+    print(escaped(args.output))
+    return 0
+
+
+def _check_keys(keys: list[str]) -> None:
+    """Refuse a key Textual has no name for (a typo would otherwise be pressed as nothing)."""
+    from textual.keys import KEY_ALIASES, Keys, key_to_character
+
+    names = {k.value.rsplit("+", 1)[-1] for k in Keys} | set(KEY_ALIASES)
+    for key in keys:
+        base = key.rsplit("+", 1)[-1] if len(key) > 1 else key
+        if not (len(base) == 1 and base.isprintable() or base in names or key_to_character(base)):
+            raise UsageError(f"lrtui: --press {format_value(key)} is not a key: allowed characters and Textual's "
+                             "key names, e.g. right,ctrl+s,question_mark,plus_sign")
