@@ -101,7 +101,7 @@ async def test_a_simulation_that_dies_shows_its_error(monkeypatch):
         def out_of_memory(job, progress=None):
             raise MemoryError
 
-        monkeypatch.setattr(LrtuiApp, "_run_job", staticmethod(out_of_memory))
+        monkeypatch.setattr("lrtui.ui.simulation.run_job", out_of_memory)
         app.config = RunConfig(schedule={"name": "constant", "params": {}}, problem="mlp", epochs=20)
         await started(app, pilot)
         assert "out of memory" in status(app) and "simulating" not in status(app)

@@ -12,15 +12,12 @@ import asyncio
 import os
 import sys
 import tempfile
-import threading
-import time
 from typing import TYPE_CHECKING
 from pathlib import Path
 from dataclasses import dataclass, replace
 
 import numpy as np
 from rich.text import Text
-from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -38,8 +35,8 @@ from lrtui.analysis.lint import notes as lint_notes
 from lrtui.params import ConfigError, coerce
 from lrtui.printable import cut, escaped, one_line
 from lrtui.analysis.range_test import range_test
-from lrtui.sim.engine import simulate, simulate_many
-from lrtui.sim.config import DEFAULT_SCHEDULE, PROBLEMS, RunConfig, Trace, check_app_epochs, prepare
+from lrtui.sim.engine import simulate_many
+from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, check_app_epochs, prepare
 from lrtui.plotting.terminal import Options
 from lrtui.ui import compat
 from lrtui.ui.board import BoardRow, Scoreboard
@@ -47,6 +44,7 @@ from lrtui.ui import fields as F
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen, schedule_help
 from lrtui.ui.plots import Look, PlotPanel, Series
+from lrtui.ui.simulation import Job, Results, SimulationQueue
 from lrtui.analysis.verdict import Verdict, judge, run_state
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
@@ -55,9 +53,7 @@ if TYPE_CHECKING:  # presets, sessions, code and the palette load when first use
 compat.install()
 
 SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
-CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 FRAME_RATE = 30
-PROGRESS_AFTER = 0.5  # seconds: a simulation running longer shows its progress, and escape cancels it
 QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
@@ -83,10 +79,6 @@ TARGET_FIELD = F.Field("compare", TARGET)
 SMOOTHING_FIELD = F.Field("compare", SMOOTHING)
 LETTER_ACTIONS = {"log", "landscape", "range_test", "sharpness", "branches", "pin", "unpin", "clear_pins", "board",
                   "export", "code", "enter_form"}  # keys of the plots: typed, not run, on a field
-
-
-class Cancelled(Exception):
-    """Escape stopped a long simulation (raised in the worker by its progress callback)."""
 
 
 class PlotArea(Vertical, can_focus=True):
@@ -205,18 +197,14 @@ class LrtuiApp(App[None]):
         self.speed_index = 3
         self.play_timer: Timer | None = None
         self._play_position = 0.0
-        self._sim_lock = threading.Lock()
-        self._sim_pending: RunConfig | None = None
-        self._sim_running = False
-        self.simulations = 0  # completed simulations (tests and benchmarks read it)
-        self._cancel = threading.Event()  # set by escape: the worker's progress callback stops the run
-        self._quitting = False  # quit or a signal: the worker stops and shows nothing more
-        self._progress: tuple[int, int, int] | None = None  # (epochs done, of, runs started) from the worker
-        self._sim_started = 0.0
+        self.simulation = SimulationQueue(
+            lambda loop: self.run_worker(loop, thread=True, exclusive=False, group="simulation"),
+            self.call_from_thread, self._finish, self._cancelled)
+        self.simulation.idle_event.clear()  # busy until the first run is shown (on_mount submits it)
+        self.simulations = 0  # runs shown (tests and benchmarks read it)
         self._progress_timer: Timer | None = None
         self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
         self._quit_asked = False
-        self.idle_event = threading.Event()
 
     # --- layout ----------------------------------------------------------------------------------------
 
@@ -279,15 +267,13 @@ class LrtuiApp(App[None]):
             again = "ctrl+c" if key == "ctrl+c" or key == "field" else "q"
             self.notify(f"{what or 'changes'} not saved: {again} again to quit, ctrl+s saves", timeout=QUIT_ASKS_FOR)
             return
-        self._quitting = True
-        self._cancel.set()  # a long simulation stops at its next progress report, not minutes later
+        self.simulation.stop()  # a long simulation stops at its next progress report, not minutes later
         self.exit()
 
     def _end_by_signal(self, signum: int) -> None:
         """SIGTERM or SIGHUP: leave as q does (the terminal restored); the CLI then ends by the signal."""
         self.ended_by = signum
-        self._quitting = True
-        self._cancel.set()
+        self.simulation.stop()
         self.exit(return_code=128 + signum)
 
     def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
@@ -428,28 +414,14 @@ class LrtuiApp(App[None]):
     # --- simulation: one worker at a time, the latest config wins ---------------------------------------
 
     def _request_simulation(self, config: RunConfig) -> None:
-        """Simulate ``config`` and the pinned runs whose results are out of date."""
-        job = (config, tuple(self.pins), tuple(r for r in self.pin_results if isinstance(r, Trace)))
-        if self._cheap(job):  # a few milliseconds: done at once, no thread hop, drawn in the next frame
-            with self._sim_lock:
-                idle = not self._sim_running
-            if idle:
-                self.idle_event.clear()
-                self._finish(job, self._run_job(job))
-                self.idle_event.set()
-                return
+        """Simulate ``config`` and the pinned runs whose results are out of date; a short run is drawn at once,
+        a long one shows its lr curve while the loss simulates."""
+        job = Job(config, tuple(self.pins), tuple(r for r in self.pin_results if isinstance(r, Trace)))
+        if self.simulation.submit(job):
+            return
         self._preview_lr(config)
-        with self._sim_lock:
-            self._sim_pending = job
-            self._cancel.clear()
-            if self._sim_running:
-                return
-            self._sim_running = True
-        self.idle_event.clear()
-        self._sim_started, self._progress = time.monotonic(), None
         if self._progress_timer is None:
             self._progress_timer = self.set_interval(0.1, self._show_progress)
-        self._simulate_worker()
 
     def _preview_lr(self, config: RunConfig) -> None:
         """While a long run simulates, draw its lr curve at once: the schedule alone is a vectorized function
@@ -467,71 +439,10 @@ class LrtuiApp(App[None]):
             (Series(x, lr, "blue+"),), title=f"lr: {config.schedule['name']} (simulating the loss ...)", look=look,
             x_range=(0.0, float(max(config.epochs - 1, 1))))
 
-    @staticmethod
-    def _cheap(job: tuple) -> bool:
-        """Whether simulating takes well under a frame: short runs of an analytic problem."""
-        config, pins, _ = job
-        return PROBLEMS[config.problem].kind == "analytic" and sum(
-            c.epochs * c.steps_per_epoch for c in (config, *pins)) <= CHEAP_STEPS
-
-    @staticmethod
-    def _run_job(job: tuple, progress=None) -> tuple[Trace | ConfigError, list[Trace | ConfigError]]:
-        """The current run's trace and the pinned runs' (reused where a pin's run has not changed); a run
-        that cannot be simulated gives its error instead. ``progress`` is told how far it got."""
-        config, pins, known = job
-        results: list[Trace | ConfigError | None] = [next((t for t in known if t.config == pin), None) for pin in pins]
-        todo = [config] + [pin for pin, r in zip(pins, results) if r is None]
-        try:
-            traces: list[Trace | ConfigError] = list(simulate_many(todo, progress))
-        except ConfigError:  # one of them is wrong: find which, one by one
-            traces = []
-            for c in todo:
-                try:
-                    traces.append(simulate(c, progress))
-                except ConfigError as err:
-                    traces.append(err)
-        fresh = iter(traces[1:])
-        return traces[0], [r if r is not None else next(fresh) for r in results]
-
-    @work(thread=True, exclusive=False, group="simulation")
-    def _simulate_worker(self) -> None:
-        while True:
-            with self._sim_lock:
-                job, self._sim_pending = self._sim_pending, None
-                if job is None:
-                    self._sim_running = False
-                    break
-            try:
-                results = self._run_job(job, self._report_progress)
-            except Cancelled:
-                with self._sim_lock:
-                    self._sim_pending = None  # escape stops what is waiting too
-                if self._quitting:  # the app is going: nothing to show, and its loop may not answer
-                    continue
-                self.call_from_thread(self._cancelled)
-                continue
-            except Exception as err:  # MemoryError too: the run fails, the app stays
-                reason = "out of memory" if isinstance(err, MemoryError) else f"{type(err).__name__}: {err}"
-                failed = ConfigError(f"the simulation failed ({reason}): try fewer epochs or a smaller problem")
-                results = (failed, [failed] * len(job[1]))
-            if not self._quitting:
-                self.call_from_thread(self._finish, job, results)
-        self.idle_event.set()  # (after the last result is on screen: call_from_thread waits for it)
-
-    def _report_progress(self, done: int, total: int) -> None:
-        """The worker's progress callback: how far the run got (read by :meth:`_show_progress`); raises
-        Cancelled once escape asked it to stop."""
-        runs = self._progress[2] if self._progress is not None else 1
-        if self._progress is not None and done < self._progress[0]:
-            runs += 1  # the next group of runs started
-        self._progress = (done, total, runs)
-        if self._cancel.is_set():
-            raise Cancelled
-
     @property
     def cancellable(self) -> bool:
         """A simulation has run long enough to show its progress: escape cancels it."""
-        return self.busy and self._sim_running and time.monotonic() - self._sim_started >= PROGRESS_AFTER
+        return self.simulation.cancellable
 
     def _show_progress(self) -> None:
         """Every tenth of a second while a simulation runs: after PROGRESS_AFTER, how far it got, in the
@@ -542,9 +453,10 @@ class LrtuiApp(App[None]):
                 self._progress_timer = None
             self.refresh_bindings()
             return
-        if not self.cancellable or self._progress is None:
+        progress = self.simulation.progress
+        if not self.cancellable or progress is None:
             return  # (None: no report since the last result was shown, which this must not cover)
-        done, total, runs = self._progress
+        done, total, runs = progress
         which = f" (run group {runs})" if runs > 1 else ""
         text = f"simulating: {done:,} of {total:,} epochs{which}, {100 * done // max(total, 1)}%  (escape cancels)"
         self.status_line.update(text, layout=False)
@@ -554,11 +466,10 @@ class LrtuiApp(App[None]):
 
     def action_cancel_run(self) -> None:
         """Escape during a long simulation: stop it and go back to the run on screen before it."""
-        self._cancel.set()
+        self.simulation.cancel()
 
     def _cancelled(self) -> None:
         """The worker stopped: the last run simulated comes back, in the form and the plots."""
-        self._progress, self._sim_started = None, time.monotonic()
         if self.trace is not None:
             old = self.trace.config
             self.set_reactive(LrtuiApp.config, old)
@@ -580,12 +491,12 @@ class LrtuiApp(App[None]):
     def _show_problem(self, message: str) -> None:
         self.status_line.update(Text(one_line(message), style="bold red"), layout=False)
 
-    def _finish(self, job: tuple, results: tuple) -> None:
-        self._progress, self._sim_started = None, time.monotonic()  # the next run's progress after its own wait
-        config, pins, _ = job
+    def _finish(self, job: Job, results: Results) -> None:
+        """A job's results, on the UI thread: shown if the job is still the run on screen."""
+        config, pins = job.config, job.pins
         if config != self.config:
             return  # a newer configuration is on its way
-        trace, pin_results = results
+        trace, pin_results = results.trace, results.pins
         # the pins may have changed while this ran (u, p): each current pin takes the result made for it
         if pins == tuple(self.pins):
             self.pin_results = list(pin_results)
@@ -624,7 +535,12 @@ class LrtuiApp(App[None]):
     @property
     def busy(self) -> bool:
         """A simulation is running or waiting."""
-        return not self.idle_event.is_set()
+        return self.simulation.busy
+
+    @property
+    def idle_event(self):
+        """Set when no simulation runs or waits (tests and benchmarks wait on it)."""
+        return self.simulation.idle_event
 
     # --- drawing -----------------------------------------------------------------------------------------
 
