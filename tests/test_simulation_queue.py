@@ -50,6 +50,22 @@ class Recorder:
             thread.join(60)
 
 
+@pytest.fixture
+def held(monkeypatch):
+    """Jobs that wait to run until released: (started, release) events."""
+    started, release = threading.Event(), threading.Event()
+    real = simulation.run_job
+
+    def waiting(job, progress=None):
+        started.set()
+        release.wait(60)
+        return real(job, progress)
+
+    monkeypatch.setattr(simulation, "run_job", waiting)
+    yield started, release
+    release.set()
+
+
 def test_a_cheap_job_is_done_on_the_spot_and_equals_the_engine():
     rec = Recorder()
     job = Job(cosine(100))
@@ -73,16 +89,8 @@ def test_a_long_job_goes_to_the_worker_and_comes_back_through_deliver():
     assert rec.queue.progress is None  # cleared when the result was delivered
 
 
-def test_jobs_submitted_while_one_runs_coalesce_to_the_latest(monkeypatch):
-    started, release = threading.Event(), threading.Event()
-    real = simulation.run_job
-
-    def held(job, progress=None):
-        started.set()
-        release.wait(60)
-        return real(job, progress)
-
-    monkeypatch.setattr(simulation, "run_job", held)
+def test_jobs_submitted_while_one_runs_coalesce_to_the_latest(held):
+    started, release = held
     rec = Recorder()
     first = Job(cosine(CHEAP_STEPS + 1))
     rec.queue.submit(first)
@@ -97,16 +105,8 @@ def test_jobs_submitted_while_one_runs_coalesce_to_the_latest(monkeypatch):
     assert len(rec.threads) == 1  # one worker took both
 
 
-def test_a_cheap_job_waits_behind_a_running_one(monkeypatch):
-    started, release = threading.Event(), threading.Event()
-    real = simulation.run_job
-
-    def held(job, progress=None):
-        started.set()
-        release.wait(60)
-        return real(job, progress)
-
-    monkeypatch.setattr(simulation, "run_job", held)
+def test_a_cheap_job_waits_behind_a_running_one(held):
+    started, release = held
     rec = Recorder()
     rec.queue.submit(Job(cosine(CHEAP_STEPS + 1)))
     assert started.wait(60)
