@@ -49,7 +49,7 @@ async def test_the_range_test_preset_uses_its_own_ramp():
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert app.view == "range"
-        result = app._range[1]
+        result = app.views["range"].last[1]
         assert result.lr[0] == pytest.approx(1e-4) and result.stable_limit == pytest.approx(0.2)
         assert "stable below 0.2" in status(app)
 

@@ -12,9 +12,9 @@ import asyncio
 import os
 import sys
 import tempfile
-from typing import TYPE_CHECKING
+from dataclasses import replace
 from pathlib import Path
-from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.text import Text
@@ -23,29 +23,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 
 from lrtui import schedules
-from lrtui.analysis.branches import branches, end_loss
-from lrtui.analysis.smoothing import ema, trailing_mean
-from lrtui.analysis.compare import (MAX_PINNED, SMOOTHING, TARGET, default_target, describe, distinguish, follow, is_noisy,
-                           score, smoothing_weight)
-from lrtui.analysis.landscape import contours, path_bounds
+from lrtui.analysis.compare import (MAX_PINNED, SMOOTHING, TARGET, default_target, describe, distinguish, follow,
+                                    is_noisy, score)
 from lrtui.analysis.lint import notes as lint_notes
+from lrtui.analysis.verdict import Verdict, judge, run_state
 from lrtui.params import ConfigError, coerce
-from lrtui.printable import cut, escaped, one_line
-from lrtui.analysis.range_test import range_test
-from lrtui.sim.engine import simulate_many
-from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, check_app_epochs, prepare
 from lrtui.plotting.terminal import Options
+from lrtui.printable import cut, escaped, one_line
+from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, check_app_epochs, prepare
 from lrtui.ui import compat
-from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui import fields as F
+from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen, schedule_help
 from lrtui.ui.plots import Look, PlotPanel, Series
 from lrtui.ui.simulation import Job, Results, SimulationQueue
-from lrtui.analysis.verdict import Verdict, judge, run_state
+from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS, LrView, Run, fmt, lower_views
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
     from lrtui.presets import Preset
@@ -56,50 +52,15 @@ SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during pl
 FRAME_RATE = 30
 QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
-VIEW_PANELS = {"loss": "#loss-panel", "landscape": "#landscape-panel", "range": "#range-panel",
-               "sharpness": "#sharpness-panel", "branches": "#branches-panel"}  # the lower plot's views and the panel each shows in
-
-
-@dataclass(frozen=True)
-class PinLook:
-    """How a pinned run is drawn: its plotext colour on both plots, the same colour for the scoreboard
-    (plotext's names are the 16 ANSI colours: green+ is colour 10), its marker in monochrome or ASCII."""
-
-    colour: str
-    rich_colour: str
-    marker: str
-
-
-PIN_LOOKS = (PinLook("green+", "color(10)", "x"), PinLook("orange+", "color(11)", "+"),
-             PinLook("magenta+", "color(13)", "o"), PinLook("cyan+", "color(14)", "#"),
-             PinLook("gray+", "color(7)", "%"), PinLook("green", "color(2)", "@"))
-NOW_COLOUR = ("blue+", "color(12)")  # the current run in a comparison: one colour on both plots
 assert len(PIN_LOOKS) == MAX_PINNED
 TARGET_FIELD = F.Field("compare", TARGET)
 SMOOTHING_FIELD = F.Field("compare", SMOOTHING)
-LETTER_ACTIONS = {"log", "landscape", "range_test", "sharpness", "branches", "pin", "unpin", "clear_pins", "board",
+LETTER_ACTIONS = {"log", "view", "pin", "unpin", "clear_pins", "board",
                   "export", "code", "enter_form"}  # keys of the plots: typed, not run, on a field
 
 
 class PlotArea(Vertical, can_focus=True):
     """The plots, and where focus goes when it leaves the form: here the letters are commands."""
-
-
-def has_landscape(trace: Trace | None) -> bool:
-    """A 2-D problem: its path can be drawn over its contours."""
-    return trace is not None and trace.params is not None and trace.params.shape[1] == 2
-
-
-def has_sharpness(trace: Trace | None) -> bool:
-    """The problem's curvature is known (not the data problems)."""
-    return trace is not None and bool(np.isfinite(trace.sharpness).any())
-
-
-def fmt(x: float) -> str:
-    """A number for the status line: 4 significant digits, NaN as a dash."""
-    if x is None or not np.isfinite(x):
-        return "-"
-    return f"{x:.4g}"
 
 
 def _preset_commands():
@@ -137,10 +98,10 @@ class LrtuiApp(App[None]):
         Binding("greater_than_sign", "speed(1)", "Faster", show=False),
         Binding("l", "log('loss')", "Log loss"),
         Binding("L", "log('lr')", "Log lr", show=False),
-        Binding("v", "landscape", "Landscape", show=False),
-        Binding("r", "range_test", "Range test", show=False),
-        Binding("s", "sharpness", "Sharpness", show=False),
-        Binding("w", "branches", "WSD branches", show=False),
+        Binding("v", "view('landscape')", "Landscape", show=False),
+        Binding("r", "view('range')", "Range test", show=False),
+        Binding("s", "view('sharpness')", "Sharpness", show=False),
+        Binding("w", "view('branches')", "WSD branches", show=False),
         Binding("p", "pin", "Pin"),
         Binding("u", "unpin", "Unpin", show=False),
         Binding("U", "clear_pins", "Clear pins", show=False),
@@ -189,10 +150,7 @@ class LrtuiApp(App[None]):
         self.session_note = note  # a loaded session's note (see the note property)
         self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
-        self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of VIEW_PANELS
-        self.view_summary = ""  # what the range test and the branch view put in the status line
-        self._range: tuple[RunConfig, object] | None = None  # the last range test and the run it was for
-        self._branches: tuple | None = None  # the last wsd branches: (the run, Branches, traces)
+        self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of self.views
         self._prepared = None
         self.speed_index = 3
         self.play_timer: Timer | None = None
@@ -211,10 +169,9 @@ class LrtuiApp(App[None]):
     def compose(self) -> ComposeResult:
         # the widgets every key and every epoch step updates are kept, not looked up: a query walks the
         # whole DOM (the form's rows too), about a third of a millisecond each
-        self.panels = {name: PlotPanel(title, id=f"{name}-panel", ascii=self.options.ascii, point=name == "landscape")
-                       for name, title in (("lr", "learning rate"), ("loss", "loss"), ("landscape", "landscape"),
-                                           ("range", "range test"), ("sharpness", "sharpness"),
-                                           ("branches", "branches"))}
+        self.lr_view = LrView(PlotPanel("learning rate", id="lr-panel", ascii=self.options.ascii))
+        self.views = lower_views(self.options.ascii)  # the lower plot's, by name: one shows at a time
+        self.panels = {"lr": self.lr_view.panel, **{name: view.panel for name, view in self.views.items()}}
         self.form = ParamForm(id="form")
         self.board = Scoreboard(id="board", ascii=self.options.ascii)
         self.notes = Static(id="notes")
@@ -223,7 +180,9 @@ class LrtuiApp(App[None]):
         with Horizontal(id="main"):
             yield self.form
             with self.plot_area:
-                yield from self.panels.values()
+                yield self.lr_view.panel
+                yield ContentSwitcher(*(view.panel for view in self.views.values()), id="views",
+                                      initial=f"{self.view}-panel")
         yield self.board
         yield self.notes
         yield self.status_line
@@ -525,8 +484,7 @@ class LrtuiApp(App[None]):
             box.display = bool(found)
         lr = np.nan_to_num(trace.lr)
         self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
-        if ((self.view == "landscape" and not has_landscape(trace)) or (self.view == "sharpness" and not has_sharpness(trace))
-                or (self.view == "branches" and self._prepared.schedule.name != "wsd")):
+        if not self.views[self.view].available(self._run()):
             self._set_view("loss")  # the new problem has no such view: back to the loss plot
         self._draw_plots()
         self._update_cursor()
@@ -544,69 +502,27 @@ class LrtuiApp(App[None]):
 
     # --- drawing -----------------------------------------------------------------------------------------
 
+    def _run(self) -> Run | None:
+        """What the plots draw now; None before the first run is simulated."""
+        if self.trace is None:
+            return None
+        pinned = tuple((i, r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace))
+        ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
+        return Run(self.trace, self._prepared, pinned, self.smoothing,
+                   legend=bool(pinned) and not self.show_board,  # the scoreboard is the legend when it shows
+                   range_ramp=ramp)
+
     def _draw_plots(self) -> None:
-        trace = self.trace
-        if trace is None:
+        """The lr plot and the lower plot's view, from the run on screen."""
+        run = self._run()
+        if run is None:
             return
-        name = trace.config.schedule["name"]
-        x = trace.epoch.astype(np.float64)
-        pinned = self._pinned_traces()
-        x_range = (0.0, float(max(len(x) - 1, *(len(t.epoch) - 1 for _, t in pinned), 1)))
-        legend = bool(pinned) and not self.show_board  # the scoreboard is the legend when it shows
-        lr_panel = self.panels["lr"]
-        loss_panel = self.panels["loss"]
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
-        lr_series = [Series(x, trace.lr, "blue+")] + self._pin_series(pinned, "lr", look, legend=False)
-        title = f"lr: {name}"
-        bound = trace.stability_bound
-        if np.isfinite(bound).any():
-            lam = "lambda" if self.options.ascii else "λ"
-            if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
-                lr_series.append(Series(x, bound, "red", marker="." if look.plain else None))  # the title names it
-                title += f"  ({'dots' if look.plain else 'red'}: limit 2/{lam}max)"
-            else:
-                title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
-        lr_panel.plot.show(
-            tuple(lr_series), title=title + (" (log)" if self.log_scale["lr"] else ""),
-            look=Look(self.log_scale["lr"], look.ascii, look.mono), x_range=x_range,
-        )
-        prepared = self._prepared
-        weight = smoothing_weight(self.smoothing, is_noisy(prepared))
-        smooth = lambda y: ema(y, weight)  # noqa: E731 (the pinned runs share the problem: one weight)
-        loss_series = [Series(x, smooth(trace.loss), NOW_COLOUR[0] if pinned else "red+", "now" if legend else
-                              "train" if trace.heldout_loss is not None else None)]
-        loss_series += self._pin_series(pinned, "loss", look, legend, smooth)
-        if trace.heldout_loss is not None:
-            heldout = "red" if pinned else "green+"  # (green+ is pin #1's; red is free once now is blue)
-            loss_series.append(Series(x, smooth(trace.heldout_loss), heldout, "held-out",
-                                      marker="-" if look.plain else None))
-        floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
-        if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
-            loss_series.append(Series(x, floor, "orange", "noise floor", marker="." if look.plain else None, on_top=True))
-        title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
-        loss_panel.plot.show(tuple(loss_series), title=title + (" (log)" if self.log_scale["loss"] else ""),
-                             look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=x_range)
-        if self.view == "landscape":
-            self._draw_landscape(look)
-        elif self.view == "range":
-            self._draw_range_test(look)
-        elif self.view == "sharpness":
-            self._draw_sharpness(look)
-        elif self.view == "branches":
-            self._draw_branches(look)
-
-    def _pinned_traces(self) -> list[tuple[int, Trace]]:
-        """The pinned runs that have a trace, with their index (which sets their colour and marker)."""
-        return [(i, r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
-
-    def _pin_series(self, pinned: list[tuple[int, Trace]], what: str, look: Look, legend: bool,
-                    smooth=lambda y: y) -> list[Series]:
-        """The pinned runs' lr or loss lines (``smooth``-ed): each its colour, and its marker in monochrome or
-        ASCII."""
-        return [Series(t.epoch.astype(np.float64), smooth(getattr(t, what)), PIN_LOOKS[i].colour,
-                       label=f"#{i + 1}" if legend else None,
-                       marker=PIN_LOOKS[i].marker if look.plain else None)
-                for i, t in pinned]
+        self.lr_view.draw(run, replace(look, log=self.log_scale["lr"]))
+        try:
+            self.views[self.view].draw(run, replace(look, log=self.log_scale["loss"]))
+        except ConfigError as err:  # a range test or branches that cannot run on this problem
+            self._show_problem(str(err))
 
     def _update_board(self) -> None:
         """The scoreboard: the current run and each pinned one."""
@@ -631,109 +547,10 @@ class LrtuiApp(App[None]):
         rows = [replace(r, description=d) for r, d in zip(rows, short)]
         self.board.show_rows(rows, f"{target:.3g}")
 
-    def _draw_branches(self, look: Look) -> None:
-        """WSD's branches: the stable phase without decay (the trunk) and the decay started from several
-        points of it, each a run of its own on the same seed."""
-        trace = self.trace
-        if self._branches is None or self._branches[0] != trace.config:
-            try:
-                found = branches(self._prepared)
-                runs = simulate_many([found.trunk, *found.runs])
-            except ConfigError as err:
-                self._show_problem(str(err))
-                return
-            self._branches = (trace.config, found, runs)
-        _, found, runs = self._branches
-        trunk, rest = runs[0], runs[1:]
-        window = max(1, len(trace.epoch) // 60)  # the loss is noisy: a trailing mean keeps it readable
-        pin_look = lambda i: PIN_LOOKS[i % len(PIN_LOOKS)]  # noqa: E731
-        series = [Series(t.epoch.astype(np.float64), trailing_mean(t.loss, window), pin_look(i).colour,
-                         marker=pin_look(i).marker if look.plain else None)
-                  for i, t in enumerate(rest[:-1])]
-        series.insert(0, Series(trace.epoch.astype(np.float64), trailing_mean(trace.loss, window), "red+"))  # the run
-        series.append(Series(trunk.epoch.astype(np.float64), trailing_mean(trunk.loss, window), "gray",
-                             marker="." if look.plain else None))
-        decay = int(self._prepared.schedule.params["num_decay_steps"])  # typed (the CLI's spec holds text)
-        tail = max(1, decay // 10)
-        short = lambda v: f"{v:.2g}"  # noqa: E731 (the status line has room for five numbers of two digits)
-        ends = ", ".join(f"{k}: {short(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
-        self.view_summary = (f"decay {decay} from {ends}; none: "
-                              f"{short(end_loss(trunk.loss, trunk.final_loss, tail))}")
-        mean = f" (mean of {window})" if window > 1 else ""
-        self.panels["branches"].plot.show(
-            tuple(series), title=f"branches{mean}, gray: no decay" + (" (log)" if self.log_scale["loss"] else ""),
-            look=Look(self.log_scale["loss"], look.ascii, look.mono),
-            x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
-
-    def _draw_sharpness(self, look: Look) -> None:
-        """The edge-of-stability figure: the sharpness lambda_max(t) against c / lr(t), the largest
-        curvature the lr tolerates (2/lr for SGD, 2(1+mu)/lr with momentum)."""
-        trace = self.trace
-        x = trace.epoch.astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = trace.stability_bound * trace.sharpness  # the optimizer's constant: bound = c / lambda
-            tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
-        lam = "lambda" if look.ascii else "λ"
-        self.panels["sharpness"].plot.show(
-            (Series(x, trace.sharpness, "red+", f"sharpness {lam}max"),
-             Series(x, tolerated, "orange", "c/lr", marker="." if look.plain else None)),
-            title="sharpness" + (" (log)" if self.log_scale["loss"] else ""),
-            look=Look(self.log_scale["loss"], look.ascii, look.mono), x_range=(0.0, float(max(len(x) - 1, 1))))
-
-    def _draw_range_test(self, look: Look) -> None:
-        """The lr range test on this problem and optimizer: loss against lr (log axis), the suggestions
-        and the true stable limit as vertical lines."""
-        trace = self.trace
-        panel = self.panels["range"]
-        if self._range is None or self._range[0] != trace.config:  # a log toggle or a view switch reuses it
-            try:
-                ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
-                self._range = (trace.config, range_test(trace.config, **ramp))
-            except ConfigError as err:
-                self._show_problem(str(err))
-                return
-        result = self._range[1]
-        marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
-        if result.stable_limit:
-            marks.append((np.log10(result.stable_limit), "red"))
-        title = "range test: loss against lr"
-        if look.ascii:
-            marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
-        elif look.mono and marks:  # one colour cannot tell the picks from the limit: draw the limit alone
-            marks = marks[-1:] if result.stable_limit else []
-            title += " (line: the stable limit)" if result.stable_limit else ""
-        limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
-        picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
-        self.view_summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
-        panel.plot.show((Series(np.log10(result.lr), result.loss, "red+", decimate=False),),
-                        title=title, look=Look(self.log_scale["loss"], look.ascii, look.mono),
-                        xlabel="lr", xlog=True, vlines=tuple(marks))
-
-    def _draw_landscape(self, look: Look) -> None:
-        """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
-        trace = self.trace
-        panel = self.panels["landscape"]
-        if not has_landscape(trace):
-            return
-        prepared = self._prepared
-        path = trace.params
-        xlim, ylim = path_bounds(path)
-        width, height = panel.plot.size.width or 60, panel.plot.size.height or 20
-        series = [Series(gx, gy, "cyan", marker="." if look.ascii else None, scatter=True, decimate=False)
-                  for gx, gy in contours(prepared.problem, prepared.problem_params, xlim, ylim,
-                                           width * (1 if look.ascii else 2), height * (1 if look.ascii else 4))]
-        step = max(1, len(path) // (4 * max(width, 1)))
-        shown = np.vstack([path[::step], path[-1:]])
-        series.append(Series(shown[:, 0], shown[:, 1], "red+", decimate=False))
-        panel.points = path
-        panel.plot.show(tuple(series), title=f"landscape: {trace.config.problem} (path of {trace.config.optimizer})",
-                        look=look, x_range=xlim, y_range=ylim, xlabel="x")
-
     def _update_cursor(self) -> None:
-        for panel in self.panels.values():
-            if panel.display:
-                epoch_axis = panel.id != "range-panel"  # the range test's x axis is the lr, not the epoch
-                panel.place(min(self.epoch, self.last_epoch) if self.trace is not None and epoch_axis else None)
+        view = self.views[self.view]
+        for panel, epoch_axis in ((self.lr_view.panel, True), (view.panel, view.epoch_axis)):
+            panel.place(min(self.epoch, self.last_epoch) if self.trace is not None and epoch_axis else None)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -744,8 +561,9 @@ class LrtuiApp(App[None]):
         if trace is None:
             status.update("simulating ...", layout=False)
             return
-        if self.view in ("range", "branches") and self.view_summary:
-            status.update(self.view_summary, layout=False)
+        summary = self.views[self.view].summary  # the range test's picks, the branches' end losses
+        if summary:
+            status.update(summary, layout=False)
             return
         t = min(self.epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
         n = len(trace.epoch)
@@ -1005,31 +823,14 @@ class LrtuiApp(App[None]):
 
         self._push(PathPrompt(question, value), then)
 
-    def action_landscape(self) -> None:
-        """Swap the loss plot for the landscape view (2-D problems) and back."""
-        if self.view != "landscape" and not has_landscape(self.trace):
-            self.notify("the landscape view is for 2-D problems (ravine, catapult, river_valley, rosenbrock, beale)",
-                        timeout=3)
+    def action_view(self, name: str) -> None:
+        """Swap the loss plot for the view ``name`` and back (v, r, s, w); a run without such a view (a
+        landscape needs a 2-D problem) says so and changes nothing."""
+        view = self.views[name]
+        if self.view != name and not view.available(self._run()):
+            self.notify(view.unavailable, timeout=3)
             return
-        self._set_view("landscape" if self.view != "landscape" else "loss")
-
-    def action_sharpness(self) -> None:
-        """Swap the loss plot for the sharpness trace against c/lr (problems with known curvature)."""
-        if self.view != "sharpness" and not has_sharpness(self.trace):
-            self.notify("the sharpness view needs a problem with known curvature (not the data problems)", timeout=3)
-            return
-        self._set_view("sharpness" if self.view != "sharpness" else "loss")
-
-    def action_branches(self) -> None:
-        """Swap the loss plot for WSD's branches (the decay started from earlier points), and back."""
-        if self.view != "branches" and (self._prepared is None or self._prepared.schedule.name != "wsd"):
-            self.notify("the branch view is for wsd: its decay can start from any point of the stable phase", timeout=3)
-            return
-        self._set_view("branches" if self.view != "branches" else "loss")
-
-    def action_range_test(self) -> None:
-        """Swap the loss plot for the lr range test of this problem and optimizer, and back."""
-        self._set_view("range" if self.view != "range" else "loss")
+        self._set_view(name if self.view != name else "loss")
 
     def _set_view(self, view: str) -> None:
         self.view = view
@@ -1038,8 +839,7 @@ class LrtuiApp(App[None]):
         self._update_cursor()
 
     def _show_view_panel(self) -> None:
-        for view, selector in VIEW_PANELS.items():
-            self.query_one(selector).display = view == self.view
+        self.query_one(ContentSwitcher).current = f"{self.view}-panel"
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Over another screen (help, code, a prompt, the command palette) the keys belong to it: the app

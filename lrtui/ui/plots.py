@@ -158,7 +158,8 @@ class CurvePlot(PlotextPlot):
 
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.title = title
+        self.title = title  # as shown: the title given, and " (log)" when the y axis of drawn series is log
+        self.base_title = title
         self.mark: Mark | None = None
         self.place_mark: Callable[[], Mark | None] | None = None  # set by the panel that owns the cursor
         self.series: tuple[Series, ...] = ()
@@ -188,9 +189,11 @@ class CurvePlot(PlotextPlot):
              vlines: tuple[tuple[float, str], ...] = ()) -> None:
         """Replace what the plot draws; it is rebuilt at the next refresh, unless nothing it draws changed
         (a new seed leaves the lr plot as it was). ``xlog``: x values are log10 of the quantity, ticks are
-        labelled 1e-3 style; ``vlines``: (x, colour) marks across the plot."""
-        title = self.title if title is None else title
+        labelled 1e-3 style; ``vlines``: (x, colour) marks across the plot. The title says " (log)" when
+        ``look.log`` puts series on a log axis."""
+        base = self.base_title if title is None else title
         look = self.look if look is None else look
+        title = base + (" (log)" if look.log and series else "")
         settings = (title, look, x_range, y_range, xlabel, xlog, vlines)
         if self._version and settings == self._settings and same_series(series, self.series):
             return
@@ -199,6 +202,7 @@ class CurvePlot(PlotextPlot):
         self.vlines = vlines
         self.series = series
         self.title = title
+        self.base_title = base
         self.look = look
         self.x_range = x_range
         self.y_range = y_range

@@ -1,0 +1,281 @@
+"""What the plots show: the lr plot, and the lower plot's views (loss, landscape, sharpness, range test, WSD
+branches), each one class over its own :class:`~lrtui.ui.plots.PlotPanel`.
+
+A view is drawn from a :class:`Run` (the run on screen, prepared once, and the pinned runs that have a trace)
+and a :class:`~lrtui.ui.plots.Look`; ``available(run)`` says whether the run has such a view (a landscape
+needs a 2-D problem) and ``unavailable`` what a toggle then says. ``summary`` is what a view puts in the
+status line instead of the cursor's numbers (the range test's picks, the branches' end losses). A view that
+cannot be drawn raises ConfigError, which the app shows. The app keeps them in a table (:func:`lower_views`)
+and switches between their panels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
+
+import numpy as np
+
+from lrtui.analysis.branches import branches, end_loss
+from lrtui.analysis.compare import is_noisy, smoothing_weight
+from lrtui.analysis.landscape import contours, path_bounds
+from lrtui.analysis.range_test import range_test
+from lrtui.analysis.smoothing import ema, trailing_mean
+from lrtui.sim.config import Prepared, Trace
+from lrtui.sim.engine import simulate_many
+from lrtui.ui.plots import Look, PlotPanel, Series
+
+
+@dataclass(frozen=True)
+class PinLook:
+    """How a pinned run is drawn: its plotext colour on both plots, the same colour for the scoreboard
+    (plotext's names are the 16 ANSI colours: green+ is colour 10), its marker in monochrome or ASCII."""
+
+    colour: str
+    rich_colour: str
+    marker: str
+
+
+PIN_LOOKS = (PinLook("green+", "color(10)", "x"), PinLook("orange+", "color(11)", "+"),
+             PinLook("magenta+", "color(13)", "o"), PinLook("cyan+", "color(14)", "#"),
+             PinLook("gray+", "color(7)", "%"), PinLook("green", "color(2)", "@"))
+NOW_COLOUR = ("blue+", "color(12)")  # the current run in a comparison: one colour on both plots
+
+
+def fmt(x: float) -> str:
+    """A number for the status line and the titles: 4 significant digits, NaN as a dash."""
+    if x is None or not np.isfinite(x):
+        return "-"
+    return f"{x:.4g}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the plots draw: the run on screen (``prepared`` once, for everything that reads it) and the
+    pinned runs that have a trace, with their index (which sets their colour and marker)."""
+
+    trace: Trace
+    prepared: Prepared
+    pinned: tuple[tuple[int, Trace], ...] = ()
+    smoothing: str = "auto"  # the loss plot's (see lrtui.analysis.compare.smoothing_weight)
+    legend: bool = False  # the loss plot names the runs (the scoreboard, their other legend, is hidden)
+    range_ramp: dict = field(default_factory=dict)  # the range test's own ramp (T8's), else its defaults
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.trace.epoch.astype(np.float64)
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """The epochs of the longest run shown, from 0."""
+        return 0.0, float(max(len(self.trace.epoch) - 1, *(len(t.epoch) - 1 for _, t in self.pinned), 1))
+
+    def pin_series(self, what: str, look: Look, legend: bool, smooth=lambda y: y) -> list[Series]:
+        """The pinned runs' lr or loss lines (``smooth``-ed): each its colour, and its marker in monochrome
+        or ASCII."""
+        return [Series(t.epoch.astype(np.float64), smooth(getattr(t, what)), PIN_LOOKS[i].colour,
+                       label=f"#{i + 1}" if legend else None, marker=PIN_LOOKS[i].marker if look.plain else None)
+                for i, t in self.pinned]
+
+
+class LrView:
+    """The lr plot: the schedule of the run and of the pinned runs, and the stability limit 2/lambda_max
+    where the curvature is known (its value in the title when it is far above the lr)."""
+
+    def __init__(self, panel: PlotPanel) -> None:
+        self.panel = panel
+
+    def draw(self, run: Run, look: Look) -> None:
+        trace = run.trace
+        series = [Series(run.x, trace.lr, "blue+")] + run.pin_series("lr", look, legend=False)
+        title = f"lr: {trace.config.schedule['name']}"
+        bound = trace.stability_bound
+        if np.isfinite(bound).any():
+            lam = "lambda" if look.ascii else "λ"
+            if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
+                series.append(Series(run.x, bound, "red", marker="." if look.plain else None))  # the title names it
+                title += f"  ({'dots' if look.plain else 'red'}: limit 2/{lam}max)"
+            else:
+                title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
+        self.panel.plot.show(tuple(series), title=title, look=look, x_range=run.x_range)
+
+
+class View:
+    """One view of the lower plot (see the module docstring)."""
+
+    name: ClassVar[str]
+    unavailable: ClassVar[str] = ""
+    epoch_axis: ClassVar[bool] = True  # the x axis is the epoch: the cursor shows on it
+
+    def __init__(self, panel: PlotPanel) -> None:
+        self.panel = panel
+        self.summary = ""
+
+    def available(self, run: Run | None) -> bool:
+        """Whether ``run`` (None: nothing simulated yet) has this view; the loss and the range test always."""
+        return True
+
+    def draw(self, run: Run, look: Look) -> None:
+        raise NotImplementedError
+
+
+class LossView(View):
+    """The loss of the run and of the pinned runs (smoothed on noisy problems), the held-out loss, and the
+    noise floor where the problem knows it."""
+
+    name = "loss"
+
+    def draw(self, run: Run, look: Look) -> None:
+        trace, prepared, pinned = run.trace, run.prepared, run.pinned
+        weight = smoothing_weight(run.smoothing, is_noisy(prepared))
+        smooth = lambda y: ema(y, weight)  # noqa: E731 (the pinned runs share the problem: one weight)
+        series = [Series(run.x, smooth(trace.loss), NOW_COLOUR[0] if pinned else "red+", "now" if run.legend else
+                         "train" if trace.heldout_loss is not None else None)]
+        series += run.pin_series("loss", look, run.legend, smooth)
+        if trace.heldout_loss is not None:
+            heldout = "red" if pinned else "green+"  # (green+ is pin #1's; red is free once now is blue)
+            series.append(Series(run.x, smooth(trace.heldout_loss), heldout, "held-out",
+                                 marker="-" if look.plain else None))
+        floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
+        if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
+            series.append(Series(run.x, floor, "orange", "noise floor", marker="." if look.plain else None, on_top=True))
+        title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
+        self.panel.plot.show(tuple(series), title=title, look=look, x_range=run.x_range)
+
+
+class LandscapeView(View):
+    """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
+
+    name = "landscape"
+    unavailable = "the landscape view is for 2-D problems (ravine, catapult, river_valley, rosenbrock, beale)"
+
+    def available(self, run: Run | None) -> bool:
+        trace = run.trace if run is not None else None
+        return trace is not None and trace.params is not None and trace.params.shape[1] == 2
+
+    def draw(self, run: Run, look: Look) -> None:
+        if not self.available(run):
+            return
+        look = replace(look, log=False)  # a landscape's axes are the parameters
+        trace, prepared = run.trace, run.prepared
+        path = trace.params
+        xlim, ylim = path_bounds(path)
+        plot = self.panel.plot
+        width, height = plot.size.width or 60, plot.size.height or 20
+        series = [Series(gx, gy, "cyan", marker="." if look.ascii else None, scatter=True, decimate=False)
+                  for gx, gy in contours(prepared.problem, prepared.problem_params, xlim, ylim,
+                                         width * (1 if look.ascii else 2), height * (1 if look.ascii else 4))]
+        step = max(1, len(path) // (4 * max(width, 1)))
+        shown = np.vstack([path[::step], path[-1:]])
+        series.append(Series(shown[:, 0], shown[:, 1], "red+", decimate=False))
+        self.panel.points = path
+        plot.show(tuple(series), title=f"landscape: {trace.config.problem} (path of {trace.config.optimizer})",
+                  look=look, x_range=xlim, y_range=ylim, xlabel="x")
+
+
+class SharpnessView(View):
+    """The edge-of-stability figure: the sharpness lambda_max(t) against c / lr(t), the largest curvature
+    the lr tolerates (2/lr for SGD, 2(1+mu)/lr with momentum)."""
+
+    name = "sharpness"
+    unavailable = "the sharpness view needs a problem with known curvature (not the data problems)"
+
+    def available(self, run: Run | None) -> bool:
+        return run is not None and bool(np.isfinite(run.trace.sharpness).any())
+
+    def draw(self, run: Run, look: Look) -> None:
+        trace = run.trace
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = trace.stability_bound * trace.sharpness  # the optimizer's constant: bound = c / lambda
+            tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
+        lam = "lambda" if look.ascii else "λ"
+        self.panel.plot.show(
+            (Series(run.x, trace.sharpness, "red+", f"sharpness {lam}max"),
+             Series(run.x, tolerated, "orange", "c/lr", marker="." if look.plain else None)),
+            title="sharpness", look=look, x_range=(0.0, float(max(len(run.x) - 1, 1))))
+
+
+class RangeView(View):
+    """The lr range test on this problem and optimizer: loss against lr (log axis), the suggestions and the
+    true stable limit as vertical lines; the numbers in the status line. Kept while the run is the same (a
+    log toggle or a view switch draws it again without running it again)."""
+
+    name = "range"
+    epoch_axis = False  # its x axis is the lr
+
+    def __init__(self, panel: PlotPanel) -> None:
+        super().__init__(panel)
+        self.last: tuple | None = None  # (the run it was for, its RangeResult)
+
+    def draw(self, run: Run, look: Look) -> None:
+        if self.last is None or self.last[0] != run.trace.config:
+            self.last = (run.trace.config, range_test(run.trace.config, **run.range_ramp))
+        result = self.last[1]
+        marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
+        if result.stable_limit:
+            marks.append((np.log10(result.stable_limit), "red"))
+        title = "range test: loss against lr"
+        if look.ascii:
+            marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
+        elif look.mono and marks:  # one colour cannot tell the picks from the limit: draw the limit alone
+            marks = marks[-1:] if result.stable_limit else []
+            title += " (line: the stable limit)" if result.stable_limit else ""
+        limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
+        picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
+        self.summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
+        self.panel.plot.show((Series(np.log10(result.lr), result.loss, "red+", decimate=False),),
+                             title=title, look=look, xlabel="lr", xlog=True, vlines=tuple(marks))
+
+
+class BranchesView(View):
+    """WSD's branches: the stable phase without decay (the trunk) and the decay started from several points
+    of it, each a run of its own on the same seed; their end losses in the status line."""
+
+    name = "branches"
+    unavailable = "the branch view is for wsd: its decay can start from any point of the stable phase"
+
+    def __init__(self, panel: PlotPanel) -> None:
+        super().__init__(panel)
+        self.last: tuple | None = None  # (the run, Branches, their traces)
+
+    def available(self, run: Run | None) -> bool:
+        return run is not None and run.prepared.schedule.name == "wsd"
+
+    def draw(self, run: Run, look: Look) -> None:
+        trace = run.trace
+        if self.last is None or self.last[0] != trace.config:
+            found = branches(run.prepared)
+            self.last = (trace.config, found, simulate_many([found.trunk, *found.runs]))
+        _, found, runs = self.last
+        trunk, rest = runs[0], runs[1:]
+        window = max(1, len(trace.epoch) // 60)  # the loss is noisy: a trailing mean keeps it readable
+        pin_look = lambda i: PIN_LOOKS[i % len(PIN_LOOKS)]  # noqa: E731
+        series = [Series(t.epoch.astype(np.float64), trailing_mean(t.loss, window), pin_look(i).colour,
+                         marker=pin_look(i).marker if look.plain else None)
+                  for i, t in enumerate(rest[:-1])]
+        series.insert(0, Series(run.x, trailing_mean(trace.loss, window), "red+"))  # the run
+        series.append(Series(trunk.epoch.astype(np.float64), trailing_mean(trunk.loss, window), "gray",
+                             marker="." if look.plain else None))
+        decay = int(run.prepared.schedule.params["num_decay_steps"])  # typed (the CLI's spec holds text)
+        tail = max(1, decay // 10)
+        short = lambda v: f"{v:.2g}"  # noqa: E731 (the status line has room for five numbers of two digits)
+        ends = ", ".join(f"{k}: {short(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
+        self.summary = f"decay {decay} from {ends}; none: {short(end_loss(trunk.loss, trunk.final_loss, tail))}"
+        mean = f" (mean of {window})" if window > 1 else ""
+        self.panel.plot.show(tuple(series), title=f"branches{mean}, gray: no decay", look=look,
+                             x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
+
+
+VIEWS: tuple[type[View], ...] = (LossView, LandscapeView, RangeView, SharpnessView, BranchesView)
+"""The lower plot's views, in the order their panels are made."""
+
+TITLES = {"loss": "loss", "landscape": "landscape", "range": "range test", "sharpness": "sharpness",
+          "branches": "branches"}
+
+
+def lower_views(ascii: bool) -> dict[str, View]:
+    """A fresh view of each kind over its own panel (id ``NAME-panel``), by name."""
+    return {cls.name: cls(PlotPanel(TITLES[cls.name], id=f"{cls.name}-panel", ascii=ascii,
+                                    point=cls.name == "landscape"))
+            for cls in VIEWS}
+
