@@ -172,7 +172,7 @@ class LrtuiApp(App[None]):
         self.lr_view = LrView(PlotPanel("learning rate", id="lr-panel", ascii=self.options.ascii))
         self.views = lower_views(self.options.ascii)  # the lower plot's, by name: one shows at a time
         self.panels = {"lr": self.lr_view.panel, **{name: view.panel for name, view in self.views.items()}}
-        self.form = ParamForm(id="form")
+        self.form = ParamForm(on_change=self.field_changed, ascii=self.options.ascii, id="form")
         self.board = Scoreboard(id="board", ascii=self.options.ascii)
         self.notes = Static(id="notes")
         self.status_line = Static(id="status")
@@ -283,7 +283,7 @@ class LrtuiApp(App[None]):
             return self.target_loss
         return default_target(self.trace) if self.trace is not None else 0.0
 
-    def field_changed(self, what: FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset | FieldRow.TakeBack) -> None:
+    def field_changed(self, what: FieldRow.Change) -> None:
         """A row's edit, nudge or reset, handed over at once (FieldRow._send): applied before any later key.
         An error shown under another field goes: it belonged to that field's last edit."""
         for row in self.form.rows():

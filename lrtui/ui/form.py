@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from rich.text import Text
 from textual import events
@@ -83,10 +84,16 @@ class FieldRow(Widget, can_focus=True):
 
         row: "FieldRow"
 
+    Change = Edit | Nudge | TakeBack | Reset
+    """What a row hands to its ``on_change``."""
+
     BINDINGS = [Binding("delete", "reset", "Default")]
 
-    def __init__(self, field: Field, value: str, label_width: int = 12) -> None:
+    def __init__(self, field: Field, value: str, label_width: int = 12, *,
+                 on_change: "Callable[[FieldRow.Change], None]" = lambda change: None, ascii: bool = False) -> None:
         super().__init__(classes="picker" if field.picker else None)
+        self.on_change = on_change  # handed every edit, step and reset at once (see _send)
+        self.ascii = ascii  # a plain-ASCII terminal: the edit cursor is "_"
         self.can_focus = field.param.kind != "info"  # a row that only shows (the horizon)
         self.field = field
         self.value = value
@@ -101,8 +108,7 @@ class FieldRow(Widget, can_focus=True):
         label = self.field.label.ljust(len(self.field.label) + 1 if self.field.picker else self.label_width)
         text = Text(label, style="dim" if not self.field.picker else "")
         if self.buffer is not None:
-            options = getattr(self.app, "options", None)
-            mark = "_" if options is not None and options.ascii else "▏"
+            mark = "_" if self.ascii else "▏"
             typed = self.buffer if len(self.buffer) <= EDIT_SHOWN else "..." + self.buffer[-(EDIT_SHOWN - 3):]
             text.append(typed + mark, style="reverse" if not self.buffer else "underline")
             if self.buffer.strip() and self.field.param.kind == "choice":  # what enter will select
@@ -208,11 +214,11 @@ class FieldRow(Widget, can_focus=True):
         if self.buffer is None:
             self._send(self.Reset(self))
 
-    def _send(self, change: "FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset | FieldRow.TakeBack") -> None:
-        """Hand an edit or a nudge to the app's ``field_changed`` at once. As a posted message it bubbled
-        through every parent's queue behind the keys pressed after it: '+' then 'p' in one burst pinned
-        the value from before the '+'."""
-        self.app.field_changed(change)
+    def _send(self, change: "FieldRow.Change") -> None:
+        """Hand an edit or a nudge to ``on_change`` at once. As a posted message it bubbled through every
+        parent's queue behind the keys pressed after it: '+' then 'p' in one burst pinned the value from
+        before the '+'."""
+        self.on_change(change)
 
     def on_blur(self) -> None:
         self.cancel_edit()
@@ -229,6 +235,12 @@ class ParamForm(VerticalScroll, can_focus=False):
         scrollbar-size-vertical: 1;
     }
     """
+
+    def __init__(self, *, on_change: "Callable[[FieldRow.Change], None]", ascii: bool = False,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.on_change = on_change  # every row's edits, steps and resets go here (the app's field_changed)
+        self.ascii = ascii
 
     def rows(self) -> list[FieldRow]:
         return list(self.query(FieldRow))
@@ -252,11 +264,11 @@ class ParamForm(VerticalScroll, can_focus=False):
         """Show these fields with these values, keeping focus on the same field key where it survives."""
         if self.set_values(fields, values):
             return
-        focused = self.app.focused
+        focused = self.screen.focused
         focused_key = focused.field.key if isinstance(focused, FieldRow) else self.focus_key
         width = max(len(f.label) for f in fields) + 1
         await self.remove_children()
-        new_rows = [FieldRow(f, v, width) for f, v in zip(fields, values)]
+        new_rows = [FieldRow(f, v, width, on_change=self.on_change, ascii=self.ascii) for f, v in zip(fields, values)]
         await self.mount_all(new_rows)
         if focused is not None and not isinstance(focused, FieldRow):
             return  # focus is on the plots (the commands): a rebuilt form does not take it back
