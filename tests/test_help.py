@@ -132,7 +132,8 @@ def test_the_schedule_help_has_no_markup_and_names_its_letters(definition):
 @pytest.mark.parametrize("width", [40, 100])
 async def test_every_keys_description_is_shown_whole_at_any_width(width):
     """At 40 columns a key's description goes under the key (beside it there is no room for it)."""
-    from lrtui.ui.help import KeyTable, key_rows
+    from lrtui.ui.help import KeyTable
+    from lrtui.ui.keys import key_rows
     app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {}}, epochs=100), Options())
     async with app.run_test(size=(width, 60)) as pilot:
         await asyncio.wait_for(started(app, pilot), 20)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -39,6 +38,7 @@ from lrtui.ui import fields as F
 from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen, schedule_help
+from lrtui.ui import keys
 from lrtui.ui.plots import Look, PlotPanel, Series
 from lrtui.ui.simulation import Job, Results, SimulationQueue
 from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS, LrView, Run, fmt, lower_views
@@ -55,8 +55,6 @@ BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least
 assert len(PIN_LOOKS) == MAX_PINNED
 TARGET_FIELD = F.Field("compare", TARGET)
 SMOOTHING_FIELD = F.Field("compare", SMOOTHING)
-LETTER_ACTIONS = {"log", "view", "pin", "unpin", "clear_pins", "board",
-                  "export", "code", "enter_form"}  # keys of the plots: typed, not run, on a field
 
 
 class PlotArea(Vertical, can_focus=True):
@@ -77,45 +75,7 @@ class LrtuiApp(App[None]):
     TITLE = "lrtui"
     COMMANDS = {_preset_commands}  # the palette searches presets (its system commands could quit or save files)
 
-    # Priority bindings run in the app's own key order: keys typed in a burst ("down +") land on the field
-    # focus has moved to, and epoch keys work whatever has focus. The letters are commands on the plots
-    # (escape leaves the form for them): a focused field takes every printable key as typing.
-    BINDINGS = [
-        Binding("escape", "cancel_run", "Cancel run", priority=True),  # while a long simulation shows progress
-        Binding("escape", "leave_form", "Commands", priority=True),  # at once: 'escape p' in a burst pins
-        Binding("enter", "enter_form", "Fields"),
-        Binding("tab,down", "focus_next", "next field", show=False, priority=True),
-        Binding("shift+tab,up", "focus_previous", "previous field", show=False, priority=True),
-        Binding("left", "step(-1)", "-1", show=False, priority=True),
-        Binding("right", "step(1)", "+1", show=False, priority=True),
-        Binding("shift+left,pageup", "step(-10)", "-10", show=False, priority=True),
-        Binding("shift+right,pagedown", "step(10)", "+10", show=False, priority=True),
-        Binding("home", "jump(0)", "first", show=False, priority=True),
-        Binding("end", "jump(-1)", "last", show=False, priority=True),
-        Binding("space", "play", "Play", priority=True),
-        Binding("space", "pause", "Pause", priority=True),  # the footer shows the one that applies
-        Binding("less_than_sign", "speed(-1)", "Slower", show=False),
-        Binding("greater_than_sign", "speed(1)", "Faster", show=False),
-        Binding("l", "log('loss')", "Log loss"),
-        Binding("L", "log('lr')", "Log lr", show=False),
-        Binding("v", "view('landscape')", "Landscape", show=False),
-        Binding("r", "view('range')", "Range test", show=False),
-        Binding("s", "view('sharpness')", "Sharpness", show=False),
-        Binding("w", "view('branches')", "WSD branches", show=False),
-        Binding("p", "pin", "Pin"),
-        Binding("u", "unpin", "Unpin", show=False),
-        Binding("U", "clear_pins", "Clear pins", show=False),
-        Binding("b", "board", "Board", show=False),
-        Binding("e", "export", "Export", show=False),
-        Binding("c", "code", "Code", show=False),
-        Binding("ctrl+s", "save", "Save", show=False),
-        Binding("ctrl+o", "load", "Load", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("ctrl+p", "command_palette", "Presets", show=False, priority=True),  # the footer docks it right
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+c", "quit('field')", "Quit", priority=True),  # the footer shows it where q is typed
-        Binding("ctrl+c", "quit('ctrl+c')", "Quit", show=False, priority=True),
-    ]
+    BINDINGS = keys.BINDINGS  # every key, with what it does for the help: lrtui/ui/keys.py
 
     # repaint=False: a change redraws only what its watcher touches, never the whole screen (18 KB a step)
     config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False, repaint=False)
@@ -856,7 +816,7 @@ class LrtuiApp(App[None]):
             return self.cancellable and not (on_field and self.focused.editing)
         if action == "leave_form":
             return on_field
-        if action in LETTER_ACTIONS:
+        if action in keys.LETTER_ACTIONS:
             return not on_field
         return True
 

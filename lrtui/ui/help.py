@@ -15,75 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from lrtui.schedules.registry import without_markup
-
-KEYS = """\
-Keys (nothing needs a mouse)
-  tab / shift+tab, up / down   move between fields (from the plots: back to the form)
-  type, then enter             on a field every key is typed, so a word never runs a command: enter
-                               sets the value, escape cancels, enter alone opens an edit. On a choice
-                               (schedule, problem, optimizer) the first match shows as you type and
-                               enter selects it: cos is cosine
-  + / -                        step the focused value (x1.26 for log-scale values such as lr)
-  ] / [                        step it a tenth as far (the third digit: 1.99, 2, 2.01): find a threshold
-  delete                       put the focused value back to its default
-  escape                       leave the form for the plots: there the letters below are commands
-  left / right                 previous / next epoch          (work from anywhere, even while typing)
-  shift+left / shift+right     ten epochs back / forward      (also page up / page down)
-  home / end                   first / last epoch
-  space                        play / pause (typed inside an edit);  < and > slow down / speed up
-  ?                            this help: up/down/page keys scroll it, escape closes it
-  ctrl+p                       presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable
-  ctrl+s / ctrl+o              save the session (runs, cursor, target, smoothing) / load one; a file
-                               that is there is replaced only when you confirm
-  ctrl+c                       quit (with unsaved work it asks first: a second ctrl+c quits)
-On the plots (escape from a field; tab or enter goes back to the form)
-  l / L                        log scale of the loss plot / the lr plot
-  (the lr plot)                red (dots without colour): the stability limit 2/lambda_max, where the
-                               curvature is known; an lr above it diverges
-  v                            landscape view: contours and the optimizer's path (2-D problems)
-  s                            sharpness: lambda_max(t) against c/lr(t) (c = 2 for SGD): where the
-                               sharpness rises to meet it, training sits at the edge of stability
-  w                            WSD's branches (wsd schedules): the decay started from earlier points of
-                               the stable phase, each its own run on the same seed, and the stable
-                               phase without decay (gray): the loss stays up while the lr is high and
-                               drops as soon as the decay starts (MiniCPM; Wen et al. 2024, river valley)
-  r                            lr range test: loss against a growing lr, the usual picks (cyan) and
-                               the true stable limit (red) where the curvature is known
-  p                            pin the run on screen and keep editing (up to 6 pinned runs overlay
-                               both plots, each its colour, and its marker without colour); p on a
-                               pinned run's exact settings unpins it
-  u / U                        unpin the last pinned run / all of them
-  b                            the scoreboard: per run final and best loss, epochs to target_loss
-                               (a field at the end of the form; none = 1% of the starting loss),
-                               diverged at, peak and final lr, sum of lr and of lr^2, the verdict.
-                               Pinned runs share the problem and seed: change them and all re-run
-  e                            export the current and pinned runs to CSV and JSON (here, a new name)
-  c                            the schedule as torch, transformers or optax code: copy it or write it
-  q                            quit (with unsaved work, pinned runs or changes, it asks first: q again)
-
-The verdict in the status line judges the whole run: a longer run may turn "running" into "converged",
-and "noise floor" needs enough epochs at the floor to tell. T1-T15 in the notes are the teaching scenarios
-of the presets (ctrl+p): open one to see the numbers it names.
-"""
-
-
-def key_rows(text: str = KEYS) -> tuple[str, list[tuple[str, str]], str]:
-    """KEYS as its title, (keys, what they do) rows (continuation lines joined; a heading within the table
-    is a row of its own with nothing to do) and the closing text."""
-    lines = text.split("\n")
-    title, rows, rest = lines[0], [], []
-    for i, line in enumerate(lines[1:], 1):
-        if not line.strip():
-            rest = lines[i + 1:]
-            break
-        if line.startswith("    "):
-            rows[-1] = (rows[-1][0], rows[-1][1] + " " + line.strip())
-        elif not line.startswith(" "):
-            rows.append((line.strip(), ""))
-        else:
-            rows.append((line[:31].strip(), " ".join(line[31:].split())))
-    return title, rows, "\n".join(rest).strip()
-
+from lrtui.ui.keys import key_rows, keys_text
 
 SYMBOLS = {"num_warmup_steps": "W", "num_training_steps": "T", "num_stable_steps": "S", "num_decay_steps": "D"}
 
@@ -285,7 +217,7 @@ class HelpScreen(ModalScreen[None]):
         self.preset = preset
         self.sections = ((f"Schedule: {schedule_name}", schedule_doc), (f"Problem: {problem_name}", problem_note))
         about = "\n\n".join(f"{title}\n{body}" for title, body in self.sections)
-        self.text = (f"{preset}\n\n" if preset else "") + f"{KEYS}\n{about}\n"  # all of it, as text
+        self.text = (f"{preset}\n\n" if preset else "") + f"{keys_text()}\n{about}\n"  # all of it, as text
 
     def compose(self) -> ComposeResult:
         title, rows, closing = key_rows()
