@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import SPEEDS, LrtuiApp
+from lrtui.ui.app import LrtuiApp
+from lrtui.ui.playback import SPEEDS
 from lrtui.plotting.terminal import Options
 from lrtui.ui.form import FieldRow
 from lrtui.ui.screenshot import settle
@@ -184,7 +185,7 @@ async def test_play_and_pause():
         footer = lambda: [b.description for _, b, enabled, _ in app.active_bindings.values() if enabled]  # noqa: E731
         assert "Play" in footer() and "Pause" not in footer()
         await pilot.press("space")
-        assert app.play_timer is not None and status(app).startswith("▶ 30/s")
+        assert app.playback.playing and status(app).startswith("▶ 30/s")
         await pilot.pause()
         assert "Pause" in footer() and "Play" not in footer()  # the footer names what space does now
         await asyncio.sleep(0.3)
@@ -192,13 +193,13 @@ async def test_play_and_pause():
         assert app.epoch > 0
         await pilot.press("space")
         stopped_at = app.epoch
-        assert app.play_timer is None
+        assert not app.playback.playing
         await asyncio.sleep(0.1)
         assert app.epoch == stopped_at
         await pilot.press(*["greater_than_sign"] * 4, "space")  # 3000 epochs a second
         await asyncio.sleep(0.3)
         await pilot.pause()
-        assert app.epoch == 99 and app.play_timer is None  # stops at the end
+        assert app.epoch == 99 and not app.playback.playing  # stops at the end
 
 
 async def test_log_scale_toggles():
@@ -350,9 +351,9 @@ async def test_space_types_inside_an_edit_and_plays_outside_it():
         epochs = row(app, "run.epochs")
         epochs.focus()
         await pilot.press("space")
-        assert app.play_timer is not None
+        assert app.playback.playing
         await pilot.press("space", "2", "0", "0", "space", "s", "t", "e", "p", "s")
-        assert epochs.buffer == "200 steps" and app.play_timer is None
+        assert epochs.buffer == "200 steps" and not app.playback.playing
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.config.epochs == 200
@@ -680,10 +681,10 @@ async def test_speed_keys_say_the_speed_while_paused():
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        start = app.speed_index
+        start = app.playback.speed_index
         await pilot.press("greater_than_sign")
         await pilot.pause()
-        assert app.speed_index == start + 1 and app.play_timer is None
+        assert app.playback.speed_index == start + 1 and not app.playback.playing
         assert [n.message for n in app._notifications] == [
             f"playback speed {SPEEDS[start + 1]} epochs/s (space plays)"]
 

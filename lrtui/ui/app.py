@@ -9,9 +9,7 @@ held key never builds a backlog. Stepping moves only the cursor and the status l
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,14 +29,17 @@ from lrtui.analysis.lint import notes as lint_notes
 from lrtui.analysis.verdict import Verdict, judge, run_state
 from lrtui.params import ConfigError, coerce
 from lrtui.plotting.terminal import Options
-from lrtui.printable import cut, escaped, one_line
-from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, check_app_epochs, prepare
+from lrtui.printable import escaped, one_line
+from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, prepare
 from lrtui.ui import compat
 from lrtui.ui import fields as F
 from lrtui.ui.board import BoardRow, Scoreboard
+from lrtui.ui.crash import write_report
+from lrtui.ui.files import SessionFiles
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen, schedule_help
 from lrtui.ui import keys
+from lrtui.ui.playback import Playback
 from lrtui.ui.plots import Look, PlotPanel, Series
 from lrtui.ui.simulation import Job, Results, SimulationQueue
 from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS, LrView, Run, fmt, lower_views
@@ -48,8 +49,6 @@ if TYPE_CHECKING:  # presets, sessions, code and the palette load when first use
 
 compat.install()
 
-SPEEDS = (5, 10, 30, 100, 300, 1000, 3000, 10000)  # epochs per second during playback
-FRAME_RATE = 30
 QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 assert len(PIN_LOOKS) == MAX_PINNED
@@ -112,9 +111,7 @@ class LrtuiApp(App[None]):
         self.log_scale = {"lr": False, "loss": False}
         self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of self.views
         self._prepared = None
-        self.speed_index = 3
-        self.play_timer: Timer | None = None
-        self._play_position = 0.0
+        self.playback = Playback(self.set_interval, self._move_cursor, lambda: self.last_epoch, self._playback_changed)
         self.simulation = SimulationQueue(
             lambda loop: self.run_worker(loop, thread=True, exclusive=False, group="simulation"),
             self.call_from_thread, self._finish, self._cancelled)
@@ -122,6 +119,7 @@ class LrtuiApp(App[None]):
         self.simulations = 0  # runs shown (tests and benchmarks read it)
         self._progress_timer: Timer | None = None
         self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
+        self.files = SessionFiles(self._prompt, self.notify)
         self._quit_asked = False
 
     # --- layout ----------------------------------------------------------------------------------------
@@ -202,25 +200,12 @@ class LrtuiApp(App[None]):
         super().notify(one_line(message) if not markup else message, markup=markup, **kwargs)
 
     def _print_error_renderables(self) -> None:
-        """An unexpected error ended the app: one line on stderr, the traceback in a file to report
-        (Textual would print the whole of it)."""
+        """An unexpected error ended the app: one line on stderr, the traceback in a file to report."""
         if not self._exit_renderables:
             return
-        from rich.console import Console
-
-        error = self._exception
-        what = f"{type(error).__name__}: {error}" if error is not None else "an unexpected error"
-        try:
-            with tempfile.NamedTemporaryFile("w", prefix="lrtui-crash-", suffix=".txt", delete=False) as f:
-                console = Console(file=f, width=100, color_system=None)
-                for renderable in self._exit_renderables:
-                    console.print(renderable)
-            self.crash_report = Path(f.name)
-            where = f" (the details are in {f.name}: please report it)"
-        except OSError:
-            where = ""
+        self.crash_report, line = write_report(self._exit_renderables, self._exception)
         self._exit_renderables.clear()
-        print(one_line(f"lrtui: internal error: {what}", 160) + where, file=sys.stderr)
+        print(line, file=sys.stderr)
 
     # --- editing -----------------------------------------------------------------------------------------
 
@@ -531,8 +516,8 @@ class LrtuiApp(App[None]):
         sigma, square = ("sum", "^2") if self.options.ascii else ("Σ", "²")
         parts = [f"t={t}/{n - 1}", f"lr={fmt(trace.lr[t])}", f"loss={fmt(trace.loss[t])}", outcome,
                  f"{sigma}lr={fmt(self._sum_lr[t])} {sigma}lr{square}={fmt(self._sum_lr2[t])}"]
-        if self.play_timer is not None:
-            parts.insert(0, f"{'>' if self.options.ascii else '▶'} {SPEEDS[self.speed_index]}/s")
+        if self.playback.playing:
+            parts.insert(0, f"{'>' if self.options.ascii else '▶'} {self.playback.speed}/s")
         status.update("  ".join(parts), layout=False)  # one line, always: no layout pass
 
     def watch_epoch(self, epoch: int) -> None:
@@ -551,43 +536,31 @@ class LrtuiApp(App[None]):
         self.epoch = 0 if where == 0 else self.last_epoch
 
     def action_play(self) -> None:
-        if self.play_timer is not None:
-            self._stop_playing()
-            return
-        if self.epoch >= self.last_epoch:
-            self.epoch = 0
-        self._play_position = float(self.epoch)
-        self.play_timer = self.set_interval(1 / FRAME_RATE, self._tick)
-        self._update_status()
-        self.refresh_bindings()
+        if self.playback.playing:
+            self.playback.stop()
+        else:
+            self.playback.play(self.epoch)
 
     def action_pause(self) -> None:
-        self._stop_playing()
+        self.playback.stop()
 
     def on_unmount(self) -> None:
-        if self.play_timer is not None:
-            self.play_timer.stop()
+        if self.playback.playing:
+            self.playback.stop()
 
-    def _stop_playing(self) -> None:
-        if self.play_timer is not None:
-            self.play_timer.stop()
-            self.play_timer = None
-            self.refresh_bindings()
-        self._update_status()
+    def _playback_changed(self) -> None:
+        if self.status_line.is_attached:
+            self.refresh_bindings()  # the footer: play or pause
+        self._update_status()  # (playing, it shows the speed)
 
-    def _tick(self) -> None:
-        self._play_position += SPEEDS[self.speed_index] / FRAME_RATE
-        if self._play_position >= self.last_epoch:
-            self.epoch = self.last_epoch
-            self._stop_playing()
-            return
-        self.epoch = int(self._play_position)
+    def _move_cursor(self, epoch: int) -> None:
+        self.epoch = epoch
 
     def action_speed(self, delta: int) -> None:
-        self.speed_index = int(np.clip(self.speed_index + delta, 0, len(SPEEDS) - 1))
+        self.playback.faster(delta)
         self._update_status()  # (playing, the status line shows the speed)
-        if self.play_timer is None:  # paused: say what space will play at
-            self.notify(f"playback speed {SPEEDS[self.speed_index]} epochs/s (space plays)", timeout=1.5)
+        if not self.playback.playing:  # paused: say what space will play at
+            self.notify(f"playback speed {self.playback.speed} epochs/s (space plays)", timeout=1.5)
 
     def action_log(self, which: str) -> None:
         self.log_scale[which] = not self.log_scale[which]
@@ -686,7 +659,7 @@ class LrtuiApp(App[None]):
 
     def _load_state(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
                     view: str = "loss") -> None:
-        self._stop_playing()
+        self.playback.stop()
         self.pins = [follow(c, config) for c in pinned]
         self.pin_results = [None] * len(self.pins)
         self.target_loss = target
@@ -702,19 +675,10 @@ class LrtuiApp(App[None]):
 
     def action_export(self) -> None:
         """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
-        from lrtui.io.sessions import SessionError
-        from lrtui.io.run_export import export_runs
-
         if self.trace is None:
             return
         runs = [("now", self.trace)] + [(f"#{i + 1}", r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
-        runs = [(f"{label}: {describe(trace.config)}", trace) for label, trace in runs]  # columns say which run
-        try:
-            csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs])
-        except SessionError as err:
-            self.notify(str(err), severity="error", timeout=6)
-            return
-        self.notify(f"exported {len(runs)} run{'s' if len(runs) > 1 else ''} to {csv_path} and {json_path.name}", timeout=6)
+        self.files.export([(f"{label}: {describe(trace.config)}", trace) for label, trace in runs])  # columns say which
 
     def action_code(self) -> None:
         """The schedule as torch, transformers or optax code, to copy or write to a file."""
@@ -723,60 +687,27 @@ class LrtuiApp(App[None]):
         self._push(CodeScreen(self.config.schedule))
 
     def action_save(self) -> None:
-        """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file: the name offered
-        is a free one, and a file that is there is replaced only when asked twice."""
-        from lrtui.io.sessions import Session, SessionError, save_session
-        from lrtui.io.files import free_name
+        """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file."""
+        from lrtui.io.sessions import Session
 
-        def save(path: str | None, confirmed: bool = False) -> None:
-            if not path:
-                return
-            if os.path.lexists(path) and not confirmed:
-                self._prompt(f"{cut(path)} is there: enter replaces it, escape keeps it (or type another name)",
-                             path, lambda again: save(again, confirmed=again == path))
-                return
-            try:
-                saved = save_session(Session(self.config, tuple(self.pins), self.epoch, self.target_loss, self.note,
-                                             self.smoothing), path)
-            except SessionError as err:
-                self.notify(str(err), severity="error", timeout=6)
-                return
-            self.session_path = str(path)
+        def saved(path: str) -> None:
+            self.session_path = path
             self._saved_state = self._session_state()
-            through = f" (through the link {path})" if Path(path).is_symlink() else ""
-            replaced = " (replaced the file that was there)" if confirmed else ""
-            self.notify(f"saved to {saved}{through}{replaced}", timeout=5)
 
-        self._prompt("save the session to (.toml or .json):", str(free_name(self._offered_path())), save)
+        session = Session(self.config, tuple(self.pins), self.epoch, self.target_loss, self.note, self.smoothing)
+        self.files.save(session, self.session_path, saved)
 
     def action_load(self) -> None:
         """Load a saved session; a file that cannot be loaded changes nothing."""
-        from lrtui.io.sessions import SessionError, load_session
-
-        def load(path: str | None) -> None:
-            if not path:
-                return
-            try:
-                session = load_session(path)
-                check_app_epochs(session.config, *session.pinned)
-            except (SessionError, ConfigError) as err:
-                self.notify(str(err), severity="error", timeout=6)
-                return
+        def loaded(session, path: str) -> None:
             self.preset = None
-            self.session_path = str(path)
+            self.session_path = path
             self.session_note = session.note
             self.smoothing = session.smoothing
             self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
             self._saved_state = self._session_state()
-            self.notify(f"loaded {path}", timeout=4)
 
-        self._prompt("load a session from:", self._offered_path(), load)
-
-    def _offered_path(self) -> str:
-        """The file a save or load prompt offers: the session's own, unless its name holds control characters
-        (an escape code typed into a prompt would reach the terminal), else lrtui-session.toml."""
-        path = self.session_path
-        return path if path and path.isprintable() else "lrtui-session.toml"
+        self.files.load(self.session_path, loaded)
 
     def _prompt(self, question: str, value: str, then) -> None:
         from lrtui.ui.prompt import PathPrompt
@@ -811,7 +742,7 @@ class LrtuiApp(App[None]):
         if action == "quit":
             return on_field if parameters == ("field",) else not on_field or parameters == ("ctrl+c",)
         if action in ("play", "pause"):  # space plays or pauses: the footer names what it will do
-            return (self.play_timer is None) == (action == "play") and not (on_field and self.focused.editing)
+            return (not self.playback.playing) == (action == "play") and not (on_field and self.focused.editing)
         if action == "cancel_run":
             return self.cancellable and not (on_field and self.focused.editing)
         if action == "leave_form":
