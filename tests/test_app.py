@@ -393,7 +393,7 @@ async def test_a_held_key_never_builds_a_backlog():
         lr.focus()
         sims = app.simulations
         for _ in range(30):  # the path a key takes, without waiting between keys
-            app._on_nudge(FieldRow.Nudge(lr, +1))
+            app.field_changed(FieldRow.Nudge(lr, +1))
         await settle(app, pilot)
         assert app.config.schedule["params"]["lr"] == pytest.approx(0.1, rel=0.02)
         assert app.trace.config == app.config  # what is drawn is the latest
@@ -550,8 +550,8 @@ async def test_quick_nudges_on_the_schedule_picker_keep_focus():
         await started(app, pilot)
         picker = row(app, "schedule")
         picker.focus()
-        app._on_nudge(FieldRow.Nudge(picker, +1))
-        app._on_nudge(FieldRow.Nudge(picker, +1))
+        app.field_changed(FieldRow.Nudge(picker, +1))
+        app.field_changed(FieldRow.Nudge(picker, +1))
         await settle(app, pilot)
         assert app.config.schedule["name"] == "cyclic"
         assert isinstance(app.focused, FieldRow) and app.focused.field.key == "schedule"
@@ -580,8 +580,8 @@ async def test_an_edit_from_a_row_that_is_gone_is_ignored():
         from lrtui.ui import fields as F
         app.config = F.set_value(app.config, F.Field("schedule", F.PICKERS["schedule"], picker=True), "step")
         await settle(app, pilot)
-        app._on_nudge(FieldRow.Nudge(t_max, +1))
-        app._on_edit(FieldRow.Edit(t_max, "50"))
+        app.field_changed(FieldRow.Nudge(t_max, +1))
+        app.field_changed(FieldRow.Edit(t_max, "50"))
         await settle(app, pilot)
         assert app.config.schedule == {"name": "step", "params": {"lr": 0.1}} and app.is_running
 

@@ -23,18 +23,19 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from lrtui import schedules
-from lrtui.analysis.compare import (MAX_PINNED, SMOOTHING, TARGET, default_target, describe, distinguish, follow,
+from lrtui.analysis.compare import (MAX_PINNED, SMOOTHING, default_target, describe, distinguish, follow,
                                     is_noisy, score)
 from lrtui.analysis.lint import notes as lint_notes
 from lrtui.analysis.verdict import Verdict, judge, run_state
-from lrtui.params import ConfigError, coerce
+from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
 from lrtui.printable import escaped, one_line
 from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, prepare
 from lrtui.ui import compat
-from lrtui.ui import fields as F
 from lrtui.ui.board import BoardRow, Scoreboard
 from lrtui.ui.crash import write_report
+from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, form_contents, is_shown,
+                              target_text)
 from lrtui.ui.files import SessionFiles
 from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen, schedule_help
@@ -52,8 +53,6 @@ compat.install()
 QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 assert len(PIN_LOOKS) == MAX_PINNED
-TARGET_FIELD = F.Field("compare", TARGET)
-SMOOTHING_FIELD = F.Field("compare", SMOOTHING)
 
 
 class PlotArea(Vertical, can_focus=True):
@@ -79,6 +78,10 @@ class LrtuiApp(App[None]):
     # repaint=False: a change redraws only what its watcher touches, never the whole screen (18 KB a step)
     config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False, repaint=False)
     epoch: reactive[int] = reactive(0, init=False, repaint=False)
+    target_loss: reactive[float | None] = reactive(None, init=False, repaint=False)  # None: 1% of the start
+    smoothing: reactive[str] = reactive(SMOOTHING.default, init=False, repaint=False)  # the loss plot's
+    view: reactive[str] = reactive("loss", init=False, repaint=False)  # the lower plot's: a key of self.views
+    show_board: reactive[bool] = reactive(False, init=False, repaint=False)  # the scoreboard (b)
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
                  pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
@@ -100,16 +103,15 @@ class LrtuiApp(App[None]):
         self.trace: Trace | None = None
         self.pins: list[RunConfig] = [follow(c, first) for c in pinned]  # pinned runs share the problem and seed
         self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
-        self.target_loss = target_loss
-        self.smoothing = smoothing  # the loss plot's (see lrtui.analysis.compare.smoothing_weight)
+        self.set_reactive(LrtuiApp.target_loss, target_loss)
+        self.set_reactive(LrtuiApp.smoothing, smoothing)
         self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
-        self.show_board = bool(pinned)
         self.preset = preset
         self.session_path = session_path  # where ctrl+s saves: the file loaded, else asked for
         self.session_note = note  # a loaded session's note (see the note property)
         self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
-        self.view = preset.meta.get("view", "loss") if preset else "loss"  # the lower plot: a key of self.views
+        self.set_reactive(LrtuiApp.view, preset.meta.get("view", "loss") if preset else "loss")
         self._prepared = None
         self.playback = Playback(self.set_interval, self._move_cursor, lambda: self.last_epoch, self._playback_changed)
         self.simulation = SimulationQueue(
@@ -151,7 +153,6 @@ class LrtuiApp(App[None]):
         for signum in self.exit_signals:
             loop.add_signal_handler(signum, self._end_by_signal, signum)
         self.screen.set_class(self.options.ascii, "ascii")
-        self._show_view_panel()
         self.board.display = False
         if self.pins:
             self._show_pinned()
@@ -209,17 +210,13 @@ class LrtuiApp(App[None]):
 
     # --- editing -----------------------------------------------------------------------------------------
 
-    def _form_contents(self) -> tuple[list, list[str]]:
-        prepared = prepare(self.config)
-        fields = F.fields(prepared)
-        return (fields + [TARGET_FIELD, SMOOTHING_FIELD],
-                [F.text(prepared, f) for f in fields] + [self._target_text(), self.smoothing])
+    @property
+    def settings(self) -> Settings:
+        """What the form shows and edits: the run, the target loss, the smoothing."""
+        return Settings(self.config, self.target_loss, self.smoothing)
 
     async def _show_form(self) -> None:
-        await self.form.show(*self._form_contents())
-
-    def _target_text(self) -> str:
-        return "none" if self.target_loss is None else f"{self.target_loss:.4g}"
+        await self.form.show(*form_contents(self.settings))
 
     @property
     def target(self) -> float:
@@ -229,89 +226,53 @@ class LrtuiApp(App[None]):
         return default_target(self.trace) if self.trace is not None else 0.0
 
     def field_changed(self, what: FieldRow.Change) -> None:
-        """A row's edit, nudge or reset, handed over at once (FieldRow._send): applied before any later key.
-        An error shown under another field goes: it belonged to that field's last edit."""
+        """A row's edit, step or reset, handed over at once (FieldRow._send): applied before any later key.
+        An error shown under another field goes: it belonged to that field's last edit. A bad value shows
+        the engine's message at its row and changes nothing."""
         for row in self.form.rows():
             if row is not what.row and row.message:
                 row.show_error("")
-        if isinstance(what, FieldRow.Nudge):
-            if what.first:  # what a take-back restores: the run and the settings before these steps
-                self._before_steps = (what.row.field, self.config, self.target_loss, self.smoothing)
-            self._on_nudge(what)
-            return
         before, self._before_steps = self._before_steps, None
-        if isinstance(what, FieldRow.Edit):
-            self._on_edit(what)
-        elif isinstance(what, FieldRow.TakeBack):
+        if isinstance(what, FieldRow.TakeBack):  # the steps began a typed value: put back what they changed
             if before is not None and before[0] == what.row.field:
-                self._restore(*before[1:])
-        else:
-            self._on_reset(what.row)
-
-    def _restore(self, config: RunConfig, target: float | None, smoothing: str) -> None:
-        """Put back the run and the view's settings as they were (steps taken back: they began a typed value)."""
-        changed_view = (target, smoothing) != (self.target_loss, self.smoothing)
-        self.target_loss, self.smoothing = target, smoothing
-        if config != self.config:
-            self.config = config
-        elif changed_view:
-            self.form.set_values(*self._form_contents())
-            self._draw_plots()
-            self._update_board()
-
-    def _on_edit(self, edit: FieldRow.Edit) -> None:
-        if edit.row.field == TARGET_FIELD:
-            self._apply_target(edit.row, lambda: coerce(TARGET, edit.raw))
+                self._set_settings(before[1])
             return
-        if edit.row.field == SMOOTHING_FIELD:
-            self._apply_smoothing(edit.row, lambda: coerce(SMOOTHING, edit.raw.strip()))
-            return
-        self._apply(edit.row, lambda: F.set_value(self.config, edit.row.field, edit.raw))
-
-    def _on_nudge(self, nudge: FieldRow.Nudge) -> None:
-        if nudge.row.field == TARGET_FIELD:
-            self._apply_target(nudge.row, lambda: F.nudge_value(TARGET, self.target, nudge.direction, nudge.fine))
-            return
-        if nudge.row.field == SMOOTHING_FIELD:
-            self._apply_smoothing(nudge.row, lambda: F.nudge_value(SMOOTHING, self.smoothing, nudge.direction))
-            return
-        self._apply(nudge.row, lambda: F.nudge(self.config, nudge.row.field, nudge.direction, nudge.fine))
-
-    def _apply(self, row: FieldRow, change) -> None:
-        """Apply an edit; a bad value shows the engine's message at the field and changes nothing."""
-        if row.field not in F.fields(prepare(self.config)):
+        if isinstance(what, FieldRow.Nudge):  # what a take-back restores: the settings before these steps
+            self._before_steps = (what.row.field, self.settings) if what.first else before
+        if not is_shown(what.row.field, self.config):
             return  # a row of the form before the last switch, whose key came in after it (found by random keys)
         try:
-            new = change()
+            new = changed(self.settings, what, self.target)
         except ConfigError as err:
-            row.show_error(str(err))
+            what.row.show_error(str(err))
             return
-        row.show_error("")
-        self.config = new
+        what.row.show_error("")
+        self._set_settings(new)
 
-    def _apply_target(self, row: FieldRow, change) -> None:
-        self._apply_setting(row, "target_loss", change, self._target_text, self._update_board)
+    def _set_settings(self, settings: Settings) -> None:
+        """Each setting that differs is set, and its watcher shows it."""
+        self.target_loss = settings.target_loss
+        self.smoothing = settings.smoothing
+        self.config = settings.config
 
-    def _apply_smoothing(self, row: FieldRow, change) -> None:
-        self._apply_setting(row, "smoothing", change, lambda: self.smoothing, self._draw_plots)
+    def watch_target_loss(self) -> None:
+        self._show_setting(TARGET_FIELD, target_text(self.target_loss))
+        self._update_board()
 
-    def _apply_setting(self, row: FieldRow, name: str, change, text, redraw) -> None:
-        """A setting of the view, not of the run (target_loss, smoothing): set, shown in its row, redrawn;
-        a bad value shows its message at the row and changes nothing."""
-        try:
-            setattr(self, name, change())
-        except ConfigError as err:
-            row.show_error(str(err))
-            return
-        row.show_error("")
-        row.set_value(text())
-        redraw()
+    def watch_smoothing(self) -> None:
+        self._show_setting(SMOOTHING_FIELD, self.smoothing)
+        self._draw_plots()
+
+    def _show_setting(self, field, text: str) -> None:
+        row = next((r for r in self.form.rows() if r.field == field), None)
+        if row is not None:
+            row.set_value(text)
 
     def watch_config(self, config: RunConfig) -> None:
         """At once, in the key's own frame: the form's values, then the run (a short one drawn already).
         Rows to rebuild (another schedule) come a message later."""
         self.pins = [follow(c, config) for c in self.pins]
-        if not self.form.set_values(*self._form_contents()):
+        if not self.form.set_values(*form_contents(self.settings)):
             self.call_later(self._show_form)
         self._request_simulation(config)
 
@@ -381,7 +342,7 @@ class LrtuiApp(App[None]):
             kept = [(c, r) for c, r in kept if isinstance(r, Trace) and r.config == c]  # pinned runs with a run
             self.pins, self.pin_results = [c for c, _ in kept], [r for _, r in kept]
             self.set_reactive(LrtuiApp.epoch, min(self.epoch, self.last_epoch))
-            if not self.form.set_values(*self._form_contents()):
+            if not self.form.set_values(*form_contents(self.settings)):
                 self.call_later(self._show_form)
             self._redraw_comparison()
             self.notify("simulation cancelled: back to the run before it", timeout=3)
@@ -430,7 +391,7 @@ class LrtuiApp(App[None]):
         lr = np.nan_to_num(trace.lr)
         self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
         if not self.views[self.view].available(self._run()):
-            self._set_view("loss")  # the new problem has no such view: back to the loss plot
+            self.view = "loss"  # the new problem has no such view: back to the loss plot
         self._draw_plots()
         self._update_cursor()
         self._update_board()
@@ -464,8 +425,11 @@ class LrtuiApp(App[None]):
             return
         look = Look(ascii=self.options.ascii, mono=self.options.mono)
         self.lr_view.draw(run, replace(look, log=self.log_scale["lr"]))
+        view = self.views[self.view]
+        if not view.available(run):
+            return  # (a view set before the run it is for is shown: a preset's, a session's)
         try:
-            self.views[self.view].draw(run, replace(look, log=self.log_scale["loss"]))
+            view.draw(run, replace(look, log=self.log_scale["loss"]))
         except ConfigError as err:  # a range test or branches that cannot run on this problem
             self._show_problem(str(err))
 
@@ -595,11 +559,8 @@ class LrtuiApp(App[None]):
         """The scoreboard opens with the first pinned run where the terminal has the rows for it beside two
         readable plots; on a smaller one the loss plot's legend names the runs and b opens the board.
         Whether it opened."""
-        room = self.size.height >= BOARD_MIN_ROWS
-        self.show_board = room
-        self.board.display = room
-        self.call_after_refresh(self._focused_into_view)
-        return room
+        self.show_board = self.size.height >= BOARD_MIN_ROWS
+        return self.show_board
 
     def _focused_into_view(self) -> None:
         """After the form's height changed (the scoreboard came or went), keep the field focus is on (or
@@ -627,21 +588,14 @@ class LrtuiApp(App[None]):
         del self.pins[index], self.pin_results[index]
         self._redraw_comparison()
 
-    def _on_reset(self, row: FieldRow) -> None:
-        """Put a field back to its default (target_loss back to none)."""
-        if row.field == TARGET_FIELD:
-            self._apply_target(row, lambda: None)
-        elif row.field == SMOOTHING_FIELD:
-            self._apply_smoothing(row, lambda: SMOOTHING.default)
-        else:
-            self._apply(row, lambda: F.reset(self.config, row.field))
-
     def action_board(self) -> None:
         """Show or hide the scoreboard."""
         self.show_board = not self.show_board
-        self.board.display = self.show_board
-        self.call_after_refresh(self._focused_into_view)
         self._redraw_comparison()
+
+    def watch_show_board(self, show: bool) -> None:
+        self.board.display = show
+        self.call_after_refresh(self._focused_into_view)
 
     def _redraw_comparison(self) -> None:
         self._draw_plots()
@@ -667,7 +621,6 @@ class LrtuiApp(App[None]):
             self._show_pinned()
         self.set_reactive(LrtuiApp.epoch, epoch)
         self.view = view
-        self._show_view_panel()
         if config == self.config:
             self.watch_config(config)  # the same run: setting it would not call the watcher
         else:
@@ -721,16 +674,12 @@ class LrtuiApp(App[None]):
         if self.view != name and not view.available(self._run()):
             self.notify(view.unavailable, timeout=3)
             return
-        self._set_view(name if self.view != name else "loss")
+        self.view = name if self.view != name else "loss"
 
-    def _set_view(self, view: str) -> None:
-        self.view = view
-        self._show_view_panel()
+    def watch_view(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = f"{view}-panel"
         self._draw_plots()
         self._update_cursor()
-
-    def _show_view_panel(self) -> None:
-        self.query_one(ContentSwitcher).current = f"{self.view}-panel"
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Over another screen (help, code, a prompt, the command palette) the keys belong to it: the app
