@@ -5,6 +5,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from lrtui.sim.config import RunConfig
+from lrtui.ui.form import FieldRow
+from lrtui.ui.screenshot import settle
+
 # CI runs the property tests on a fixed sequence of examples, so a landing never hangs on a lucky draw;
 # local runs explore fresh examples every time (and have found real bugs that way).
 settings.register_profile("ci", derandomize=True, database=None)
@@ -18,3 +22,38 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def reference():
     """Learning rates recorded from real torch and transformers (tests/fixtures/make_reference_fixtures.py)."""
     return json.loads((FIXTURES / "reference_lrs.json").read_text())
+
+
+# --- what the app tests share (imported as ``from tests.conftest import ...``) ------------------------------
+
+def cosine(**params):
+    return RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100, **params}}, epochs=100)
+
+
+async def started(app, pilot):
+    """Wait until the app has shown its first run."""
+    await settle(app, pilot)
+    assert app.trace is not None
+    return app
+
+
+def row(app, key) -> FieldRow:
+    """The form's row of the field ``key`` ("schedule.lr")."""
+    return next(r for r in app.query(FieldRow) if r.field.key == key)
+
+
+def status(app) -> str:
+    """The status line as text."""
+    return str(app.query_one("#status").render())
+
+
+def board_text(app) -> str:
+    """The scoreboard as the terminal shows it, in plain text."""
+    from lrtui.ui.board import Scoreboard
+
+    board = app.query_one(Scoreboard)
+    from rich.console import Console
+
+    console = Console(width=board.size.width, record=True, color_system=None)
+    console.print(board.render())
+    return console.export_text()

@@ -11,24 +11,7 @@ from lrtui.ui.playback import SPEEDS
 from lrtui.plotting.terminal import Options
 from lrtui.ui.form import FieldRow
 from lrtui.ui.screenshot import settle
-
-
-def cosine(**params):
-    return RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100, **params}}, epochs=100)
-
-
-async def started(app, pilot):
-    await settle(app, pilot)
-    assert app.trace is not None
-    return app
-
-
-def row(app, key) -> FieldRow:
-    return next(r for r in app.query(FieldRow) if r.field.key == key)
-
-
-def status(app) -> str:
-    return str(app.query_one("#status").render())
+from tests.conftest import cosine, row, started, status
 
 
 async def test_opens_with_both_plots_and_a_status_line():

@@ -16,8 +16,7 @@ from lrtui.ui.board import Scoreboard
 from lrtui.ui.code import CodeScreen
 from lrtui.ui.prompt import PathPrompt
 from lrtui.ui.screenshot import settle
-from tests.test_app import cosine, row, started, status
-from tests.test_compare import board_text
+from tests.conftest import board_text, cosine, row, started, status
 
 
 @pytest.fixture

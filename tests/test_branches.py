@@ -11,7 +11,7 @@ from lrtui.sim.engine import simulate, simulate_many
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from tests.test_app import started, status
+from tests.conftest import started, status
 
 
 def wsd(**params):

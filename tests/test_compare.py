@@ -10,7 +10,7 @@ from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
 from lrtui.ui.board import BoardRow, Scoreboard, cells, distinct, fit_columns
 from lrtui.ui.screenshot import settle
-from tests.test_app import row, started
+from tests.conftest import board_text, row, started
 
 
 def constant(lr, **run):
@@ -103,15 +103,6 @@ def test_t4_reads_as_its_note_says_constant_above_decaying_at_the_end():
 
 
 # --- the app -------------------------------------------------------------------------------------------
-
-def board_text(app) -> str:
-    board = app.query_one(Scoreboard)
-    from rich.console import Console
-
-    console = Console(width=board.size.width, record=True, color_system=None)
-    console.print(board.render())
-    return console.export_text()
-
 
 async def test_pin_keep_editing_and_compare():
     app = LrtuiApp(constant(0.5), Options())

@@ -13,7 +13,7 @@ from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
 from lrtui.ui.help import SYMBOLS, Doc, schedule_help, wrap_doc, wrap_formula
 from lrtui.ui.screenshot import settle
-from tests.test_app import started
+from tests.conftest import started
 
 TEXTS = [d.doc for d in _REGISTRY.values()] + [p.note for p in PROBLEMS.values()]
 

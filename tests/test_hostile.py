@@ -23,7 +23,7 @@ from lrtui.io.sessions import SessionError, load_session
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from tests.test_app import cosine, row, started, status
+from tests.conftest import cosine, row, started, status
 
 HOSTILE = ["[/]", "[red]x[/red]", "[link=https://example.com]x[/link]", "\x1b]0;PWNED\x07", "\x1b[31mRED", "a\nb"]
 

@@ -21,7 +21,7 @@ from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
 from lrtui.ui.plots import CurvePlot, Look, Series, matrix_lines, nice_ticks, same_series, shorten, tick_labels
 from lrtui.ui.screenshot import settle
-from tests.test_app import row, started
+from tests.conftest import row, started
 
 CONSOLE = Console(color_system="truecolor", force_terminal=True, width=200)
 

@@ -9,7 +9,7 @@ from lrtui.ui import fields as F
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
 from lrtui.sim.units import Units
-from tests.test_app import row, started
+from tests.conftest import row, started
 
 
 def test_gpt3_warmup_of_375m_tokens_is_715_steps():
