@@ -10,30 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import Footer
 
 from lrtui import schedules
-from lrtui.analysis.compare import (MAX_PINNED, SMOOTHING, default_target, describe, distinguish, follow,
-                                    is_noisy, score)
+from lrtui.analysis.compare import MAX_PINNED, SMOOTHING, default_target, describe, is_noisy
 from lrtui.analysis.lint import notes as lint_notes
-from lrtui.analysis.verdict import Verdict, judge, run_state
+from lrtui.analysis.verdict import Verdict, judge
 from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
 from lrtui.printable import escaped, one_line
 from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, prepare
 from lrtui.ui import compat
-from lrtui.ui.board import BoardRow, Scoreboard
+from lrtui.ui.comparison import Pinned, board_rows
 from lrtui.ui.crash import write_report
+from lrtui.ui.display import RunDisplay, cursor_status
 from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, form_contents, is_shown,
                               target_text)
 from lrtui.ui.files import SessionFiles
@@ -41,9 +39,9 @@ from lrtui.ui.form import FieldRow, ParamForm
 from lrtui.ui.help import HelpScreen, schedule_help
 from lrtui.ui import keys
 from lrtui.ui.playback import Playback
-from lrtui.ui.plots import Look, PlotPanel, Series
+from lrtui.ui.plots import Look
 from lrtui.ui.simulation import Job, Results, SimulationQueue
-from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS, LrView, Run, fmt, lower_views
+from lrtui.ui.views import Run
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
     from lrtui.presets import Preset
@@ -52,7 +50,6 @@ compat.install()
 
 QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
-assert len(PIN_LOOKS) == MAX_PINNED
 
 
 class PlotArea(Vertical, can_focus=True):
@@ -96,13 +93,10 @@ class LrtuiApp(App[None]):
         first = config or RunConfig(schedule=DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
         for c in (first, *pinned):
             prepare(c)  # the CLI validated them; a bad one fails here, before the screen opens
-        if len(pinned) > MAX_PINNED:
-            raise ConfigError(f"pinned: {len(pinned)} runs is too many: at most {MAX_PINNED}")
         self.set_reactive(LrtuiApp.config, first)
         self.set_reactive(LrtuiApp.epoch, epoch)
         self.trace: Trace | None = None
-        self.pins: list[RunConfig] = [follow(c, first) for c in pinned]  # pinned runs share the problem and seed
-        self.pin_results: list[Trace | ConfigError | None] = [None] * len(self.pins)  # None: not simulated yet
+        self.pinned = Pinned(pinned, first)  # the pinned runs share the problem and seed
         self.set_reactive(LrtuiApp.target_loss, target_loss)
         self.set_reactive(LrtuiApp.smoothing, smoothing)
         self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
@@ -127,25 +121,19 @@ class LrtuiApp(App[None]):
     # --- layout ----------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        # the widgets every key and every epoch step updates are kept, not looked up: a query walks the
-        # whole DOM (the form's rows too), about a third of a millisecond each
-        self.lr_view = LrView(PlotPanel("learning rate", id="lr-panel", ascii=self.options.ascii))
-        self.views = lower_views(self.options.ascii)  # the lower plot's, by name: one shows at a time
-        self.panels = {"lr": self.lr_view.panel, **{name: view.panel for name, view in self.views.items()}}
+        self.run_display = RunDisplay(self.look, self.view)
+        self.views, self.panels = self.run_display.views, self.run_display.panels
         self.form = ParamForm(on_change=self.field_changed, ascii=self.options.ascii, id="form")
-        self.board = Scoreboard(id="board", ascii=self.options.ascii)
-        self.notes = Static(id="notes")
-        self.status_line = Static(id="status")
+        self.board = self.run_display.board
         self.plot_area = PlotArea(id="plots")
         with Horizontal(id="main"):
             yield self.form
             with self.plot_area:
-                yield self.lr_view.panel
-                yield ContentSwitcher(*(view.panel for view in self.views.values()), id="views",
-                                      initial=f"{self.view}-panel")
+                yield self.run_display.lr_view.panel
+                yield self.run_display.switcher
         yield self.board
-        yield self.notes
-        yield self.status_line
+        yield self.run_display.notes
+        yield self.run_display.status_line
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -156,9 +144,7 @@ class LrtuiApp(App[None]):
         self.board.display = False
         if self.pins:
             self._show_pinned()
-        for panel in self.panels.values():
-            if self.options.mono:
-                panel.plot.theme = "clear"
+        self.run_display.mounted()
         await self._show_form()
         self._request_simulation(self.config)
         rows = self.form.rows()
@@ -271,7 +257,7 @@ class LrtuiApp(App[None]):
     def watch_config(self, config: RunConfig) -> None:
         """At once, in the key's own frame: the form's values, then the run (a short one drawn already).
         Rows to rebuild (another schedule) come a message later."""
-        self.pins = [follow(c, config) for c in self.pins]
+        self.pinned.follow(config)
         if not self.form.set_values(*form_contents(self.settings)):
             self.call_later(self._show_form)
         self._request_simulation(config)
@@ -281,28 +267,12 @@ class LrtuiApp(App[None]):
     def _request_simulation(self, config: RunConfig) -> None:
         """Simulate ``config`` and the pinned runs whose results are out of date; a short run is drawn at once,
         a long one shows its lr curve while the loss simulates."""
-        job = Job(config, tuple(self.pins), tuple(r for r in self.pin_results if isinstance(r, Trace)))
+        job = Job(config, tuple(self.pins), self.pinned.known())
         if self.simulation.submit(job):
             return
-        self._preview_lr(config)
+        self.run_display.preview(config, self.log_scale["lr"])
         if self._progress_timer is None:
             self._progress_timer = self.set_interval(0.1, self._show_progress)
-
-    def _preview_lr(self, config: RunConfig) -> None:
-        """While a long run simulates, draw its lr curve at once: the schedule alone is a vectorized function
-        of the epoch (10^5 epochs in about a millisecond). Plateau's lr follows the loss: it waits."""
-        try:
-            schedule = prepare(config).schedule
-            if not isinstance(schedule, schedules.Schedule):
-                return
-            x = np.arange(config.epochs, dtype=np.float64)
-            lr = schedule(np.arange(config.epochs))
-        except ConfigError:
-            return  # the simulation reports it
-        look = Look(self.log_scale["lr"], self.options.ascii, self.options.mono)
-        self.panels["lr"].plot.show(
-            (Series(x, lr, "blue+"),), title=f"lr: {config.schedule['name']} (simulating the loss ...)", look=look,
-            x_range=(0.0, float(max(config.epochs - 1, 1))))
 
     @property
     def cancellable(self) -> bool:
@@ -321,12 +291,7 @@ class LrtuiApp(App[None]):
         progress = self.simulation.progress
         if not self.cancellable or progress is None:
             return  # (None: no report since the last result was shown, which this must not cover)
-        done, total, runs = progress
-        which = f" (run group {runs})" if runs > 1 else ""
-        text = f"simulating: {done:,} of {total:,} epochs{which}, {100 * done // max(total, 1)}%  (escape cancels)"
-        self.status_line.update(text, layout=False)
-        loss = self.panels["loss"].plot
-        loss.show((), title=f"loss: simulating ... {100 * done // max(total, 1)}%", look=loss.look)
+        self.run_display.show_progress(*progress)
         self.refresh_bindings()
 
     def action_cancel_run(self) -> None:
@@ -338,40 +303,25 @@ class LrtuiApp(App[None]):
         if self.trace is not None:
             old = self.trace.config
             self.set_reactive(LrtuiApp.config, old)
-            kept = [(follow(c, old), r) for c, r in zip(self.pins, self.pin_results)]
-            kept = [(c, r) for c, r in kept if isinstance(r, Trace) and r.config == c]  # pinned runs with a run
-            self.pins, self.pin_results = [c for c, _ in kept], [r for _, r in kept]
+            self.pinned.keep_simulated(old)
             self.set_reactive(LrtuiApp.epoch, min(self.epoch, self.last_epoch))
             if not self.form.set_values(*form_contents(self.settings)):
                 self.call_later(self._show_form)
             self._redraw_comparison()
             self.notify("simulation cancelled: back to the run before it", timeout=3)
         else:  # nothing was simulated yet: the plots say so, not "simulating"
-            self.status_line.update("simulation cancelled: change a value to run again", layout=False)
-            lr, loss = self.panels["lr"].plot, self.panels["loss"].plot
-            x_range = (0.0, float(max(self.config.epochs - 1, 1)))
-            lr.show(lr.series, title=f"lr: {self.config.schedule['name']}", x_range=x_range)
-            loss.show((), title="loss: not simulated (cancelled)")
+            self.run_display.show_not_simulated(self.config)
 
-    def _show_problem(self, message: str) -> None:
-        self.status_line.update(Text(one_line(message), style="bold red"), layout=False)
 
     def _finish(self, job: Job, results: Results) -> None:
         """A job's results, on the UI thread: shown if the job is still the run on screen."""
-        config, pins = job.config, job.pins
+        config, trace = job.config, results.trace
         if config != self.config:
             return  # a newer configuration is on its way
-        trace, pin_results = results.trace, results.pins
-        # the pins may have changed while this ran (u, p): each current pin takes the result made for it
-        if pins == tuple(self.pins):
-            self.pin_results = list(pin_results)
-        else:
-            known = [r for r in (*pin_results, *self.pin_results) if isinstance(r, Trace)]
-            self.pin_results = [next((t for t in known if t.config == pin), None) for pin in self.pins]
-        if any(r is None for r in self.pin_results):
+        if self.pinned.take(job.pins, results.pins):
             self.call_later(self._request_simulation, self.config)  # a pin still without its run
         if isinstance(trace, ConfigError):  # e.g. a schedule horizon shorter than a longer run
-            self._show_problem(str(trace))
+            self.run_display.show_problem(str(trace))
             return
         self._show_trace(config, trace)
 
@@ -381,20 +331,29 @@ class LrtuiApp(App[None]):
         self.trace = trace
         self._prepared = prepare(config)  # once: the verdict, the notes and the drawing all read it
         self.verdict = judge(trace, self._prepared)
-        found = lint_notes(config, self._prepared)
-        box = self.notes
-        text = "\n".join(f"note: {n}" for n in found[:2])
-        if text != getattr(box, "shown_text", None):  # a layout pass costs more than drawing both plots
-            box.shown_text = text
-            box.update(text)
-            box.display = bool(found)
+        self.run_display.show_notes(lint_notes(config, self._prepared))
         lr = np.nan_to_num(trace.lr)
-        self._sum_lr, self._sum_lr2 = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
+        self._sums = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
         if not self.views[self.view].available(self._run()):
             self.view = "loss"  # the new problem has no such view: back to the loss plot
         self._draw_plots()
         self._update_cursor()
         self._update_board()
+
+    @property
+    def pins(self) -> list[RunConfig]:
+        """The pinned runs' configurations."""
+        return self.pinned.configs
+
+    @property
+    def pin_results(self) -> list:
+        """What simulating each pinned run gave: a trace, its error, or None while it runs."""
+        return self.pinned.results
+
+    @property
+    def look(self) -> Look:
+        """How the plots and the scoreboard draw: ASCII, monochrome (each plot adds its log scale)."""
+        return Look(ascii=self.options.ascii, mono=self.options.mono)
 
     @property
     def busy(self) -> bool:
@@ -412,7 +371,7 @@ class LrtuiApp(App[None]):
         """What the plots draw now; None before the first run is simulated."""
         if self.trace is None:
             return None
-        pinned = tuple((i, r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace))
+        pinned = self.pinned.traces()
         ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
         return Run(self.trace, self._prepared, pinned, self.smoothing,
                    legend=bool(pinned) and not self.show_board,  # the scoreboard is the legend when it shows
@@ -421,68 +380,28 @@ class LrtuiApp(App[None]):
     def _draw_plots(self) -> None:
         """The lr plot and the lower plot's view, from the run on screen."""
         run = self._run()
-        if run is None:
-            return
-        look = Look(ascii=self.options.ascii, mono=self.options.mono)
-        self.lr_view.draw(run, replace(look, log=self.log_scale["lr"]))
-        view = self.views[self.view]
-        if not view.available(run):
-            return  # (a view set before the run it is for is shown: a preset's, a session's)
-        try:
-            view.draw(run, replace(look, log=self.log_scale["loss"]))
-        except ConfigError as err:  # a range test or branches that cannot run on this problem
-            self._show_problem(str(err))
+        if run is not None:
+            self.run_display.draw(run, self.view, self.log_scale)
 
     def _update_board(self) -> None:
         """The scoreboard: the current run and each pinned one."""
-        if not self.board.is_attached or self.trace is None:
-            return  # (kept up to date while hidden: it opens at its final height, the focused row kept in view)
-        target = self.target
-        look = Look(ascii=self.options.ascii, mono=self.options.mono)
-        noisy = is_noisy(self._prepared)  # the pinned runs share the problem: all noisy or none
-        rows = [BoardRow(look.glyph(None), None if self.options.mono else NOW_COLOUR[1], "now",
-                         describe(self.trace.config), score(self.trace, target, noisy), self.verdict.brief())]
-        for i, (pin, result) in enumerate(zip(self.pins, self.pin_results)):
-            pin_look = PIN_LOOKS[i]
-            colour = None if self.options.mono else pin_look.rich_colour
-            marker = look.glyph(pin_look.marker if look.plain else None)  # as the plots' legend names it
-            if isinstance(result, Trace):
-                rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin), score(result, target, noisy),
-                                     judge(result).brief()))
-            else:
-                rows.append(BoardRow(marker, colour, f"#{i + 1}", describe(pin) + (
-                    f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))
-        short = distinguish([r.description for r in rows])
-        rows = [replace(r, description=d) for r, d in zip(rows, short)]
-        self.board.show_rows(rows, f"{target:.3g}")
+        if self.trace is not None:  # (the pinned runs share the problem: all noisy or none)
+            rows = board_rows(self.trace, self.verdict, self.pinned, self.target, is_noisy(self._prepared), self.look)
+            self.run_display.show_board(rows, self.target)
 
     def _update_cursor(self) -> None:
-        view = self.views[self.view]
-        for panel, epoch_axis in ((self.lr_view.panel, True), (view.panel, view.epoch_axis)):
-            panel.place(min(self.epoch, self.last_epoch) if self.trace is not None and epoch_axis else None)
+        """The cursor on the plots, and the status line at it (or the view's own summary)."""
+        self.run_display.place_cursor(self.view, min(self.epoch, self.last_epoch) if self.trace is not None else None)
         self._update_status()
 
     def _update_status(self) -> None:
-        status = self.status_line
-        if not status.is_attached:  # the screen is going away (quit during playback)
-            return
-        trace = self.trace
-        if trace is None:
-            status.update("simulating ...", layout=False)
+        if self.trace is None:
+            self.run_display.show_status("simulating ...")
             return
         summary = self.views[self.view].summary  # the range test's picks, the branches' end losses
-        if summary:
-            status.update(summary, layout=False)
-            return
-        t = min(self.epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
-        n = len(trace.epoch)
-        outcome = self.verdict.describe() if self.verdict.kind != "running" else run_state(trace, t)
-        sigma, square = ("sum", "^2") if self.options.ascii else ("Σ", "²")
-        parts = [f"t={t}/{n - 1}", f"lr={fmt(trace.lr[t])}", f"loss={fmt(trace.loss[t])}", outcome,
-                 f"{sigma}lr={fmt(self._sum_lr[t])} {sigma}lr{square}={fmt(self._sum_lr2[t])}"]
-        if self.playback.playing:
-            parts.insert(0, f"{'>' if self.options.ascii else '▶'} {self.playback.speed}/s")
-        status.update("  ".join(parts), layout=False)  # one line, always: no layout pass
+        self.run_display.show_status(summary or cursor_status(
+            self.trace, self.epoch, self.verdict, self._sums, self.options.ascii,
+            self.playback.speed if self.playback.playing else None))
 
     def watch_epoch(self, epoch: int) -> None:
         self._update_cursor()
@@ -513,7 +432,7 @@ class LrtuiApp(App[None]):
             self.playback.stop()
 
     def _playback_changed(self) -> None:
-        if self.status_line.is_attached:
+        if self.run_display.status_line.is_attached:
             self.refresh_bindings()  # the footer: play or pause
         self._update_status()  # (playing, it shows the speed)
 
@@ -539,11 +458,10 @@ class LrtuiApp(App[None]):
         if config in self.pins:
             self._unpin(self.pins.index(config))
             return
-        if len(self.pins) >= MAX_PINNED:
+        if self.pinned.full:
             self.notify(f"{MAX_PINNED} runs are pinned: unpin one (u: the last, U: all) first", timeout=3)
             return
-        self.pins.append(config)
-        self.pin_results.append(self.trace)
+        self.pinned.add(config, self.trace)
         hint = ""
         if len(self.pins) == 1 and not self._open_board_if_room():
             hint = "  (b: the scoreboard)"
@@ -581,11 +499,11 @@ class LrtuiApp(App[None]):
 
     def action_clear_pins(self) -> None:
         if self.pins:
-            self.pins, self.pin_results = [], []
+            self.pinned.clear()
             self._redraw_comparison()
 
     def _unpin(self, index: int) -> None:
-        del self.pins[index], self.pin_results[index]
+        self.pinned.remove(index)
         self._redraw_comparison()
 
     def action_board(self) -> None:
@@ -614,8 +532,7 @@ class LrtuiApp(App[None]):
     def _load_state(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
                     view: str = "loss") -> None:
         self.playback.stop()
-        self.pins = [follow(c, config) for c in pinned]
-        self.pin_results = [None] * len(self.pins)
+        self.pinned = Pinned(pinned, config)
         self.target_loss = target
         if pinned:
             self._show_pinned()
@@ -630,7 +547,7 @@ class LrtuiApp(App[None]):
         """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
         if self.trace is None:
             return
-        runs = [("now", self.trace)] + [(f"#{i + 1}", r) for i, r in enumerate(self.pin_results) if isinstance(r, Trace)]
+        runs = [("now", self.trace)] + [(f"#{i + 1}", r) for i, r in self.pinned.traces()]
         self.files.export([(f"{label}: {describe(trace.config)}", trace) for label, trace in runs])  # columns say which
 
     def action_code(self) -> None:
@@ -677,7 +594,7 @@ class LrtuiApp(App[None]):
         self.view = name if self.view != name else "loss"
 
     def watch_view(self, view: str) -> None:
-        self.query_one(ContentSwitcher).current = f"{view}-panel"
+        self.run_display.show_view(view)
         self._draw_plots()
         self._update_cursor()
 

@@ -1,0 +1,128 @@
+"""The run on screen: the lr plot, the lower plot's views (one at a time, behind a ContentSwitcher), the notes,
+the status line and the scoreboard, as one :class:`RunDisplay` that draws what the app hands it and never
+reads the app. :func:`cursor_status` is the status line's text at the cursor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from rich.text import Text
+from textual.widgets import ContentSwitcher, Static
+
+from lrtui import schedules
+from lrtui.analysis.verdict import Verdict, run_state
+from lrtui.params import ConfigError
+from lrtui.printable import one_line
+from lrtui.sim.config import RunConfig, Trace, prepare
+from lrtui.ui.board import BoardRow, Scoreboard
+from lrtui.ui.plots import Look, PlotPanel, Series
+from lrtui.ui.views import LrView, Run, fmt, lower_views
+
+
+def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
+                  playing_at: int | None = None) -> str:
+    """The status line at the cursor: the epoch, the lr and loss there, the verdict (the state there while
+    the run is still running), the sums of lr and lr^2 up to it (Robbins-Monro); the speed while playing."""
+    t = min(epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
+    outcome = verdict.describe() if verdict.kind != "running" else run_state(trace, t)
+    sigma, square = ("sum", "^2") if ascii else ("Σ", "²")
+    parts = [f"t={t}/{len(trace.epoch) - 1}", f"lr={fmt(trace.lr[t])}", f"loss={fmt(trace.loss[t])}", outcome,
+             f"{sigma}lr={fmt(sums[0][t])} {sigma}lr{square}={fmt(sums[1][t])}"]
+    if playing_at is not None:
+        parts.insert(0, f"{'>' if ascii else '▶'} {playing_at}/s")
+    return "  ".join(parts)
+
+
+class RunDisplay:
+    """The widgets that show a run, kept rather than looked up: a query walks the whole DOM (the form's rows
+    too), about a third of a millisecond each, and every key and every epoch step updates some of them."""
+
+    def __init__(self, look: Look, view: str) -> None:
+        self.look = look
+        self.lr_view = LrView(PlotPanel("learning rate", id="lr-panel", ascii=look.ascii))
+        self.views = lower_views(look.ascii)  # the lower plot's, by name: one shows at a time
+        self.panels = {"lr": self.lr_view.panel, **{name: v.panel for name, v in self.views.items()}}
+        self.switcher = ContentSwitcher(*(v.panel for v in self.views.values()), id="views", initial=f"{view}-panel")
+        self.board = Scoreboard(id="board", ascii=look.ascii)
+        self.notes = Static(id="notes")
+        self.status_line = Static(id="status")
+        self._notes_text: str | None = None
+
+    def mounted(self) -> None:
+        """Once on screen: monochrome plots take plotext's clear theme (Textual's NO_COLOR only greys)."""
+        if self.look.mono:
+            for panel in self.panels.values():
+                panel.plot.theme = "clear"
+
+    def show_view(self, view: str) -> None:
+        self.switcher.current = f"{view}-panel"
+
+    def draw(self, run: Run, view: str, log_scale: dict[str, bool]) -> None:
+        """The lr plot and the view ``view`` of ``run`` (a view the run does not have waits for one that
+        does: a preset's or a session's view is set before its run is shown)."""
+        self.lr_view.draw(run, replace(self.look, log=log_scale["lr"]))
+        shown = self.views[view]
+        if not shown.available(run):
+            return
+        try:
+            shown.draw(run, replace(self.look, log=log_scale["loss"]))
+        except ConfigError as err:  # a range test or branches that cannot run on this problem
+            self.show_problem(str(err))
+
+    def place_cursor(self, view: str, epoch: int | None) -> None:
+        """The cursor on the lr plot and on the view (not on the range test's lr axis)."""
+        shown = self.views[view]
+        for panel, epoch_axis in ((self.lr_view.panel, True), (shown.panel, shown.epoch_axis)):
+            panel.place(epoch if epoch_axis else None)
+
+    def show_status(self, text: str | Text) -> None:
+        if self.status_line.is_attached:  # (not when the screen is going away: quit during playback)
+            self.status_line.update(text, layout=False)  # one line, always: no layout pass
+
+    def show_problem(self, message: str) -> None:
+        self.show_status(Text(one_line(message), style="bold red"))
+
+    def show_notes(self, found: list[str]) -> None:
+        """The first two of the run's notes (lrtui.analysis.lint), under the plots."""
+        text = "\n".join(f"note: {n}" for n in found[:2])
+        if text != self._notes_text:  # a layout pass costs more than drawing both plots
+            self._notes_text = text
+            self.notes.update(text)
+            self.notes.display = bool(found)
+
+    def show_board(self, rows: list[BoardRow], target: float) -> None:
+        if self.board.is_attached:  # (kept up to date while hidden: it opens at its final height)
+            self.board.show_rows(rows, f"{target:.3g}")
+
+    def preview(self, config: RunConfig, log: bool) -> None:
+        """While a long run simulates, draw its lr curve at once: the schedule alone is a vectorized function
+        of the epoch (10^5 epochs in about a millisecond). Plateau's lr follows the loss: it waits."""
+        try:
+            schedule = prepare(config).schedule
+            if not isinstance(schedule, schedules.Schedule):
+                return
+            x = np.arange(config.epochs, dtype=np.float64)
+            lr = schedule(np.arange(config.epochs))
+        except ConfigError:
+            return  # the simulation reports it
+        self.lr_view.panel.plot.show(
+            (Series(x, lr, "blue+"),), title=f"lr: {config.schedule['name']} (simulating the loss ...)",
+            look=replace(self.look, log=log), x_range=(0.0, float(max(config.epochs - 1, 1))))
+
+    def show_progress(self, done: int, total: int, runs: int) -> None:
+        """How far a long simulation got, in the status line and the loss plot's title (the loss plot empty:
+        the last run's loss is not the new one)."""
+        which = f" (run group {runs})" if runs > 1 else ""
+        percent = 100 * done // max(total, 1)
+        self.show_status(f"simulating: {done:,} of {total:,} epochs{which}, {percent}%  (escape cancels)")
+        loss = self.views["loss"].panel.plot
+        loss.show((), title=f"loss: simulating ... {percent}%", look=loss.look)
+
+    def show_not_simulated(self, config: RunConfig) -> None:
+        """The first run was cancelled: the plots say so, not "simulating"."""
+        self.show_status("simulation cancelled: change a value to run again")
+        lr, loss = self.lr_view.panel.plot, self.views["loss"].panel.plot
+        lr.show(lr.series, title=f"lr: {config.schedule['name']}", x_range=(0.0, float(max(config.epochs - 1, 1))))
+        loss.show((), title="loss: not simulated (cancelled)")
