@@ -20,28 +20,26 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from lrtui import schedules
-from lrtui.analysis.compare import MAX_PINNED, SMOOTHING, default_target, describe, is_noisy
-from lrtui.analysis.lint import notes as lint_notes
-from lrtui.analysis.verdict import Verdict, judge
+from lrtui.analysis.compare import MAX_PINNED, SMOOTHING, default_target, describe
+from lrtui.analysis.verdict import Verdict
 from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
-from lrtui.printable import escaped, one_line
+from lrtui.printable import one_line
 from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, prepare
 from lrtui.ui import compat
-from lrtui.ui.comparison import Pinned, board_rows
+from lrtui.ui.comparison import Pinned
 from lrtui.ui.crash import write_report
-from lrtui.ui.display import RunDisplay, cursor_status
+from lrtui.ui.display import RunDisplay
 from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, form_contents, is_shown,
                               target_text)
 from lrtui.ui.files import SessionFiles
 from lrtui.ui.form import FieldRow, ParamForm
-from lrtui.ui.help import HelpScreen, schedule_help
 from lrtui.ui import keys
 from lrtui.ui.playback import Playback
+from lrtui.ui.run_updates import RunUpdates
+from lrtui.ui.session_actions import SessionActions
 from lrtui.ui.plots import Look
-from lrtui.ui.simulation import Job, Results, SimulationQueue
-from lrtui.ui.views import Run
+from lrtui.ui.simulation import SimulationQueue
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
     from lrtui.presets import Preset
@@ -63,7 +61,7 @@ def _preset_commands():
     return PresetCommands
 
 
-class LrtuiApp(App[None]):
+class LrtuiApp(RunUpdates, SessionActions, App[None]):
     """See, edit and step through a schedule and the loss trace it produces."""
 
     CSS_PATH = Path(__file__).with_name("lrtui.tcss")
@@ -262,84 +260,6 @@ class LrtuiApp(App[None]):
             self.call_later(self._show_form)
         self._request_simulation(config)
 
-    # --- simulation: one worker at a time, the latest config wins ---------------------------------------
-
-    def _request_simulation(self, config: RunConfig) -> None:
-        """Simulate ``config`` and the pinned runs whose results are out of date; a short run is drawn at once,
-        a long one shows its lr curve while the loss simulates."""
-        job = Job(config, tuple(self.pins), self.pinned.known())
-        if self.simulation.submit(job):
-            return
-        self.run_display.preview(config, self.log_scale["lr"])
-        if self._progress_timer is None:
-            self._progress_timer = self.set_interval(0.1, self._show_progress)
-
-    @property
-    def cancellable(self) -> bool:
-        """A simulation has run long enough to show its progress: escape cancels it."""
-        return self.simulation.cancellable
-
-    def _show_progress(self) -> None:
-        """Every tenth of a second while a simulation runs: after PROGRESS_AFTER, how far it got, in the
-        status line and the loss plot's title (the loss plot empty: the last run's loss is not the new one)."""
-        if not self.busy:
-            if self._progress_timer is not None:
-                self._progress_timer.stop()
-                self._progress_timer = None
-            self.refresh_bindings()
-            return
-        progress = self.simulation.progress
-        if not self.cancellable or progress is None:
-            return  # (None: no report since the last result was shown, which this must not cover)
-        self.run_display.show_progress(*progress)
-        self.refresh_bindings()
-
-    def action_cancel_run(self) -> None:
-        """Escape during a long simulation: stop it and go back to the run on screen before it."""
-        self.simulation.cancel()
-
-    def _cancelled(self) -> None:
-        """The worker stopped: the last run simulated comes back, in the form and the plots."""
-        if self.trace is not None:
-            old = self.trace.config
-            self.set_reactive(LrtuiApp.config, old)
-            self.pinned.keep_simulated(old)
-            self.set_reactive(LrtuiApp.epoch, min(self.epoch, self.last_epoch))
-            if not self.form.set_values(*form_contents(self.settings)):
-                self.call_later(self._show_form)
-            self._redraw_comparison()
-            self.notify("simulation cancelled: back to the run before it", timeout=3)
-        else:  # nothing was simulated yet: the plots say so, not "simulating"
-            self.run_display.show_not_simulated(self.config)
-
-
-    def _finish(self, job: Job, results: Results) -> None:
-        """A job's results, on the UI thread: shown if the job is still the run on screen."""
-        config, trace = job.config, results.trace
-        if config != self.config:
-            return  # a newer configuration is on its way
-        if self.pinned.take(job.pins, results.pins):
-            self.call_later(self._request_simulation, self.config)  # a pin still without its run
-        if isinstance(trace, ConfigError):  # e.g. a schedule horizon shorter than a longer run
-            self.run_display.show_problem(str(trace))
-            return
-        self._show_trace(config, trace)
-
-    def _show_trace(self, config: RunConfig, trace: Trace) -> None:
-        self.simulations += 1
-        self.set_reactive(LrtuiApp.epoch, min(self.epoch, len(trace.epoch) - 1))  # inside the new run first
-        self.trace = trace
-        self._prepared = prepare(config)  # once: the verdict, the notes and the drawing all read it
-        self.verdict = judge(trace, self._prepared)
-        self.run_display.show_notes(lint_notes(config, self._prepared))
-        lr = np.nan_to_num(trace.lr)
-        self._sums = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
-        if not self.views[self.view].available(self._run()):
-            self.view = "loss"  # the new problem has no such view: back to the loss plot
-        self._draw_plots()
-        self._update_cursor()
-        self._update_board()
-
     @property
     def pins(self) -> list[RunConfig]:
         """The pinned runs' configurations."""
@@ -354,54 +274,6 @@ class LrtuiApp(App[None]):
     def look(self) -> Look:
         """How the plots and the scoreboard draw: ASCII, monochrome (each plot adds its log scale)."""
         return Look(ascii=self.options.ascii, mono=self.options.mono)
-
-    @property
-    def busy(self) -> bool:
-        """A simulation is running or waiting."""
-        return self.simulation.busy
-
-    @property
-    def idle_event(self):
-        """Set when no simulation runs or waits (tests and benchmarks wait on it)."""
-        return self.simulation.idle_event
-
-    # --- drawing -----------------------------------------------------------------------------------------
-
-    def _run(self) -> Run | None:
-        """What the plots draw now; None before the first run is simulated."""
-        if self.trace is None:
-            return None
-        pinned = self.pinned.traces()
-        ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
-        return Run(self.trace, self._prepared, pinned, self.smoothing,
-                   legend=bool(pinned) and not self.show_board,  # the scoreboard is the legend when it shows
-                   range_ramp=ramp)
-
-    def _draw_plots(self) -> None:
-        """The lr plot and the lower plot's view, from the run on screen."""
-        run = self._run()
-        if run is not None:
-            self.run_display.draw(run, self.view, self.log_scale)
-
-    def _update_board(self) -> None:
-        """The scoreboard: the current run and each pinned one."""
-        if self.trace is not None:  # (the pinned runs share the problem: all noisy or none)
-            rows = board_rows(self.trace, self.verdict, self.pinned, self.target, is_noisy(self._prepared), self.look)
-            self.run_display.show_board(rows, self.target)
-
-    def _update_cursor(self) -> None:
-        """The cursor on the plots, and the status line at it (or the view's own summary)."""
-        self.run_display.place_cursor(self.view, min(self.epoch, self.last_epoch) if self.trace is not None else None)
-        self._update_status()
-
-    def _update_status(self) -> None:
-        if self.trace is None:
-            self.run_display.show_status("simulating ...")
-            return
-        summary = self.views[self.view].summary  # the range test's picks, the branches' end losses
-        self.run_display.show_status(summary or cursor_status(
-            self.trace, self.epoch, self.verdict, self._sums, self.options.ascii,
-            self.playback.speed if self.playback.playing else None))
 
     def watch_epoch(self, epoch: int) -> None:
         self._update_cursor()
@@ -520,70 +392,6 @@ class LrtuiApp(App[None]):
         self._update_cursor()
         self._update_board()
 
-    # --- presets, sessions, export, code ------------------------------------------------------------------
-
-    def load_preset(self, preset: "Preset") -> None:
-        """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice."""
-        self.preset = preset
-        self._load_state(preset.config, preset.pinned, 0, self.target_loss, preset.meta.get("view", "loss"))
-        self._saved_state = self._session_state()  # a preset's runs are not work to lose: it opens again
-        self.notify(f"{preset.name}: {preset.title} (? says what to notice)", timeout=5)
-
-    def _load_state(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
-                    view: str = "loss") -> None:
-        self.playback.stop()
-        self.pinned = Pinned(pinned, config)
-        self.target_loss = target
-        if pinned:
-            self._show_pinned()
-        self.set_reactive(LrtuiApp.epoch, epoch)
-        self.view = view
-        if config == self.config:
-            self.watch_config(config)  # the same run: setting it would not call the watcher
-        else:
-            self.config = config
-
-    def action_export(self) -> None:
-        """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
-        if self.trace is None:
-            return
-        runs = [("now", self.trace)] + [(f"#{i + 1}", r) for i, r in self.pinned.traces()]
-        self.files.export([(f"{label}: {describe(trace.config)}", trace) for label, trace in runs])  # columns say which
-
-    def action_code(self) -> None:
-        """The schedule as torch, transformers or optax code, to copy or write to a file."""
-        from lrtui.ui.code import CodeScreen
-
-        self._push(CodeScreen(self.config.schedule))
-
-    def action_save(self) -> None:
-        """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file."""
-        from lrtui.io.sessions import Session
-
-        def saved(path: str) -> None:
-            self.session_path = path
-            self._saved_state = self._session_state()
-
-        session = Session(self.config, tuple(self.pins), self.epoch, self.target_loss, self.note, self.smoothing)
-        self.files.save(session, self.session_path, saved)
-
-    def action_load(self) -> None:
-        """Load a saved session; a file that cannot be loaded changes nothing."""
-        def loaded(session, path: str) -> None:
-            self.preset = None
-            self.session_path = path
-            self.session_note = session.note
-            self.smoothing = session.smoothing
-            self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
-            self._saved_state = self._session_state()
-
-        self.files.load(self.session_path, loaded)
-
-    def _prompt(self, question: str, value: str, then) -> None:
-        from lrtui.ui.prompt import PathPrompt
-
-        self._push(PathPrompt(question, value), then)
-
     def action_view(self, name: str) -> None:
         """Swap the loss plot for the view ``name`` and back (v, r, s, w); a run without such a view (a
         landscape needs a 2-D problem) says so and changes nothing."""
@@ -648,31 +456,3 @@ class LrtuiApp(App[None]):
             self.action_enter_form()
         elif rows:
             self.screen.set_focus(rows[(rows.index(self.focused) + delta) % len(rows)])
-
-    def action_command_palette(self) -> None:
-        """The presets palette; in ASCII mode with a plain search mark and no block-glyph borders or
-        scrollbars (a C-locale terminal shows those as '_')."""
-        from lrtui.ui.palette import AsciiPalette, PresetPalette
-
-        if self.use_command_palette and not PresetPalette.is_open(self):
-            palette = AsciiPalette if self.options.ascii else PresetPalette
-            self.push_screen(palette(id="--command-palette", classes="ascii" if self.options.ascii else ""))
-
-    @property
-    def note(self) -> str:
-        """What ? shows above the keys and a save keeps: the preset's title and note, or the loaded session's."""
-        if self.preset is not None:
-            return f"Preset {self.preset.name}: {self.preset.title}\n{self.preset.note}"
-        return self.session_note
-
-    def action_help(self) -> None:
-        prepared = prepare(self.config)
-        definition = schedules.get(prepared.schedule.name)
-        about = "\n".join(escaped(line) for line in self.note.split("\n"))  # a file's text: shown, never sent
-        doc = schedule_help(definition.doc, [p.name for p in definition.params])
-        self._push(HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about))
-
-    def _push(self, screen, callback=None) -> None:
-        """Open a screen over the app, in ASCII mode with its plain borders (the "ascii" class)."""
-        screen.set_class(self.options.ascii, "ascii")
-        self.push_screen(screen, callback)

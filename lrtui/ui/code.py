@@ -85,7 +85,8 @@ class CodeScreen(ModalScreen[None]):
     def action_framework(self) -> None:
         self.framework = FRAMEWORKS[(FRAMEWORKS.index(self.framework) + 1) % len(FRAMEWORKS)]
         self._show()
-        self.query_one("#code-scroll", ScrollableContainer).scroll_to(0, 0, animate=False)  # another text: from its start
+        # another text: from its start
+        self.query_one("#code-scroll", ScrollableContainer).scroll_to(0, 0, animate=False)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.code)

@@ -116,7 +116,8 @@ def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
     """A new configuration with ``field`` set to ``raw`` (typed text or a value), validated as a whole. A
     length typed with a unit ("375M tokens", "715 steps") becomes epochs (see lrtui.sim.units)."""
     if field == HORIZON:
-        raise ConfigError("horizon only shows the run's length: set epochs, steps_per_epoch, batch_size or tokens_per_step")
+        raise ConfigError("horizon only shows the run's length: set epochs, steps_per_epoch, batch_size or "
+                          "tokens_per_step")
     if not field.picker:
         prefix = f"{field.section}." if field.section in ("problem", "optimizer") else ""
         raw = Units.of(prepare(config)).to_epochs(field.param.name, raw, prefix)

@@ -471,7 +471,8 @@ class PlotPanel(Container):
         if epoch is None or g is None:
             return None
         if self.point_mode:
-            if self.points is None or not 0 <= int(epoch) < len(self.points) or not np.all(np.isfinite(self.points[int(epoch)])):
+            if (self.points is None or not 0 <= int(epoch) < len(self.points)
+                    or not np.all(np.isfinite(self.points[int(epoch)]))):
                 return None  # (the path may still be the previous run's while a new one is drawn)
             x, y = self.points[int(epoch)]
             column, row = g.column(x), g.row(y)

@@ -138,7 +138,8 @@ class LossView(View):
                                  marker="-" if look.plain else None))
         floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
         if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
-            series.append(Series(run.x, floor, "orange", "noise floor", marker="." if look.plain else None, on_top=True))
+            series.append(Series(run.x, floor, "orange", "noise floor", marker="." if look.plain else None,
+                                 on_top=True))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
         self.panel.plot.show(tuple(series), title=title, look=look, x_range=run.x_range)
 
