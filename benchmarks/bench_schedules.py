@@ -75,7 +75,8 @@ def _torch_builders(n: int):
         "cyclic": lambda o: L.CyclicLR(o, cycle_momentum=False, **p["cyclic"]),
         "onecycle": lambda o: L.OneCycleLR(o, cycle_momentum=False, **p["onecycle"]),
         "inverse_time": lambda o: L.LambdaLR(o, lambda t: 1 / (1 + 1.0 * t / 100)),
-        "sequential": lambda o: L.SequentialLR(o, [L.LinearLR(o, 0.1, 1.0, n // 4), L.CosineAnnealingLR(o, n - n // 4)], [n // 4]),
+        "sequential": lambda o: L.SequentialLR(
+            o, [L.LinearLR(o, 0.1, 1.0, n // 4), L.CosineAnnealingLR(o, n - n // 4)], [n // 4]),
         "chained": lambda o: L.ChainedScheduler([L.ConstantLR(o, 0.5, n // 4), L.ExponentialLR(o, 0.99999)]),
     }
     try:
@@ -85,10 +86,12 @@ def _torch_builders(n: int):
             "warmup_constant": lambda o: T.get_constant_schedule_with_warmup(o, **p["warmup_constant"]),
             "warmup_linear": lambda o: T.get_linear_schedule_with_warmup(o, **p["warmup_linear"]),
             "warmup_cosine": lambda o: T.get_cosine_schedule_with_warmup(o, **p["warmup_cosine"]),
-            "warmup_cosine_restarts": lambda o: T.get_cosine_with_hard_restarts_schedule_with_warmup(o, **p["warmup_cosine_restarts"]),
+            "warmup_cosine_restarts": lambda o: T.get_cosine_with_hard_restarts_schedule_with_warmup(
+                o, **p["warmup_cosine_restarts"]),
             "warmup_polynomial": lambda o: T.get_polynomial_decay_schedule_with_warmup(o, **p["warmup_polynomial"]),
             "inverse_sqrt": lambda o: T.get_inverse_sqrt_schedule(o, **p["inverse_sqrt"]),
-            "warmup_cosine_min_lr": lambda o: T.get_cosine_with_min_lr_schedule_with_warmup(o, min_lr_rate=0.1, **p["warmup_cosine_min_lr"]),
+            "warmup_cosine_min_lr": lambda o: T.get_cosine_with_min_lr_schedule_with_warmup(
+                o, min_lr_rate=0.1, **p["warmup_cosine_min_lr"]),
             "wsd": lambda o: T.get_wsd_schedule(o, **p["wsd"]),
         })
     except ImportError:

@@ -39,7 +39,8 @@ def _median(fn, repeats):
 
 def lrtui_batch(problem):
     configs = [RunConfig(schedule={"name": "cosine", "params": {"lr": float(lr), "T_max": EPOCHS}}, problem=problem,
-                         optimizer="momentum", optimizer_params={"momentum": 0.9}, epochs=EPOCHS) for lr in LRS[problem]]
+                         optimizer="momentum", optimizer_params={"momentum": 0.9}, epochs=EPOCHS)
+               for lr in LRS[problem]]
     return lambda: simulate_many(configs)
 
 
@@ -67,7 +68,8 @@ def torch_batch(torch, problem):
 
 
 def mlp_config():
-    return RunConfig(schedule={"name": "warmup_cosine", "params": {"lr": 0.02, "num_warmup_steps": 10, "num_training_steps": 200}},
+    return RunConfig(schedule={"name": "warmup_cosine",
+                               "params": {"lr": 0.02, "num_warmup_steps": 10, "num_training_steps": 200}},
                      problem="mlp", optimizer="adam", epochs=200)
 
 

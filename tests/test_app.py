@@ -369,7 +369,8 @@ async def test_q_is_typed_not_quit_while_editing():
 async def test_a_held_key_never_builds_a_backlog():
     """300 nudges as fast as keys can come: simulations coalesce (latest wins), the screen ends on the last
     value, and quitting is immediate."""
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, problem="mlp", epochs=50), Options())
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, problem="mlp", epochs=50),
+                   Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -433,7 +434,8 @@ def test_locale_decides_ascii(monkeypatch):
 
 
 async def test_landscape_view_toggles_on_2d_problems_only():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.4}}, problem="ravine", epochs=30), Options())
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.4}}, problem="ravine", epochs=30),
+                   Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "v")
@@ -458,7 +460,8 @@ async def test_landscape_view_toggles_on_2d_problems_only():
 
 
 async def test_stability_bound_noise_floor_and_robbins_monro_counters():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60), Options())
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
+                   Options())
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         lr_plot = app.query_one("#lr-panel").plot
@@ -494,7 +497,8 @@ async def test_range_test_view():
 
 
 async def test_sharpness_view():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60), Options())
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
+                   Options())
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "s")

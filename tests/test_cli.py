@@ -95,7 +95,8 @@ def test_curve_table(capsys):
 
 
 def test_curve_csv_round_trips_exactly(capsys):
-    code, out, _ = run(capsys, "curve", "multistep", "milestones=3,3,7", "gamma=0.5", "--epochs", "10", "--format", "csv")
+    code, out, _ = run(capsys, "curve", "multistep", "milestones=3,3,7", "gamma=0.5", "--epochs", "10",
+                       "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     expected = schedules.create("multistep", milestones=[3, 3, 7], gamma=0.5)(np.arange(10))
     assert [int(r["epoch"]) for r in rows] == list(range(10))
@@ -103,7 +104,8 @@ def test_curve_csv_round_trips_exactly(capsys):
 
 
 def test_curve_json(capsys):
-    code, out, _ = run(capsys, "curve", "onecycle", "total_steps=20", "three_phase=true", "--epochs", "20", "--format", "json")
+    code, out, _ = run(capsys, "curve", "onecycle", "total_steps=20", "three_phase=true", "--epochs", "20",
+                       "--format", "json")
     data = json.loads(out)
     assert data["epoch"] == list(range(20))
     assert data["lr"] == schedules.create("onecycle", total_steps=20, three_phase=True)(np.arange(20)).tolist()
@@ -125,7 +127,8 @@ def test_curve_spec_files_json_and_toml(capsys, tmp_path):
         code, out, err = run(capsys, "curve", "--spec", str(tmp_path / f), "--epochs", "20", "--format", "json")
         assert code == 0, err
         assert json.loads(out)["lr"] == expected
-    code, out, _ = run(capsys, "curve", "--spec", str(tmp_path / "s.json"), "lr=0.4", "--epochs", "3", "--format", "json")
+    code, out, _ = run(capsys, "curve", "--spec", str(tmp_path / "s.json"), "lr=0.4", "--epochs", "3",
+                       "--format", "json")
     assert json.loads(out)["lr"][0] == pytest.approx(0.04)
 
 
@@ -166,7 +169,8 @@ BAD_ARGS = [
     (["curve", "cosine", "--epochs", "lots"], "epochs=lots"),
     (["curve", "cosine", "--format", "xml"], "invalid choice"),
     (["curve"], "a schedule name is required"),
-    (["curve", "onecycle", "total_steps=100", "--epochs", "101"], "total_steps=100 is shorter than the run of 101 epochs"),
+    (["curve", "onecycle", "total_steps=100", "--epochs", "101"],
+     "total_steps=100 is shorter than the run of 101 epochs"),
     (["curve", "plateau"], "plateau follows the loss"),
     (["curve", "--spec", "/nonexistent/spec.json"], "cannot read spec file"),
     (["curve", "--spec", ""], "cannot read spec file"),
@@ -236,7 +240,8 @@ def test_write_errors_end_with_one_line(redirect, message):
 
 def test_closed_pipe_ends_quietly():
     proc = subprocess.run(
-        f"{sys.executable} -m lrtui curve cosine lr=0.1 T_max=100000 --epochs 100000 | head -1; exit ${{PIPESTATUS[0]}}",
+        f"{sys.executable} -m lrtui curve cosine lr=0.1 T_max=100000 --epochs 100000 | head -1; "
+        "exit ${PIPESTATUS[0]}",
         shell=True, executable="/bin/bash", capture_output=True, text=True,
     )
     assert proc.returncode == 0
@@ -284,9 +289,11 @@ def test_simulate_table_and_csv_with_heldout(capsys):
 def test_simulate_plot(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("LINES", "24")
-    code, out, _ = run(capsys, "simulate", "--problem", "rosenbrock", "lr=2.1e-3", "--epochs", "50", "--plot", "--ascii")
+    code, out, _ = run(capsys, "simulate", "--problem", "rosenbrock", "lr=2.1e-3", "--epochs", "50", "--plot",
+                       "--ascii")
     assert code == 0 and all(ch.isascii() for ch in out)
-    assert "loss (log)" in out and out.rstrip().endswith("diverged at epoch 7 (the loss blew up: non-finite or above 1e6 x the start)")
+    assert "loss (log)" in out and out.rstrip().endswith(
+        "diverged at epoch 7 (the loss blew up: non-finite or above 1e6 x the start)")
     # issue 13: a log axis labels values (1e3), not log10 exponents; the epoch axis is round, with its last epoch
     labels = [line for line in out.splitlines() if "1e" in line and line.lstrip()[:2] == "1e"]
     assert labels, out
@@ -298,12 +305,14 @@ BAD_SIMULATE = [
     (["simulate", "--problem", "nope"], "problem=nope is unknown"),
     (["simulate", "--optimizer", "rmsprop"], "optimizer=rmsprop is unknown"),
     (["simulate", "problem.noise=-1"], "problem.noise=-1"),
-    (["simulate", "--problem", "ravine", "optimizer.momentum=0.5"], "optimizer.momentum is not a parameter of optimizer sgd"),
+    (["simulate", "--problem", "ravine", "optimizer.momentum=0.5"],
+     "optimizer.momentum is not a parameter of optimizer sgd"),
     (["simulate", "optimizer.=1"], "optimizer.=1"),
     (["simulate", "foo.bar=1"], "foo.bar=1 is not a parameter setting"),
     (["simulate", "--seed", "-1"], "seed=-1"),
     (["simulate", "--steps-per-epoch", "0"], "steps_per_epoch=0"),
-    (["simulate", "--schedule", "onecycle", "total_steps=100", "--epochs", "200"], "total_steps=100 is shorter than the run of 200"),
+    (["simulate", "--schedule", "onecycle", "total_steps=100", "--epochs", "200"],
+     "total_steps=100 is shorter than the run of 200"),
     (["simulate", "lr=nan"], "lr=nan"),
 ]
 

@@ -44,9 +44,11 @@ def test_score_of_a_diverged_run():
 
 
 def test_describe_names_the_settings_that_differ():
-    assert describe(RunConfig(schedule={"name": "step", "params": {"lr": 0.3, "step_size": 10}})) == "step lr=0.3 step_size=10"
-    text = describe(RunConfig(schedule={"name": "cosine", "params": {"T_max": 50, "warmup": 5, "warmup_start_factor": 0.1}},
-                              optimizer="adam", optimizer_params={"beta1": 0.8}))
+    step = RunConfig(schedule={"name": "step", "params": {"lr": 0.3, "step_size": 10}})
+    assert describe(step) == "step lr=0.3 step_size=10"
+    warm = {"T_max": 50, "warmup": 5, "warmup_start_factor": 0.1}
+    text = describe(RunConfig(schedule={"name": "cosine", "params": warm}, optimizer="adam",
+                              optimizer_params={"beta1": 0.8}))
     assert text == "cosine T_max=50 +warmup 5 from 0.1, adam beta1=0.8"
 
 

@@ -159,7 +159,8 @@ def test_json_says_null_for_nan_and_names_the_divergence(capsys, argv, diverged)
     (["simulate", "lr=5e-324", "--plot", "--ascii"], ["lr: quadratic / sgd / constant", "lr (x1e-324)"]),
     (["simulate", "--problem", "ravine", "--optimizer", "momentum", "lr=5e-324", "problem.noise=1e3", "--plot"],
      ["lr: ravine / momentum / constant", "lr (x1e-324)"]),
-    (["simulate", "lr=1e6", "--optimizer", "adam", "--plot", "--ascii"], ["lr: quadratic / adam / constant", "diverged"]),
+    (["simulate", "lr=1e6", "--optimizer", "adam", "--plot", "--ascii"],
+     ["lr: quadratic / adam / constant", "diverged"]),
     (["curve", "cosine", "lr=5e-324", "--plot", "--ascii"], ["cosine lr=5e-324", "lr (x1e-324)"]),
     (["range-test", "--lr-min", "1e-12", "--lr-max", "1e6", "--steps", "10000", "--plot", "--ascii"], ["1e-12", "lr"]),
 ])

@@ -22,7 +22,8 @@ SPECS = [{"name": n, "params": {}} for n in schedules.names() if n != "plateau"]
     {"name": "warmup_cosine_min_lr", "params": {"min_lr": 0.004}},
     {"name": "inverse_sqrt", "params": {"timescale": 30}},
     {"name": "sequential", "params": {"schedulers": [{"name": "step", "params": {"step_size": 3}},
-                                                     {"name": "cyclic", "params": {"step_size_up": 4}}], "milestones": [10]}},
+                                                     {"name": "cyclic", "params": {"step_size_up": 4}}],
+                                      "milestones": [10]}},
 ]
 
 
@@ -73,7 +74,8 @@ def test_code_is_valid_python_without_torch():
     for spec in SPECS + [{"name": "plateau", "params": {"patience": 3}}]:
         compile(torch_code(spec), "<lrtui code>", "exec")
     assert "has no transformers schedule function" in transformers_code({"name": "cosine", "params": {}})
-    assert "ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=3" in torch_code({"name": "plateau", "params": {"patience": 3}})
+    assert "ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=3" in torch_code(
+        {"name": "plateau", "params": {"patience": 3}})
 
 
 def test_cli(capsys):
@@ -111,7 +113,8 @@ OPTAX_SPECS = SPECS + [
     {"name": "warmup_polynomial", "params": {"power": 2.0, "num_training_steps": 60, "lr_end": 0.01}},
     {"name": "inverse_sqrt", "params": {"num_warmup_steps": 0}},
     {"name": "warmup_cosine_min_lr", "params": {"num_training_steps": 70, "num_cycles": 1.0}},
-    {"name": "wsd", "params": {"warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.2, "num_warmup_steps": 0}},
+    {"name": "wsd", "params": {"warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.2,
+                               "num_warmup_steps": 0}},
     {"name": "wsd", "params": {"num_cycles": 1.0, "num_stable_steps": 40, "num_training_steps": None}},
     {"name": "chained", "params": {"schedulers": [{"name": "step", "params": {"step_size": 10, "gamma": 0.5}},
                                                   {"name": "multistep", "params": {"milestones": [5, 50]}},
@@ -192,8 +195,8 @@ def test_optax_code_without_optax():
         code = optax_code(spec)
         compile(code, "<lrtui code>", "exec")
         assert "import optax" in code and "optimizer = optax.sgd(learning_rate=schedule)" in code
-    assert "schedule = optax.exponential_decay(init_value=0.1, transition_steps=30, decay_rate=0.1, staircase=True)" in (
-        optax_code({"name": "step", "params": {}}))
+    assert ("schedule = optax.exponential_decay(init_value=0.1, transition_steps=30, decay_rate=0.1, staircase=True)"
+            in optax_code({"name": "step", "params": {}}))
     multistep = optax_code({"name": "multistep", "params": {"milestones": [0, 30, 30, 60]}})
     assert "boundaries_and_scales={0: 0.1, 30: 0.010000000000000002, 60: 0.1}" in multistep
     assert "optax.sgdr_schedule([" in optax_code({"name": "cosine_restarts", "params": {"T_mult": 2}})

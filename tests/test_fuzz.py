@@ -35,13 +35,13 @@ BUDGET = 5_000  # optimizer steps (or data rows x epochs / 100) a fuzzed run may
 
 # What people type by accident or on purpose: Python's float() takes some of these (1_000, arabic digits),
 # lrtui must not.
-SPECIAL = ["1e999 epochs", "9e15 steps", 
+SPECIAL = ["1e999 epochs", "9e15 steps",
     "", " ", "1e999", "-1e999", "1e-400", "5e-324", "1.7976931348623157e308", "nan", "NaN", "-nan", "inf", "-inf",
     "Infinity", "-0", "-0.0", "0", "+1", "-1", ".5", "5.", "1e3", "1E-3", "0x10", "0b11", "1_000", "١٢", "５",
     "9" * 400, "none", "None", "true", "FALSE", "yes", ",", "1,2", "1,,2", "3 6", "[]", "{}", "[1]",
     '[{"name": "cosine"}]', '["step", "plateau"]', '[{"name": "step", "params": {"step_size": "0"}}]',
-    "x" * 10_000, "[" * 5_000, "\x00", "1\n0", "\t1\t", "\x1b[31m1", "\u202e1", "🙂", "1e3 epochs", "7 epochs", "1k steps",
-    "375M tokens", "50k samples", "nan steps", "0 epochs", "-5 epochs", "1,2 epochs",
+    "x" * 10_000, "[" * 5_000, "\x00", "1\n0", "\t1\t", "\x1b[31m1", "\u202e1", "🙂", "1e3 epochs", "7 epochs",
+    "1k steps", "375M tokens", "50k samples", "nan steps", "0 epochs", "-5 epochs", "1,2 epochs",
 ]
 
 
@@ -53,7 +53,8 @@ def _near(x: float) -> list[float]:
 def boundary_texts(p: Param) -> list[str]:
     """The parameter's bounds and their neighbours, as a person (or a script) would type them."""
     if p.kind == "choice":
-        return [*p.choices, *(c.upper() for c in p.choices), *(f" {c} " for c in p.choices), *(c[:-1] for c in p.choices)]
+        return [*p.choices, *(c.upper() for c in p.choices), *(f" {c} " for c in p.choices),
+                *(c[:-1] for c in p.choices)]
     if p.kind == "bool":
         return ["true", "True", "on", "1", "0", "2", "t"]
     out = []
@@ -73,7 +74,8 @@ NUMBER_TEXT = st.one_of(
     st.floats().map(repr), st.floats().map(lambda x: f"{x:.3g}"), st.integers().map(str),
     st.integers(-(10**30), 10**30).map(lambda n: f"{n}e{n % 700 - 350}"),
 )
-ANY_TEXT = st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127)), st.text(alphabet="0123456789.,eE+- kMT"))
+ANY_TEXT = st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127)),
+                     st.text(alphabet="0123456789.,eE+- kMT"))
 
 
 def text_for(p: Param):

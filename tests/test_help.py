@@ -57,7 +57,8 @@ def test_a_formula_that_fits_stays_one_line_and_prose_is_reflowed():
 
 
 def test_formulas_break_at_their_own_separators_first():
-    line = "    t < W:          p = t / max(1, W),  f = p | (1 - cos(pi p)) / 2 | 1 - sqrt(1 - p)   (linear|cosine|1-sqrt)"
+    line = ("    t < W:          p = t / max(1, W),  f = p | (1 - cos(pi p)) / 2 | 1 - sqrt(1 - p)   "
+            "(linear|cosine|1-sqrt)")
     assert wrap_formula(line, 68) == [
         "    t < W:          p = t / max(1, W),",
         "        f = p | (1 - cos(pi p)) / 2 | 1 - sqrt(1 - p)",

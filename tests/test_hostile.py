@@ -270,7 +270,8 @@ def test_a_save_removes_what_killed_saves_left_and_only_that(tmp_path):
 def test_a_warmup_longer_than_the_run_gets_one_true_note(capsys):
     assert main(["curve", "cosine", "warmup=500", "--epochs", "10"]) == 0
     notes = [line for line in capsys.readouterr().err.splitlines()]
-    assert notes == ["lrtui: note: warmup=500 is not shorter than the run (10 epochs): the schedule itself never starts"]
+    assert notes == ["lrtui: note: warmup=500 is not shorter than the run (10 epochs): "
+                     "the schedule itself never starts"]
 
 
 def test_screenshot_refuses_a_key_it_does_not_know_and_escapes_its_output_name(tmp_path, capsys, monkeypatch):
@@ -346,7 +347,8 @@ def test_json_streams_as_json_dumps_writes_it(monkeypatch):
     loss = np.array([0.5, np.nan, np.inf, 0.25, 1e-300, 7.0, 1.0])
     out = io.StringIO()
     output.write_json({"name": "x"}, {"epoch": np.arange(7), "loss": loss}, {"verdict": None}, out)
-    expected = {"name": "x", "epoch": list(range(7)), "loss": [0.5, None, None, 0.25, 1e-300, 7.0, 1.0], "verdict": None}
+    expected = {"name": "x", "epoch": list(range(7)), "loss": [0.5, None, None, 0.25, 1e-300, 7.0, 1.0],
+                "verdict": None}
     assert json.loads(out.getvalue()) == expected and out.getvalue() == json.dumps(expected) + "\n"
 
 

@@ -12,7 +12,8 @@ def S(name, **params):
 
 
 CASES = [
-    (RunConfig(schedule=S("cosine", T_max=50)), "T_max=50 is shorter than the 100 epochs it runs: the cosine climbs again"),
+    (RunConfig(schedule=S("cosine", T_max=50)),
+     "T_max=50 is shorter than the 100 epochs it runs: the cosine climbs again"),
     (RunConfig(schedule=S("cosine", T_max=80, warmup=5)), "T_max=80 is shorter than the 95 epochs it runs"),
     (RunConfig(schedule=S("cosine", T_max=3000), steps_per_epoch=30), "counts the run's steps (100 epochs x 30 steps)"),
     (RunConfig(schedule=S("onecycle", total_steps=300)), "total_steps=300 is longer than the 100 epochs it runs"),
@@ -25,11 +26,13 @@ CASES = [
     (RunConfig(schedule=S("multistep", milestones=[0, 50, 150])), "milestones 150 are beyond the run"),
     (RunConfig(schedule=S("multistep", milestones=[0, 50])), "milestone 0 applies at once"),
     (RunConfig(schedule=S("plateau", patience=100)), "patience=100 is not shorter than the run"),
-    (RunConfig(schedule=S("warmup_constant", num_warmup_steps=100)), "num_warmup_steps=100 is not shorter than the run"),
+    (RunConfig(schedule=S("warmup_constant", num_warmup_steps=100)),
+     "num_warmup_steps=100 is not shorter than the run"),
     (RunConfig(schedule=S("sequential", milestones=[150])), "milestone 150 is beyond the run"),
     (RunConfig(schedule=S("sequential", schedulers=[{"name": "constant"}, {"name": "cosine", "params": {"T_max": 30}}],
                           milestones=[50])), "schedulers[1].T_max=30 is shorter than the 50 epochs it runs"),
-    (RunConfig(schedule=S("sequential", lr=1.0, schedulers=[{"name": "constant"}, {"name": "exponential", "params": {"gamma": 0.1}}],
+    (RunConfig(schedule=S("sequential", lr=1.0, schedulers=[{"name": "constant"},
+                                                            {"name": "exponential", "params": {"gamma": 0.1}}],
                           milestones=[50])), None),
 ]
 

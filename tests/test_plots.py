@@ -61,7 +61,8 @@ def draw(theme: str, marker: str, n: int, labels: bool, vline: bool, title: str,
 
 
 @settings(max_examples=40, deadline=None)
-@given(theme=st.sampled_from(["pro", "clear", "dark", "default", "matrix"]), marker=st.sampled_from(["braille", "*", "dot"]),
+@given(theme=st.sampled_from(["pro", "clear", "dark", "default", "matrix"]),
+       marker=st.sampled_from(["braille", "*", "dot"]),
        n=st.integers(2, 300), labels=st.booleans(), vline=st.booleans(),
        title=st.text("abc :()λ", max_size=30), width=st.integers(16, 130), height=st.integers(5, 40))
 def test_matrix_lines_reads_what_plotexts_own_canvas_shows(theme, marker, n, labels, vline, title, width, height):
@@ -121,9 +122,12 @@ PLOTEXT_COLOURS = set(plotext_colours) | {"default"}
 @pytest.mark.parametrize("config, keys", [
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic",
                problem_params={"noise": 0.3}, epochs=100), PIN_TWO),
-    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("escape", "s")),
-    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("escape", "r")),
-    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100), ("escape", "v")),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100),
+     ("escape", "s")),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100),
+     ("escape", "r")),
+    (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine", epochs=100),
+     ("escape", "v")),
     (RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, problem="quadratic", problem_params={"noise": 0.3},
                epochs=100), ("escape", "w")),
     (RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 30}}, problem="mlp", epochs=30),

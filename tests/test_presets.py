@@ -71,7 +71,8 @@ def half_unit(text: str) -> float:
 
 def seed_stats(config: RunConfig, seeds: int) -> tuple[np.ndarray, np.ndarray]:
     """Per epoch (the final loss appended), the seed mean of the loss and its standard error."""
-    losses = np.array([np.r_[t.loss, t.final_loss] for t in simulate_many([replace(config, seed=s) for s in range(seeds)])])
+    losses = np.array([np.r_[t.loss, t.final_loss]
+                       for t in simulate_many([replace(config, seed=s) for s in range(seeds)])])
     return losses.mean(axis=0), losses.std(axis=0, ddof=1) / np.sqrt(seeds)
 
 
@@ -270,11 +271,13 @@ def test_t7_large_lr_phases_end_in_the_flat_minimum():
     for config, t in zip(runs(p), traces(p.name)):
         lr = config.schedule["params"]["lr"]
         if config.schedule["name"] == "constant" and lr < 0.02:
-            assert t.final_params[0] == pytest.approx(sharp, abs=2e-3) and t.final_loss == pytest.approx(-0.954, abs=1e-3)
+            assert (t.final_params[0] == pytest.approx(sharp, abs=2e-3)
+                    and t.final_loss == pytest.approx(-0.954, abs=1e-3))
         elif config.schedule["name"] == "constant" and lr == 0.05:
             assert 1.5 < t.final_params[0] < 2.3 and abs(t.final_params[0] - sharp) > 0.05  # still wandering
         else:
-            assert t.final_params[0] == pytest.approx(flat, abs=2e-3) and t.final_loss == pytest.approx(-1.126, abs=1e-3)
+            assert (t.final_params[0] == pytest.approx(flat, abs=2e-3)
+                    and t.final_loss == pytest.approx(-1.126, abs=1e-3))
     variants = p.meta["variants"]
     assert simulate(variants["constant 0.015 (stays sharp)"]).final_params[0] == pytest.approx(sharp, abs=2e-3)
     assert simulate(variants["warmup 50 + cosine"]).final_params[0] == pytest.approx(flat, abs=2e-3)
@@ -343,12 +346,14 @@ T10 = {  # mean loss at steps 1000, 2000, 2700, 2800, 2900, 3000
 
 @pytest.mark.parametrize("config", runs(find("T10")), ids=[c.schedule["name"] for c in runs(find("T10"))])
 def test_t10_river_valley(config):
-    assert (config.problem, config.problem_params, config.epochs) == ("river_valley", {"x0": 0.0, "y0": 0.0, "noise": 3.0}, 3000)
+    assert (config.problem, config.problem_params, config.epochs) == (
+        "river_valley", {"x0": 0.0, "y0": 0.0, "noise": 3.0}, 3000)
     prepared = prepare(config)
     assert prepared.problem.noise_floor(prepared.problem_params, [0.1])[0] == pytest.approx(0.45, abs=0.005)
     mean, se = seed_stats(config, 100)
     at = [1000, 2000, 2700, 2800, 2900, 3000]
-    assert_seed_means(mean[at], se[at], T10[config.schedule["name"], config.schedule["params"].get("num_decay_steps")], 100)
+    assert_seed_means(mean[at], se[at], T10[config.schedule["name"], config.schedule["params"].get("num_decay_steps")],
+                      100)
 
 
 def test_t11_plateau_drops():

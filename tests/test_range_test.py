@@ -25,8 +25,9 @@ def test_t8_numbers():
 
 
 def test_t8_with_noise_stops_earlier():
-    stops = [np.geomspace(1e-4, 10, 100)[range_test(RunConfig(problem="spectrum", problem_params={"noise": 0.3}, seed=s),
-                                                    steps=100, lr_min=1e-4, lr_max=10).stopped_at] for s in range(8)]
+    stops = [np.geomspace(1e-4, 10, 100)[
+        range_test(RunConfig(problem="spectrum", problem_params={"noise": 0.3}, seed=s),
+                   steps=100, lr_min=1e-4, lr_max=10).stopped_at] for s in range(8)]
     assert 0.3 < np.median(stops) < 0.8  # the table's run: 0.49
 
 
@@ -45,8 +46,8 @@ def test_valley_is_fastais_arithmetic():
 
 
 def test_stable_limit_with_momentum_and_unknown_for_adam():
-    assert range_test(RunConfig(problem="ravine", optimizer="momentum", optimizer_params={"momentum": 0.5})).stable_limit \
-        == pytest.approx(2 * 1.5 / 4)
+    assert range_test(RunConfig(problem="ravine", optimizer="momentum",
+                                optimizer_params={"momentum": 0.5})).stable_limit == pytest.approx(2 * 1.5 / 4)
     assert range_test(RunConfig(problem="ravine", optimizer="adam")).stable_limit is None
     assert range_test(RunConfig(problem="mlp"), steps=20).stable_limit is None
 

@@ -17,7 +17,8 @@ def lr_of(name, epochs, **params):
     return schedules.create(name, **params)(np.arange(epochs))
 
 
-@pytest.mark.parametrize("decay_rate, decay_steps, staircase", [(1.0, 10, False), (0.5, 1, False), (2.0, 7, True), (0.0, 3, True)])
+@pytest.mark.parametrize("decay_rate, decay_steps, staircase",
+                         [(1.0, 10, False), (0.5, 1, False), (2.0, 7, True), (0.0, 3, True)])
 def test_inverse_time_is_keras_inverse_time_decay(decay_rate, decay_steps, staircase):
     """Keras: lr / (1 + decay_rate * p), p = step / decay_steps, floored when staircase."""
     got = lr_of("inverse_time", 50, lr=0.3, decay_rate=decay_rate, decay_steps=decay_steps, staircase=staircase)
@@ -122,7 +123,8 @@ def test_nested_specs_round_trip():
 @pytest.mark.parametrize("name", EPOCH_SCHEDULES)
 def test_output_is_float64_of_the_input_shape(name):
     s = schedules.create(name)
-    for epochs in (np.array(3), np.arange(12).reshape(3, 4), np.array([], dtype=np.int64), np.arange(5, dtype=np.int32)):
+    for epochs in (np.array(3), np.arange(12).reshape(3, 4), np.array([], dtype=np.int64),
+                   np.arange(5, dtype=np.int32)):
         out = s(epochs)
         assert out.dtype == np.float64 and out.shape == epochs.shape
 
@@ -153,7 +155,8 @@ def test_epochs_must_be_non_negative_integers():
 def test_onecycle_is_defined_for_total_steps_epochs():
     s = schedules.create("onecycle", total_steps=50)
     assert s(np.arange(50)).shape == (50,)
-    with pytest.raises(ConfigError, match=r"total_steps=50 is shorter than the run of 51 epochs: allowed total_steps >= 51"):
+    with pytest.raises(ConfigError,
+                       match=r"total_steps=50 is shorter than the run of 51 epochs: allowed total_steps >= 51"):
         s(np.arange(51))
 
 

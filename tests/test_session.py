@@ -124,7 +124,8 @@ class TestRoundTrip:
             epochs=40, seed=3)
 
     def test_members_named_alone_and_lists_are_normalised(self, tmp_path):
-        spec = {"name": "sequential", "params": {"schedulers": ["constant", {"name": "exponential"}], "milestones": [3]}}
+        spec = {"name": "sequential", "params": {"schedulers": ["constant", {"name": "exponential"}],
+                                                 "milestones": [3]}}
         path = save_session(Session(RunConfig(schedule=spec)), tmp_path / "s.toml")
         assert load_session(path).config.schedule == {"name": "sequential", "params": {
             "schedulers": ({"name": "constant", "params": {}}, {"name": "exponential", "params": {}}),
@@ -636,7 +637,8 @@ class TestExport:
         trace = simulate(RunConfig(epochs=5))
         trace = replace(trace, lr=np.array([1e-7, 1e-5, np.inf, 0.1, 1.0]))
         csv_path, json_path = export_runs([trace], ["r"], tmp_path)
-        assert [row[1] for row in csv.reader(csv_path.read_text().splitlines())][1:] == ["1e-07", "1e-05", "inf", "0.1", "1.0"]
+        assert [row[1] for row in csv.reader(csv_path.read_text().splitlines())][1:] == [
+            "1e-07", "1e-05", "inf", "0.1", "1.0"]
         assert json.loads(json_path.read_text())["runs"][0]["lr"] == [1e-7, 1e-5, None, 0.1, 1.0]
 
 

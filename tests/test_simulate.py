@@ -60,7 +60,8 @@ def test_minibatch_training_matches_torch(case):
     """Data, initial weights and the per-epoch shuffles follow the documented seeding; torch trains the same."""
     trace = simulate(RunConfig(
         schedule=case["schedule"], problem=case["problem"], problem_params=case["problem_params"],
-        optimizer=case["optimizer"], optimizer_params=case["optimizer_params"], epochs=case["epochs"], seed=case["seed"],
+        optimizer=case["optimizer"], optimizer_params=case["optimizer_params"], epochs=case["epochs"],
+        seed=case["seed"],
     ))
     np.testing.assert_allclose(trace.loss, case["loss"], rtol=1e-9)
     np.testing.assert_allclose(trace.heldout_loss, case["heldout"], rtol=1e-9)
@@ -69,7 +70,8 @@ def test_minibatch_training_matches_torch(case):
 def test_heldout_plateau_metric_needs_a_data_problem():
     with pytest.raises(ConfigError, match="plateau_metric=heldout does not apply to quadratic"):
         prepare(RunConfig(schedule=S("plateau"), plateau_metric="heldout"))
-    t = simulate(RunConfig(schedule=S("plateau", lr=0.5, patience=1), problem="mlp", epochs=40, plateau_metric="heldout"))
+    t = simulate(RunConfig(schedule=S("plateau", lr=0.5, patience=1), problem="mlp", epochs=40,
+                           plateau_metric="heldout"))
     assert t.lr[-1] < 0.5
 
 
@@ -102,14 +104,15 @@ def test_gradient_and_sharpness_match_finite_differences(name):
     np.testing.assert_allclose(problem.sharpness(x, p), lmax, rtol=1e-6, atol=1e-5)
 
 
-@pytest.mark.parametrize("optimizer, hp", [("sgd", {}), ("momentum", {"momentum": 0.5}), ("nesterov", {"momentum": 0.5})])
+@pytest.mark.parametrize("optimizer, hp",
+                         [("sgd", {}), ("momentum", {"momentum": 0.5}), ("nesterov", {"momentum": 0.5})])
 def test_stability_bound_is_where_a_quadratic_stops_converging(optimizer, hp):
     """c / L from the optimizer is the edge: 1% below it the quadratic converges, 1% above it diverges."""
     bound = simulate(RunConfig(problem="quadratic", optimizer=optimizer, optimizer_params=hp, epochs=2,
                                problem_params={"L": 4.0})).stability_bound[0]
     for factor, converges in ((0.99, True), (1.01, False)):
-        trace = simulate(RunConfig(schedule=S("constant", lr=bound * factor), problem="quadratic", problem_params={"L": 4.0},
-                                   optimizer=optimizer, optimizer_params=hp, epochs=3000))
+        trace = simulate(RunConfig(schedule=S("constant", lr=bound * factor), problem="quadratic",
+                                   problem_params={"L": 4.0}, optimizer=optimizer, optimizer_params=hp, epochs=3000))
         assert (trace.diverged_at is None and trace.final_loss < 1e-6) is converges
 
 
@@ -136,10 +139,12 @@ def test_mlp_divergence_and_data_loss():
 
 
 def test_seeded_and_reproducible_bit_for_bit_whatever_the_batch():
-    cfg = RunConfig(schedule=S("cosine", lr=0.3, T_max=60), problem="ravine", problem_params={"noise": 0.5}, epochs=60, seed=7)
+    cfg = RunConfig(schedule=S("cosine", lr=0.3, T_max=60), problem="ravine", problem_params={"noise": 0.5}, epochs=60,
+                    seed=7)
     alone = simulate(cfg)
     again = simulate(cfg)
-    others = [RunConfig(schedule=S("constant", lr=0.1), problem="ravine", problem_params={"noise": 0.5}, epochs=60, seed=s) for s in (1, 2)]
+    others = [RunConfig(schedule=S("constant", lr=0.1), problem="ravine", problem_params={"noise": 0.5}, epochs=60,
+                        seed=s) for s in (1, 2)]
     batched = simulate_many([others[0], cfg, others[1]])[1]
     np.testing.assert_array_equal(alone.loss, again.loss)
     np.testing.assert_array_equal(alone.loss, batched.loss)
@@ -163,7 +168,8 @@ def test_plateau_reacts_to_the_loss():
     """lr 0.5 on L = 4 is a period-2 orbit (loss 2 forever): the first end-of-epoch loss sets the best,
     three more without progress exceed patience 2, so the lr is cut for epoch 4, exactly once; then GD at
     0.05 shrinks x by 0.8 an epoch."""
-    trace = simulate(RunConfig(schedule=S("plateau", lr=0.5, patience=2), problem="quadratic", problem_params={"L": 4.0}, epochs=20))
+    trace = simulate(RunConfig(schedule=S("plateau", lr=0.5, patience=2), problem="quadratic",
+                               problem_params={"L": 4.0}, epochs=20))
     np.testing.assert_allclose(trace.lr, [0.5] * 4 + [0.05] * 16)
     np.testing.assert_allclose(trace.loss[:5], 2.0)
     np.testing.assert_allclose(trace.loss[5:], 2.0 * 0.64 ** np.arange(1, 16), rtol=1e-12)
@@ -176,7 +182,8 @@ def test_minibatches_are_reshuffled_every_epoch_and_seeds_differ():
     assert runs[0].loss[0] != runs[1].loss[0]  # different initial weights
     one_batch = simulate(RunConfig(schedule=S("constant", lr=0.5), problem="logistic", epochs=5,
                                    problem_params={"batch_size": 200}))
-    many = simulate(RunConfig(schedule=S("constant", lr=0.5), problem="logistic", epochs=5, problem_params={"batch_size": 7}))
+    many = simulate(RunConfig(schedule=S("constant", lr=0.5), problem="logistic", epochs=5,
+                              problem_params={"batch_size": 7}))
     assert one_batch.steps_per_epoch == 1 and many.steps_per_epoch == 29 and not np.allclose(one_batch.loss, many.loss)
 
 
@@ -217,7 +224,8 @@ def test_no_numpy_warning_reaches_the_terminal():
         "    for o in OPTIMIZERS:\n"
         "        for lr in (1e6, 5e-324, 0.0):\n"
         "            pp = {'noise': 1e3} if problem.kind == 'analytic' else {}\n"
-        "            simulate(RunConfig(schedule={'name':'constant','params':{'lr':lr}}, problem=p, problem_params=pp,\n"
+        "            simulate(RunConfig(schedule={'name':'constant','params':{'lr':lr}}, problem=p, "
+        "problem_params=pp,\n"
         "                               epochs=20, optimizer=o))\n"
     )
     proc = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True)

@@ -33,15 +33,16 @@ VIEWS = {
         Options(),
         ["tab", "minus", "minus", "minus", "tab", "5", "0", "enter", "tab", "tab", "tab", "5", "enter", "end"],
     ),
-    "diverged": (RunConfig(schedule={"name": "constant", "params": {"lr": 2.5}}, epochs=40), Options(), ["escape", "l", "end"]),
+    "diverged": (RunConfig(schedule={"name": "constant", "params": {"lr": 2.5}}, epochs=40), Options(),
+                 ["escape", "l", "end"]),
     "landscape": (
         RunConfig(schedule={"name": "cosine_restarts", "params": {"lr": 0.4, "T_0": 20}}, problem="ravine",
                   optimizer="momentum", optimizer_params={"momentum": 0.5}, epochs=80),
         Options(),
         ["escape", "v"] + ["right"] * 6,
     ),
-    "ascii": (RunConfig(schedule={"name": "onecycle", "params": {"max_lr": 0.5}}, problem="quartic"), Options(ascii=True),
-              ["shift+right"] * 3),
+    "ascii": (RunConfig(schedule={"name": "onecycle", "params": {"max_lr": 0.5}}, problem="quartic"),
+              Options(ascii=True), ["shift+right"] * 3),
 }
 
 
@@ -57,13 +58,15 @@ def test_looks(snap_compare, view, size):
 STABILITY_VIEWS = {
     "stability": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
                   ["end"]),
-    "range_test": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"), ["escape", "r"]),
+    "range_test": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"),
+                   ["escape", "r"]),
     "sharpness": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
                   ["escape", "s", "right", "right"]),
     "wsd_branches": (RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1, "num_warmup_steps": 0,
                                                                    "num_decay_steps": 300, "num_training_steps": 3000,
                                                                    "decay_type": "linear"}},
-                               problem="river_valley", problem_params={"noise": 3.0}, epochs=3000), ["escape", "w", "l"]),
+                               problem="river_valley", problem_params={"noise": 3.0}, epochs=3000),
+                     ["escape", "w", "l"]),
 }
 
 
@@ -88,9 +91,11 @@ COMPARISON = (
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("keys, options, board", [
-    pytest.param(["escape", "l", "end"], Options(), True, id="scoreboard"),  # three schedules, the scoreboard as the legend
+    # three schedules, the scoreboard as the legend
+    pytest.param(["escape", "l", "end"], Options(), True, id="scoreboard"),
     pytest.param(["escape", "l", "end"], Options(), False, id="legend"),  # the board hidden: a legend on the loss plot
-    pytest.param(["escape", "l", "end"], Options(ascii=True, mono=True), True, id="mono"),  # each run its marker, no colour
+    # each run its marker, no colour
+    pytest.param(["escape", "l", "end"], Options(ascii=True, mono=True), True, id="mono"),
 ])
 def test_comparison_of_three_schedules(snap_compare, keys, options, board, size):
     config, pinned = COMPARISON

@@ -37,7 +37,8 @@ def expected_loss(schedule, epochs, curvature, start, sigma):
 
 
 def seed_mean(schedule, problem, epochs, seeds, **kw):
-    traces = simulate_many([RunConfig(schedule=schedule, problem=problem, epochs=epochs, seed=s, **kw) for s in range(seeds)])
+    traces = simulate_many([RunConfig(schedule=schedule, problem=problem, epochs=epochs, seed=s, **kw)
+                            for s in range(seeds)])
     losses = np.array([t.loss for t in traces])
     return losses.mean(axis=0), losses.std(axis=0, ddof=1) / np.sqrt(seeds)
 
@@ -149,7 +150,8 @@ def test_t5_constant_lrs():
     assert run(S("constant", lr=1.0), "quartic", 31).diverged_at == 2
 
 
-@pytest.mark.parametrize("peak, warmup, f30", [(1.5, 50, 1.1e-21), (0.5, 20, 6.7e-13), (1.0, 50, 9.1e-12), (1.9, 100, 4.6e-11)])
+@pytest.mark.parametrize("peak, warmup, f30",
+                         [(1.5, 50, 1.1e-21), (0.5, 20, 6.7e-13), (1.0, 50, 9.1e-12), (1.9, 100, 4.6e-11)])
 def test_t5_warmup_rescues_a_large_lr(peak, warmup, f30):
     """The table's warmups take lr_t = peak (t + 1) / W: LinearLR(start_factor = 1/W, total_iters = W - 1)."""
     t = run(S("linear", lr=peak, start_factor=1 / warmup, total_iters=warmup - 1), "quartic", 31)
@@ -171,7 +173,8 @@ def test_t6_catapult(lr, max_loss, final_sharpness):
     t = run(S("constant", lr=lr), "catapult", 500)
     assert 2.5**2 + 0.1**2 == pytest.approx(6.26)  # the table's lambda_0: u^2 + v^2, the sharpness at a minimum
     assert t.sharpness[0] == pytest.approx(6.26, rel=0.01)  # the Hessian's true lambda_max at the start: 6.29
-    assert np.max(t.loss[1:]) == pytest.approx(max_loss, abs=0.005)  # the peak after the first step, to the table's digits
+    # the peak after the first step, to the table's digits
+    assert np.max(t.loss[1:]) == pytest.approx(max_loss, abs=0.005)
     assert t.sharpness[-1] == pytest.approx(final_sharpness, rel=0.01)
     if lr == 0.5:
         assert t.sharpness[-1] < 2 / lr

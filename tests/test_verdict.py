@@ -25,21 +25,25 @@ CASES = [
     ("T2 GD 0.5 period 2", RunConfig(schedule=S("constant", lr=0.5), problem="ravine", epochs=40), "oscillating", 0),
     ("T2 GD 0.6 diverges", RunConfig(schedule=S("constant", lr=0.6), problem="ravine", epochs=40), "diverged", 21),
     ("T2 momentum 0.5 at lr 0.6", RunConfig(schedule=S("constant", lr=0.6), problem="ravine", epochs=40,
-                                            optimizer="momentum", optimizer_params={"momentum": 0.5}), "converged", None),
+                                            optimizer="momentum", optimizer_params={"momentum": 0.5}),
+     "converged", None),
     # T3: a constant lr with noisy gradients stalls at the floor
     ("T3 noise floor", RunConfig(schedule=S("constant", lr=0.1), problem_params={"noise": 1.0}, epochs=2000),
      "noise_floor", None),
     # T6: the catapult window 0.32 < lr < 0.64
     ("T6 lazy 0.05", RunConfig(schedule=S("constant", lr=0.05), problem="catapult", epochs=500), "converged", None),
-    ("T6 sub-critical 0.3", RunConfig(schedule=S("constant", lr=0.3), problem="catapult", epochs=500), "converged", None),
+    ("T6 sub-critical 0.3", RunConfig(schedule=S("constant", lr=0.3), problem="catapult", epochs=500),
+     "converged", None),
     ("T6 catapult 0.5", RunConfig(schedule=S("constant", lr=0.5), problem="catapult", epochs=500), "catapult", 2),
     ("T6 too large 0.7", RunConfig(schedule=S("constant", lr=0.7), problem="catapult", epochs=500), "diverged", 5),
     # T7: a small lr rests in the sharp local minimum; a large one is thrown out
-    ("T7 sharp basin", RunConfig(schedule=S("constant", lr=0.005), problem="two_basins", epochs=1500), "converged", None),
+    ("T7 sharp basin", RunConfig(schedule=S("constant", lr=0.005), problem="two_basins", epochs=1500),
+     "converged", None),
     ("T7 wanderer", RunConfig(schedule=S("constant", lr=0.05), problem="two_basins", epochs=1500), "running", None),
     # T12: Rosenbrock's edge of stability
     ("T12 lr 1e-3", RunConfig(schedule=S("constant", lr=1e-3), problem="rosenbrock", epochs=20000), "converged", None),
-    ("T12 lr 2e-3 hovers", RunConfig(schedule=S("constant", lr=2e-3), problem="rosenbrock", epochs=20000), "oscillating", None),
+    ("T12 lr 2e-3 hovers", RunConfig(schedule=S("constant", lr=2e-3), problem="rosenbrock", epochs=20000),
+     "oscillating", None),
     ("T12 lr 2.1e-3", RunConfig(schedule=S("constant", lr=2.1e-3), problem="rosenbrock", epochs=100), "diverged", 7),
 ]
 
@@ -55,7 +59,8 @@ def test_verdicts_on_known_scenarios(label, config, kind, epoch):
 @pytest.mark.parametrize("problem, lr, kind, factor", [
     ("quadratic", 1.99, "converging", 0.99 ** 2), ("quadratic", 2.0, "oscillating", 1.0),
     ("quadratic", 2.01, "diverging", 1.01 ** 2), ("quadratic", 2.1, "diverging", 1.1 ** 2),
-    ("ravine", 0.49, "converging", 0.96 ** 2), ("ravine", 0.5, "oscillating", 1.0), ("ravine", 0.51, "diverging", 1.04 ** 2),
+    ("ravine", 0.49, "converging", 0.96 ** 2), ("ravine", 0.5, "oscillating", 1.0),
+    ("ravine", 0.51, "diverging", 1.04 ** 2),
 ])
 def test_verdicts_either_side_of_the_stability_bound(problem, lr, kind, factor):
     """Issue 13: at lr = 2/L +- 0.01 a constant lr gets three verdicts, each with the loss's factor an epoch
@@ -113,7 +118,8 @@ def test_predicted_noise_floor_t3(lr, floor):
     q = ANALYTIC["quadratic"]
     assert q.noise_floor({"L": 1.0, "noise": 1.0, "x0": 0.0}, [lr])[0] == pytest.approx(floor, rel=2e-3)
     assert q.noise_floor({"L": 1.0, "noise": 0.0, "x0": 0.0}, [lr]) is None
-    assert ANALYTIC["river_valley"].noise_floor({"noise": 3.0, "x0": 0, "y0": 0}, [0.1])[0] == pytest.approx(0.45, abs=0.005)
+    assert ANALYTIC["river_valley"].noise_floor({"noise": 3.0, "x0": 0, "y0": 0}, [0.1])[0] == pytest.approx(
+        0.45, abs=0.005)
 
 
 def test_a_single_noisy_run_reaches_the_floor():

@@ -1,1 +1,2 @@
-"""What a run or several runs say: verdicts, scores, lint notes, the range test, WSD's branches, the loss landscape, smoothing."""
+"""What a run or several runs say: verdicts, scores, lint notes, the range test, WSD's branches, the loss landscape,
+smoothing."""

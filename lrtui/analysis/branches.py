@@ -44,7 +44,8 @@ def branches(prepared: Prepared, count: int = 4) -> Branches:
     spec = {"name": "wsd", "params": {**config.schedule.get("params", {}), "num_stable_steps": None}}
     last = total - decay
     starts = sorted({round(warmup + i * (last - warmup) / count) for i in range(1, count + 1)})
-    runs = tuple(replace(config, schedule={"name": "wsd", "params": {**spec["params"], "num_training_steps": k + decay}},
+    runs = tuple(replace(config, schedule={"name": "wsd",
+                                           "params": {**spec["params"], "num_training_steps": k + decay}},
                          epochs=k + decay) for k in starts)
     trunk = replace(config, schedule={"name": "wsd", "params": {**spec["params"], "num_decay_steps": 0,
                                                                 "num_training_steps": total}}, epochs=total)

@@ -16,8 +16,8 @@ from lrtui.cli.start import app_start, cmd_app, cmd_screenshot
 from lrtui.params import ConfigError
 from lrtui.printable import one_line
 
-__all__ = ["EXIT_USAGE", "SPEC_MAX_BYTES", "UsageError", "app_start", "build_parser", "load_spec", "main", "parse_assignments",
-           "run_config"]
+__all__ = ["EXIT_USAGE", "SPEC_MAX_BYTES", "UsageError", "app_start", "build_parser", "load_spec", "main",
+           "parse_assignments", "run_config"]
 
 EXIT_USAGE = 2
 
@@ -37,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_intermixed_args(argv)
             args.command = "app"
         if getattr(args, "plot", False) and args.format is not None:
-            raise UsageError(f"lrtui {args.command}: --plot draws the curve, --format prints numbers: allowed one of them")
+            raise UsageError(f"lrtui {args.command}: --plot draws the curve, --format prints numbers: "
+                             "allowed one of them")
         if getattr(args, "ascii", False) and getattr(args, "plot", None) is False:
             raise UsageError(f"lrtui {args.command}: --ascii shapes a plot: allowed only with --plot")
         if hasattr(args, "format") and args.format is None:
@@ -57,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(one_line(message) if message else "lrtui: error", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:
-        print("lrtui: out of memory: try fewer epochs or a smaller problem (lrtui -h gives the limits)", file=sys.stderr)
+        print("lrtui: out of memory: try fewer epochs or a smaller problem (lrtui -h gives the limits)",
+              file=sys.stderr)
         return 1
     except BrokenPipeError:
         _silence_stdout()

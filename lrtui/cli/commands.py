@@ -108,7 +108,8 @@ def cmd_curve(args: argparse.Namespace) -> int:
     if args.spec is None and name in registry.names():  # the horizon follows --epochs unless typed
         from lrtui.sim.config import RunConfig, fit_horizon
 
-        params = fit_horizon(RunConfig(schedule={"name": name, "params": params}, epochs=epochs), keep=set(params)).schedule["params"]
+        params = fit_horizon(RunConfig(schedule={"name": name, "params": params}, epochs=epochs),
+                             keep=set(params)).schedule["params"]
     schedule = create(name, **params)
     if registry.get(name).family == "metric":
         raise ConfigError(f"{name} follows the loss, not the epoch: it has no curve of its own (use lrtui simulate)")
@@ -127,7 +128,8 @@ def cmd_curve(args: argparse.Namespace) -> int:
         from lrtui.plotting.terminal import use_colour
 
         described = " ".join(f"{k}={format_value(v)}" for k, v in params.items() if k != "schedulers")
-        print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=_plain_plot(args), colour=use_colour() and not args.ascii))
+        print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=_plain_plot(args),
+                         colour=use_colour() and not args.ascii))
     elif args.format == "json":
         _write_json({"name": name, "params": schedule.spec["params"]}, {"epoch": t, "lr": lrs}, {})
     else:

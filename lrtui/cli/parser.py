@@ -25,7 +25,8 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, m
     p.add_argument("assignments", nargs="*", metavar="param=value",
                    help="schedule parameters; problem.key=value; optimizer.key=value")
     p.add_argument("--schedule", default=default_schedule,
-                   help="schedule name (see lrtui list)" + (f"; default {default_schedule}" if default_schedule else ""))
+                   help="schedule name (see lrtui list)"
+                   + (f"; default {default_schedule}" if default_schedule else ""))
     p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
     # the defaults (RUN_DEFAULTS) are filled in by run_config: None says the option was not given
     p.add_argument("--problem", help="teaching problem (see lrtui list); default quadratic")
@@ -39,7 +40,8 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, m
 
 
 def _add_unit_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--batch-size", help="samples per optimizer step: lengths may then be given in samples (50k samples)")
+    p.add_argument("--batch-size",
+                   help="samples per optimizer step: lengths may then be given in samples (50k samples)")
     p.add_argument("--tokens-per-step", help="tokens per optimizer step (GPT-3: 524288): lengths may then be given "
                    "in tokens (num_warmup_steps='375M tokens' is 715 epochs of one step)")
 
@@ -76,7 +78,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     parser = _Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
     _add_run_options(parser, None, APP_MAX_EPOCHS)
     _add_start_options(parser)
-    parser.add_argument("--ascii", action="store_true", help="plain ASCII plots (automatic when the locale is not UTF-8)")
+    parser.add_argument("--ascii", action="store_true",
+                        help="plain ASCII plots (automatic when the locale is not UTF-8)")
 
     p_list = _Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
                      "defaults, ranges and help.")
@@ -93,7 +96,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_curve.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
     p_curve.add_argument("--epochs", default="100", help=f"number of epochs, 1 to {MAX_EPOCHS:,} (default 100)")
     p_curve.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
-    p_curve.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec (nested specs for sequential/chained)")
+    p_curve.add_argument("--spec", metavar="FILE",
+                         help="a JSON or TOML schedule spec (nested specs for sequential/chained)")
     p_curve.add_argument("--plot", action="store_true", help="draw the curve with plotext instead of printing numbers")
     p_curve.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
     _add_unit_options(p_curve)

@@ -40,7 +40,8 @@ def split_assignments(tokens: Sequence[str]) -> tuple[dict[str, str], dict[str, 
             optimizer[name] = value
         else:
             raise UsageError(
-                f"lrtui: {key}={value} is not a parameter setting: allowed name=value, problem.name=value, optimizer.name=value"
+                f"lrtui: {key}={value} is not a parameter setting: "
+                "allowed name=value, problem.name=value, optimizer.name=value"
             )
     return schedule, problem, optimizer
 
@@ -102,7 +103,8 @@ def schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
             tokens.insert(0, name)
             name = None
         if name is not None and name != spec["name"]:
-            raise UsageError(f"lrtui: {name} is neither the spec file's schedule ({spec['name']}) nor a param=value pair")
+            raise UsageError(f"lrtui: {name} is neither the spec file's schedule ({spec['name']}) "
+                             "nor a param=value pair")
         return {"name": spec["name"], "params": {**spec.get("params", {}), **parse_assignments(tokens)}}
     if name is None:
         raise UsageError(f"lrtui {args.command}: a schedule name is required (see lrtui list), or --spec FILE")
@@ -159,7 +161,8 @@ def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "Run
     for key, value in schedule_params.items():
         if not message.startswith(f"{key} is not a parameter of"):
             continue
-        for section, table, name in (("problem", PROBLEMS, config.problem), ("optimizer", OPTIMIZERS, config.optimizer)):
+        for section, table, name in (("problem", PROBLEMS, config.problem),
+                                     ("optimizer", OPTIMIZERS, config.optimizer)):
             owner = table.get(name)
             if owner is not None and key in {p.name for p in owner.params}:
                 return f" (the {section}'s: {section}.{key}={value})"
@@ -186,8 +189,8 @@ def validated(config: "RunConfig", horizon_kept: set[str] | None = None) -> "Run
     # the prepared values are typed (ints, floats), so the app and tests compare like with like
     return RunConfig(
         schedule=config.schedule, problem=config.problem, problem_params=config.problem_params,
-        optimizer=config.optimizer, optimizer_params=config.optimizer_params, epochs=prepared.epochs, seed=prepared.seed,
-        steps_per_epoch=prepared.steps_per_epoch, plateau_metric=prepared.plateau_metric,
+        optimizer=config.optimizer, optimizer_params=config.optimizer_params, epochs=prepared.epochs,
+        seed=prepared.seed, steps_per_epoch=prepared.steps_per_epoch, plateau_metric=prepared.plateau_metric,
         batch_size=prepared.batch_size, tokens_per_step=prepared.tokens_per_step,
     )
 

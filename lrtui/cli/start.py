@@ -70,7 +70,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     from lrtui.ui.app import LrtuiApp
 
-    app = LrtuiApp(options=Options.from_environment(ascii=args.ascii), exit_signals=(signal.SIGTERM, signal.SIGHUP), **start)
+    app = LrtuiApp(options=Options.from_environment(ascii=args.ascii), exit_signals=(signal.SIGTERM, signal.SIGHUP),
+                   **start)
     app.run()
     if app.ended_by is not None:
         sys.stdout.flush()
@@ -83,7 +84,8 @@ def _parse_size(text: str) -> tuple[int, int]:
     cols, sep, rows = text.lower().partition("x")
     digits = sep and cols.isascii() and rows.isascii() and cols.isdigit() and rows.isdigit()  # not "²" or "١٢"
     if not (digits and 20 <= int(cols) <= 1000 and 8 <= int(rows) <= 500):
-        raise UsageError(f"lrtui: --size={text} is not allowed: COLSxROWS, 20 to 1000 columns and 8 to 500 rows, e.g. 120x40")
+        raise UsageError(f"lrtui: --size={text} is not allowed: COLSxROWS, 20 to 1000 columns and 8 to 500 rows, "
+                         "e.g. 120x40")
     return int(cols), int(rows)
 
 

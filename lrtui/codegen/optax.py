@@ -46,7 +46,8 @@ def optax_code(spec: dict[str, Any]) -> str:
         return OPTAX_PLATEAU
     lines: list[str] = []
     if schedules.get(name).family == "transformers" and name != "wsd" and params["num_warmup_steps"]:
-        lines.append(comment_lines(f"transformers' warmup starts at lr 0 at count 0 (init_value=0.0), as lrtui's {name} does"))
+        lines.append(comment_lines("transformers' warmup starts at lr 0 at count 0 (init_value=0.0), "
+                                   f"as lrtui's {name} does"))
     warmup, start = warmup_option(params)
     body = _optax_schedule(name, params, lines, "after_warmup" if warmup else "schedule")
     base = base_lr(name, params)
@@ -99,14 +100,17 @@ def _optax_schedule(name: str, p: dict[str, Any], lines: list[str], var: str) ->
     if name in ("step", "exponential"):
         every = p["step_size"] if name == "step" else 1
         if p["gamma"] == 0:
-            lines.append(comment_lines("optax's exponential_decay takes decay_rate=0 as no decay; torch's gamma=0 gives 0"))
+            lines.append(comment_lines("optax's exponential_decay takes decay_rate=0 as no decay; "
+                                       "torch's gamma=0 gives 0"))
             return _join(lines, var, [(every, f"optax.constant_schedule({lr!r})")], "optax.constant_schedule(0.0)")
         stairs = ", staircase=True" if name == "step" else ""
-        return f"optax.exponential_decay(init_value={lr!r}, transition_steps={every}, decay_rate={p['gamma']!r}{stairs})"
+        return (f"optax.exponential_decay(init_value={lr!r}, transition_steps={every}, "
+                f"decay_rate={p['gamma']!r}{stairs})")
     if name == "multistep":
         repeats = collections.Counter(p["milestones"])
         if any(n > 1 for n in repeats.values()):
-            lines.append(comment_lines("a repeated milestone is one boundary scaled by gamma ** repeats (a multiset in torch)"))
+            lines.append(comment_lines("a repeated milestone is one boundary scaled by gamma ** repeats "
+                                       "(a multiset in torch)"))
         scales = ", ".join(f"{m}: {p['gamma'] ** n!r}" for m, n in sorted(repeats.items()))
         return f"optax.piecewise_constant_schedule(init_value={lr!r}, boundaries_and_scales={{{scales}}})"
     if name == "linear":
@@ -117,9 +121,9 @@ def _optax_schedule(name: str, p: dict[str, Any], lines: list[str], var: str) ->
                 f"transition_steps={p['total_iters']})")
     if name == "cosine":
         lines.append(comment_lines(
-            f"optax.cosine_decay_schedule (alpha = eta_min / lr) gives these values up to count {p['T_max']}, then holds "
-            f"eta_min; torch's CosineAnnealingLR, which lrtui follows, climbs back up (period {2 * p['T_max']}): this "
-            "periodic form matches at every count"))
+            f"optax.cosine_decay_schedule (alpha = eta_min / lr) gives these values up to count {p['T_max']}, "
+            "then holds eta_min; torch's CosineAnnealingLR, which lrtui follows, climbs back up "
+            f"(period {2 * p['T_max']}): this periodic form matches at every count"))
         return _cosine_wave(lr, p["eta_min"], f"jnp.pi * count / {float(p['T_max'])!r}")
     if name == "cosine_restarts":
         return _optax_restarts(p, lines, var)
@@ -135,11 +139,13 @@ def _optax_schedule(name: str, p: dict[str, Any], lines: list[str], var: str) ->
         return f"lambda count: {lr!r} / (1 + {p['decay_rate']!r} * {floor}(count / {float(p['decay_steps'])!r}))"
     if name == "sequential":
         starts = (0,) + tuple(p["milestones"])
-        members = [_optax_schedule(m["name"], merged_params(m, p), lines, f"{var}_{i}") for i, m in enumerate(p["schedulers"])]
+        members = [_optax_schedule(m["name"], merged_params(m, p), lines, f"{var}_{i}")
+                   for i, m in enumerate(p["schedulers"])]
         return _join(lines, var, [(b - a, m) for a, b, m in zip(starts, starts[1:], members)], members[-1])
     if name == "chained":
-        lines.append(comment_lines("optax has no product of schedules: torch's ChainedScheduler multiplies its members' "
-                              "factors, so each member is built with lr=1 (a factor) and the product is scaled by lr"))
+        lines.append(comment_lines("optax has no product of schedules: torch's ChainedScheduler multiplies its "
+                              "members' factors, so each member is built with lr=1 (a factor) and the product is "
+                              "scaled by lr"))
         factors = []
         for i, m in enumerate(p["schedulers"]):
             factor = _optax_schedule(m["name"], {**merged_params(m, p), "lr": 1.0}, lines, f"{var}_{i}")
@@ -171,10 +177,11 @@ def _optax_after_warmup(name: str, p: dict[str, Any], lines: list[str]) -> tuple
         return [], _cosine_wave(lr, low, f"jnp.pi * {float(p['num_cycles'])!r} * 2.0 * (count / {float(span)!r})")
     if name == "warmup_cosine_restarts":
         lines.append(comment_lines(
-            f"hard restarts: num_cycles={p['num_cycles']} cosine cycles over the {span} counts after the warmup, then 0 "
-            f"(optax.sgdr_schedule, but cycles may be fractional). The place in a cycle is (num_cycles * count % {span}) "
-            f"/ {span}, exact at each restart; transformers' float (num_cycles * p) % 1 can fall just short of one "
-            "(49 * (1 / 49) < 1) and give ~0 there, which lrtui keeps and this code does not"))
+            f"hard restarts: num_cycles={p['num_cycles']} cosine cycles over the {span} counts after the warmup, "
+            "then 0 (optax.sgdr_schedule, but cycles may be fractional). The place in a cycle is "
+            f"(num_cycles * count % {span}) / {span}, exact at each restart; transformers' float "
+            "(num_cycles * p) % 1 can fall just short of one (49 * (1 / 49) < 1) and give ~0 there, which lrtui keeps "
+            "and this code does not"))
         cycle = f"(({float(p['num_cycles'])!r} * count) % {float(span)!r}) / {float(span)!r}"
         return ([(span, f"lambda count: {lr!r} * jnp.maximum(0.0, 0.5 * (1.0 + jnp.cos(jnp.pi * {cycle})))")],
                 "optax.constant_schedule(0.0)")
@@ -198,8 +205,8 @@ def _optax_restarts(p: dict[str, Any], lines: list[str], var: str) -> str:
     height = p["lr"] - eta_min
     shift = f"{eta_min!r} + " if eta_min else ""
     if mult == 1:
-        lines.append(comment_lines(f"every cycle is T_0={t_0} counts: optax's cosine_decay_schedule of the count modulo "
-                              "T_0 (optax.sgdr_schedule would need one entry per cycle)"))
+        lines.append(comment_lines(f"every cycle is T_0={t_0} counts: optax's cosine_decay_schedule of the count "
+                              "modulo T_0 (optax.sgdr_schedule would need one entry per cycle)"))
         lines.append(f"{var}_cycle = optax.cosine_decay_schedule(init_value={height!r}, decay_steps={t_0})")
         return f"lambda count: {shift}{var}_cycle(count % {t_0})"
     cycles, covered = 0, 0
@@ -240,7 +247,8 @@ def _onecycle_function(p: dict[str, Any], fname: str) -> str:
     values = {"initial": initial, "max": p["max_lr"], "min": initial / p["final_div_factor"]}
     lines = [f"def {fname}(count):",
              "    # optax's cosine_onecycle_schedule peaks at int(pct_start * total_steps) and ends at total_steps,",
-             "    # and its linear_onecycle_schedule is asymmetric; torch's OneCycleLR peaks at pct_start * total_steps",
+             ("    # and its linear_onecycle_schedule is asymmetric; torch's OneCycleLR peaks at "
+              "pct_start * total_steps"),
              "    # - 1 and ends at total_steps - 1: its phases, written out"]
     phases = onecycle_phases(p)
     start = 0.0

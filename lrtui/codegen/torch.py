@@ -48,8 +48,9 @@ LAMBDAS = {
                       "max(1, {num_training_steps} - {num_warmup_steps}))))"),
     "warmup_cosine_restarts": ("t / max(1, {num_warmup_steps}) if t < {num_warmup_steps} else (0.0 if "
                                "(t - {num_warmup_steps}) / max(1, {num_training_steps} - {num_warmup_steps}) >= 1.0 "
-                               "else max(0.0, 0.5 * (1.0 + math.cos(math.pi * (({num_cycles!r} * (t - {num_warmup_steps}) "
-                               "/ max(1, {num_training_steps} - {num_warmup_steps})) % 1.0)))))"),
+                               "else max(0.0, 0.5 * (1.0 + math.cos(math.pi * (({num_cycles!r} * "
+                               "(t - {num_warmup_steps}) / max(1, {num_training_steps} - {num_warmup_steps})) "
+                               "% 1.0)))))"),
     "warmup_polynomial": ("t / max(1, {num_warmup_steps}) if t < {num_warmup_steps} else ({lr_end!r} / {lr!r} if t > "
                           "{num_training_steps} else (({lr!r} - {lr_end!r}) * (1 - (t - {num_warmup_steps}) / "
                           "({num_training_steps} - {num_warmup_steps})) ** {power!r} + {lr_end!r}) / {lr!r})"),
@@ -79,7 +80,8 @@ def _member(name: str, params: dict[str, Any], lines: list[str], var: str) -> st
         lines.append(_wsd_function(params, f"{var}_lam"))
         lines.append(f"{var} = lr_scheduler.LambdaLR(optimizer, {var}_lam)")
     elif name == "chained":
-        members = [_member(m["name"], merged_params(m, params), lines, f"{var}_{i}") for i, m in enumerate(params["schedulers"])]
+        members = [_member(m["name"], merged_params(m, params), lines, f"{var}_{i}")
+                   for i, m in enumerate(params["schedulers"])]
         lines.append(f"{var} = lr_scheduler.ChainedScheduler([{', '.join(members)}])")
     elif name == "sequential":
         specs = params["schedulers"]
@@ -89,7 +91,8 @@ def _member(name: str, params: dict[str, Any], lines: list[str], var: str) -> st
         for i in order:
             names[i] = _member(specs[i]["name"], merged_params(specs[i], params), lines, f"{var}_{i}")
         members = ", ".join(names[i] for i in range(len(specs)))
-        lines.append(f"{var} = lr_scheduler.SequentialLR(optimizer, [{members}], milestones={list(params['milestones'])!r})")
+        lines.append(f"{var} = lr_scheduler.SequentialLR(optimizer, [{members}], "
+                     f"milestones={list(params['milestones'])!r})")
     else:
         raise ConfigError(f"{name} has no torch code here yet: allowed " + ", ".join(exportable()))
     return var
@@ -142,5 +145,6 @@ def torch_code(spec: dict[str, Any]) -> str:
 
 def _warmup_line(warmup: int, start: float) -> str:
     if start > 0:
-        return f"warmup = lr_scheduler.LinearLR(optimizer, start_factor={start!r}, end_factor=1.0, total_iters={warmup})"
+        return (f"warmup = lr_scheduler.LinearLR(optimizer, start_factor={start!r}, end_factor=1.0, "
+                f"total_iters={warmup})")
     return f"warmup = lr_scheduler.LambdaLR(optimizer, lambda t: t / {warmup})"

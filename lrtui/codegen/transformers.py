@@ -35,7 +35,8 @@ def transformers_code(spec: dict[str, Any]) -> str:
     func, names = _TRANSFORMERS[name]
     args = kwargs_source(names, params)
     if name == "warmup_cosine_min_lr":
-        args += f", min_lr={params['min_lr']!r}" if params["min_lr"] is not None else f", min_lr_rate={params['min_lr_rate']!r}"
+        args += (f", min_lr={params['min_lr']!r}" if params["min_lr"] is not None
+                 else f", min_lr_rate={params['min_lr_rate']!r}")
     return ("import torch\nfrom transformers import optimization\n\n"  # the imports first, each one used
             "param = torch.nn.Parameter(torch.zeros(1))  # stands for your model's parameters\n"
             f"optimizer = torch.optim.SGD([param], lr={params['lr']!r})\n"

@@ -26,8 +26,8 @@ TOML's [table] layout a cut at the end of a line would still parse, as a smaller
 
 :func:`export_runs` writes runs as csv and JSON, :func:`write_new` any other file (the code screen's), both
 never over an existing file. Writes are atomic (a temporary file beside the target, synced, then renamed
-over it): a failed save leaves an existing file as it was. Loading checks everything and never touches the file; whatever is wrong is one
-:class:`SessionError` line naming the file.
+over it): a failed save leaves an existing file as it was. Loading checks everything and never touches the file;
+whatever is wrong is one :class:`SessionError` line naming the file.
 
 >>> import tempfile
 >>> from lrtui.sim.config import RunConfig
@@ -88,7 +88,8 @@ class Session:
 
 def save_session(session: Session, path: str | Path) -> Path:
     """Write ``session`` to ``path`` (``.json`` or ``.toml``) atomically, after validating it; returns the
-    path of the file written (the one a symbolic link ``path`` points to). :class:`SessionError` when the state is invalid or the file cannot be written."""
+    path of the file written (the one a symbolic link ``path`` points to). :class:`SessionError` when the state
+    is invalid or the file cannot be written."""
     path = Path(path)
     kind = _format(path)
     try:
@@ -198,7 +199,8 @@ def _run(data: Any, where: str) -> RunConfig:
         raise ConfigError(f"{where} must be a table of run fields, not {_type_name(data)}")
     unknown = [k for k in data if k not in _RUN_FIELDS]
     if unknown:
-        raise ConfigError(f"{where}.{format_value(unknown[0])} is not a field of a run: allowed " + ", ".join(_RUN_FIELDS))
+        raise ConfigError(f"{where}.{format_value(unknown[0])} is not a field of a run: allowed "
+                          + ", ".join(_RUN_FIELDS))
     for name in ("problem_params", "optimizer_params"):
         if not isinstance(data.get(name, {}), dict):
             raise ConfigError(f"{where}.{name} must be a table of parameter values, not {_type_name(data[name])}")

@@ -357,4 +357,5 @@ def _r16() -> Preset:
     )
 
 
-RECIPES = tuple(f() for f in (_r1, _r2a, _r2b, _r3, _r4, _r5, _r6, _r7, _r8, _r9, _r10, _r11, _r12, _r13, _r14, _r15, _r16))
+RECIPES = tuple(f() for f in (_r1, _r2a, _r2b, _r3, _r4, _r5, _r6, _r7, _r8, _r9, _r10, _r11, _r12, _r13, _r14, _r15,
+                              _r16))

@@ -33,7 +33,8 @@ def _t1() -> Preset:
 
 
 def _t2() -> Preset:
-    base = RunConfig(S("constant", lr=0.6), "ravine", {"x0": -5.0, "y0": -2.0}, "momentum", {"momentum": 0.5}, epochs=20)
+    base = RunConfig(S("constant", lr=0.6), "ravine", {"x0": -5.0, "y0": -2.0}, "momentum", {"momentum": 0.5},
+                     epochs=20)
     gd = {"optimizer": "sgd", "optimizer_params": {}}
     return Preset(
         "T2-ravine-momentum", "Ill-conditioned valley: zig-zag, the stability edge, momentum's wider range", "teaching",

@@ -56,13 +56,14 @@ def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
     for i, member in enumerate(members):
         if member.name in _NOT_IN_SEQUENTIAL:
             raise ConfigError(
-                f"{prefix}schedulers[{i}] is {member.name}, which sequential cannot hold ({_NOT_IN_SEQUENTIAL[member.name]}): "
-                "allowed any other epoch schedule"
+                f"{prefix}schedulers[{i}] is {member.name}, which sequential cannot hold "
+                f"({_NOT_IN_SEQUENTIAL[member.name]}): allowed any other epoch schedule"
             )
         if member.params.get("warmup"):
             raise ConfigError(
-                f"{prefix}schedulers[{i}].warmup={member.params['warmup']} is a nested SequentialLR, which torch cannot "
-                "restart at a milestone: allowed warmup=0 on a member (make the warmup a linear member of its own)"
+                f"{prefix}schedulers[{i}].warmup={member.params['warmup']} is a nested SequentialLR, which torch "
+                "cannot restart at a milestone: allowed warmup=0 on a member "
+                "(make the warmup a linear member of its own)"
             )
     if len(milestones) != len(members) - 1:
         raise ConfigError(
@@ -70,7 +71,8 @@ def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
             f"allowed exactly {len(members) - 1} milestones, one per switch"
         )
     if any(b <= a for a, b in zip(milestones, milestones[1:])):
-        raise ConfigError(f"{prefix}milestones={','.join(map(str, milestones))} is not allowed: allowed strictly increasing epochs")
+        raise ConfigError(f"{prefix}milestones={','.join(map(str, milestones))} is not allowed: "
+                          "allowed strictly increasing epochs")
     starts = (0,) + tuple(milestones)
     starts_arr = np.asarray(starts, dtype=np.int64)
 
@@ -125,7 +127,8 @@ registry.register_def(
         params=(
             LR,
             Param("schedulers", "specs", _DEFAULT_SEQUENTIAL, SCHEDULERS_HELP),
-            Param("milestones", "int_list", (5,), "epochs where the next member starts (at its own epoch 0)", 1, MAX_EPOCHS),
+            Param("milestones", "int_list", (5,), "epochs where the next member starts (at its own epoch 0)", 1,
+                  MAX_EPOCHS),
         ),
         formula=None,
         summary="Members one after another, each restarting at its own epoch 0 (torch SequentialLR).",

@@ -77,10 +77,12 @@ class Plateau:
         m = np.asarray(metric, dtype=np.float64)
         with np.errstate(invalid="ignore", over="ignore"):
             if p["mode"] == "min":
-                target = state.best * (1 - p["threshold"]) if p["threshold_mode"] == "rel" else state.best - p["threshold"]
+                target = (state.best * (1 - p["threshold"]) if p["threshold_mode"] == "rel"
+                          else state.best - p["threshold"])
                 better = m < target
             else:
-                target = state.best * (p["threshold"] + 1) if p["threshold_mode"] == "rel" else state.best + p["threshold"]
+                target = (state.best * (p["threshold"] + 1) if p["threshold_mode"] == "rel"
+                          else state.best + p["threshold"])
                 better = m > target
         best = np.where(better, m, state.best)
         bad = np.where(better, 0, state.num_bad_epochs + 1)

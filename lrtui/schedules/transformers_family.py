@@ -14,7 +14,8 @@ from lrtui.schedules.registry import LR, register
 
 W = Param("num_warmup_steps", "int", 10, "epochs of linear warmup from 0", 0, MAX_EPOCHS)
 T = Param("num_training_steps", "int", 100, "length of the whole schedule, warmup included", 1, MAX_EPOCHS)
-CYCLES = Param("num_cycles", "float", 0.5, "cosine waves after warmup (0.5 = one half wave down)", 0.0, 1e4, low_open=True)
+CYCLES = Param("num_cycles", "float", 0.5, "cosine waves after warmup (0.5 = one half wave down)", 0.0, 1e4,
+               low_open=True)
 
 
 def _warmup_ramp(t: np.ndarray, num_warmup_steps: int) -> np.ndarray:
@@ -87,7 +88,8 @@ def warmup_cosine(
     With num_cycles = 0.5 it falls to 0 at T and climbs again past T (not clamped), as transformers does.
     """
     return lr * _after_linear_warmup(
-        t, num_warmup_steps, lambda x: _cosine_factor(_after_warmup(x, num_warmup_steps, num_training_steps), num_cycles)
+        t, num_warmup_steps,
+        lambda x: _cosine_factor(_after_warmup(x, num_warmup_steps, num_training_steps), num_cycles)
     )
 
 
@@ -100,7 +102,7 @@ def warmup_cosine(
 def warmup_cosine_restarts(
     t: np.ndarray, lr: float, num_warmup_steps: int, num_training_steps: int, num_cycles: int
 ) -> np.ndarray:
-    """Linear warmup from 0, then cosine with hard restarts (transformers get_cosine_with_hard_restarts_schedule_with_warmup).
+    """Warmup from 0, then cosine with hard restarts (transformers get_cosine_with_hard_restarts_schedule_with_warmup).
 
     p = (t - W) / max(1, T - W);  lam(t) = 0 if p >= 1 else max(0, (1 + cos(pi * ((num_cycles * p) % 1))) / 2)
     """
@@ -158,7 +160,8 @@ def inverse_sqrt_timescale(num_warmup_steps: int, timescale: int | None) -> int:
     (
         LR,
         W,
-        Param("timescale", "int", None, "decay timescale (none: num_warmup_steps, or 10000)", 1, MAX_EPOCHS, optional=True),
+        Param("timescale", "int", None, "decay timescale (none: num_warmup_steps, or 10000)", 1, MAX_EPOCHS,
+              optional=True),
     ),
 )
 def inverse_sqrt(t: np.ndarray, lr: float, num_warmup_steps: int, timescale: int | None) -> np.ndarray:
@@ -189,7 +192,8 @@ def _min_lr_check(p: dict) -> None:
         T,
         CYCLES,
         Param("min_lr_rate", "float", 0.1, "floor of the cosine as a fraction of lr", 0.0, 1.0, optional=True),
-        Param("min_lr", "float", None, "floor of the cosine, absolute (overrides min_lr_rate)", 0.0, 1e6, optional=True),
+        Param("min_lr", "float", None, "floor of the cosine, absolute (overrides min_lr_rate)", 0.0, 1e6,
+              optional=True),
     ),
     check=_min_lr_check,
 )
@@ -224,13 +228,15 @@ def wsd_stable_steps(p: dict) -> int:
 
 
 def _wsd_check(p: dict) -> None:
-    w, d, total, stable = (p[k] for k in ("num_warmup_steps", "num_decay_steps", "num_training_steps", "num_stable_steps"))
+    w, d, total, stable = (p[k] for k in ("num_warmup_steps", "num_decay_steps", "num_training_steps",
+                                          "num_stable_steps"))
     if total is None and stable is None:
         raise ConfigError("num_training_steps=none and num_stable_steps=none: allowed one of them set")
     if total is not None and stable is not None and w + stable + d != total:
         raise ConfigError(
             f"num_stable_steps={stable} is inconsistent with num_training_steps={total}: allowed "
-            f"num_warmup_steps + num_stable_steps + num_decay_steps = num_training_steps ({w} + {stable} + {d} != {total})"
+            "num_warmup_steps + num_stable_steps + num_decay_steps = num_training_steps "
+            f"({w} + {stable} + {d} != {total})"
         )
     if stable is None and total < w + d:
         raise ConfigError(
@@ -246,8 +252,10 @@ def _wsd_check(p: dict) -> None:
         LR,
         W,
         Param("num_decay_steps", "int", 20, "epochs of the final decay", 0, MAX_EPOCHS),
-        Param("num_training_steps", "int", 100, "total length; the stable phase fills the rest", 1, MAX_EPOCHS, optional=True),
-        Param("num_stable_steps", "int", None, "epochs at the peak (none: from num_training_steps)", 0, MAX_EPOCHS, optional=True),
+        Param("num_training_steps", "int", 100, "total length; the stable phase fills the rest", 1, MAX_EPOCHS,
+              optional=True),
+        Param("num_stable_steps", "int", None, "epochs at the peak (none: from num_training_steps)", 0, MAX_EPOCHS,
+              optional=True),
         Param("warmup_type", "choice", "linear", "warmup shape", choices=("linear", "cosine", "1-sqrt")),
         Param("decay_type", "choice", "cosine", "decay shape", choices=("linear", "cosine", "1-sqrt")),
         Param("min_lr_ratio", "float", 0.0, "floor (and warmup start) as a fraction of lr", 0.0, 1.0),

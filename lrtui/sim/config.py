@@ -162,7 +162,8 @@ def _check_work(p: Prepared) -> None:
         return
     most = int(p.epochs * WORK_BUDGET / seconds)
     if p.problem.kind == "data":
-        what = ", ".join(f"problem.{k}={p.problem_params[k]}" for k in ("n", "batch_size", "hidden") if k in p.problem_params)
+        what = ", ".join(f"problem.{k}={p.problem_params[k]}" for k in ("n", "batch_size", "hidden")
+                         if k in p.problem_params)
     else:
         what = f"steps_per_epoch={p.steps_per_epoch}"
     raise ConfigError(f"epochs={p.epochs} is too long a simulation for {p.problem.name} with {what} (about "
@@ -170,8 +171,9 @@ def _check_work(p: Prepared) -> None:
 
 
 RUN_LENGTH_PARAMS = ("T_max", "num_training_steps", "total_steps")
-"""A schedule's horizon: it follows the run's length (in the app, and in the CLI's curve and simulate) (a new schedule, a new epoch count) unless
-it was set to something else. Left at its default of 100 in a 200-epoch run, a cosine climbs back up."""
+"""A schedule's horizon: it follows the run's length (in the app, and in the CLI's curve and simulate) (a new schedule,
+a new epoch count) unless it was set to something else. Left at its default of 100 in a 200-epoch run, a cosine climbs
+back up."""
 
 
 def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int | None = None) -> RunConfig:

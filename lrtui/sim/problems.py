@@ -75,7 +75,8 @@ def _xy(x: Array) -> tuple[Array, Array]:
 quadratic = Problem(
     name="quadratic",
     dim=1,
-    params=(Param("L", "float", 1.0, "curvature L of f = L x^2 / 2", 1e-6, 1e6, log=True), _start("x0", 1.0, "x"), NOISE),
+    params=(Param("L", "float", 1.0, "curvature L of f = L x^2 / 2", 1e-6, 1e6, log=True), _start("x0", 1.0, "x"),
+            NOISE),
     loss=lambda x, p: 0.5 * p["L"] * x[:, 0] ** 2,
     grad=lambda x, p: p["L"] * x,
     sharpness=lambda x, p: np.full(x.shape[0], p["L"]),
