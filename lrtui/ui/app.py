@@ -38,7 +38,7 @@ from lrtui.ui import keys
 from lrtui.ui.playback import Playback
 from lrtui.ui.run_updates import RunUpdates
 from lrtui.ui.session_actions import SessionActions
-from lrtui.ui.plots import Look
+from lrtui.plotting.series import Look
 from lrtui.ui.simulation import SimulationQueue
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast

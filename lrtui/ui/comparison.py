@@ -14,7 +14,7 @@ from lrtui.analysis.verdict import Verdict, judge
 from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig, Trace
 from lrtui.ui.board import BoardRow
-from lrtui.ui.plots import Look
+from lrtui.plotting.series import Look
 from lrtui.ui.simulation import Outcome
 from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS
 

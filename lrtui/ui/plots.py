@@ -11,25 +11,25 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Container
 from rich.style import Style
-from textual.geometry import Region
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
+if TYPE_CHECKING:
+    from lrtui.ui.plot_panel import Mark
+
 from lrtui.plotting.decimate import decimate
+from lrtui.plotting.series import Look, Series, same_series
 from lrtui.plotting.plotext_private import build_matrix, colours_to_ansi, fresh_figure, set_size, ticks_style
 from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels  # noqa: F401 (tests read them here)
 
 MIN_WIDTH, MIN_HEIGHT = 16, 5
-FRAME_OR_BLANK = frozenset(" ─┌┐└┘┬┴├┤│")  # the cells the cursor's arrows may take
 
 
 @lru_cache(maxsize=1024)
@@ -70,50 +70,6 @@ def matrix_lines(matrix) -> tuple[str, list[list[Segment]]]:
         plain.append("".join(markers))
         lines.append(segments)
     return "\n".join(plain), lines
-
-
-@dataclass(frozen=True)
-class Series:
-    """One line: x and y (NaN where there is nothing to draw), its plotext colour and legend label."""
-
-    x: np.ndarray
-    y: np.ndarray
-    colour: str = "blue+"
-    label: str | None = None
-    marker: str | None = None
-    scatter: bool = False  # points only (contour lines), no joining lines
-    decimate: bool = True  # False for paths, which are not functions of x
-    on_top: bool = False  # a reference line (the noise floor): drawn over the runs, not under them
-
-
-def same_series(a: tuple[Series, ...], b: tuple[Series, ...]) -> bool:
-    """Whether two tuples of series draw the same: same values (NaN where NaN) and the same settings."""
-    return len(a) == len(b) and all(
-        (p.colour, p.label, p.marker, p.scatter, p.decimate, p.on_top) == (q.colour, q.label, q.marker, q.scatter,
-                                                                           q.decimate, q.on_top)
-        and np.array_equal(p.x, q.x, equal_nan=True) and np.array_equal(p.y, q.y, equal_nan=True)
-        for p, q in zip(a, b))
-
-
-@dataclass(frozen=True)
-class Look:
-    """How a plot is drawn: log-scale y, plain ASCII, monochrome."""
-
-    log: bool = False
-    ascii: bool = False
-    mono: bool = False
-
-    @property
-    def plain(self) -> bool:
-        """One colour: lines are told apart by their markers."""
-        return self.ascii or self.mono
-
-    def glyph(self, marker: str | None) -> str:
-        """The mark that names a line drawn with ``marker`` (None: plotext's own line) in a legend or the
-        scoreboard: the marker itself, else what plotext draws the line with, else a coloured block."""
-        if marker and len(marker) == 1:
-            return marker
-        return "*" if self.ascii else "⣿" if self.mono else "■"
 
 
 @dataclass(frozen=True)
@@ -425,66 +381,3 @@ class CurvePlot(PlotextPlot):
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Mark:
-    """The cursor as cells drawn over a plot: (column, row, glyph) each."""
-
-    cells: tuple[tuple[int, int, str], ...]
-
-    def regions(self) -> list[Region]:
-        return [Region(x, y, 1, 1) for x, y, _ in self.cells]
-
-
-class PlotPanel(Container):
-    """A :class:`CurvePlot` with an epoch cursor: ``place(epoch)`` marks that epoch with a bar across the
-    data area or, in point mode, a dot at the optimizer's position then (``points``, the landscape)."""
-
-    DEFAULT_CSS = """
-    PlotPanel {
-        height: 1fr;
-    }
-    """
-
-    def __init__(self, title: str, *, id: str | None = None, ascii: bool = False, point: bool = False) -> None:
-        super().__init__(id=id)
-        self.plot = CurvePlot(title)
-        self.plot.place_mark = lambda: self._mark(self.epoch)
-        self.glyphs = ("v", "^", "o") if ascii else ("▼", "▲", "●")  # above, below, at the point
-        self.point_mode = point
-        self.epoch: float | None = None
-        self.points: np.ndarray | None = None  # (epochs, 2) positions for point mode
-
-    def compose(self) -> ComposeResult:
-        yield self.plot
-
-    def place(self, epoch: float | None) -> None:
-        """Put the cursor at ``epoch`` (hidden when None or outside the plot's data area)."""
-        self.epoch = epoch
-        self.plot.set_mark(self._mark(epoch))
-
-    def _mark(self, epoch: float | None) -> Mark | None:
-        """A curve's cursor: arrows on the frame above and below the epoch's column and a dot on the first
-        series at that epoch (a full-height bar would make every step rewrite whole plot lines: Textual
-        sends a line from its widget's left edge to the last changed cell). A landscape's: a dot."""
-        g = self.plot.geometry
-        above, below, dot = self.glyphs
-        if epoch is None or g is None:
-            return None
-        if self.point_mode:
-            if (self.points is None or not 0 <= int(epoch) < len(self.points)
-                    or not np.all(np.isfinite(self.points[int(epoch)]))):
-                return None  # (the path may still be the previous run's while a new one is drawn)
-            x, y = self.points[int(epoch)]
-            column, row = g.column(x), g.row(y)
-            return Mark(((column, row, dot),)) if g.contains(column, row) else None
-        column = g.column(epoch)
-        if not g.left <= column < g.left + g.width:
-            return None
-        # the arrows sit on the frame (or, without one, on blank cells): never over a title, a legend or
-        # a tick label
-        cells = [(column, row, glyph) for row, glyph in ((g.top - 1, above), (g.top + g.height, below))
-                 if self.plot.char_at(column, row) in FRAME_OR_BLANK]
-        value = self.plot.value_at(epoch)
-        if value is not None and g.contains(column, g.row(value)):
-            cells.append((column, g.row(value), dot))
-        return Mark(tuple(cells))

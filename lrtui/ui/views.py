@@ -1,8 +1,8 @@
 """What the plots show: the lr plot, and the lower plot's views (loss, landscape, sharpness, range test, WSD
-branches), each one class over its own :class:`~lrtui.ui.plots.PlotPanel`.
+branches), each one class over its own :class:`~lrtui.ui.plot_panel.PlotPanel`.
 
 A view is drawn from a :class:`Run` (the run on screen, prepared once, and the pinned runs that have a trace)
-and a :class:`~lrtui.ui.plots.Look`; ``available(run)`` says whether the run has such a view (a landscape
+and a :class:`~lrtui.plotting.series.Look`; ``available(run)`` says whether the run has such a view (a landscape
 needs a 2-D problem) and ``unavailable`` what a toggle then says. ``summary`` is what a view puts in the
 status line instead of the cursor's numbers (the range test's picks, the branches' end losses). A view that
 cannot be drawn raises ConfigError, which the app shows. The app keeps them in a table (:func:`lower_views`)
@@ -23,7 +23,8 @@ from lrtui.analysis.range_test import range_test
 from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.sim.config import Prepared, Trace
 from lrtui.sim.engine import simulate_many
-from lrtui.ui.plots import Look, PlotPanel, Series
+from lrtui.plotting.series import Look, Series
+from lrtui.ui.plot_panel import PlotPanel
 
 
 @dataclass(frozen=True)
