@@ -6,7 +6,7 @@ import pytest
 from hypothesis import settings
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.form import FieldRow
+from lrtui.ui.widgets.form import FieldRow
 from lrtui.ui.screenshot import settle
 
 # CI runs the property tests on a fixed sequence of examples, so a landing never hangs on a lucky draw;
@@ -49,7 +49,7 @@ def status(app) -> str:
 
 def board_text(app) -> str:
     """The scoreboard as the terminal shows it, in plain text."""
-    from lrtui.ui.board import Scoreboard
+    from lrtui.ui.widgets.board import Scoreboard
 
     board = app.query_one(Scoreboard)
     from rich.console import Console

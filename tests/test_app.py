@@ -9,7 +9,7 @@ from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.ui.playback import SPEEDS
 from lrtui.plotting.terminal import Options
-from lrtui.ui.form import FieldRow
+from lrtui.ui.widgets.form import FieldRow
 from lrtui.ui.screenshot import settle
 from tests.conftest import cosine, row, started, status
 
@@ -765,7 +765,7 @@ async def test_a_long_run_shows_its_progress_and_escape_cancels_it():
 
 
 async def test_at_40_columns_the_form_gives_the_plots_room_and_keeps_every_name_whole():
-    from lrtui.ui.plots import MIN_WIDTH
+    from lrtui.ui.widgets.plots import MIN_WIDTH
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(40, 40)) as pilot:
         await started(app, pilot)

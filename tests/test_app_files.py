@@ -12,9 +12,9 @@ from lrtui.io.sessions import Session, load_session, save_session
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from lrtui.ui.board import Scoreboard
-from lrtui.ui.code import CodeScreen
-from lrtui.ui.prompt import PathPrompt
+from lrtui.ui.widgets.board import Scoreboard
+from lrtui.ui.screens.code import CodeScreen
+from lrtui.ui.screens.prompt import PathPrompt
 from lrtui.ui.screenshot import settle
 from tests.conftest import board_text, cosine, row, started, status
 
@@ -253,7 +253,7 @@ async def test_loading_a_longer_session_never_puts_the_cursor_outside_the_run_on
 async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_question_mark(here):
     """Issue 13: a saved T3 reloads with its ? note; an instructor writes a note into a session file (the
     way to hand out an exercise) and ? shows it, escape codes escaped."""
-    from lrtui.ui.help import HelpScreen
+    from lrtui.ui.screens.help import HelpScreen
 
     t3 = find("T3")
     app = LrtuiApp(t3.config, Options(), pinned=t3.pinned, preset=t3)

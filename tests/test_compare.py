@@ -8,7 +8,7 @@ from lrtui.sim.engine import simulate
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from lrtui.ui.board import BoardRow, Scoreboard, cells, distinct, fit_columns
+from lrtui.ui.widgets.board import BoardRow, Scoreboard, cells, distinct, fit_columns
 from lrtui.ui.screenshot import settle
 from tests.conftest import board_text, row, started
 

@@ -85,7 +85,7 @@ async def test_a_palette_closed_while_it_searches_does_not_end_the_app():
     from lrtui.sim.config import RunConfig
     from lrtui.ui.app import LrtuiApp
     from lrtui.plotting.terminal import Options
-    from lrtui.ui.palette import PresetPalette
+    from lrtui.ui.screens.palette import PresetPalette
 
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {}}), Options())
     async with app.run_test(size=(80, 24)) as pilot:

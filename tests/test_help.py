@@ -11,7 +11,7 @@ from lrtui.schedules.registry import _REGISTRY
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from lrtui.ui.help import SYMBOLS, Doc, schedule_help, wrap_doc, wrap_formula
+from lrtui.ui.screens.help import SYMBOLS, Doc, schedule_help, wrap_doc, wrap_formula
 from lrtui.ui.screenshot import settle
 from tests.conftest import started
 
@@ -133,7 +133,7 @@ def test_the_schedule_help_has_no_markup_and_names_its_letters(definition):
 @pytest.mark.parametrize("width", [40, 100])
 async def test_every_keys_description_is_shown_whole_at_any_width(width):
     """At 40 columns a key's description goes under the key (beside it there is no room for it)."""
-    from lrtui.ui.help import KeyTable
+    from lrtui.ui.screens.help import KeyTable
     from lrtui.ui.keys import key_rows
     app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {}}, epochs=100), Options())
     async with app.run_test(size=(width, 60)) as pilot:

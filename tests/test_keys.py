@@ -10,7 +10,7 @@ import pytest
 
 from lrtui.ui import keys
 from lrtui.ui.app import LrtuiApp
-from lrtui.ui.form import STEPS, FieldRow
+from lrtui.ui.widgets.form import STEPS, FieldRow
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SPOKEN = {"less_than_sign": "<", "greater_than_sign": ">", "question_mark": "?", "pageup": "page up",

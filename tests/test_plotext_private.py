@@ -29,7 +29,7 @@ def test_a_figure_of_its_own_builds_a_matrix_of_the_asked_size_with_its_limits()
     fig.plot([0.0, 1.0, 2.0], [1.0, 3.0, 2.0], marker="braille", color="blue+")
     matrix, xlim, ylim = P.build_matrix(fig)
     assert (matrix.rows, matrix.cols) == (12, 40)
-    for layer in ("marker", "fullground", "style", "background"):  # what lrtui.ui.plots.matrix_lines reads
+    for layer in ("marker", "fullground", "style", "background"):  # what lrtui.ui.widgets.plots.matrix_lines reads
         cells = getattr(matrix, layer)
         assert len(cells) == 12 and all(len(row) == 40 for row in cells), layer
     assert len(matrix.Cols_canvas) and len(matrix.Rows_canvas)

@@ -19,7 +19,7 @@ from textual_plotext.plot import Plot
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from lrtui.ui.plots import CurvePlot, matrix_lines, nice_ticks, shorten, tick_labels
+from lrtui.ui.widgets.plots import CurvePlot, matrix_lines, nice_ticks, shorten, tick_labels
 from lrtui.plotting.series import Look, Series, same_series
 from lrtui.ui.screenshot import settle
 from tests.conftest import row, started

@@ -42,7 +42,7 @@ def build_matrix(plt):
     """plotext's build() less its canvas string: the figure's cell matrix, filled, returned with the
     data limits it was drawn for, ``(matrix, xlim, ylim)``. ``matrix.Cols_canvas`` / ``Rows_canvas`` are
     the data area's columns and rows; ``rows``, ``cols`` and the per-cell layers ``marker``, ``fullground``,
-    ``style``, ``background`` (rows from the bottom) are what :func:`lrtui.ui.plots.matrix_lines` reads."""
+    ``style``, ``background`` (rows from the bottom) are what :func:`lrtui.ui.widgets.plots.matrix_lines` reads."""
     plt._set_sizes()
     plt._build_matrix()
     return plt.monitor.matrix, plt.monitor.xlim[0], plt.monitor.ylim[0]

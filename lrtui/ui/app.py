@@ -33,7 +33,7 @@ from lrtui.ui.display import RunDisplay
 from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, form_contents, is_shown,
                               target_text)
 from lrtui.ui.files import SessionFiles
-from lrtui.ui.form import FieldRow, ParamForm
+from lrtui.ui.widgets.form import FieldRow, ParamForm
 from lrtui.ui import keys
 from lrtui.ui.playback import Playback
 from lrtui.ui.run_updates import RunUpdates
@@ -56,7 +56,7 @@ class PlotArea(Vertical, can_focus=True):
 
 def _preset_commands():
     """The palette's preset search, imported when the palette first opens."""
-    from lrtui.ui.palette import PresetCommands
+    from lrtui.ui.screens.palette import PresetCommands
 
     return PresetCommands
 

@@ -13,7 +13,7 @@ from lrtui.analysis.compare import MAX_PINNED, describe, distinguish, follow, sc
 from lrtui.analysis.verdict import Verdict, judge
 from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig, Trace
-from lrtui.ui.board import BoardRow
+from lrtui.ui.widgets.board import BoardRow
 from lrtui.plotting.series import Look
 from lrtui.ui.simulation import Outcome
 from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS

@@ -16,9 +16,9 @@ from lrtui.analysis.verdict import Verdict, run_state
 from lrtui.params import ConfigError
 from lrtui.printable import one_line
 from lrtui.sim.config import RunConfig, Trace, prepare
-from lrtui.ui.board import BoardRow, Scoreboard
+from lrtui.ui.widgets.board import BoardRow, Scoreboard
 from lrtui.plotting.series import Look, Series
-from lrtui.ui.plot_panel import PlotPanel
+from lrtui.ui.widgets.plot_panel import PlotPanel
 from lrtui.ui.views import LrView, Run, fmt, lower_views
 
 

@@ -13,7 +13,7 @@ from lrtui.analysis.compare import SMOOTHING, TARGET
 from lrtui.params import coerce
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui import fields as F
-from lrtui.ui.form import FieldRow
+from lrtui.ui.widgets.form import FieldRow
 
 TARGET_FIELD = F.Field("compare", TARGET)
 SMOOTHING_FIELD = F.Field("compare", SMOOTHING)

@@ -4,7 +4,7 @@ and the README's key tables say it.
 :data:`BINDINGS` are the App's, in the footer's order (a key bound twice, escape or space or ctrl+c, is
 tried in this order; ``check_action`` picks the one that applies). :data:`KEY_MAP` is the same keys as a
 person reads them, in the help's order, each row naming the actions it runs: the App's (``"pin"``,
-``"view('range')"``) or a field row's (``"row:..."``, keys a focused :class:`~lrtui.ui.form.FieldRow` takes
+``"view('range')"``) or a field row's (``"row:..."``, keys a focused :class:`~lrtui.ui.widgets.form.FieldRow` takes
 itself). tests/test_keys.py checks that every binding has its row, every row's action a binding, and the
 README's tables these rows' keys.
 """

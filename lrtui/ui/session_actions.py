@@ -15,7 +15,7 @@ from lrtui.analysis.compare import describe
 from lrtui.printable import escaped
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui.comparison import Pinned
-from lrtui.ui.help import HelpScreen, schedule_help
+from lrtui.ui.screens.help import HelpScreen, schedule_help
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
     from lrtui.presets import Preset
@@ -54,7 +54,7 @@ class SessionActions:
 
     def action_code(self) -> None:
         """The schedule as torch, transformers or optax code, to copy or write to a file."""
-        from lrtui.ui.code import CodeScreen
+        from lrtui.ui.screens.code import CodeScreen
 
         self._push(CodeScreen(self.config.schedule))
 
@@ -82,14 +82,14 @@ class SessionActions:
         self.files.load(self.session_path, loaded)
 
     def _prompt(self, question: str, value: str, then) -> None:
-        from lrtui.ui.prompt import PathPrompt
+        from lrtui.ui.screens.prompt import PathPrompt
 
         self._push(PathPrompt(question, value), then)
 
     def action_command_palette(self) -> None:
         """The presets palette; in ASCII mode with a plain search mark and no block-glyph borders or
         scrollbars (a C-locale terminal shows those as '_')."""
-        from lrtui.ui.palette import AsciiPalette, PresetPalette
+        from lrtui.ui.screens.palette import AsciiPalette, PresetPalette
 
         if self.use_command_palette and not PresetPalette.is_open(self):
             palette = AsciiPalette if self.options.ascii else PresetPalette

@@ -1,5 +1,5 @@
 """What the plots show: the lr plot, and the lower plot's views (loss, landscape, sharpness, range test, WSD
-branches), each one class over its own :class:`~lrtui.ui.plot_panel.PlotPanel`.
+branches), each one class over its own :class:`~lrtui.ui.widgets.plot_panel.PlotPanel`.
 
 A view is drawn from a :class:`Run` (the run on screen, prepared once, and the pinned runs that have a trace)
 and a :class:`~lrtui.plotting.series.Look`; ``available(run)`` says whether the run has such a view (a landscape
@@ -24,7 +24,7 @@ from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.sim.config import Prepared, Trace
 from lrtui.sim.engine import simulate_many
 from lrtui.plotting.series import Look, Series
-from lrtui.ui.plot_panel import PlotPanel
+from lrtui.ui.widgets.plot_panel import PlotPanel
 
 
 @dataclass(frozen=True)

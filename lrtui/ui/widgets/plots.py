@@ -22,7 +22,7 @@ from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 if TYPE_CHECKING:
-    from lrtui.ui.plot_panel import Mark
+    from lrtui.ui.widgets.plot_panel import Mark
 
 from lrtui.plotting.decimate import decimate
 from lrtui.plotting.series import Look, Series, same_series

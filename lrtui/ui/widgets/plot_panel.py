@@ -1,4 +1,4 @@
-"""A plot with an epoch cursor: :class:`PlotPanel` holds a :class:`~lrtui.ui.plots.CurvePlot` and marks an epoch
+"""A plot with an epoch cursor: :class:`PlotPanel` holds a :class:`~lrtui.ui.widgets.plots.CurvePlot` and marks an epoch
 on it, with arrows on the frame and a dot on the curve (or, for the landscape, a dot at the optimizer's
 position then), as a few cells drawn over the cached plot (:class:`Mark`)."""
 
@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.geometry import Region
 
-from lrtui.ui.plots import CurvePlot
+from lrtui.ui.widgets.plots import CurvePlot
 
 FRAME_OR_BLANK = frozenset(" ─┌┐└┘┬┴├┤│")  # the cells the cursor's arrows may take
 
