@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from lrtui.analysis.compare import MAX_PINNED, SMOOTHING, default_target, describe
+from lrtui.analysis.compare import SMOOTHING, default_target
 from lrtui.analysis.verdict import Verdict
 from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
@@ -35,6 +35,7 @@ from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, 
 from lrtui.ui.files import SessionFiles
 from lrtui.ui.widgets.form import FieldRow, ParamForm
 from lrtui.ui import keys
+from lrtui.ui.pin_actions import PinActions
 from lrtui.ui.playback import Playback
 from lrtui.ui.run_updates import RunUpdates
 from lrtui.ui.session_actions import SessionActions
@@ -47,7 +48,6 @@ if TYPE_CHECKING:  # presets, sessions, code and the palette load when first use
 compat.install()
 
 QUIT_ASKS_FOR = 5.0  # seconds: q (or ctrl+c) with unsaved work asks, and a second one within this quits
-BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 
 
 class PlotArea(Vertical, can_focus=True):
@@ -61,7 +61,7 @@ def _preset_commands():
     return PresetCommands
 
 
-class LrtuiApp(RunUpdates, SessionActions, App[None]):
+class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
     """See, edit and step through a schedule and the loss trace it produces."""
 
     CSS_PATH = Path(__file__).with_name("lrtui.tcss")
@@ -240,17 +240,12 @@ class LrtuiApp(RunUpdates, SessionActions, App[None]):
         self.config = settings.config
 
     def watch_target_loss(self) -> None:
-        self._show_setting(TARGET_FIELD, target_text(self.target_loss))
+        self.form.show_value(TARGET_FIELD, target_text(self.target_loss))
         self._update_board()
 
     def watch_smoothing(self) -> None:
-        self._show_setting(SMOOTHING_FIELD, self.smoothing)
+        self.form.show_value(SMOOTHING_FIELD, self.smoothing)
         self._draw_plots()
-
-    def _show_setting(self, field, text: str) -> None:
-        row = next((r for r in self.form.rows() if r.field == field), None)
-        if row is not None:
-            row.set_value(text)
 
     def watch_config(self, config: RunConfig) -> None:
         """At once, in the key's own frame: the form's values, then the run (a short one drawn already).
@@ -321,76 +316,12 @@ class LrtuiApp(RunUpdates, SessionActions, App[None]):
         self.log_scale[which] = not self.log_scale[which]
         self._draw_plots()
 
-    def action_pin(self) -> None:
-        """Pin the run on screen so it stays while you edit; pressing p on a pinned run's exact settings
-        unpins it."""
-        if self.trace is None:
-            return
-        config = self.trace.config
-        if config in self.pins:
-            self._unpin(self.pins.index(config))
-            return
-        if self.pinned.full:
-            self.notify(f"{MAX_PINNED} runs are pinned: unpin one (u: the last, U: all) first", timeout=3)
-            return
-        self.pinned.add(config, self.trace)
-        hint = ""
-        if len(self.pins) == 1 and not self._open_board_if_room():
-            hint = "  (b: the scoreboard)"
-        self.notify(f"pinned #{len(self.pins)}: {describe(config)}{hint}", timeout=2)
-        self._redraw_comparison()
-
-    def _show_pinned(self) -> None:
-        """Runs pinned by a preset or a session: the board where there is room, else a word on b."""
-        if not self._open_board_if_room():
-            self.notify(f"{len(self.pins)} pinned: b opens the scoreboard", timeout=3)
-
-    def _open_board_if_room(self) -> bool:
-        """The scoreboard opens with the first pinned run where the terminal has the rows for it beside two
-        readable plots; on a smaller one the loss plot's legend names the runs and b opens the board.
-        Whether it opened."""
-        self.show_board = self.size.height >= BOARD_MIN_ROWS
-        return self.show_board
-
     def _focused_into_view(self) -> None:
         """After the form's height changed (the scoreboard came or went), keep the field focus is on (or
         was last on, before it went to the plots) on screen."""
-        row = self._last_row()
+        row = self.form.last_row()
         if row is not None:
             row.scroll_visible(animate=False)
-
-    def _last_row(self) -> FieldRow | None:
-        """The field focus is on, or was last on; the first when none was."""
-        rows = self.form.rows()
-        return next((r for r in rows if r.field.key == self.form.focus_key), rows[0] if rows else None)
-
-    def action_unpin(self) -> None:
-        """Unpin the last pinned run."""
-        if self.pins:
-            self._unpin(len(self.pins) - 1)
-
-    def action_clear_pins(self) -> None:
-        if self.pins:
-            self.pinned.clear()
-            self._redraw_comparison()
-
-    def _unpin(self, index: int) -> None:
-        self.pinned.remove(index)
-        self._redraw_comparison()
-
-    def action_board(self) -> None:
-        """Show or hide the scoreboard."""
-        self.show_board = not self.show_board
-        self._redraw_comparison()
-
-    def watch_show_board(self, show: bool) -> None:
-        self.board.display = show
-        self.call_after_refresh(self._focused_into_view)
-
-    def _redraw_comparison(self) -> None:
-        self._draw_plots()
-        self._update_cursor()
-        self._update_board()
 
     def action_view(self, name: str) -> None:
         """Swap the loss plot for the view ``name`` and back (v, r, s, w); a run without such a view (a
@@ -439,7 +370,7 @@ class LrtuiApp(RunUpdates, SessionActions, App[None]):
 
     def action_enter_form(self) -> None:
         """Back to the form, on the field focus was last on."""
-        row = self._last_row()
+        row = self.form.last_row()
         if row is not None:
             self.screen.set_focus(row)
 
@@ -451,8 +382,8 @@ class LrtuiApp(RunUpdates, SessionActions, App[None]):
 
     def _move_in_form(self, delta: int) -> None:
         """Tab, shift+tab, up and down go round the form's fields; from the plots they go back to it."""
-        rows = [r for r in self.form.rows() if r.can_focus]
-        if self.focused not in rows:
+        row = self.form.row_after(self.focused, delta)
+        if row is None:
             self.action_enter_form()
-        elif rows:
-            self.screen.set_focus(rows[(rows.index(self.focused) + delta) % len(rows)])
+        else:
+            self.screen.set_focus(row)

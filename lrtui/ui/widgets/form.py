@@ -251,6 +251,24 @@ class ParamForm(VerticalScroll, can_focus=False):
         if isinstance(event.widget, FieldRow):
             self.focus_key = event.widget.field.key
 
+    def last_row(self) -> FieldRow | None:
+        """The row focus is on, or was last on; the first when none was."""
+        rows = self.rows()
+        return next((r for r in rows if r.field.key == self.focus_key), rows[0] if rows else None)
+
+    def row_after(self, focused, delta: int) -> FieldRow | None:
+        """The focusable row ``delta`` rows from ``focused``, round the form; None when focus is not on a row."""
+        rows = [r for r in self.rows() if r.can_focus]
+        if focused not in rows:
+            return None
+        return rows[(rows.index(focused) + delta) % len(rows)]
+
+    def show_value(self, field: Field, text: str) -> None:
+        """Show ``text`` as the value of ``field``'s row, if the form has one."""
+        row = next((r for r in self.rows() if r.field == field), None)
+        if row is not None:
+            row.set_value(text)
+
     def set_values(self, fields: list[Field], values: list[str]) -> bool:
         """Show these values at once where the rows are these fields; False if the rows must be rebuilt."""
         rows = self.rows()
