@@ -1,9 +1,13 @@
 """The lrtui app: the schedule curve and the loss trace of one run, every parameter editable by keyboard,
 an epoch cursor to step and play.
 
-State lives in two places: ``config`` (the run, a validated RunConfig) and ``epoch`` (the cursor). Editing
-replaces ``config``; the simulation then runs in a worker thread, one at a time, latest config wins, so a
-held key never builds a backlog. Stepping moves only the cursor and the status line.
+The state is a handful of reactives: ``config`` (the run, a validated RunConfig), ``epoch`` (the cursor),
+``target_loss`` and ``smoothing`` (the form's two view settings), ``view`` (the lower plot), ``show_board`` and
+``pinned`` (the runs compared, changed in place and announced with mutate_reactive); each one's watcher shows
+it. Editing replaces ``config``; its watcher hands the run to the SimulationQueue
+(lrtui/ui/simulation.py), which simulates one at a time, the latest config winning, so a held key never
+builds a backlog; the result comes back through RunUpdates (lrtui/ui/run_updates.py). Stepping moves only the
+cursor and the status line. The keys are lrtui/ui/keys.py's.
 """
 
 from __future__ import annotations
@@ -77,6 +81,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
     smoothing: reactive[str] = reactive(SMOOTHING.default, init=False, repaint=False)  # the loss plot's
     view: reactive[str] = reactive("loss", init=False, repaint=False)  # the lower plot's: a key of self.views
     show_board: reactive[bool] = reactive(False, init=False, repaint=False)  # the scoreboard (b)
+    pinned: reactive[Pinned] = reactive(Pinned, init=False, repaint=False)  # changed in place: mutate_reactive
 
     def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
                  pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
@@ -94,7 +99,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self.set_reactive(LrtuiApp.config, first)
         self.set_reactive(LrtuiApp.epoch, epoch)
         self.trace: Trace | None = None
-        self.pinned = Pinned(pinned, first)  # the pinned runs share the problem and seed
+        self.set_reactive(LrtuiApp.pinned, Pinned(pinned, first))  # the pinned runs share the problem and seed
         self.set_reactive(LrtuiApp.target_loss, target_loss)
         self.set_reactive(LrtuiApp.smoothing, smoothing)
         self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps

@@ -32,7 +32,7 @@ class PinActions:
         if len(self.pins) == 1 and not self._open_board_if_room():
             hint = "  (b: the scoreboard)"
         self.notify(f"pinned #{len(self.pins)}: {describe(config)}{hint}", timeout=2)
-        self._redraw_comparison()
+        self.mutate_reactive(type(self).pinned)
 
     def _show_pinned(self) -> None:
         """Runs pinned by a preset or a session: the board where there is room, else a word on b."""
@@ -54,20 +54,25 @@ class PinActions:
     def action_clear_pins(self) -> None:
         if self.pins:
             self.pinned.clear()
-            self._redraw_comparison()
+            self.mutate_reactive(type(self).pinned)
 
     def _unpin(self, index: int) -> None:
         self.pinned.remove(index)
-        self._redraw_comparison()
+        self.mutate_reactive(type(self).pinned)
 
     def action_board(self) -> None:
         """Show or hide the scoreboard."""
         self.show_board = not self.show_board
+
+    def watch_pinned(self) -> None:
+        """A run pinned or unpinned (or another set loaded): both plots and the board."""
         self._redraw_comparison()
 
     def watch_show_board(self, show: bool) -> None:
+        """The board shown or hidden: the loss plot's legend names the runs where the board does not."""
         self.board.display = show
         self.call_after_refresh(self._focused_into_view)
+        self._redraw_comparison()
 
     def _redraw_comparison(self) -> None:
         self._draw_plots()
