@@ -216,3 +216,14 @@ def test_the_valley_at_10000_steps_is_fastais_and_quick():
     start = time.perf_counter()
     assert 1e-12 < valley(lrs, losses) < 1e6
     assert time.perf_counter() - start < 2.0  # fastai's loop takes about 7 s here
+
+
+def test_a_schedule_whose_defaults_do_not_fit_the_run_is_named():
+    """Found by the fuzz test: wsd picked on a 12-epoch run (warmup plus decay default to 30 steps) was
+    refused with a message about num_training_steps, which the student never typed."""
+    config = RunConfig(schedule={"name": "constant", "params": {}}, epochs=12)
+    (picker,) = [f for f in F.fields(prepare(config)) if f.picker and f.section == "schedule"]
+    with pytest.raises(ConfigError) as info:
+        F.set_value(config, picker, "wsd")
+    assert str(info.value).startswith("schedule=wsd does not fit this run: num_training_steps=12 is shorter")
+    assert F.set_value(replace(config, epochs=100), picker, "wsd").schedule["name"] == "wsd"  # it fits 100

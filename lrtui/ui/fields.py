@@ -137,7 +137,12 @@ def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
         else:
             attr = f"{field.section}_params"
             new = replace(config, **{attr: {**getattr(config, attr), field.param.name: v}})
-    prepare(new)  # the whole configuration must be consistent; raises ConfigError otherwise
+    try:
+        prepare(new)  # the whole configuration must be consistent; raises ConfigError otherwise
+    except ConfigError as err:
+        if field.picker:  # the choice's own defaults clash with the run: the message says which choice
+            raise ConfigError(f"{field.param.name}={choice} does not fit this run: {err}") from None
+        raise
     return new
 
 
