@@ -20,7 +20,7 @@ async def test_opens_with_both_plots_and_a_status_line():
         await started(app, pilot)
         assert status(app).startswith("t=0/99  lr=0.1  loss=0.5")
         lr_plot = app.query_one("#lr-panel").plot
-        assert lr_plot.geometry is not None and "lr: cosine" in lr_plot._cache.plain
+        assert lr_plot.geometry is not None and "lr: cosine" in lr_plot.render().plain
         assert app.query_one("#loss-panel").plot.geometry is not None
 
 
@@ -192,7 +192,7 @@ async def test_log_scale_toggles():
         await pilot.press("escape", "l")  # escape: from the form to the plots, where letters are commands
         await pilot.pause()
         loss = app.query_one("#loss-panel").plot
-        assert loss.look.log and "1e-" in loss._cache.plain and "(log)" in loss.title
+        assert loss.look.log and "1e-" in loss.render().plain and "(log)" in loss.title
         await pilot.press("L")
         await pilot.pause()
         assert app.query_one("#lr-panel").plot.look.log
@@ -401,7 +401,7 @@ async def test_ascii_mode_draws_no_braille():
     app = LrtuiApp(cosine(), Options(ascii=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        text = app.query_one("#lr-panel").plot._cache.plain
+        text = app.query_one("#lr-panel").plot.render().plain
         assert "*" in text and not any(0x2800 <= ord(c) <= 0x28FF for c in text)
         assert all(ord(c) < 128 for c in text)
         assert app.query_one("#lr-panel").glyphs == ("v", "^", "o")
@@ -442,7 +442,7 @@ async def test_landscape_view_toggles_on_2d_problems_only():
         await pilot.pause()
         land = app.query_one("#landscape-panel")
         assert app.view == "landscape" and land.display and not app.query_one("#loss-panel").display
-        assert "landscape: ravine" in land.plot._cache.plain and land.plot.geometry is not None
+        assert "landscape: ravine" in land.plot.render().plain and land.plot.geometry is not None
         await pilot.press("right", "right", "right")
         (column, row, dot), = land.plot.mark.cells
         g = land.plot.geometry

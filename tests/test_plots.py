@@ -160,7 +160,7 @@ async def test_labels_are_drawn_in_the_title_row_not_over_the_curves(size):
         await settle(app, pilot)
         loss = app.query_one("#loss-panel").plot
         assert [s.label for s in loss.series][:3] == ["now", "#1", "#2"]
-        lines = loss._cache.plain.split("\n")
+        lines = loss.render().plain.split("\n")
         title_row = lines[0]
         assert title_row.startswith(" " * loss.geometry.left + "loss: quadratic / sgd")
         assert title_row.rstrip().endswith("■ now  ■ #1  ■ #2")
@@ -253,7 +253,7 @@ async def test_the_cursor_never_writes_over_the_title_row_legend():
         await pilot.press(*PIN_TWO)
         await settle(app, pilot)
         loss = app.query_one("#loss-panel").plot
-        title_row = loss._cache.plain.split("\n")[0]
+        title_row = loss.render().plain.split("\n")[0]
         assert "x #1" in title_row
         for _ in range(99):
             await pilot.press("right")
@@ -270,7 +270,7 @@ async def test_without_colour_each_label_shows_the_marker_its_line_is_drawn_with
         await started(app, pilot)
         await pilot.press(*PIN_TWO)
         await settle(app, pilot)
-        title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0]
+        title_row = app.query_one("#loss-panel").plot.render().plain.split("\n")[0]
         assert f"{glyphs[0]} now  {glyphs[1]} #1  {glyphs[2]} #2" in title_row
 
 
@@ -282,7 +282,7 @@ async def test_labels_close_up_before_they_leave_the_title_row():
         await started(app, pilot)
         await pilot.press(*PIN_TWO, "l")
         await settle(app, pilot)
-        title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0].strip()
+        title_row = app.query_one("#loss-panel").plot.render().plain.split("\n")[0].strip()
         assert title_row.endswith("■now ■#1 ■#2 ■noise floor") and title_row.startswith("loss: ")
         assert "... (log)" in title_row  # cut, but still saying the axis is log
 
@@ -336,7 +336,7 @@ async def test_labels_close_up_before_the_title_is_cut():
         await started(app, pilot)
         await pilot.press(*PIN_TWO)
         await settle(app, pilot)
-        title_row = app.query_one("#loss-panel").plot._cache.plain.split("\n")[0].strip()
+        title_row = app.query_one("#loss-panel").plot.render().plain.split("\n")[0].strip()
         assert title_row == "loss: quadratic...  ■now ■#1 ■#2 ■noise floor"  # not "loss: qua...  ■ now  ■ #1"
 
 

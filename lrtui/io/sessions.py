@@ -1,4 +1,4 @@
-"""Sessions and exports: the app's whole state in a JSON or TOML file, and runs as csv and JSON files.
+"""Sessions: the app's whole state in a JSON or TOML file (runs as CSV and JSON: lrtui.io.run_export).
 
 A session file holds the current run, the pinned runs, the epoch cursor, the scoreboard's target, the loss
 plot's smoothing (left out when it is ``auto``) and a note (a preset's, or an instructor's exercise: the
