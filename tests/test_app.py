@@ -825,3 +825,16 @@ async def test_cancelling_the_first_run_leaves_no_plot_saying_simulating():
         titles = [app.query_one(f"#{name}-panel").plot.title for name in ("lr", "loss")]
         assert titles == ["lr: cosine", "loss: not simulated (cancelled)"], titles
         assert "cancelled" in status(app)
+
+
+async def test_wsd_stable_steps_typed_beside_a_length_get_a_note():
+    """Issue 15: transformers warns when both lengths are given and uses num_stable_steps; the app notes it."""
+    app = LrtuiApp(RunConfig(schedule={"name": "wsd", "params": {"num_training_steps": 100}}, epochs=100), Options())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.num_stable_steps").focus()
+        await pilot.press("5", "0", "enter")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["num_stable_steps"] == 50
+        assert "num_stable_steps will be used" in str(app.query_one("#notes").render())
+        assert app.trace.lr[60] == 0.1 and app.trace.lr[80] == 0.0  # the decay runs from 60 to 80

@@ -116,6 +116,8 @@ OPTAX_SPECS = SPECS + [
     {"name": "wsd", "params": {"warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.2,
                                "num_warmup_steps": 0}},
     {"name": "wsd", "params": {"num_cycles": 1.0, "num_stable_steps": 40, "num_training_steps": None}},
+    {"name": "wsd", "params": {"num_stable_steps": 40}},  # alone: the length is W + S + D
+    {"name": "wsd", "params": {"num_stable_steps": 40, "num_training_steps": 100, "decay_type": "linear"}},  # both
     {"name": "chained", "params": {"schedulers": [{"name": "step", "params": {"step_size": 10, "gamma": 0.5}},
                                                   {"name": "multistep", "params": {"milestones": [5, 50]}},
                                                   {"name": "linear", "params": {"start_factor": 0.5}}]}},

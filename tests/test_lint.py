@@ -75,3 +75,16 @@ def test_cli_prints_notes_on_stderr(capsys):
     assert out.startswith("epoch,lr\n") and err.startswith("lrtui: note: T_max=50 is shorter than the 100 epochs")
     assert main(["simulate", "--schedule", "plateau", "patience=500", "--epochs", "100", "--format", "json"]) == 0
     assert "patience=500 is not shorter than the run" in capsys.readouterr().err
+
+
+def test_wsd_given_both_lengths_that_disagree_says_which_one_counts():
+    """transformers warns when both are given and uses num_stable_steps: the CLI prints it, the app notes it."""
+    both = RunConfig(schedule={"name": "wsd", "params": {"num_training_steps": 100, "num_stable_steps": 50}},
+                     epochs=100)
+    found = [n for n in notes(both) if "num_stable_steps will be used" in n]
+    assert found == ["both num_training_steps and num_stable_steps are specified: num_stable_steps will be used "
+                     "(transformers warns so): the schedule is 10 + 50 + 20 = 80 steps, not num_training_steps=100"]
+    agreeing = RunConfig(schedule={"name": "wsd", "params": {"num_training_steps": 80, "num_stable_steps": 50}},
+                         epochs=80)
+    alone = RunConfig(schedule={"name": "wsd", "params": {"num_stable_steps": 50}}, epochs=80)
+    assert not [n for n in notes(agreeing) + notes(alone) if "num_stable_steps" in n]

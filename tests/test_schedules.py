@@ -190,3 +190,15 @@ def test_linear_decay_to_zero_ends_at_exactly_zero():
     """Found by the property test: (e - s) * T / T is not exactly -s for every s."""
     lr = lr_of("linear", 44, lr=1.0, start_factor=0.12225129201125443, end_factor=0.0, total_iters=43)
     assert lr[43] == 0.0 and (lr >= 0).all()
+
+
+def test_wsd_stable_steps_alone_set_the_length_and_win_over_a_length_given_too():
+    """transformers: num_training_steps = W + S + D when only num_stable_steps is given (lrtui's default
+    length of 100 is not the user's); given both, num_stable_steps is used."""
+    t = np.arange(120)
+    alone = schedules.create("wsd", num_warmup_steps=10, num_decay_steps=20, num_stable_steps=50)
+    assert alone.params["num_training_steps"] == 80
+    both = schedules.create("wsd", num_warmup_steps=10, num_decay_steps=20, num_stable_steps=50, num_training_steps=100)
+    np.testing.assert_array_equal(alone(t), both(t))
+    lr = alone(t)
+    assert lr[60] == 0.1 and lr[61] < 0.1 and lr[80] == lr[119] == 0.0  # the decay starts at 60 and ends at 80

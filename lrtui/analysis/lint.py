@@ -52,6 +52,8 @@ def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
         for m in schedule.params["milestones"]:
             if 0 < m < epochs and lr[m] < 0.5 * lr[m - 1]:
                 out.append(f"the switch at milestone {m} drops the lr from {lr[m - 1]:.3g} to {lr[m]:.3g}")
+    if schedule.name == "wsd":
+        _wsd_lengths(config.schedule.get("params", {}), schedule.params, out)
     if schedule.name == "multistep":
         ms = schedule.params["milestones"]
         beyond = sorted({m for m in ms if m >= epochs})
@@ -91,3 +93,14 @@ def _horizons(name: str, params: dict, prepared: Prepared, epochs: int, out: lis
         elif h > 1.25 * epochs:
             out.append(f"{label} is longer than the {epochs} epochs it runs: the decay stops {100 * epochs / h:.0f}% "
                        "of the way (Chinchilla: overshooting the horizon by 25% already hurts)")
+
+
+def _wsd_lengths(given: dict, params: dict, out: list[str]) -> None:
+    """wsd given both num_training_steps and num_stable_steps that disagree: transformers warns and uses
+    num_stable_steps, and so does lrtui; the note says so (and how long the schedule then is)."""
+    total, stable = given.get("num_training_steps"), given.get("num_stable_steps")
+    w, s, d = params["num_warmup_steps"], params["num_stable_steps"], params["num_decay_steps"]
+    if total is not None and stable is not None and w + s + d != params["num_training_steps"]:
+        out.append(f"both num_training_steps and num_stable_steps are specified: num_stable_steps will be used "
+                   f"(transformers warns so): the schedule is {w} + {s} + {d} = {w + s + d} steps, not "
+                   f"num_training_steps={params['num_training_steps']}")

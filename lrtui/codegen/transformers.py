@@ -33,6 +33,8 @@ def transformers_code(spec: dict[str, Any]) -> str:
         return (f"# {name} has no transformers schedule function: use the torch code (lrtui code {name} "
                 "--framework torch), which any transformers Trainer accepts as its lr_scheduler.\n")
     func, names = _TRANSFORMERS[name]
+    if name == "wsd" and params["num_stable_steps"] is not None:  # the stable steps set the length: given
+        params["num_training_steps"] = None  # both, transformers warns (and uses num_stable_steps anyway)
     args = kwargs_source(names, params)
     if name == "warmup_cosine_min_lr":
         args += (f", min_lr={params['min_lr']!r}" if params["min_lr"] is not None

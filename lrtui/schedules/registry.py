@@ -39,8 +39,9 @@ def without_markup(text: str) -> str:
 class ScheduleDef:
     """The declaration of one schedule.
 
-    ``formula(t, **params)`` maps an int64 array of epochs to float64 learning rates. ``check`` raises
-    :class:`ConfigError` on inconsistent values; ``horizon`` gives the last epoch + 1 the schedule is defined
+    ``formula(t, **params)`` maps an int64 array of epochs to float64 learning rates. ``complete(params,
+    given)`` fills in a default that depends on what was given (wsd's length from its stable steps); ``check``
+    raises :class:`ConfigError` on inconsistent values; ``horizon`` gives the last epoch + 1 the schedule is defined
     for (``None``: unbounded); ``base`` gives the lr a warmup ramps to. ``build``, for compositions, replaces
     the plain formula with a function of the resolved parameters returning a formula.
     """
@@ -54,6 +55,7 @@ class ScheduleDef:
     check: Callable[[dict[str, Any]], None] | None = None
     horizon: Callable[[dict[str, Any]], int | None] | None = None
     base: Callable[[dict[str, Any]], float] | None = None
+    complete: Callable[[dict[str, Any], set[str]], dict[str, Any]] | None = None
     build: Callable[[dict[str, Any], str], "Schedule"] | None = None
     multiplicative: bool = False
 
@@ -77,6 +79,7 @@ def register(
     check: Callable[[dict[str, Any]], None] | None = None,
     horizon: Callable[[dict[str, Any]], int | None] | None = None,
     base: Callable[[dict[str, Any]], float] | None = None,
+    complete: Callable[[dict[str, Any], set[str]], dict[str, Any]] | None = None,
     multiplicative: bool = False,
 ) -> Callable[[Formula], Formula]:
     """Decorator: declare ``formula`` as the schedule ``name`` with its parameters."""
@@ -93,6 +96,7 @@ def register(
             check=check,
             horizon=horizon,
             base=base,
+            complete=complete,
             multiplicative=multiplicative,
         )
         return formula
@@ -192,6 +196,8 @@ def build(name: str, given: Mapping[str, Any], prefix: str = "") -> Schedule:
     messages (``"schedulers[1]."``)."""
     definition = get(name, prefix)
     params = resolve(definition.all_params, given, name, prefix)
+    if definition.complete is not None:
+        params = definition.complete(params, {k for k, v in given.items() if v is not None})
     if definition.build is not None:
         return definition.build(params, prefix)
     if definition.check is not None:

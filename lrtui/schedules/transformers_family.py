@@ -227,17 +227,20 @@ def wsd_stable_steps(p: dict) -> int:
     return p["num_training_steps"] - p["num_warmup_steps"] - p["num_decay_steps"]
 
 
+def _wsd_length(p: dict, given: set[str]) -> dict:
+    """transformers takes num_training_steps or num_stable_steps: stable steps given without a length make
+    the length W + S + D (lrtui's default length of 100 is not the user's). Given both, transformers warns
+    and uses num_stable_steps, as the formula does (lrtui.analysis.lint notes it)."""
+    if p["num_stable_steps"] is not None and "num_training_steps" not in given:
+        return {**p, "num_training_steps": p["num_warmup_steps"] + p["num_stable_steps"] + p["num_decay_steps"]}
+    return p
+
+
 def _wsd_check(p: dict) -> None:
     w, d, total, stable = (p[k] for k in ("num_warmup_steps", "num_decay_steps", "num_training_steps",
                                           "num_stable_steps"))
     if total is None and stable is None:
         raise ConfigError("num_training_steps=none and num_stable_steps=none: allowed one of them set")
-    if total is not None and stable is not None and w + stable + d != total:
-        raise ConfigError(
-            f"num_stable_steps={stable} is inconsistent with num_training_steps={total}: allowed "
-            "num_warmup_steps + num_stable_steps + num_decay_steps = num_training_steps "
-            f"({w} + {stable} + {d} != {total})"
-        )
     if stable is None and total < w + d:
         raise ConfigError(
             f"num_training_steps={total} is shorter than warmup plus decay: allowed num_training_steps >= "
@@ -262,6 +265,7 @@ def _wsd_check(p: dict) -> None:
         Param("num_cycles", "float", 0.5, "cosine decay: number of waves (0.5 = half a wave)", 0.0, 1e4, low_open=True),
     ),
     check=_wsd_check,
+    complete=_wsd_length,
 )
 def wsd(
     t: np.ndarray,

@@ -184,6 +184,8 @@ def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int
     declared = {p.name for p in schedules.get(config.schedule["name"]).all_params}
     for name in RUN_LENGTH_PARAMS:
         followed = old_epochs is None or params.get(name) in (None, old_epochs)
+        if name == "num_training_steps" and params.get("num_stable_steps") is not None:
+            continue  # wsd's stable steps set its length (as in transformers): it does not follow the run
         if name in declared and name not in keep and followed:
             params[name] = config.epochs
     return replace(config, schedule={"name": config.schedule["name"], "params": params})
