@@ -838,3 +838,19 @@ async def test_wsd_stable_steps_typed_beside_a_length_get_a_note():
         assert app.config.schedule["params"]["num_stable_steps"] == 50
         assert "num_stable_steps will be used" in str(app.query_one("#notes").render())
         assert app.trace.lr[60] == 0.1 and app.trace.lr[80] == 0.0  # the decay runs from 60 to 80
+
+
+async def test_onecycle_epochs_and_steps_per_epoch_typed_in_the_form_set_its_length():
+    """Issue 15: the pair replaces the total_steps that followed the run (torch would use a total_steps given)."""
+    config = RunConfig(schedule={"name": "onecycle", "params": {"total_steps": 80}}, epochs=80)
+    app = LrtuiApp(config, Options())
+    async with app.run_test(size=(100, 50)) as pilot:
+        await started(app, pilot)
+        for key, text in (("schedule.epochs", "4"), ("schedule.steps_per_epoch", "30")):
+            row(app, key).focus()
+            await pilot.press(*text, "enter")
+            await settle(app, pilot)
+        params = app.config.schedule["params"]
+        assert params["epochs"] == 4 and params["steps_per_epoch"] == 30 and "total_steps" not in params
+        assert row(app, "schedule.total_steps").value == "120"  # the form shows the length they make
+        assert len(app.trace.lr) == 80 and app.trace.lr[35] == pytest.approx(0.1)  # the peak at 0.3 * 120 - 1

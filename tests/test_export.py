@@ -117,6 +117,8 @@ OPTAX_SPECS = SPECS + [
                                "num_warmup_steps": 0}},
     {"name": "wsd", "params": {"num_cycles": 1.0, "num_stable_steps": 40, "num_training_steps": None}},
     {"name": "wsd", "params": {"num_stable_steps": 40}},  # alone: the length is W + S + D
+    {"name": "onecycle", "params": {"epochs": 4, "steps_per_epoch": 25}},  # instead of total_steps
+    {"name": "onecycle", "params": {"total_steps": 60, "epochs": 3, "steps_per_epoch": 30}},  # total_steps wins
     {"name": "wsd", "params": {"num_stable_steps": 40, "num_training_steps": 100, "decay_type": "linear"}},  # both
     {"name": "chained", "params": {"schedulers": [{"name": "step", "params": {"step_size": 10, "gamma": 0.5}},
                                                   {"name": "multistep", "params": {"milestones": [5, 50]}},

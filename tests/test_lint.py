@@ -88,3 +88,12 @@ def test_wsd_given_both_lengths_that_disagree_says_which_one_counts():
                          epochs=80)
     alone = RunConfig(schedule={"name": "wsd", "params": {"num_stable_steps": 50}}, epochs=80)
     assert not [n for n in notes(agreeing) + notes(alone) if "num_stable_steps" in n]
+
+
+def test_onecycle_given_a_total_and_a_pair_that_disagree_says_total_steps_counts():
+    both = RunConfig(schedule={"name": "onecycle", "params": {"total_steps": 100, "epochs": 4, "steps_per_epoch": 20}},
+                     epochs=100)
+    assert ("total_steps=100 and epochs * steps_per_epoch = 80 are both given: total_steps is used, as torch's "
+            "OneCycleLR does") in notes(both)
+    pair = RunConfig(schedule={"name": "onecycle", "params": {"epochs": 4, "steps_per_epoch": 25}}, epochs=100)
+    assert not [n for n in notes(pair) if "steps_per_epoch" in n]

@@ -202,3 +202,17 @@ def test_wsd_stable_steps_alone_set_the_length_and_win_over_a_length_given_too()
     np.testing.assert_array_equal(alone(t), both(t))
     lr = alone(t)
     assert lr[60] == 0.1 and lr[61] < 0.1 and lr[80] == lr[119] == 0.0  # the decay starts at 60 and ends at 80
+
+
+def test_onecycle_takes_epochs_and_steps_per_epoch_as_torch_does():
+    """torch's OneCycleLR: total_steps, or epochs and steps_per_epoch (their product); total_steps wins."""
+    t = np.arange(100)
+    pair = schedules.create("onecycle", max_lr=0.1, epochs=4, steps_per_epoch=25)
+    assert pair.params["total_steps"] == 100
+    np.testing.assert_array_equal(pair(t), schedules.create("onecycle", max_lr=0.1, total_steps=100)(t))
+    both = schedules.create("onecycle", max_lr=0.1, total_steps=60, epochs=4, steps_per_epoch=25)
+    assert both.params["total_steps"] == 60
+    with pytest.raises(ConfigError, match=r"^steps_per_epoch=25 needs epochs too"):
+        schedules.create("onecycle", steps_per_epoch=25)
+    with pytest.raises(ConfigError, match="epochs \\* steps_per_epoch = 100,000,000 is too long"):
+        schedules.create("onecycle", epochs=10_000, steps_per_epoch=10_000)

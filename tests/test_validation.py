@@ -29,6 +29,8 @@ BAD = [
     ("cyclic", {"step_size_up": 0}, "step_size_up=0"),
     ("cyclic", {"mode": "sine"}, "mode=sine"),
     ("onecycle", {"total_steps": 10, "pct_start": 0.1}, "pct_start=0.1"),
+    ("onecycle", {"epochs": 4}, "epochs=4"),  # torch: total_steps, or epochs and steps_per_epoch
+    ("onecycle", {"steps_per_epoch": 0, "epochs": 4}, "steps_per_epoch=0"),
     ("onecycle", {"total_steps": 20, "pct_start": 0.05, "three_phase": True}, "pct_start=0.05"),
     ("onecycle", {"total_steps": 0}, "total_steps=0"),
     ("onecycle", {"pct_start": 1.0}, "pct_start=1.0 with total_steps=100 gives a zero-length final phase"),

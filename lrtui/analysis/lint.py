@@ -54,6 +54,8 @@ def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
                 out.append(f"the switch at milestone {m} drops the lr from {lr[m - 1]:.3g} to {lr[m]:.3g}")
     if schedule.name == "wsd":
         _wsd_lengths(config.schedule.get("params", {}), schedule.params, out)
+    if schedule.name == "onecycle":
+        _onecycle_lengths(config.schedule.get("params", {}), schedule.params, out)
     if schedule.name == "multistep":
         ms = schedule.params["milestones"]
         beyond = sorted({m for m in ms if m >= epochs})
@@ -104,3 +106,12 @@ def _wsd_lengths(given: dict, params: dict, out: list[str]) -> None:
         out.append(f"both num_training_steps and num_stable_steps are specified: num_stable_steps will be used "
                    f"(transformers warns so): the schedule is {w} + {s} + {d} = {w + s + d} steps, not "
                    f"num_training_steps={params['num_training_steps']}")
+
+
+
+def _onecycle_lengths(given: dict, params: dict, out: list[str]) -> None:
+    """onecycle given total_steps and epochs * steps_per_epoch that disagree: torch uses total_steps."""
+    e, s, total = params["epochs"], params["steps_per_epoch"], params["total_steps"]
+    if given.get("total_steps") is not None and e is not None and s is not None and e * s != total:
+        out.append(f"total_steps={total} and epochs * steps_per_epoch = {e * s} are both given: total_steps is "
+                   "used, as torch's OneCycleLR does")

@@ -66,6 +66,9 @@ def _member(name: str, params: dict[str, Any], lines: list[str], var: str) -> st
     """Emit the construction of one scheduler into ``lines`` as ``var``; return ``var``."""
     if name in TORCH_CLASSES:
         cls, names = TORCH_CLASSES[name]
+        if name == "onecycle" and params["epochs"] is not None and params["steps_per_epoch"] is not None \
+                and params["total_steps"] == params["epochs"] * params["steps_per_epoch"]:  # as the user gave it
+            names = tuple(n for n in names if n != "total_steps") + ("epochs", "steps_per_epoch")
         extra = ", cycle_momentum=False" if name in ("cyclic", "onecycle") else ""
         lines.append(f"{var} = lr_scheduler.{cls}(optimizer, {kwargs_source(names, params)}{extra})")
     elif name in LAMBDAS:

@@ -247,6 +247,25 @@ def onecycle_phases(p: dict) -> list[tuple[float, str, str]]:
     return [(float(pct * total) - 1, "initial", "max"), (total - 1, "max", "min")]
 
 
+def _onecycle_length(p: dict, given: set[str]) -> dict:
+    """torch's OneCycleLR takes total_steps, or epochs and steps_per_epoch (total_steps = their product);
+    total_steps wins when given too. Both of the pair without total_steps make the length (lrtui's default
+    of 100 is not the user's); one of them alone is an error, as in torch."""
+    pair = [name for name in ("epochs", "steps_per_epoch") if p[name] is not None]
+    if "total_steps" in given:
+        return p
+    if len(pair) == 1:
+        missing = ({"epochs", "steps_per_epoch"} - set(pair)).pop()
+        raise ConfigError(f"{pair[0]}={p[pair[0]]} needs {missing} too: allowed total_steps, or epochs and "
+                          "steps_per_epoch together (total_steps = epochs * steps_per_epoch)")
+    if pair:
+        total = p["epochs"] * p["steps_per_epoch"]
+        if total > MAX_EPOCHS:
+            raise ConfigError(f"epochs * steps_per_epoch = {total:,} is too long: allowed at most {MAX_EPOCHS:,} steps")
+        return {**p, "total_steps": total}
+    return p
+
+
 def _onecycle_check(p: dict) -> None:
     """Reject a zero-length phase that an epoch reaches: torch divides by its length (ZeroDivisionError).
 
@@ -274,6 +293,10 @@ def _onecycle_check(p: dict) -> None:
     (
         Param("max_lr", "float", 0.1, "peak lr (the optimizer's lr is ignored)", 0.0, 1e6, log=True),
         Param("total_steps", "int", 100, "length of the cycle in epochs", **_EPOCHS),
+        Param("epochs", "int", None, "with steps_per_epoch, instead of total_steps: torch's training epochs", 1,
+              MAX_EPOCHS, optional=True),
+        Param("steps_per_epoch", "int", None, "with epochs: scheduler steps per training epoch", 1, MAX_EPOCHS,
+              optional=True),
         Param("pct_start", "float", 0.3, "fraction of the cycle spent rising", **_DECAY),
         Param("anneal_strategy", "choice", "cos", "shape of each phase", choices=("cos", "linear")),
         Param("div_factor", "float", 25.0, "initial lr = max_lr / div_factor", 1.0, 1e6, log=True),
@@ -281,6 +304,7 @@ def _onecycle_check(p: dict) -> None:
         Param("three_phase", "bool", False, "come back down to the initial lr before annihilating"),
     ),
     check=_onecycle_check,
+    complete=_onecycle_length,
     horizon=lambda p: p["total_steps"],
     base=lambda p: p["max_lr"] / p["div_factor"],
 )
@@ -288,13 +312,15 @@ def onecycle(
     t: np.ndarray,
     max_lr: float,
     total_steps: int,
+    epochs: int | None,
+    steps_per_epoch: int | None,
     pct_start: float,
     anneal_strategy: str,
     div_factor: float,
     final_div_factor: float,
     three_phase: bool,
 ) -> np.ndarray:
-    """The 1cycle policy (torch OneCycleLR, cycle_momentum=False).
+    """The 1cycle policy (torch OneCycleLR, cycle_momentum=False), over T = total_steps (or epochs * steps_per_epoch).
 
     initial = max_lr / div_factor,  min = initial / final_div_factor
     phases (end epoch, from, to): (pct*T - 1, initial, max), (T - 1, max, min)

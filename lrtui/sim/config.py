@@ -186,6 +186,8 @@ def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int
         followed = old_epochs is None or params.get(name) in (None, old_epochs)
         if name == "num_training_steps" and params.get("num_stable_steps") is not None:
             continue  # wsd's stable steps set its length (as in transformers): it does not follow the run
+        if name == "total_steps" and params.get("epochs") is not None and params.get("steps_per_epoch") is not None:
+            continue  # onecycle's epochs and steps_per_epoch set its length (as in torch)
         if name in declared and name not in keep and followed:
             params[name] = config.epochs
     return replace(config, schedule={"name": config.schedule["name"], "params": params})

@@ -132,8 +132,11 @@ def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
     else:
         v = coerce(field.param, raw, f"{field.section}." if field.section != "schedule" else "")
         if field.section == "schedule":
-            new = replace(config, schedule={"name": config.schedule["name"],
-                                            "params": {**config.schedule.get("params", {}), field.param.name: v}})
+            params = {**config.schedule.get("params", {}), field.param.name: v}
+            if config.schedule["name"] == "onecycle" and field.param.name in ("epochs", "steps_per_epoch") \
+                    and params.get("epochs") is not None and params.get("steps_per_epoch") is not None:
+                params.pop("total_steps", None)  # the pair sets the length now (a total_steps given would win)
+            new = replace(config, schedule={"name": config.schedule["name"], "params": params})
         else:
             attr = f"{field.section}_params"
             new = replace(config, **{attr: {**getattr(config, attr), field.param.name: v}})
