@@ -307,3 +307,30 @@ async def test_the_smoothing_is_saved_loaded_and_counts_as_unsaved_work(here):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.smoothing == "0.99" and row(app, "compare.smoothing").value == "0.99" and not app.unsaved
+
+
+async def test_a_preset_or_a_session_asks_before_it_replaces_unsaved_work(tmp_path, monkeypatch):
+    """Found by a newcomer: ctrl+p then T3 threw two pinned runs and a changed lr away without a word, while
+    q asks first. Now the first pick asks, a second pick within a few seconds opens it; ctrl+o's prompt says
+    what loading replaces."""
+    monkeypatch.chdir(tmp_path)
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "p")
+        await settle(app, pilot)
+        t3 = find("T3")
+        app.load_preset(t3)
+        await settle(app, pilot)
+        assert app.preset is None and len(app.pins) == 1  # nothing replaced yet
+        assert any("1 pinned run not saved: open T3 again to replace them" in n.message for n in app._notifications)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert "1 pinned run not saved: loading replaces them" in app.screen.question
+        await pilot.press("escape")
+        app.load_preset(t3)
+        await settle(app, pilot)
+        assert app.preset is t3 and app.config == t3.config
+        app.load_preset(find("T1"))  # a preset's runs are not work to lose: no question
+        await settle(app, pilot)
+        assert app.preset.name.startswith("T1")

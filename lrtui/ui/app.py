@@ -120,6 +120,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
         self.files = SessionFiles(self._prompt, self.notify)
         self._quit_asked = False
+        self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
 
     # --- layout ----------------------------------------------------------------------------------------
 
@@ -160,6 +161,13 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         return self.config, tuple(self.pins), self.target_loss, self.smoothing
 
     @property
+    def unsaved_work(self) -> str:
+        """What is not saved, in words: "2 pinned runs and changes"."""
+        pins = f"{len(self.pins)} pinned run{'s' if len(self.pins) != 1 else ''}" if self.pins else ""
+        what = " and ".join(w for w in (pins, "changes" if self.config != self._saved_state[0] else "") if w)
+        return what or "changes"
+
+    @property
     def unsaved(self) -> bool:
         """Runs pinned or values changed since the app opened, or since the last save or load."""
         return self._session_state() != self._saved_state
@@ -169,10 +177,8 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         if self.unsaved and not self._quit_asked:
             self._quit_asked = True
             self.set_timer(QUIT_ASKS_FOR, lambda: setattr(self, "_quit_asked", False))
-            pins = f"{len(self.pins)} pinned run{'s' if len(self.pins) != 1 else ''}" if self.pins else ""
-            what = " and ".join(w for w in (pins, "changes" if self.config != self._saved_state[0] else "") if w)
             again = "ctrl+c" if key == "ctrl+c" or key == "field" else "q"
-            self.notify(f"{what or 'changes'} not saved: {again} again to quit, ctrl+s saves", timeout=QUIT_ASKS_FOR)
+            self.notify(f"{self.unsaved_work} not saved: {again} again to quit, ctrl+s saves", timeout=QUIT_ASKS_FOR)
             return
         self.simulation.stop()  # a long simulation stops at its next progress report, not minutes later
         self.exit()

@@ -55,9 +55,10 @@ class SessionFiles:
 
         self._prompt("save the session to (.toml or .json):", str(free_name(offered_path(session_path))), to)
 
-    def load(self, session_path: str | None, loaded: Callable[[object, str], None]) -> None:
+    def load(self, session_path: str | None, loaded: Callable[[object, str], None], warning: str = "") -> None:
         """Ask which file, read the session in it and hand it to ``loaded(session, path)``; a file that cannot
-        be loaded (or holds runs longer than the app shows) says why and changes nothing."""
+        be loaded (or holds runs longer than the app shows) says why and changes nothing. ``warning`` goes
+        into the question (what loading would replace)."""
         from lrtui.io.sessions import SessionError, load_session
 
         def read(path: str | None) -> None:
@@ -72,7 +73,7 @@ class SessionFiles:
             loaded(session, str(path))
             self._notify(f"loaded {path}", timeout=4)
 
-        self._prompt("load a session from:", offered_path(session_path), read)
+        self._prompt(f"load a session from{warning}:", offered_path(session_path), read)
 
     def export(self, runs: list[tuple[str, Trace]]) -> None:
         """Write the runs, (label, trace) each, to CSV and JSON here, under names not taken yet."""

@@ -21,11 +21,22 @@ if TYPE_CHECKING:  # presets, sessions, code and the palette load when first use
     from lrtui.presets import Preset
 
 
+REPLACE_ASKS_FOR = 5.0  # seconds: a preset picked with unsaved work asks, and a second pick within this opens it
+
+
 class SessionActions:
     """Presets, sessions, export, code, help and the palette."""
 
     def load_preset(self, preset: "Preset") -> None:
-        """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice."""
+        """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice. With unsaved work
+        the first pick asks (as q does), and picking it again within a few seconds replaces the work."""
+        if self.unsaved and self._replace_asked != preset.name:
+            self._replace_asked = preset.name
+            self.set_timer(REPLACE_ASKS_FOR, lambda: setattr(self, "_replace_asked", None))
+            self.notify(f"{self.unsaved_work} not saved: open {preset.short} again to replace them, ctrl+s saves",
+                        timeout=REPLACE_ASKS_FOR)
+            return
+        self._replace_asked = None
         self.preset = preset
         self._load_state(preset.config, preset.pinned, 0, self.target_loss, preset.meta.get("view", "loss"))
         self._saved_state = self._session_state()  # a preset's runs are not work to lose: it opens again
@@ -79,7 +90,8 @@ class SessionActions:
             self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
             self._saved_state = self._session_state()
 
-        self.files.load(self.session_path, loaded)
+        warning = f" ({self.unsaved_work} not saved: loading replaces them)" if self.unsaved else ""
+        self.files.load(self.session_path, loaded, warning)
 
     def _prompt(self, question: str, value: str, then) -> None:
         from lrtui.ui.screens.prompt import PathPrompt
