@@ -52,7 +52,7 @@ def test_the_app_refuses_bad_input_before_opening(capsys, monkeypatch):
 
     monkeypatch.setattr(app_module.LrtuiApp, "run", lambda self: pytest.fail("the app must not open"))
     for argv, fragment in [(["T_max=0"], "T_max=0"), (["bogus"], "bogus is not a command"),
-                           (["--epochs", "200000"], "epochs=200000 is more than the app shows")]:
+                           (["--epochs", "200000"], "epochs=200000 is not allowed: an integer in [1, 100000]")]:
         code, out, err = run(capsys, *argv)
         assert (code, out, err.count("\n")) == (2, "", 1) and fragment in err
 

@@ -122,3 +122,10 @@ def test_the_apps_horizon_follows_the_run_length_unless_typed(argv, params):
     assert config.schedule["params"] == params
     if "T_max=50" not in argv:
         assert notes(config, prepare(config)) == []
+
+
+@pytest.mark.parametrize("argv", [["--epochs", "-1"], ["--preset", "T5", "--epochs", "0"], ["--epochs", "200000"]])
+def test_the_apps_length_is_refused_with_the_apps_own_range(capsys, argv):
+    """Found by a newcomer: the same --epochs was refused with [1, 1000000], [1, 10000000] and [1, 100000]."""
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.endswith("is not allowed: an integer in [1, 100000]\n"), err

@@ -111,7 +111,8 @@ def schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
     return {"name": name, "params": parse_assignments(tokens)}
 
 
-def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None = None) -> "RunConfig":
+def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None = None,
+               max_epochs: int | None = None) -> "RunConfig":
     """The run the options describe, validated (ConfigError names the bad parameter)."""
     from lrtui.sim.config import RunConfig
 
@@ -129,7 +130,7 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
     config = RunConfig(schedule=spec, problem_params=problem_params, optimizer_params=optimizer_params, **run)
     typed = set(schedule_params) if args.spec is None else None  # a spec file's horizon is kept as it is
     try:
-        return validated(config, horizon_kept=typed)
+        return validated(config, horizon_kept=typed, max_epochs=max_epochs)
     except ConfigError as err:
         raise ConfigError(str(err) + _meant_elsewhere(str(err), schedule_params, config)) from None
 
@@ -169,9 +170,10 @@ def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "Run
     return ""
 
 
-def validated(config: "RunConfig", horizon_kept: set[str] | None = None) -> "RunConfig":
+def validated(config: "RunConfig", horizon_kept: set[str] | None = None, max_epochs: int | None = None) -> "RunConfig":
     """The run with its lengths in epochs and its values typed as the engine reads them; unless
-    ``horizon_kept`` is None, the schedule's horizon follows the run's length except those named in it."""
+    ``horizon_kept`` is None, the schedule's horizon follows the run's length except those named in it.
+    ``max_epochs``: the longest run the caller shows (the app's), named in the message of a length outside it."""
     from dataclasses import replace
 
     from lrtui.sim.config import RunConfig, prepare
@@ -183,6 +185,8 @@ def validated(config: "RunConfig", horizon_kept: set[str] | None = None) -> "Run
     spec = config.schedule
     config = replace(config, schedule={"name": spec["name"], "params": in_epochs(spec["params"], units)},
                      epochs=units.to_epochs("epochs", config.epochs))
+    if max_epochs is not None:
+        config = replace(config, epochs=coerce(replace(EPOCHS, high=max_epochs), config.epochs))
     if horizon_kept is not None:
         config = _horizon_follows(config, horizon_kept)
     prepared = prepare(config)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lrtui.cli.parser import EPOCHS, RUN_DEFAULTS, UsageError
 from lrtui.cli.runs import run_config
-from lrtui.params import coerce, format_value
+from lrtui.params import APP_MAX_EPOCHS, coerce, format_value
 from lrtui.printable import escaped
 from lrtui.plotting.terminal import Options
 
@@ -38,7 +39,8 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
             from lrtui.sim.config import prepare
             from lrtui.sim.units import Units
 
-            preset = preset.scaled(coerce(EPOCHS, Units.of(prepare(preset.config)).to_epochs("epochs", args.epochs)))
+            epochs = Units.of(prepare(preset.config)).to_epochs("epochs", args.epochs)
+            preset = preset.scaled(coerce(replace(EPOCHS, high=APP_MAX_EPOCHS), epochs))
         check_app_epochs(preset.config, *preset.pinned)
         return {"config": preset.config, "pinned": preset.pinned, "preset": preset}
     if args.load is not None:
@@ -49,7 +51,8 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
         return {"config": session.config, "pinned": session.pinned, "epoch": session.epoch,
                 "target_loss": session.target_loss, "session_path": args.load, "note": session.note,
                 "smoothing": session.smoothing}
-    config = run_config(args, DEFAULT_SCHEDULE)  # (the horizon follows the run unless typed, as in simulate)
+    # (the horizon follows the run unless typed, as in simulate)
+    config = run_config(args, DEFAULT_SCHEDULE, max_epochs=APP_MAX_EPOCHS)
     check_app_epochs(config)
     return {"config": config}
 
