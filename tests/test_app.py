@@ -854,3 +854,17 @@ async def test_onecycle_epochs_and_steps_per_epoch_typed_in_the_form_set_its_len
         assert params["epochs"] == 4 and params["steps_per_epoch"] == 30 and "total_steps" not in params
         assert row(app, "schedule.total_steps").value == "120"  # the form shows the length they make
         assert len(app.trace.lr) == 80 and app.trace.lr[35] == pytest.approx(0.1)  # the peak at 0.3 * 120 - 1
+
+
+async def test_a_long_value_stays_on_its_line_in_the_form_at_80_columns():
+    """Found by a newcomer: lr 7.94e-05 went to the next line, and the field looked empty."""
+    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, epochs=30), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        await pilot.press("minus")
+        await settle(app, pilot)
+        shown = lr.render().plain
+        assert "\n" not in shown and shown.startswith("lr ") and shown.endswith("7.94e-05"), repr(shown)
+        assert len(shown) <= lr.content_region.width

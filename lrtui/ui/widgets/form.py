@@ -116,8 +116,12 @@ class FieldRow(Widget, can_focus=True):
                 text.append(f" {choice}" if choice is not None else " (no match)", style="dim")
         else:
             first_word = self.value.split(maxsplit=1)[0] if self.value.strip() else ""
-            if len(label) + len(first_word) > self.content_region.width > 0 and not self.field.picker:
-                text = Text(self.field.label + "\n  ", style="dim")  # a narrow form: the value under its name
+            width = self.content_region.width
+            if len(label) + len(first_word) > width > 0 and not self.field.picker:
+                if len(self.field.label) + 1 + len(first_word) <= width:  # a long value (7.94e-05): moved left,
+                    text = Text(self.field.label.ljust(width - len(first_word)), style="dim")  # on its line
+                else:
+                    text = Text(self.field.label + "\n  ", style="dim")  # a narrow form: the value under its name
             text.append(self.value)
         if self.message:
             text.append("\n" + self.message, style="italic")
