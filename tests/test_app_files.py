@@ -334,3 +334,17 @@ async def test_a_preset_or_a_session_asks_before_it_replaces_unsaved_work(tmp_pa
         app.load_preset(find("T1"))  # a preset's runs are not work to lose: no question
         await settle(app, pilot)
         assert app.preset.name.startswith("T1")
+
+
+async def test_over_a_prompt_the_footer_offers_ctrl_c_not_q():
+    """Found by a newcomer: the footer said 'q Quit' over the save prompt, where q is typed into the name."""
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape")
+        assert app.check_action("quit", ())  # on the plots q quits
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not app.check_action("quit", ()) and app.check_action("quit", ("ctrl+c",))
+        await pilot.press("q")
+        assert app.is_running and app.screen.query_one(Input).value.endswith("q")

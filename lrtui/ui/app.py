@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from lrtui.analysis.compare import SMOOTHING, default_target
 from lrtui.analysis.verdict import Verdict
@@ -352,8 +352,9 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         """Over another screen (help, code, a prompt, the command palette) the keys belong to it: the app
         keeps only quit (ctrl+c; q where that screen does not take it). On a field the letters are typed
         (the footer shows escape, to the commands, and ctrl+c); an open edit types space too."""
-        if len(self.screen_stack) > 1:
-            return action == "quit" and parameters != ("field",)
+        if len(self.screen_stack) > 1:  # (q typed into a prompt's or the palette's input is text, not quit)
+            typing = isinstance(self.focused, Input) and parameters == ()
+            return action == "quit" and parameters != ("field",) and not typing
         on_field = isinstance(self.focused, FieldRow)
         if action == "quit":
             return on_field if parameters == ("field",) else not on_field or parameters == ("ctrl+c",)
