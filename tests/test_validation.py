@@ -118,3 +118,12 @@ def test_specs_typed_as_json_text():
     assert s(np.arange(3)).shape == (3,)
     with pytest.raises(ConfigError, match="schedulers="):
         schedules.create("chained", schedulers="[not json")
+
+
+@pytest.mark.parametrize("what, typed, meant", [("problem", "quad", "quadratic"), ("optimizer", "adm", "adam")])
+def test_an_unknown_problem_or_optimizer_gets_the_closest_name(what, typed, meant):
+    """As an unknown schedule does (found by a newcomer: --problem quad gave only the list)."""
+    from lrtui.sim.config import RunConfig, prepare
+
+    with pytest.raises(ConfigError, match=rf"^{what}={typed} is unknown \(did you mean {meant}\?\): allowed "):
+        prepare(RunConfig(**{what: typed}))

@@ -8,6 +8,7 @@ whose simulation would take far longer than a lab machine should be asked for (:
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -108,8 +109,11 @@ class Prepared:
 
 
 def _lookup(table: dict, name: Any, what: str) -> Any:
+    """``table[name]``, or one line naming the names allowed (and the closest one, as a schedule's does)."""
     if not isinstance(name, str) or name not in table:
-        raise ConfigError(f"{what}={format_value(name)} is unknown: allowed " + ", ".join(table))
+        close = difflib.get_close_matches(str(name), table, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(f"{what}={format_value(name)} is unknown{hint}: allowed " + ", ".join(table))
     return table[name]
 
 
