@@ -85,7 +85,7 @@ KEY_MAP = (
         "simulation shows its progress: cancel it)", "field", ("leave_form", "cancel_run")),
     Key("left / right", "previous / next epoch (work from anywhere, even while typing)", "anywhere",
         ("step(-1)", "step(1)")),
-    Key("shift+left / shift+right, page up / page down", "ten epochs back / forward", "anywhere",
+    Key("shift+left / shift+right", "ten epochs back / forward (also page up / page down)", "anywhere",
         ("step(-10)", "step(10)")),
     Key("home / end", "first / last epoch", "anywhere", ("jump(0)", "jump(-1)")),
     Key("space", "play / pause (typed inside an edit); < and > slow down / speed up", "anywhere",
@@ -122,6 +122,7 @@ KEY_MAP = (
 
 TITLE = "Keys (nothing needs a mouse)"
 PLOTS_HEADING = "On the plots (escape from a field; tab or enter goes back to the form)"
+HEADINGS = {"field": "On a field", "anywhere": "Anywhere", "plots": PLOTS_HEADING}
 CLOSING = (
     'The verdict in the status line judges the whole run: a longer run may turn "running" into "converged", '
     'and "noise floor" needs enough epochs at the floor to tell. T1-T15 in the notes are the teaching scenarios '
@@ -132,8 +133,9 @@ CLOSING = (
 def key_rows() -> tuple[str, list[tuple[str, str]], str]:
     """The help's keys: its title, (keys, what they do) rows (the plots' heading a row of its own with
     nothing to do) and the closing text."""
-    rows = [(k.keys, k.does) for k in KEY_MAP if k.where != "plots"]
-    rows += [(PLOTS_HEADING, "")] + [(k.keys, k.does) for k in KEY_MAP if k.where == "plots"]
+    rows = []
+    for where, heading in HEADINGS.items():  # the README's tables, in its order
+        rows += [(heading, "")] + [(k.keys, k.does) for k in KEY_MAP if k.where == where]
     return TITLE, rows, CLOSING
 
 

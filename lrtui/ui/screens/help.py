@@ -238,7 +238,7 @@ class HelpScreen(ModalScreen[None]):
                 heading, _, note = self.preset.partition("\n")
                 yield Static(Text(heading, style="bold"))
                 yield Doc(f"{note}\n")
-            yield Static(Text(title, style="bold"))
+            yield Static(Text(("\n" if self.preset else "") + title, style="bold"))  # (a line after the note)
             yield from parts
             yield Doc(f"\n{closing}\n")
             for heading, body in self.sections:
