@@ -183,9 +183,14 @@ def cosine_restarts(t: np.ndarray, lr: float, T_0: int, T_mult: int, eta_min: fl
         k = np.searchsorted(starts_arr, t, side="right") - 1
         t_cur = t - starts_arr[k]
         t_i = np.asarray(lengths, dtype=np.float64)[k]
-    phase = np.pi * t_cur
-    phase /= t_i
-    return eta_min + (lr - eta_min) * (1 + np.cos(phase)) / 2
+    lam = np.pi * t_cur
+    lam /= t_i
+    np.cos(lam, out=lam)  # then eta_min + (lr - eta_min) * (1 + cos) / 2, in place and in that order
+    lam += 1
+    lam *= lr - eta_min
+    lam /= 2
+    lam += eta_min
+    return lam
 
 
 @register(

@@ -106,10 +106,16 @@ def warmup_cosine_restarts(
 
     p = (t - W) / max(1, T - W);  lam(t) = 0 if p >= 1 else max(0, (1 + cos(pi * ((num_cycles * p) % 1))) / 2)
     """
-    def hard_restarts(x: np.ndarray) -> np.ndarray:
-        progress = _after_warmup(x, num_warmup_steps, num_training_steps)
-        factor = np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * ((float(num_cycles) * progress) % 1.0))))
-        return np.where(progress >= 1.0, 0.0, factor)
+    def hard_restarts(x: np.ndarray) -> np.ndarray:  # W <= x < T: 0 <= p < 1, and 1 + cos >= 0 (no clamp)
+        y = (x - num_warmup_steps).astype(np.float64)  # transformers' operations in its order, in place:
+        y /= float(max(1, num_training_steps - num_warmup_steps))  # p
+        y *= float(num_cycles)
+        y -= np.floor(y)  # % 1.0 (exact for y >= 0, and a fraction of np.remainder's cost)
+        y *= np.pi
+        np.cos(y, out=y)
+        y += 1.0
+        y *= 0.5
+        return y
 
     return lr * _pieces(t, [num_warmup_steps, num_training_steps],
                         [lambda x: _warmup_ramp(x, num_warmup_steps), hard_restarts], 0.0)
