@@ -347,8 +347,13 @@ def onecycle(
         if here.any():
             pct = (t[here] - start) / (end - start)
             lo, hi = values[a], values[z]
-            if anneal_strategy == "cos":
-                out[here] = hi + (lo - hi) / 2.0 * (np.cos(np.pi * pct) + 1)
+            if anneal_strategy == "cos":  # hi + (lo - hi) / 2.0 * (cos(pi * pct) + 1), in place and in that order
+                pct *= np.pi
+                np.cos(pct, out=pct)
+                pct += 1
+                pct *= (lo - hi) / 2.0
+                pct += hi
+                out[here] = pct
             else:
                 out[here] = (hi - lo) * pct + lo
         todo &= ~here
