@@ -40,7 +40,8 @@ class ScheduleDef:
     """The declaration of one schedule.
 
     ``formula(t, **params)`` maps an int64 array of epochs to float64 learning rates. ``complete(params,
-    given)`` fills in a default that depends on what was given (wsd's length from its stable steps); ``check``
+    given)`` fills in a default that depends on what was given (wsd's length from its stable steps), and
+    ``length_from`` names the parameters that, all set, give the length in place of the horizon; ``check``
     raises :class:`ConfigError` on inconsistent values; ``horizon`` gives the last epoch + 1 the schedule is defined
     for (``None``: unbounded); ``base`` gives the lr a warmup ramps to. ``build``, for compositions, replaces
     the plain formula with a function of the resolved parameters returning a formula.
@@ -56,6 +57,7 @@ class ScheduleDef:
     horizon: Callable[[dict[str, Any]], int | None] | None = None
     base: Callable[[dict[str, Any]], float] | None = None
     complete: Callable[[dict[str, Any], set[str]], dict[str, Any]] | None = None
+    length_from: tuple[str, ...] = ()
     build: Callable[[dict[str, Any], str], "Schedule"] | None = None
     multiplicative: bool = False
 
@@ -80,6 +82,7 @@ def register(
     horizon: Callable[[dict[str, Any]], int | None] | None = None,
     base: Callable[[dict[str, Any]], float] | None = None,
     complete: Callable[[dict[str, Any], set[str]], dict[str, Any]] | None = None,
+    length_from: tuple[str, ...] = (),
     multiplicative: bool = False,
 ) -> Callable[[Formula], Formula]:
     """Decorator: declare ``formula`` as the schedule ``name`` with its parameters."""
@@ -97,6 +100,7 @@ def register(
             horizon=horizon,
             base=base,
             complete=complete,
+            length_from=length_from,
             multiplicative=multiplicative,
         )
         return formula

@@ -310,6 +310,7 @@ def _onecycle_check(p: dict) -> None:
     ),
     check=_onecycle_check,
     complete=_onecycle_length,
+    length_from=("epochs", "steps_per_epoch"),
     horizon=lambda p: p["total_steps"],
     base=lambda p: p["max_lr"] / p["div_factor"],
 )

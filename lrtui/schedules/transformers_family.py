@@ -272,6 +272,7 @@ def _wsd_check(p: dict) -> None:
     ),
     check=_wsd_check,
     complete=_wsd_length,
+    length_from=("num_stable_steps",),
 )
 def wsd(
     t: np.ndarray,

@@ -183,15 +183,15 @@ back up."""
 def fit_horizon(config: RunConfig, keep: set[str] = frozenset(), old_epochs: int | None = None) -> RunConfig:
     """The run with its schedule's horizon (:data:`RUN_LENGTH_PARAMS`) set to its epochs, except those named
     in ``keep`` (given by the user) and, when the run's length changed from ``old_epochs``, those set to
-    anything else (they did not follow it)."""
+    anything else (they did not follow it). A schedule whose ``length_from`` parameters are all set (wsd's
+    stable steps, onecycle's epochs and steps_per_epoch) has its length from them: its horizon is left alone."""
     params = dict(config.schedule.get("params", {}))
-    declared = {p.name for p in schedules.get(config.schedule["name"]).all_params}
+    definition = schedules.get(config.schedule["name"])
+    if definition.length_from and all(params.get(n) is not None for n in definition.length_from):
+        return config
+    declared = {p.name for p in definition.all_params}
     for name in RUN_LENGTH_PARAMS:
         followed = old_epochs is None or params.get(name) in (None, old_epochs)
-        if name == "num_training_steps" and params.get("num_stable_steps") is not None:
-            continue  # wsd's stable steps set its length (as in transformers): it does not follow the run
-        if name == "total_steps" and params.get("epochs") is not None and params.get("steps_per_epoch") is not None:
-            continue  # onecycle's epochs and steps_per_epoch set its length (as in torch)
         if name in declared and name not in keep and followed:
             params[name] = config.epochs
     return replace(config, schedule={"name": config.schedule["name"], "params": params})
