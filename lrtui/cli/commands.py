@@ -222,9 +222,7 @@ def cmd_range_test(args: argparse.Namespace) -> int:
     result = range_test(config, steps=args.steps, lr_min=args.lr_min, lr_max=args.lr_max)
     if args.plot:
         from lrtui.plotting.textplot import plot_curve
-        from lrtui.plotting.terminal import use_colour
-
-        from lrtui.plotting.terminal import terminal_size
+        from lrtui.plotting.terminal import terminal_size, use_colour
 
         cols, rows = terminal_size()
         text = plot_curve(np.log10(result.lr), result.loss, title=f"range test: {args.problem} / {args.optimizer}",

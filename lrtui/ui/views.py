@@ -12,6 +12,7 @@ and switches between their panels.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
@@ -62,7 +63,7 @@ class Run:
     legend: bool = False  # the loss plot names the runs (the scoreboard, their other legend, is hidden)
     range_ramp: dict = field(default_factory=dict)  # the range test's own ramp (T8's), else its defaults
 
-    @property
+    @cached_property
     def x(self) -> np.ndarray:
         return self.trace.epoch.astype(np.float64)
 
