@@ -2,6 +2,8 @@
 through exactly lrtui's curve; transformers' functions and the optax schedule likewise."""
 
 
+import json
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from lrtui import schedules
 from lrtui.cli import main
 from lrtui.codegen import FRAMEWORKS, code_for, exportable, optax_code, torch_code, transformers_code
 from lrtui.params import ConfigError
+from tests.conftest import FIXTURES
 
 SPECS = [{"name": n, "params": {}} for n in schedules.names() if n != "plateau"] + [
     {"name": "cosine", "params": {"T_max": 95, "warmup": 5}},
@@ -51,6 +54,30 @@ def test_torch_code_steps_through_lrtuis_curve(spec):
         warnings.simplefilter("ignore")  # torch's own notes about stepping order
         got = _run_torch(torch_code(spec), epochs)
     assert np.max(np.abs(got - expected)) <= 1e-9 * max(np.max(np.abs(expected)), 1e-300)
+
+
+RECORDED_CHAINS = [c for c in json.loads((FIXTURES / "reference_lrs.json").read_text())["torch_cases"]
+                   if c["spec"]["name"] == "chained"]
+
+
+@pytest.mark.parametrize("case", RECORDED_CHAINS, ids=lambda c: c["id"])
+def test_torch_code_of_a_chain_steps_through_torchs_recorded_values(case):
+    """Every recorded chain (members of every type) exported and run gives what real torch gave."""
+    pytest.importorskip("torch")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = _run_torch(torch_code(case["spec"]), case["epochs"])
+    ref = np.asarray(case["lr"])
+    assert np.max(np.abs(got - ref)) <= 1e-9 * np.max(np.abs(ref))
+
+
+def test_optax_refuses_a_chain_that_torch_steps_recursively():
+    spec = {"name": "chained", "params": {"schedulers": [{"name": "linear", "params": {}},
+                                                         {"name": "cosine", "params": {}}]}}
+    with pytest.raises(ConfigError, match=r"schedulers\[1\] \(cosine\) does not multiply.*optax.*allowed"):
+        optax_code(spec)
 
 
 @pytest.mark.parametrize("spec", [s for s in SPECS if schedules.get(s["name"]).family == "transformers"],

@@ -34,6 +34,13 @@ CASES = [
     (RunConfig(schedule=S("sequential", lr=1.0, schedulers=[{"name": "constant"},
                                                             {"name": "exponential", "params": {"gamma": 0.1}}],
                           milestones=[50])), None),
+    (RunConfig(schedule=S("chained", schedulers=[S("linear", start_factor=0.1, total_iters=5),
+                                                 S("cosine", T_max=100)])),
+     "linear x cosine in a chain is not a warmup then a cosine: the factors multiply, and the lr peaks at 0.0"),
+    (RunConfig(schedule=S("chained", schedulers=[S("exponential"), S("cyclic")])),
+     "schedulers[0] (exponential) has no effect: schedulers[1] (cyclic) writes its own lr at every epoch"),
+    (RunConfig(schedule=S("chained", schedulers=[S("step"), S("cosine", T_max=40)])),
+     "schedulers[1].T_max=40 is shorter than the 100 epochs it runs"),
 ]
 
 
@@ -54,6 +61,8 @@ def test_pitfalls(config, fragment):
     RunConfig(schedule=S("cosine_restarts", T_0=10, T_mult=2)),
     RunConfig(schedule=S("cosine", T_max=95, warmup=5)),  # the README's example
     RunConfig(schedule=S("sequential")),  # the README's spec: linear 5, then cosine T_max 95
+    RunConfig(schedule=S("chained")),  # constant x exponential
+    RunConfig(schedule=S("chained", schedulers=[S("cyclic", step_size_up=10), S("exponential", gamma=0.99)])),
 ])
 def test_sound_configurations_have_no_notes(config):
     assert notes(config) == []

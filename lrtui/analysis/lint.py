@@ -33,14 +33,12 @@ def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
     warmup = schedule.params.get("warmup", 0) or 0
     if warmup < epochs:  # (else the one note is that the schedule never starts)
         _horizons(schedule.name, schedule.params, prepared, epochs - warmup, out, "")
-    if schedule.name == "sequential":
-        starts = [0] + list(schedule.params["milestones"]) + [epochs]
-        for i, member in enumerate(schedule.params["schedulers"]):
+    if schedule.name in ("sequential", "chained"):
+        for i, (member, length) in enumerate(zip(schedule.params["schedulers"], _member_lengths(schedule, epochs))):
             params = schedules.get(member["name"])
             merged = {p.name: member["params"].get(p.name, p.default) for p in params.all_params}
-            length = max(min(starts[i + 1], epochs) - starts[i], 1)  # the epochs this member runs
             _horizons(member["name"], merged, prepared, length, out, f"schedulers[{i}].")
-        for m in schedule.params["milestones"]:
+        for m in schedule.params.get("milestones", ()):
             if m >= epochs:
                 out.append(f"milestone {m} is beyond the run ({epochs} epochs): the next member never starts")
     lr = schedule(np.arange(epochs))
@@ -52,6 +50,8 @@ def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
         for m in schedule.params["milestones"]:
             if 0 < m < epochs and lr[m] < 0.5 * lr[m - 1]:
                 out.append(f"the switch at milestone {m} drops the lr from {lr[m - 1]:.3g} to {lr[m]:.3g}")
+    if schedule.name == "chained":
+        _chain_notes(schedule, lr, out)
     if schedule.name == "wsd":
         _wsd_lengths(config.schedule.get("params", {}), schedule.params, out)
     if schedule.name == "onecycle":
@@ -70,6 +70,34 @@ def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
     if w is not None and w >= epochs:
         out.append(f"num_warmup_steps={w} is not shorter than the run ({epochs} epochs): the run is all warmup")
     return out
+
+
+def _member_lengths(composition: schedules.Schedule, epochs: int) -> list[int]:
+    """The epochs each member of a composition runs: all of them in a chain, its stretch in a sequential."""
+    if composition.name == "chained":
+        return [epochs] * len(composition.members)
+    starts = [0] + list(composition.params["milestones"]) + [epochs]
+    return [max(min(b, epochs) - a, 1) for a, b in zip(starts, starts[1:])]
+
+
+def _chain_notes(chain: schedules.Schedule, lr: np.ndarray, out: list[str]) -> None:
+    """A chain steps its members on one lr, in order: a member that writes its own value at every epoch makes
+    the members before it count for nothing, and a linear ramp times a cosine is not warmup-then-cosine."""
+    members = chain.members
+    writers = [i for i, m in enumerate(members) if m.definition.chainable is None and not m.members
+               and m.name not in ("chained", "sequential")]
+    if writers and writers[-1] > 0:
+        last = writers[-1]
+        lost = ", ".join(f"schedulers[{j}] ({members[j].name})" for j in range(last))
+        out.append(f"{lost} {'has' if last == 1 else 'have'} no effect: schedulers[{last}] ({members[last].name}) "
+                   "writes its own lr at every epoch")
+    ramps = [m for m in members if m.name == "linear" and m.params["start_factor"] < m.params["end_factor"]]
+    half = min((m.params["T_max"] for m in members if m.name == "cosine"), default=0)
+    if ramps and half and lr.size:
+        peak = int(np.argmax(lr[:half + 1]))
+        out.append(f"linear x cosine in a chain is not a warmup then a cosine: the factors multiply, and the lr "
+                   f"peaks at {lr[peak]:.3g} at epoch {peak}, below lr={chain.params['lr']:g}; "
+                   "sequential runs one after the other")
 
 
 def _horizons(name: str, params: dict, prepared: Prepared, epochs: int, out: list[str], where: str) -> None:

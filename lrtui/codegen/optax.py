@@ -11,6 +11,7 @@ from typing import Any
 from lrtui import schedules
 from lrtui.codegen.common import WSD_DOWN, WSD_UP, base_lr, comment_lines, merged_params, min_lr_rate, warmup_option
 from lrtui.params import MAX_EPOCHS, ConfigError
+from lrtui.schedules.composition import factor_schedules, is_product
 from lrtui.schedules.torch_family import onecycle_phases
 from lrtui.schedules.transformers_family import inverse_sqrt_timescale, wsd_stable_steps
 
@@ -143,6 +144,7 @@ def _optax_schedule(name: str, p: dict[str, Any], lines: list[str], var: str) ->
                    for i, m in enumerate(p["schedulers"])]
         return _join(lines, var, [(b - a, m) for a, b, m in zip(starts, starts[1:], members)], members[-1])
     if name == "chained":
+        _check_product_chain(p)
         lines.append(comment_lines("optax has no product of schedules: torch's ChainedScheduler multiplies its "
                               "members' factors, so each member is built with lr=1 (a factor) and the product is "
                               "scaled by lr"))
@@ -158,6 +160,16 @@ def _optax_schedule(name: str, p: dict[str, Any], lines: list[str], var: str) ->
                 f"warmup_steps={p['num_warmup_steps']}, decay_steps={p['num_training_steps']}, end_value=0.0)")
     pieces, last = _optax_after_warmup(name, p, lines)
     return _join(lines, var, [_ramp(p["num_warmup_steps"], 0.0, lr)] + pieces, last)
+
+
+def _check_product_chain(p: dict[str, Any]) -> None:
+    """optax can multiply schedules but not step torch's recurrence: refuse a chain whose members do not multiply."""
+    for i, member in enumerate(schedules.from_spec({"name": "chained", "params": p}).members):
+        if not is_product(member):
+            raise ConfigError(
+                f"schedulers[{i}] ({member.name}) does not multiply in a chain, and optax has no ChainedScheduler: "
+                "allowed " + ", ".join(factor_schedules()) + " (or --framework torch)"
+            )
 
 
 def _optax_after_warmup(name: str, p: dict[str, Any], lines: list[str]) -> tuple[list[tuple[int, str]], str]:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from lrtui.params import MAX_EPOCHS, ConfigError, Param
-from lrtui.schedules import registry
+from lrtui.schedules import registry, stepping
 from lrtui.schedules.registry import LR, Schedule, ScheduleDef
 
 SCHEDULERS_HELP = "member schedules as nested specs (in a --spec file)"
@@ -85,30 +85,59 @@ def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
                 out[here] = member.formula(t[here] - starts_arr[i])
         return out
 
-    return Schedule("sequential", params, formula)  # no member has a horizon (onecycle is excluded)
+    return Schedule("sequential", params, formula, members=tuple(members))  # no horizon: onecycle is excluded
+
+
+def factor_schedules() -> list[str]:
+    """The schedules whose torch update in a chain is a pure factor (chained itself among them)."""
+    return [n for n in registry.names() if registry.get(n).multiplicative]
+
+
+def is_product(schedule: Schedule) -> bool:
+    """True when torch's chainable update of ``schedule`` is a pure factor, so that in a chain the closed
+    forms multiply: the factor schedules, and chains of them, without a warmup."""
+    return (schedule.definition.multiplicative and not schedule.params.get("warmup")
+            and all(is_product(m) for m in schedule.members))
 
 
 def _build_chained(params: dict[str, Any], prefix: str) -> Schedule:
-    members = _members(params, prefix, "chained")
-    allowed = [d for d in registry.names() if registry.get(d).multiplicative]
+    members = tuple(_members(params, prefix, "chained"))
     for i, member in enumerate(members):
-        if not (member.definition.multiplicative and not member.params.get("warmup")):
-            what = f"{member.name} with warmup" if member.definition.multiplicative else member.name
+        if member.params.get("warmup"):
             raise ConfigError(
-                f"{prefix}schedulers[{i}] is {what}, whose factor does not multiply in torch's ChainedScheduler: "
-                "allowed " + ", ".join(allowed) + " (use sequential for the rest)"
+                f"{prefix}schedulers[{i}].warmup={member.params['warmup']} is not allowed on a member of chained: "
+                "allowed warmup=0 (make the warmup a sequential member: linear, then the schedule)"
             )
+    onecycles = [i for i, m in enumerate(members) if m.name == "onecycle"]
+    if len(onecycles) > 1:
+        raise ConfigError(
+            f"{prefix}schedulers[{onecycles[1]}] is a second onecycle, which torch cannot chain (OneCycleLR keeps "
+            "its lrs in the optimizer, where the second overwrites the first's): allowed one onecycle per chain"
+        )
     lr = params["lr"]
-
-    def formula(t: np.ndarray) -> np.ndarray:
-        out = np.full(t.shape, lr, dtype=np.float64)
-        if lr == 0:
+    if all(is_product(m) for m in members):
+        def formula(t: np.ndarray) -> np.ndarray:
+            out = np.full(t.shape, lr, dtype=np.float64)
+            if lr == 0:
+                return out
+            for member in members:
+                out *= member.formula(t) / lr
             return out
-        for member in members:
-            out *= member.formula(t) / lr
-        return out
+    else:
+        computed = [np.empty(0)]  # the longest run computed so far: the recurrence starts at epoch 0
 
-    return Schedule("chained", params, formula)
+        def formula(t: np.ndarray) -> np.ndarray:
+            n = int(t.max()) + 1 if t.size else 0
+            lrs = computed[0]
+            if lrs.size < n:
+                lrs = stepping.chained_lrs(lr, members, n)
+                computed[0] = lrs
+            return lrs[t]
+
+    bounded = [(m.horizon, f"schedulers[{i}].{m.horizon_param}") for i, m in enumerate(members)
+               if m.horizon is not None]
+    horizon, horizon_param = min(bounded) if bounded else (None, "total_steps")
+    return Schedule("chained", params, formula, horizon, horizon_param, members=members)
 
 
 _DEFAULT_SEQUENTIAL = (
@@ -148,13 +177,15 @@ registry.register_def(
         family="composition",
         params=(LR, Param("schedulers", "specs", _DEFAULT_CHAINED, SCHEDULERS_HELP)),
         formula=None,
-        summary="Members applied together: their factors multiply (torch ChainedScheduler).",
+        summary="Members stepped together, each updating the lr the others left (torch ChainedScheduler).",
         doc=(
-            "Members applied together: their factors multiply (torch ChainedScheduler).\n\n"
+            "Members stepped together, each updating the lr the others left (torch ChainedScheduler).\n\n"
+            "When every member's torch update is a pure factor (constant, step, multistep, exponential,\n"
+            "linear, polynomial, and chains of them), the factors multiply:\n\n"
             "    lr(t) = lr * prod_i (member_i(t) / lr)\n\n"
-            "Only members whose torch update is a pure factor are\n"
-            "allowed (constant, step, multistep, exponential, linear, polynomial, and chained), since torch's\n"
-            "chainable cosine and the overwriting schedulers (cyclic, onecycle, SGDR, LambdaLR) do not multiply."
+            "Otherwise the lr is torch's recurrence, member by member at each epoch: cosine multiplies the\n"
+            "lr by a ratio of cosines (linear x cosine peaks below lr), and cyclic, onecycle, cosine_restarts,\n"
+            "the transformers schedules and sequential overwrite it with their own value."
         ),
         build=_build_chained,
         multiplicative=True,

@@ -17,6 +17,7 @@ import numpy as np
 from lrtui.params import MAX_EPOCHS, ConfigError, Param, format_value, resolve
 
 Formula = Callable[..., np.ndarray]
+Chainable = Callable[..., tuple[np.ndarray, np.ndarray]]
 
 LR = Param("lr", "float", 0.1, "base learning rate (the optimizer's lr)", low=0.0, high=1e6, log=True)
 
@@ -45,6 +46,12 @@ class ScheduleDef:
     raises :class:`ConfigError` on inconsistent values; ``horizon`` gives the last epoch + 1 the schedule is defined
     for (``None``: unbounded); ``base`` gives the lr a warmup ramps to. ``build``, for compositions, replaces
     the plain formula with a function of the resolved parameters returning a formula.
+
+    ``chainable(t, base, **params)`` is torch's recursive ``get_lr`` at epochs t (t = 0: the step the
+    constructor takes) as an affine update ``lr <- a * lr + c`` of the lr it finds, returned as ``(a, c)``;
+    it is what a torch ChainedScheduler applies. Schedules without one overwrite the lr with their value
+    (LambdaLR, CyclicLR, OneCycleLR, CosineAnnealingWarmRestarts). ``multiplicative``: the update is a pure
+    factor (c = 0) that telescopes, so the closed form multiplies in a chain.
     """
 
     name: str
@@ -60,6 +67,7 @@ class ScheduleDef:
     length_from: tuple[str, ...] = ()
     build: Callable[[dict[str, Any], str], "Schedule"] | None = None
     multiplicative: bool = False
+    chainable: Chainable | None = None
 
     @property
     def has_warmup_option(self) -> bool:
@@ -84,6 +92,7 @@ def register(
     complete: Callable[[dict[str, Any], set[str]], dict[str, Any]] | None = None,
     length_from: tuple[str, ...] = (),
     multiplicative: bool = False,
+    chainable: Chainable | None = None,
 ) -> Callable[[Formula], Formula]:
     """Decorator: declare ``formula`` as the schedule ``name`` with its parameters."""
 
@@ -102,6 +111,7 @@ def register(
             complete=complete,
             length_from=length_from,
             multiplicative=multiplicative,
+            chainable=chainable,
         )
         return formula
 
@@ -144,6 +154,7 @@ class Schedule:
 
     ``params`` holds every parameter (defaults filled in); ``spec`` is the nested-dict form that
     :func:`create` accepts back. ``horizon`` is the number of epochs it is defined for (``None``: any).
+    ``members`` are a composition's built member schedules, in order.
     """
 
     name: str
@@ -152,6 +163,7 @@ class Schedule:
     horizon: int | None = None
     horizon_param: str = "total_steps"
     horizon_offset: int = 0
+    members: tuple["Schedule", ...] = field(default=(), repr=False, compare=False)
 
     def __call__(self, epochs: Any) -> np.ndarray:
         t = check_epochs(epochs)

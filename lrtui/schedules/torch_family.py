@@ -25,6 +25,13 @@ def _constant_check(p: dict) -> None:
         )
 
 
+def _constant_steps(t: np.ndarray, base: float, factor: float, total_iters: int) -> tuple[np.ndarray, np.ndarray]:
+    """ConstantLR.get_lr: lr *= factor at t = 0, lr *= 1 / factor at t = total_iters, else unchanged."""
+    a = np.where(t == total_iters, 1.0 / factor, 1.0)
+    a[t == 0] = factor
+    return a, np.zeros_like(a)
+
+
 @register(
     "constant",
     "torch",
@@ -35,6 +42,7 @@ def _constant_check(p: dict) -> None:
     ),
     check=_constant_check,
     multiplicative=True,
+    chainable=_constant_steps,
 )
 def constant(t: np.ndarray, lr: float, factor: float, total_iters: int) -> np.ndarray:
     """Constant lr, optionally scaled by ``factor`` for the first ``total_iters`` epochs (torch ConstantLR).
@@ -46,6 +54,12 @@ def constant(t: np.ndarray, lr: float, factor: float, total_iters: int) -> np.nd
     return lr * (factor + (t >= total_iters) * (1 - factor))
 
 
+def _step_steps(t: np.ndarray, base: float, step_size: int, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """StepLR.get_lr: lr *= gamma when t > 0 and t % step_size == 0."""
+    a = np.where((t != 0) & (t % step_size == 0), gamma, 1.0)
+    return a, np.zeros_like(a)
+
+
 @register(
     "step",
     "torch",
@@ -55,6 +69,7 @@ def constant(t: np.ndarray, lr: float, factor: float, total_iters: int) -> np.nd
         Param("gamma", "float", 0.1, "decay factor at each step", **_DECAY),
     ),
     multiplicative=True,
+    chainable=_step_steps,
 )
 def step(t: np.ndarray, lr: float, step_size: int, gamma: float) -> np.ndarray:
     """Step decay: multiply by ``gamma`` every ``step_size`` epochs (torch StepLR).
@@ -63,6 +78,15 @@ def step(t: np.ndarray, lr: float, step_size: int, gamma: float) -> np.ndarray:
     e.g. lr=0.05, step_size=30, gamma=0.1: 0.05 for t < 30, 0.005 for 30 <= t < 60, ...
     """
     return lr * gamma ** (t // step_size)
+
+
+def _multistep_steps(t: np.ndarray, base: float, milestones: tuple[int, ...], gamma: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """MultiStepLR.get_lr: lr *= gamma ** (times t is a milestone), t = 0 included."""
+    ordered = np.sort(np.asarray(milestones, dtype=np.int64))
+    count = np.searchsorted(ordered, t, side="right") - np.searchsorted(ordered, t, side="left")
+    a = np.where(count > 0, gamma ** count.astype(np.float64), 1.0)
+    return a, np.zeros_like(a)
 
 
 @register(
@@ -74,6 +98,7 @@ def step(t: np.ndarray, lr: float, step_size: int, gamma: float) -> np.ndarray:
         Param("gamma", "float", 0.1, "decay factor at each milestone", **_DECAY),
     ),
     multiplicative=True,
+    chainable=_multistep_steps,
 )
 def multistep(t: np.ndarray, lr: float, milestones: tuple[int, ...], gamma: float) -> np.ndarray:
     """Decay by ``gamma`` at each milestone (torch MultiStepLR).
@@ -85,11 +110,18 @@ def multistep(t: np.ndarray, lr: float, milestones: tuple[int, ...], gamma: floa
     return lr * gamma ** np.searchsorted(np.sort(np.asarray(milestones, dtype=np.int64)), t, side="right")
 
 
+def _exponential_steps(t: np.ndarray, base: float, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """ExponentialLR.get_lr: lr *= gamma at every t > 0."""
+    a = np.where(t == 0, 1.0, gamma)
+    return a, np.zeros_like(a)
+
+
 @register(
     "exponential",
     "torch",
     (LR, Param("gamma", "float", 0.95, "decay factor per epoch", **_DECAY)),
     multiplicative=True,
+    chainable=_exponential_steps,
 )
 def exponential(t: np.ndarray, lr: float, gamma: float) -> np.ndarray:
     """Exponential decay (torch ExponentialLR).
@@ -97,6 +129,17 @@ def exponential(t: np.ndarray, lr: float, gamma: float) -> np.ndarray:
     lr(t) = lr * gamma ** t
     """
     return lr * gamma ** t.astype(np.float64)
+
+
+def _linear_steps(t: np.ndarray, base: float, start_factor: float, end_factor: float, total_iters: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """LinearLR.get_lr: lr *= s at t = 0; for 1 <= t <= T, lr *= 1 + (e - s) / (T * s + (t - 1) * (e - s))."""
+    a = np.ones(t.shape)
+    ramp = (t >= 1) & (t <= total_iters)
+    slope = end_factor - start_factor
+    a[ramp] = 1.0 + slope / (total_iters * start_factor + (t[ramp] - 1) * slope)
+    a[t == 0] = start_factor
+    return a, np.zeros_like(a)
 
 
 @register(
@@ -109,6 +152,7 @@ def exponential(t: np.ndarray, lr: float, gamma: float) -> np.ndarray:
         Param("total_iters", "int", 5, "epochs of the linear ramp", **_EPOCHS),
     ),
     multiplicative=True,
+    chainable=_linear_steps,
 )
 def linear(t: np.ndarray, lr: float, start_factor: float, end_factor: float, total_iters: int) -> np.ndarray:
     """Linear ramp of the lr multiplier from start_factor to end_factor (torch LinearLR).
@@ -120,6 +164,15 @@ def linear(t: np.ndarray, lr: float, start_factor: float, end_factor: float, tot
     return lr * (start_factor + (end_factor - start_factor) * done)
 
 
+def _polynomial_steps(t: np.ndarray, base: float, total_iters: int, power: float) -> tuple[np.ndarray, np.ndarray]:
+    """PolynomialLR.get_lr: for 1 <= t <= T, lr *= ((1 - t / T) / (1 - (t - 1) / T)) ** power."""
+    a = np.ones(t.shape)
+    decay = (t >= 1) & (t <= total_iters)
+    td = t[decay]
+    a[decay] = ((1.0 - td / total_iters) / (1.0 - (td - 1) / total_iters)) ** power
+    return a, np.zeros_like(a)
+
+
 @register(
     "polynomial",
     "torch",
@@ -129,6 +182,7 @@ def linear(t: np.ndarray, lr: float, start_factor: float, end_factor: float, tot
         Param("power", "float", 1.0, "exponent of the decay (1 = linear)", low=0.0, high=100.0),
     ),
     multiplicative=True,
+    chainable=_polynomial_steps,
 )
 def polynomial(t: np.ndarray, lr: float, total_iters: int, power: float) -> np.ndarray:
     """Polynomial decay to 0 over total_iters epochs (torch PolynomialLR).
@@ -139,10 +193,30 @@ def polynomial(t: np.ndarray, lr: float, total_iters: int, power: float) -> np.n
     return lr * (1.0 - np.minimum(t, total_iters) / total_iters) ** power
 
 
+def _cosine_steps(t: np.ndarray, base: float, T_max: int, eta_min: float) -> tuple[np.ndarray, np.ndarray]:
+    """CosineAnnealingLR.get_lr, for t >= 1 (t = 0 leaves the lr alone):
+
+    lr <- lr + (base - eta_min) * (1 - cos(pi / T_max)) / 2           when (t - 1 - T_max) % (2 T_max) == 0
+    lr <- r * (lr - eta_min) + eta_min,  r = (1 + cos(pi t / T_max)) / (1 + cos(pi (t - 1) / T_max))   otherwise
+    """
+    a = np.ones(t.shape)
+    c = np.zeros(t.shape)
+    moving = t >= 1
+    trough = moving & ((t - 1 - T_max) % (2 * T_max) == 0)
+    ratio = moving & ~trough
+    tr = t[ratio]
+    r = (1 + np.cos(np.pi * tr / T_max)) / (1 + np.cos(np.pi * (tr - 1) / T_max))
+    a[ratio] = r
+    c[ratio] = eta_min - r * eta_min
+    c[trough] = (base - eta_min) * (1 - np.cos(np.pi / T_max)) / 2
+    return a, c
+
+
 @register(
     "cosine",
     "torch",
     (LR, Param("T_max", "int", 100, "epochs of the half cosine from lr down to eta_min", **_EPOCHS), _ETA_MIN),
+    chainable=_cosine_steps,
 )
 def cosine(t: np.ndarray, lr: float, T_max: int, eta_min: float) -> np.ndarray:
     """Cosine annealing (torch CosineAnnealingLR).
