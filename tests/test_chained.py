@@ -35,12 +35,14 @@ def test_linear_times_cosine_is_not_warmup_then_cosine():
 
 def test_an_overwriting_member_resets_what_came_before_it():
     """ExponentialLR, then CyclicLR, which writes its own value: the exponential's decay is lost each epoch;
-    an ExponentialLR after it multiplies the fresh value once."""
+    an ExponentialLR after it multiplies the fresh value once. At t = 0 a CyclicLR built second writes the
+    optimizer's initial lr (its constructor steps before it sets its own base lr), not its base_lr."""
     cyc = S("cyclic", base_lr=0.01, max_lr=0.05, step_size_up=4)
     alone = schedules.from_spec(cyc)(np.arange(30))
     before = chained(S("exponential", gamma=0.5), cyc)(np.arange(30))
     after = chained(cyc, S("exponential", gamma=0.5))(np.arange(30))
-    np.testing.assert_array_equal(before, alone)
+    assert before[0] == 0.1 and alone[0] == 0.01
+    np.testing.assert_array_equal(before[1:], alone[1:])
     np.testing.assert_allclose(after, np.where(np.arange(30) == 0, 1.0, 0.5) * alone, rtol=1e-15)
 
 

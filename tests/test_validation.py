@@ -75,8 +75,6 @@ BAD = [
      "schedulers[0].warmup=3"),
     ("sequential", {"schedulers": [{"name": "step", "params": {"T_max": 3}}, {"name": "step"}]}, "schedulers[0].T_max"),
     ("chained", {"schedulers": [{"name": "step", "params": {"warmup": 3}}]}, "schedulers[0].warmup=3"),
-    ("chained", {"schedulers": [{"name": "onecycle"}, {"name": "step"}, {"name": "onecycle"}]},
-     "schedulers[2] is a second onecycle"),
     ("chained", {"schedulers": [{"name": "plateau"}]}, "schedulers[0] is plateau"),
     ("cosine", {"T_Max": 10}, "T_Max is not a parameter of cosine"),
 ]

@@ -108,12 +108,6 @@ def _build_chained(params: dict[str, Any], prefix: str) -> Schedule:
                 f"{prefix}schedulers[{i}].warmup={member.params['warmup']} is not allowed on a member of chained: "
                 "allowed warmup=0 (make the warmup a sequential member: linear, then the schedule)"
             )
-    onecycles = [i for i, m in enumerate(members) if m.name == "onecycle"]
-    if len(onecycles) > 1:
-        raise ConfigError(
-            f"{prefix}schedulers[{onecycles[1]}] is a second onecycle, which torch cannot chain (OneCycleLR keeps "
-            "its lrs in the optimizer, where the second overwrites the first's): allowed one onecycle per chain"
-        )
     lr = params["lr"]
     if all(is_product(m) for m in members):
         def formula(t: np.ndarray) -> np.ndarray:

@@ -115,7 +115,12 @@ def updates(member: Built, t: np.ndarray) -> Updates:
         return total
     if schedule.name == "sequential":
         return _sequential_updates(member, t)
-    return leaf_updates(schedule, member.base, t)
+    steps = leaf_updates(schedule, member.base, t)
+    if schedule.name == "cyclic":
+        # CyclicLR takes its constructor's step before it sets its own base_lrs: at t = 0 it writes the
+        # optimizer's initial_lr (its base_lr only when it was built first, and so set initial_lr itself)
+        steps.c[t == 0] = member.base
+    return steps
 
 
 def leaf_updates(member: Schedule, base: float, t: np.ndarray) -> Updates:
