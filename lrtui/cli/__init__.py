@@ -27,12 +27,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, commands = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv and argv[0] == "serve":
+            from lrtui.cli.serve import cmd_serve
+
+            return cmd_serve(argv[1:], parser)
         if argv and argv[0] in commands:
             args = commands[argv[0]].parse_intermixed_args(argv[1:])
             args.command = argv[0]
         else:
             if argv and not argv[0].startswith("-") and "=" not in argv[0]:
-                raise UsageError(f"lrtui: {argv[0]} is not a command: allowed " + ", ".join(commands)
+                raise UsageError(f"lrtui: {argv[0]} is not a command: allowed " + ", ".join([*commands, "serve"])
                                  + ", or param=value pairs and options for the app (lrtui -h)")
             args = parser.parse_intermixed_args(argv)
             args.command = "app"

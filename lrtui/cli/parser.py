@@ -65,8 +65,8 @@ APP_DESCRIPTION = (
 
 
 COMMANDS_EPILOG = (
-    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot  (lrtui COMMAND -h for "
-    "each).  Examples:  lrtui --preset T5   |   "
+    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot | serve  "
+    "(lrtui COMMAND -h for each).  Examples:  lrtui --preset T5   |   "
     "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
     "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
 )
@@ -80,6 +80,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     _add_start_options(parser)
     parser.add_argument("--ascii", action="store_true",
                         help="plain ASCII plots (automatic when the locale is not UTF-8)")
+    parser.add_argument("--serve-session", action="store_true", help=argparse.SUPPRESS)  # one of lrtui serve's
 
     p_list = _Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
                      "defaults, ranges and help.")

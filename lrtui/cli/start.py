@@ -66,6 +66,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Open the app (Textual is imported only here). SIGTERM and SIGHUP end it as q does, the terminal
     restored; lrtui then ends by the same signal, so its parent sees what happened."""
     start = app_start(args)
+    if args.serve_session:
+        return _serve_session(args, start)
     if not has_terminal():
         raise UsageError("lrtui: the app needs a terminal on stdin and stdout: for scripts, use lrtui curve, "
                          "simulate or screenshot (lrtui -h)")
@@ -80,6 +82,23 @@ def cmd_app(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         signal.signal(app.ended_by, signal.SIG_DFL)
         os.kill(os.getpid(), app.ended_by)
+    return app.return_code or 0
+
+
+def _serve_session(args: argparse.Namespace, start: dict[str, Any]) -> int:
+    """One browser session of lrtui serve: Textual's web driver (ending with its input), braille (the browser
+    has it whatever the server's locale), and files in a folder of its own, delivered to the browser."""
+    from lrtui.serve.driver import SessionDriver
+    from lrtui.ui.app import LrtuiApp
+    from lrtui.ui.sandbox import Sandbox
+
+    sandbox = Sandbox.create(lambda path: app.deliver_binary(path, open_method="download"))
+    try:
+        app = LrtuiApp(options=Options.for_browser(ascii=args.ascii), sandbox=sandbox, driver_class=SessionDriver,
+                       **start)
+        app.run()
+    finally:
+        sandbox.remove()
     return app.return_code or 0
 
 

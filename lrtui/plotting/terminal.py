@@ -58,3 +58,9 @@ class Options:
         """ASCII when asked, when the locale cannot show braille, or on a terminal whose font has none (the
         Linux console, TERM=linux; a dumb terminal); monochrome when NO_COLOR is set."""
         return cls(ascii=ascii or not shows_braille(), mono="NO_COLOR" in os.environ)
+
+    @classmethod
+    def for_browser(cls, ascii: bool = False) -> "Options":
+        """A browser session (lrtui serve): xterm.js is UTF-8 and has braille whatever the server's locale
+        (a server under systemd or Docker often has none); monochrome when the server has NO_COLOR."""
+        return cls(ascii=ascii, mono="NO_COLOR" in os.environ)

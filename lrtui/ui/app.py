@@ -37,6 +37,7 @@ from lrtui.ui.display import RunDisplay
 from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, form_contents, is_shown,
                               target_text)
 from lrtui.ui.files import SessionFiles
+from lrtui.ui.sandbox import Sandbox
 from lrtui.ui.widgets.form import FieldRow, ParamForm
 from lrtui.ui import keys
 from lrtui.ui.pin_actions import PinActions
@@ -87,8 +88,10 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
                  pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
                  smoothing: str = SMOOTHING.default,
                  preset: "Preset | None" = None, session_path: str | None = None, note: str = "",
-                 exit_signals: tuple[int, ...] = ()) -> None:
-        super().__init__()
+                 exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,
+                 driver_class: type | None = None) -> None:
+        """``sandbox``: the files of a browser session (lrtui serve), ``driver_class`` its Textual driver."""
+        super().__init__(driver_class=driver_class)
         self.exit_signals = exit_signals  # end like ctrl+c on these (SIGTERM, SIGHUP): the terminal restored
         self.ended_by: int | None = None  # the signal that ended the app
         self.crash_report: Path | None = None  # where the traceback of an unexpected error went
@@ -118,7 +121,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self.simulations = 0  # runs shown (tests and benchmarks read it)
         self._progress_timer: Timer | None = None
         self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
-        self.files = SessionFiles(self._prompt, self.notify)
+        self.files = SessionFiles(self._prompt, self.notify, sandbox)
         self._quit_asked = False
         self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
 

@@ -2,7 +2,9 @@
 
 :class:`SessionFiles` asks for a path through ``prompt(question, offered, then)`` (the app's path prompt,
 ``then`` called with the path typed, or None) and says what happened through ``notify``; a file that cannot
-be written or read is one line, and changes nothing. No Textual here.
+be written or read is one line, and changes nothing. With a :class:`~lrtui.ui.sandbox.Sandbox` (``lrtui
+serve``) a path is a file name in the session's own folder, and every file written is also delivered to the
+student's browser. No Textual here.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Callable
 from lrtui.params import ConfigError
 from lrtui.printable import cut
 from lrtui.sim.config import Trace, check_app_epochs
+from lrtui.ui.sandbox import Sandbox
 
 DEFAULT_NAME = "lrtui-session.toml"
 
@@ -26,9 +29,30 @@ def offered_path(session_path: str | None) -> str:
 
 class SessionFiles:
     def __init__(self, prompt: Callable[[str, str, Callable[[str | None], None]], None],
-                 notify: Callable[..., None]) -> None:
+                 notify: Callable[..., None], sandbox: Sandbox | None = None) -> None:
         self._prompt = prompt
         self._notify = notify
+        self.sandbox = sandbox
+
+    def _where(self, typed: str) -> str | None:
+        """The file a typed path means: itself, or in a sandbox its file in the session's folder (None, said
+        in a notification, when the sandbox refuses it)."""
+        if self.sandbox is None:
+            return typed
+        try:
+            return str(self.sandbox.path(typed))
+        except ConfigError as err:
+            self._notify(str(err), severity="error", timeout=6)
+            return None
+
+    def _shown(self, path: str | Path) -> str:
+        """A path as the prompts and notes show it: in a sandbox, its name (the folder is the session's)."""
+        return Path(path).name if self.sandbox is not None else str(path)
+
+    def deliver(self, path: Path) -> None:
+        """Hand a file just written to the student's browser (only in a sandbox)."""
+        if self.sandbox is not None:
+            self.sandbox.deliver(path)
 
     def save(self, session, session_path: str | None, saved: Callable[[str], None]) -> None:
         """Ask where, offering a free name, and write ``session`` there; a file that is there is replaced
@@ -36,12 +60,13 @@ class SessionFiles:
         from lrtui.io.files import free_name
         from lrtui.io.sessions import SessionError, save_session
 
-        def to(path: str | None, confirmed: bool = False) -> None:
+        def to(typed: str | None, confirmed: bool = False) -> None:
+            path = self._where(typed) if typed else None
             if not path:
                 return
             if os.path.lexists(path) and not confirmed:
-                self._prompt(f"{cut(path)} is there: enter replaces it, escape keeps it (or type another name)",
-                             path, lambda again: to(again, confirmed=again == path))
+                self._prompt(f"{cut(self._shown(path))} is there: enter replaces it, escape keeps it "
+                             "(or type another name)", typed, lambda again: to(again, confirmed=again == typed))
                 return
             try:
                 written = save_session(session, path)
@@ -49,19 +74,27 @@ class SessionFiles:
                 self._notify(str(err), severity="error", timeout=6)
                 return
             saved(str(path))
-            through = f" (through the link {path})" if Path(path).is_symlink() else ""
             replaced = " (replaced the file that was there)" if confirmed else ""
+            if self.sandbox is not None:
+                self.deliver(Path(written))
+                self._notify(f"saved {Path(written).name}{replaced}: your browser downloads it", timeout=5)
+                return
+            through = f" (through the link {path})" if Path(path).is_symlink() else ""
             self._notify(f"saved to {written}{through}{replaced}", timeout=5)
 
-        self._prompt("save the session to (.toml or .json):", str(free_name(offered_path(session_path))), to)
+        offered = offered_path(session_path)
+        if self.sandbox is not None:
+            offered = str(self.sandbox.folder / Path(offered).name)
+        self._prompt("save the session to (.toml or .json):", self._shown(free_name(offered)), to)
 
     def load(self, session_path: str | None, loaded: Callable[[object, str], None], warning: str = "") -> None:
         """Ask which file, read the session in it and hand it to ``loaded(session, path)``; a file that cannot
         be loaded (or holds runs longer than the app shows) says why and changes nothing. ``warning`` goes
-        into the question (what loading would replace)."""
+        into the question (what loading would replace). In a sandbox the question names the session's files."""
         from lrtui.io.sessions import SessionError, load_session
 
-        def read(path: str | None) -> None:
+        def read(typed: str | None) -> None:
+            path = self._where(typed) if typed else None
             if not path:
                 return
             try:
@@ -71,19 +104,32 @@ class SessionFiles:
                 self._notify(str(err), severity="error", timeout=6)
                 return
             loaded(session, str(path))
-            self._notify(f"loaded {path}", timeout=4)
+            self._notify(f"loaded {self._shown(path)}", timeout=4)
 
-        self._prompt(f"load a session from{warning}:", offered_path(session_path), read)
+        here = ""
+        if self.sandbox is not None:
+            names = [n for n in self.sandbox.files() if n.endswith((".toml", ".json"))]
+            here = f" (saved here: {cut(', '.join(names), 60)}; ctrl+p opens a preset)" if names else \
+                " (nothing saved here yet; ctrl+p opens a preset)"
+        self._prompt(f"load a session from{warning}{here}:", self._shown(offered_path(session_path)), read)
 
     def export(self, runs: list[tuple[str, Trace]]) -> None:
-        """Write the runs, (label, trace) each, to CSV and JSON here, under names not taken yet."""
+        """Write the runs, (label, trace) each, to CSV and JSON here (in a sandbox: in the session's folder,
+        and to the browser), under names not taken yet."""
         from lrtui.io.run_export import export_runs
         from lrtui.io.sessions import SessionError
 
+        directory = self.sandbox.folder if self.sandbox is not None else Path(".")
         try:
-            csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs])
+            csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs], directory)
         except SessionError as err:
             self._notify(str(err), severity="error", timeout=6)
             return
-        self._notify(f"exported {len(runs)} run{'s' if len(runs) > 1 else ''} to {csv_path} and {json_path.name}",
-                     timeout=6)
+        what = f"{len(runs)} run{'s' if len(runs) > 1 else ''}"
+        if self.sandbox is not None:
+            self.deliver(csv_path)
+            self.deliver(json_path)
+            self._notify(f"exported {what} to {csv_path.name} and {json_path.name}: your browser downloads them",
+                         timeout=6)
+            return
+        self._notify(f"exported {what} to {csv_path} and {json_path.name}", timeout=6)

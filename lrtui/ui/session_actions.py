@@ -67,7 +67,8 @@ class SessionActions:
         """The schedule as torch, transformers or optax code, to copy or write to a file."""
         from lrtui.ui.screens.code import CodeScreen
 
-        self._push(CodeScreen(self.config.schedule))
+        sandbox = self.files.sandbox
+        self._push(CodeScreen(self.config.schedule, *((sandbox.folder, sandbox.deliver) if sandbox else ())))
 
     def action_save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file."""

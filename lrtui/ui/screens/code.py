@@ -4,6 +4,7 @@ prints), to copy to the clipboard (OSC 52, which many SSH terminals block) or wr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -55,10 +56,13 @@ class CodeScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, spec: dict, directory: str | Path = ".") -> None:
+    def __init__(self, spec: dict, directory: str | Path = ".",
+                 deliver: Callable[[Path], None] | None = None) -> None:
+        """``deliver``: hand the file w writes to the student's browser (lrtui serve)."""
         super().__init__()
         self.spec = spec
         self.directory = Path(directory)
+        self.deliver = deliver
         self.framework = FRAMEWORKS[0]
         self.written: Path | None = None
 
@@ -99,6 +103,10 @@ class CodeScreen(ModalScreen[None]):
                                      self.code.encode())
         except SessionError as err:
             self.app.notify(str(err), severity="error", timeout=5)
+            return
+        if self.deliver is not None:
+            self.deliver(self.written)
+            self.app.notify(f"wrote {self.written.name}: your browser downloads it", timeout=4)
             return
         self.app.notify(f"wrote {self.written}", timeout=4)
 

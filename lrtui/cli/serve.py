@@ -1,0 +1,61 @@
+"""``lrtui serve``: the app in a browser for a lab (the optional serve extra, textual-serve).
+
+Every option the app takes (a preset, a session to load, a schedule and its run) sets what each student's
+session opens on; they are checked once here, so a typo fails at start and not in every session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shlex
+import sys
+
+from lrtui.cli.parser import UsageError, _Parser
+from lrtui.cli.start import app_start
+from lrtui.params import coerce
+from lrtui.serve.settings import IDLE_MINUTES, MAX_SESSIONS, PORT, default_max_sessions
+
+SERVE_DESCRIPTION = (
+    "Serve the app to browsers: each page that opens the URL gets its own session (its own process and files; "
+    "what a student saves or exports downloads to their browser). Every option of the app (lrtui -h) sets what "
+    "the sessions open on, e.g. lrtui serve --host 0.0.0.0 --preset T5. Needs pip install 'lrtui[serve]'."
+)
+
+
+def build_serve_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="lrtui serve", description=SERVE_DESCRIPTION, allow_abbrev=False)
+    p.add_argument("--host", default="localhost",
+                   help="the interface to listen on (default localhost; 0.0.0.0 for every one, a lab's)")
+    p.add_argument("--port", default=str(PORT.default), help="the port (default 8000)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address students use, when a proxy or another name stands in front of the server")
+    p.add_argument("--max-sessions", metavar="N", help=f"{MAX_SESSIONS.help} (default {default_max_sessions()} "
+                   "here: half the memory at 64 MiB a session)")
+    p.add_argument("--idle-minutes", default="30", metavar="MIN",
+                   help="end a session after this long without input (default 30)")
+    return p
+
+
+def session_command(app_argv: list[str]) -> str:
+    """The shell command that starts one session's app (exec: no shell stays behind)."""
+    return f"exec {shlex.quote(sys.executable)} -m lrtui --serve-session {shlex.join(app_argv)}".rstrip()
+
+
+def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
+    options, app_argv = build_serve_parser().parse_known_args(argv)
+    if "--serve-session" in app_argv:
+        raise UsageError("lrtui serve: --serve-session is lrtui serve's own: allowed the app's options (lrtui -h)")
+    port = coerce(PORT, options.port, "--")
+    sessions = default_max_sessions() if options.max_sessions is None else coerce(MAX_SESSIONS, options.max_sessions,
+                                                                                  "--")
+    idle = coerce(IDLE_MINUTES, options.idle_minutes, "--")
+    app_args = app_parser.parse_intermixed_args(app_argv)
+    app_start(app_args)  # a bad preset, file or value fails now, once
+    if importlib.util.find_spec("textual_serve") is None:
+        raise UsageError("lrtui serve needs textual-serve, which is not installed: pip install 'lrtui[serve]'")
+    from lrtui.serve import server
+
+    server.run(session_command(app_argv), host=options.host, port=port, public_url=options.public_url,
+               max_sessions=sessions, idle_seconds=idle * 60)
+    return 0

@@ -1,0 +1,148 @@
+"""The lab server: textual-serve's, with a limit on sessions, an end to idle ones, and a page that works
+without internet.
+
+Every browser page that connects gets its own app process (``command``, started through ``/bin/sh``; it
+begins with ``exec`` so no shell stays behind). A page that would go past ``max_sessions`` gets a short
+page saying the lab is full instead of a session. A session with no key, click or resize from its browser
+for ``idle_seconds`` is ended as q ends it, which frees its process (the page offers a new one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
+
+from lrtui.serve.settings import page_url, terminal_size
+
+log = logging.getLogger("textual-serve")
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+FULL_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>lrtui: the lab is full</title></head>
+<body style="font-family: monospace; background: #0c181f; color: #eee; padding: 3em; font-size: 16px">
+<p>This lab server already runs {sessions} sessions, its limit. Try again in a few minutes (idle sessions
+end after {idle} minutes), or ask your instructor.</p>
+<p><button type="button" onclick="window.location.reload()">Try again</button></p>
+</body></html>
+"""
+
+
+class LabServer(Server):
+    def __init__(self, command: str, *, host: str, port: int, public_url: str | None, max_sessions: int,
+                 idle_seconds: float, title: str = "lrtui") -> None:
+        super().__init__(command, host=host, port=port, title=title, public_url=public_url,
+                         templates_path=TEMPLATES)
+        self.given_public_url = public_url  # None: the page takes its addresses from the browser's
+        self.max_sessions = max_sessions
+        self.idle_seconds = idle_seconds
+        self.last_input: dict[AppService, float] = {}  # the sessions running, and when each last had input
+        self.refused = 0  # pages turned away because the lab was full
+
+    def initialize_logging(self) -> None:
+        logging.basicConfig(level="WARNING", format="lrtui serve: %(message)s")
+
+    def serve(self, debug: bool = False) -> None:
+        """textual-serve's, saying the address once the server listens (not before)."""
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, self.request_exit)
+        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                    print=lambda _: self.say_ready())
+
+    def say_ready(self) -> None:
+        url = page_url(self.host, self.port, self.given_public_url)
+        print(f"lrtui serve: students open {url} (up to {self.max_sessions} sessions; one idle for "
+              f"{self.idle_seconds / 60:g} minutes ends); ctrl+c stops", flush=True)
+
+    async def on_startup(self, app: web.Application) -> None:
+        app["idle_watch"] = asyncio.create_task(self._end_idle_sessions())
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        app["idle_watch"].cancel()
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+        if len(self.last_input) >= self.max_sessions:
+            self.refused += 1
+            return web.Response(status=503, content_type="text/html", text=FULL_PAGE.format(
+                sessions=len(self.last_input), idle=f"{self.idle_seconds / 60:g}"))
+        public = self.given_public_url.rstrip("/") if self.given_public_url else ""
+        websocket = None
+        if public:
+            websocket = ("wss:" if public.startswith("https") else "ws:") + public.split(":", 1)[1] + "/ws"
+        context = {"title": self.title, "static_url": f"{public}/static/", "websocket_url": websocket,
+                   "download_url": f"{public}/download/" if public else None,
+                   "font_size": to_int(request.query.get("fontsize", "16"), 16)}
+        return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """textual-serve's, counting the sessions and when each last had input."""
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width, height = terminal_size(request.query)
+        await websocket.prepare(request)
+        if len(self.last_input) >= self.max_sessions:  # two pages raced for the last place
+            self.refused += 1
+            await websocket.close(code=1013, message=b"the lab is full")
+            return websocket
+        service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                             close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+        self.last_input[service] = time.monotonic()
+        try:
+            await service.start(width, height)
+            await self._process_messages(websocket, service)
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:  # as textual-serve: one session's failure is logged, the server goes on
+            log.exception(error)
+        finally:
+            self.last_input.pop(service, None)
+            await service.stop()
+        return websocket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """textual-serve's, noting the time of each key and resize."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, data = message.json()
+            except (ValueError, TypeError):  # not a [kind, data] pair: nothing textual.js sends
+                kind, data = None, None
+            if kind in ("stdin", "resize"):
+                self.last_input[app_service] = time.monotonic()
+            if kind == "stdin" and isinstance(data, str):
+                await app_service.send_bytes(data.encode("utf-8"))
+            elif kind == "resize" and isinstance(data, dict):
+                await app_service.set_terminal_size(*terminal_size(data))
+            elif kind == "ping":
+                await websocket.send_json(["pong", str(data)])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
+
+    async def _end_idle_sessions(self) -> None:
+        every = max(1.0, min(30.0, self.idle_seconds / 4))
+        while True:
+            await asyncio.sleep(every)
+            now = time.monotonic()
+            for service, last in list(self.last_input.items()):
+                if now - last > self.idle_seconds:
+                    self.last_input[service] = now  # asked once: the app is ending
+                    await service.send_meta({"type": "quit"})
+
+
+def run(command: str, **settings: Any) -> None:
+    """Serve ``command`` until ctrl+c or SIGTERM."""
+    LabServer(command, **settings).serve()

@@ -1,0 +1,48 @@
+"""lrtui serve's settings and their defaults, without textual-serve (so the CLI can check them, and say
+how to install the extra, when it is missing)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any, Mapping
+
+from lrtui.params import Param
+
+SESSION_MIB = 64
+"""Memory of one session's app process, rounded up (about 58 MiB measured by benchmarks/bench_serve.py)."""
+
+
+def default_max_sessions() -> int:
+    """Sessions that fit in half of this machine's memory at :data:`SESSION_MIB` each, between 2 and 32."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 8
+    return max(2, min(32, int(memory / 2 / (SESSION_MIB * 2**20))))
+
+
+PORT = Param("port", "int", 8000, "the port to listen on", 1, 65535)
+MAX_SESSIONS = Param("max-sessions", "int", 8, "sessions at once; the next page is told the lab is full", 1, 1000)
+IDLE_MINUTES = Param("idle-minutes", "float", 30.0, "a session with no input for this long ends", 0.1, 1440.0)
+
+
+def page_url(host: str, port: int, public_url: str | None) -> str:
+    """The address to hand out: the public URL when given, else this machine's name when the server listens
+    on every interface."""
+    if public_url:
+        return public_url
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.gethostname()
+    return f"http://{host}:{port}/"
+
+
+def terminal_size(given: Mapping[str, Any]) -> tuple[int, int]:
+    """The columns and rows a browser asks for, kept to what a screen can show (20-500 x 8-200)."""
+    def number(key: str, default: int) -> int:
+        try:
+            return int(str(given.get(key, default)))
+        except ValueError:
+            return default
+
+    return max(20, min(500, number("width", 80))), max(8, min(200, number("height", 24)))

@@ -1,0 +1,354 @@
+"""lrtui serve without a browser: each session's files stay in its own folder and go to the browser as
+downloads, the session draws braille, its app ends when its input ends, and the server limits sessions and
+ends idle ones (the browser test is test_serve_browser.py)."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from lrtui.cli import main
+from lrtui.cli.serve import session_command
+from lrtui.io.sessions import Session, load_session, save_session
+from lrtui.params import ConfigError
+from lrtui.plotting.terminal import Options
+from lrtui.serve.settings import default_max_sessions, page_url, terminal_size
+from lrtui.ui.app import LrtuiApp
+from lrtui.ui.sandbox import Sandbox
+from lrtui.ui.screens.code import CodeScreen
+from lrtui.ui.screens.prompt import PathPrompt
+from tests.conftest import cosine, started
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    """A session folder whose deliveries are recorded (a list of paths) instead of sent to a browser."""
+    delivered = []
+    box = Sandbox.create(delivered.append, parent=str(tmp_path))
+    box.delivered = delivered
+    yield box
+    box.remove()
+
+
+@pytest.fixture
+def elsewhere(tmp_path, monkeypatch):
+    """The server's working folder, outside every session's."""
+    folder = tmp_path / "server-cwd"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+# --- the sandbox ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["../x.toml", "/etc/passwd", "sub/x.toml", ".hidden.toml", "", "  ", "..",
+                                   "a\x1b[2Jb.toml", "C:\\x.toml", "~/x.toml"])
+def test_a_sandbox_refuses_every_path_but_a_file_name_in_its_folder(sandbox, typed):
+    with pytest.raises(ConfigError) as info:
+        sandbox.path(typed)
+    message = str(info.value)
+    assert "allowed a file name in this session's folder" in message and "\n" not in message
+    assert "\x1b" not in message
+
+
+def test_a_sandbox_folder_is_private_and_removed_at_the_end(sandbox):
+    assert sandbox.path("run.toml") == sandbox.folder / "run.toml"
+    assert sandbox.folder.stat().st_mode & 0o077 == 0  # mkdtemp: no one else reads it
+    (sandbox.folder / "b.toml").write_text("x")
+    (sandbox.folder / "a.csv").write_text("x")
+    assert sandbox.files() == ["a.csv", "b.toml"]
+    sandbox.remove()
+    assert not sandbox.folder.exists()
+
+
+# --- the app's files in a sandbox, by keys -------------------------------------------------------------
+
+async def test_save_writes_in_the_session_folder_and_delivers_the_file(sandbox, elsewhere):
+    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s")
+        assert app.screen.query_one(Input).value == "lrtui-session.toml"  # a name, not the server's path
+        await pilot.press("enter")
+        await pilot.pause()
+        written = sandbox.folder / "lrtui-session.toml"
+        assert load_session(written).config == cosine()
+        assert sandbox.delivered == [written]
+        assert any("saved lrtui-session.toml: your browser downloads it" in m for m in messages(app))
+        assert not list(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("typed", ["../stolen.toml", "/tmp/stolen.toml"])
+async def test_save_refuses_a_path_outside_the_session_folder(sandbox, elsewhere, typed):
+    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s")
+        app.screen.query_one(Input).value = typed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("is not a file in this session's folder" in m for m in messages(app))
+        assert not os.path.exists(sandbox.folder.parent / "stolen.toml") and not os.path.exists("/tmp/stolen.toml")
+        assert sandbox.delivered == [] and sandbox.files() == []
+        assert app.is_running
+
+
+async def test_load_names_the_session_files_and_refuses_the_servers(sandbox, elsewhere):
+    save_session(Session(cosine(lr=0.3)), sandbox.folder / "mine.toml")
+    save_session(Session(cosine(lr=0.7)), elsewhere / "server.toml")
+    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, PathPrompt)
+        question = str(app.screen.query_one(Static).render())
+        assert "saved here: mine.toml" in question and "ctrl+p opens a preset" in question
+        app.screen.query_one(Input).value = "../server-cwd/server.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.config == cosine() and any("is not a file in this session's folder" in m for m in messages(app))
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = "mine.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.config == cosine(lr=0.3)
+
+
+async def test_a_session_loaded_by_the_instructor_saves_into_the_session_folder(sandbox, elsewhere):
+    save_session(Session(cosine(lr=0.3)), elsewhere / "lesson.toml")
+    app = LrtuiApp(cosine(lr=0.3), Options(), session_path=str(elsewhere / "lesson.toml"), sandbox=sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s")
+        assert app.screen.query_one(Input).value == "lesson.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sandbox.delivered == [sandbox.folder / "lesson.toml"]
+        assert load_session(elsewhere / "lesson.toml").config == cosine(lr=0.3)  # the instructor's file untouched
+
+
+async def test_export_and_code_write_deliver_their_files(sandbox, elsewhere):
+    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "e")
+        await pilot.pause()
+        assert [p.name for p in sandbox.delivered] == ["lrtui-runs.csv", "lrtui-runs.json"]
+        assert all(p.parent == sandbox.folder and p.exists() for p in sandbox.delivered)
+        await pilot.press("c")
+        assert isinstance(app.screen, CodeScreen)
+        await pilot.press("w")
+        await pilot.pause()
+        assert sandbox.delivered[-1] == sandbox.folder / "lrtui_cosine_torch.py"
+        assert "CosineAnnealingLR" in sandbox.delivered[-1].read_text()
+        assert any("wrote lrtui_cosine_torch.py: your browser downloads it" in m for m in messages(app))
+        assert not list(elsewhere.iterdir())
+
+
+# --- a session's process --------------------------------------------------------------------------------
+
+def test_a_browser_session_draws_braille_whatever_the_servers_locale(monkeypatch):
+    monkeypatch.setenv("LANG", "C")
+    monkeypatch.setenv("LC_ALL", "C")
+    assert Options.from_environment().ascii  # a terminal in the C locale: ASCII
+    assert not Options.for_browser().ascii  # xterm.js in the browser: braille
+    assert Options.for_browser(ascii=True).ascii
+
+
+def _session(tmp_path, *args):
+    """A session's app started as textual-serve starts one: its command through /bin/sh, Textual's web
+    driver named in the environment, stdin and stdout pipes."""
+    env = dict(os.environ, TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver", COLUMNS="80", ROWS="24",
+               TMPDIR=str(tmp_path))
+    process = subprocess.Popen(session_command(list(args)), shell=True, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout.readline() == b"__GANGLION__\n"  # the web driver's greeting: the app runs
+    return process
+
+
+def test_a_session_ends_when_its_input_ends(tmp_path):
+    """The server killed (SIGKILL) closes the session's stdin: its app must not stay behind, orphaned."""
+    process = _session(tmp_path, "--preset", "T1")
+    time.sleep(1.0)
+    assert process.poll() is None
+    assert [p.name for p in tmp_path.iterdir()][0].startswith("lrtui-session-")  # its own folder
+    process.stdin.close()
+    try:
+        process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()
+        process.stderr.close()
+    assert process.returncode == 0
+    assert not list(tmp_path.iterdir())  # the folder went with it
+
+
+def test_session_command_execs_the_app_with_its_options():
+    command = session_command(["--preset", "T5", "lr=0.1; rm -rf ~"])
+    assert command.startswith("exec ") and " -m lrtui --serve-session --preset T5 " in command
+    assert command.endswith("'lr=0.1; rm -rf ~'")  # one argument, quoted: never shell syntax
+
+
+# --- lrtui serve's options --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--port", "0"], "--port=0 is not allowed: an integer in [1, 65535]"),
+    (["--max-sessions", "many"], "--max-sessions=many is not allowed: an integer in [1, 1000]"),
+    (["--idle-minutes", "-5"], "--idle-minutes=-5 is not allowed"),
+    (["--preset", "T99"], "preset T99 is unknown"),
+    (["--epochs", "0"], "epochs"),
+    (["--serve-session"], "--serve-session is lrtui serve's own"),
+    (["--portt", "3"], "unrecognized arguments: --portt"),
+])
+def test_bad_serve_options_are_one_line_and_exit_2(capsys, argv, fragment):
+    assert main(["serve", *argv]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_serve_without_the_extra_says_how_to_install_it(capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "textual_serve" else real(name))
+    assert main(["serve"]) == 2
+    assert "pip install 'lrtui[serve]'" in capsys.readouterr().err
+
+
+def test_settings_defaults_and_bounds():
+    assert 2 <= default_max_sessions() <= 32
+    assert page_url("0.0.0.0", 8000, None).endswith(":8000/") and "0.0.0.0" not in page_url("0.0.0.0", 8000, None)
+    assert page_url("localhost", 9000, None) == "http://localhost:9000/"
+    assert page_url("0.0.0.0", 80, "https://lab.example.edu/lrtui") == "https://lab.example.edu/lrtui"
+    assert terminal_size({"width": "100000", "height": "-3"}) == (500, 8)
+    assert terminal_size({"width": "x"}) == (80, 24)
+
+
+# --- the server: a limit on sessions, idle ones ended ---------------------------------------------------
+
+def _start(tmp_path, *args):
+    """A real lrtui serve on a free port, its sessions on T1: (base URL, process)."""
+    pytest.importorskip("textual_serve")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "lrtui", "serve", "--port", str(port), *args, "--preset", "T1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, TMPDIR=str(tmp_path)))
+    line = process.stdout.readline().decode()
+    assert "students open" in line, line
+    return f"http://localhost:{port}", process, line
+
+
+def _stop(process):
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """lrtui serve with one place and sessions that end after 6 s without input."""
+    url, process, line = _start(tmp_path, "--max-sessions", "1", "--idle-minutes", "0.1")
+    assert f"students open {url}/ (up to 1 sessions; one idle for 0.1 minutes ends)" in line
+    yield url, process
+    _stop(process)
+
+
+def test_behind_a_proxy_every_address_of_the_page_is_the_public_one(tmp_path):
+    import urllib.request
+
+    url, process, line = _start(tmp_path, "--public-url", "https://lab.example.edu/lrtui")
+    try:
+        assert "students open https://lab.example.edu/lrtui " in line
+        html = urllib.request.urlopen(url + "/").read().decode()
+        assert 'href="https://lab.example.edu/lrtui/static/css/xterm.css"' in html
+        assert '"wss://lab.example.edu/lrtui/ws"' in html and '"https://lab.example.edu/lrtui/download/"' in html
+    finally:
+        _stop(process)
+
+
+def test_the_server_turns_a_page_away_when_full_and_ends_an_idle_session(server):
+    import aiohttp
+
+    url, _ = server
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            async with client.get(url + "/") as page:
+                assert page.status == 200
+                html = await page.text()
+                assert "googleapis" not in html and "/static/js/textual.js" in html
+            async with client.ws_connect(url.replace("http", "ws") + "/ws?width=80&height=24") as ws:
+                first = await ws.receive(timeout=20)
+                assert first.type == aiohttp.WSMsgType.BINARY  # the app draws
+                async with client.get(url + "/") as full:
+                    assert full.status == 503 and "already runs 1 sessions" in await full.text()
+                started_at = time.monotonic()
+                while True:  # nothing typed: the session ends after 0.1 minutes (6 s), as q ends it
+                    message = await ws.receive(timeout=40)
+                    if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                        break
+                assert 5 < time.monotonic() - started_at < 40
+            for _ in range(50):  # the place is free again
+                async with client.get(url + "/") as page:
+                    if page.status == 200:
+                        return
+                await asyncio.sleep(0.2)
+            raise AssertionError("the lab stayed full after the idle session ended")
+
+    asyncio.run(scenario())
+
+
+def test_the_page_names_no_server_path_and_no_outside_host(server, tmp_path):
+    import urllib.request
+
+    url, _ = server
+    html = urllib.request.urlopen(url + "/").read().decode()
+    assert "<title>lrtui</title>" in html
+    assert str(Path.home()) not in html and str(tmp_path) not in html and os.getcwd() not in html
+    assert "http://" not in html.replace('"ws://"', "") and "https://" not in html  # every address its own
+
+
+def test_garbage_from_a_browser_ends_nothing(server):
+    """Whatever a page sends on its websocket (not JSON, the wrong shapes, a screen of a million columns),
+    the server goes on and the session still answers its keys."""
+    import aiohttp
+
+    url, process = server
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws?width=999999&height=x") as ws:
+                assert (await ws.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+                for junk in ["not json", "[]", "[1, 2, 3]", '["stdin"]', '["stdin", 5]', '["resize", "big"]',
+                             '["resize", {"width": 1e9, "height": -1}]', '{"a": 1}', '["ping", {"x": [1]}]',
+                             '["focus", null]', "\u0000" * 1000]:
+                    await ws.send_str(junk)
+                await ws.send_bytes(b"\xff\x00 binary")
+                await ws.send_json(["stdin", "\x1b[C"])  # Right: the app still takes keys
+                received = 0
+                while received < 200:
+                    message = await ws.receive(timeout=20)
+                    assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+                    received += len(message.data)
+        assert process.poll() is None
+
+    asyncio.run(scenario())

@@ -1,0 +1,222 @@
+"""lrtui serve in a real browser: Debian's Chromium, driven by playwright, as a student uses it.
+
+The screen is read from xterm.js's own buffer: textual.js keeps its terminals private, so the test serves
+the browser a copy that also lists them in ``window.__terms`` (through playwright's routing: the server
+is not changed for the test). Skipped where playwright or Chromium is missing, except where
+LRTUI_BROWSER_TEST=required (.ci/run sets it): there a missing browser fails. The server runs in the C
+locale, as under systemd: the browser shows braille all the same. With LRTUI_UPDATE_SCREENSHOTS=1
+(screenshots/regenerate.sh), the first test's screenshot replaces screenshots/serve-chromium.png.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT = Path(__file__).parent.parent / "screenshots" / "serve-chromium.png"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _browser_or_skip():
+    why = None
+    try:
+        import playwright.sync_api  # noqa: F401
+        import textual_serve  # noqa: F401
+    except ImportError as err:
+        why = f"{err.name} is not installed"
+    if why is None and not os.path.exists(CHROMIUM):
+        why = "no Chromium (apt-get install -y chromium)"
+    if why:
+        if os.environ.get("LRTUI_BROWSER_TEST") == "required":
+            pytest.fail(f"the browser test must run here: {why}")
+        pytest.skip(why)
+
+
+SCREEN = """() => {
+  const t = window.__terms && window.__terms[0];
+  if (!t) return "";
+  const buffer = t.terminal.buffer.active, rows = [];
+  for (let i = 0; i < t.terminal.rows; i++) {
+    const line = buffer.getLine(i);
+    rows.push(line ? line.translateToString(true) : "");
+  }
+  return rows.join("\\n");
+}"""
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (a session's app: sh execs it, so its parent is the server)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait(condition, timeout: float, what: str, page=None) -> None:
+    """Until ``condition()``; with a ``page``, waiting through playwright, which delivers its events
+    (downloads) only then."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        if page is not None:
+            page.wait_for_timeout(100)
+        else:
+            time.sleep(0.1)
+    raise AssertionError(f"waited {timeout} s for {what}")
+
+
+class Lab:
+    """A real lrtui serve on a free port, in its own process group."""
+
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://localhost:{self.port}/"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lrtui", "serve", "--port", str(self.port), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=dict(os.environ, TMPDIR=str(tmp_path), LANG="C", LC_ALL="C"))  # no UTF-8: systemd's
+        line = self.process.stdout.readline().decode()
+        assert f"students open {self.url}" in line, line
+
+    def sessions(self) -> set[int]:
+        return {pid for pid in _children(self.process.pid) if _alive(pid)}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+
+
+@pytest.fixture
+def browser():
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    import textual_serve
+
+    script = (Path(textual_serve.__file__).parent / "static" / "js" / "textual.js").read_text()
+    created = "const t=new w(e,{ping:r});"
+    assert created in script, "textual.js changed: the test cannot find its terminals"
+    exposed = script.replace(created, created + "(window.__terms=window.__terms||[]).push(t);")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def open_page(url: str):
+            page = chromium.new_page(viewport={"width": 1000, "height": 640}, accept_downloads=True)
+            page.route("**/static/js/textual.js",
+                       lambda route: route.fulfill(body=exposed, content_type="application/javascript"))
+            page.goto(url)
+            return page
+
+        yield open_page
+        chromium.close()
+
+
+def screen(page) -> str:
+    return page.evaluate(SCREEN)
+
+
+def wait_for_text(page, text: str, timeout: float = 20) -> str:
+    _wait(lambda: text in screen(page), timeout, f"{text!r} on the page")
+    return screen(page)
+
+
+def status_line(page) -> str:
+    return next(line for line in screen(page).splitlines() if line.strip().startswith("t="))
+
+
+def test_a_student_session_by_keys(browser, tmp_path):
+    lab = Lab(tmp_path, "--max-sessions", "4")
+    try:
+        before = lab.sessions()
+        page = browser(lab.url)
+        first = wait_for_text(page, "t=0/99")  # the status line, without a click: the page focused the terminal
+        assert any("\u2801" <= ch <= "\u28ff" for ch in first)  # braille, though the server's locale is C
+        (session,) = lab.sessions() - before
+        page.keyboard.press("ArrowRight")
+        wait_for_text(page, "t=1/99")
+        lr_before = status_line(page).split()[1]
+        page.keyboard.press("ArrowDown")  # schedule -> lr
+        page.keyboard.press("+")
+        _wait(lambda: status_line(page).split()[1] != lr_before, 10, "the lr to change")
+        assert status_line(page).startswith(" t=1/99")
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+        downloads = []
+        page.on("download", lambda download: downloads.append(download))
+        page.keyboard.press("e")
+        _wait(lambda: len(downloads) == 2, 15, "the two exported files", page)
+        names = sorted(d.suggested_filename for d in downloads)
+        assert names == ["lrtui-runs.csv", "lrtui-runs.json"]
+        exported = Path(downloads[[d.suggested_filename for d in downloads].index("lrtui-runs.csv")].path())
+        assert exported.read_text().startswith("epoch,")
+        page.wait_for_timeout(300)
+        shot = tmp_path / SCREENSHOT.name
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("LRTUI_UPDATE_SCREENSHOTS"):
+            shutil.copyfile(shot, SCREENSHOT)
+        page.keyboard.press("q")  # unsaved work: the first q asks
+        wait_for_text(page, "q again to quit")
+        page.keyboard.press("q")
+        page.wait_for_selector("body.-closed", timeout=10000)
+        assert "Session ended" in page.inner_text("body")
+        _wait(lambda: not _alive(session), 10, "the session's process to end")
+        assert not list(tmp_path.glob("lrtui-session-*"))  # its folder went with it
+    finally:
+        lab.stop()
+
+
+def test_five_pages_their_processes_and_a_killed_server(browser, tmp_path):
+    lab = Lab(tmp_path, "--max-sessions", "5", "--preset", "T1")
+    try:
+        pages = [browser(lab.url) for _ in range(5)]
+        for page in pages:
+            wait_for_text(page, "t=0/")
+        sessions = lab.sessions()
+        assert len(sessions) == 5  # one process each
+        for i, page in enumerate(pages):  # all answering, each its own cursor
+            for _ in range(i + 1):
+                page.keyboard.press("ArrowRight")
+        for i, page in enumerate(pages):
+            wait_for_text(page, f"t={i + 1}/")
+        full = browser(lab.url)  # a sixth student is told the lab is full
+        assert "already runs 5 sessions" in full.inner_text("body")
+        full.close()
+        pages[0].close()
+        _wait(lambda: len(lab.sessions()) == 4, 10, "the closed page's process to end")
+        left = lab.sessions()
+        lab.process.send_signal(signal.SIGKILL)  # the server dies without a word to its sessions
+        lab.process.wait()
+        _wait(lambda: not any(_alive(pid) for pid in left), 15, "every orphaned session to end")
+    finally:
+        lab.stop()
