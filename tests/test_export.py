@@ -93,6 +93,43 @@ def test_transformers_code(spec):
     np.testing.assert_allclose(got, schedule(np.arange(100)), rtol=1e-9, atol=1e-15)
 
 
+TRANSFORMERS_TWINS = [
+    {"name": "constant", "params": {}},
+    {"name": "constant", "params": {"warmup": 6}},
+    {"name": "cosine", "params": {"T_max": 40}},  # past T_max both climb again, the same way
+    {"name": "cosine", "params": {"T_max": 30, "warmup": 10, "lr": 0.5}},
+    {"name": "linear", "params": {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 60}},
+    {"name": "linear", "params": {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 50, "warmup": 5}},
+]
+
+
+@pytest.mark.parametrize("spec", TRANSFORMERS_TWINS, ids=lambda s: f"{s['name']}-{len(s['params'])}")
+def test_transformers_code_of_a_torch_schedule_it_gives(spec):
+    """transformers' own function, where one gives the torch-family schedule's curve exactly."""
+    assert "optimization.get_" in transformers_code(spec)
+    pytest.importorskip("transformers")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = _run_torch(transformers_code(spec), 100)
+    np.testing.assert_allclose(got, schedules.from_spec(spec)(np.arange(100)), rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("spec, needs", [
+    ({"name": "cosine", "params": {"eta_min": 0.01}}, "only with eta_min=0"),
+    ({"name": "linear", "params": {}}, "only with start_factor=1 and end_factor=0"),
+    ({"name": "constant", "params": {"factor": 0.5, "total_iters": 3}}, "only with factor=1"),
+    ({"name": "cosine", "params": {"warmup": 5, "warmup_start_factor": 0.1}}, "and a warmup from 0"),
+    ({"name": "step", "params": {}}, "step has no transformers schedule function"),
+])
+def test_transformers_code_says_what_a_near_function_would_need(spec, needs):
+    code = transformers_code(spec)
+    assert needs in " ".join(line.lstrip("# ") for line in code.splitlines())
+    assert all(line.startswith("#") and len(line) <= 110 for line in code.splitlines())
+    assert "--framework torch" in code.replace("\n# ", " ")
+
+
 def test_every_epoch_schedule_exports_to_torch():
     assert set(exportable()) == {n for n in schedules.names() if n != "plateau"}
 
@@ -100,7 +137,7 @@ def test_every_epoch_schedule_exports_to_torch():
 def test_code_is_valid_python_without_torch():
     for spec in SPECS + [{"name": "plateau", "params": {"patience": 3}}]:
         compile(torch_code(spec), "<lrtui code>", "exec")
-    assert "has no transformers schedule function" in transformers_code({"name": "cosine", "params": {}})
+    assert "has no transformers schedule function" in transformers_code({"name": "cosine_restarts", "params": {}})
     assert "ReduceLROnPlateau(optimizer, mode='min', factor=0.1, patience=3" in torch_code(
         {"name": "plateau", "params": {"patience": 3}})
 
