@@ -57,3 +57,19 @@ def board_text(app) -> str:
     console = Console(width=board.size.width, record=True, color_system=None)
     console.print(board.render())
     return console.export_text()
+
+
+# --- what the serve tests share ---------------------------------------------------------------------------
+
+def child_pids(parent: int) -> set[int]:
+    """The live processes whose parent is ``parent`` (a session's app: sh execs it, so its parent is the
+    server)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found

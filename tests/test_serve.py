@@ -23,7 +23,7 @@ from lrtui.ui.app import LrtuiApp
 from lrtui.ui.sandbox import Sandbox
 from lrtui.ui.screens.code import CodeScreen
 from lrtui.ui.screens.prompt import PathPrompt
-from tests.conftest import cosine, started
+from tests.conftest import child_pids, cosine, started
 
 
 @pytest.fixture
@@ -118,6 +118,12 @@ async def test_load_names_the_session_files_and_refuses_the_servers(sandbox, els
         await pilot.pause()
         assert app.config == cosine() and any("is not a file in this session's folder" in m for m in messages(app))
         await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = "nope.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("nope.toml" in m for m in messages(app))
+        assert not any(str(sandbox.folder) in m for m in messages(app))  # the server's disk stays unseen
+        await pilot.press("ctrl+o")
         app.screen.query_one(Input).value = "mine.toml"
         await pilot.press("enter")
         await pilot.pause()
@@ -176,6 +182,37 @@ def _session(tmp_path, *args):
     return process
 
 
+@pytest.mark.parametrize("ending", [signal.SIGHUP, signal.SIGTERM])
+def test_a_session_ended_by_a_signal_removes_its_folder(tmp_path, ending):
+    """The instructor's terminal closing (SIGHUP) or a stop (SIGTERM) ends a session as q does."""
+    process = _session(tmp_path)
+    time.sleep(1.0)
+    process.send_signal(ending)
+    try:
+        process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            pipe.close()
+    assert not list(tmp_path.iterdir())
+
+
+def test_folders_of_sessions_killed_outright_are_swept(tmp_path):
+    from lrtui.ui.sandbox import remove_orphans
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    orphan = tmp_path / f"lrtui-session-{dead.pid}-abc"
+    orphan.mkdir()
+    (orphan / "run.toml").write_text("x")
+    mine = Sandbox.create(lambda p: None, parent=str(tmp_path))
+    other = tmp_path / "lrtui-session-notapid-x"
+    other.mkdir()
+    assert remove_orphans(str(tmp_path)) == [orphan]
+    assert not orphan.exists() and mine.folder.exists() and other.exists()
+
+
 def test_a_session_ends_when_its_input_ends(tmp_path):
     """The server killed (SIGKILL) closes the session's stdin: its app must not stay behind, orphaned."""
     process = _session(tmp_path, "--preset", "T1")
@@ -224,6 +261,26 @@ def test_serve_without_the_extra_says_how_to_install_it(capsys, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "textual_serve" else real(name))
     assert main(["serve"]) == 2
     assert "pip install 'lrtui[serve]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("https://lab.example.edu/lrtui/", "https://lab.example.edu/lrtui"),
+    ("HTTPS://Lab.example.edu", "https://Lab.example.edu"),
+    ("http://10.0.0.5:8080", "http://10.0.0.5:8080"),
+])
+def test_a_public_url_is_normalized(given, expected):
+    from lrtui.serve.settings import public_url
+
+    assert public_url(given) == expected
+
+
+@pytest.mark.parametrize("given", ["lab.example.edu", "lab.example.edu:8080", "ftp://lab", "https://lab/x?y=1",
+                                   "https://lab/#top", "https://", "http://lab:port/", "https://lab/\x1b[2J"])
+def test_a_public_url_that_would_break_the_page_is_refused(capsys, given):
+    assert main(["serve", "--public-url", given]) == 2
+    err = capsys.readouterr().err
+    assert "--public-url=" in err and "a URL such as https://" in err
+    assert err.count("\n") == 1 and "\x1b" not in err
 
 
 def test_settings_defaults_and_bounds():
@@ -350,5 +407,69 @@ def test_garbage_from_a_browser_ends_nothing(server):
                     assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
                     received += len(message.data)
         assert process.poll() is None
+
+    asyncio.run(scenario())
+
+
+def test_a_page_that_floods_keys_and_leaves_frees_its_process(server):
+    """A page sends megabytes of keys, never reads what the app draws, and goes: its keys past the
+    allowance are dropped, and its process ends (killed if need be) before its place is given again."""
+    import aiohttp
+
+    url, process = server
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            ws = await client.ws_connect(url.replace("http", "ws") + "/ws")
+            assert (await ws.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+            await ws.send_json(["stdin", "\x1b"])
+            for _ in range(200):
+                await ws.send_json(["stdin", "e" * 4000])  # exports, 800 kB of them
+            await ws.send_json(["stdin", "\x1b[C" * 300_000])
+            await ws.close()
+            closed = time.monotonic()
+            while child_pids(process.pid) and time.monotonic() - closed < 30:
+                await asyncio.sleep(0.1)
+            took = time.monotonic() - closed
+            print(f"the flooding page's process ended {took:.1f} s after it closed")
+            assert took < 12, f"the page's process outlived it by {took:.0f} s (quit, then killed, takes <= 6 s)"
+            again = await client.ws_connect(url.replace("http", "ws") + "/ws")  # the place is free
+            assert (await again.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+            await again.close()
+
+    asyncio.run(scenario())
+
+
+
+def test_a_session_that_does_not_quit_is_killed_and_only_then_its_place_freed():
+    """A session's app that ignores the quit (busy, or stuck writing to a page that is gone) is killed, its
+    downloads forgotten, and only then is its place free."""
+    pytest.importorskip("textual_serve")
+    from textual_serve.app_service import AppService
+
+    from lrtui.serve.server import ENDING_SECONDS, LabServer
+
+    async def scenario():
+        server = LabServer("exec sleep 600", host="localhost", port=1, public_url=None, max_sessions=1,
+                           idle_seconds=60)
+
+        async def nowhere(*_):
+            return None
+
+        service = AppService(server.command, write_bytes=nowhere, write_str=nowhere, close=nowhere,
+                             download_manager=server.download_manager)
+        server.last_input[service] = time.monotonic()
+        await service.start(80, 24)
+        await server.download_manager.create_download(app_service=service, delivery_key="k", file_name="a.csv",
+                                                      open_method="download", mime_type="text/csv")
+        process = service._process
+        ending = asyncio.ensure_future(server._end(service))
+        await asyncio.sleep(ENDING_SECONDS / 2)
+        assert process.returncode is None and service in server.last_input  # asked to quit: still its place
+        started = time.monotonic()
+        await ending
+        assert process.returncode == -signal.SIGKILL
+        assert time.monotonic() - started < 2 * ENDING_SECONDS + 2
+        assert not server.last_input and "k" not in server.download_manager._active_downloads
 
     asyncio.run(scenario())

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import child_pids
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).parent.parent / "screenshots" / "serve-chromium.png"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -50,19 +52,6 @@ SCREEN = """() => {
   }
   return rows.join("\\n");
 }"""
-
-
-def _children(pid: int) -> set[int]:
-    """The processes whose parent is ``pid`` (a session's app: sh execs it, so its parent is the server)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -103,7 +92,7 @@ class Lab:
         assert f"students open {self.url}" in line, line
 
     def sessions(self) -> set[int]:
-        return {pid for pid in _children(self.process.pid) if _alive(pid)}
+        return {pid for pid in child_pids(self.process.pid) if _alive(pid)}
 
     def stop(self) -> None:
         if self.process.poll() is None:

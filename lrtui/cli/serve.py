@@ -14,7 +14,8 @@ import sys
 from lrtui.cli.parser import UsageError, _Parser
 from lrtui.cli.start import app_start
 from lrtui.params import coerce
-from lrtui.serve.settings import IDLE_MINUTES, MAX_SESSIONS, PORT, default_max_sessions
+from lrtui.serve.settings import IDLE_MINUTES, MAX_SESSIONS, PORT, default_max_sessions, public_url
+from lrtui.ui.sandbox import remove_orphans
 
 SERVE_DESCRIPTION = (
     "Serve the app to browsers: each page that opens the URL gets its own session (its own process and files; "
@@ -50,12 +51,14 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
     sessions = default_max_sessions() if options.max_sessions is None else coerce(MAX_SESSIONS, options.max_sessions,
                                                                                   "--")
     idle = coerce(IDLE_MINUTES, options.idle_minutes, "--")
+    public = None if options.public_url is None else public_url(options.public_url)
     app_args = app_parser.parse_intermixed_args(app_argv)
     app_start(app_args)  # a bad preset, file or value fails now, once
     if importlib.util.find_spec("textual_serve") is None:
         raise UsageError("lrtui serve needs textual-serve, which is not installed: pip install 'lrtui[serve]'")
     from lrtui.serve import server
 
-    server.run(session_command(app_argv), host=options.host, port=port, public_url=options.public_url,
+    remove_orphans()  # the folders of sessions that died without removing theirs (a crash, SIGKILL)
+    server.run(session_command(app_argv), host=options.host, port=port, public_url=public,
                max_sessions=sessions, idle_seconds=idle * 60)
     return 0

@@ -92,10 +92,12 @@ def _serve_session(args: argparse.Namespace, start: dict[str, Any]) -> int:
     from lrtui.ui.app import LrtuiApp
     from lrtui.ui.sandbox import Sandbox
 
+    import signal
+
     sandbox = Sandbox.create(lambda path: app.deliver_binary(path, open_method="download"))
-    try:
+    try:  # SIGTERM or SIGHUP (the instructor's terminal closed) end it as q does: its folder is removed
         app = LrtuiApp(options=Options.for_browser(ascii=args.ascii), sandbox=sandbox, driver_class=SessionDriver,
-                       **start)
+                       exit_signals=(signal.SIGTERM, signal.SIGHUP), **start)
         app.run()
     finally:
         sandbox.remove()

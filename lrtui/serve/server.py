@@ -3,13 +3,15 @@ without internet.
 
 Every browser page that connects gets its own app process (``command``, started through ``/bin/sh``; it
 begins with ``exec`` so no shell stays behind). A page that would go past ``max_sessions`` gets a short
-page saying the lab is full instead of a session. A session with no key, click or resize from its browser
-for ``idle_seconds`` is ended as q ends it, which frees its process (the page offers a new one).
+page saying the lab is full instead of a session; a place is free again only once its process has ended
+(killed if it does not quit). A session with no key from its browser for ``idle_seconds`` is ended as q
+ends it (the page offers a new one). A page's keys are limited in rate, its messages in size.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -24,6 +26,15 @@ from textual_serve.server import Server, to_int
 from lrtui.serve.settings import page_url, terminal_size
 
 log = logging.getLogger("textual-serve")
+
+ENDING_SECONDS = 3.0
+"""How long a session's app has to quit before its process is killed."""
+KEY_BYTES_PER_SECOND = 4096
+"""Keys a page may send, in bytes a second (an arrow key held down sends about 100)."""
+KEY_BURST = 16384
+"""...and at once (a pasted path or note)."""
+MAX_MESSAGE = 1 << 20
+"""The longest websocket message taken (aiohttp's default is 4 MiB)."""
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -47,6 +58,8 @@ class LabServer(Server):
         self.idle_seconds = idle_seconds
         self.last_input: dict[AppService, float] = {}  # the sessions running, and when each last had input
         self.refused = 0  # pages turned away because the lab was full
+        self.dropped_keys = 0  # bytes of keys past a page's allowance
+        self._ending: set[asyncio.Future] = set()  # sessions being ended
 
     def initialize_logging(self) -> None:
         logging.basicConfig(level="WARNING", format="lrtui serve: %(message)s")
@@ -77,18 +90,19 @@ class LabServer(Server):
             self.refused += 1
             return web.Response(status=503, content_type="text/html", text=FULL_PAGE.format(
                 sessions=len(self.last_input), idle=f"{self.idle_seconds / 60:g}"))
-        public = self.given_public_url.rstrip("/") if self.given_public_url else ""
+        public = self.given_public_url or ""  # checked and normalized: scheme://host[:port][/path]
         websocket = None
         if public:
-            websocket = ("wss:" if public.startswith("https") else "ws:") + public.split(":", 1)[1] + "/ws"
+            websocket = ("wss:" if public.startswith("https:") else "ws:") + public.split(":", 1)[1] + "/ws"
         context = {"title": self.title, "static_url": f"{public}/static/", "websocket_url": websocket,
                    "download_url": f"{public}/download/" if public else None,
                    "font_size": to_int(request.query.get("fontsize", "16"), 16)}
         return aiohttp_jinja2.render_template("app_index.html", request, context)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """textual-serve's, counting the sessions and when each last had input."""
-        websocket = web.WebSocketResponse(heartbeat=15)
+        """textual-serve's, counting the sessions (a place is free only once its process is gone) and when
+        each last had a key."""
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
         width, height = terminal_size(request.query)
         await websocket.prepare(request)
         if len(self.last_input) >= self.max_sessions:  # two pages raced for the last place
@@ -106,27 +120,60 @@ class LabServer(Server):
         except Exception as error:  # as textual-serve: one session's failure is logged, the server goes on
             log.exception(error)
         finally:
-            self.last_input.pop(service, None)
-            await service.stop()
+            ending = asyncio.ensure_future(self._end(service))  # to its end, even if this handler is cancelled
+            self._ending.add(ending)
+            ending.add_done_callback(self._ending.discard)
+            try:
+                await asyncio.shield(ending)
+            except asyncio.CancelledError:
+                pass
         return websocket
 
+    async def _end(self, service: AppService) -> None:
+        """End a session: ask its app to quit as q does; a process still there after a few seconds (busy, or
+        stuck writing to a page that is gone) is killed. Its downloads are forgotten, then its place freed."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(service.stop(), ENDING_SECONDS)
+        process = service._process  # textual-serve keeps it private; nothing else ends it
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(process.wait(), ENDING_SECONDS)
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await process.wait()
+        downloads = self.download_manager._active_downloads  # textual-serve never removes an ended session's
+        for key in [k for k, d in downloads.items() if d.app_service is service]:
+            del downloads[key]
+        self.last_input.pop(service, None)
+
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
-        """textual-serve's, noting the time of each key and resize."""
+        """textual-serve's, noting the time of each key, and passing at most :data:`KEY_BYTES_PER_SECOND`
+        of keys (a burst of :data:`KEY_BURST`) to the app: a flood from one page would keep its process
+        busy for minutes."""
+        allowance, last = float(KEY_BURST), time.monotonic()
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
                 kind, data = message.json()
-            except (ValueError, TypeError):  # not a [kind, data] pair: nothing textual.js sends
-                kind, data = None, None
-            if kind in ("stdin", "resize"):
-                self.last_input[app_service] = time.monotonic()
+            except Exception:  # not a [kind, data] pair (or JSON nested past Python's recursion limit)
+                continue
             if kind == "stdin" and isinstance(data, str):
-                await app_service.send_bytes(data.encode("utf-8"))
+                now = time.monotonic()
+                allowance = min(KEY_BURST, allowance + (now - last) * KEY_BYTES_PER_SECOND)
+                last = now
+                keys = data.encode("utf-8")
+                if len(keys) > allowance:
+                    self.dropped_keys += len(keys)
+                    continue
+                allowance -= len(keys)
+                self.last_input[app_service] = now
+                await app_service.send_bytes(keys)
             elif kind == "resize" and isinstance(data, dict):
                 await app_service.set_terminal_size(*terminal_size(data))
             elif kind == "ping":
-                await websocket.send_json(["pong", str(data)])
+                await websocket.send_json(["pong", str(data)[:100]])
             elif kind == "blur":
                 await app_service.blur()
             elif kind == "focus":

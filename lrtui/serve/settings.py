@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import socket
 from typing import Any, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
-from lrtui.params import Param
+from lrtui.params import ConfigError, Param
+from lrtui.printable import cut
 
 SESSION_MIB = 64
 """Memory of one session's app process, rounded up (about 58 MiB measured by benchmarks/bench_serve.py)."""
@@ -25,6 +27,22 @@ def default_max_sessions() -> int:
 PORT = Param("port", "int", 8000, "the port to listen on", 1, 65535)
 MAX_SESSIONS = Param("max-sessions", "int", 8, "sessions at once; the next page is told the lab is full", 1, 1000)
 IDLE_MINUTES = Param("idle-minutes", "float", 30.0, "a session with no input for this long ends", 0.1, 1440.0)
+
+
+def public_url(text: str) -> str:
+    """``--public-url`` checked and normalized: http or https, a host, an optional port and path, nothing
+    after them; no trailing slash. :class:`ConfigError` otherwise (the students would get a broken page)."""
+    parts = urlsplit(text.strip())
+    scheme = parts.scheme.lower()
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+        well_formed = scheme in ("http", "https") and parts.hostname and not (parts.query or parts.fragment)
+    except ValueError:
+        well_formed = False
+    if not well_formed or not text.isprintable():
+        raise ConfigError(f"--public-url={cut(text)} is not allowed: a URL such as https://lab.example.edu/lrtui "
+                          "(http or https, a host, an optional port and path)")
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def page_url(host: str, port: int, public_url: str | None) -> str:

@@ -42,12 +42,17 @@ class SessionFiles:
         try:
             return str(self.sandbox.path(typed))
         except ConfigError as err:
-            self._notify(str(err), severity="error", timeout=6)
+            self._error(err)
             return None
 
     def _shown(self, path: str | Path) -> str:
         """A path as the prompts and notes show it: in a sandbox, its name (the folder is the session's)."""
         return Path(path).name if self.sandbox is not None else str(path)
+
+    def _error(self, err: Exception) -> None:
+        """A file that could not be written or read, in one line (in a sandbox, without the folder's path)."""
+        text = str(err) if self.sandbox is None else self.sandbox.shown(str(err))
+        self._notify(text, severity="error", timeout=6)
 
     def deliver(self, path: Path) -> None:
         """Hand a file just written to the student's browser (only in a sandbox)."""
@@ -71,7 +76,7 @@ class SessionFiles:
             try:
                 written = save_session(session, path)
             except SessionError as err:
-                self._notify(str(err), severity="error", timeout=6)
+                self._error(err)
                 return
             saved(str(path))
             replaced = " (replaced the file that was there)" if confirmed else ""
@@ -101,7 +106,7 @@ class SessionFiles:
                 session = load_session(path)
                 check_app_epochs(session.config, *session.pinned)
             except (SessionError, ConfigError) as err:
-                self._notify(str(err), severity="error", timeout=6)
+                self._error(err)
                 return
             loaded(session, str(path))
             self._notify(f"loaded {self._shown(path)}", timeout=4)
@@ -123,7 +128,7 @@ class SessionFiles:
         try:
             csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs], directory)
         except SessionError as err:
-            self._notify(str(err), severity="error", timeout=6)
+            self._error(err)
             return
         what = f"{len(runs)} run{'s' if len(runs) > 1 else ''}"
         if self.sandbox is not None:

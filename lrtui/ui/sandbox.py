@@ -8,6 +8,8 @@ private by :func:`tempfile.mkdtemp`, removed when the session ends); anything el
 
 from __future__ import annotations
 
+import getpass
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,6 +19,7 @@ from lrtui.params import ConfigError
 from lrtui.printable import cut
 
 ALLOWED = "allowed a file name in this session's folder, such as lrtui-session.toml"
+PREFIX = "lrtui-session-"
 
 
 class Sandbox:
@@ -28,8 +31,9 @@ class Sandbox:
 
     @classmethod
     def create(cls, deliver: Callable[[Path], None], parent: str | None = None) -> "Sandbox":
-        """A new private folder (mode 0700) under ``parent`` (the system's temporary folder by default)."""
-        return cls(Path(tempfile.mkdtemp(prefix="lrtui-session-", dir=parent)), deliver)
+        """A new private folder (mode 0700) under ``parent`` (the system's temporary folder by default),
+        named after this process (so that :func:`remove_orphans` knows when it is gone)."""
+        return cls(Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent)), deliver)
 
     def path(self, typed: str) -> Path:
         """The file ``typed`` names in the folder; :class:`ConfigError` for anything else (a folder, a path
@@ -47,3 +51,25 @@ class Sandbox:
     def remove(self) -> None:
         """Delete the folder and everything in it (at the end of the session)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def shown(self, text: str) -> str:
+        """``text`` (a message) without the folder's path: a student sees file names, not the server's disk."""
+        return text.replace(f"{self.folder}{os.sep}", "").replace(str(self.folder), "the session's folder")
+
+
+def remove_orphans(parent: str | None = None) -> list[Path]:
+    """Delete the session folders under ``parent`` whose process is gone (it was killed before it could);
+    return them."""
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = folder.name[len(PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or folder.owner() != getpass.getuser():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except PermissionError:  # another user's process of that number: alive
+            pass
+    return removed

@@ -101,8 +101,9 @@ class CodeScreen(ModalScreen[None]):
         try:
             self.written = write_new(self.directory, f"lrtui_{self.spec['name']}_{self.framework}", ".py",
                                      self.code.encode())
-        except SessionError as err:
-            self.app.notify(str(err), severity="error", timeout=5)
+        except SessionError as err:  # (in a browser session, without the session folder's path)
+            shown = str(err) if self.deliver is None else str(err).replace(f"{self.directory}/", "")
+            self.app.notify(shown, severity="error", timeout=5)
             return
         if self.deliver is not None:
             self.deliver(self.written)
