@@ -105,7 +105,9 @@ KEY_MAP = (
         "training sits at the edge of stability", "plots", ("view('sharpness')",)),
     Key("w", "WSD's branches (wsd schedules): the decay started from earlier points of the stable phase, each its "
         "own run on the same seed, and the stable phase without decay (gray): the loss stays up while the lr is "
-        "high and drops as soon as the decay starts (MiniCPM; Wen et al. 2024, river valley)", "plots",
+        "high and drops as soon as the decay starts (MiniCPM; Wen et al. 2024, river valley). The status line "
+        "gives each branch's mean loss over its last tenth of the decay: one seed's, which scatters from seed to "
+        "seed", "plots",
         ("view('branches')",)),
     Key("r", "lr range test: loss against a growing lr, the usual picks (cyan) and the true stable limit (red) "
         "where the curvature is known", "plots", ("view('range')",)),

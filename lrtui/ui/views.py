@@ -11,6 +11,8 @@ and switches between their panels.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import ClassVar
@@ -261,11 +263,14 @@ class BranchesView(View):
                              marker="." if look.plain else None))
         decay = int(run.prepared.schedule.params["num_decay_steps"])  # typed (the CLI's spec holds text)
         tail = max(1, decay // 10)
-        short = lambda v: f"{v:.2g}"  # noqa: E731 (the status line has room for five numbers of two digits)
+        # (the status line has room at 80 columns for five numbers of two digits, without their leading 0)
+        short = lambda v: re.sub(r"^(-?)0\.", r"\1.", f"{v:.2g}")  # noqa: E731
         ends = ", ".join(f"{k}: {short(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
-        self.summary = f"decay {decay} from {ends}; none: {short(end_loss(trunk.loss, trunk.final_loss, tail))}"
-        mean = f" (mean of {window})" if window > 1 else ""
-        self.panel.plot.show(tuple(series), title=f"branches{mean}, gray: no decay", look=look,
+        # one run's numbers: a noisy loss scatters from seed to seed, so both name the seed (and the means)
+        seed = trace.config.seed
+        none = short(end_loss(trunk.loss, trunk.final_loss, tail))
+        self.summary = f"seed {seed}, last {tail}: {ends}; none: {none}"  # the mean of the last {tail} epochs
+        self.panel.plot.show(tuple(series), title=f"branches, seed {seed}; gray: no decay", look=look,
                              x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
 
 
