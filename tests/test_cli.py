@@ -388,3 +388,16 @@ def test_list_wraps_to_the_terminal_and_keeps_whole_lines_in_a_pipe(capsys, monk
     code, shown, _ = run(capsys, "list")
     assert code == 0 and max(len(line) for line in shown.splitlines()) <= 80
     assert shown.split() == piped.split()  # the same words, only wrapped
+
+
+def test_list_one_name_gives_that_entry_and_a_schedules_formula(capsys):
+    assert main(["list", "cosine"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("== schedules ==") and "T_max" in out and "lr(t) = eta_min + (lr - eta_min)" in out
+    assert "== problems ==" not in out and "exponential" not in out
+    assert main(["list", "quadratic"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("== problems ==") and "curvature L" in out and "lr(t)" not in out
+    assert main(["list", "cosin"]) == 2
+    err = capsys.readouterr().err
+    assert "cosin is not a schedule, problem or optimizer (did you mean cosine?)" in err and err.count("\n") == 1

@@ -41,6 +41,8 @@ CASES = [
      "schedulers[0] (exponential) has no effect: schedulers[1] (cyclic) writes its own lr at every epoch"),
     (RunConfig(schedule=S("chained", schedulers=[S("step"), S("cosine", T_max=40)])),
      "schedulers[1].T_max=40 is shorter than the 100 epochs it runs"),
+    (RunConfig(schedule=S("constant"), problem="mlp", problem_params={"batch_size": 1000, "n": 100}, epochs=5),
+     "problem.batch_size=1000 is larger than problem.n=100: every step uses the whole dataset"),
 ]
 
 

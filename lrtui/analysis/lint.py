@@ -66,6 +66,10 @@ def notes(config: RunConfig, prepared: Prepared | None = None) -> list[str]:
     if schedule.name in ("cosine", "cosine_restarts") and schedule.params["eta_min"] >= schedule.params["lr"] > 0:
         out.append(f"eta_min={schedule.params['eta_min']:g} is not below lr={schedule.params['lr']:g}: "
                    "the cosine rises to eta_min instead of decaying")
+    pp = prepared.problem_params
+    if "batch_size" in pp and "n" in pp and pp["batch_size"] > pp["n"]:
+        out.append(f"problem.batch_size={pp['batch_size']} is larger than problem.n={pp['n']}: every step uses the "
+                   "whole dataset (full-batch gradient descent, no minibatch noise)")
     w = schedule.params.get("num_warmup_steps")
     if w is not None and w >= epochs:
         out.append(f"num_warmup_steps={w} is not shorter than the run ({epochs} epochs): the run is all warmup")

@@ -4,6 +4,7 @@ progress on stderr)."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from typing import Any
@@ -13,6 +14,7 @@ import numpy as np
 from lrtui.cli.parser import EPOCHS, UsageError
 from lrtui.cli.runs import curve_units, in_epochs, run_config, schedule_spec, split_assignments
 from lrtui.params import ConfigError, Param, coerce, format_value
+from lrtui.printable import cut
 from lrtui.schedules import registry
 
 def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
@@ -28,8 +30,23 @@ def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
     }
 
 
+def _only(catalogue: dict, name: str) -> dict:
+    """The catalogue's entries named ``name``; :class:`UsageError` (with the closest name) when none is."""
+    found = {section: [e for e in entries if e[0] == name] for section, entries in catalogue.items()}
+    found = {section: entries for section, entries in found.items() if entries}
+    if not found:
+        names = [e[0] for entries in catalogue.values() for e in entries]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UsageError(f"lrtui list: {cut(name)} is not a schedule, problem or optimizer{hint}: "
+                         "allowed a name lrtui list shows")
+    return found
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     catalogue = _catalogue()
+    if args.name is not None:
+        catalogue = _only(catalogue, args.name)
     if args.format == "json":
         out = {
             section: [
@@ -76,6 +93,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                 scale = ", log scale" if p.log else ""
                 head = f"    {p.name:<20} default {default(p):<{width}} "
                 lines.extend(wrap(f"{head}{p.allowed()}{scale}. {p.help}", " " * min(len(head), 44)))
+            if args.name is not None and section == "schedules":  # one schedule: its formula too (the doc
+                doc = registry.without_markup(registry.get(name).doc).splitlines()[1:]  # after its summary)
+                lines.extend(("    " + line).rstrip() for line in doc)
             lines.append("")
     print("\n".join(lines).rstrip())
     return 0

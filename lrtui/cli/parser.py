@@ -83,7 +83,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     parser.add_argument("--serve-session", action="store_true", help=argparse.SUPPRESS)  # one of lrtui serve's
 
     p_list = _Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
-                     "defaults, ranges and help.")
+                     "defaults, ranges and help; with a name, that one (a schedule also with its formula).")
+    p_list.add_argument("name", nargs="?", help="one schedule, problem or optimizer, e.g. lrtui list cosine")
     p_list.add_argument("--format", choices=("text", "json"), default="text")
 
     p_curve = _Parser(
