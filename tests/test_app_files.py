@@ -348,3 +348,22 @@ async def test_over_a_prompt_the_footer_offers_ctrl_c_not_q():
         assert not app.check_action("quit", ()) and app.check_action("quit", ("ctrl+c",))
         await pilot.press("q")
         assert app.is_running and app.screen.query_one(Input).value.endswith("q")
+
+
+async def test_the_code_screen_says_when_a_framework_cannot_express_the_schedule(here):
+    """optax has no ChainedScheduler: its tab says why, w writes nothing, and the app goes on."""
+    chain = RunConfig(schedule={"name": "chained", "params": {"schedulers": [
+        {"name": "linear", "params": {}}, {"name": "cosine", "params": {"T_max": 10}}]}}, epochs=30)
+    app = LrtuiApp(chain, Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "c")
+        assert isinstance(app.screen, CodeScreen)
+        await pilot.press("f", "f")
+        assert app.screen.framework == "optax"
+        shown = str(app.screen.query_one("#code", Static).render())
+        assert shown.startswith("# no optax code: schedulers[1] (cosine) does not multiply")
+        await pilot.press("w")
+        await pilot.pause()
+        assert not list(here.iterdir()) and app.is_running
+        assert any("no optax code" in n.message for n in app._notifications)

@@ -5,6 +5,7 @@ messages stay one short line; an unexpected error is one line and a non-zero sta
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -123,11 +124,13 @@ def test_an_unexpected_error_ends_the_app_with_one_line_and_a_report(tmp_path):
         app.run(headless=True, size=(80, 24))
         sys.exit(app.return_code or 0)
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env=dict(os.environ, TMPDIR=str(tmp_path)))  # its report: not left in /tmp
     lines = done.stderr.splitlines()
     assert done.returncode == 1 and len(lines) == 1, done.stderr
     assert lines[0].startswith("lrtui: internal error: RuntimeError: a bug [/] \\x1b[31m"), lines[0]
     report = lines[0].split("the details are in ")[1].split(":")[0]
+    assert report.startswith(str(tmp_path))
     with open(report) as f:
         assert "Traceback" in f.read()
 

@@ -36,9 +36,10 @@ CASES = [
                           milestones=[50])), None),
     (RunConfig(schedule=S("chained", schedulers=[S("linear", start_factor=0.1, total_iters=5),
                                                  S("cosine", T_max=100)])),
-     "linear x cosine in a chain is not a warmup then a cosine: the factors multiply, and the lr peaks at 0.0"),
+     "linear x cosine in a chain is not a warmup then a cosine: the factors multiply, and over the cosine's "
+     "first 100 epochs the lr peaks at 0.0"),
     (RunConfig(schedule=S("chained", schedulers=[S("exponential"), S("cyclic")])),
-     "schedulers[0] (exponential) has no effect: schedulers[1] (cyclic) writes its own lr at every epoch"),
+     "from epoch 1 on, schedulers[0] (exponential) has no effect: schedulers[1] (cyclic) writes its own lr"),
     (RunConfig(schedule=S("chained", schedulers=[S("step"), S("cosine", T_max=40)])),
      "schedulers[1].T_max=40 is shorter than the 100 epochs it runs"),
     (RunConfig(schedule=S("constant"), problem="mlp", problem_params={"batch_size": 1000, "n": 100}, epochs=5),
@@ -108,3 +109,21 @@ def test_onecycle_given_a_total_and_a_pair_that_disagree_says_total_steps_counts
             "OneCycleLR does") in notes(both)
     pair = RunConfig(schedule={"name": "onecycle", "params": {"epochs": 4, "steps_per_epoch": 25}}, epochs=100)
     assert not [n for n in notes(pair) if "steps_per_epoch" in n]
+
+
+async def test_the_help_gives_every_note_whole():
+    """The notes box under the form shows two lines; ? shows each note whole."""
+    from lrtui.plotting.terminal import Options
+    from lrtui.ui.app import LrtuiApp
+    from tests.conftest import started
+
+    config = RunConfig(schedule=S("chained", schedulers=[S("linear", start_factor=0.1, total_iters=5),
+                                                         S("cosine", T_max=10)]), epochs=30)
+    app = LrtuiApp(config, Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("question_mark")
+        text = " ".join(app.screen.text.split())
+        assert "Notes on this run:" in text
+        for note in notes(config):
+            assert " ".join(note.split()) in text

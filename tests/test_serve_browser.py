@@ -131,7 +131,12 @@ def browser():
 
 
 def screen(page) -> str:
-    return page.evaluate(SCREEN)
+    from playwright.sync_api import Error
+
+    try:
+        return page.evaluate(SCREEN)
+    except Error:  # the page is loading anew (a new session)
+        return ""
 
 
 def wait_for_text(page, text: str, timeout: float = 20) -> str:
@@ -150,6 +155,8 @@ def test_a_student_session_by_keys(browser, tmp_path):
         page = browser(lab.url)
         first = wait_for_text(page, "t=0/99")  # the status line, without a click: the page focused the terminal
         assert any("\u2801" <= ch <= "\u28ff" for ch in first)  # braille, though the server's locale is C
+        page.wait_for_timeout(1000)  # (Textual's web driver blurs the app a moment after its first screen)
+        assert "esc Commands" in screen(page)  # the session starts on the form, its keys in the footer
         (session,) = lab.sessions() - before
         page.keyboard.press("ArrowRight")
         wait_for_text(page, "t=1/99")
@@ -181,6 +188,9 @@ def test_a_student_session_by_keys(browser, tmp_path):
         assert "Session ended" in page.inner_text("body")
         _wait(lambda: not _alive(session), 10, "the session's process to end")
         assert not list(tmp_path.glob("lrtui-session-*"))  # its folder went with it
+        page.keyboard.press("Enter")  # the page's button has the keys: a new session
+        wait_for_text(page, "t=0/99")
+        assert len(lab.sessions() - before) == 1
     finally:
         lab.stop()
 

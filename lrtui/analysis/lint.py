@@ -93,15 +93,15 @@ def _chain_notes(chain: schedules.Schedule, lr: np.ndarray, out: list[str]) -> N
     if writers and writers[-1] > 0:
         last = writers[-1]
         lost = ", ".join(f"schedulers[{j}] ({members[j].name})" for j in range(last))
-        out.append(f"{lost} {'has' if last == 1 else 'have'} no effect: schedulers[{last}] ({members[last].name}) "
-                   "writes its own lr at every epoch")
+        out.append(f"from epoch 1 on, {lost} {'has' if last == 1 else 'have'} no effect: schedulers[{last}] "
+                   f"({members[last].name}) writes its own lr at every epoch")
     ramps = [m for m in members if m.name == "linear" and m.params["start_factor"] < m.params["end_factor"]]
     half = min((m.params["T_max"] for m in members if m.name == "cosine"), default=0)
     if ramps and half and lr.size:
         peak = int(np.argmax(lr[:half + 1]))
-        out.append(f"linear x cosine in a chain is not a warmup then a cosine: the factors multiply, and the lr "
-                   f"peaks at {lr[peak]:.3g} at epoch {peak}, below lr={chain.params['lr']:g}; "
-                   "sequential runs one after the other")
+        out.append(f"linear x cosine in a chain is not a warmup then a cosine: the factors multiply, and over "
+                   f"the cosine's first {half} epochs the lr peaks at {lr[peak]:.3g} (epoch {peak}), below "
+                   f"lr={chain.params['lr']:g}; sequential runs one after the other")
 
 
 def _horizons(name: str, params: dict, prepared: Prepared, epochs: int, out: list[str], where: str) -> None:

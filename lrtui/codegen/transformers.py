@@ -62,14 +62,14 @@ def transformers_code(spec: dict[str, Any]) -> str:
     others, a comment saying there is none (and, where one comes close, what it would need)."""
     schedule = schedules.from_spec(spec)
     name, params = schedule.name, dict(schedule.params)
-    torch_code = (f"use the torch code (lrtui code {name} --framework torch), which any transformers Trainer "
-                  "accepts as its lr_scheduler.")
+    torch_code = ("use the torch code (the same lrtui code command with --framework torch, or f on the app's code "
+                  "screen), which any transformers Trainer accepts as its lr_scheduler.")
     if name in _TWINS:
         twin = _twin(name, params)
         if twin is not None:
             func, args = twin
             return _code(params["lr"], f"{func}(optimizer{', ' if args else ''}{args})",
-                         f"# the same curve as torch's {name} here (lrtui code {name} --framework torch)\n")
+                         f"# the same curve as torch's {name} here\n")
         func, needs = _TWINS[name]
         warmup = " and a warmup from 0 (warmup_start_factor=0)" if params.get("warmup") else ""
         return comment_lines(f"transformers' {func} gives this {name} only with {needs}{warmup}: " + torch_code) + "\n"

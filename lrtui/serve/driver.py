@@ -4,15 +4,23 @@ textual-serve talks to each session's app through the app's stdin and stdout. If
 telling the app (killed with SIGKILL, or the machine's OOM killer), the app's stdin reaches its end, and
 Textual's web driver just stops reading: the app would stay, orphaned, for ever. This driver posts the same
 exit as q when that happens.
+
+Textual's web driver also starts the app blurred (no field focused, the plots' keys in the footer), and
+the page's own focus reaches the app only once the websocket is open, later: the first key then lands in
+a field the footer did not show. The page focuses the terminal at once, so a session starts focused.
 """
 
 from __future__ import annotations
 
-from textual import messages
+from textual import events, messages
 from textual.drivers.web_driver import WebDriver
 
 
 class SessionDriver(WebDriver):
+    def start_application_mode(self) -> None:
+        super().start_application_mode()  # ends by posting AppBlur (later): AppFocus after it
+        self._app.call_later(self._app.post_message, events.AppFocus())
+
     def run_input_thread(self) -> None:
         try:
             super().run_input_thread()

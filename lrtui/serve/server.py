@@ -43,7 +43,7 @@ FULL_PAGE = """<!DOCTYPE html>
 <body style="font-family: monospace; background: #0c181f; color: #eee; padding: 3em; font-size: 16px">
 <p>This lab server already runs {sessions} sessions, its limit. Try again in a few minutes (idle sessions
 end after {idle} minutes), or ask your instructor.</p>
-<p><button type="button" onclick="window.location.reload()">Try again</button></p>
+<p><button type="button" autofocus onclick="window.location.reload()">Try again</button></p>
 </body></html>
 """
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from lrtui import schedules
 from lrtui.analysis.compare import describe
+from lrtui.analysis.lint import notes
 from lrtui.printable import escaped
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui.comparison import Pinned
@@ -119,6 +120,9 @@ class SessionActions:
         prepared = prepare(self.config)
         definition = schedules.get(prepared.schedule.name)
         about = "\n".join(escaped(line) for line in self.note.split("\n"))  # a file's text: shown, never sent
+        found = notes(self.config, prepared)  # whole here: the notes box under the form shows two lines
+        if found:
+            about = "\n".join(filter(None, [about, "Notes on this run:", *(f"- {escaped(n)}" for n in found)]))
         doc = schedule_help(definition.doc, [p.name for p in definition.params])
         self._push(HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about))
 

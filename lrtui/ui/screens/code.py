@@ -13,7 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from lrtui.codegen import FRAMEWORKS, code_for
+from lrtui.codegen.common import comment_lines
 from lrtui.io.sessions import SessionError
+from lrtui.params import ConfigError
 from lrtui.io.run_export import write_new
 
 
@@ -67,8 +69,19 @@ class CodeScreen(ModalScreen[None]):
         self.written: Path | None = None
 
     @property
+    def refusal(self) -> str | None:
+        """Why this framework cannot express the schedule (optax and a chain torch steps recursively), or None."""
+        try:
+            code_for(self.spec, self.framework)
+        except ConfigError as err:
+            return f"no {self.framework} code: {err}"
+        return None
+
+    @property
     def code(self) -> str:
-        return code_for(self.spec, self.framework)
+        """The code, or, where this framework cannot express the schedule, a comment saying why."""
+        refusal = self.refusal
+        return comment_lines(refusal) + "\n" if refusal else code_for(self.spec, self.framework)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -98,6 +111,9 @@ class CodeScreen(ModalScreen[None]):
 
     def action_write(self) -> None:
         """Write the code to lrtui_<schedule>_<framework>.py here, never over an existing file."""
+        if self.refusal:
+            self.app.notify(self.refusal, severity="error", timeout=5)
+            return
         try:
             self.written = write_new(self.directory, f"lrtui_{self.spec['name']}_{self.framework}", ".py",
                                      self.code.encode())
