@@ -3,6 +3,7 @@ prints), to copy to the clipboard (OSC 52, which many SSH terminals block) or wr
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Callable
 
@@ -13,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from lrtui.codegen import FRAMEWORKS, code_for
-from lrtui.codegen.common import comment_lines
 from lrtui.io.sessions import SessionError
 from lrtui.params import ConfigError
 from lrtui.io.run_export import write_new
@@ -81,7 +81,9 @@ class CodeScreen(ModalScreen[None]):
     def code(self) -> str:
         """The code, or, where this framework cannot express the schedule, a comment saying why."""
         refusal = self.refusal
-        return comment_lines(refusal) + "\n" if refusal else code_for(self.spec, self.framework)
+        if refusal:  # narrow enough for the screen at 80 columns (code lines scroll; this is to be read)
+            return textwrap.fill(refusal, 66, initial_indent="# ", subsequent_indent="# ") + "\n"
+        return code_for(self.spec, self.framework)
 
     def compose(self) -> ComposeResult:
         with Vertical():
