@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from lrtui import schedules
+from lrtui.schedules.stepping import writes_own_value
 from lrtui.sim.config import Prepared, RunConfig, prepare
 
 HORIZONS = ("T_max", "total_steps", "num_training_steps")
@@ -88,8 +89,7 @@ def _chain_notes(chain: schedules.Schedule, lr: np.ndarray, out: list[str]) -> N
     """A chain steps its members on one lr, in order: a member that writes its own value at every epoch makes
     the members before it count for nothing, and a linear ramp times a cosine is not warmup-then-cosine."""
     members = chain.members
-    writers = [i for i, m in enumerate(members) if m.definition.chainable is None and not m.members
-               and m.name not in ("chained", "sequential")]
+    writers = [i for i, m in enumerate(members) if writes_own_value(m)]
     if writers and writers[-1] > 0:
         last = writers[-1]
         lost = ", ".join(f"schedulers[{j}] ({members[j].name})" for j in range(last))
@@ -138,7 +138,6 @@ def _wsd_lengths(given: dict, params: dict, out: list[str]) -> None:
         out.append(f"both num_training_steps and num_stable_steps are specified: num_stable_steps will be used "
                    f"(transformers warns so): the schedule is {w} + {s} + {d} = {w + s + d} steps, not "
                    f"num_training_steps={params['num_training_steps']}")
-
 
 
 def _onecycle_lengths(given: dict, params: dict, out: list[str]) -> None:

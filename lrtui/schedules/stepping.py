@@ -22,6 +22,7 @@ rewrites it (max_lr / div_factor) and a CyclicLR built first sets it to its base
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
@@ -97,10 +98,7 @@ def chained_lrs(lr: float, members: tuple[Schedule, ...], n: int) -> np.ndarray:
     out = np.empty(n)
     for start in range(0, n, CHUNK):
         t = np.arange(start, min(start + CHUNK, n), dtype=np.int64)
-        total = Updates.identity(t.size)
-        for member in built:
-            total = total.then(updates(member, t))
-        out[start:start + t.size] = run(total, lr)
+        out[start:start + t.size] = run(_together(built, t), lr)
         lr = float(out[start + t.size - 1])
     return out
 
@@ -109,10 +107,7 @@ def updates(member: Built, t: np.ndarray) -> Updates:
     """The updates the built ``member`` makes at epochs ``t``."""
     schedule = member.schedule
     if schedule.name == "chained":
-        total = Updates.identity(t.size)
-        for inner in member.members:
-            total = total.then(updates(inner, t))
-        return total
+        return _together(member.members, t)
     if schedule.name == "sequential":
         return _sequential_updates(member, t)
     steps = leaf_updates(schedule, member.base, t)
@@ -123,13 +118,27 @@ def updates(member: Built, t: np.ndarray) -> Updates:
     return steps
 
 
+def _together(members: Iterable[Built], t: np.ndarray) -> Updates:
+    """A ChainedScheduler's step: each member's update at each epoch, in order."""
+    total = Updates.identity(t.size)
+    for member in members:
+        total = total.then(updates(member, t))
+    return total
+
+
+def writes_own_value(member: Schedule) -> bool:
+    """Whether torch steps ``member`` by writing its own value, whatever lr it finds (LambdaLR, CyclicLR,
+    OneCycleLR, CosineAnnealingWarmRestarts): a plain schedule with no chainable form."""
+    return member.definition.build is None and member.definition.chainable is None
+
+
 def leaf_updates(member: Schedule, base: float, t: np.ndarray) -> Updates:
     """The updates of a plain (not composed) member with base lr ``base`` at its epochs ``t``."""
+    if writes_own_value(member):
+        return Updates(np.zeros(t.shape), value_from(member, base, t))
     definition = member.definition
-    if definition.chainable is not None:
-        params = {p.name: member.params[p.name] for p in definition.params if p.name != "lr"}
-        return Updates(*definition.chainable(t, base, **params))
-    return Updates(np.zeros(t.shape), value_from(member, base, t))
+    params = {p.name: member.params[p.name] for p in definition.params if p.name != "lr"}
+    return Updates(*definition.chainable(t, base, **params))
 
 
 def value_from(member: Schedule, base: float, t: np.ndarray) -> np.ndarray:

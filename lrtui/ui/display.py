@@ -50,6 +50,7 @@ class RunDisplay:
         self.notes = Static(id="notes")
         self.status_line = Static(id="status")
         self._notes_text: str | None = None
+        self.notes_found: list[str] = []  # the run's notes, all of them
 
     def mounted(self) -> None:
         """Once on screen: monochrome plots take plotext's clear theme (Textual's NO_COLOR only greys)."""
@@ -86,7 +87,9 @@ class RunDisplay:
         self.show_status(Text(one_line(message), style="bold red"))
 
     def show_notes(self, found: list[str]) -> None:
-        """The first two of the run's notes (lrtui.analysis.lint), under the plots."""
+        """The first two of the run's notes (lrtui.analysis.lint), under the plots; all of them are kept in
+        ``notes_found`` (the help shows them whole)."""
+        self.notes_found = found
         text = "\n".join(f"note: {n}" for n in found[:2])
         if text != self._notes_text:  # a layout pass costs more than drawing both plots
             self._notes_text = text

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from lrtui import schedules
 from lrtui.analysis.compare import describe
-from lrtui.analysis.lint import notes
 from lrtui.printable import escaped
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui.comparison import Pinned
@@ -68,8 +67,7 @@ class SessionActions:
         """The schedule as torch, transformers or optax code, to copy or write to a file."""
         from lrtui.ui.screens.code import CodeScreen
 
-        sandbox = self.files.sandbox
-        self._push(CodeScreen(self.config.schedule, *((sandbox.folder, sandbox.deliver) if sandbox else ())))
+        self._push(CodeScreen(self.config.schedule, self.files.sandbox))
 
     def action_save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file."""
@@ -120,7 +118,7 @@ class SessionActions:
         prepared = prepare(self.config)
         definition = schedules.get(prepared.schedule.name)
         about = "\n".join(escaped(line) for line in self.note.split("\n"))  # a file's text: shown, never sent
-        found = notes(self.config, prepared)  # whole here: the notes box under the form shows two lines
+        found = self.run_display.notes_found  # whole here: the notes box under the form shows two lines
         if found:
             about = "\n".join(filter(None, [about, "Notes on this run:", *(f"- {escaped(n)}" for n in found)]))
         doc = schedule_help(definition.doc, [p.name for p in definition.params])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +15,7 @@ from textual.widgets import Footer, Static
 from lrtui.codegen import FRAMEWORKS, code_for
 from lrtui.io.sessions import SessionError
 from lrtui.params import ConfigError
+from lrtui.ui.sandbox import Sandbox
 from lrtui.io.run_export import write_new
 
 
@@ -58,13 +58,13 @@ class CodeScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, spec: dict, directory: str | Path = ".",
-                 deliver: Callable[[Path], None] | None = None) -> None:
-        """``deliver``: hand the file w writes to the student's browser (lrtui serve)."""
+    def __init__(self, spec: dict, sandbox: Sandbox | None = None) -> None:
+        """``sandbox``: a browser session's files (lrtui serve): w writes in its folder, and the file goes to
+        the student's browser."""
         super().__init__()
         self.spec = spec
-        self.directory = Path(directory)
-        self.deliver = deliver
+        self.sandbox = sandbox
+        self.directory = sandbox.folder if sandbox is not None else Path(".")
         self.framework = FRAMEWORKS[0]
         self.written: Path | None = None
 
@@ -120,11 +120,11 @@ class CodeScreen(ModalScreen[None]):
             self.written = write_new(self.directory, f"lrtui_{self.spec['name']}_{self.framework}", ".py",
                                      self.code.encode())
         except SessionError as err:  # (in a browser session, without the session folder's path)
-            shown = str(err) if self.deliver is None else str(err).replace(f"{self.directory}/", "")
-            self.app.notify(shown, severity="error", timeout=5)
+            self.app.notify(str(err) if self.sandbox is None else self.sandbox.shown(str(err)), severity="error",
+                            timeout=5)
             return
-        if self.deliver is not None:
-            self.deliver(self.written)
+        if self.sandbox is not None:
+            self.sandbox.deliver(self.written)
             self.app.notify(f"wrote {self.written.name}: your browser downloads it", timeout=4)
             return
         self.app.notify(f"wrote {self.written}", timeout=4)
