@@ -98,3 +98,72 @@ async def test_a_palette_closed_while_it_searches_does_not_end_the_app():
         worker = palette._gather_commands("t1")
         await worker.wait()  # the search of a palette without its list ends quietly
         assert app.is_running and worker.error is None
+
+
+class FooterAndTwoInputs(App):
+    """Textualize/textual#6666, reduced: every focus move changes the bindings, the footer recomposes."""
+
+    BINDINGS = [("f1", "bell", "Bell")]
+
+    def compose(self):
+        from textual.widgets import Footer, Input
+
+        yield Input(id="a")
+        yield Input(id="b")
+        yield Footer()
+
+
+async def _detached_footer_keys_after_tabs(tabs: int) -> int:
+    import gc
+
+    from textual.widgets._footer import FooterKey
+
+    app = FooterAndTwoInputs()
+    async with app.run_test(size=(60, 8)) as pilot:
+        for _ in range(tabs):
+            await pilot.press("tab")
+            await pilot.pause()
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, FooterKey) and not o.is_attached)
+
+
+async def test_textuals_footer_still_keeps_every_key_it_ever_showed(monkeypatch):
+    """The canary: when this fails, Textual fixed its bug and compat's pruning watch can go.
+
+    Minimal reproduction, on plain Textual 8.2.8: an App composing two ``Input`` widgets and a ``Footer``;
+    press tab 2,000 times and the process grows from 34 to 112 MiB. ``FooterKey``'s ``data_bind`` to
+    ``Footer.compact`` adds ``(key, setter)`` to the footer's watchers, which are pruned only when ``compact``
+    changes (never): every recompose leaves its keys referenced."""
+    from textual.dom import DOMNode
+
+    monkeypatch.setattr(DOMNode, "watch", compat._original_watch)
+    assert await _detached_footer_keys_after_tabs(10) >= 10
+
+
+async def test_the_pruning_watch_lets_the_footers_old_keys_go():
+    from textual.dom import DOMNode
+
+    compat.install()
+    assert DOMNode.watch is compat._pruning_watch
+    assert await _detached_footer_keys_after_tabs(10) == 0
+
+
+async def test_the_pruning_watch_still_delivers_changes():
+    from textual.reactive import reactive
+    from textual.widgets import Label
+
+    class Source(App):
+        count = reactive(0)
+
+        def compose(self):
+            yield Label("0")
+
+        def on_mount(self):
+            self.query_one(Label).watch(self, "count", lambda value: self.query_one(Label).update(str(value)))
+
+    compat.install()
+    app = Source()
+    async with app.run_test(size=(20, 4)) as pilot:
+        app.count = 7
+        await pilot.pause()
+        assert str(app.query_one(Label).render()) == "7"

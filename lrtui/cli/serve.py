@@ -14,7 +14,8 @@ import sys
 from lrtui.cli.parser import UsageError, _Parser
 from lrtui.cli.start import app_start
 from lrtui.params import coerce
-from lrtui.serve.settings import IDLE_MINUTES, MAX_SESSIONS, PORT, default_max_sessions, public_url
+from lrtui.serve.settings import (IDLE_MINUTES, MAX_SESSIONS, PORT, SESSION_MIB, default_max_sessions,
+                                  public_url)
 from lrtui.ui.sandbox import remove_orphans
 
 SERVE_DESCRIPTION = (
@@ -32,7 +33,7 @@ def build_serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", metavar="URL",
                    help="the address students use, when a proxy or another name stands in front of the server")
     p.add_argument("--max-sessions", metavar="N", help=f"{MAX_SESSIONS.help} (default {default_max_sessions()} "
-                   "here: half the memory at 64 MiB a session)")
+                   f"here: half the memory at {SESSION_MIB} MiB a session)")
     p.add_argument("--idle-minutes", default="30", metavar="MIN",
                    help="end a session after this long without input (default 30)")
     return p

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 from lrtui.params import ConfigError, Param
 from lrtui.printable import cut
 
-SESSION_MIB = 64
-"""Memory of one session's app process, rounded up (about 58 MiB measured by benchmarks/bench_serve.py)."""
+SESSION_MIB = 80
+"""Memory of one session's app process at its peak in use, rounded up: 58 MiB at its first screen
+(benchmarks/bench_serve.py), 77.6 MiB after 2,000 keys of editing at 120x40 (benchmarks/bench_soak.py)."""
 
 
 def default_max_sessions() -> int:

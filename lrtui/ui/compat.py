@@ -8,6 +8,13 @@
   command palette (keys mashed) dismiss it twice: the second pops the app's last screen
   (``ScreenStackError``), or, had the first opened another screen, that one. A screen that is no longer on
   top is already dismissed: the guarded version does nothing for it.
+- Textual 8.2.8 (Textualize/textual#6666, open): ``self.watch(obj, ...)``, and ``data_bind`` which calls it,
+  stores ``(watcher, callback)`` on the watched ``obj`` and drops the entries of closed watchers only when
+  that attribute changes. The ``Footer`` recomposes its ``FooterKey``s on every change of bindings (each focus
+  move, each rebuilt form row), each one data-bound to ``Footer.compact``, which never changes: every key
+  ever shown stays referenced, with its styles and render caches (0.5 MiB a schedule switch). The guarded
+  ``watch`` drops the closed watchers of the same attribute whenever a new one is added, by Textual's own
+  rule (``_check_watchers``), so a list holds its live watchers and at most the last generation of dead ones.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 from functools import wraps
 
 from textual.await_complete import AwaitComplete
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import OptionList
 
@@ -42,7 +50,19 @@ async def _nothing() -> None:
     return None
 
 
+_original_watch = DOMNode.watch
+
+
+@wraps(_original_watch)
+def _pruning_watch(self: DOMNode, obj: DOMNode, attribute_name: str, callback, init: bool = True) -> None:
+    watchers = getattr(obj, "__watchers", {}).get(attribute_name)  # where textual.reactive._watch keeps them
+    if watchers:
+        watchers[:] = [(node, call) for node, call in watchers if not node._closing]
+    _original_watch(self, obj, attribute_name, callback, init)
+
+
 def install() -> None:
     """Apply the workarounds (idempotent)."""
     OptionList._move_page = _guarded_move_page
     Screen.dismiss = _guarded_dismiss
+    DOMNode.watch = _pruning_watch
