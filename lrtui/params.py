@@ -37,7 +37,8 @@ class Param:
     kind is one of ``float``, ``int``, ``bool``, ``choice``, ``int_list``, ``specs`` (a list of nested
     ``{"name": ..., "params": {...}}`` schedule specs, checked in depth by the composition that holds them).
     ``low``/``high`` bound numbers (and every element of an ``int_list``); ``low_open``/``high_open`` make
-    a bound exclusive. ``optional`` admits ``None`` (typed as ``none``), meaning "not set".
+    a bound exclusive. ``optional`` admits ``None`` (typed as ``none``, or as ``unset`` where a parameter names
+    what not setting it means: ``seeds=auto``), meaning "not set".
     """
 
     name: str
@@ -51,6 +52,7 @@ class Param:
     log: bool = False
     choices: tuple[str, ...] = ()
     optional: bool = False
+    unset: str = "none"  # the word for None, shown and typed (an optional parameter also takes "none")
 
     def allowed(self) -> str:
         """What values are allowed, as text for error messages and ``lrtui list``."""
@@ -68,7 +70,7 @@ class Param:
             right = ")" if self.high_open or self.high is None else "]"
             text = f"{noun} in {left}{lo}, {hi}{right}"
         if self.optional:
-            text += " or none"
+            text += f" or {self.unset}"
         return text
 
     def error(self, value: Any, prefix: str = "") -> ConfigError:
@@ -193,7 +195,8 @@ def coerce(param: Param, value: Any, prefix: str = "") -> Any:
 
     ``prefix`` is put before the parameter's name in messages (``"schedulers[1]."`` for nested specs).
     """
-    if param.optional and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none"))):
+    if param.optional and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none",
+                                                                                                  param.unset))):
         return None
     if param.kind == "bool":
         if isinstance(value, bool):

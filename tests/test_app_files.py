@@ -236,7 +236,7 @@ async def test_the_palette_help_and_code_screens_are_plain_ascii_in_ascii_mode()
 
 
 async def test_loading_a_longer_session_never_puts_the_cursor_outside_the_run_on_screen(here):
-    long = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=20000)
+    long = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=20000, seeds=1)
     save_session(Session(long, (), 15000, None), here / "long.toml")
     app = LrtuiApp(cosine(), Options())
     async with app.run_test(size=(120, 40)) as pilot:

@@ -67,7 +67,7 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
         assert app.view == "branches" and app.query_one("#branches-panel").display
         plot = app.query_one("#branches-panel").plot
         assert len(plot.series) == 5 and plot.series[-1].colour == "gray"
-        assert status(app).startswith("seed 0, last 30: 675: .")
+        assert status(app).startswith("16 seeds, last 30: 675: .")  # the means over the run's seeds
         await pilot.press("escape", "w")
         assert app.view == "loss"
     app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options())
@@ -89,4 +89,4 @@ async def test_branches_of_a_run_from_the_command_line():
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
-        assert app.view == "branches" and status(app).startswith("seed 0, last 3: ")
+        assert app.view == "branches" and status(app).startswith("16 seeds, last 3: ")

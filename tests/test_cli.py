@@ -277,7 +277,8 @@ def test_simulate_divergence_is_a_result(capsys):
 def test_simulate_table_and_csv_with_heldout(capsys):
     code, out, _ = run(capsys, "simulate", "--problem", "mlp", "--optimizer", "adam", "lr=0.01", "--epochs", "3")
     lines = out.splitlines()
-    assert lines[0].split() == ["epoch", "lr", "loss", "heldout_loss"] and len(lines) == 5
+    assert lines[0].split() == ["epoch", "lr", "loss", "loss_lo", "loss_hi", "heldout_loss"] and len(lines) == 6
+    assert lines[-2].startswith("final loss: ") and "mean over 8 seeds" in lines[-2]  # minibatches: 8 seeds
     assert lines[-1].startswith("verdict: ")
     code, out, _ = run(capsys, "simulate", "--problem", "quartic", "--schedule", "warmup_constant", "lr=1.5",
                        "num_warmup_steps=50", "--epochs", "5", "--format", "csv", "problem.x0=2.5")

@@ -1,5 +1,7 @@
 """Pinning runs and the scoreboard: the pure numbers (lrtui.analysis.compare) and the app's keys."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -97,8 +99,10 @@ def test_t4_reads_as_its_note_says_constant_above_decaying_at_the_end():
     scores = {name: score(simulate(c), 0.0, is_noisy(prepare(c))) for name, c in runs.items()}
     decaying = scores[describe(t4.config)]
     constant_01 = scores["constant lr=0.1"]
-    assert simulate(runs["constant lr=0.1"]).final_loss < simulate(t4.config).final_loss  # the trap, one sample
-    assert constant_01.final_loss > 10 * decaying.final_loss and constant_01.final_spread > 0
+    one_seed = lambda c: replace(c, seeds=1)  # noqa: E731
+    assert simulate(one_seed(runs["constant lr=0.1"])).final_loss < simulate(one_seed(t4.config)).final_loss  # trap
+    assert constant_01.seeds == 16 and constant_01.final_se > 0  # the ± is across seeds
+    assert constant_01.final_loss - 2 * constant_01.final_se > 10 * (decaying.final_loss + 2 * decaying.final_se)
     assert constant_01.best_loss > decaying.best_loss
     assert scores["exponential lr=0.1 gamma=0.95"].final_loss > constant_01.final_loss  # frozen too early
     assert decaying.final_loss < scores["constant lr=0.01"].final_loss

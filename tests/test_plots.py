@@ -22,7 +22,7 @@ from lrtui.plotting.terminal import Options
 from lrtui.ui.widgets.plots import CurvePlot, matrix_lines, nice_ticks, shorten, tick_labels
 from lrtui.plotting.series import Look, Series, same_series
 from lrtui.ui.screenshot import settle
-from tests.conftest import row, started
+from tests.conftest import status, row, started
 
 CONSOLE = Console(color_system="truecolor", force_terminal=True, width=200)
 
@@ -276,7 +276,7 @@ async def test_without_colour_each_label_shows_the_marker_its_line_is_drawn_with
 
 @pytest.mark.asyncio
 async def test_labels_close_up_before_they_leave_the_title_row():
-    config = cosine_on_quadratic(noise=0.3)
+    config = replace(cosine_on_quadratic(noise=0.3), seeds=1)  # (one seed: no band to name)
     app = LrtuiApp(config, Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
@@ -331,7 +331,7 @@ def test_enclosing_ticks_take_the_tightest_round_range():
 
 @pytest.mark.asyncio
 async def test_labels_close_up_before_the_title_is_cut():
-    app = LrtuiApp(cosine_on_quadratic(noise=0.3), Options())
+    app = LrtuiApp(replace(cosine_on_quadratic(noise=0.3), seeds=1), Options())
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press(*PIN_TWO)
@@ -347,3 +347,24 @@ def test_the_epoch_axis_labels_the_last_epoch(last, shown):
     from lrtui.plotting.ticks import epoch_ticks
 
     assert epoch_ticks(0, last, with_last=True) == shown
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("options", [Options(), Options(ascii=True), Options(mono=True)])
+async def test_a_run_over_seeds_draws_its_mean_over_a_band_the_legend_names(options):
+    app = LrtuiApp(cosine_on_quadratic(noise=0.3), options)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        plot = app.query_one("#loss-panel").plot
+        mean, *rest = plot.series
+        band = [s for s in rest if s.colour == mean.colour.rstrip("+")]
+        assert app.trace.seeds == 16 and "16 seeds" in plot.title
+        assert len(band) == 2 and band[0].label == "10-90%" and band[1].label is None
+        first = plot.drawing_order()[:2]  # drawn first: under the mean and every other line
+        assert first[0] is band[1] and first[1] is band[0]
+        text = plot.render().plain
+        assert "10-90%" in text  # named in the legend
+        if options.ascii or options.mono:  # without colour the band has its own marker, no line's
+            assert band[0].marker == ":" and text.count(":") > 20
+            assert all(s.marker != ":" for s in plot.series if s is not band[0] and s is not band[1])
+        assert "(" in status(app) and ".." in status(app)  # the status line: the mean and the band at the cursor

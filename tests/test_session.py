@@ -94,7 +94,7 @@ class TestRoundTrip:
         path = save_session(SESSIONS["nested"], tmp_path / "s.json")
         data = json.loads(path.read_text())
         assert list(data) == ["lrtui_session", "epoch", "target_loss", "config", "pinned"]
-        assert data["lrtui_session"] == FORMAT_VERSION == 1
+        assert data["lrtui_session"] == FORMAT_VERSION == 2
         assert data["epoch"] == 49 and data["target_loss"] == 0.01 and len(data["pinned"]) == 3
         assert data["config"]["schedule"]["params"]["schedulers"][1] == {
             "name": "cosine", "params": {"T_max": 45, "eta_min": 0.001}}
@@ -421,13 +421,13 @@ class TestLoadRefuses:
 
     @pytest.mark.parametrize("suffix", [".json", ".toml"])
     def test_newer_version(self, tmp_path, suffix):
-        text = valid_text(suffix).replace("lrtui_session = 1", "lrtui_session = 2").replace(
-            '"lrtui_session": 1', '"lrtui_session": 2')
+        text = valid_text(suffix).replace("lrtui_session = 2", "lrtui_session = 3").replace(
+            '"lrtui_session": 2', '"lrtui_session": 3')
         message = self.refused(self.write(tmp_path, text, suffix))
-        assert "written by a newer lrtui (format 2; this one reads 1)" in message
+        assert "written by a newer lrtui (format 3; this one reads 2)" in message
 
     def test_newer_version_wins_over_keys_this_one_does_not_know(self, tmp_path):
-        message = self.refused(self.write(tmp_path, {"lrtui_session": 2, "layout": {}}))
+        message = self.refused(self.write(tmp_path, {"lrtui_session": 3, "layout": {}}))
         assert "newer lrtui" in message
 
     @pytest.mark.parametrize("changes, words", [

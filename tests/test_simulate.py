@@ -61,7 +61,7 @@ def test_minibatch_training_matches_torch(case):
     trace = simulate(RunConfig(
         schedule=case["schedule"], problem=case["problem"], problem_params=case["problem_params"],
         optimizer=case["optimizer"], optimizer_params=case["optimizer_params"], epochs=case["epochs"],
-        seed=case["seed"],
+        seed=case["seed"], seeds=1,  # one seed: the run torch recorded
     ))
     np.testing.assert_allclose(trace.loss, case["loss"], rtol=1e-9)
     np.testing.assert_allclose(trace.heldout_loss, case["heldout"], rtol=1e-9)

@@ -4,10 +4,13 @@ The scoreboard of a comparison gives, per run: final and best loss, the first ep
 below a target (``epochs to target``), the epoch it diverged at, the Robbins-Monro sums Σlr and Σlr² over
 the run, and the peak and final lr. No Textual here: the app and the tests read the same :class:`Score`.
 
-A noisy run (gradient noise) is compared by statistics, never by one sample: its final loss is the mean
-over the last :data:`FINAL_WINDOW` of its epochs, with their standard deviation, and its best loss the
-lowest such mean anywhere in the run. One sample of a noisy loss can put a constant lr below a decaying
-one that is in truth ten times lower (T4).
+A noisy run (gradient noise, minibatches) is compared by statistics, never by one sample. It runs over
+several seeds (``seeds``) and its trace is their mean: its final loss is the mean over seeds of each
+seed's mean over the last :data:`FINAL_WINDOW` of the run, with the standard error of that mean across
+seeds; its best loss the lowest trailing mean of the mean curve over such a stretch; its epochs to target
+the first epoch from which that trailing mean stays at or below the target (a noisy dip is not a hit).
+Runs whose intervals (final +- 2 standard errors) overlap share a rank, shown with ≈ (:func:`ranks`). One
+sample of a noisy loss can put a constant lr below a decaying one that is in truth ten times lower (T4).
 """
 
 from __future__ import annotations
@@ -19,14 +22,10 @@ import numpy as np
 
 from lrtui.analysis.smoothing import trailing_mean
 from lrtui.params import Param, format_value
-from lrtui.sim.config import Prepared, RunConfig, Trace
+from lrtui.sim.config import FINAL_WINDOW, Prepared, RunConfig, Trace
 
 MAX_PINNED = 6
 """At most this many runs are pinned beside the current one."""
-
-FINAL_WINDOW = 0.1
-"""A noisy run's final loss is the mean over this fraction of its last epochs (and its best the lowest
-mean over any such stretch)."""
 
 TARGET = Param("target_loss", "float", None,
                "the loss the scoreboard's 'to target' column counts epochs to (none: 1% of the current run's "
@@ -46,7 +45,7 @@ def smoothing_weight(setting: str, noisy: bool) -> float:
     return 0.0 if setting == "off" else float(setting)
 
 
-SHARED_FIELDS = ("problem", "problem_params", "seed", "steps_per_epoch")
+SHARED_FIELDS = ("problem", "problem_params", "seed", "seeds", "steps_per_epoch")
 """What pinned runs share with the current run: a change to one of these re-runs them all."""
 
 
@@ -111,8 +110,8 @@ def _short(v: Any) -> str:
 @dataclass(frozen=True)
 class Score:
     """One run's row of the scoreboard. Losses are None when the run had none to give (diverged at 0).
-    ``final_spread`` is the standard deviation of the losses a noisy run's final loss is the mean of (None
-    for a run without noise); ``heldout_loss`` the final held-out loss of a data problem (None elsewhere)."""
+    ``final_se`` is the standard error across seeds of a run over several seeds' final loss (None for one
+    seed); ``seeds`` how many; ``heldout_loss`` the final held-out loss of a data problem (None elsewhere)."""
 
     final_loss: float | None
     best_loss: float | None
@@ -122,13 +121,14 @@ class Score:
     sum_lr2: float
     peak_lr: float
     final_lr: float
-    final_spread: float | None = None
+    final_se: float | None = None
     heldout_loss: float | None = None
+    seeds: int = 1
 
 
 def is_noisy(prepared: Prepared) -> bool:
-    """The run's gradients carry noise (an analytic problem with noise > 0): its loss is compared by
-    statistics over a window, not by single samples."""
+    """The run's gradients carry noise (an analytic problem with noise > 0): its loss is drawn smoothed and
+    compared by statistics over windows, not by single samples."""
     return prepared.problem.kind == "analytic" and prepared.problem_params.get("noise", 0) > 0
 
 
@@ -139,21 +139,28 @@ def score(trace: Trace, target: float, noisy: bool = False) -> Score:
     target" is the first t with ``loss[t] <= target`` (``len`` when only the final loss reaches it).
     Σlr and Σlr² sum the lr over the epochs the run took: up to the divergence, whose loss[d] came from
     the update at lr[d - 1] (``diverged_at == epochs``: the last update blew up, all of the run counts).
-    ``noisy``: final and best are means over :data:`FINAL_WINDOW` of the run (see the module's note).
+    ``noisy`` (and any run over several seeds): final, best and to target are read over windows of
+    :data:`FINAL_WINDOW` of the run, and a run over several seeds gives its standard error (see the
+    module's note).
     """
+    noisy = noisy or trace.final_per_seed is not None
     losses = np.append(trace.loss, trace.final_loss)
     finite = np.isfinite(losses)
     reached = np.flatnonzero(finite & (losses <= target))
     lr = np.nan_to_num(trace.lr[: trace.diverged_at])  # loss[d] blew up: lr[d] was never applied
     final = float(trace.final_loss) if np.isfinite(trace.final_loss) else None
     best = float(losses[finite].min()) if finite.any() else None
-    spread = None
+    se = None
     if noisy and final is not None:
         window = max(1, round(len(losses) * FINAL_WINDOW))
-        tail = losses[-window:]
-        final, spread = float(np.mean(tail)), float(np.std(tail))
-        means = trailing_mean(losses, window)[window - 1:]
-        best = float(np.nanmin(means)) if np.isfinite(means).any() else best
+        means = trailing_mean(losses, window)
+        final = float(np.mean(losses[-window:]))
+        if trace.final_per_seed is not None:  # the mean of the seeds' own final means: the same number
+            final = float(np.mean(trace.final_per_seed))
+            se = float(np.std(trace.final_per_seed, ddof=1) / np.sqrt(len(trace.final_per_seed)))
+        best = float(np.nanmin(means[window - 1:])) if np.isfinite(means[window - 1:]).any() else best
+        above = np.flatnonzero(~(means <= target))  # the smoothed mean reached the target and stayed there
+        reached = np.arange(above[-1] + 1 if len(above) else 0, len(losses))
     heldout = None
     if trace.heldout_loss is not None and final is not None and np.isfinite(trace.heldout_loss[-1]):
         heldout = float(trace.heldout_loss[-1])
@@ -166,9 +173,40 @@ def score(trace: Trace, target: float, noisy: bool = False) -> Score:
         sum_lr2=float((lr * lr).sum()),
         peak_lr=float(lr.max()) if len(lr) else 0.0,
         final_lr=float(lr[-1]) if len(lr) else 0.0,
-        final_spread=spread,
+        final_se=se,
         heldout_loss=heldout,
+        seeds=trace.seeds,
     )
+
+
+def ranks(scores: list[Score | None]) -> list[str]:
+    """Each run's rank by final loss (1 is the lowest), as the scoreboard shows it: runs whose intervals
+    (final +- 2 standard errors across seeds) overlap a run ranked next to them share its rank and show
+    ``≈`` (their order is not known); a run without a final loss (diverged) has no rank.
+
+    >>> s = lambda final, se: Score(final, final, None, None, 0.0, 0.0, 0.0, 0.0, final_se=se, seeds=16)
+    >>> ranks([s(0.5, 0.01), s(0.1, 0.01), s(0.12, 0.01), None])
+    ['3', '≈1', '≈1', '-']
+    """
+    order = sorted((i for i, sc in enumerate(scores) if sc is not None and sc.final_loss is not None),
+                   key=lambda i: scores[i].final_loss)  # type: ignore[union-attr]
+    shown = ["-"] * len(scores)
+    groups: list[list[int]] = []
+    reach = -np.inf  # the highest upper end of the group so far
+    for i in order:
+        sc = scores[i]
+        half = 2 * (sc.final_se or 0.0)  # type: ignore[union-attr]
+        if groups and sc.final_loss - half <= reach:  # type: ignore[union-attr, operator]
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        reach = max(reach, sc.final_loss + half)  # type: ignore[union-attr, operator]
+    rank = 1
+    for group in groups:
+        for i in group:
+            shown[i] = f"≈{rank}" if len(group) > 1 else str(rank)
+        rank += len(group)
+    return shown
 
 
 def default_target(trace: Trace) -> float:

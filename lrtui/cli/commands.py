@@ -165,11 +165,19 @@ def _print_notes(found: list[str]) -> None:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from lrtui.analysis.lint import notes
-    from lrtui.io.run_export import json_number
-    from lrtui.sim.engine import simulate
+    from lrtui.sim.engine import simulate, simulate_many
 
     from lrtui.cli.output import ProgressLine
 
+    if args.preset is not None or args.load is not None:
+        from lrtui.cli.start import app_start
+
+        start = app_start(args)
+        configs = (start["config"], *start.get("pinned", ()))
+        progress = ProgressLine("simulating")
+        traces = simulate_many(configs, progress)
+        progress.close()
+        return _write_runs(args, traces)
     config = run_config(args)
     _print_notes(notes(config))
     progress = ProgressLine("simulating")
@@ -193,30 +201,104 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         positive = np.isfinite(loss) & (loss > 0)
         log = bool(positive.all() or (positive.sum() == np.isfinite(loss).sum() and positive.any()))
         shown = np.where(positive, np.log10(np.where(positive, loss, 1.0)), np.nan) if log else loss
-        print(plot_curve(trace.epoch, shown, title="loss" + (" (log)" if log else ""), ylabel="loss", ylog=log,
-                         ascii_only=_plain_plot(args), colour=colour, size=(cols, max(5, rows - rows // 2))))
+        seeds = f", mean of {trace.seeds} seeds" if trace.seeds > 1 else ""
+        print(plot_curve(trace.epoch, shown, title="loss" + (" (log)" if log else "") + seeds, ylabel="loss",
+                         ylog=log, ascii_only=_plain_plot(args), colour=colour,
+                         size=(cols, max(5, rows - rows // 2))))
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         return 0
-    from lrtui.analysis.verdict import judge
-
-    outcome = judge(trace)
-    columns = {"epoch": trace.epoch, "lr": trace.lr, "loss": trace.loss}
-    if trace.heldout_loss is not None:
-        columns["heldout_loss"] = trace.heldout_loss
+    outcome, summary = _run_summary(trace)
     if args.format == "json":
-        _write_json({}, columns, {"diverged_at": trace.diverged_at, "final_loss": json_number(trace.final_loss),
-                                  "verdict": outcome.kind, "verdict_epoch": outcome.epoch,
-                                  "verdict_factor": outcome.factor})
+        _write_json({}, _run_columns(trace), summary)
     else:
-        _write_columns(columns, args.format)
+        _write_columns(_run_columns(trace), args.format)
     if args.format == "table":
+        if trace.seeds > 1:
+            print(f"final loss: {_final_text(summary)}")
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         else:
             print(f"verdict: {outcome.describe()}")
     if diverged and args.format != "table":
         print(diverged, file=sys.stderr)
+    return 0
+
+
+def _run_columns(trace, suffix: str = "") -> dict[str, np.ndarray]:
+    """A run's per-epoch columns: lr and loss (a run over seeds: their mean, and the band's ends)."""
+    columns = {"lr" + suffix: trace.lr, "loss" + suffix: trace.loss}
+    if trace.loss_lo is not None:
+        columns.update({"loss_lo" + suffix: trace.loss_lo, "loss_hi" + suffix: trace.loss_hi})
+    if trace.heldout_loss is not None:
+        columns["heldout_loss" + suffix] = trace.heldout_loss
+    return columns if suffix else {"epoch": trace.epoch, **columns}
+
+
+def _run_summary(trace) -> tuple[Any, dict[str, Any]]:
+    """A run's verdict, and the numbers that sum it up in JSON: one seed's final loss as it is; over seeds,
+    the scoreboard's (the mean of each seed's mean over the last tenth of the run), its sd across seeds
+    and each seed's."""
+    from lrtui.analysis.verdict import judge
+    from lrtui.io.run_export import json_number
+
+    outcome = judge(trace)
+    summary: dict[str, Any] = {"seeds": trace.seeds, "diverged_at": trace.diverged_at}
+    if trace.final_per_seed is None:
+        summary["final_loss"] = json_number(trace.final_loss)
+    else:
+        per_seed = trace.final_per_seed
+        finite = bool(np.isfinite(per_seed).all())
+        summary.update(final_loss=json_number(float(per_seed.mean())) if finite else None,
+                       final_loss_sd=json_number(float(per_seed.std(ddof=1))) if finite else None,
+                       final_loss_per_seed=[json_number(v) for v in per_seed.tolist()],
+                       diverged_seeds=trace.diverged_seeds)
+    summary.update(verdict=outcome.kind, verdict_epoch=outcome.epoch, verdict_factor=outcome.factor)
+    return outcome, summary
+
+
+def _final_text(summary: dict[str, Any]) -> str:
+    if summary["final_loss"] is None:
+        return "-"
+    if "final_loss_sd" not in summary:
+        return f"{summary['final_loss']:.4g}"
+    n = summary["seeds"]
+    return (f"{summary['final_loss']:.4g} +- {summary['final_loss_sd'] / np.sqrt(n):.2g} (mean over {n} seeds "
+            f"of each one's last tenth, +- its standard error; sd across seeds {summary['final_loss_sd']:.2g})")
+
+
+def _write_runs(args: argparse.Namespace, traces: list) -> int:
+    """Several runs (a preset's or a session's, the first the one shown): side by side in a table or CSV,
+    their columns labelled by run (lr, loss_1 for pinned run #1 ...) and named after the table; in JSON,
+    one object per run."""
+    from lrtui.analysis.compare import describe
+    from lrtui.io.run_export import json_number
+
+    labels = ["now"] + [f"#{i}" for i in range(1, len(traces))]
+    summaries = [_run_summary(t) for t in traces]
+    if args.plot:
+        raise UsageError("lrtui simulate: --plot draws one run: allowed --format table, csv or json with --preset "
+                         "or --load")
+    if args.format == "json":
+        runs = [{"label": label, "description": describe(t.config), "schedule": t.config.schedule,
+                 **{k: [json_number(v) for v in c.tolist()] for k, c in _run_columns(t, "").items() if k != "epoch"},
+                 **summary}
+                for label, t, (_, summary) in zip(labels, traces, summaries)]
+        json.dump({"epoch": traces[0].epoch.tolist(), "runs": runs}, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    longest = max(traces, key=lambda t: len(t.epoch))
+    columns: dict[str, np.ndarray] = {"epoch": longest.epoch}
+    for i, t in enumerate(traces):
+        for name, column in _run_columns(t, f"_{i}" if i else "").items():
+            if name != "epoch":
+                columns[name] = np.concatenate([column, np.full(len(longest.epoch) - len(column), np.nan)])
+    _write_columns(columns, args.format)
+    if args.format == "table":
+        for label, t, (outcome, summary) in zip(labels, traces, summaries):
+            suffix = "" if label == "now" else f"_{label[1:]}"
+            print(f"{label} (columns lr{suffix}, loss{suffix}): {describe(t.config)}; final loss "
+                  f"{_final_text(summary).split(' (')[0]}; {outcome.describe()}")
     return 0
 
 

@@ -24,7 +24,7 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, m
     """The options that define a run, shared by the app, simulate and screenshot."""
     p.add_argument("assignments", nargs="*", metavar="param=value",
                    help="schedule parameters; problem.key=value; optimizer.key=value")
-    p.add_argument("--schedule", default=default_schedule,
+    p.add_argument("--schedule",  # (its default is filled in by run_config: None says it was not given)
                    help="schedule name (see lrtui list)"
                    + (f"; default {default_schedule}" if default_schedule else ""))
     p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
@@ -33,6 +33,9 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, m
     p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam or adamw; default sgd")
     p.add_argument("--epochs", help=f"number of epochs, 1 to {max_epochs:,} (default 100)")
     p.add_argument("--seed", help="seed of the run's noise, batches and initial weights (default 0)")
+    p.add_argument("--seeds", help="run over N seeds (seed, seed+1, ...), 1 to 256: the loss is their mean, with "
+                   "its band and standard error; default auto: 1 where the run is deterministic, 16 with noise "
+                   "(8 on data problems)")
     p.add_argument("--steps-per-epoch", help="optimizer steps per epoch on analytic problems (default 1)")
     p.add_argument("--plateau-metric", choices=("end", "running", "heldout"),
                    help="what the plateau schedule watches after each epoch (default end: the loss the epoch ended at)")
@@ -46,7 +49,8 @@ def _add_unit_options(p: argparse.ArgumentParser) -> None:
                    "in tokens (num_warmup_steps='375M tokens' is 715 epochs of one step)")
 
 
-RUN_DEFAULTS = {"problem": "quadratic", "optimizer": "sgd", "epochs": "100", "seed": "0", "steps_per_epoch": "1",
+RUN_DEFAULTS = {"problem": "quadratic", "optimizer": "sgd", "epochs": "100", "seed": "0", "seeds": None,
+                "steps_per_epoch": "1",
                 "plateau_metric": "end", "batch_size": None, "tokens_per_step": None}
 
 
@@ -112,6 +116,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "lrtui simulate --problem ravine --optimizer momentum --schedule cosine lr=0.4 T_max=50 optimizer.momentum=0.9",
     )
     _add_run_options(p_sim, "constant", MAX_SIM_EPOCHS)
+    _add_start_options(p_sim)
     p_sim.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_sim.add_argument("--plot", action="store_true", help="draw lr and loss with plotext instead of printing numbers")
     p_sim.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")

@@ -176,7 +176,7 @@ def validated(config: "RunConfig", horizon_kept: set[str] | None = None, max_epo
     ``max_epochs``: the longest run the caller shows (the app's), named in the message of a length outside it."""
     from dataclasses import replace
 
-    from lrtui.sim.config import RunConfig, prepare
+    from lrtui.sim.config import SEEDS, RunConfig, prepare
     from lrtui.sim.units import Units
 
     # lengths typed with a unit ("375M tokens") become epochs: the units come from the run without its
@@ -194,7 +194,8 @@ def validated(config: "RunConfig", horizon_kept: set[str] | None = None, max_epo
     return RunConfig(
         schedule=config.schedule, problem=config.problem, problem_params=config.problem_params,
         optimizer=config.optimizer, optimizer_params=config.optimizer_params, epochs=prepared.epochs,
-        seed=prepared.seed, steps_per_epoch=prepared.steps_per_epoch, plateau_metric=prepared.plateau_metric,
+        seed=prepared.seed, seeds=coerce(SEEDS, config.seeds),
+        steps_per_epoch=prepared.steps_per_epoch, plateau_metric=prepared.plateau_metric,
         batch_size=prepared.batch_size, tokens_per_step=prepared.tokens_per_step,
     )
 

@@ -24,7 +24,7 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
     if args.preset is not None or args.load is not None:
         rescale = args.preset is not None and args.epochs is not None  # a preset scaled to other epochs
         given = [f"--{name.replace('_', '-')}" for name in (*RUN_DEFAULTS, "schedule", "spec")
-                 if getattr(args, name) is not None and not (rescale and name == "epochs")]
+                 if getattr(args, name) is not None and not (rescale and name == "epochs") and name != "seeds"]
         given += ["param=value pairs"] if args.assignments else []
         which = "--preset" if args.preset is not None else "--load"
         if args.preset is not None and args.load is not None:
@@ -42,19 +42,33 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
             epochs = Units.of(prepare(preset.config)).to_epochs("epochs", args.epochs)
             preset = preset.scaled(coerce(replace(EPOCHS, high=APP_MAX_EPOCHS), epochs))
         check_app_epochs(preset.config, *preset.pinned)
-        return {"config": preset.config, "pinned": preset.pinned, "preset": preset}
+        config, pinned = with_seeds(args, preset.config, preset.pinned)
+        return {"config": config, "pinned": pinned, "preset": preset}
     if args.load is not None:
         from lrtui.io.sessions import load_session
 
         session = load_session(args.load)
         check_app_epochs(session.config, *session.pinned)
-        return {"config": session.config, "pinned": session.pinned, "epoch": session.epoch,
+        config, pinned = with_seeds(args, session.config, session.pinned)
+        return {"config": config, "pinned": pinned, "epoch": session.epoch,
                 "target_loss": session.target_loss, "session_path": args.load, "note": session.note,
                 "smoothing": session.smoothing}
     # (the horizon follows the run unless typed, as in simulate)
     config = run_config(args, DEFAULT_SCHEDULE, max_epochs=APP_MAX_EPOCHS)
     check_app_epochs(config)
     return {"config": config}
+
+
+def with_seeds(args: argparse.Namespace, config, pinned: tuple) -> tuple:
+    """A preset's or a session's runs over the seeds --seeds gives (the one run option they take), checked."""
+    if args.seeds is None:
+        return config, pinned
+    from lrtui.sim.config import SEEDS, prepare
+
+    runs = [replace(c, seeds=coerce(SEEDS, args.seeds, "--")) for c in (config, *pinned)]
+    for run in runs:
+        prepare(run)  # within the work budget
+    return runs[0], tuple(runs[1:])
 
 
 def has_terminal() -> bool:

@@ -23,12 +23,13 @@ def export_runs(
     """Write the runs to ``<stem>.csv`` and ``<stem>.json`` in ``directory``; returns their paths.
 
     The csv is wide, one row per epoch: ``epoch``, then ``lr[label]`` and ``loss[label]`` for each run (and
+    ``loss_lo[label]``, ``loss_hi[label]`` for the band of a run over several seeds, whose loss is their mean,
     ``heldout_loss[label]`` for a data problem's), so ``pandas.read_csv(path, index_col="epoch").plot()`` or
     a spreadsheet chart shows every run at once.
     Numbers carry every digit (``repr``, as ``lrtui simulate --format csv``); ``nan`` marks an epoch after
     a divergence, and an empty cell an epoch a shorter run does not have. The JSON holds
-    ``{"runs": [{"label", "config", "epoch", "lr", "loss", "heldout_loss"?}, ...]}`` with NaN and infinities as
-    null.
+    ``{"runs": [{"label", "config", "seeds", "epoch", "lr", "loss", "loss_lo"?, "loss_hi"?, "heldout_loss"?,
+    "final_loss_per_seed"?}, ...]}`` with NaN and infinities as null.
     Repeated labels get `` (2)``, `` (3)``... Nothing is overwritten: when either file exists, the next
     free stem (``lrtui-runs-2``, ``-3``...) is used for both. :class:`SessionError` when they cannot be
     written (then neither is left behind).
@@ -38,9 +39,11 @@ def export_runs(
     names = _unique(labels)
     csv_text = _csv_text(traces, names)
     runs = [
-        {"label": name, "config": run_dict(typed_run(t.config)), "epoch": t.epoch.tolist(),
+        {"label": name, "config": run_dict(typed_run(t.config)), "seeds": t.seeds, "epoch": t.epoch.tolist(),
          "lr": json_numbers(t.lr), "loss": json_numbers(t.loss),
-         **({"heldout_loss": json_numbers(t.heldout_loss)} if t.heldout_loss is not None else {})}
+         **{kind: json_numbers(getattr(t, kind)) for kind in ("loss_lo", "loss_hi", "heldout_loss")
+            if getattr(t, kind) is not None},
+         **({"final_loss_per_seed": json_numbers(t.final_per_seed)} if t.final_per_seed is not None else {})}
         for name, t in zip(names, traces)
     ]
     json_text = json.dumps({"runs": runs}, allow_nan=False) + "\n"
@@ -80,7 +83,7 @@ def _unique(labels: Sequence[str]) -> list[str]:
 
 def _csv_text(traces: Sequence[Trace], labels: Sequence[str]) -> str:
     kinds = [(label, kind, getattr(t, kind)) for t, label in zip(traces, labels)
-             for kind in ("lr", "loss", "heldout_loss") if getattr(t, kind) is not None]
+             for kind in ("lr", "loss", "loss_lo", "loss_hi", "heldout_loss") if getattr(t, kind) is not None]
     columns = [[repr(v) for v in series.tolist()] for _, _, series in kinds]
     longest = max(traces, key=lambda t: len(t.epoch), default=None)
     out = io.StringIO()

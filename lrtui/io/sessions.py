@@ -4,7 +4,7 @@ A session file holds the current run, the pinned runs, the epoch cursor, the sco
 plot's smoothing (left out when it is ``auto``) and a note (a preset's, or an instructor's exercise: the
 app's ? shows it; its first line is its title)::
 
-    {"lrtui_session": 1, "epoch": 12, "target_loss": 0.01, "config": {...}, "pinned": [{...}, ...]}
+    {"lrtui_session": 2, "epoch": 12, "target_loss": 0.01, "config": {...}, "pinned": [{...}, ...]}
 
 Each run is a :class:`~lrtui.sim.config.RunConfig` by field name. Only the parameters the user set are kept
 (the spec as it is, not filled in with defaults), each as the value it stands for: text typed on the command
@@ -13,7 +13,7 @@ suffix picks the format. TOML has no null: ``target_loss`` is left out when ther
 set to none is written as the text ``"none"``, which every optional parameter reads back as none. TOML is
 written one run per line (inline tables), the pinned runs last::
 
-    lrtui_session = 1
+    lrtui_session = 2
     epoch = 12
     target_loss = 0.01
     config = {schedule = {name = "cosine", params = {lr = 0.1, T_max = 100}}, problem = "quadratic", ...}
@@ -52,10 +52,11 @@ from lrtui.io.documents import DocumentError, parse_document
 from lrtui.io.files import FileRefused, read_bounded, write_atomic
 from lrtui.params import ConfigError, coerce, format_value
 from lrtui.printable import shown
-from lrtui.sim.config import RUN_PARAMS, RunConfig, prepare
+from lrtui.sim.config import RUN_PARAMS, SEEDS, RunConfig, prepare
 
-FORMAT_VERSION = 1
-"""The session format this lrtui writes; it reads this one and older ones."""
+FORMAT_VERSION = 2
+"""The session format this lrtui writes; it reads this one and older ones. 2: runs have ``seeds`` (a run
+of format 1 was one seed's, and loads as one seed)."""
 
 MAX_BYTES = 1_000_000
 """A larger session file is refused without being parsed (a session is a few kilobytes)."""
@@ -188,7 +189,10 @@ def _from_document(document: Any) -> Session:
     pinned = document["pinned"]
     if not isinstance(pinned, list):
         raise ConfigError(f"pinned must be a list of runs, not {_type_name(pinned)}")
-    return _canonical(_run(document["config"], "config"), tuple(_run(c, f"pinned[{i}]") for i, c in enumerate(pinned)),
+    runs = [document["config"], *pinned]
+    if version < 2:  # written before runs had seeds: each was one seed's, and is again
+        runs = [{"seeds": 1, **run} if isinstance(run, dict) else run for run in runs]
+    return _canonical(_run(runs[0], "config"), tuple(_run(c, f"pinned[{i}]") for i, c in enumerate(runs[1:])),
                       document["epoch"], document.get("target_loss"), document.get("note", ""),
                       document.get("smoothing", SMOOTHING.default))
 
@@ -266,7 +270,8 @@ def typed_run(config: RunConfig) -> RunConfig:
         schedule=_typed_spec(config.schedule),
         problem_params={k: prepared.problem_params[k] for k in config.problem_params},
         optimizer_params={k: prepared.optimizer_params[k] for k in config.optimizer_params},
-        **{p.name: getattr(prepared, p.name) for p in RUN_PARAMS},
+        **{p.name: getattr(prepared, p.name) for p in RUN_PARAMS if p is not SEEDS},
+        seeds=coerce(SEEDS, config.seeds),  # as set: auto stays auto (prepared holds what it means)
     )
 
 

@@ -73,13 +73,16 @@ def _t4() -> Preset:
         one_per_schedule(base, S("constant", lr=0.1), S("constant", lr=0.01), S("exponential", lr=0.1, gamma=0.95),
              S("multistep", lr=0.1, milestones=[500, 1000]), S("cosine", lr=0.1, T_max=2000)),
         "f = x^2/2, noise 1, x0 = 5, 2000 steps; mean loss at steps 100/500/1000/2000 (sum of lr in brackets), "
-        "expected values over many seeds: one run's scatter around them (the scoreboard's final is its last 10% "
-        "mean, +- its spread). "
+        "expected values (means over 256 seeds; the app shows the mean of 16 with its band). "
         "1/(10 + t) [5.35; sum lr = inf, sum lr^2 < inf]: .089/.0049/.0015/.0005, still falling. Constant 0.1 [200]: "
         ".027/.026/.027/.026, stuck at the floor. Constant 0.01 [20]: 1.68/.0029/.0024/.0025, slow start. "
         "0.1 x 0.95^t [2.0]: .218 then frozen at .213, it decays too fast. Step 0.1 /10 at 500 and 1000 [56]: "
         ".026/.026/.0026/.00058, a staircase. Cosine 0.1 -> 0 [100]: .026/.023/.012/.0012. The scoreboard's "
-        "sums of lr and lr^2 are the Robbins-Monro counters. d2l's variant (f = x1^2 + 2 x2^2) is not a problem here.",
+        "sums of lr and lr^2 are the Robbins-Monro counters. The scoreboard's final is each seed's mean over the "
+        "last 10% (steps 1800-2000), averaged over the 16 seeds, +- its standard error; over 256 seeds: 1/(10 + t) "
+        ".00050, constant 0.1 .027, constant 0.01 .0025, 0.95^t .21, step .00060, cosine .0012. At 16 seeds "
+        "1/(10 + t), step and cosine overlap and share the first rank (the rank column marks a tie): type seeds "
+        "256 to tell cosine apart. d2l's variant (f = x1^2 + 2 x2^2) is not a problem here.",
         {"source": "teaching.md T4 (Robbins and Monro 1951); " + D2L, "flag": "[N]", "view": "loss", "variants": {
             "0.1 x 0.99^t (freezes later, .0013)": with_changes(base, S("exponential", lr=0.1, gamma=0.99)),
         }},
@@ -205,11 +208,12 @@ def _t10() -> Preset:
         "constant .47/.50/.46/.47/.47/.43; WSD with linear decay over the last 10% .44/.47/.46/.24/.09/.015; over "
         "the last 2.5% .50/.47/.45/.41/.44/.026 (too short, as MiniCPM found); 1-sqrt over the last 20% "
         ".47/.47/.08/.05/.02/.0074; cosine with 100 warmup steps .32/.07/.011/.007/.005/.005. These are means "
-        "over many seeds: the app shows one run (seed 0), whose loss at one step scatters by as much as the mean "
-        "while the lr is high (sd .6 at step 1000 over 200 seeds, .016 at 3000), so read the plots' trailing "
-        "means and the trend, not one step. Branch a decay from any stable step k to see the drop (w; Wen et al. "
-        "2024): one run's branches end scattered around .02 (the mean of the last 30 steps over 30 seeds: "
-        ".023 +- .018 for the 2700 branch).",
+        "over 200 seeds; the app shows the mean of 16 seeds with their 10-90% band (one seed's loss at one step "
+        "scatters by as much as the mean while the lr is high: sd .6 at step 1000, .016 at 3000). The "
+        "scoreboard's final is the mean over the last 10% (steps 2700-3000: all of the 10% decay), over 256 "
+        "seeds: WSD 10% .18, constant .45, WSD 2.5% .38, 1-sqrt 20% .037, cosine .0065. Branch a decay from any "
+        "stable step k to see the drop (w; Wen et al. 2024): the branches from 1350, 2025 and 2700 end at "
+        ".057/.022/.020 (the last 30 steps, 256 seeds; one seed scatters by .024, the 16 seeds' mean by .006).",
         {"source": "teaching.md T10; Wen et al. 2024 [V abstract]", "flag": "[N]", "view": "loss"},
     )
 

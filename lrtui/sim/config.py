@@ -23,13 +23,32 @@ from lrtui.sim.problems import ANALYTIC, Problem
 
 PROBLEMS: dict[str, Problem | DataProblem] = {**ANALYTIC, **DATA}
 
+MAX_SEEDS = 256
+AUTO_SEEDS = {"analytic": 16, "data": 8}
+"""The seeds a noisy run takes by default: 16 seeds of an analytic problem cost about 2x one seed, 8 of a
+data problem about 3x (the simulator runs them together, vectorized)..."""
+AUTO_SEED_EPOCHS = 4_000_000
+"""... and at most this many epochs of all its seeds together: a million epochs keep 4 seeds (their losses,
+paths and band are held in memory at once, 8 bytes each)."""
+
+FINAL_WINDOW = 0.1
+"""A noisy run's final loss is the mean over this fraction of its last epochs (and its best the lowest
+mean over any such stretch)."""
+
 WORK_BUDGET = 60.0
 """Seconds of simulation a run may ask for, as :func:`estimated_seconds` counts them (measured on 2 cores
 of 2026; an old laptop takes two or three times as long)."""
 
+SEEDS = Param("seeds", "int", None,
+              "runs over the seeds seed, seed+1, ...: the loss shown is their mean, with the band of their 10th "
+              "to 90th percentile; auto is 1 where the run is deterministic (no noise, full batch), 16 on a "
+              "noisy analytic problem, 8 on a data problem (fewer where the run is long)", 1, MAX_SEEDS,
+              optional=True, unset="auto")
+
 RUN_PARAMS = (
     Param("epochs", "int", 100, "epochs to simulate", 1, MAX_SIM_EPOCHS),
     Param("seed", "int", 0, "seed of the run's noise, minibatch order and initial weights", 0, 2**31 - 1),
+    SEEDS,
     Param("steps_per_epoch", "int", 1, "optimizer steps per epoch on analytic problems", 1, 100_000),
     Param("plateau_metric", "choice", "end",
           "what plateau watches after each epoch: end = the loss after it, running = the mean loss of its "
@@ -53,6 +72,7 @@ class RunConfig:
     optimizer_params: dict[str, Any] = field(default_factory=dict)
     epochs: int = 100
     seed: int = 0
+    seeds: int | None = None  # None: auto (see RUN_PARAMS)
     steps_per_epoch: int = 1
     plateau_metric: str = "end"
     batch_size: int | None = None  # time units only: the simulation does not read them
@@ -61,7 +81,13 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class Trace:
-    """What happened in one run, per epoch (arrays of length ``epochs``)."""
+    """What happened in one run, per epoch (arrays of length ``epochs``).
+
+    A run over several seeds is one trace: ``loss`` (and ``heldout_loss``, ``final_loss``) the mean over its
+    seeds, ``loss_lo`` and ``loss_hi`` their 10th and 90th percentile per epoch, ``final_per_seed`` each
+    seed's final loss (its mean over the last FINAL_WINDOW of the run); the path, gradient norm and
+    sharpness are the first seed's (``config.seed``). A seed that diverges ends the mean there:
+    ``diverged_at`` is the first seed's divergence, ``diverged_seeds`` how many did."""
 
     config: RunConfig
     epoch: np.ndarray
@@ -76,6 +102,11 @@ class Trace:
     final_params: np.ndarray | None
     diverged_at: int | None  # == epochs when the last epoch's update blew up
     steps_per_epoch: int
+    seeds: int = 1
+    loss_lo: np.ndarray | None = None  # the band over seeds (None for one seed)
+    loss_hi: np.ndarray | None = None
+    final_per_seed: np.ndarray | None = None  # each seed's final loss, a mean over the run's last FINAL_WINDOW
+    diverged_seeds: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,7 @@ class Prepared:
     optimizer_params: dict[str, Any]
     epochs: int
     seed: int
+    seeds: int  # resolved: auto is a number here
     steps_per_epoch: int
     plateau_metric: str
     batch_size: int | None = None
@@ -140,9 +172,43 @@ def prepare(config: RunConfig) -> Prepared:
         )
     if isinstance(schedule, schedules.Schedule):
         schedule.check_length(run["epochs"])
+    typed_seeds = run["seeds"]
+    run["seeds"] = typed_seeds or auto_seeds(problem, problem_params)
     prepared = Prepared(config, schedule, problem, problem_params, optimizer, optimizer_params, **run)
+    if typed_seeds is None and prepared.seeds > 1:  # auto takes as many seeds as the budgets allow
+        fit = min(prepared.seeds, _seeds_within(prepared, WORK_BUDGET), AUTO_SEED_EPOCHS // prepared.epochs)
+        prepared = replace(prepared, seeds=max(1, fit))
     _check_work(prepared)
     return prepared
+
+
+def is_deterministic(problem: Problem | DataProblem, problem_params: dict[str, Any]) -> bool:
+    """Whether every seed gives the same run's loss: no gradient noise (analytic problems) or full-batch
+    steps (data problems, whose seeds still draw the initial weights)."""
+    if problem.kind == "data":
+        return problem_params["batch_size"] >= problem_params["n"]
+    return not problem_params.get("noise", 0)
+
+
+def auto_seeds(problem: Problem | DataProblem, problem_params: dict[str, Any]) -> int:
+    """The seeds ``seeds=auto`` means before the work budget: 1 for a deterministic run, else AUTO_SEEDS."""
+    return 1 if is_deterministic(problem, problem_params) else AUTO_SEEDS[problem.kind]
+
+
+EXTRA_SEED_COST = {"analytic": 1 / 15, "data": 1 / 4}
+"""What each seed after the first adds to a run's cost, in runs of one seed (benchmarks/bench_seeds.py: the
+seeds share the step loop, only the arithmetic grows with them)."""
+
+
+def seed_cost(seeds: int, kind: str) -> float:
+    """The cost of ``seeds`` seeds run together, in runs of one seed."""
+    return 1.0 + (seeds - 1) * EXTRA_SEED_COST[kind]
+
+
+def _seeds_within(p: Prepared, seconds: float) -> int:
+    """The most seeds (at least 1) whose run stays within ``seconds``."""
+    one = estimated_seconds(replace(p, seeds=1))
+    return max(1, int((seconds / one - 1) / EXTRA_SEED_COST[p.problem.kind]) + 1)
 
 
 def estimated_seconds(p: Prepared) -> float:
@@ -156,7 +222,7 @@ def estimated_seconds(p: Prepared) -> float:
         per_epoch = steps * (50e-6 + 20e-9 * pp["batch_size"] * width) + 40e-9 * pp["n"] * width
     else:
         per_epoch = 7e-6 * p.steps_per_epoch
-    return p.epochs * per_epoch
+    return p.epochs * per_epoch * seed_cost(p.seeds, p.problem.kind)
 
 
 def _check_work(p: Prepared) -> None:
@@ -164,6 +230,14 @@ def _check_work(p: Prepared) -> None:
     seconds = estimated_seconds(p)
     if seconds <= WORK_BUDGET:
         return
+    if p.seeds > 1 and _seeds_within(p, WORK_BUDGET) > 1:
+        raise ConfigError(f"seeds={p.seeds} is too many for this run (about {seconds:,.0f} s): allowed about "
+                          f"{WORK_BUDGET:.0f} s of work, here at most {_seeds_within(p, WORK_BUDGET)} seeds")
+    p = replace(p, seeds=1)
+    seconds = estimated_seconds(p)
+    if seconds <= WORK_BUDGET:
+        raise ConfigError(f"seeds={p.config.seeds} is too many for this run: allowed about {WORK_BUDGET:.0f} s "
+                          "of work, here 1 seed (or fewer epochs)")
     most = int(p.epochs * WORK_BUDGET / seconds)
     if p.problem.kind == "data":
         what = ", ".join(f"problem.{k}={p.problem_params[k]}" for k in ("n", "batch_size", "hidden")

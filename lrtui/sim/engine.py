@@ -20,12 +20,13 @@ batch with (each run draws from its own generator, seeded by its ``seed``).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from lrtui.schedules.plateau import Plateau
-from lrtui.sim.config import Prepared, RunConfig, Trace, prepare
+from lrtui.sim.config import FINAL_WINDOW, Prepared, RunConfig, Trace, prepare
 from lrtui.sim.problems import Problem
 
 DIVERGENCE_FACTOR = 1e6
@@ -53,16 +54,52 @@ def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray) -> Trace:
 
 
 def simulate_many(configs: Sequence[RunConfig], progress: Progress | None = None) -> list[Trace]:
-    """Run several configurations, vectorized across those that share problem, optimizer and length."""
+    """Run several configurations, vectorized across those that share problem, optimizer and length; a
+    configuration over several seeds runs each of them (``seed``, ``seed + 1``, ...) and gives one trace of
+    their mean (see :class:`~lrtui.sim.config.Trace`)."""
     prepared = [prepare(c) for c in configs]
+    runs = [one for p in prepared for one in _seed_runs(p)]
     groups: dict[tuple, list[int]] = {}
-    for i, p in enumerate(prepared):
+    for i, p in enumerate(runs):
         groups.setdefault(p.group_key, []).append(i)
-    traces: list[Trace | None] = [None] * len(prepared)
+    traces: list[Trace | None] = [None] * len(runs)
     for indices in groups.values():
-        for i, trace in zip(indices, _run_group([prepared[i] for i in indices], progress=progress)):
+        for i, trace in zip(indices, _run_group([runs[i] for i in indices], progress=progress)):
             traces[i] = trace
-    return traces  # type: ignore[return-value]
+    out, start = [], 0
+    for p in prepared:
+        out.append(_over_seeds(p, traces[start : start + p.seeds]))  # type: ignore[arg-type]
+        start += p.seeds
+    return out
+
+
+def _seed_runs(p: Prepared) -> list[Prepared]:
+    """The runs of one seed each that a configuration over ``p.seeds`` seeds is made of."""
+    if p.seeds == 1:
+        return [p]
+    return [replace(p, seed=p.seed + i, seeds=1, config=replace(p.config, seed=p.seed + i, seeds=1))
+            for i in range(p.seeds)]
+
+
+def _over_seeds(p: Prepared, traces: list[Trace]) -> Trace:
+    """One trace of a run over seeds: the mean loss and its 10th-90th percentile band per epoch, each seed's
+    final loss (its mean over the run's last FINAL_WINDOW), the first seed's path; the mean ends where the
+    first seed diverged."""
+    if len(traces) == 1:
+        return traces[0]
+    first = traces[0]
+    loss = np.stack([t.loss for t in traces])
+    finals = np.array([t.final_loss for t in traces])
+    with_final = np.concatenate([loss, finals[:, None]], axis=1)
+    window = max(1, round(with_final.shape[1] * FINAL_WINDOW))
+    diverged = [t.diverged_at for t in traces if t.diverged_at is not None]
+    lo, hi = np.percentile(loss, [10, 90], axis=0)
+    heldout = None if first.heldout_loss is None else np.mean([t.heldout_loss for t in traces], axis=0)
+    return replace(
+        first, config=p.config, loss=loss.mean(axis=0), heldout_loss=heldout, final_loss=float(finals.mean()),
+        diverged_at=min(diverged) if diverged else None, seeds=len(traces), loss_lo=lo, loss_hi=hi,
+        final_per_seed=with_final[:, -window:].mean(axis=1), diverged_seeds=len(diverged),
+        final_params=first.final_params if not diverged else None)
 
 
 class _Plateaus:

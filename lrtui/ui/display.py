@@ -24,12 +24,16 @@ from lrtui.ui.views import LrView, Run, fmt, lower_views
 
 def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
                   playing_at: int | None = None) -> str:
-    """The status line at the cursor: the epoch, the lr and loss there, the verdict (the state there while
-    the run is still running), the sums of lr and lr^2 up to it (Robbins-Monro); the speed while playing."""
+    """The status line at the cursor: the epoch, the lr and loss there (a run over seeds: their mean, and the
+    band of their 10th to 90th percentile), the verdict (the state there while the run is still running),
+    the sums of lr and lr^2 up to it (Robbins-Monro); the speed while playing."""
     t = min(epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
     outcome = verdict.describe() if verdict.kind != "running" else run_state(trace, t)
     sigma, square = ("sum", "^2") if ascii else ("Σ", "²")
-    parts = [f"t={t}/{len(trace.epoch) - 1}", f"lr={fmt(trace.lr[t])}", f"loss={fmt(trace.loss[t])}", outcome,
+    loss = f"loss={fmt(trace.loss[t])}"
+    if trace.loss_lo is not None:  # the mean over seeds, and their band there
+        loss += f" ({fmt(trace.loss_lo[t])}..{fmt(trace.loss_hi[t])})"
+    parts = [f"t={t}/{len(trace.epoch) - 1}", f"lr={fmt(trace.lr[t])}", loss, outcome,
              f"{sigma}lr={fmt(sums[0][t])} {sigma}lr{square}={fmt(sums[1][t])}"]
     if playing_at is not None:
         parts.insert(0, f"{'>' if ascii else '▶'} {playing_at}/s")

@@ -53,7 +53,7 @@ def fields(prepared: Prepared) -> list[Field]:
     out += [Field("problem", p) for p in prepared.problem.params]
     out += [Field("optimizer", PICKERS["optimizer"], picker=True)]
     out += [Field("optimizer", p) for p in prepared.optimizer.params]
-    run = ["epochs", "seed"] + (["steps_per_epoch"] if prepared.problem.kind == "analytic" else [])
+    run = ["epochs", "seed", "seeds"] + (["steps_per_epoch"] if prepared.problem.kind == "analytic" else [])
     if prepared.schedule.name == "plateau":
         run.append("plateau_metric")
     run += (["batch_size"] if prepared.problem.kind == "analytic" else []) + ["tokens_per_step"]
@@ -86,6 +86,8 @@ def text(prepared: Prepared, field: Field) -> str:
     """The value as the form shows it (and as it can be typed back)."""
     if field == HORIZON:
         return Units.of(prepared).describe(prepared.epochs).split(" = ", 1)[-1]
+    if field.section == "run" and field.param.name == "seeds" and prepared.config.seeds is None:
+        return f"{field.param.unset}={prepared.seeds}"  # auto, and what it means for this run (one word)
     v = value(prepared, field)
     if isinstance(v, float) and v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e5):
         return f"{v:.4g}"

@@ -44,6 +44,9 @@ PIN_LOOKS = (PinLook("green+", "color(10)", "x"), PinLook("orange+", "color(11)"
              PinLook("magenta+", "color(13)", "o"), PinLook("cyan+", "color(14)", "#"),
              PinLook("gray+", "color(7)", "%"), PinLook("green", "color(2)", "@"))
 NOW_COLOUR = ("blue+", "color(12)")  # the current run in a comparison: one colour on both plots
+BAND = (10, 90)  # the percentiles over seeds a run's loss band spans (lrtui.sim.engine)
+BAND_MARKER = ":"  # the band's lines without colour: no run's marker, no reference line's
+BAND_DOTS = "·"  # with colour: dots, told from the mean's braille line by shape as well as by shade
 
 
 def fmt(x: float) -> str:
@@ -125,7 +128,8 @@ class View:
 
 class LossView(View):
     """The loss of the run and of the pinned runs (smoothed on noisy problems), the held-out loss, and the
-    noise floor where the problem knows it."""
+    noise floor where the problem knows it. A run over several seeds draws the mean over them, and under
+    it the band from their 10th to their 90th percentile (the legend and the title name it)."""
 
     name = "loss"
 
@@ -133,18 +137,25 @@ class LossView(View):
         trace, prepared, pinned = run.trace, run.prepared, run.pinned
         weight = smoothing_weight(run.smoothing, is_noisy(prepared))
         smooth = lambda y: ema(y, weight)  # noqa: E731 (the pinned runs share the problem: one weight)
-        series = [Series(run.x, smooth(trace.loss), NOW_COLOUR[0] if pinned else "red+", "now" if run.legend else
+        colour = NOW_COLOUR[0] if pinned else "red+"
+        series = [Series(run.x, smooth(trace.loss), colour, "now" if run.legend else
                          "train" if trace.heldout_loss is not None else None)]
         series += run.pin_series("loss", look, run.legend, smooth)
         if trace.heldout_loss is not None:
             heldout = "red" if pinned else "green+"  # (green+ is pin #1's; red is free once now is blue)
             series.append(Series(run.x, smooth(trace.heldout_loss), heldout, "held-out",
                                  marker="-" if look.plain else None))
+        if trace.loss_lo is not None:  # the band over seeds, last: under every line; dotted, the run's colour dimmed
+            band = dict(colour=colour.rstrip("+"), marker=BAND_MARKER if look.plain else BAND_DOTS)
+            series += [Series(run.x, smooth(trace.loss_lo), label=f"{BAND[0]}-{BAND[1]}%", **band),
+                       Series(run.x, smooth(trace.loss_hi), **band)]
         floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
         if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
             series.append(Series(run.x, floor, "orange", "noise floor", marker="." if look.plain else None,
                                  on_top=True))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
+        if trace.seeds > 1:  # the mean over them (the legend names the band)
+            title += f", {trace.seeds} seeds"
         self.panel.plot.show(tuple(series), title=title, look=look, x_range=run.x_range)
 
 
@@ -174,7 +185,8 @@ class LandscapeView(View):
         shown = np.vstack([path[::step], path[-1:]])
         series.append(Series(shown[:, 0], shown[:, 1], "red+", decimate=False))
         self.panel.points = path
-        plot.show(tuple(series), title=f"landscape: {trace.config.problem} (path of {trace.config.optimizer})",
+        seed = f", seed {trace.config.seed}" if trace.seeds > 1 else ""  # the path is one seed's
+        plot.show(tuple(series), title=f"landscape: {trace.config.problem} (path of {trace.config.optimizer}{seed})",
                   look=look, x_range=xlim, y_range=ylim, xlabel="x")
 
 
@@ -197,7 +209,8 @@ class SharpnessView(View):
         self.panel.plot.show(
             (Series(run.x, trace.sharpness, "red+", f"sharpness {lam}max"),
              Series(run.x, tolerated, "orange", "c/lr", marker="." if look.plain else None)),
-            title="sharpness", look=look, x_range=(0.0, float(max(len(run.x) - 1, 1))))
+            title="sharpness" + (f", seed {trace.config.seed}" if trace.seeds > 1 else ""), look=look,
+            x_range=(0.0, float(max(len(run.x) - 1, 1))))
 
 
 class RangeView(View):
@@ -234,7 +247,8 @@ class RangeView(View):
 
 class BranchesView(View):
     """WSD's branches: the stable phase without decay (the trunk) and the decay started from several points
-    of it, each a run of its own on the same seed; their end losses in the status line."""
+    of it, each a run of its own on the same seeds (the mean over them where the run has several); their end
+    losses in the status line."""
 
     name = "branches"
     unavailable = "the branch view is for wsd: its decay can start from any point of the stable phase"
@@ -266,12 +280,12 @@ class BranchesView(View):
         # (the status line has room at 80 columns for five numbers of two digits, without their leading 0)
         short = lambda v: re.sub(r"^(-?)0\.", r"\1.", f"{v:.2g}")  # noqa: E731
         ends = ", ".join(f"{k}: {short(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
-        # one run's numbers: a noisy loss scatters from seed to seed, so both name the seed (and the means)
-        seed = trace.config.seed
+        # a noisy loss scatters from seed to seed: both say which seed, or how many the means are over
+        which = f"seed {trace.config.seed}" if trunk.seeds == 1 else f"{trunk.seeds} seeds"
         none = short(end_loss(trunk.loss, trunk.final_loss, tail))
-        self.summary = f"seed {seed}, last {tail}: {ends}; none: {none}"  # the mean of the last {tail} epochs
-        self.panel.plot.show(tuple(series), title=f"branches, seed {seed}; gray: no decay", look=look,
-                             x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
+        self.summary = f"{which}, last {tail}: {ends}; none: {none}"  # the mean of the last {tail} epochs
+        title = f"branches, {'mean of ' if trunk.seeds > 1 else ''}{which}; gray: no decay"
+        self.panel.plot.show(tuple(series), title=title, look=look, x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
 
 
 VIEWS: tuple[type[View], ...] = (LossView, LandscapeView, RangeView, SharpnessView, BranchesView)

@@ -2,8 +2,11 @@
 numbers (see lrtui.analysis.compare). It doubles as the plots' legend: each row starts with its run's marker in
 its run's colour.
 
-Columns that do not fit the terminal's width are left out, least important first, and the last line says
-which: the verdict goes last, then the final and best loss. Numbers carry as many digits as the column
+The final loss of a run over several seeds is the mean of its seeds' own final means, ``±se`` its standard
+error across seeds; ``rank`` orders the runs by final loss, and runs whose intervals (+-2 se) overlap share
+a rank marked ``≈``: the board does not pretend to know their order. Columns that do not fit the terminal's
+width are left out, least important first, and the last line says which: the verdict goes last, then the
+final loss, its se, the rank and the best loss. Numbers carry as many digits as the column
 needs to tell its rows apart (3 at least): 0.1234 and 0.1235 are not both 0.123.
 """
 
@@ -15,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from lrtui.analysis.compare import Score
+from lrtui.analysis.compare import Score, ranks
 
 MIN_DESCRIPTION = 22
 
@@ -49,14 +52,15 @@ def _score(name: str):
     return lambda r: getattr(r.score, name) if r.score is not None else None
 
 
-def _spread(r: "BoardRow") -> str:
-    return "" if r.score is None or r.score.final_spread is None else f"±{r.score.final_spread:.2g}"
+def _standard_error(r: "BoardRow") -> str:
+    return "" if r.score is None or r.score.final_se is None else f"±{r.score.final_se:.2g}"
 
 
 # (header, value of a row: a number formatted by `distinct`, or text) in the order they show
 COLUMNS = (
+    ("rank", None),  # (all rows at once: lrtui.analysis.compare.ranks)
     ("final", _score("final_loss")),
-    ("±", _spread),
+    ("±se", _standard_error),
     ("best", _score("best_loss")),
     ("held-out", _score("heldout_loss")),
     ("to target", _score("epochs_to_target")),
@@ -67,10 +71,10 @@ COLUMNS = (
     ("Σlr²", _score("sum_lr2")),
     ("verdict", lambda r: r.verdict),
 )
-KEPT_LONGEST = ("verdict", "final", "±", "best", "held-out", "to target", "diverged", "peak lr", "final lr", "Σlr",
-                "Σlr²")
+KEPT_LONGEST = ("verdict", "final", "±se", "rank", "best", "held-out", "to target", "diverged", "peak lr", "final lr",
+                "Σlr", "Σlr²")
 """The order columns are kept in when the board is narrow: the verdict goes last."""
-OPTIONAL = ("±", "held-out")  # shown only where a run has them (noisy runs, data problems)
+OPTIONAL = ("±se", "held-out")  # shown only where a run has them (runs over seeds, data problems)
 
 
 def cells(rows: list[BoardRow]) -> dict[str, list[str]]:
@@ -78,6 +82,10 @@ def cells(rows: list[BoardRow]) -> dict[str, list[str]]:
     run has a value for (a spread, a held-out loss) left out."""
     out = {}
     for header, value in COLUMNS:
+        if header == "rank":
+            if sum(r.score is not None and r.score.final_loss is not None for r in rows) > 1:
+                out[header] = ranks([r.score for r in rows])
+            continue
         values = [value(r) for r in rows]
         if header in OPTIONAL and not any(values):
             continue
@@ -90,6 +98,8 @@ def fit_columns(rows: list[BoardRow], width: int, ascii: bool = False) -> tuple[
     """The columns that fit ``width`` beside the label and a description of at least MIN_DESCRIPTION, each
     with its width (in the order they show), and the names of those left out (see :data:`KEPT_LONGEST`)."""
     table = cells(rows)
+    if ascii:
+        table = {h: [_ascii(c) for c in column] for h, column in table.items()}
     used = max(len(f"{r.marker} {r.label}") for r in rows) + 1 + MIN_DESCRIPTION + 1
     kept, dropped = set(), []
     for header in (h for h in KEPT_LONGEST if h in table):
@@ -104,7 +114,7 @@ def fit_columns(rows: list[BoardRow], width: int, ascii: bool = False) -> tuple[
 
 
 def _ascii(text: str) -> str:
-    return text.replace("Σlr²", "sum lr^2").replace("Σlr", "sum lr")
+    return text.replace("Σlr²", "sum lr^2").replace("Σlr", "sum lr").replace("±", "+-").replace("≈", "~")
 
 
 class Scoreboard(Static):
@@ -147,7 +157,8 @@ class Scoreboard(Static):
             table.add_column(_ascii(title) if self.ascii else title, justify="right", no_wrap=True, min_width=need)
         for i, r in enumerate(self.rows):
             mark = Text(f"{r.marker} {r.label} ", style=r.colour or "")  # (the table pads no column edge)
-            table.add_row(mark, Text(r.description), *(Text(table_cells[h][i]) for h, _ in shown))  # not markup
+            shown_cells = (_ascii(table_cells[h][i]) if self.ascii else table_cells[h][i] for h, _ in shown)
+            table.add_row(mark, Text(r.description), *(Text(c) for c in shown_cells))  # not markup
         if dropped:
             table.caption = "wider terminal shows: " + ", ".join(dropped)
             table.caption_justify = "left"
