@@ -136,8 +136,16 @@ def _run_group(runs: list[Prepared], lr: np.ndarray | None = None, progress: Pro
     plateaus = _Plateaus([] if lr is not None else runs)
     if lr is None:
         t_all = np.arange(first.epochs)
-        lr = np.stack([np.full(first.epochs, np.nan) if isinstance(r.schedule, Plateau) else r.schedule(t_all)
-                       for r in runs])
+        curves: dict[int, np.ndarray] = {}  # the seeds of a run share its schedule: its curve is computed once
+
+        def curve(r: Prepared) -> np.ndarray:
+            if isinstance(r.schedule, Plateau):
+                return np.full(first.epochs, np.nan)  # (it follows the loss: set epoch by epoch)
+            if id(r.schedule) not in curves:
+                curves[id(r.schedule)] = r.schedule(t_all)
+            return curves[id(r.schedule)]
+
+        lr = np.stack([curve(r) for r in runs])
     rngs = [np.random.default_rng(r.seed) for r in runs]
     run = _run_data if first.problem.kind == "data" else _run_analytic
     with np.errstate(all="ignore"):

@@ -116,7 +116,9 @@ KEY_MAP = (
     Key("u / U", "unpin the last pinned run / all of them", "plots", ("unpin", "clear_pins")),
     Key("b", "the scoreboard: per run final and best loss, epochs to target_loss (a field at the end of the form; "
         "none = 1% of the starting loss), diverged at, peak and final lr, sum of lr and of lr^2, the verdict. "
-        "Pinned runs share the problem and seed: change them and all re-run", "plots", ("board",)),
+        "A run over several seeds (the seeds field) shows their mean, +- its standard error (se), and runs whose "
+        "intervals overlap share a rank marked ~ or ≈. Pinned runs share the problem, seed and seeds: change them "
+        "and all re-run", "plots", ("board",)),
     Key("e", "export the current and pinned runs to CSV and JSON (here, a new name)", "plots", ("export",)),
     Key("c", "the schedule as torch, transformers or optax code: copy it or write it", "plots", ("code",)),
     Key("q", "quit (with unsaved work, pinned runs or changes, it asks first: q again)", "plots", ("quit",)),
