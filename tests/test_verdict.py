@@ -245,3 +245,22 @@ def test_describe_a_stall_gives_the_limit_of_the_sum_of_lr():
     assert Verdict("stalled", 7, limit=0.0123).describe().endswith("(Σlr → 0.012)")
     assert "stalled" in KINDS
     assert Verdict("converged", 23).describe(ascii=True) == "converged at epoch 23"  # the others are ASCII already
+
+
+def test_a_noisy_run_still_falling_reads_converging():
+    """Issue 23: the status line read a noisy run's trend from its last 6 samples, which rise about every other
+    step. T4's constant 0.01 is still falling at epoch 250 (mean loss 12.5 x 0.98^t + 0.0025 ~ 0.09): read on
+    its trailing mean it is converging in every seed, where the last 6 samples said "rising" in some."""
+    from lrtui.analysis.verdict import run_state
+
+    traces = [t4(S("constant", lr=0.01), seed, epochs=250) for seed in range(40)]
+    assert {run_state(t, 249, noisy=True) for t in traces} == {"converging"}
+    assert "rising" in {run_state(t, 249) for t in traces}  # the noiseless reading, unchanged
+
+
+def test_a_noisy_runs_state_at_its_start():
+    from lrtui.analysis.verdict import run_state
+
+    trace = t4(S("constant", lr=0.01))
+    assert [run_state(trace, e, noisy=True) for e in (0, 1, 2, 10, 100)] == ["starting", "starting", "converging",
+                                                                             "converging", "converging"]
