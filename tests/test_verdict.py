@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from lrtui.cli import main
@@ -155,3 +156,124 @@ def test_short_runs_get_a_verdict(epochs):
     """Found by the fuzz suite: a 3-epoch run asked for the loss 6 epochs back."""
     for lr in (0.5, 1.99, 2.01, 3.0):
         assert judge(simulate(RunConfig(schedule=S("constant", lr=lr), epochs=epochs))).kind in KINDS
+
+
+T4_PROBLEM = {"L": 1.0, "x0": 5.0, "noise": 1.0}  # lrtui/presets/teaching.py's T4: f = x^2/2, noise 1, x0 = 5
+
+
+def t4(schedule, seed=0, epochs=2000):
+    return simulate(RunConfig(schedule=schedule, problem="quadratic", problem_params=T4_PROBLEM, epochs=epochs,
+                              seed=seed))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_t4_fast_decay_is_stalled_with_its_sum_of_lr(seed):
+    """Issue 23: 0.1 x 0.95^t freezes at a loss of ~0.2 (teaching.md T4) because its lr runs out: the sum of the
+    lr converges to 0.1 / (1 - 0.95) = 2. It was called "running"."""
+    trace = t4(S("exponential", lr=0.1, gamma=0.95), seed)
+    v = judge(trace)
+    assert v.kind == "stalled"
+    assert v.limit == pytest.approx(0.1 / (1 - 0.95), rel=1e-9)
+    assert v.epoch == 90  # 2 (1 - 0.95^t) >= 99% of 2 from t = 90 on (0.95^90 = 0.0099)
+    assert v.describe() == "stalled: lr decayed too fast (Σlr → 2.0)"
+    assert trace.final_loss > 1e-3  # frozen above the floor of any lr it still has
+
+
+def test_t4_slower_exponential_freezes_later_and_is_stalled_too():
+    """The preset's variant 0.1 x 0.99^t: its sum goes to 10, and the loss freezes near 0.0013 (teaching.md)."""
+    v = judge(t4(S("exponential", lr=0.1, gamma=0.99)))
+    assert v.kind == "stalled" and v.limit == pytest.approx(10.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("schedule", [
+    S("inverse_time", lr=0.1, decay_rate=1.0, decay_steps=10),  # 1/(10 + t): sum lr = inf, sum lr^2 < inf
+    S("constant", lr=0.1), S("constant", lr=0.01),
+    S("multistep", lr=0.1, milestones=[500, 1000]),  # ends at a constant 0.001: its sum grows without bound
+    S("cosine", lr=0.1, T_max=2000),  # to 0 over the run: its last 1% of lr comes in the run's last 18%
+], ids=["1/(10+t)", "constant 0.1", "constant 0.01", "multistep", "cosine to 0"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_t4_schedules_that_do_not_run_out_are_not_stalled(schedule, seed):
+    assert judge(t4(schedule, seed)).kind != "stalled"
+
+
+def test_the_t4_preset_reads_as_its_note_says():
+    from lrtui.presets import find
+
+    preset = find("T4")
+    stalled = {c.schedule["name"] + str(c.schedule["params"].get("gamma", "")): judge(simulate(c)).kind == "stalled"
+               for c in (preset.config, *preset.pinned)}
+    assert stalled == {"inverse_time": False, "constant": False, "exponential0.95": True, "multistep": False,
+                       "cosine": False}
+
+
+def test_a_noiseless_quadratic_with_fast_exponential_decay_stalls():
+    """x_T = x0 prod(1 - lr_t L): with lr_t = 0.1 x 0.5^t the product stops at ~0.81 (sum lr -> 0.2), so the
+    loss freezes at ~0.66 of its start and never reaches 0."""
+    trace = simulate(RunConfig(schedule=S("exponential", lr=0.1, gamma=0.5), problem="quadratic",
+                               problem_params={"L": 1.0, "x0": 1.0}, epochs=100))
+    frozen = 0.5 * np.prod(1 - 0.1 * 0.5 ** np.arange(100)) ** 2
+    assert trace.final_loss == pytest.approx(frozen, rel=1e-12)
+    v = judge(trace)
+    assert v.kind == "stalled" and v.limit == pytest.approx(0.2, rel=1e-12)
+    assert v.brief() == "stalled Σlr→0.2"
+
+
+@pytest.mark.parametrize("schedule, kind", [
+    (S("cosine", lr=0.5, T_max=100), "converged"),  # to 0 over the run, and it got there
+    (S("cosine", lr=0.05, T_max=100), "running"),  # to 0 over the run, short of the minimum: not a stall
+    (S("linear", lr=0.05, start_factor=1.0, end_factor=0.0, total_iters=100), "running"),
+    (S("exponential", lr=1.0, gamma=0.5), "converged"),  # lr = 1/L lands on the minimum at once
+    (S("exponential", lr=0.1, gamma=0.95), "running"),  # sum -> 2, but over 100 epochs it is still spending it
+    (S("constant", lr=1e-4), "running"),  # hardly moving, but its lr never runs out
+])
+def test_noiseless_runs_that_are_not_stalled(schedule, kind):
+    assert judge(simulate(RunConfig(schedule=schedule, problem="quadratic", problem_params={"L": 1.0, "x0": 1.0},
+                                    epochs=100))).kind == kind
+
+
+def test_a_schedule_that_reaches_zero_before_the_run_ends_is_stalled():
+    """torch's PolynomialLR with its default total_iters = 5: lr 0.1, 0.08 ... 0.02, then 0 for good (sum 0.3)."""
+    v = judge(simulate(RunConfig(schedule=S("polynomial", lr=0.1), epochs=30)))
+    assert (v.kind, v.epoch) == ("stalled", 5) and v.limit == pytest.approx(0.3)
+
+
+def test_describe_a_stall_gives_the_limit_of_the_sum_of_lr():
+    assert Verdict("stalled", 90, limit=2.0).describe() == "stalled: lr decayed too fast (Σlr → 2.0)"
+    assert Verdict("stalled", 90, limit=2.0).describe(ascii=True) == "stalled: lr decayed too fast (sum lr -> 2.0)"
+    assert Verdict("stalled", 459, limit=10.0).brief() == "stalled Σlr→10.0"
+    assert Verdict("stalled", 7, limit=0.2).brief(ascii=True) == "stalled sum lr->0.2"
+    assert Verdict("stalled", 7, limit=0.0123).describe().endswith("(Σlr → 0.012)")
+    assert "stalled" in KINDS
+    assert Verdict("converged", 23).describe(ascii=True) == "converged at epoch 23"  # the others are ASCII already
+
+
+def test_a_noisy_run_still_falling_reads_converging():
+    """Issue 23: the status line read a noisy run's trend from its last 6 samples, which rise about every other
+    step. A loss falling 2% an epoch under 50% noise (lognormal, 20 draws): its last 6 samples say "rising" or
+    "oscillating" in some draws; the mean of its last 10% against the 10% before says converging in all."""
+    from dataclasses import replace
+
+    from lrtui.analysis.verdict import run_state
+
+    base = simulate(RunConfig(schedule=S("constant", lr=0.01), epochs=250))
+    falling = 0.98 ** np.arange(250)
+    traces = [replace(base, loss=falling * np.exp(0.5 * np.random.default_rng(seed).standard_normal(250)))
+              for seed in range(20)]
+    assert {run_state(t, 249, noisy=True) for t in traces} == {"converging"}
+    assert "rising" in {run_state(t, 249) for t in traces}  # the noiseless reading, unchanged
+
+
+def test_t4_constant_001_still_falling_at_epoch_250_reads_converging():
+    """T4's constant 0.01 at epoch 250: mean loss 12.5 x 0.98^t + 0.0025 ~ 0.09, still falling."""
+    from lrtui.analysis.verdict import run_state
+
+    states = {run_state(t4(S("constant", lr=0.01), seed, epochs=250), 249, noisy=True) for seed in range(20)}
+    assert states == {"converging"}
+
+
+def test_a_noisy_runs_state_at_its_start():
+    from lrtui.analysis.verdict import run_state
+
+    trace = t4(S("constant", lr=0.01))
+    assert [run_state(trace, e, noisy=True) for e in (0, 1, 2, 10, 100)] == ["starting", "starting", "converging",
+                                                                             "converging", "converging"]

@@ -17,6 +17,9 @@ In order of precedence:
   run came to rest in another minimum (gradient within ``tol`` of its start), and stayed: ``epoch`` is when;
 - ``noise_floor``: gradient noise holds the loss at a floor it no longer leaves (T3; lr sigma^2 /
   (2 (2 - lr lambda)) on a quadratic): ``epoch`` is when the loss first reached the floor's level;
+- ``stalled``: the lr ran out before the loss did: its sum converges (to ``limit``, the Robbins-Monro
+  lesson) and the loss froze above the minimum (T4's 0.1 x 0.95^t: Σlr -> 2, frozen at 0.21): ``epoch`` is
+  when the lr ran out (see :func:`_stalled` for the conditions);
 - ``running``: none of these yet.
 """
 
@@ -26,13 +29,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lrtui.analysis.compare import FINAL_WINDOW
+from lrtui.analysis.smoothing import trailing_mean
 from lrtui.sim.config import Prepared, Trace, prepare
 
-KINDS = ("converged", "converging", "oscillating", "diverging", "diverged", "noise_floor", "catapult", "running")
+KINDS = ("converged", "converging", "oscillating", "diverging", "diverged", "noise_floor", "catapult", "stalled",
+         "running")
 TOLERANCE = 1e-6
 NEUTRAL = 1e-4
 """A loss whose factor an epoch is within this of 1 neither grows nor shrinks (lr = 2/L on a quadratic: 1
 exactly); 1.99 and 2.01 are 2e-2 away."""
+FLOOR_BAND = 3.0
+"""One noisy run's loss is at the predicted noise floor within this factor either way (above it: not at it)."""
+SPENT = 0.99
+"""The lr has run out once this fraction of its sum's limit is spent (the rest is under 1%)."""
+FROZEN = 0.01
+"""A loss is frozen when it moves by less than this fraction of its height above the minimum."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +52,14 @@ class Verdict:
     kind: str
     epoch: int | None
     factor: float | None = None  # the loss's factor an epoch at the end (converging, oscillating, diverging)
+    limit: float | None = None  # where the sum of the lr goes (stalled): the run's sum plus its geometric tail
 
-    def describe(self) -> str:
-        """For people: "converged at epoch 23", "oscillating from epoch 3", "diverging: loss x1.02/epoch"."""
+    def describe(self, ascii: bool = False) -> str:
+        """For people: "converged at epoch 23", "oscillating from epoch 3", "diverging: loss x1.02/epoch",
+        "stalled: lr decayed too fast (Σlr → 2.0)" ("sum lr -> 2.0" with ``ascii``)."""
         rate = f"loss x{per_epoch(self.factor)}/epoch" if self.factor is not None else ""
+        if self.kind == "stalled" and self.limit is not None:
+            return f"stalled: lr decayed too fast ({_sum_to(self.limit, ascii, ' ')})"
         if self.kind == "converging":
             return f"converging, oscillating: {rate}"
         if self.kind == "diverging":
@@ -54,13 +70,23 @@ class Verdict:
         return f"{self.kind.replace('_', ' ')} {word} epoch {self.epoch}"
 
 
-    def brief(self) -> str:
-        """For a column: "converging x0.980", "diverging x1.020", "converged at 23", "oscillating"."""
+    def brief(self, ascii: bool = False) -> str:
+        """For a column: "converging x0.980", "diverging x1.020", "converged at 23", "oscillating",
+        "stalled Σlr→2.0" ("stalled sum lr->2.0" with ``ascii``)."""
+        if self.kind == "stalled" and self.limit is not None:
+            return f"stalled {_sum_to(self.limit, ascii, '')}"
         if self.kind in ("converging", "diverging") and self.factor is not None:
             return f"{self.kind} x{per_epoch(self.factor)}"
         if self.kind in ("oscillating", "noise_floor", "running", "diverged") or self.epoch is None:
             return self.kind.replace("_", " ")  # (the diverged column has its epoch)
         return f"{self.kind} at {self.epoch}"
+
+
+def _sum_to(limit: float, ascii: bool, space: str) -> str:
+    """Σlr → 2.0, 10.0, 0.2, 0.013: one decimal from 1 up, two significant digits below."""
+    value = f"{limit:.1f}" if limit >= 1 else f"{limit:.2g}"
+    sigma, arrow = ("sum lr", "->") if ascii else ("Σlr", "→")
+    return f"{sigma}{space}{arrow}{space}{value}"
 
 
 def per_epoch(factor: float) -> str:
@@ -92,7 +118,8 @@ def verdict(trace: Trace, minimum: float | None = None, noisy: bool = False, tol
         swinging = _converged(trace, minimum, tol) or swinging  # a shrinking zig-zag that got there converged
     for check in (lambda t: swinging, lambda t: _growing(t, minimum) if not noisy else None,
                   lambda t: _catapult(t, minimum), lambda t: _converged(t, minimum, tol),
-                  lambda t: _noise_floor(t, predicted_floor) if noisy else None):
+                  lambda t: _noise_floor(t, predicted_floor) if noisy else None,
+                  lambda t: _stalled(t, minimum, noisy, tol, predicted_floor)):
         found = check(trace)
         if found is not None:
             return found
@@ -153,15 +180,15 @@ def _converged(trace: Trace, minimum: float | None, tol: float) -> Verdict | Non
 
 
 def _noise_floor(trace: Trace, predicted: float | None) -> Verdict | None:
-    """The last quarter of the run hovers at one level: the predicted floor (within a factor of 3, for
-    one noisy run) where theory gives it, else the level of the quarter before."""
+    """The last quarter of the run hovers at one level: the predicted floor (within FLOOR_BAND = 3 either way,
+    for one noisy run) where theory gives it, else the level of the quarter before."""
     loss = trace.loss
     n = len(loss)
     if n < 20 or not np.ptp(loss[np.isfinite(loss)]) > 0:
         return None  # a loss that never moves (lr 0) is stuck, not at a floor the noise holds it at
     tail = float(np.mean(loss[-max(2, n // 4):]))
     if predicted is not None and np.isfinite(predicted):
-        if not (predicted / 3 <= tail <= 3 * predicted):
+        if not (predicted / FLOOR_BAND <= tail <= FLOOR_BAND * predicted):
             return None
     else:
         earlier = float(np.mean(loss[n // 2: 3 * n // 4]))
@@ -171,6 +198,53 @@ def _noise_floor(trace: Trace, predicted: float | None) -> Verdict | None:
     smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
     reached = np.nonzero(smooth <= 1.5 * tail)[0]
     return Verdict("noise_floor", int(reached[0]) if reached.size else None)
+
+
+def _stalled(trace: Trace, minimum: float | None, noisy: bool, tol: float,
+             predicted: float | None) -> Verdict | None:
+    """The lr ran out before the loss did (Robbins-Monro: an lr whose sum converges stops short). All of:
+
+    - the lr's sum converges: to ``limit``, the run's sum plus a geometric tail lr[-1] r / (1 - r), with r the
+      last ratio lr[-1] / lr[-2] (r >= 1, a constant or a step, never runs out; nor does an lr that was 0
+      throughout, which never ran);
+    - it ran out early: SPENT (99%) of the limit was spent before the last quarter of the run began (T4's
+      0.1 x 0.95^t by epoch 90 of 2000; 0.1 x 0.95^t over only 100 epochs not until epoch 90, so not there).
+      A schedule that ends by design at the run's end spends its last 1% inside the last quarter (cosine to
+      0 from 82% of the run on, linear to 0 from 90%, WSD's decay later), and 1/(10 + t), whose sum diverges,
+      has a tail (lr / (1 - r) ~ 1) far above 1% of its 5.35;
+    - the loss is frozen: over the last quarter it moves by less than FROZEN (1%) of its height above the
+      minimum (on a trailing mean over 2% of the run where the gradients are noisy): a loss still moving is
+      progress, however slow;
+    - it froze short of the minimum: its height is above ``tol`` of the start's, and on a noisy problem above
+      FLOOR_BAND x the floor the final lr predicts (``predicted``; a converged run or one at its floor is
+      judged before this check, so this only keeps the two apart).
+
+    ``epoch`` is when the lr ran out: from it on, the lr adds up to under 1% of the limit."""
+    loss, lr = trace.loss, np.nan_to_num(trace.lr)
+    n = len(loss)
+    if n < 8 or not np.all(np.isfinite(loss)) or lr[-1] < 0:
+        return None
+    if lr[-2] > 0:
+        ratio = lr[-1] / lr[-2]
+    else:
+        ratio = 0.0 if lr[-1] == 0 else np.inf
+    if not ratio < 1:
+        return None
+    sums = np.cumsum(lr)
+    limit = float(sums[-1] + lr[-1] * ratio / (1 - ratio))
+    stretch = max(n // 4, 2)
+    spent = np.flatnonzero(sums >= SPENT * limit)
+    if not limit > 0 or not spent.size or spent[0] + 1 > n - stretch:
+        return None
+    floor = minimum if minimum is not None else 0.0
+    smooth = trailing_mean(loss, max(1, n // 50)) if noisy else loss
+    height = float(smooth[-1] - floor)
+    start = abs(float(loss[0]) - floor) or 1.0
+    if not height > tol * start or np.ptp(smooth[-stretch:]) > FROZEN * height:
+        return None
+    if noisy and predicted is not None and np.isfinite(predicted) and not height > FLOOR_BAND * predicted:
+        return None
+    return Verdict("stalled", int(spent[0]) + 1, limit=limit)
 
 
 def _oscillating(trace: Trace) -> Verdict | None:
@@ -210,11 +284,15 @@ def _oscillating(trace: Trace) -> Verdict | None:
 
 
 WINDOW = 6
+"""A noiseless run's state is read over its last WINDOW steps."""
 
 
-def run_state(trace: Trace, epoch: int) -> str:
+def run_state(trace: Trace, epoch: int, noisy: bool = False) -> str:
     """What the loss is doing around ``epoch``: converging, rising, oscillating or flat (the status line
-    shows it while the run's verdict is still "running")."""
+    shows it while the run's verdict is still "running"). ``noisy``: the gradients carry noise, so the trend
+    is read from the loss's trailing mean (see :func:`_noisy_state`), not from its last few samples."""
+    if noisy:
+        return _noisy_state(trace, epoch)
     start = max(0, epoch - WINDOW)
     window = trace.loss[start : epoch + 1]
     window = window[np.isfinite(window)]
@@ -228,5 +306,32 @@ def run_state(trace: Trace, epoch: int) -> str:
     if window[-1] < window[0] - 1e-9 * scale:
         return "converging"
     if window[-1] > window[0] + 1e-9 * scale:
+        return "rising"
+    return "flat"
+
+
+def _noisy_state(trace: Trace, epoch: int) -> str:
+    """A noisy run's state at ``epoch``: the mean of its last w losses against the mean of the w before (its
+    trailing mean there against the same mean w epochs earlier), w = 10% of the run and at least WINDOW, the
+    stretch the scoreboard's final loss of a noisy run is the mean over (FINAL_WINDOW); shorter near the start,
+    where two windows do not fit yet. One noisy loss rises on about every other step, so six samples say
+    little: T4's 1/(10 + t) at epoch 500 read "rising" in 17 of 40 seeds while its mean fell. Where the loss
+    wanders more slowly than 10% of the run (a tiny lr late in a long run) the two means are noise too, and
+    the state follows them. Oscillating needs 90% of the last 20 steps to flip direction, as the verdict's
+    back-and-forth does: noise alone flips about two steps in three at most."""
+    w = max(WINDOW, round(len(trace.loss) * FINAL_WINDOW))
+    segment = trace.loss[max(0, epoch - 2 * w + 1) : epoch + 1]
+    segment = segment[np.isfinite(segment)]
+    if segment.size < 3:
+        return "starting"
+    steps = np.diff(segment[-21:])
+    if steps.size >= WINDOW and (np.sign(steps[1:]) * np.sign(steps[:-1]) < 0).mean() >= 0.9:
+        return "oscillating"
+    half = segment.size // 2
+    late, early = float(np.mean(segment[-half:])), float(np.mean(segment[-2 * half : -half]))
+    scale = max(abs(late), abs(early), 1e-300)
+    if late < early - 1e-9 * scale:
+        return "converging"
+    if late > early + 1e-9 * scale:
         return "rising"
     return "flat"
