@@ -29,9 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtui.analysis.compare import FINAL_WINDOW
 from lrtui.analysis.smoothing import trailing_mean
-from lrtui.sim.config import Prepared, Trace, prepare
+from lrtui.sim.config import FINAL_WINDOW, Prepared, Trace, prepare
 
 KINDS = ("converged", "converging", "oscillating", "diverging", "diverged", "noise_floor", "catapult", "stalled",
          "running")

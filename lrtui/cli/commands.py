@@ -254,6 +254,8 @@ def _run_summary(trace) -> tuple[Any, dict[str, Any]]:
                        final_loss_per_seed=[json_number(v) for v in per_seed.tolist()],
                        diverged_seeds=trace.diverged_seeds)
     summary.update(verdict=outcome.kind, verdict_epoch=outcome.epoch, verdict_factor=outcome.factor)
+    if outcome.limit is not None:
+        summary["verdict_limit"] = outcome.limit  # stalled: where the sum of the lr converges
     return outcome, summary
 
 

@@ -83,13 +83,13 @@ def board_rows(trace: Trace, verdict: Verdict, pinned: Pinned, target: float, no
     against ``target`` and its verdict."""
     colour = lambda rich_colour: None if look.mono else rich_colour  # noqa: E731
     rows = [BoardRow(look.glyph(None), colour(NOW_COLOUR[1]), "now", describe(trace.config),
-                     score(trace, target, noisy), verdict.brief())]
+                     score(trace, target, noisy), verdict.brief(look.ascii))]
     for i, (pin, result) in enumerate(zip(pinned.configs, pinned.results)):
         pin_look = PIN_LOOKS[i]
         marker = look.glyph(pin_look.marker if look.plain else None)  # as the plots' legend names it
         if isinstance(result, Trace):
             rows.append(BoardRow(marker, colour(pin_look.rich_colour), f"#{i + 1}", describe(pin),
-                                 score(result, target, noisy), judge(result).brief()))
+                                 score(result, target, noisy), judge(result).brief(look.ascii)))
         else:
             rows.append(BoardRow(marker, colour(pin_look.rich_colour), f"#{i + 1}", describe(pin) + (
                 f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))

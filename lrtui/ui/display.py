@@ -23,12 +23,13 @@ from lrtui.ui.views import LrView, Run, fmt, lower_views
 
 
 def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
-                  playing_at: int | None = None) -> str:
+                  playing_at: int | None = None, noisy: bool = False) -> str:
     """The status line at the cursor: the epoch, the lr and loss there (a run over seeds: their mean, and the
     band of their 10th to 90th percentile), the verdict (the state there while the run is still running),
-    the sums of lr and lr^2 up to it (Robbins-Monro); the speed while playing."""
+    the sums of lr and lr^2 up to it (Robbins-Monro); the speed while playing. ``noisy``: the state is read
+    from the loss's trailing mean, not its last samples."""
     t = min(epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
-    outcome = verdict.describe() if verdict.kind != "running" else run_state(trace, t)
+    outcome = verdict.describe(ascii) if verdict.kind != "running" else run_state(trace, t, noisy=noisy)
     sigma, square = ("sum", "^2") if ascii else ("Σ", "²")
     loss = f"loss={fmt(trace.loss[t])}"
     if trace.loss_lo is not None:  # the mean over seeds, and their band there

@@ -145,4 +145,4 @@ class RunUpdates:
         summary = self.views[self.view].summary  # the range test's picks, the branches' end losses
         self.run_display.show_status(summary or cursor_status(
             self.trace, self.epoch, self.verdict, self._sums, self.options.ascii,
-            self.playback.speed if self.playback.playing else None))
+            self.playback.speed if self.playback.playing else None, noisy=is_noisy(self._prepared)))
