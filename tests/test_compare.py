@@ -1,5 +1,7 @@
 """Pinning runs and the scoreboard: the pure numbers (lrtui.analysis.compare) and the app's keys."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -50,6 +52,74 @@ def test_describe_names_the_settings_that_differ():
     text = describe(RunConfig(schedule={"name": "cosine", "params": warm}, optimizer="adam",
                               optimizer_params={"beta1": 0.8}))
     assert text == "cosine T_max=50 +warmup 5 from 0.1, adam beta1=0.8"
+
+
+def _labels(now: RunConfig, *pins: RunConfig) -> list[str]:
+    """The scoreboard's descriptions of ``now`` and ``pins``, as the app labels them (only what tells them apart)."""
+    from lrtui.analysis.verdict import judge
+    from lrtui.plotting.series import Look
+    from lrtui.ui.comparison import Pinned, board_rows
+
+    pinned = Pinned(pins, now)
+    pinned.results = [simulate(c) for c in pinned.configs]
+    trace = simulate(now)
+    return [r.description for r in board_rows(trace, judge(trace), pinned, 1e-3, False, Look())]
+
+
+def _spec(name, **params):
+    return RunConfig(schedule={"name": name, "params": params}, epochs=100)
+
+
+SEQUENTIAL = [{"name": "linear", "params": {"start_factor": 0.1, "total_iters": 5}},
+              {"name": "cosine", "params": {"T_max": 95}}]
+
+
+@pytest.mark.parametrize("now, pin, labels", [
+    # issue 23: the pin left num_warmup_steps at its default (10), the run on screen set it to 0
+    (_spec("warmup_cosine", num_warmup_steps=0), _spec("warmup_cosine"), ["num_warmup_steps=0", "num_warmup_steps=10"]),
+    (_spec("warmup_cosine"), _spec("warmup_cosine", num_warmup_steps=0), ["num_warmup_steps=10", "num_warmup_steps=0"]),
+    # a default set explicitly, or typed as text on the command line, is the same run
+    (_spec("warmup_cosine"), _spec("warmup_cosine", num_warmup_steps=10), ["(the same)", "(the same)"]),
+    (_spec("warmup_cosine", num_warmup_steps="10"), _spec("warmup_cosine", num_warmup_steps=10),
+     ["(the same)", "(the same)"]),
+    (_spec("cosine", lr=0.1, T_max=100), _spec("cosine", lr="0.1"), ["(the same)", "(the same)"]),
+    (_spec("cosine"), _spec("cosine", warmup=5), ["+warmup 0", "+warmup 5"]),
+    (_spec("cosine", warmup=5), _spec("cosine", warmup=5, warmup_start_factor=0.5),
+     ["+warmup 5", "+warmup 5 from 0.5"]),
+    (_spec("cosine", warmup=5, warmup_start_factor=0.0), _spec("cosine", warmup=5), ["(the same)", "(the same)"]),
+    # the optimizer and its parameters, the same way; plain SGD is named beside another optimizer
+    (_spec("constant", lr=0.5), replace(_spec("constant", lr=0.5), optimizer="adam"), ["sgd", "adam"]),
+    (replace(_spec("constant"), optimizer="momentum"),
+     replace(_spec("constant"), optimizer="momentum", optimizer_params={"momentum": 0.5}),
+     ["momentum=0.9", "momentum=0.5"]),
+    (replace(_spec("constant"), optimizer="momentum"),
+     replace(_spec("constant"), optimizer="momentum", optimizer_params={"momentum": 0.9}),
+     ["(the same)", "(the same)"]),
+    # the epochs (a pinned run keeps its own)
+    (replace(_spec("constant", lr=0.5), epochs=50), _spec("constant", lr=0.5), ["50 epochs", "100 epochs"]),
+    # a sequential's members, each with its own parameters
+    (_spec("sequential", schedulers=SEQUENTIAL, milestones=[5]),
+     _spec("sequential", schedulers=[SEQUENTIAL[0], {"name": "cosine", "params": {"T_max": 95, "eta_min": 0.0}}],
+           milestones=[5]), ["(the same)", "(the same)"]),
+    (_spec("sequential", schedulers=SEQUENTIAL, milestones=[5]),
+     _spec("sequential", schedulers=[SEQUENTIAL[0], {"name": "cosine", "params": {"T_max": 95, "eta_min": 0.01}}],
+           milestones=[5]),
+     ["schedulers=[linear(start_factor=0.1),cosine(T_max=95)]",
+      "schedulers=[linear(start_factor=0.1),cosine(T_max=95,eta_min=0.01)]"]),
+])
+def test_the_board_reads_runs_by_the_values_they_use(now, pin, labels):
+    """Issue 23: a pinned run that differs only by a value left at its default read '(the same)'; and runs
+    that differ only in how a value is given (at its default, as text) must not read differently."""
+    assert _labels(now, pin) == labels
+
+
+def test_a_description_names_what_is_set_with_the_value_the_run_uses():
+    assert describe(_spec("warmup_cosine", num_warmup_steps="10")) == "warmup_cosine num_warmup_steps=10"
+    assert describe(_spec("cosine", warmup=0, warmup_start_factor=0.0)) == "cosine"  # no warmup: nothing to say
+    # beside runs that set them, the values this run leaves at their defaults are named too
+    assert describe(_spec("warmup_cosine"), beside=[_spec("warmup_cosine", num_warmup_steps=0)]) == \
+        "warmup_cosine num_warmup_steps=10"
+    assert describe(_spec("constant", lr=0.1), beside=[_spec("cosine", T_max=10)]) == "constant lr=0.1"  # not T_max
 
 
 def test_pinned_runs_follow_the_problem_and_seed():
@@ -231,8 +301,6 @@ async def test_the_focused_field_stays_on_screen_when_the_board_opens():
 
 
 async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run():
-    from dataclasses import replace
-
     base = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=3000)
     pins = (replace(base, schedule={"name": "constant", "params": {"lr": 0.02}}),
             replace(base, schedule={"name": "constant", "params": {"lr": 0.01}}))
