@@ -10,7 +10,7 @@ from lrtui.sim.engine import simulate
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from lrtui.ui.widgets.board import BoardRow, Scoreboard, cells, distinct, fit_columns
+from lrtui.ui.widgets.board import MIN_DESCRIPTION, BoardRow, Scoreboard, cells, distinct, fit_columns
 from lrtui.ui.screenshot import settle
 from tests.conftest import board_text, row, started
 
@@ -143,6 +143,18 @@ def test_narrow_boards_keep_the_verdict_longest():
     assert dropped == ["diverged", "peak lr", "final lr", "Σlr", "Σlr²"]
     narrowest, dropped = fit_columns(rows, 48)
     assert [h for h, _ in narrowest] == ["verdict"] and dropped[0] == "final"
+
+
+def test_an_ascii_board_measures_its_headers_as_they_show():
+    """Σlr² shows as 'sum lr^2' in ASCII: measured as Σlr², the row ran past the terminal's edge and cut the
+    verdict (T4 at 120 columns)."""
+    s = score(simulate(constant(0.5)), 1e-3)
+    rows = [BoardRow("*", None, "now", "constant lr=0.5", s, "converged at 20")]
+    for width in range(40, 130):
+        shown, _ = fit_columns(rows, width, ascii=True)
+        widths = dict(shown)
+        assert all(widths[h] >= len(t) for h, t in (("Σlr", "sum lr"), ("Σlr²", "sum lr^2")) if h in widths)
+        assert len("* now") + 1 + MIN_DESCRIPTION + 1 + sum(w + 1 for _, w in shown) <= width
 
 
 def test_board_numbers_carry_the_digits_that_tell_rows_apart():

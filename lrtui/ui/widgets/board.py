@@ -90,16 +90,17 @@ def fit_columns(rows: list[BoardRow], width: int, ascii: bool = False) -> tuple[
     """The columns that fit ``width`` beside the label and a description of at least MIN_DESCRIPTION, each
     with its width (in the order they show), and the names of those left out (see :data:`KEPT_LONGEST`)."""
     table = cells(rows)
+    title = lambda header: _ascii(header) if ascii else header  # noqa: E731 (as the header shows: sum lr^2)
+    need = {h: max(len(title(h)), *(len(c) for c in table[h])) for h in table}
     used = max(len(f"{r.marker} {r.label}") for r in rows) + 1 + MIN_DESCRIPTION + 1
     kept, dropped = set(), []
     for header in (h for h in KEPT_LONGEST if h in table):
-        need = max(len(header), *(len(c) for c in table[header]))
-        if used + need + 1 <= width and not dropped:
+        if used + need[header] + 1 <= width and not dropped:
             kept.add(header)
-            used += need + 1
+            used += need[header] + 1
         else:
-            dropped.append(_ascii(header) if ascii else header)
-    shown = [(h, max(len(h), *(len(c) for c in table[h]))) for h, _ in COLUMNS if h in kept]
+            dropped.append(title(header))
+    shown = [(h, need[h]) for h, _ in COLUMNS if h in kept]
     return shown, dropped
 
 
