@@ -145,6 +145,30 @@ def test_narrow_boards_keep_the_verdict_longest():
     assert [h for h, _ in narrowest] == ["verdict"] and dropped[0] == "final"
 
 
+def test_a_preset_keeps_the_columns_its_lesson_reads_longest():
+    """Issue 23: at 80 columns the board dropped Σlr and Σlr², which T4's note calls the Robbins-Monro
+    counters; T4 names them (meta["columns"]) and they are kept before the others."""
+    from lrtui.analysis.compare import default_target
+    from lrtui.analysis.verdict import judge
+    from lrtui.plotting.series import Look
+    from lrtui.presets import find
+    from lrtui.sim.config import prepare
+    from lrtui.ui.comparison import Pinned, board_rows
+
+    t4 = find("T4")
+    pinned = Pinned(t4.pinned, t4.config)
+    pinned.results = [simulate(c) for c in pinned.configs]
+    trace = simulate(t4.config)
+    rows = board_rows(trace, judge(trace), pinned, default_target(trace), is_noisy(prepare(t4.config)), Look())
+    assert {"Σlr", "Σlr²"} <= set(fit_columns(rows, 80)[1])  # without: dropped first
+    shown, dropped = fit_columns(rows, 80, keep=t4.meta["columns"])
+    headers = [h for h, _ in shown]
+    assert {"Σlr", "Σlr²", "verdict", "final"} <= set(headers) and "Σlr" not in dropped
+    assert headers.index("Σlr") < headers.index("Σlr²") < headers.index("verdict")  # shown in their usual place
+    shown, dropped = fit_columns(rows, 80, ascii=True, keep=t4.meta["columns"])
+    assert {"Σlr", "Σlr²", "verdict"} <= {h for h, _ in shown} and "sum lr" not in dropped
+
+
 def test_an_ascii_board_measures_its_headers_as_they_show():
     """Σlr² shows as 'sum lr^2' in ASCII: measured as Σlr², the row ran past the terminal's edge and cut the
     verdict (T4 at 120 columns)."""
@@ -329,6 +353,21 @@ async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run()
         await settle(app, pilot)
         assert [p.seed for p in app.pins] == [1]
         assert [r.config for r in app.pin_results] == app.pins  # not the seed-0 run it had before
+
+
+async def test_t4_at_80_columns_shows_the_robbins_monro_counters_on_the_board():
+    from lrtui.presets import find
+
+    t4 = find("T4")
+    for options, sums in ((Options(), ("Σlr", "Σlr²")), (Options(ascii=True), ("sum lr", "sum lr^2"))):
+        app = LrtuiApp(t4.config, options, pinned=t4.pinned, preset=t4)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(app, pilot)
+            await pilot.press("escape", "b")
+            await settle(app, pilot)
+            header, *rest = [line for line in board_text(app).splitlines() if line.strip()]
+            assert all(f" {name} " in header for name in sums) and header.rstrip().endswith("verdict"), header
+            assert len(rest) >= 6 and not any(sums[0] in line for line in rest)  # not named as left out either
 
 
 async def test_the_first_pin_says_where_the_board_is_in_one_toast():

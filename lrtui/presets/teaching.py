@@ -80,7 +80,8 @@ def _t4() -> Preset:
         "0.1 x 0.95^t [2.0]: .218 then frozen at .213, it decays too fast. Step 0.1 /10 at 500 and 1000 [56]: "
         ".026/.026/.0026/.00058, a staircase. Cosine 0.1 -> 0 [100]: .026/.023/.012/.0012. The scoreboard's "
         "sums of lr and lr^2 are the Robbins-Monro counters. d2l's variant (f = x1^2 + 2 x2^2) is not a problem here.",
-        {"source": "teaching.md T4 (Robbins and Monro 1951); " + D2L, "flag": "[N]", "view": "loss", "variants": {
+        {"source": "teaching.md T4 (Robbins and Monro 1951); " + D2L, "flag": "[N]", "view": "loss",
+         "columns": ("Σlr", "Σlr²"), "variants": {
             "0.1 x 0.99^t (freezes later, .0013)": with_changes(base, S("exponential", lr=0.1, gamma=0.99)),
         }},
     )
