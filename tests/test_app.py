@@ -465,7 +465,7 @@ async def test_stability_bound_noise_floor_and_robbins_monro_counters():
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         lr_plot = app.query_one("#lr-panel").plot
-        assert len(lr_plot.series) == 2 and "(red: limit 2/λmax)" in lr_plot.title
+        assert len(lr_plot.series) == 2 and "(orange: limit 2/λmax)" in lr_plot.title
         await pilot.press("end")
         assert "catapult at epoch 2" in status(app) and "Σlr=30 Σlr²=15" in status(app)
     app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0},

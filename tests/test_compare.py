@@ -10,7 +10,7 @@ from lrtui.sim.engine import simulate
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
-from lrtui.ui.widgets.board import BoardRow, Scoreboard, cells, distinct, fit_columns
+from lrtui.ui.widgets.board import MIN_DESCRIPTION, BoardRow, Scoreboard, cells, distinct, fit_columns
 from lrtui.ui.screenshot import settle
 from tests.conftest import board_text, row, started
 
@@ -54,6 +54,74 @@ def test_describe_names_the_settings_that_differ():
     assert text == "cosine T_max=50 +warmup 5 from 0.1, adam beta1=0.8"
 
 
+def _labels(now: RunConfig, *pins: RunConfig) -> list[str]:
+    """The scoreboard's descriptions of ``now`` and ``pins``, as the app labels them (only what tells them apart)."""
+    from lrtui.analysis.verdict import judge
+    from lrtui.plotting.series import Look
+    from lrtui.ui.comparison import Pinned, board_rows
+
+    pinned = Pinned(pins, now)
+    pinned.results = [simulate(c) for c in pinned.configs]
+    trace = simulate(now)
+    return [r.description for r in board_rows(trace, judge(trace), pinned, 1e-3, False, Look())]
+
+
+def _spec(name, **params):
+    return RunConfig(schedule={"name": name, "params": params}, epochs=100)
+
+
+SEQUENTIAL = [{"name": "linear", "params": {"start_factor": 0.1, "total_iters": 5}},
+              {"name": "cosine", "params": {"T_max": 95}}]
+
+
+@pytest.mark.parametrize("now, pin, labels", [
+    # issue 23: the pin left num_warmup_steps at its default (10), the run on screen set it to 0
+    (_spec("warmup_cosine", num_warmup_steps=0), _spec("warmup_cosine"), ["num_warmup_steps=0", "num_warmup_steps=10"]),
+    (_spec("warmup_cosine"), _spec("warmup_cosine", num_warmup_steps=0), ["num_warmup_steps=10", "num_warmup_steps=0"]),
+    # a default set explicitly, or typed as text on the command line, is the same run
+    (_spec("warmup_cosine"), _spec("warmup_cosine", num_warmup_steps=10), ["(the same)", "(the same)"]),
+    (_spec("warmup_cosine", num_warmup_steps="10"), _spec("warmup_cosine", num_warmup_steps=10),
+     ["(the same)", "(the same)"]),
+    (_spec("cosine", lr=0.1, T_max=100), _spec("cosine", lr="0.1"), ["(the same)", "(the same)"]),
+    (_spec("cosine"), _spec("cosine", warmup=5), ["+warmup 0", "+warmup 5"]),
+    (_spec("cosine", warmup=5), _spec("cosine", warmup=5, warmup_start_factor=0.5),
+     ["+warmup 5", "+warmup 5 from 0.5"]),
+    (_spec("cosine", warmup=5, warmup_start_factor=0.0), _spec("cosine", warmup=5), ["(the same)", "(the same)"]),
+    # the optimizer and its parameters, the same way; plain SGD is named beside another optimizer
+    (_spec("constant", lr=0.5), replace(_spec("constant", lr=0.5), optimizer="adam"), ["sgd", "adam"]),
+    (replace(_spec("constant"), optimizer="momentum"),
+     replace(_spec("constant"), optimizer="momentum", optimizer_params={"momentum": 0.5}),
+     ["momentum=0.9", "momentum=0.5"]),
+    (replace(_spec("constant"), optimizer="momentum"),
+     replace(_spec("constant"), optimizer="momentum", optimizer_params={"momentum": 0.9}),
+     ["(the same)", "(the same)"]),
+    # the epochs (a pinned run keeps its own)
+    (replace(_spec("constant", lr=0.5), epochs=50), _spec("constant", lr=0.5), ["50 epochs", "100 epochs"]),
+    # a sequential's members, each with its own parameters
+    (_spec("sequential", schedulers=SEQUENTIAL, milestones=[5]),
+     _spec("sequential", schedulers=[SEQUENTIAL[0], {"name": "cosine", "params": {"T_max": 95, "eta_min": 0.0}}],
+           milestones=[5]), ["(the same)", "(the same)"]),
+    (_spec("sequential", schedulers=SEQUENTIAL, milestones=[5]),
+     _spec("sequential", schedulers=[SEQUENTIAL[0], {"name": "cosine", "params": {"T_max": 95, "eta_min": 0.01}}],
+           milestones=[5]),
+     ["schedulers=[linear(start_factor=0.1),cosine(T_max=95)]",
+      "schedulers=[linear(start_factor=0.1),cosine(T_max=95,eta_min=0.01)]"]),
+])
+def test_the_board_reads_runs_by_the_values_they_use(now, pin, labels):
+    """Issue 23: a pinned run that differs only by a value left at its default read '(the same)'; and runs
+    that differ only in how a value is given (at its default, as text) must not read differently."""
+    assert _labels(now, pin) == labels
+
+
+def test_a_description_names_what_is_set_with_the_value_the_run_uses():
+    assert describe(_spec("warmup_cosine", num_warmup_steps="10")) == "warmup_cosine num_warmup_steps=10"
+    assert describe(_spec("cosine", warmup=0, warmup_start_factor=0.0)) == "cosine"  # no warmup: nothing to say
+    # beside runs that set them, the values this run leaves at their defaults are named too
+    assert describe(_spec("warmup_cosine"), beside=[_spec("warmup_cosine", num_warmup_steps=0)]) == \
+        "warmup_cosine num_warmup_steps=10"
+    assert describe(_spec("constant", lr=0.1), beside=[_spec("cosine", T_max=10)]) == "constant lr=0.1"  # not T_max
+
+
 def test_pinned_runs_follow_the_problem_and_seed():
     pinned = constant(0.5)
     current = RunConfig(schedule={"name": "cosine", "params": {}}, problem="quartic", problem_params={"x0": 2.0},
@@ -75,6 +143,42 @@ def test_narrow_boards_keep_the_verdict_longest():
     assert dropped == ["diverged", "peak lr", "final lr", "Σlr", "Σlr²"]
     narrowest, dropped = fit_columns(rows, 48)
     assert [h for h, _ in narrowest] == ["verdict"] and dropped[0] == "final"
+
+
+def test_a_preset_keeps_the_columns_its_lesson_reads_longest():
+    """Issue 23: at 80 columns the board dropped Σlr and Σlr², which T4's note calls the Robbins-Monro
+    counters; T4 names them (meta["columns"]) and they are kept before the others."""
+    from lrtui.analysis.compare import default_target
+    from lrtui.analysis.verdict import judge
+    from lrtui.plotting.series import Look
+    from lrtui.presets import find
+    from lrtui.sim.config import prepare
+    from lrtui.ui.comparison import Pinned, board_rows
+
+    t4 = find("T4")
+    pinned = Pinned(t4.pinned, t4.config)
+    pinned.results = [simulate(c) for c in pinned.configs]
+    trace = simulate(t4.config)
+    rows = board_rows(trace, judge(trace), pinned, default_target(trace), is_noisy(prepare(t4.config)), Look())
+    assert {"Σlr", "Σlr²"} <= set(fit_columns(rows, 80)[1])  # without: dropped first
+    shown, dropped = fit_columns(rows, 80, keep=t4.meta["columns"])
+    headers = [h for h, _ in shown]
+    assert {"Σlr", "Σlr²", "verdict", "final"} <= set(headers) and "Σlr" not in dropped
+    assert headers.index("Σlr") < headers.index("Σlr²") < headers.index("verdict")  # shown in their usual place
+    shown, dropped = fit_columns(rows, 80, ascii=True, keep=t4.meta["columns"])
+    assert {"Σlr", "Σlr²", "verdict"} <= {h for h, _ in shown} and "sum lr" not in dropped
+
+
+def test_an_ascii_board_measures_its_headers_as_they_show():
+    """Σlr² shows as 'sum lr^2' in ASCII: measured as Σlr², the row ran past the terminal's edge and cut the
+    verdict (T4 at 120 columns)."""
+    s = score(simulate(constant(0.5)), 1e-3)
+    rows = [BoardRow("*", None, "now", "constant lr=0.5", s, "converged at 20")]
+    for width in range(40, 130):
+        shown, _ = fit_columns(rows, width, ascii=True)
+        widths = dict(shown)
+        assert all(widths[h] >= len(t) for h, t in (("Σlr", "sum lr"), ("Σlr²", "sum lr^2")) if h in widths)
+        assert len("* now") + 1 + MIN_DESCRIPTION + 1 + sum(w + 1 for _, w in shown) <= width
 
 
 def test_board_numbers_carry_the_digits_that_tell_rows_apart():
@@ -235,8 +339,6 @@ async def test_the_focused_field_stays_on_screen_when_the_board_opens():
 
 
 async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run():
-    from dataclasses import replace
-
     base = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=3000)
     pins = (replace(base, schedule={"name": "constant", "params": {"lr": 0.02}}),
             replace(base, schedule={"name": "constant", "params": {"lr": 0.01}}))
@@ -253,6 +355,21 @@ async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run()
         await settle(app, pilot)
         assert [p.seed for p in app.pins] == [1]
         assert [r.config for r in app.pin_results] == app.pins  # not the seed-0 run it had before
+
+
+async def test_t4_at_80_columns_shows_the_robbins_monro_counters_on_the_board():
+    from lrtui.presets import find
+
+    t4 = find("T4")
+    for options, sums in ((Options(), ("Σlr", "Σlr²")), (Options(ascii=True), ("sum lr", "sum lr^2"))):
+        app = LrtuiApp(t4.config, options, pinned=t4.pinned, preset=t4)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(app, pilot)
+            await pilot.press("escape", "b")
+            await settle(app, pilot)
+            header, *rest = [line for line in board_text(app).splitlines() if line.strip()]
+            assert all(f" {name} " in header for name in sums) and header.rstrip().endswith("verdict"), header
+            assert len(rest) >= 6 and not any(sums[0] in line for line in rest)  # not named as left out either
 
 
 async def test_the_first_pin_says_where_the_board_is_in_one_toast():

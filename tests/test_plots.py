@@ -368,3 +368,93 @@ async def test_a_run_over_seeds_draws_its_mean_over_a_band_the_legend_names(opti
             assert band[0].marker == ":" and text.count(":") > 20
             assert all(s.marker != ":" for s in plot.series if s is not band[0] and s is not band[1])
         assert "(" in status(app) and ".." in status(app)  # the status line: the mean and the band at the cursor
+
+
+# --- the runs' colours and markers against the reference lines' (issue 23) ---------------------------------
+
+class Recorder:
+    """A stand-in for a view's panel: keeps what the view shows."""
+
+    def __init__(self):
+        self.plot, self.series = self, ()
+
+    def show(self, series, **_):
+        self.series = series
+
+
+BAND_MARKERS = (":", "·")  # a run's band over its seeds (lrtui.ui.views.BAND_MARKER, BAND_DOTS)
+
+
+def _figures(look: Look):
+    """(the runs' series, the reference lines' series, the band's) of every view that draws both: the lr plot,
+    the loss plot (the stability limit, the noise floor, the held-out loss; the band of the noisy run over its
+    seeds), with six pinned runs and with none, and the sharpness view. A view draws the runs first: the
+    current one, then each pinned one."""
+    from lrtui.sim.config import prepare
+    from lrtui.sim.engine import simulate
+    from lrtui.ui.views import LossView, LrView, Run, SharpnessView
+
+    def constant(lr, problem, epochs, **problem_params):
+        return RunConfig(schedule={"name": "constant", "params": {"lr": lr}}, problem=problem,
+                         problem_params=problem_params, epochs=epochs)
+
+    for base, pins in ((constant(1.0, "quadratic", 40, noise=0.3), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+                       (constant(0.5, "catapult", 40), [0.05, 0.1, 0.2, 0.3, 0.35, 0.4]),
+                       (constant(0.05, "mlp", 10), [0.01, 0.02, 0.03, 0.04, 0.06, 0.07])):
+        trace = simulate(base)
+        six = tuple(enumerate(simulate(replace(base, schedule={"name": "constant", "params": {"lr": lr}}))
+                              for lr in pins))
+        for pinned in ((), six):
+            run = Run(trace, prepare(base), pinned)
+            views = [LrView(Recorder()), LossView(Recorder())]
+            sharpness = SharpnessView(Recorder())
+            views += [sharpness] if sharpness.available(run) else []
+            for view in views:
+                view.draw(run, look)
+                runs = 1 if isinstance(view, SharpnessView) else 1 + len(pinned)
+                rest = view.panel.series[runs:]
+                yield (view.panel.series[:runs], [s for s in rest if s.marker not in BAND_MARKERS],
+                       [s for s in rest if s.marker in BAND_MARKERS])
+
+
+def test_no_run_is_drawn_like_a_reference_line():
+    """Issue 23: pinned run #3 (magenta+) was the same red as the stability limit 2/lambda_max: Textual draws
+    the 16 ANSI colours in its own theme (Monokai), where magenta and red are both #f4005f. A run's colour
+    is never a reference line's, by name or as drawn; the runs are told apart from each other too; and
+    without colour, a run's marker is never a reference line's."""
+    from plotext._dict import color_codes
+    from rich.color import Color
+
+    from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS
+
+    theme = App().ansi_theme  # what Textual turns the 16 colours into (the app leaves it Textual's)
+
+    def drawn(colour: str) -> tuple:
+        return tuple(Color.parse(f"color({color_codes[colour]})").get_truecolor(theme))
+
+    figures = list(_figures(Look()))
+    runs = {s.colour for shown, _, _ in figures for s in shown}
+    references = {s.colour for _, shown, _ in figures for s in shown}
+    labels = {s.label for _, shown, _ in figures for s in shown}
+    assert labels == {None, "noise floor", "c/lr", "held-out"}  # (None: the stability limit)
+    bands = {s.colour for _, _, shown in figures for s in shown}  # a run over seeds: its band, in its colour
+    assert bands and not {drawn(c) for c in bands} & {drawn(c) for c in references}, (bands, references)
+    assert {look.colour for look in PIN_LOOKS} | {NOW_COLOUR[0]} <= runs
+    assert not runs & references, runs & references
+    assert not {drawn(c) for c in runs} & {drawn(c) for c in references}, (runs, references)
+    together = [NOW_COLOUR[0], *(look.colour for look in PIN_LOOKS)]  # on screen at once
+    assert len({drawn(c) for c in together}) == len(together), together
+    for look in PIN_LOOKS:  # the scoreboard's colour is the plots'
+        assert look.rich_colour == f"color({color_codes[look.colour]})", look
+    assert NOW_COLOUR[1] == f"color({color_codes[NOW_COLOUR[0]]})"
+
+    for look in (Look(ascii=True), Look(mono=True), Look(ascii=True, mono=True)):
+        line = "*" if look.ascii else "braille"  # what the plot draws a series without a marker with
+        runs, references, bands = set(), set(), set()
+        for shown_runs, shown_references, shown_bands in _figures(look):
+            runs |= {s.marker or line for s in shown_runs}
+            references |= {s.marker or line for s in shown_references}
+            bands |= {s.marker for s in shown_bands}
+        assert references and len(runs) == 1 + len(PIN_LOOKS), runs
+        assert not runs & references, (look, runs & references)
+        assert bands == {":"} and not bands & (runs | references)  # the band's marker is its own

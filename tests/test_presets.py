@@ -131,6 +131,9 @@ def test_metadata(preset):
         assert {"length", "per_epoch", "peak_lr", "floor", "warmup", "phases", "optimizer"} <= set(meta)
         if meta["length"] is not None and meta["per_epoch"] is not None:  # the scaled run spans the real length
             assert preset.config.epochs * meta["per_epoch"] == pytest.approx(meta["length"])
+    from lrtui.ui.widgets.board import COLUMNS
+
+    assert set(meta.get("columns", ())) <= {header for header, _ in COLUMNS}  # a typo would keep nothing
 
 
 # --- find -------------------------------------------------------------------------------------------------

@@ -15,14 +15,19 @@ sample of a noisy loss can put a constant lr below a decaying one that is in tru
 
 from __future__ import annotations
 
+import re
+
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from lrtui import schedules
 from lrtui.analysis.smoothing import trailing_mean
-from lrtui.params import Param, format_value
+from lrtui.params import ConfigError, Param, coerce, format_value
 from lrtui.sim.config import FINAL_WINDOW, Prepared, RunConfig, Trace
+from lrtui.sim.optimizers import OPTIMIZERS
 
 MAX_PINNED = 6
 """At most this many runs are pinned beside the current one."""
@@ -49,9 +54,16 @@ SHARED_FIELDS = ("problem", "problem_params", "seed", "seeds", "steps_per_epoch"
 """What pinned runs share with the current run: a change to one of these re-runs them all."""
 
 
-def describe(config: RunConfig, *, defaults: RunConfig | None = None) -> str:
+def describe(config: RunConfig, *, defaults: RunConfig | None = None, beside: Iterable[RunConfig] = ()) -> str:
     """A run in a few words: the schedule and the parameters set on it, the optimizer where it is not
-    plain SGD (and anything else that differs from ``defaults``, such as the epochs).
+    plain SGD (and anything else that differs from ``defaults``, such as the epochs). Values are the ones the
+    run uses: text typed on the command line as its number, a nested schedule with its members' parameters
+    that differ from their defaults.
+
+    ``beside``: the runs it is shown with. A parameter one of them sets (on the same schedule or optimizer)
+    is named here too, with this run's value, its default where it sets none; so are the optimizer and the
+    epochs where one of them has others. Runs side by side then read differently exactly where the values
+    they use differ (:func:`distinguish` keeps those words).
 
     >>> describe(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100, "warmup": 5}}))
     'cosine lr=0.1 T_max=100 +warmup 5'
@@ -60,51 +72,119 @@ def describe(config: RunConfig, *, defaults: RunConfig | None = None) -> str:
     'constant, momentum=0.5'
     >>> describe(RunConfig(optimizer="adam", optimizer_params={"beta2": 0.98}))
     'constant, adam beta2=0.98'
+    >>> warmup = lambda **params: RunConfig(schedule={"name": "warmup_cosine", "params": params})
+    >>> describe(warmup(), beside=[warmup(num_warmup_steps=0)])
+    'warmup_cosine num_warmup_steps=10'
     """
-    params = dict(config.schedule.get("params", {}))
-    warmup = params.pop("warmup", 0)
-    start = params.pop("warmup_start_factor", None)
-    words = [config.schedule["name"]] + [f"{k}={_short(v)}" for k, v in params.items()]
-    if warmup:
-        words.append(f"+warmup {warmup}" + (f" from {_short(start)}" if start else ""))
+    beside = list(beside)
+    name, declared = config.schedule["name"], _schedule_params(config.schedule["name"])
+    same = [c.schedule.get("params", {}) for c in beside if c.schedule.get("name") == name]
+    params = _named(declared, config.schedule.get("params", {}), same)
+    warmup, start = params.pop("warmup", 0), params.pop("warmup_start_factor", None)
+    words = [name] + [f"{k}={_short(v)}" for k, v in params.items()]
+    theirs = [_effective(declared["warmup"], given) for given in same] if "warmup" in declared else []
+    if warmup or any(w != warmup for w in theirs):  # no warmup is worth saying only beside a run that has one
+        words.append(f"+warmup {_short(warmup)}" + (f" from {_short(start)}" if warmup and start else ""))
+    if name == "plateau" and any(c.schedule.get("name") == name and c.plateau_metric != config.plateau_metric
+                                 for c in beside):
+        words.append(f"plateau_metric={config.plateau_metric}")
     text = " ".join(words)
-    optimizer = [f"{k}={_short(v)}" for k, v in config.optimizer_params.items()]
-    if list(config.optimizer_params) != [config.optimizer]:  # "momentum=0.5" says the optimizer too
+    optimizer_params = _named(_optimizer_params(config.optimizer), config.optimizer_params,
+                              [c.optimizer_params for c in beside if c.optimizer == config.optimizer])
+    optimizer = [f"{k}={_short(v)}" for k, v in optimizer_params.items()]
+    if list(optimizer_params) != [config.optimizer]:  # "momentum=0.5" says the optimizer too
         optimizer.insert(0, config.optimizer)
-    if optimizer != ["sgd"]:
+    if optimizer != ["sgd"] or any(c.optimizer != config.optimizer for c in beside):
         text += ", " + " ".join(optimizer)
-    if defaults is not None and config.epochs != defaults.epochs:
+    if (defaults is not None and config.epochs != defaults.epochs) or any(c.epochs != config.epochs for c in beside):
         text += f", {config.epochs} epochs"
     return text
 
 
+_PHRASE = re.compile(r"\+warmup \S+(?: from \S+)?|\d+ epochs|\S+")
+"""A description's words, a warmup and the epochs whole (see :func:`describe`)."""
+
+
 def distinguish(descriptions: list[str]) -> list[str]:
     """Descriptions of runs side by side without the words all of them share (the schedule's name when
-    every run has it): what tells them apart comes first and survives a narrow column.
+    every run has it): what tells them apart comes first and survives a narrow column. A run none of whose
+    words is its own reads "(the same)": it is the same run (see :func:`describe`'s ``beside``).
 
     >>> distinguish(["constant lr=0.6, momentum=0.5", "constant lr=0.6, momentum=0.25", "constant lr=0.4"])
     ['lr=0.6, momentum=0.5', 'lr=0.6, momentum=0.25', 'lr=0.4']
+    >>> distinguish(["cosine +warmup 5, 100 epochs", "cosine +warmup 10, 100 epochs"])
+    ['+warmup 5', '+warmup 10']
     """
     if len(descriptions) < 2:
         return descriptions
-    split = [d.replace(",", " ,").split() for d in descriptions]
-    shared = set.intersection(*(set(words) for words in split)) - {","}
+    split = [[_PHRASE.findall(part) for part in d.split(", ")] for d in descriptions]  # (a list's commas stay)
+    shared = set.intersection(*({w for part in parts for w in part} for parts in split))
     out = []
-    for words in split:
-        kept = [w for w in words if w not in shared]
-        text = " ".join(kept).replace(" ,", ",").strip(", ").replace(",,", ",")
-        out.append(text or "(the same)")
+    for parts in split:
+        kept = (" ".join(w for w in part if w not in shared) for part in parts)
+        out.append(", ".join(part for part in kept if part) or "(the same)")
     return out
+
+
+def _schedule_params(name: str) -> dict[str, Param]:
+    """The schedule's declared parameters by name (none for a name that is not a schedule's)."""
+    try:
+        return {p.name: p for p in schedules.get(name).all_params}
+    except ConfigError:
+        return {}
+
+
+def _optimizer_params(name: str) -> dict[str, Param]:
+    optimizer = OPTIMIZERS.get(name)
+    return {p.name: p for p in optimizer.params} if optimizer is not None else {}
+
+
+def _named(declared: dict[str, Param], given: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters ``given`` sets or one of ``others`` does, in their declared order, each with the value
+    this run uses: typed, its default where it is not given."""
+    names = [n for n in declared if n in given or any(n in o for o in others)]
+    names += [n for n in given if n not in declared]  # (a run that cannot run: said as given)
+    return {n: _effective(declared[n], given) if n in declared else given[n] for n in names}
+
+
+def _effective(param: Param, given: dict[str, Any]) -> Any:
+    """The value of ``param`` a run given ``given`` uses: typed (text typed as a number is the number), the
+    default where it is not given; as given where it is not valid (a run that cannot run)."""
+    if param.name not in given:
+        return param.default
+    try:
+        return coerce(param, given[param.name])
+    except ConfigError:
+        return given[param.name]
 
 
 def _short(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
     if isinstance(v, dict):  # a nested spec (sequential members)
-        return v.get("name", "?")
+        return _member(v)
     if isinstance(v, (list, tuple)) and v and isinstance(v[0], dict):
-        return "[" + ",".join(_short(m) for m in v) + "]"
+        return "[" + ",".join(_member(m) for m in v) + "]"
     return format_value(v)
+
+
+def _member(spec: Any) -> str:
+    """A nested schedule in one word: its name and the parameters it sets to other values than their
+    defaults, ``cosine(T_max=95)`` (two members that run the same read the same)."""
+    if not isinstance(spec, dict):
+        return format_value(spec)
+    name = spec.get("name", "?")
+    declared = _schedule_params(name)
+    given = spec.get("params") or {}
+    params = {k: v for k, v in _named(declared, given if isinstance(given, dict) else {}, []).items()
+              if k not in declared or not _same(v, declared[k].default)}
+    return name + (f"({','.join(f'{k}={_short(v)}' for k, v in params.items())})" if params else "")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two parameter values are the same (a list as its tuple)."""
+    norm = lambda v: tuple(v) if isinstance(v, list) else v  # noqa: E731
+    return norm(a) == norm(b)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ share its problem, problem parameters, seed, steps per epoch and length, so only
 differ. ``note`` says what to notice, with the numbers teaching.md gives; ``meta`` carries what a run cannot:
 
 - every preset: ``source`` (citation), ``flag`` ("[N]" reproduced numerically, "[V]" checked against the
-  source, "[R]" recalled), ``view`` (the lower plot the scenario is about: loss, sharpness, landscape or range);
+  source, "[R]" recalled), ``view`` (the lower plot the scenario is about: loss, sharpness, landscape or range),
+  and where its lesson reads some of the scoreboard's columns, ``columns`` (their headers, kept longest on a
+  narrow terminal: T4's Σlr and Σlr²);
 - teaching scenarios: ``variants``, settings of the scenario that cannot be overlaid because they change the
   problem, the seed or the epoch unit (label -> :class:`RunConfig`); T8's ``range_test`` (its ramp);
 - recipes: the real time axis (``unit``, ``length``, ``per_epoch``: how much of it one epoch of ``config`` stands

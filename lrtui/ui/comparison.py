@@ -82,16 +82,17 @@ def board_rows(trace: Trace, verdict: Verdict, pinned: Pinned, target: float, no
     marker and colour as the plots draw it, its description (only what tells the runs apart), its score
     against ``target`` and its verdict."""
     colour = lambda rich_colour: None if look.mono else rich_colour  # noqa: E731
-    rows = [BoardRow(look.glyph(None), colour(NOW_COLOUR[1]), "now", describe(trace.config),
+    runs = (trace.config, *pinned.configs)  # each is described beside the others: by the values it uses
+    rows = [BoardRow(look.glyph(None), colour(NOW_COLOUR[1]), "now", describe(trace.config, beside=runs),
                      score(trace, target, noisy), verdict.brief(look.ascii))]
     for i, (pin, result) in enumerate(zip(pinned.configs, pinned.results)):
         pin_look = PIN_LOOKS[i]
         marker = look.glyph(pin_look.marker if look.plain else None)  # as the plots' legend names it
         if isinstance(result, Trace):
-            rows.append(BoardRow(marker, colour(pin_look.rich_colour), f"#{i + 1}", describe(pin),
+            rows.append(BoardRow(marker, colour(pin_look.rich_colour), f"#{i + 1}", describe(pin, beside=runs),
                                  score(result, target, noisy), judge(result).brief(look.ascii)))
         else:
-            rows.append(BoardRow(marker, colour(pin_look.rich_colour), f"#{i + 1}", describe(pin) + (
+            rows.append(BoardRow(marker, colour(pin_look.rich_colour), f"#{i + 1}", describe(pin, beside=runs) + (
                 f" ({result})" if isinstance(result, ConfigError) else " (simulating)"), None, ""))
     short = distinguish([r.description for r in rows])
     return [replace(r, description=d) for r, d in zip(rows, short)]

@@ -101,9 +101,9 @@ class RunDisplay:
             self.notes.update(text)
             self.notes.display = bool(found)
 
-    def show_board(self, rows: list[BoardRow], target: float) -> None:
+    def show_board(self, rows: list[BoardRow], target: float, keep: tuple[str, ...] = ()) -> None:
         if self.board.is_attached:  # (kept up to date while hidden: it opens at its final height)
-            self.board.show_rows(rows, f"{target:.3g}")
+            self.board.show_rows(rows, f"{target:.3g}", keep)
 
     def preview(self, config: RunConfig, log: bool) -> None:
         """While a long run simulates, draw its lr curve at once: the schedule alone is a vectorized function

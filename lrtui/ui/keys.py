@@ -98,7 +98,7 @@ KEY_MAP = (
     Key("ctrl+c", "quit (with unsaved work it asks first: a second ctrl+c quits)", "anywhere",
         ("quit('field')", "quit('ctrl+c')")),
     Key("l / L", "log scale of the loss plot / the lr plot", "plots", ("log('loss')", "log('lr')")),
-    Key("(the lr plot)", "red (dots without colour): the stability limit 2/lambda_max, where the curvature is "
+    Key("(the lr plot)", "orange (dots without colour): the stability limit 2/lambda_max, where the curvature is "
         "known; an lr above it diverges", "plots"),
     Key("v", "landscape view: contours and the optimizer's path (2-D problems)", "plots", ("view('landscape')",)),
     Key("s", "sharpness: lambda_max(t) against c/lr(t) (c = 2 for SGD): where the sharpness rises to meet it, "
@@ -109,7 +109,7 @@ KEY_MAP = (
         "gives each branch's mean loss over its last tenth of the decay: one seed's, which scatters from seed to "
         "seed", "plots",
         ("view('branches')",)),
-    Key("r", "lr range test: loss against a growing lr, the usual picks (cyan) and the true stable limit (red) "
+    Key("r", "lr range test: loss against a growing lr, the usual picks (cyan) and the true stable limit (orange) "
         "where the curvature is known", "plots", ("view('range')",)),
     Key("p", "pin the run on screen and keep editing (up to 6 pinned runs overlay both plots, each its colour, "
         "and its marker without colour); p on a pinned run's exact settings unpins it", "plots", ("pin",)),

@@ -131,7 +131,8 @@ class RunUpdates:
         """The scoreboard: the current run and each pinned one."""
         if self.trace is not None:  # (the pinned runs share the problem: all noisy or none)
             rows = board_rows(self.trace, self.verdict, self.pinned, self.target, is_noisy(self._prepared), self.look)
-            self.run_display.show_board(rows, self.target)
+            keep = self.preset.meta.get("columns", ()) if self.preset else ()  # the columns its lesson reads
+            self.run_display.show_board(rows, self.target, keep)
 
     def _update_cursor(self) -> None:
         """The cursor on the plots, and the status line at it (or the view's own summary)."""

@@ -40,13 +40,21 @@ class PinLook:
     marker: str
 
 
+# Textual draws the 16 ANSI colours in its own theme (Monokai): red, red+, magenta and magenta+ are all #f4005f
+# there, and green and green+ are one colour, as are blue and blue+, cyan and cyan+ (orange and orange+ differ).
+# So no pin is red or magenta (the run alone and its sharpness), blue (now's) or orange (the reference lines'),
+# and no two pins are one colour there.
 PIN_LOOKS = (PinLook("green+", "color(10)", "x"), PinLook("orange+", "color(11)", "+"),
-             PinLook("magenta+", "color(13)", "o"), PinLook("cyan+", "color(14)", "#"),
-             PinLook("gray+", "color(7)", "%"), PinLook("green", "color(2)", "@"))
+             PinLook("white", "color(15)", "o"), PinLook("cyan+", "color(14)", "#"),
+             PinLook("gray+", "color(7)", "%"), PinLook("gray", "color(8)", "@"))
 NOW_COLOUR = ("blue+", "color(12)")  # the current run in a comparison: one colour on both plots
 BAND = (10, 90)  # the percentiles over seeds a run's loss band spans (lrtui.sim.engine)
 BAND_MARKER = ":"  # the band's lines without colour: no run's marker, no reference line's
 BAND_DOTS = "·"  # with colour: dots, told from the mean's braille line by shape as well as by shade
+REFERENCE = "orange"
+"""The reference lines' colour (the stability limit, c/lr and the range test's stable limit, the noise floor,
+the held-out loss), which no run is drawn in; without colour they are dotted (the held-out loss dashed), a
+marker no run has."""
 
 
 def fmt(x: float) -> str:
@@ -100,8 +108,8 @@ class LrView:
         if np.isfinite(bound).any():
             lam = "lambda" if look.ascii else "λ"
             if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
-                series.append(Series(run.x, bound, "red", marker="." if look.plain else None))  # the title names it
-                title += f"  ({'dots' if look.plain else 'red'}: limit 2/{lam}max)"
+                series.append(Series(run.x, bound, REFERENCE, marker="." if look.plain else None))  # the title names it
+                title += f"  ({'dots' if look.plain else REFERENCE}: limit 2/{lam}max)"
             else:
                 title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
         self.panel.plot.show(tuple(series), title=title, look=look, x_range=run.x_range)
@@ -142,8 +150,7 @@ class LossView(View):
                          "train" if trace.heldout_loss is not None else None)]
         series += run.pin_series("loss", look, run.legend, smooth)
         if trace.heldout_loss is not None:
-            heldout = "red" if pinned else "green+"  # (green+ is pin #1's; red is free once now is blue)
-            series.append(Series(run.x, smooth(trace.heldout_loss), heldout, "held-out",
+            series.append(Series(run.x, smooth(trace.heldout_loss), REFERENCE, "held-out",
                                  marker="-" if look.plain else None))
         if trace.loss_lo is not None:  # the band over seeds, last: under every line; dotted, the run's colour dimmed
             band = dict(colour=colour.rstrip("+"), marker=BAND_MARKER if look.plain else BAND_DOTS)
@@ -151,7 +158,7 @@ class LossView(View):
                        Series(run.x, smooth(trace.loss_hi), **band)]
         floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
         if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
-            series.append(Series(run.x, floor, "orange", "noise floor", marker="." if look.plain else None,
+            series.append(Series(run.x, floor, REFERENCE, "noise floor", marker="." if look.plain else None,
                                  on_top=True))
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
         if trace.seeds > 1:  # the mean over them (the legend names the band)
@@ -208,7 +215,7 @@ class SharpnessView(View):
         lam = "lambda" if look.ascii else "λ"
         self.panel.plot.show(
             (Series(run.x, trace.sharpness, "red+", f"sharpness {lam}max"),
-             Series(run.x, tolerated, "orange", "c/lr", marker="." if look.plain else None)),
+             Series(run.x, tolerated, REFERENCE, "c/lr", marker="." if look.plain else None)),
             title="sharpness" + (f", seed {trace.config.seed}" if trace.seeds > 1 else ""), look=look,
             x_range=(0.0, float(max(len(run.x) - 1, 1))))
 
@@ -231,7 +238,7 @@ class RangeView(View):
         result = self.last[1]
         marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
         if result.stable_limit:
-            marks.append((np.log10(result.stable_limit), "red"))
+            marks.append((np.log10(result.stable_limit), REFERENCE))
         title = "range test: loss against lr"
         if look.ascii:
             marks = []  # plotext draws them with box-drawing lines; the status line has the numbers

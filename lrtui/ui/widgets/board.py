@@ -6,7 +6,8 @@ The final loss of a run over several seeds is the mean of its seeds' own final m
 error across seeds; ``rank`` orders the runs by final loss, and runs whose intervals (+-2 se) overlap share
 a rank marked ``≈``: the board does not pretend to know their order. Columns that do not fit the terminal's
 width are left out, least important first, and the last line says which: the verdict goes last, then the
-final loss, its se, the rank and the best loss. Numbers carry as many digits as the column
+final loss, its se, the rank and the best loss; a preset's lesson can name columns to keep before all of
+these (T4's Σlr and Σlr²: its ``meta["columns"]``). Numbers carry as many digits as the column
 needs to tell its rows apart (3 at least): 0.1234 and 0.1235 are not both 0.123.
 """
 
@@ -94,22 +95,25 @@ def cells(rows: list[BoardRow]) -> dict[str, list[str]]:
     return out
 
 
-def fit_columns(rows: list[BoardRow], width: int, ascii: bool = False) -> tuple[list[tuple[str, int]], list[str]]:
+def fit_columns(rows: list[BoardRow], width: int, ascii: bool = False,
+                keep: tuple[str, ...] = ()) -> tuple[list[tuple[str, int]], list[str]]:
     """The columns that fit ``width`` beside the label and a description of at least MIN_DESCRIPTION, each
-    with its width (in the order they show), and the names of those left out (see :data:`KEPT_LONGEST`)."""
+    with its width (in the order they show), and the names of those left out (see :data:`KEPT_LONGEST`;
+    the columns in ``keep`` are kept before those)."""
     table = cells(rows)
     if ascii:
         table = {h: [_ascii(c) for c in column] for h, column in table.items()}
+    title = lambda header: _ascii(header) if ascii else header  # noqa: E731 (as the header shows: sum lr^2)
+    need = {h: max(len(title(h)), *(len(c) for c in table[h])) for h in table}
     used = max(len(f"{r.marker} {r.label}") for r in rows) + 1 + MIN_DESCRIPTION + 1
     kept, dropped = set(), []
-    for header in (h for h in KEPT_LONGEST if h in table):
-        need = max(len(header), *(len(c) for c in table[header]))
-        if used + need + 1 <= width and not dropped:
+    for header in (h for h in (*keep, *(h for h in KEPT_LONGEST if h not in keep)) if h in table):
+        if used + need[header] + 1 <= width and not dropped:
             kept.add(header)
-            used += need + 1
+            used += need[header] + 1
         else:
-            dropped.append(_ascii(header) if ascii else header)
-    shown = [(h, max(len(h), *(len(c) for c in table[h]))) for h, _ in COLUMNS if h in kept]
+            dropped.append(title(header))
+    shown = [(h, need[h]) for h, _ in COLUMNS if h in kept]
     return shown, dropped
 
 
@@ -134,17 +138,19 @@ class Scoreboard(Static):
         self.ascii = ascii
         self.rows: list[BoardRow] = []
         self.target = target
+        self.keep: tuple[str, ...] = ()
 
-    def show_rows(self, rows: list[BoardRow], target: str) -> None:
+    def show_rows(self, rows: list[BoardRow], target: str, keep: tuple[str, ...] = ()) -> None:
+        """``keep``: the columns kept longest on a narrow terminal (a preset's ``meta["columns"]``)."""
         resized = len(rows) != len(self.rows)  # the height follows the number of rows
-        self.rows, self.target = rows, target
+        self.rows, self.target, self.keep = rows, target, tuple(keep)
         self.refresh(layout=resized)
 
     def render(self) -> Table | Text:
         if not self.rows:
             return Text("")
         width = max(self.content_size.width, 40)
-        shown, dropped = fit_columns(self.rows, width, self.ascii)
+        shown, dropped = fit_columns(self.rows, width, self.ascii, self.keep)
         label_width = max(len(f"{r.marker} {r.label}") for r in self.rows)
         table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, expand=False, show_edge=False,
                       header_style="bold")
