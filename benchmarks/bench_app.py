@@ -58,9 +58,12 @@ Bare().run()
 
 
 FLOOR_APP = r'''
+import sys
 import numpy as np
 from textual.app import App
 from textual_plotext import PlotextPlot
+
+POINTS = int(sys.argv[1]) if len(sys.argv) > 1 else 90
 
 class Floor(App):
     BINDINGS = [("q", "quit"), ("plus", "change(1)"), ("minus", "change(-1)")]
@@ -71,10 +74,10 @@ class Floor(App):
         self.k = 0
         self.draw()
     def draw(self):
-        x = np.arange(90)
+        x = np.arange(POINTS)
         for i, w in enumerate(self.query(PlotextPlot)):
             w.plt.clear_figure()
-            w.plt.plot(x.tolist(), np.cos(x / (10 + i * 5 + self.k)).tolist(), marker="braille")
+            w.plt.plot(x.tolist(), np.cos(x / (POINTS / 9 + i * 5 + self.k)).tolist(), marker="braille")
             w.plt.title(f"floor-plot-{i}")
             w.refresh()
     def action_change(self, d):
@@ -83,6 +86,8 @@ class Floor(App):
 
 Floor().run()
 '''
+"""A bare Textual app whose key (+ or -) redraws two PlotextPlot widgets of POINTS points (its first argument,
+90 by default): the framework's floor for a redraw."""
 
 
 def _spawn(argv: list[str]) -> tuple[int, int]:

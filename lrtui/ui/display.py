@@ -33,12 +33,16 @@ def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.nda
     sigma, square = ("sum", "^2") if ascii else ("Σ", "²")
     loss = f"loss={fmt(trace.loss[t])}"
     if trace.loss_lo is not None:  # the mean over seeds, and their band there
-        loss += f" ({fmt(trace.loss_lo[t])}..{fmt(trace.loss_hi[t])})"
+        loss += f" ({_short(trace.loss_lo[t])}..{_short(trace.loss_hi[t])})"  # (two digits: it is a spread)
     parts = [f"t={t}/{len(trace.epoch) - 1}", f"lr={fmt(trace.lr[t])}", loss, outcome,
              f"{sigma}lr={fmt(sums[0][t])} {sigma}lr{square}={fmt(sums[1][t])}"]
     if playing_at is not None:
         parts.insert(0, f"{'>' if ascii else '▶'} {playing_at}/s")
     return "  ".join(parts)
+
+
+def _short(x: float) -> str:
+    return f"{x:.2g}" if np.isfinite(x) else "-"
 
 
 class RunDisplay:

@@ -291,7 +291,7 @@ class BranchesView(View):
         which = f"seed {trace.config.seed}" if trunk.seeds == 1 else f"{trunk.seeds} seeds"
         none = short(end_loss(trunk.loss, trunk.final_loss, tail))
         self.summary = f"{which}, last {tail}: {ends}; none: {none}"  # the mean of the last {tail} epochs
-        title = f"branches, {'mean of ' if trunk.seeds > 1 else ''}{which}; gray: no decay"
+        title = f"branches, {which}; gray: no decay"  # (over several seeds each line is their mean)
         self.panel.plot.show(tuple(series), title=title, look=look, x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
 
 
