@@ -254,7 +254,7 @@ def resolve(
     for name in given:
         if name not in declared:
             raise ConfigError(
-                f"{prefix}{name} is not a parameter of {owner}: allowed "
+                f"{prefix}{cut(str(name))} is not a parameter of {owner}: allowed "
                 + (", ".join(declared) if declared else "no parameters")
             )
     return {name: coerce(p, given[name], prefix) if name in given else p.default for name, p in declared.items()}

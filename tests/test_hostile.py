@@ -455,3 +455,74 @@ async def test_a_loaded_file_name_with_escape_codes_is_never_offered_raw(tmp_pat
             offered = app.screen.query_one(Input).value
             assert offered.isprintable() and offered.startswith("lrtui-session"), offered
             await pilot.press("escape")
+
+
+# --- issue 24: what a file, a paste or a flood of keys can no longer do -----------------------------------
+
+def test_a_spec_alone_is_enough_for_simulate(tmp_path, capsys):
+    spec = tmp_path / "c.json"
+    spec.write_text(json.dumps({"name": "cosine", "params": {"lr": 0.1}}))
+    assert main(["simulate", "--spec", str(spec), "--epochs", "5", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("0,0.1,")
+
+
+def test_a_spec_with_a_byte_order_mark_or_on_stdin_is_read(tmp_path, capsys, monkeypatch):
+    import io
+
+    spec = tmp_path / "c.json"
+    spec.write_bytes(b"\xef\xbb\xbf" + json.dumps({"name": "cosine", "params": {"T_max": 10}}).encode())
+    assert main(["curve", "--spec", str(spec), "--epochs", "3", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "0,0.1"
+    for text in ('{"name": "step", "params": {"step_size": 1, "gamma": 0.5}}',
+                 'name = "step"\nparams = {step_size = 1, gamma = 0.5}\n'):
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+        monkeypatch.setattr("lrtui.cli.runs._STDIN", {})
+        assert main(["curve", "--spec", "-", "--epochs", "3", "--format", "csv"]) == 0
+        assert capsys.readouterr().out.splitlines()[1:] == ["0,0.1", "1,0.05", "2,0.025"]
+
+
+def test_an_unknown_parameters_long_name_is_cut_in_its_message(capsys):
+    assert main(["curve", "cosine", "k" * 6000 + "=1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 600 and "(6,000 characters)" in err
+
+
+@pytest.mark.parametrize("note", ["\ud800", "a\udfffb", "\ud83d"])
+async def test_half_a_surrogate_pair_in_a_loaded_file_cannot_end_the_app(tmp_path, monkeypatch, note):
+    """Issue 24: a JSON session whose note is "\\ud800" loaded, then ctrl+s to a .toml name ended the app with
+    UnicodeEncodeError: text from a file is made valid where it comes in (U+FFFD)."""
+    config = {"schedule": {"name": "constant", "params": {}}, "problem": "quadratic"}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"lrtui_session": 2, "epoch": 0, "config": config, "pinned": [], "note": note}))
+    session = load_session(path)
+    assert "\ufffd" in session.note and all(not 0xD800 <= ord(c) <= 0xDFFF for c in session.note)
+    monkeypatch.chdir(tmp_path)
+    app = LrtuiApp(session.config, Options(), note=session.note, session_path=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "out.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running
+    assert load_session(tmp_path / "out.toml").note == session.note
+
+
+async def test_a_field_takes_at_most_what_a_value_can_be():
+    from lrtui.ui.widgets.form import MAX_TYPED
+
+    app = LrtuiApp(cosine(), Options())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lr = row(app, "schedule.lr")
+        lr.focus()
+        lr.post_message(events.Paste("9" * 100_000))
+        await pilot.pause()
+        assert len(lr.buffer) == MAX_TYPED and "at most 1,000 characters" in lr.message
+        await pilot.press("9", "9")  # keys past the limit are refused, one message
+        assert len(lr.buffer) == MAX_TYPED
+        await pilot.press("escape")
+        await pilot.press(*"0.2", "enter")
+        await pilot.pause()
+        assert app.config.schedule["params"]["lr"] == 0.2 and lr.message == ""

@@ -27,7 +27,7 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, m
     p.add_argument("--schedule",  # (its default is filled in by run_config: None says it was not given)
                    help="schedule name (see lrtui list)"
                    + (f"; default {default_schedule}" if default_schedule else ""))
-    p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file")
+    p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file (- reads it from stdin)")
     # the defaults (RUN_DEFAULTS) are filled in by run_config: None says the option was not given
     p.add_argument("--problem", help="teaching problem (see lrtui list); default quadratic")
     p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam or adamw; default sgd")

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING, Any, Sequence
 
 from lrtui.cli.parser import EPOCHS, RUN_DEFAULTS, UsageError
 from lrtui.params import ConfigError, coerce
+from lrtui.printable import cut
 from lrtui.schedules import registry
 
 if TYPE_CHECKING:  # the CLI imports the simulator only for the commands that need it
@@ -48,13 +50,22 @@ def split_assignments(tokens: Sequence[str]) -> tuple[dict[str, str], dict[str, 
 
 SPEC_MAX_BYTES = 1_000_000
 """A spec file is a few lines; anything longer than this is not one (and is not read into memory)."""
+_STDIN: dict[str, bytes] = {}
 
 
 def _read_spec(path: str) -> str:
-    """The text of a spec file: a regular UTF-8 file of at most SPEC_MAX_BYTES. A directory, a device
-    (/dev/zero), a FIFO or a huge file is refused without reading it all (or waiting for a writer)."""
+    """The text of a spec file: a regular UTF-8 file of at most SPEC_MAX_BYTES (a byte-order mark allowed, as
+    sessions allow it), or standard input for ``-``. A directory, a device (/dev/zero), a FIFO or a huge file
+    is refused without reading it all (or waiting for a writer)."""
     from lrtui.io.files import FileRefused, read_bounded
 
+    if path == "-":
+        if "-" not in _STDIN:  # (read once: a command that looks at the spec twice sees it twice)
+            _STDIN["-"] = sys.stdin.buffer.read(SPEC_MAX_BYTES + 1)
+        if len(_STDIN["-"]) > SPEC_MAX_BYTES:
+            raise UsageError(f"lrtui: the spec on standard input is more than {SPEC_MAX_BYTES:,} bytes: a spec is "
+                             "at most that")
+        return _decoded(_STDIN["-"], "on standard input")
     try:
         data = read_bounded(path, SPEC_MAX_BYTES)
     except FileRefused as refused:
@@ -64,10 +75,14 @@ def _read_spec(path: str) -> str:
                              "special": "is not a regular file: allowed a JSON or TOML file",
                              "size": f"is more than {SPEC_MAX_BYTES:,} bytes: a spec is at most that"}[refused.reason]
                          ) from None
+    return _decoded(data, f"file {path}")
+
+
+def _decoded(data: bytes, where: str) -> str:
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # an editor's byte-order mark is no reason to refuse a file
     except UnicodeDecodeError:
-        raise UsageError(f"lrtui: spec file {path} is not UTF-8 text: allowed a JSON or TOML file") from None
+        raise UsageError(f"lrtui: spec {where} is not UTF-8 text: allowed a JSON or TOML file") from None
 
 
 def load_spec(path: str) -> dict[str, Any]:
@@ -75,8 +90,9 @@ def load_spec(path: str) -> dict[str, Any]:
     text = _read_spec(path)
     from lrtui.io.documents import DocumentError, parse_document
 
+    kind = "TOML" if path.endswith(".toml") or (path == "-" and not text.lstrip().startswith("{")) else "JSON"
     try:
-        data = parse_document(text, "TOML" if path.endswith(".toml") else "JSON")
+        data = parse_document(text, kind)
     except DocumentError as err:
         raise UsageError(f"lrtui: spec file {path}: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
@@ -160,7 +176,7 @@ def _meant_elsewhere(message: str, schedule_params: dict[str, str], config: "Run
     from lrtui.sim.config import PROBLEMS
 
     for key, value in schedule_params.items():
-        if not message.startswith(f"{key} is not a parameter of"):
+        if not message.startswith(f"{cut(key)} is not a parameter of"):
             continue
         for section, table, name in (("problem", PROBLEMS, config.problem),
                                      ("optimizer", OPTIMIZERS, config.optimizer)):

@@ -49,6 +49,21 @@ _DOTTED = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]++(?:[ \t]*+\.[ \t]*+[A-Za
 _BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (keys too) replaced by U+FFFD; nesting is bounded
+    by MAX_DEPTH already."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_valid_text(v) for v in value]
+    if isinstance(value, dict):
+        return {_valid_text(k): _valid_text(v) for k, v in value.items()}
+    return value
+
+
 def check_shape(text: str, kind: str) -> None:
     """Refuse ``text`` (``kind`` "JSON" or "TOML") whose parse could cost far more than its size
     (:class:`DocumentError`). Strings and comments are left out of the count; what they hold is data."""
@@ -67,11 +82,17 @@ def check_shape(text: str, kind: str) -> None:
 
 
 def parse_document(text: str, kind: str) -> Any:
-    """The JSON or TOML document in ``text``, checked by :func:`check_shape` first. Any fault is one
-    :class:`DocumentError` line: ``is not valid TOML: ...`` and the like."""
+    """The JSON or TOML document in ``text``, checked by :func:`check_shape` first, its text made valid (a
+    JSON escape such as ``\\ud800``, half of a surrogate pair, is U+FFFD: no file can put text in lrtui that
+    it cannot write again). Any fault is one :class:`DocumentError` line: ``is not valid TOML: ...`` and the
+    like.
+
+    >>> parse_document('{"note": "\\ud800!"}', "JSON")
+    {'note': '\ufffd!'}
+    """
     check_shape(text, kind)
     try:
-        return json.loads(text) if kind == "JSON" else tomllib.loads(text)
+        return _valid_text(json.loads(text) if kind == "JSON" else tomllib.loads(text))
     except RecursionError:  # (within MAX_DEPTH this does not happen; kept as a last guard)
         raise DocumentError(f"it nests too deeply: allowed at most {MAX_DEPTH}") from None
     except ValueError as err:  # TOMLDecodeError and JSONDecodeError are ValueErrors

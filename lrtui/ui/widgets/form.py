@@ -26,6 +26,8 @@ from lrtui.printable import cut, one_line
 from lrtui.ui.fields import Field, complete
 
 EDIT_SHOWN = 40  # a longer edit shows its end (what is being typed), on one line
+MAX_TYPED = 1_000  # characters an edit takes: more than any value needs (a chain's members typed as JSON)
+TOO_LONG = "a value is"
 
 APP_KEYS = {" ", "?", "<", ">"}  # play, help and speed: the app's even on a field, unless an edit is open
 STEPS = {"+": (1, False), "=": (1, False), "-": (-1, False), "_": (-1, False), "]": (1, True), "[": (-1, True)}
@@ -150,11 +152,24 @@ class FieldRow(Widget, can_focus=True):
     def on_paste(self, event: events.Paste) -> None:
         """Pasted text is typed into an edit (opened if need be): its first line, printable characters only."""
         lines = event.text.splitlines()
-        text = "".join(c for c in (lines[0] if lines else "") if c.isprintable())
+        text = "".join(c for c in (lines[0] if lines else "")[: MAX_TYPED + 1] if c.isprintable())
         if text:
-            self.buffer = (self.buffer or "") + text
-            self._redraw()
+            self._type(text)
         event.stop()
+
+    def _type(self, text: str) -> None:
+        """Add typed or pasted text to the edit, up to MAX_TYPED characters: a key flood (a paste that comes
+        as keys) costs one cheap refusal a key, not a redraw of an ever longer value."""
+        buffer = self.buffer or ""
+        room = MAX_TYPED - len(buffer)
+        if len(text) > room:
+            if not self.message.startswith(TOO_LONG):
+                self.show_error(f"{TOO_LONG} at most {MAX_TYPED:,} characters: the rest was not typed")
+            text = text[:max(room, 0)]
+            if not text:
+                return
+        self.buffer = buffer + text
+        self._redraw()
 
     @property
     def editing(self) -> bool:
@@ -192,8 +207,7 @@ class FieldRow(Widget, can_focus=True):
             self.buffer = "".join(typed) + char  # any other key starts an edit: a word never runs a command
             self._redraw()
         elif self.buffer is not None and char and char.isprintable():
-            self.buffer += char
-            self._redraw()
+            self._type(char)
         else:
             return
         self._steps = []
