@@ -526,3 +526,33 @@ async def test_a_field_takes_at_most_what_a_value_can_be():
         await pilot.press(*"0.2", "enter")
         await pilot.pause()
         assert app.config.schedule["params"]["lr"] == 0.2 and lr.message == ""
+
+
+def test_a_thousand_member_chain_is_refused_in_one_line_at_once(tmp_path, capsys):
+    """Issue 24: a 10 KB spec of 1,000 chained cosines was accepted and kept a core busy for minutes (its
+    members' cost was not counted); 99,000 members took 39 s at 10 epochs."""
+    for members in (1000, 99_000):
+        spec = tmp_path / f"c{members}.json"
+        spec.write_text(json.dumps({"name": "chained", "params": {"lr": 0.1, "schedulers": ["cosine"] * members}}))
+        start = time.perf_counter()
+        assert main(["simulate", "--spec", str(spec), "--epochs", "1000000"]) == 2
+        assert time.perf_counter() - start < 5  # (a bound on a refusal, not a benchmark: it took minutes)
+        err = capsys.readouterr().err
+        assert err == f"lrtui: schedulers has {members:,} member schedules (nested ones counted): allowed at most 64\n"
+    nested = {"name": "chained", "params": {"lr": 0.1, "schedulers": [
+        {"name": "sequential", "params": {"milestones": [10] * 9, "schedulers": ["constant"] * 10}}] * 6}}
+    spec = tmp_path / "nested.json"
+    spec.write_text(json.dumps(nested))
+    assert main(["curve", "--spec", str(spec)]) == 2
+    assert "has 66 member schedules" in capsys.readouterr().err
+
+
+def test_a_compositions_members_count_toward_the_work_budget():
+    from lrtui.sim.config import MEMBER_SECONDS, estimated_seconds, prepare
+
+    def chain(members):
+        return RunConfig(schedule={"name": "chained", "params": {"lr": 0.1, "schedulers": ["exponential"] * members}},
+                         epochs=100_000)
+
+    one, many = estimated_seconds(prepare(chain(1))), estimated_seconds(prepare(chain(64)))
+    assert many - one == pytest.approx(63 * MEMBER_SECONDS * 100_000)

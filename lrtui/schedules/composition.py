@@ -21,10 +21,29 @@ MAX_NESTING = 8
 """Compositions inside compositions at most this deep (torch's own recipes nest two)."""
 
 
+MAX_MEMBERS = 64
+"""Member schedules in one composition, nested members counted too: every member is evaluated at every epoch
+(and a chain's recurrence steps each one), so a thousand members made one key press cost minutes (issue 24).
+torch's recipes use two or three."""
+
+
+def count_members(specs: Any) -> int:
+    """The member specs in ``specs`` (a list of specs), nested compositions' members included; text and
+    anything else that is not yet a spec counts as one (its own composition counts its members again)."""
+    if not isinstance(specs, (list, tuple)):
+        return 0
+    return sum(1 + (count_members(spec.get("params", {}).get("schedulers"))
+                    if isinstance(spec, dict) and isinstance(spec.get("params"), dict) else 0) for spec in specs)
+
+
 def _members(params: dict[str, Any], prefix: str, owner: str) -> list[Schedule]:
     if prefix.count("schedulers[") >= MAX_NESTING:
         raise ConfigError(f"{prefix}schedulers nests schedules more than {MAX_NESTING} deep: "
                           f"allowed at most {MAX_NESTING}")
+    count = count_members(params["schedulers"])
+    if count > MAX_MEMBERS:
+        raise ConfigError(f"{prefix}schedulers has {count:,} member schedules (nested ones counted): allowed at "
+                          f"most {MAX_MEMBERS}")
     members = []
     for i, spec in enumerate(params["schedulers"]):
         where = f"{prefix}schedulers[{i}]."

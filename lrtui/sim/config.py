@@ -214,7 +214,8 @@ def _seeds_within(p: Prepared, seconds: float) -> int:
 def estimated_seconds(p: Prepared) -> float:
     """About how long simulating ``p`` takes (2 cores, 2026; an overestimate more often than not): an
     optimizer step of an analytic problem costs about 7 us; a data problem's about 50 us plus 20 ns per
-    sample and hidden unit, and each epoch evaluates the training and held-out sets (40 ns per sample and unit)."""
+    sample and hidden unit, and each epoch evaluates the training and held-out sets (40 ns per sample and unit);
+    seeds after the first add less (:func:`seed_cost`); a composition's members add their curve's cost."""
     if p.problem.kind == "data":
         pp = p.problem_params
         width = pp.get("hidden", 1)
@@ -222,7 +223,20 @@ def estimated_seconds(p: Prepared) -> float:
         per_epoch = steps * (50e-6 + 20e-9 * pp["batch_size"] * width) + 40e-9 * pp["n"] * width
     else:
         per_epoch = 7e-6 * p.steps_per_epoch
-    return p.epochs * per_epoch * seed_cost(p.seeds, p.problem.kind)
+    return p.epochs * (per_epoch * seed_cost(p.seeds, p.problem.kind) + schedule_seconds(p.config.schedule))
+
+
+MEMBER_SECONDS = 150e-9
+"""An epoch of one member of a composition (sequential, chained): 64 cosines chained over 10^5 epochs take
+about 0.9 s (measured here, 2026); a plain schedule's curve costs next to nothing beside the simulation."""
+
+
+def schedule_seconds(spec: dict[str, Any]) -> float:
+    """About how long one epoch of a schedule's curve takes: its members' (nested ones too), for a
+    composition; 0 for a plain schedule."""
+    from lrtui.schedules.composition import count_members
+
+    return MEMBER_SECONDS * count_members(spec.get("params", {}).get("schedulers"))
 
 
 def _check_work(p: Prepared) -> None:
