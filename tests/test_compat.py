@@ -167,3 +167,35 @@ async def test_the_pruning_watch_still_delivers_changes():
         app.count = 7
         await pilot.pause()
         assert str(app.query_one(Label).render()) == "7"
+
+
+def _style_caches_kept_by(get_inner_outer) -> int:
+    """How many of 50 StylesCaches, dropped after one call each, are still alive."""
+    import gc
+
+    from textual._styles_cache import StylesCache
+    from textual.color import Color
+
+    for i in range(50):
+        get_inner_outer(StylesCache(), Color(i, 0, 0), Color(0, 0, i))
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if type(o) is StylesCache and not o._cache)
+
+
+def test_textuals_inner_outer_cache_still_keeps_every_widgets_style_cache():
+    """The canary: when this fails, Textual no longer caches get_inner_outer on the instance, and compat's
+    colour-keyed version can go. (Textual 8.2.8: ``@lru_cache(1024)`` on the method: its key is ``self``.)"""
+    before = _style_caches_kept_by(lambda cache, *colours: None)
+    assert _style_caches_kept_by(compat._original_inner_outer) - before >= 50
+
+
+def test_the_colour_keyed_inner_outer_keeps_no_style_cache_and_gives_the_same_styles():
+    from textual._styles_cache import StylesCache
+    from textual.color import Color
+
+    compat.install()
+    assert StylesCache.get_inner_outer is compat._colour_keyed_inner_outer
+    before = _style_caches_kept_by(lambda cache, *colours: None)
+    assert _style_caches_kept_by(StylesCache.get_inner_outer) == before
+    colours = (Color(10, 20, 30), Color(40, 50, 60, 0.5))
+    assert StylesCache().get_inner_outer(*colours) == compat._original_inner_outer(StylesCache(), *colours)

@@ -15,14 +15,21 @@
   ever shown stays referenced, with its styles and render caches (0.5 MiB a schedule switch). The guarded
   ``watch`` drops the closed watchers of the same attribute whenever a new one is added, by Textual's own
   rule (``_check_watchers``), so a list holds its live watchers and at most the last generation of dead ones.
+- Textual 8.2.8: ``StylesCache.get_inner_outer`` is an ``lru_cache(1024)`` on a method, so its key holds the
+  ``StylesCache`` itself: the style caches of 1,024 widgets long removed (their rendered lines with them) stay
+  referenced, about 5 MiB of a session's growth under use. Its result depends on the two colours only: the
+  guarded version caches on those.
 """
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import lru_cache, wraps
 
+from textual._styles_cache import StylesCache
 from textual.await_complete import AwaitComplete
+from textual.color import Color
 from textual.dom import DOMNode
+from textual.style import Style
 from textual.screen import Screen
 from textual.widgets import OptionList
 
@@ -61,8 +68,22 @@ def _pruning_watch(self: DOMNode, obj: DOMNode, attribute_name: str, callback, i
     _original_watch(self, obj, attribute_name, callback, init)
 
 
+_original_inner_outer = StylesCache.get_inner_outer
+
+
+@lru_cache(1024)
+def _inner_outer(base_background: Color, background: Color) -> tuple[Style, Style]:
+    return Style(background=base_background + background), Style(background=base_background)
+
+
+def _colour_keyed_inner_outer(self: StylesCache, base_background: Color, background: Color) -> tuple[Style, Style]:
+    """Inner and outer background styles, cached on the colours alone (not on the widget's StylesCache)."""
+    return _inner_outer(base_background, background)
+
+
 def install() -> None:
     """Apply the workarounds (idempotent)."""
     OptionList._move_page = _guarded_move_page
     Screen.dismiss = _guarded_dismiss
     DOMNode.watch = _pruning_watch
+    StylesCache.get_inner_outer = _colour_keyed_inner_outer
