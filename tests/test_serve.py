@@ -295,7 +295,7 @@ def test_settings_defaults_and_bounds():
 
 @pytest.mark.parametrize("memory_gib, sessions", [(1, 6), (4, 25), (0.1, 2), (64, 32)])
 def test_the_default_lab_size_is_half_the_memory_at_a_sessions_measured_peak(monkeypatch, memory_gib, sessions):
-    # SESSION_MIB is the peak of a session after bench_soak.py's 2,000 keys (77.6 MiB), rounded up to 80
+    # SESSION_MIB: a session's peak after bench_soak.py's 2,000 keys (70.6 MiB at 120x40), with room
     pages = int(memory_gib * 2**30 / 4096)
     monkeypatch.setattr("os.sysconf", lambda name: {"SC_PHYS_PAGES": pages, "SC_PAGE_SIZE": 4096}[name])
     assert default_max_sessions() == sessions

@@ -12,8 +12,9 @@ from lrtui.params import ConfigError, Param
 from lrtui.printable import cut
 
 SESSION_MIB = 80
-"""Memory of one session's app process at its peak in use, rounded up: 58 MiB at its first screen
-(benchmarks/bench_serve.py), 77.6 MiB after 2,000 keys of editing at 120x40 (benchmarks/bench_soak.py)."""
+"""Memory of one session's app process at its peak in use, with room: 58 MiB at its first screen
+(benchmarks/bench_serve.py), 70.6 MiB at the end of 2,000 keys of editing at 120x40 (benchmarks/bench_soak.py;
+flat by then), and a browser window larger than 120x40 draws more."""
 
 
 def default_max_sessions() -> int:
