@@ -2,10 +2,14 @@
 folder, text from a browser that is not valid Unicode, a download asked for twice at once or under a name
 that would break its header, a port or host that cannot be had, and a stop with sessions running."""
 
+import asyncio
 import os
+import signal
 import subprocess
+import time
 
 from lrtui.ui.sandbox import Sandbox, remove_orphans
+from tests.test_serve import _start
 
 
 def _dead_pid() -> int:
@@ -75,3 +79,57 @@ def test_a_sessions_own_folder_has_the_name_the_sweep_knows(tmp_path):
     orphan = tmp_path / box.folder.name.replace(f"-{os.getpid()}-", f"-{_dead_pid()}-", 1)
     box.folder.rename(orphan)
     assert remove_orphans(str(tmp_path)) == [orphan] and not orphan.exists()
+
+
+# --- a real server, a raw websocket ----------------------------------------------------------------------
+
+async def _screen_until(ws, text: str, timeout: float = 20) -> str:
+    """What the session draws (its terminal output) until ``text`` is in it; AssertionError if it is not
+    within ``timeout`` s, or the session ends first."""
+    import aiohttp
+
+    drawn = b""
+    end = time.monotonic() + timeout
+    while text.encode() not in drawn:
+        message = await ws.receive(timeout=max(0.1, end - time.monotonic()))
+        assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), f"the session ended: {message}"
+        if message.type == aiohttp.WSMsgType.BINARY:
+            drawn += message.data
+    return drawn.decode("utf-8", "replace")
+
+
+def _stop_and_read(process) -> str:
+    """Stop the server as ctrl+c does; what it wrote after its first line (the address, read by _start)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log = process.stdout.read().decode("utf-8", "replace")
+    process.stdout.close()
+    return log
+
+
+def test_text_that_is_not_unicode_from_a_page_ends_nothing(tmp_path):
+    """A lone surrogate (JSON lets a page write one, \\ud800) is dropped at the border, and keys that come
+    to nothing are not sent: the session goes on and takes the rest, and the server logs no traceback."""
+    import aiohttp
+
+    url, process, _ = _start(tmp_path)
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                await ws.send_str('["stdin", "\\ud800"]')  # all of it dropped: nothing left to send
+                await ws.send_json(["stdin", ""])  # (an empty read is the end of a session's input)
+                await ws.send_str('["stdin", "\\udfff\\u001b[C\\ud800"]')  # Right between two: the cursor moves
+                await _screen_until(ws, "t=1/")
+
+    try:
+        asyncio.run(scenario())
+        assert process.poll() is None
+    finally:
+        log = _stop_and_read(process)
+    assert "Traceback" not in log and "UnicodeEncodeError" not in log, log
