@@ -3,10 +3,14 @@ folder, text from a browser that is not valid Unicode, a download asked for twic
 that would break its header, a port or host that cannot be had, and a stop with sessions running."""
 
 import asyncio
+import json
 import os
+import re
 import signal
 import subprocess
 import time
+
+import pytest
 
 from lrtui.ui.sandbox import Sandbox, remove_orphans
 from tests.test_serve import _start
@@ -84,18 +88,19 @@ def test_a_sessions_own_folder_has_the_name_the_sweep_knows(tmp_path):
 # --- a real server, a raw websocket ----------------------------------------------------------------------
 
 async def _screen_until(ws, text: str, timeout: float = 20) -> str:
-    """What the session draws (its terminal output) until ``text`` is in it; AssertionError if it is not
-    within ``timeout`` s, or the session ends first."""
+    """What the session draws (its terminal output, escape sequences left out) until ``text`` is in it;
+    AssertionError if it is not within ``timeout`` s, or the session ends first."""
     import aiohttp
 
-    drawn = b""
+    drawn = ""
     end = time.monotonic() + timeout
-    while text.encode() not in drawn:
+    while text not in drawn:
+        assert time.monotonic() < end, f"waited {timeout} s for {text!r} on the screen"
         message = await ws.receive(timeout=max(0.1, end - time.monotonic()))
         assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), f"the session ended: {message}"
         if message.type == aiohttp.WSMsgType.BINARY:
-            drawn += message.data
-    return drawn.decode("utf-8", "replace")
+            drawn += re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", message.data.decode("utf-8", "replace"))
+    return drawn
 
 
 def _stop_and_read(process) -> str:
@@ -133,3 +138,167 @@ def test_text_that_is_not_unicode_from_a_page_ends_nothing(tmp_path):
     finally:
         log = _stop_and_read(process)
     assert "Traceback" not in log and "UnicodeEncodeError" not in log, log
+
+
+# --- downloads ---------------------------------------------------------------------------------------------
+
+DISPOSITION = re.compile(r'attachment; filename="(?:[ !#-\[\]-~]|\\[\\"])*"'  # RFC 6266: a quoted-string ...
+                         r"(?:; filename\*=UTF-8''(?:[A-Za-z0-9!#$&+\-.^_`|~]|%[0-9A-F]{2})+)?")  # ... and an ext-value
+
+
+def saved_as(header: str) -> str:
+    """The name a browser saves a download under, read back by the standard library's MIME parser: the
+    ``filename*`` when there is one (RFC 6266 puts it first), else ``filename``."""
+    from email.message import Message
+    from email.utils import collapse_rfc2231_value
+
+    assert DISPOSITION.fullmatch(header), header
+    message = Message()
+    message["Content-Disposition"] = header
+    names = [value for key, value in message.get_params(header="content-disposition") if key == "filename"]
+    extended = [value for value in names if isinstance(value, tuple)]  # filename*=, decoded per RFC 2231
+    return collapse_rfc2231_value((extended or names)[0])
+
+
+@pytest.mark.parametrize("name", ['ok name; "q".toml', "back\\slash.toml", "it's 100%.csv", "a=b,c;d.json",
+                                  "ünïcödé 日本.toml", "emoji \U0001f600.csv", "tab\there.csv", "plain.csv"])
+def test_a_downloads_name_survives_its_header(name):
+    from lrtui.serve.downloads import content_disposition
+
+    header = content_disposition(name)
+    assert saved_as(header) == name
+    assert header.isascii() and header.isprintable()
+
+
+def test_a_download_is_served_once_and_whole(tmp_path):
+    """Two requests at once for one file: one gets it whole, the other a clean refusal (never a part of it,
+    never a traceback); once served it is gone. A name that would break the header (saved by the student)
+    comes back whole."""
+    import aiohttp
+
+    url, process, _ = _start(tmp_path, "--epochs", "5000")  # a csv of ~290 kB: five chunks of 64 kB
+
+    async def delivered(ws) -> str:
+        """The key of the next file the session delivers."""
+        while True:
+            message = await ws.receive(timeout=20)
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+            if message.type == aiohttp.WSMsgType.TEXT and json.loads(message.data)[0] == "deliver_file_start":
+                return json.loads(message.data)[1]
+
+    async def get(client, key):
+        async with client.get(f"{url}/download/{key}") as response:
+            try:
+                return response.status, response.headers.get("Content-Disposition"), await response.read()
+            except aiohttp.ClientPayloadError as cut:
+                return response.status, response.headers.get("Content-Disposition"), cut
+
+    async def scenario():
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                await ws.send_json(["stdin", "\x1b"])
+                await asyncio.sleep(0.3)
+                await ws.send_json(["stdin", "e"])  # exports lrtui-runs.csv, then lrtui-runs.json
+                csv = await delivered(ws)
+                await delivered(ws)
+                (folder,) = tmp_path.glob("lrtui-session-*")
+                whole = (folder / "lrtui-runs.csv").read_bytes()
+                assert len(whole) > 4 * 65536
+                answers = sorted(await asyncio.gather(get(client, csv), get(client, csv)), key=lambda a: a[0])
+                assert [a[0] for a in answers][0] == 200 and answers[1][0] in (404, 410), answers
+                assert answers[0][2] == whole and answers[0][1] == 'attachment; filename="lrtui-runs.csv"'
+                assert (await get(client, csv))[0] == 404  # served: gone
+                for name in ['ok name; "q".toml', "ünï 日本.toml"]:
+                    await ws.send_json(["stdin", "\x13"])  # ctrl+s: the prompt, a name in it
+                    await _screen_until(ws, "save the session to")
+                    for key in "\x7f" * 30 + name + "\r":  # typed as a student types, a key at a time
+                        await ws.send_json(["stdin", key])
+                        await asyncio.sleep(0.02)
+                    status, header, body = await get(client, await delivered(ws))
+                    assert status == 200 and saved_as(header) == name
+                    assert body == (folder / name).read_bytes()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert "Traceback" not in log and "task_done" not in log, log
+
+
+class _App:
+    """A session's app as the download handler sees it: it answers each chunk request with the next of
+    ``chunks`` (an empty one ends the file), and then with nothing (it is busy, or gone)."""
+
+    def __init__(self, manager, chunks):
+        self.manager = manager
+        self.chunks = list(chunks)
+        self.requests = 0
+
+    async def send_meta(self, meta):
+        assert meta["type"] == "deliver_chunk_request"
+        self.requests += 1
+        if self.chunks:
+            await self.manager.chunk_received(meta["key"], self.chunks.pop(0))
+        return True
+
+
+async def _downloads(monkeypatch, *chunks):
+    """A server with only the download handler, on 127.0.0.1; file "k" (named a.csv) from an app that sends
+    ``chunks``: (client, app)."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+    from textual_serve.download_manager import DownloadManager
+
+    from lrtui.serve.downloads import Downloads
+
+    monkeypatch.setattr("lrtui.serve.downloads.DOWNLOAD_TIMEOUT", 0.3)  # textual-serve's 4 s, shorter
+    manager = DownloadManager()
+    app = _App(manager, chunks)
+    await manager.create_download(app_service=app, delivery_key="k", file_name="a.csv", open_method="download",
+                                  mime_type="text/csv")
+    server = web.Application()
+    server.router.add_get("/download/{key}", Downloads(manager).handle)
+    client = TestClient(TestServer(server, host="127.0.0.1"))
+    await client.start_server()
+    return client, app
+
+
+async def test_a_download_cut_short_is_never_ended_as_whole(monkeypatch, caplog):
+    """The app stops answering in the middle of a file: the connection is dropped (the browser says the
+    download failed) rather than the body ended as if it were the whole file."""
+    import aiohttp
+
+    client, app = await _downloads(monkeypatch, b"a" * 1000, b"b" * 1000)
+    try:
+        async with client.get("/download/k") as response:
+            assert response.status == 200
+            with pytest.raises(aiohttp.ClientPayloadError):
+                await response.read()
+        assert (await client.get("/download/k")).status == 404  # it is not offered again, cut short
+    finally:
+        await client.close()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_a_download_the_app_never_sends_is_a_clean_503(monkeypatch, caplog):
+    client, app = await _downloads(monkeypatch)
+    try:
+        response = await client.get("/download/k")
+        assert response.status == 503 and "save or export it again" in await response.text()
+    finally:
+        await client.close()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_a_head_request_leaves_the_download_for_the_get(monkeypatch):
+    client, app = await _downloads(monkeypatch, b"epoch,lr\n", b"")
+    try:
+        head = await client.head("/download/k")
+        assert head.status == 200 and head.headers["Content-Disposition"] == 'attachment; filename="a.csv"'
+        assert app.requests == 0
+        response = await client.get("/download/k")
+        assert response.status == 200 and await response.read() == b"epoch,lr\n"
+        assert response.headers["Content-Type"] == "text/csv"
+    finally:
+        await client.close()

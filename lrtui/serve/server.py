@@ -23,6 +23,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from lrtui.serve.downloads import Downloads
 from lrtui.serve.settings import page_url, terminal_size
 
 log = logging.getLogger("textual-serve")
@@ -60,6 +61,7 @@ class LabServer(Server):
         self.refused = 0  # pages turned away because the lab was full
         self.dropped_keys = 0  # bytes of keys past a page's allowance
         self._ending: set[asyncio.Future] = set()  # sessions being ended
+        self.downloads = Downloads(self.download_manager)
 
     def initialize_logging(self) -> None:
         logging.basicConfig(level="WARNING", format="lrtui serve: %(message)s")
@@ -98,6 +100,10 @@ class LabServer(Server):
                    "download_url": f"{public}/download/" if public else None,
                    "font_size": to_int(request.query.get("fontsize", "16"), 16)}
         return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        """A file a session delivers, served once and whole (:mod:`lrtui.serve.downloads`)."""
+        return await self.downloads.handle(request)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """textual-serve's, counting the sessions (a place is free only once its process is gone) and when
