@@ -302,3 +302,63 @@ async def test_a_head_request_leaves_the_download_for_the_get(monkeypatch):
         assert response.headers["Content-Type"] == "text/csv"
     finally:
         await client.close()
+
+
+# --- a port or host that cannot be had --------------------------------------------------------------------
+
+@pytest.fixture
+def serve_in_process(tmp_path, monkeypatch):
+    """``lrtui serve`` run by lrtui.cli.main in this process, its temporary folder ``tmp_path``; stopped by
+    SIGINT (as ctrl+c) if it ever got to serve, so a test that fails cannot hang."""
+    import tempfile
+    import threading
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pytest.importorskip("textual_serve")
+    from lrtui.cli import main
+
+    def serve(*args):
+        guard = threading.Timer(20, os.kill, (os.getpid(), signal.SIGINT))
+        guard.start()
+        try:
+            return main(["serve", *args])
+        finally:
+            guard.cancel()
+
+    return serve
+
+
+def test_a_port_in_use_is_named_in_one_line(serve_in_process, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve_in_process("--host", "127.0.0.1", "--port", str(port)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"lrtui serve: --port {port} is in use: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err and "cannot write the output" not in err
+
+
+def test_an_unknown_host_is_named_in_one_line(serve_in_process, capsys, monkeypatch):
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):  # the name is unknown here, without asking a DNS server
+        if host == "nosuchhost.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert serve_in_process("--host", "nosuchhost.invalid", "--port", "8000") == 2
+    err = capsys.readouterr().err
+    assert err == "lrtui serve: --host nosuchhost.invalid is unknown: Name or service not known\n", err
+
+
+def test_a_host_that_is_not_this_machines_is_named_in_one_line(serve_in_process, capsys):
+    assert serve_in_process("--host", "192.0.2.1", "--port", "8000") == 2  # TEST-NET-1: no machine's address
+    err = capsys.readouterr().err
+    assert err.startswith("lrtui serve: --host 192.0.2.1 is not an address of this machine: "), err
+    assert err.count("\n") == 1
