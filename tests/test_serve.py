@@ -204,7 +204,7 @@ def test_folders_of_sessions_killed_outright_are_swept(tmp_path):
 
     dead = subprocess.Popen(["true"])
     dead.wait()
-    orphan = tmp_path / f"lrtui-session-{dead.pid}-abc"
+    orphan = tmp_path / f"lrtui-session-{dead.pid}-abcdefgh"
     orphan.mkdir()
     (orphan / "run.toml").write_text("x")
     mine = Sandbox.create(lambda p: None, parent=str(tmp_path))

@@ -23,7 +23,9 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from lrtui.serve.settings import page_url, terminal_size
+from lrtui.serve.downloads import Downloads
+from lrtui.params import ConfigError
+from lrtui.serve.settings import cannot_listen, page_url, terminal_size
 
 log = logging.getLogger("textual-serve")
 
@@ -60,6 +62,8 @@ class LabServer(Server):
         self.refused = 0  # pages turned away because the lab was full
         self.dropped_keys = 0  # bytes of keys past a page's allowance
         self._ending: set[asyncio.Future] = set()  # sessions being ended
+        self.downloads = Downloads(self.download_manager)
+        self.listening = False  # the sockets are bound
 
     def initialize_logging(self) -> None:
         logging.basicConfig(level="WARNING", format="lrtui serve: %(message)s")
@@ -71,19 +75,25 @@ class LabServer(Server):
         loop = asyncio.new_event_loop()
         for stop in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop, self.request_exit)
-        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                    print=lambda _: self.say_ready())
+        try:
+            web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                        print=lambda _: self.say_ready())
+        except OSError as error:
+            if self.listening:
+                raise
+            raise ConfigError(cannot_listen(self.host, self.port, error)) from None
 
     def say_ready(self) -> None:
+        self.listening = True  # (an OSError before this is the host's or the port's)
         url = page_url(self.host, self.port, self.given_public_url)
         print(f"lrtui serve: students open {url} (up to {self.max_sessions} sessions; one idle for "
               f"{self.idle_seconds / 60:g} minutes ends); ctrl+c stops", flush=True)
 
     async def on_startup(self, app: web.Application) -> None:
-        app["idle_watch"] = asyncio.create_task(self._end_idle_sessions())
+        self._idle_watch = asyncio.create_task(self._end_idle_sessions())
 
     async def on_shutdown(self, app: web.Application) -> None:
-        app["idle_watch"].cancel()
+        self._idle_watch.cancel()
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         if len(self.last_input) >= self.max_sessions:
@@ -98,6 +108,10 @@ class LabServer(Server):
                    "download_url": f"{public}/download/" if public else None,
                    "font_size": to_int(request.query.get("fontsize", "16"), 16)}
         return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        """A file a session delivers, served once and whole (:mod:`lrtui.serve.downloads`)."""
+        return await self.downloads.handle(request)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """textual-serve's, counting the sessions (a place is free only once its process is gone) and when
@@ -163,7 +177,11 @@ class LabServer(Server):
                 now = time.monotonic()
                 allowance = min(KEY_BURST, allowance + (now - last) * KEY_BYTES_PER_SECOND)
                 last = now
-                keys = data.encode("utf-8")
+                # JSON lets a page send a lone surrogate ("\\ud800"), which no encoding takes: dropped here,
+                # at the border (a replacement "?" would be a key of its own)
+                keys = data.encode("utf-8", "ignore")
+                if not keys:  # Textual's parser takes an empty read for the end of its input: the app would end
+                    continue
                 if len(keys) > allowance:
                     self.dropped_keys += len(keys)
                     continue

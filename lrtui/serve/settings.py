@@ -3,6 +3,7 @@ how to install the extra, when it is missing)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from typing import Any, Mapping
@@ -55,6 +56,22 @@ def page_url(host: str, port: int, public_url: str | None) -> str:
     if host in ("", "0.0.0.0", "::"):
         host = socket.gethostname()
     return f"http://{host}:{port}/"
+
+
+def cannot_listen(host: str, port: int, error: OSError) -> str:
+    """Why the server cannot listen on ``host`` and ``port``, in one line that names the option at fault
+    and its value (the error is from resolving the host or binding the socket)."""
+    shown = cut(host)
+    if isinstance(error, socket.gaierror):
+        return f"lrtui serve: --host {shown} is unknown: {error.strerror or error}"
+    why = os.strerror(error.errno) if error.errno else str(error)  # (aiohttp's own text repeats the address)
+    if error.errno == errno.EADDRINUSE:
+        return f"lrtui serve: --port {port} is in use: {why} (another server has it: choose another --port)"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"lrtui serve: --host {shown} is not an address of this machine: {why}"
+    if error.errno == errno.EACCES:
+        return f"lrtui serve: --port {port} is not allowed to this user: {why} (ports below 1024 need root)"
+    return f"lrtui serve: cannot listen on --host {shown} --port {port}: {why}"
 
 
 def terminal_size(given: Mapping[str, Any]) -> tuple[int, int]:

@@ -8,9 +8,10 @@ private by :func:`tempfile.mkdtemp`, removed when the session ends); anything el
 
 from __future__ import annotations
 
-import getpass
 import os
+import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,10 @@ from lrtui.printable import cut
 
 ALLOWED = "allowed a file name in this session's folder, such as lrtui-session.toml"
 PREFIX = "lrtui-session-"
+ORPHAN = re.compile(PREFIX + r"(?P<pid>[1-9][0-9]{0,9})-[a-z0-9_]{8}", re.ASCII)
+"""The name of a session's folder: :data:`PREFIX`, its process id, mkdtemp's eight random characters."""
+MAX_PID = 2**22
+"""The largest process id Linux gives (PID_MAX_LIMIT); other systems stay below it."""
 
 
 class Sandbox:
@@ -58,18 +63,35 @@ class Sandbox:
 
 
 def remove_orphans(parent: str | None = None) -> list[Path]:
-    """Delete the session folders under ``parent`` whose process is gone (it was killed before it could);
-    return them."""
+    """Delete the session folders under ``parent`` (the system's temporary folder by default) whose process
+    is gone (it was killed before it could); return them.
+
+    Anyone can put anything in /tmp, and this runs as the server starts: a raise here is a server that cannot
+    start (under systemd, a restart loop). So an entry is taken only when its name is exactly ours (see
+    :data:`ORPHAN`: ASCII digits that make a pid, mkdtemp's eight characters), it is a folder itself (never
+    a link: lstat) and this user owns it; nothing found there raises. Nobody else can swap such a folder for
+    a link before it goes (in a sticky folder such as /tmp only its owner may rename it), and
+    :func:`shutil.rmtree` follows no link in any case.
+    """
+    parent = parent or tempfile.gettempdir()
+    try:
+        entries = os.listdir(parent)
+    except OSError:  # no such folder, or not one, or not readable: nothing of ours there
+        return []
     removed = []
-    for folder in Path(parent or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
-        pid = folder.name[len(PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or not folder.is_dir() or folder.owner() != getpass.getuser():
+    for name in entries:
+        found = ORPHAN.fullmatch(name)
+        if found is None or int(found["pid"]) > MAX_PID:
             continue
+        folder = Path(parent, name)
         try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
+            info = os.lstat(folder)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            os.kill(int(found["pid"]), 0)
+        except ProcessLookupError:  # gone: its folder is an orphan
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
-        except PermissionError:  # another user's process of that number: alive
-            pass
+        except OSError:  # gone from the folder meanwhile; or another user's process of that number: alive
+            continue
     return removed

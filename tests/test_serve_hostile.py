@@ -1,0 +1,364 @@
+"""lrtui serve against a hostile neighbour or page (issue 24): what another local user leaves in the temporary
+folder, text from a browser that is not valid Unicode, a download asked for twice at once or under a name
+that would break its header, a port or host that cannot be had, and a stop with sessions running."""
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from lrtui.ui.sandbox import Sandbox, remove_orphans
+from tests.test_serve import _start
+
+
+def _dead_pid() -> int:
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
+
+
+# --- what the temporary folder holds when the server starts --------------------------------------------
+
+def test_nothing_a_local_user_leaves_in_the_temporary_folder_stops_the_server(tmp_path):
+    """Names that look like a session folder's but are not exactly ours are passed over, links are never
+    followed, and nothing found there raises: under systemd a raise at start is a restart loop."""
+    target = tmp_path / "victim"  # stands for /root: a folder the link would lead the sweep into
+    target.mkdir()
+    (target / "keep").write_text("x")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    dead = _dead_pid()
+    (tmp / "lrtui-session-\u00b2-x").symlink_to(target)  # "²".isdigit(), and int("²") raises
+    (tmp / f"lrtui-session-{dead}-linktodir").symlink_to(target)  # our name, a dead pid: a link, not ours
+    (tmp / f"lrtui-session-{dead}-abcdefgh").symlink_to(target)
+    for name in ["lrtui-session-99999999999999999999-abcdefgh",  # past any pid: OverflowError in os.kill
+                 "lrtui-session-\u0661\u0662-abcdefgh",  # Arabic-Indic digits
+                 "lrtui-session-0-abcdefgh",  # pid 0 is this process group
+                 "lrtui-session--1-abcdefgh", "lrtui-session-+5-abcdefgh", "lrtui-session- 5-abcdefgh",
+                 f"lrtui-session-0{dead}-abcdefgh", f"lrtui-session-{dead}-abc",
+                 f"lrtui-session-{dead}-abcdefgh-x", f"lrtui-session-{dead}-ABCDEFGH",
+                 f"lrtui-session-{dead}-abcdefg\n", f"xlrtui-session-{dead}-abcdefgh"]:
+        (tmp / name).mkdir()
+    (tmp / f"lrtui-session-{dead}-afile___").write_text("x")  # our name on a file
+    os.mkfifo(tmp / f"lrtui-session-{dead}-afifo___")
+    raw = os.fsencode(tmp) + b"/lrtui-session-" + str(dead).encode() + b"-\xff\xfe\xfdabcde"  # not UTF-8
+    os.mkdir(raw)
+    orphan = tmp / f"lrtui-session-{dead}-orphan_1"
+    orphan.mkdir()
+    (orphan / "run.toml").write_text("x")
+    before = sorted(os.listdir(tmp))
+
+    assert remove_orphans(str(tmp)) == [orphan]
+    assert sorted(os.listdir(tmp)) == [n for n in before if n != orphan.name]
+    assert (target / "keep").exists()
+
+
+def test_a_folder_of_another_user_is_never_touched(tmp_path, monkeypatch):
+    dead = _dead_pid()
+    orphan = tmp_path / f"lrtui-session-{dead}-abcdefgh"
+    orphan.mkdir()
+    if os.getuid() == 0:
+        os.chown(orphan, 65534, 65534)  # nobody's
+    else:
+        monkeypatch.setattr(os, "getuid", lambda: os.stat(orphan).st_uid + 1)
+    assert remove_orphans(str(tmp_path)) == []
+    assert orphan.exists()
+
+
+def test_a_missing_or_unreadable_temporary_folder_raises_nothing(tmp_path):
+    assert remove_orphans(str(tmp_path / "nowhere")) == []
+    (tmp_path / "file").write_text("x")
+    assert remove_orphans(str(tmp_path / "file")) == []
+
+
+def test_a_sessions_own_folder_has_the_name_the_sweep_knows(tmp_path):
+    """The sweep takes only our exact names: the folders sessions make (mkdtemp's) must have them."""
+    box = Sandbox.create(lambda p: None, parent=str(tmp_path))
+    assert remove_orphans(str(tmp_path)) == []  # this process lives
+    orphan = tmp_path / box.folder.name.replace(f"-{os.getpid()}-", f"-{_dead_pid()}-", 1)
+    box.folder.rename(orphan)
+    assert remove_orphans(str(tmp_path)) == [orphan] and not orphan.exists()
+
+
+# --- a real server, a raw websocket ----------------------------------------------------------------------
+
+async def _screen_until(ws, text: str, timeout: float = 20) -> str:
+    """What the session draws (its terminal output, escape sequences left out) until ``text`` is in it;
+    AssertionError if it is not within ``timeout`` s, or the session ends first."""
+    import aiohttp
+
+    drawn = ""
+    end = time.monotonic() + timeout
+    while text not in drawn:
+        assert time.monotonic() < end, f"waited {timeout} s for {text!r} on the screen"
+        message = await ws.receive(timeout=max(0.1, end - time.monotonic()))
+        assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), f"the session ended: {message}"
+        if message.type == aiohttp.WSMsgType.BINARY:
+            drawn += re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", message.data.decode("utf-8", "replace"))
+    return drawn
+
+
+def _stop_and_read(process) -> str:
+    """Stop the server as ctrl+c does; what it wrote after its first line (the address, read by _start)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log = process.stdout.read().decode("utf-8", "replace")
+    process.stdout.close()
+    return log
+
+
+def test_text_that_is_not_unicode_from_a_page_ends_nothing(tmp_path):
+    """A lone surrogate (JSON lets a page write one, \\ud800) is dropped at the border, and keys that come
+    to nothing are not sent: the session goes on and takes the rest, and the server logs no traceback."""
+    import aiohttp
+
+    url, process, _ = _start(tmp_path)
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                await ws.send_str('["stdin", "\\ud800"]')  # all of it dropped: nothing left to send
+                await ws.send_json(["stdin", ""])  # (an empty read is the end of a session's input)
+                await ws.send_str('["stdin", "\\udfff\\u001b[C\\ud800"]')  # Right between two: the cursor moves
+                await _screen_until(ws, "t=1/")
+
+    try:
+        asyncio.run(scenario())
+        assert process.poll() is None
+    finally:
+        log = _stop_and_read(process)
+    assert "Traceback" not in log and "UnicodeEncodeError" not in log, log
+
+
+# --- downloads ---------------------------------------------------------------------------------------------
+
+DISPOSITION = re.compile(r'attachment; filename="(?:[ !#-\[\]-~]|\\[\\"])*"'  # RFC 6266: a quoted-string ...
+                         r"(?:; filename\*=UTF-8''(?:[A-Za-z0-9!#$&+\-.^_`|~]|%[0-9A-F]{2})+)?")  # ... and an ext-value
+
+
+def saved_as(header: str) -> str:
+    """The name a browser saves a download under, read back by the standard library's MIME parser: the
+    ``filename*`` when there is one (RFC 6266 puts it first), else ``filename``."""
+    from email.message import Message
+    from email.utils import collapse_rfc2231_value
+
+    assert DISPOSITION.fullmatch(header), header
+    message = Message()
+    message["Content-Disposition"] = header
+    names = [value for key, value in message.get_params(header="content-disposition") if key == "filename"]
+    extended = [value for value in names if isinstance(value, tuple)]  # filename*=, decoded per RFC 2231
+    return collapse_rfc2231_value((extended or names)[0])
+
+
+@pytest.mark.parametrize("name", ['ok name; "q".toml', "back\\slash.toml", "it's 100%.csv", "a=b,c;d.json",
+                                  "ünïcödé 日本.toml", "emoji \U0001f600.csv", "tab\there.csv", "plain.csv"])
+def test_a_downloads_name_survives_its_header(name):
+    from lrtui.serve.downloads import content_disposition
+
+    header = content_disposition(name)
+    assert saved_as(header) == name
+    assert header.isascii() and header.isprintable()
+
+
+def test_a_download_is_served_once_and_whole(tmp_path):
+    """Two requests at once for one file: one gets it whole, the other a clean refusal (never a part of it,
+    never a traceback); once served it is gone. A name that would break the header (saved by the student)
+    comes back whole."""
+    import aiohttp
+
+    url, process, _ = _start(tmp_path, "--epochs", "5000")  # a csv of ~290 kB: five chunks of 64 kB
+
+    async def delivered(ws) -> str:
+        """The key of the next file the session delivers."""
+        while True:
+            message = await ws.receive(timeout=20)
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+            if message.type == aiohttp.WSMsgType.TEXT and json.loads(message.data)[0] == "deliver_file_start":
+                return json.loads(message.data)[1]
+
+    async def get(client, key):
+        async with client.get(f"{url}/download/{key}") as response:
+            try:
+                return response.status, response.headers.get("Content-Disposition"), await response.read()
+            except aiohttp.ClientPayloadError as cut:
+                return response.status, response.headers.get("Content-Disposition"), cut
+
+    async def scenario():
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                await ws.send_json(["stdin", "\x1b"])
+                await asyncio.sleep(0.3)
+                await ws.send_json(["stdin", "e"])  # exports lrtui-runs.csv, then lrtui-runs.json
+                csv = await delivered(ws)
+                await delivered(ws)
+                (folder,) = tmp_path.glob("lrtui-session-*")
+                whole = (folder / "lrtui-runs.csv").read_bytes()
+                assert len(whole) > 4 * 65536
+                answers = sorted(await asyncio.gather(get(client, csv), get(client, csv)), key=lambda a: a[0])
+                assert [a[0] for a in answers][0] == 200 and answers[1][0] in (404, 410), answers
+                assert answers[0][2] == whole and answers[0][1] == 'attachment; filename="lrtui-runs.csv"'
+                assert (await get(client, csv))[0] == 404  # served: gone
+                for name in ['ok name; "q".toml', "ünï 日本.toml"]:
+                    await ws.send_json(["stdin", "\x13"])  # ctrl+s: the prompt, a name in it
+                    await _screen_until(ws, "save the session to")
+                    for key in "\x7f" * 30 + name + "\r":  # typed as a student types, a key at a time
+                        await ws.send_json(["stdin", key])
+                        await asyncio.sleep(0.02)
+                    status, header, body = await get(client, await delivered(ws))
+                    assert status == 200 and saved_as(header) == name
+                    assert body == (folder / name).read_bytes()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert "Traceback" not in log and "task_done" not in log, log
+
+
+class _App:
+    """A session's app as the download handler sees it: it answers each chunk request with the next of
+    ``chunks`` (an empty one ends the file), and then with nothing (it is busy, or gone)."""
+
+    def __init__(self, manager, chunks):
+        self.manager = manager
+        self.chunks = list(chunks)
+        self.requests = 0
+
+    async def send_meta(self, meta):
+        assert meta["type"] == "deliver_chunk_request"
+        self.requests += 1
+        if self.chunks:
+            await self.manager.chunk_received(meta["key"], self.chunks.pop(0))
+        return True
+
+
+async def _downloads(monkeypatch, *chunks):
+    """A server with only the download handler, on 127.0.0.1; file "k" (named a.csv) from an app that sends
+    ``chunks``: (client, app)."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+    from textual_serve.download_manager import DownloadManager
+
+    from lrtui.serve.downloads import Downloads
+
+    monkeypatch.setattr("lrtui.serve.downloads.DOWNLOAD_TIMEOUT", 0.3)  # textual-serve's 4 s, shorter
+    manager = DownloadManager()
+    app = _App(manager, chunks)
+    await manager.create_download(app_service=app, delivery_key="k", file_name="a.csv", open_method="download",
+                                  mime_type="text/csv")
+    server = web.Application()
+    server.router.add_get("/download/{key}", Downloads(manager).handle)
+    client = TestClient(TestServer(server, host="127.0.0.1"))
+    await client.start_server()
+    return client, app
+
+
+async def test_a_download_cut_short_is_never_ended_as_whole(monkeypatch, caplog):
+    """The app stops answering in the middle of a file: the connection is dropped (the browser says the
+    download failed) rather than the body ended as if it were the whole file."""
+    import aiohttp
+
+    client, app = await _downloads(monkeypatch, b"a" * 1000, b"b" * 1000)
+    try:
+        async with client.get("/download/k") as response:
+            assert response.status == 200
+            with pytest.raises(aiohttp.ClientPayloadError):
+                await response.read()
+        assert (await client.get("/download/k")).status == 404  # it is not offered again, cut short
+    finally:
+        await client.close()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_a_download_the_app_never_sends_is_a_clean_503(monkeypatch, caplog):
+    client, app = await _downloads(monkeypatch)
+    try:
+        response = await client.get("/download/k")
+        assert response.status == 503 and "save or export it again" in await response.text()
+    finally:
+        await client.close()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_a_head_request_leaves_the_download_for_the_get(monkeypatch):
+    client, app = await _downloads(monkeypatch, b"epoch,lr\n", b"")
+    try:
+        head = await client.head("/download/k")
+        assert head.status == 200 and head.headers["Content-Disposition"] == 'attachment; filename="a.csv"'
+        assert app.requests == 0
+        response = await client.get("/download/k")
+        assert response.status == 200 and await response.read() == b"epoch,lr\n"
+        assert response.headers["Content-Type"] == "text/csv"
+    finally:
+        await client.close()
+
+
+# --- a port or host that cannot be had --------------------------------------------------------------------
+
+@pytest.fixture
+def serve_in_process(tmp_path, monkeypatch):
+    """``lrtui serve`` run by lrtui.cli.main in this process, its temporary folder ``tmp_path``; stopped by
+    SIGINT (as ctrl+c) if it ever got to serve, so a test that fails cannot hang."""
+    import tempfile
+    import threading
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pytest.importorskip("textual_serve")
+    from lrtui.cli import main
+
+    def serve(*args):
+        guard = threading.Timer(20, os.kill, (os.getpid(), signal.SIGINT))
+        guard.start()
+        try:
+            return main(["serve", *args])
+        finally:
+            guard.cancel()
+
+    return serve
+
+
+def test_a_port_in_use_is_named_in_one_line(serve_in_process, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve_in_process("--host", "127.0.0.1", "--port", str(port)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"lrtui serve: --port {port} is in use: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err and "cannot write the output" not in err
+
+
+def test_an_unknown_host_is_named_in_one_line(serve_in_process, capsys, monkeypatch):
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):  # the name is unknown here, without asking a DNS server
+        if host == "nosuchhost.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert serve_in_process("--host", "nosuchhost.invalid", "--port", "8000") == 2
+    err = capsys.readouterr().err
+    assert err == "lrtui serve: --host nosuchhost.invalid is unknown: Name or service not known\n", err
+
+
+def test_a_host_that_is_not_this_machines_is_named_in_one_line(serve_in_process, capsys):
+    assert serve_in_process("--host", "192.0.2.1", "--port", "8000") == 2  # TEST-NET-1: no machine's address
+    err = capsys.readouterr().err
+    assert err.startswith("lrtui serve: --host 192.0.2.1 is not an address of this machine: "), err
+    assert err.count("\n") == 1
