@@ -252,7 +252,7 @@ async def _downloads(monkeypatch, *chunks):
 
     from lrtui.serve.downloads import Downloads
 
-    monkeypatch.setattr("lrtui.serve.downloads.DOWNLOAD_TIMEOUT", 0.3)  # textual-serve's 4 s, shorter
+    monkeypatch.setattr("lrtui.serve.downloads.CHUNK_WAIT", 0.3)  # (20 s in a lab), shorter
     manager = DownloadManager()
     app = _App(manager, chunks)
     await manager.create_download(app_service=app, delivery_key="k", file_name="a.csv", open_method="download",

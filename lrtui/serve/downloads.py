@@ -18,6 +18,11 @@ from urllib.parse import quote
 from aiohttp import web
 from textual_serve.download_manager import DOWNLOAD_CHUNK_SIZE, DOWNLOAD_TIMEOUT, Download, DownloadManager
 
+CHUNK_WAIT = 5 * DOWNLOAD_TIMEOUT
+"""Seconds to wait for a piece of a file from a session's app: textual-serve's 4 s ran out on a loaded lab
+machine (two cores, a session busy simulating), and the student got no file; a session that has ended says
+so at once, so the wait only delays a busy one."""
+
 ATTR_CHARS = "!#$&+-.^_`|~"
 """The characters RFC 5987's ext-value takes as they are, besides ASCII letters and digits."""
 
@@ -91,12 +96,12 @@ class Downloads:
 
     async def _next_chunk(self, key: str, download: Download) -> bytes | None:
         """The next piece of the file from the session's app (empty at its end), or None if the app cannot
-        give it (the session ends, or nothing came within textual-serve's 4 s)."""
+        give it (the session ends, or nothing came within CHUNK_WAIT)."""
         asked = await download.app_service.send_meta(
             {"type": "deliver_chunk_request", "key": key, "size": DOWNLOAD_CHUNK_SIZE, "name": download.name})
         if not asked:
             return None
         try:
-            return await asyncio.wait_for(download.incoming_chunks.get(), DOWNLOAD_TIMEOUT)
+            return await asyncio.wait_for(download.incoming_chunks.get(), CHUNK_WAIT)
         except asyncio.TimeoutError:
             return None
