@@ -84,7 +84,7 @@ def _t4() -> Preset:
         "1/(10 + t), step and cosine overlap and share the first rank (the rank column marks a tie): type seeds "
         "256 to tell cosine apart. d2l's variant (f = x1^2 + 2 x2^2) is not a problem here.",
         {"source": "teaching.md T4 (Robbins and Monro 1951); " + D2L, "flag": "[N]", "view": "loss",
-         "columns": ("Σlr", "Σlr²"), "variants": {
+         "columns": ("Σlr", "Σlr²", "rank"), "variants": {
             "0.1 x 0.99^t (freezes later, .0013)": with_changes(base, S("exponential", lr=0.1, gamma=0.99)),
         }},
     )
