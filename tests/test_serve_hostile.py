@@ -456,3 +456,37 @@ def test_sigterm_kills_a_session_that_does_not_quit_and_removes_its_folder(tmp_p
     assert took < 5 and process.returncode == 0
     assert not list(tmp_path.glob("lrtui-session-*"))
     assert not [pid for pid in sessions if _alive(pid)]
+
+
+def test_a_session_killed_while_the_server_runs_has_its_folder_removed(tmp_path, monkeypatch):
+    """A page gone, its app busy for ever: the app is killed, and its folder goes with it (before, only the
+    next start of the server swept it)."""
+    import tempfile
+
+    pytest.importorskip("textual_serve")
+    from textual_serve.app_service import AppService
+
+    from lrtui.serve.server import LabServer
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    async def scenario():
+        server = LabServer(STUCK, host="127.0.0.1", port=1, public_url=None, max_sessions=1, idle_seconds=60)
+
+        async def nowhere(*_):
+            return None
+
+        service = AppService(server.command, write_bytes=nowhere, write_str=nowhere, close=nowhere,
+                             download_manager=server.download_manager)
+        server.last_input[service] = time.monotonic()
+        await service.start(80, 24)
+        end = time.monotonic() + 10
+        while not list(tmp_path.glob("lrtui-session-*")):
+            assert time.monotonic() < end
+            await asyncio.sleep(0.05)
+        await server._end(service, patience=0.5)
+        assert service._process.returncode == -signal.SIGKILL and not server.last_input
+
+    asyncio.run(scenario())
+    assert not list(tmp_path.glob("lrtui-session-*"))
