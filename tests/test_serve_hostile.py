@@ -8,11 +8,14 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from lrtui.ui.sandbox import Sandbox, remove_orphans
+from tests.conftest import child_pids
 from tests.test_serve import _start
 
 
@@ -212,6 +215,7 @@ def test_a_download_is_served_once_and_whole(tmp_path):
                 for name in ['ok name; "q".toml', "ünï 日本.toml"]:
                     await ws.send_json(["stdin", "\x13"])  # ctrl+s: the prompt, a name in it
                     await _screen_until(ws, "save the session to")
+                    await asyncio.sleep(0.3)  # (its field takes the focus just after it is drawn)
                     for key in "\x7f" * 30 + name + "\r":  # typed as a student types, a key at a time
                         await ws.send_json(["stdin", key])
                         await asyncio.sleep(0.02)
@@ -362,3 +366,127 @@ def test_a_host_that_is_not_this_machines_is_named_in_one_line(serve_in_process,
     err = capsys.readouterr().err
     assert err.startswith("lrtui serve: --host 192.0.2.1 is not an address of this machine: "), err
     assert err.count("\n") == 1
+
+
+# --- a stop with sessions running -----------------------------------------------------------------------
+
+STUCK = ("exec sh -c 'mkdir \"$TMPDIR/lrtui-session-$$-stuck___\" && echo __GANGLION__ && exec sleep 600'")
+"""A session's app that never quits (busy for ever), with its folder: it must be killed, and its folder
+removed by the server."""
+
+
+def _lab(tmp_path, command=None):
+    """A lab server on 127.0.0.1 in a subprocess: lrtui serve (T1), or a LabServer running ``command`` for
+    each session. (url, process)"""
+    import socket
+
+    pytest.importorskip("textual_serve")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    if command is None:
+        argv = ["-m", "lrtui", "serve", "--host", "127.0.0.1", "--port", str(port), "--preset", "T1"]
+    else:
+        argv = ["-c", f"from lrtui.serve.server import run; run({command!r}, host='127.0.0.1', port={port}, "
+                      "public_url=None, max_sessions=4, idle_seconds=600)"]
+    process = subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, TMPDIR=str(tmp_path)))
+    line = process.stdout.readline().decode()
+    assert "students open" in line, line
+    return f"http://127.0.0.1:{port}", process
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _sigterm_with_sessions(tmp_path, process, url, pages: int, busy: bool) -> tuple[float, set[int]]:
+    """Open ``pages`` sessions (each flooding its app with exports if ``busy``), then SIGTERM the server:
+    the seconds it took to exit, and the sessions' processes."""
+    import aiohttp
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            sockets = [await client.ws_connect(url.replace("http", "ws") + "/ws") for _ in range(pages)]
+            end = time.monotonic() + 20
+            while len(list(tmp_path.glob("lrtui-session-*"))) < pages or len(child_pids(process.pid)) < pages:
+                assert time.monotonic() < end, "the sessions did not start"
+                await asyncio.sleep(0.05)
+            sessions = child_pids(process.pid)
+            if busy:
+                for ws in sockets:
+                    await _screen_until(ws, "t=0/")
+                    await ws.send_json(["stdin", "\x1b" + "e" * 8000])  # 8,000 exports of the runs
+                await asyncio.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            while process.poll() is None and time.monotonic() - started < 30:
+                await asyncio.sleep(0.05)
+            took = time.monotonic() - started
+            for ws in sockets:
+                await ws.close()
+            return took, sessions
+
+    try:
+        return asyncio.run(scenario())
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+
+
+@pytest.mark.parametrize("pages, busy", [(1, False), (2, True)])
+def test_sigterm_ends_the_server_and_its_sessions_within_5_s(tmp_path, pages, busy):
+    url, process = _lab(tmp_path)
+    took, sessions = _sigterm_with_sessions(tmp_path, process, url, pages, busy)
+    print(f"lrtui serve with {pages} sessions (busy: {busy}) ended {took:.1f} s after SIGTERM")
+    assert took < 5 and process.returncode == 0
+    assert not list(tmp_path.glob("lrtui-session-*"))
+    assert not [pid for pid in sessions if _alive(pid)]
+
+
+def test_sigterm_kills_a_session_that_does_not_quit_and_removes_its_folder(tmp_path):
+    url, process = _lab(tmp_path, STUCK)
+    took, sessions = _sigterm_with_sessions(tmp_path, process, url, 1, busy=False)
+    print(f"a server with a session that does not quit ended {took:.1f} s after SIGTERM")
+    assert took < 5 and process.returncode == 0
+    assert not list(tmp_path.glob("lrtui-session-*"))
+    assert not [pid for pid in sessions if _alive(pid)]
+
+
+def test_a_session_killed_while_the_server_runs_has_its_folder_removed(tmp_path, monkeypatch):
+    """A page gone, its app busy for ever: the app is killed, and its folder goes with it (before, only the
+    next start of the server swept it)."""
+    import tempfile
+
+    pytest.importorskip("textual_serve")
+    from textual_serve.app_service import AppService
+
+    from lrtui.serve.server import LabServer
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    async def scenario():
+        server = LabServer(STUCK, host="127.0.0.1", port=1, public_url=None, max_sessions=1, idle_seconds=60)
+
+        async def nowhere(*_):
+            return None
+
+        service = AppService(server.command, write_bytes=nowhere, write_str=nowhere, close=nowhere,
+                             download_manager=server.download_manager)
+        server.last_input[service] = time.monotonic()
+        await service.start(80, 24)
+        end = time.monotonic() + 10
+        while not list(tmp_path.glob("lrtui-session-*")):
+            assert time.monotonic() < end
+            await asyncio.sleep(0.05)
+        await server._end(service, patience=0.5)
+        assert service._process.returncode == -signal.SIGKILL and not server.last_input
+
+    asyncio.run(scenario())
+    assert not list(tmp_path.glob("lrtui-session-*"))

@@ -5,7 +5,8 @@ Every browser page that connects gets its own app process (``command``, started 
 begins with ``exec`` so no shell stays behind). A page that would go past ``max_sessions`` gets a short
 page saying the lab is full instead of a session; a place is free again only once its process has ended
 (killed if it does not quit). A session with no key from its browser for ``idle_seconds`` is ended as q
-ends it (the page offers a new one). A page's keys are limited in rate, its messages in size.
+ends it (the page offers a new one). A page's keys are limited in rate, its messages in size. A stop
+(ctrl+c, SIGTERM) ends every session within seconds; the server removes the folder of any it had to kill.
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from lrtui.serve.downloads import Downloads
 from lrtui.params import ConfigError
+from lrtui.serve.downloads import Downloads
 from lrtui.serve.settings import cannot_listen, page_url, terminal_size
+from lrtui.ui.sandbox import remove_orphans
 
 log = logging.getLogger("textual-serve")
 
 ENDING_SECONDS = 3.0
-"""How long a session's app has to quit before its process is killed."""
+"""How long a session's app has to quit (and then as long again to exit) before its process is killed."""
+STOPPING_SECONDS = 1.0
+"""...when the server stops (ctrl+c, SIGTERM): it is gone within 5 s, every session's folder removed."""
 KEY_BYTES_PER_SECOND = 4096
 """Keys a page may send, in bytes a second (an arrow key held down sends about 100)."""
 KEY_BURST = 16384
@@ -61,7 +65,8 @@ class LabServer(Server):
         self.last_input: dict[AppService, float] = {}  # the sessions running, and when each last had input
         self.refused = 0  # pages turned away because the lab was full
         self.dropped_keys = 0  # bytes of keys past a page's allowance
-        self._ending: set[asyncio.Future] = set()  # sessions being ended
+        self.pages: dict[AppService, web.WebSocketResponse] = {}  # each session's page
+        self._ending: dict[AppService, asyncio.Future] = {}  # sessions being ended
         self.downloads = Downloads(self.download_manager)
         self.listening = False  # the sockets are bound
 
@@ -77,7 +82,7 @@ class LabServer(Server):
             loop.add_signal_handler(stop, self.request_exit)
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                        print=lambda _: self.say_ready())
+                        print=lambda _: self.say_ready(), shutdown_timeout=STOPPING_SECONDS)
         except OSError as error:
             if self.listening:
                 raise
@@ -93,7 +98,23 @@ class LabServer(Server):
         self._idle_watch = asyncio.create_task(self._end_idle_sessions())
 
     async def on_shutdown(self, app: web.Application) -> None:
+        """The server stops (it no longer listens): every session ends now, its app asked to quit and
+        killed soon after if it does not (busy, or stuck), its folder removed, then its page closed. Only
+        then does aiohttp wait for its handlers (for :data:`STOPPING_SECONDS`, not its default minute)."""
         self._idle_watch.cancel()
+        services = list(self.last_input)
+        endings = [self._end_soon(service, STOPPING_SECONDS) for service in services]
+        if endings:
+            await asyncio.wait(endings, timeout=2 * STOPPING_SECONDS + 0.5)
+        for service in services:  # (one whose ending began before the stop has a longer patience)
+            if service._process is not None and service._process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    service._process.kill()
+        if endings:
+            await asyncio.wait(endings, timeout=STOPPING_SECONDS)
+        closing = [asyncio.wait_for(page.close(code=WSCloseCode.GOING_AWAY, message=b"the server stops"),
+                                    STOPPING_SECONDS) for page in self.pages.values()]
+        await asyncio.gather(*closing, return_exceptions=True)  # (a page that does not read is not waited for)
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         if len(self.last_input) >= self.max_sessions:
@@ -126,6 +147,7 @@ class LabServer(Server):
         service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                              close=websocket.close, download_manager=self.download_manager, debug=self.debug)
         self.last_input[service] = time.monotonic()
+        self.pages[service] = websocket
         try:
             await service.start(width, height)
             await self._process_messages(websocket, service)
@@ -134,28 +156,34 @@ class LabServer(Server):
         except Exception as error:  # as textual-serve: one session's failure is logged, the server goes on
             log.exception(error)
         finally:
-            ending = asyncio.ensure_future(self._end(service))  # to its end, even if this handler is cancelled
-            self._ending.add(ending)
-            ending.add_done_callback(self._ending.discard)
-            try:
-                await asyncio.shield(ending)
-            except asyncio.CancelledError:
-                pass
+            with contextlib.suppress(asyncio.CancelledError):  # to its end, even if this handler is cancelled
+                await asyncio.shield(self._end_soon(service))
+            self.pages.pop(service, None)
         return websocket
 
-    async def _end(self, service: AppService) -> None:
-        """End a session: ask its app to quit as q does; a process still there after a few seconds (busy, or
-        stuck writing to a page that is gone) is killed. Its downloads are forgotten, then its place freed."""
+    def _end_soon(self, service: AppService, patience: float = ENDING_SECONDS) -> asyncio.Future:
+        """The ending of a session (:meth:`_end`), begun now or already under way."""
+        if service not in self._ending:
+            self._ending[service] = asyncio.ensure_future(self._end(service, patience))
+            self._ending[service].add_done_callback(lambda _: self._ending.pop(service, None))
+        return self._ending[service]
+
+    async def _end(self, service: AppService, patience: float = ENDING_SECONDS) -> None:
+        """End a session: ask its app to quit as q does; a process still there after ``patience`` seconds,
+        and as long again (busy, or stuck writing to a page that is gone), is killed, and its folder removed
+        (an app that quits removes its own). Its downloads are forgotten, then its place freed."""
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(service.stop(), ENDING_SECONDS)
+            await asyncio.wait_for(service.stop(), patience)
         process = service._process  # textual-serve keeps it private; nothing else ends it
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(process.wait(), ENDING_SECONDS)
+        if process is not None:
+            if process.returncode is None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(process.wait(), patience)
             if process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
-                await process.wait()
+            await process.wait()
+            remove_orphans(pid=process.pid)  # the session's folder (sh execs the app: its pid is the app's)
         downloads = self.download_manager._active_downloads  # textual-serve never removes an ended session's
         for key in [k for k, d in downloads.items() if d.app_service is service]:
             del downloads[key]

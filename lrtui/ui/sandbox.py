@@ -62,9 +62,10 @@ class Sandbox:
         return text.replace(f"{self.folder}{os.sep}", "").replace(str(self.folder), "the session's folder")
 
 
-def remove_orphans(parent: str | None = None) -> list[Path]:
+def remove_orphans(parent: str | None = None, pid: int | None = None) -> list[Path]:
     """Delete the session folders under ``parent`` (the system's temporary folder by default) whose process
-    is gone (it was killed before it could); return them.
+    is gone (it was killed before it could); return them. With ``pid``, only that process's (lrtui serve,
+    once a session's process has ended).
 
     Anyone can put anything in /tmp, and this runs as the server starts: a raise here is a server that cannot
     start (under systemd, a restart loop). So an entry is taken only when its name is exactly ours (see
@@ -81,7 +82,7 @@ def remove_orphans(parent: str | None = None) -> list[Path]:
     removed = []
     for name in entries:
         found = ORPHAN.fullmatch(name)
-        if found is None or int(found["pid"]) > MAX_PID:
+        if found is None or int(found["pid"]) > MAX_PID or pid not in (None, int(found["pid"])):
             continue
         folder = Path(parent, name)
         try:
