@@ -73,3 +73,20 @@ def child_pids(parent: int) -> set[int]:
         if int(fields[1]) == parent and fields[0] != "Z":
             found.add(int(stat.parent.name))
     return found
+
+
+async def session_without_page(server):
+    """A session of ``server`` (lrtui.serve.server.LabServer) started at 80x24 with no page behind it: what it
+    writes goes nowhere; it holds a place as a page's would."""
+    import time
+
+    from textual_serve.app_service import AppService
+
+    async def nowhere(*_):
+        return None
+
+    service = AppService(server.command, write_bytes=nowhere, write_str=nowhere, close=nowhere,
+                         download_manager=server.download_manager)
+    server.last_input[service] = time.monotonic()
+    await service.start(80, 24)
+    return service

@@ -24,7 +24,7 @@ from lrtui.ui.app import LrtuiApp
 from lrtui.ui.sandbox import Sandbox
 from lrtui.ui.screens.code import CodeScreen
 from lrtui.ui.screens.prompt import PathPrompt
-from tests.conftest import child_pids, cosine, started
+from tests.conftest import child_pids, cosine, started, session_without_page
 
 
 @pytest.fixture
@@ -456,7 +456,6 @@ def test_a_session_that_does_not_quit_is_killed_and_only_then_its_place_freed():
     """A session's app that ignores the quit (busy, or stuck writing to a page that is gone) is killed, its
     downloads forgotten, and only then is its place free."""
     pytest.importorskip("textual_serve")
-    from textual_serve.app_service import AppService
 
     from lrtui.serve.server import ENDING_SECONDS, LabServer
 
@@ -464,13 +463,7 @@ def test_a_session_that_does_not_quit_is_killed_and_only_then_its_place_freed():
         server = LabServer("exec sleep 600", host="localhost", port=1, public_url=None, max_sessions=1,
                            idle_seconds=60)
 
-        async def nowhere(*_):
-            return None
-
-        service = AppService(server.command, write_bytes=nowhere, write_str=nowhere, close=nowhere,
-                             download_manager=server.download_manager)
-        server.last_input[service] = time.monotonic()
-        await service.start(80, 24)
+        service = await session_without_page(server)
         await server.download_manager.create_download(app_service=service, delivery_key="k", file_name="a.csv",
                                                       open_method="download", mime_type="text/csv")
         process = service._process

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lrtui.ui.sandbox import Sandbox, remove_orphans
-from tests.conftest import child_pids
+from tests.conftest import child_pids, session_without_page
 from tests.test_serve import _start
 
 
@@ -464,7 +464,6 @@ def test_a_session_killed_while_the_server_runs_has_its_folder_removed(tmp_path,
     import tempfile
 
     pytest.importorskip("textual_serve")
-    from textual_serve.app_service import AppService
 
     from lrtui.serve.server import LabServer
 
@@ -474,13 +473,7 @@ def test_a_session_killed_while_the_server_runs_has_its_folder_removed(tmp_path,
     async def scenario():
         server = LabServer(STUCK, host="127.0.0.1", port=1, public_url=None, max_sessions=1, idle_seconds=60)
 
-        async def nowhere(*_):
-            return None
-
-        service = AppService(server.command, write_bytes=nowhere, write_str=nowhere, close=nowhere,
-                             download_manager=server.download_manager)
-        server.last_input[service] = time.monotonic()
-        await service.start(80, 24)
+        service = await session_without_page(server)
         end = time.monotonic() + 10
         while not list(tmp_path.glob("lrtui-session-*")):
             assert time.monotonic() < end
