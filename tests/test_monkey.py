@@ -1,7 +1,8 @@
-"""Random keys at three terminal sizes, resizing between bursts (issue 7's monkey test).
+"""Random keys at three terminal sizes (issue 7's monkey test).
 
-5,100 seeded keys in all: every binding, digits, letters, punctuation, enter, escape, tab, arrows and page
-keys, sent in bursts straight into the driver (no waiting between keys, as a key-mashing class would).
+5,100 seeded keys in all, 1,700 at each size (one app per size, so the three run side by side): every
+binding, digits, letters, punctuation, enter, escape, tab, arrows and page keys, sent in bursts straight
+into the driver (no waiting between keys, as a key-mashing class would), with a resize away and back half-way.
 After each burst the app must still run, its configuration must be valid, and the cursor must be inside the
 run; memory must stay bounded.
 """
@@ -40,29 +41,32 @@ def _key_event(key: str) -> events.Key:
     return events.Key(name, char)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("LRTUI_MONKEY_SEEDS", "0").split(",")])
-async def test_random_keys_never_break_the_app(seed, tmp_path, monkeypatch):
+async def test_random_keys_never_break_the_app(seed, size, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # exports, code files and sessions the keys write land here
-    rng = random.Random(seed)
+    rng = random.Random(f"{seed}-{size}")
     app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine",
                              epochs=100), Options())
-    async with app.run_test(size=SIZES[0]) as pilot:
+    other = SIZES[(SIZES.index(size) + 1) % len(SIZES)]
+    async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         rss = []
-        for size in SIZES:
-            await pilot.resize_terminal(*size)
-            for _ in range(PER_SIZE // BURST):
-                for _ in range(BURST):
-                    event = _key_event(rng.choice(KEYS))
-                    event.set_sender(app)
-                    app._driver.send_message(event)
-                await settle(app, pilot)
-                assert app.is_running, (app.return_code, app._exception)
-                prepare(app.config)  # the configuration is valid
-                assert len(app.pins) == len(app.pin_results) <= 6
-                if app.trace is not None:
-                    assert 0 <= app.epoch <= len(app.trace.epoch) - 1
-                assert app.config.epochs <= 100_000
-            rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-        assert rss[-1] - rss[0] < 200_000  # kB: bounded, no runaway growth across 3,400 more keys
-        assert app.simulations > 5  # the keys did edit the run (escape sends them to the plots, where no key edits)
+        for burst in range(PER_SIZE // BURST):
+            if burst in (PER_SIZE // BURST // 2, PER_SIZE // BURST // 2 + 1):  # away and back: a resize mid-run
+                await pilot.resize_terminal(*(other if burst == PER_SIZE // BURST // 2 else size))
+            for _ in range(BURST):
+                event = _key_event(rng.choice(KEYS))
+                event.set_sender(app)
+                app._driver.send_message(event)
+            await settle(app, pilot)
+            assert app.is_running, (app.return_code, app._exception)
+            prepare(app.config)  # the configuration is valid
+            assert len(app.pins) == len(app.pin_results) <= 6
+            if app.trace is not None:
+                assert 0 <= app.epoch <= len(app.trace.epoch) - 1
+            assert app.config.epochs <= 100_000
+            if burst in (2, PER_SIZE // BURST - 1):
+                rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        assert rss[-1] - rss[0] < 200_000  # kB: bounded, no runaway growth across 1,500 more keys
+        assert app.simulations >= 3  # the keys did edit the run (escape sends them to the plots, where no key edits)

@@ -12,25 +12,43 @@ from lrtui.plotting.terminal import Options
 SETTLE_TIMEOUT = 30.0
 
 
-async def settle(app: LrtuiApp, pilot) -> None:
-    """Wait until no simulation is running or waiting and the screen has caught up."""
+class Unsettled(TimeoutError):
+    """The app was still simulating when :func:`settle` gave up (the message says what the screen showed)."""
+
+
+async def settle(app: LrtuiApp, pilot, timeout: float = SETTLE_TIMEOUT) -> None:
+    """Wait until no simulation is running or waiting and the screen has caught up; raise :class:`Unsettled`,
+    with the status line, if a simulation still runs after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + SETTLE_TIMEOUT
+    deadline = loop.time() + timeout
     await pilot.pause()
-    while app.busy and loop.time() < deadline:
+    while app.busy:
+        if loop.time() >= deadline:
+            raise Unsettled(f"the app was still simulating after {timeout:g} s; its status line: {_status(app)!r}")
         await asyncio.sleep(0.01)
     await pilot.pause()
     await pilot.pause()
 
 
+def _status(app: LrtuiApp) -> str:
+    try:
+        return str(app.screen.query_one("#status").render())
+    except Exception as err:  # (another screen is on top, or the app has not composed yet)
+        return f"(none: {type(err).__name__})"
+
+
 async def render_svg(start: dict, options: Options, size: tuple[int, int], keys: list[str]) -> str:
-    """The app opened on ``start`` (LrtuiApp's keyword arguments: config, pinned, preset...) as an SVG."""
+    """The app opened on ``start`` (LrtuiApp's keyword arguments: config, pinned, preset...) as an SVG. A run
+    still simulating after SETTLE_TIMEOUT is taken as it shows (its progress on the status line)."""
     app = LrtuiApp(options=options, **start)
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(app, pilot)
+        for key in [None, *keys]:
+            if key is not None:
+                await pilot.press(key)
+            try:
+                await settle(app, pilot)
+            except Unsettled:
+                pass
         return app.export_screenshot(title="lrtui")
 
 
