@@ -13,8 +13,9 @@ class UsageError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr (no usage dump) and exit status 2."""
+class Parser(argparse.ArgumentParser):
+    """argparse for every lrtui command (``lrtui serve`` builds its own with it), but a usage error raises
+    :class:`UsageError`: one line on stderr (no usage dump) and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
@@ -79,19 +80,19 @@ COMMANDS_EPILOG = (
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The app's parser (lrtui with no command) and each command's own parser. All are parsed
     intermixed: options and param=value pairs may come in any order."""
-    parser = _Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
+    parser = Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
     _add_run_options(parser, None, APP_MAX_EPOCHS)
     _add_start_options(parser)
     parser.add_argument("--ascii", action="store_true",
                         help="plain ASCII plots (automatic when the locale is not UTF-8)")
     parser.add_argument("--serve-session", action="store_true", help=argparse.SUPPRESS)  # one of lrtui serve's
 
-    p_list = _Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
+    p_list = Parser(prog="lrtui list", description="Every schedule, problem and optimizer with its parameters, "
                      "defaults, ranges and help; with a name, that one (a schedule also with its formula).")
     p_list.add_argument("name", nargs="?", help="one schedule, problem or optimizer, e.g. lrtui list cosine")
     p_list.add_argument("--format", choices=("text", "json"), default="text")
 
-    p_curve = _Parser(
+    p_curve = Parser(
         prog="lrtui curve",
         description="Print a schedule's learning rate per epoch. Parameters as key=value "
         "(lists comma-separated, booleans true/false), e.g. lrtui curve multistep milestones=30,60 --epochs 90",
@@ -108,7 +109,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_curve.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
     _add_unit_options(p_curve)
 
-    p_sim = _Parser(
+    p_sim = Parser(
         prog="lrtui simulate",
         description="Run an optimizer under a schedule on a teaching problem and print lr and loss per epoch "
         "(loss[t] is the loss at the parameters epoch t starts from). Bare key=value pairs set schedule "
@@ -121,7 +122,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_sim.add_argument("--plot", action="store_true", help="draw lr and loss with plotext instead of printing numbers")
     p_sim.add_argument("--ascii", action="store_true", help="plain ASCII plot (no braille, no box drawing)")
 
-    p_shot = _Parser(
+    p_shot = Parser(
         prog="lrtui screenshot",
         description="Render the app headless on the run the options describe, optionally after pressing keys, "
         "and save Textual's SVG screenshot.",
@@ -133,7 +134,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_shot.add_argument("--press", default="", metavar="KEYS",
                         help="keys to press first, comma-separated Textual key names, e.g. right,right,l")
     p_shot.add_argument("--ascii", action="store_true", help="plain ASCII plots")
-    p_range = _Parser(
+    p_range = Parser(
         prog="lrtui range-test",
         description="The learning-rate range test (fastai's lr_find): grow the lr exponentially from --lr-min "
         "to --lr-max over --steps steps on the problem and optimizer, stop when the loss blows up, and print "
@@ -149,7 +150,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_range.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_range.add_argument("--plot", action="store_true", help="draw loss against lr with plotext")
     p_range.add_argument("--ascii", action="store_true", help="plain ASCII plot")
-    p_code = _Parser(prog="lrtui code", description="Print a schedule as code: a torch fragment that leaves "
+    p_code = Parser(prog="lrtui code", description="Print a schedule as code: a torch fragment that leaves "
                      "`optimizer` and `scheduler` stepping through lrtui's curve, or transformers' own function.")
     p_code.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
     p_code.add_argument("--schedule", dest="schedule_option", metavar="NAME",
@@ -157,7 +158,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
     p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
     p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
-    p_presets = _Parser(prog="lrtui presets", description="The teaching scenarios and published recipes, one per "
+    p_presets = Parser(prog="lrtui presets", description="The teaching scenarios and published recipes, one per "
                         "line, name first; open one with lrtui --preset NAME (its id, such as T5 or r4, is enough).")
     p_presets.add_argument("--format", choices=("text", "json"), default="text")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,

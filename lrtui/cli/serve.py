@@ -11,7 +11,7 @@ import importlib.util
 import shlex
 import sys
 
-from lrtui.cli.parser import UsageError, _Parser
+from lrtui.cli.parser import UsageError, Parser
 from lrtui.cli.start import app_start
 from lrtui.params import coerce
 from lrtui.serve.settings import (IDLE_MINUTES, MAX_SESSIONS, PORT, SESSION_MIB, default_max_sessions,
@@ -26,7 +26,7 @@ SERVE_DESCRIPTION = (
 
 
 def build_serve_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="lrtui serve", description=SERVE_DESCRIPTION, allow_abbrev=False)
+    p = Parser(prog="lrtui serve", description=SERVE_DESCRIPTION, allow_abbrev=False)
     p.add_argument("--host", default="localhost",
                    help="the interface to listen on (default localhost; 0.0.0.0 for every one, a lab's)")
     p.add_argument("--port", default=str(PORT.default), help="the port (default 8000)")
