@@ -21,7 +21,7 @@ from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
 from lrtui.serve.settings import default_max_sessions, page_url, terminal_size
 from lrtui.ui.app import LrtuiApp
-from lrtui.ui.sandbox import Sandbox
+from lrtui.io.sandbox import Sandbox
 from lrtui.ui.screens.code import CodeScreen
 from lrtui.ui.screens.prompt import PathPrompt
 from tests.conftest import child_pids, cosine, started, session_without_page
@@ -200,7 +200,7 @@ def test_a_session_ended_by_a_signal_removes_its_folder(tmp_path, ending):
 
 
 def test_folders_of_sessions_killed_outright_are_swept(tmp_path):
-    from lrtui.ui.sandbox import remove_orphans
+    from lrtui.io.sandbox import remove_orphans
 
     dead = subprocess.Popen(["true"])
     dead.wait()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lrtui.ui.sandbox import Sandbox, remove_orphans
+from lrtui.io.sandbox import Sandbox, remove_orphans
 from tests.conftest import child_pids, session_without_page
 from tests.test_serve import _start
 

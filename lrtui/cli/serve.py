@@ -16,7 +16,7 @@ from lrtui.cli.start import app_start
 from lrtui.params import coerce
 from lrtui.serve.settings import (IDLE_MINUTES, MAX_SESSIONS, PORT, SESSION_MIB, default_max_sessions,
                                   public_url)
-from lrtui.ui.sandbox import remove_orphans
+from lrtui.io.sandbox import remove_orphans
 
 SERVE_DESCRIPTION = (
     "Serve the app to browsers: each page that opens the URL gets its own session (its own process and files; "

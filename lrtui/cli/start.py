@@ -104,7 +104,7 @@ def _serve_session(args: argparse.Namespace, start: dict[str, Any]) -> int:
     has it whatever the server's locale), and files in a folder of its own, delivered to the browser."""
     from lrtui.serve.driver import SessionDriver
     from lrtui.ui.app import LrtuiApp
-    from lrtui.ui.sandbox import Sandbox
+    from lrtui.io.sandbox import Sandbox
 
     import signal
 

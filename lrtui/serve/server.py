@@ -27,7 +27,7 @@ from textual_serve.server import Server, to_int
 from lrtui.params import ConfigError
 from lrtui.serve.downloads import Downloads
 from lrtui.serve.settings import cannot_listen, page_url, terminal_size
-from lrtui.ui.sandbox import remove_orphans
+from lrtui.io.sandbox import remove_orphans
 
 log = logging.getLogger("textual-serve")
 

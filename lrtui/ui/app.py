@@ -37,7 +37,7 @@ from lrtui.ui.display import RunDisplay
 from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, form_contents, is_shown,
                               target_text)
 from lrtui.ui.files import SessionFiles
-from lrtui.ui.sandbox import Sandbox
+from lrtui.io.sandbox import Sandbox
 from lrtui.ui.widgets.form import FieldRow, ParamForm
 from lrtui.ui import keys
 from lrtui.ui.pin_actions import PinActions

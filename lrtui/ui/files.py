@@ -2,7 +2,7 @@
 
 :class:`SessionFiles` asks for a path through ``prompt(question, offered, then)`` (the app's path prompt,
 ``then`` called with the path typed, or None) and says what happened through ``notify``; a file that cannot
-be written or read is one line, and changes nothing. With a :class:`~lrtui.ui.sandbox.Sandbox` (``lrtui
+be written or read is one line, and changes nothing. With a :class:`~lrtui.io.sandbox.Sandbox` (``lrtui
 serve``) a path is a file name in the session's own folder, and every file written is also delivered to the
 student's browser. No Textual here.
 """
@@ -16,7 +16,7 @@ from typing import Callable
 from lrtui.params import ConfigError
 from lrtui.printable import cut
 from lrtui.sim.config import Trace, check_app_epochs
-from lrtui.ui.sandbox import Sandbox
+from lrtui.io.sandbox import Sandbox
 
 DEFAULT_NAME = "lrtui-session.toml"
 

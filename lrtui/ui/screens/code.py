@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from lrtui.codegen import FRAMEWORKS, code_for
 from lrtui.io.sessions import SessionError
 from lrtui.params import ConfigError
-from lrtui.ui.sandbox import Sandbox
+from lrtui.io.sandbox import Sandbox
 from lrtui.io.run_export import write_new
 
 
