@@ -5,7 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lrtui.analysis.compare import MAX_PINNED, describe, follow, is_noisy, score
+from lrtui.analysis.compare import describe, follow, is_noisy, score
+from lrtui.app_settings import MAX_PINNED
 from lrtui.sim.engine import simulate
 from lrtui.sim.config import RunConfig
 from lrtui.ui.app import LrtuiApp

@@ -25,22 +25,13 @@ import numpy as np
 
 from lrtui import schedules
 from lrtui.analysis.smoothing import trailing_mean
+from lrtui.app_settings import MAX_PINNED  # noqa: F401 (ui/comparison.py imports it from here, until its rewrite)
 from lrtui.params import ConfigError, Param, coerce, format_value
 from lrtui.sim.config import FINAL_WINDOW, Prepared, RunConfig, Trace
 from lrtui.sim.optimizers import OPTIMIZERS
 
-MAX_PINNED = 6
-"""At most this many runs are pinned beside the current one."""
-
-TARGET = Param("target_loss", "float", None,
-               "the loss the scoreboard's 'to target' column counts epochs to (none: 1% of the current run's "
-               "starting loss)", 0.0, None, log=True, optional=True)
-
-SMOOTHING = Param("smoothing", "choice", "auto",
-                  "the loss plot's smoothing: a moving average of this weight (TensorBoard's EMA, debiased); auto "
-                  "is 0.9 where the gradients carry noise and off where they do not", choices=(
-                      "auto", "off", "0.6", "0.8", "0.9", "0.95", "0.99"))
 AUTO_SMOOTHING = 0.9
+"""The EMA weight the loss plot's smoothing ``auto`` (lrtui.app_settings.SMOOTHING) means on a noisy run."""
 
 
 def smoothing_weight(setting: str, noisy: bool) -> float:

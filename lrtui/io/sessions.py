@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from lrtui import schedules
-from lrtui.analysis.compare import MAX_PINNED, SMOOTHING, TARGET
+from lrtui.app_settings import MAX_PINNED, SMOOTHING, TARGET
 from lrtui.io.documents import DocumentError, parse_document
 from lrtui.io.files import FileRefused, read_bounded, write_atomic
 from lrtui.params import ConfigError, coerce, format_value
@@ -77,7 +77,7 @@ class SessionError(ConfigError):
 @dataclass(frozen=True)
 class Session:
     """The app's whole state: the current run, the pinned runs, the epoch cursor and the scoreboard's
-    target (None: the default target) and the loss plot's smoothing (see :data:`lrtui.analysis.compare.SMOOTHING`)."""
+    target (None: the default target) and the loss plot's smoothing (see :data:`lrtui.app_settings.SMOOTHING`)."""
 
     config: RunConfig
     pinned: tuple[RunConfig, ...] = ()

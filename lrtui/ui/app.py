@@ -24,7 +24,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
-from lrtui.analysis.compare import SMOOTHING, default_target
+from lrtui.analysis.compare import default_target
+from lrtui.app_settings import SMOOTHING
 from lrtui.analysis.verdict import Verdict
 from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lrtui.analysis.compare import SMOOTHING, TARGET
+from lrtui.app_settings import SMOOTHING, TARGET
 from lrtui.params import coerce
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui import fields as F

@@ -7,7 +7,8 @@ last, U all, b shows or hides the scoreboard, which opens by itself with the fir
 
 from __future__ import annotations
 
-from lrtui.analysis.compare import MAX_PINNED, describe
+from lrtui.analysis.compare import describe
+from lrtui.app_settings import MAX_PINNED
 
 BOARD_MIN_ROWS = 30  # the scoreboard opens by itself only on terminals at least this tall
 
