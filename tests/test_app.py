@@ -10,6 +10,7 @@ from lrtui.ui.app import LrtuiApp
 from lrtui.ui.playback import SPEEDS
 from lrtui.plotting.terminal import Options
 from lrtui.ui.widgets.form import FieldRow
+from lrtui.ui.editing import Edit, Nudge
 from lrtui.ui.screenshot import settle
 from tests.conftest import cosine, row, started, status
 
@@ -377,7 +378,7 @@ async def test_a_held_key_never_builds_a_backlog():
         lr.focus()
         sims = app.simulations
         for _ in range(30):  # the path a key takes, without waiting between keys
-            app.field_changed(FieldRow.Nudge(lr, +1))
+            app.field_changed(lr, Nudge(lr.field, +1))
         await settle(app, pilot)
         assert app.config.schedule["params"]["lr"] == pytest.approx(0.1, rel=0.02)
         assert app.trace.config == app.config  # what is drawn is the latest
@@ -537,8 +538,8 @@ async def test_quick_nudges_on_the_schedule_picker_keep_focus():
         await started(app, pilot)
         picker = row(app, "schedule")
         picker.focus()
-        app.field_changed(FieldRow.Nudge(picker, +1))
-        app.field_changed(FieldRow.Nudge(picker, +1))
+        app.field_changed(picker, Nudge(picker.field, +1))
+        app.field_changed(picker, Nudge(picker.field, +1))
         await settle(app, pilot)
         assert app.config.schedule["name"] == "cyclic"
         assert isinstance(app.focused, FieldRow) and app.focused.field.key == "schedule"
@@ -567,8 +568,8 @@ async def test_an_edit_from_a_row_that_is_gone_is_ignored():
         from lrtui.ui import fields as F
         app.config = F.set_value(app.config, F.Field("schedule", F.PICKERS["schedule"], picker=True), "step")
         await settle(app, pilot)
-        app.field_changed(FieldRow.Nudge(t_max, +1))
-        app.field_changed(FieldRow.Edit(t_max, "50"))
+        app.field_changed(t_max, Nudge(t_max.field, +1))
+        app.field_changed(t_max, Edit(t_max.field, "50"))
         await settle(app, pilot)
         assert app.config.schedule == {"name": "step", "params": {"lr": 0.1}} and app.is_running
 
@@ -659,7 +660,7 @@ async def test_a_nudge_shows_its_value_and_both_plots_in_the_keys_own_frame():
         lr_row = row(app, "schedule.lr")
         plots = [app.query_one(f"#{name}-panel").plot for name in ("lr", "loss")]
         versions = [p._version for p in plots]
-        app.field_changed(FieldRow.Nudge(lr_row, +1))  # no await: nothing else can run in between
+        app.field_changed(lr_row, Nudge(lr_row.field, +1))  # no await: nothing else can run in between
         assert lr_row.value == "0.126" and app.trace.config == app.config
         assert all(p._version > v for p, v in zip(plots, versions))
 

@@ -35,8 +35,8 @@ from lrtui.ui import compat
 from lrtui.ui.comparison import Pinned
 from lrtui.ui.crash import write_report
 from lrtui.ui.display import RunDisplay
-from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Settings, changed, form_contents, is_shown,
-                              target_text)
+from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Change, Nudge, Settings, TakeBack, changed,
+                              form_contents, is_shown, target_text)
 from lrtui.ui.files import SessionFiles
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.widgets.form import FieldRow, ParamForm
@@ -224,28 +224,28 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
             return self.target_loss
         return default_target(self.trace) if self.trace is not None else 0.0
 
-    def field_changed(self, what: FieldRow.Change) -> None:
+    def field_changed(self, row: FieldRow, what: Change) -> None:
         """A row's edit, step or reset, handed over at once (FieldRow._send): applied before any later key.
         An error shown under another field goes: it belonged to that field's last edit. A bad value shows
         the engine's message at its row and changes nothing."""
-        for row in self.form.rows():
-            if row is not what.row and row.message:
-                row.show_error("")
+        for other in self.form.rows():
+            if other is not row and other.message:
+                other.show_error("")
         before, self._before_steps = self._before_steps, None
-        if isinstance(what, FieldRow.TakeBack):  # the steps began a typed value: put back what they changed
-            if before is not None and before[0] == what.row.field:
+        if isinstance(what, TakeBack):  # the steps began a typed value: put back what they changed
+            if before is not None and before[0] == what.field:
                 self._set_settings(before[1])
             return
-        if isinstance(what, FieldRow.Nudge):  # what a take-back restores: the settings before these steps
-            self._before_steps = (what.row.field, self.settings) if what.first else before
-        if not is_shown(what.row.field, self.config):
+        if isinstance(what, Nudge):  # what a take-back restores: the settings before these steps
+            self._before_steps = (what.field, self.settings) if what.first else before
+        if not is_shown(what.field, self.config):
             return  # a row of the form before the last switch, whose key came in after it (found by random keys)
         try:
             new = changed(self.settings, what, self.target)
         except ConfigError as err:
-            what.row.show_error(str(err))
+            row.show_error(str(err))
             return
-        what.row.show_error("")
+        row.show_error("")
         self._set_settings(new)
 
     def _set_settings(self, settings: Settings) -> None:

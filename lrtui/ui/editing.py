@@ -1,5 +1,7 @@
-"""What the form edits: the run, the scoreboard's target and the loss plot's smoothing (:class:`Settings`),
-and what a row's edit, step or reset makes of them (:func:`changed`). No Textual here.
+"""What the form edits: the run, the scoreboard's target and the loss plot's smoothing (:class:`Settings`);
+what a row hands over (:data:`Change`: an :class:`Edit`, a :class:`Nudge`, a :class:`TakeBack` or a
+:class:`Reset`, plain values) and what an edit, step or reset makes of the settings (:func:`changed`). No
+Textual here.
 
 The form shows the run's fields (lrtui/ui/fields.py) and, at its end, the two settings of the view: the
 target loss the scoreboard counts epochs to and the loss plot's smoothing.
@@ -13,10 +15,45 @@ from lrtui.app_settings import SMOOTHING, TARGET
 from lrtui.params import coerce
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui import fields as F
-from lrtui.ui.widgets.form import FieldRow
 
 TARGET_FIELD = F.Field("compare", TARGET)
 SMOOTHING_FIELD = F.Field("compare", SMOOTHING)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Text typed for a field and committed (enter)."""
+
+    field: F.Field
+    raw: str
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A step of a field's value: + or - (] or [: ``fine``, a tenth of the step)."""
+
+    field: F.Field
+    direction: int
+    fine: bool = False
+    first: bool = True  # the first of a run of steps (the state before it is what a take-back restores)
+
+
+@dataclass(frozen=True)
+class TakeBack:
+    """The steps just taken on this field were the start of a typed value: undo them."""
+
+    field: F.Field
+
+
+@dataclass(frozen=True)
+class Reset:
+    """The field's default, asked for (delete)."""
+
+    field: F.Field
+
+
+Change = Edit | Nudge | TakeBack | Reset
+"""What a row of the form hands over (lrtui/ui/widgets/form.py)."""
 
 
 @dataclass(frozen=True)
@@ -47,29 +84,28 @@ def is_shown(field: F.Field, config: RunConfig) -> bool:
     return field in (TARGET_FIELD, SMOOTHING_FIELD) or field in F.fields(prepare(config))
 
 
-def changed(settings: Settings, change: FieldRow.Edit | FieldRow.Nudge | FieldRow.Reset,
-            target_now: float) -> Settings:
+def changed(settings: Settings, change: Edit | Nudge | Reset, target_now: float) -> Settings:
     """The settings after ``change`` to a row (``target_now``: the target a step starts from when none is
     set). ConfigError, with the engine's one-line message, when the value is not allowed."""
-    field, config = change.row.field, settings.config
+    field, config = change.field, settings.config
     if field == TARGET_FIELD:
-        if isinstance(change, FieldRow.Edit):
+        if isinstance(change, Edit):
             value = coerce(TARGET, change.raw)
-        elif isinstance(change, FieldRow.Nudge):
+        elif isinstance(change, Nudge):
             value = F.nudge_value(TARGET, target_now, change.direction, change.fine)
         else:
             value = None  # back to the default: 1% of the run's start
         return replace(settings, target_loss=value)
     if field == SMOOTHING_FIELD:
-        if isinstance(change, FieldRow.Edit):
+        if isinstance(change, Edit):
             value = coerce(SMOOTHING, change.raw.strip())
-        elif isinstance(change, FieldRow.Nudge):
+        elif isinstance(change, Nudge):
             value = F.nudge_value(SMOOTHING, settings.smoothing, change.direction)
         else:
             value = SMOOTHING.default
         return replace(settings, smoothing=value)
-    if isinstance(change, FieldRow.Edit):
+    if isinstance(change, Edit):
         return replace(settings, config=F.set_value(config, field, change.raw))
-    if isinstance(change, FieldRow.Nudge):
+    if isinstance(change, Nudge):
         return replace(settings, config=F.nudge(config, field, change.direction, change.fine))
     return replace(settings, config=F.reset(config, field))

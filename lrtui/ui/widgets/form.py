@@ -13,7 +13,6 @@ home, end, page up and page down step through epochs from anywhere, even while t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from rich.text import Text
@@ -23,6 +22,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from lrtui.printable import cut, one_line
+from lrtui.ui.editing import Change, Edit, Nudge, Reset, TakeBack
 from lrtui.ui.fields import Field, complete
 
 EDIT_SHOWN = 40  # a longer edit shows its end (what is being typed), on one line
@@ -58,43 +58,12 @@ class FieldRow(Widget, can_focus=True):
     }
     """
 
-    @dataclass(frozen=True)
-    class Edit:
-        """The user committed typed text for a field."""
-
-        row: "FieldRow"
-        raw: str
-
-    @dataclass(frozen=True)
-    class Nudge:
-        """The user pressed + or - on a field (] or [: ``fine``, a tenth of the step)."""
-
-        row: "FieldRow"
-        direction: int
-        fine: bool = False
-        first: bool = True  # the first of a run of steps (the state before it is what a take-back restores)
-
-    @dataclass(frozen=True)
-    class TakeBack:
-        """The steps just taken on this row were the start of a typed value: undo them."""
-
-        row: "FieldRow"
-
-    @dataclass(frozen=True)
-    class Reset:
-        """The user asked for the field's default (delete)."""
-
-        row: "FieldRow"
-
-    Change = Edit | Nudge | TakeBack | Reset
-    """What a row hands to its ``on_change``."""
-
     BINDINGS = [Binding("delete", "reset", "Default")]
 
     def __init__(self, field: Field, value: str, label_width: int = 12, *,
-                 on_change: "Callable[[FieldRow.Change], None]" = lambda change: None, ascii: bool = False) -> None:
+                 on_change: OnChange = lambda row, change: None, ascii: bool = False) -> None:
         super().__init__(classes="picker" if field.picker else None)
-        self.on_change = on_change  # handed every edit, step and reset at once (see _send)
+        self.on_change = on_change  # handed every edit, step and reset at once, with this row (see _send)
         self.ascii = ascii  # a plain-ASCII terminal: the edit cursor is "_"
         self.can_focus = field.param.kind != "info"  # a row that only shows (the horizon)
         self.field = field
@@ -188,7 +157,7 @@ class FieldRow(Widget, can_focus=True):
                     self.show_error(f"no {self.field.label} starts with {cut(raw.strip(), 20)}: type the start of "
                                     "one (the first match shows as you type)")
                 elif raw.strip():  # enter on an empty edit just closes it
-                    self._send(self.Edit(self, choice or raw))
+                    self._send(Edit(self.field, choice or raw))
             self._redraw()
         elif event.key == "backspace":
             if self.buffer is None:
@@ -197,13 +166,13 @@ class FieldRow(Widget, can_focus=True):
             self._redraw()
         elif self.buffer is None and char in STEPS:
             recent = self._recent_steps()
-            self._send(self.Nudge(self, *STEPS[char], first=not recent))
+            self._send(Nudge(self.field, *STEPS[char], first=not recent))
             self._steps, self._stepped_at = recent + [char], time.monotonic()
             return self._stop(event)
         elif self.buffer is None and char and char.isprintable() and char not in APP_KEYS:
             typed = self._recent_steps()
             if typed:  # "-5", "[/]": the step keys began the value
-                self._send(self.TakeBack(self))
+                self._send(TakeBack(self.field))
             self.buffer = "".join(typed) + char  # any other key starts an edit: a word never runs a command
             self._redraw()
         elif self.buffer is not None and char and char.isprintable():
@@ -230,16 +199,20 @@ class FieldRow(Widget, can_focus=True):
 
     def action_reset(self) -> None:
         if self.buffer is None:
-            self._send(self.Reset(self))
+            self._send(Reset(self.field))
 
-    def _send(self, change: "FieldRow.Change") -> None:
-        """Hand an edit or a nudge to ``on_change`` at once. As a posted message it bubbled through every
-        parent's queue behind the keys pressed after it: '+' then 'p' in one burst pinned the value from
-        before the '+'."""
-        self.on_change(change)
+    def _send(self, change: Change) -> None:
+        """Hand an edit or a nudge to ``on_change`` at once, with this row (where its error shows). As a posted
+        message it bubbled through every parent's queue behind the keys pressed after it: '+' then 'p' in one
+        burst pinned the value from before the '+'."""
+        self.on_change(self, change)
 
     def on_blur(self) -> None:
         self.cancel_edit()
+
+
+OnChange = Callable[[FieldRow, Change], None]
+"""What a row calls with each edit, step, take-back and reset (the app's ``field_changed``)."""
 
 
 class ParamForm(VerticalScroll, can_focus=False):
@@ -254,7 +227,7 @@ class ParamForm(VerticalScroll, can_focus=False):
     }
     """
 
-    def __init__(self, *, on_change: "Callable[[FieldRow.Change], None]", ascii: bool = False,
+    def __init__(self, *, on_change: OnChange, ascii: bool = False,
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.on_change = on_change  # every row's edits, steps and resets go here (the app's field_changed)
