@@ -453,7 +453,8 @@ async def test_landscape_view_toggles_on_2d_problems_only():
         await pilot.press("v")
         app.query_one(FieldRow).focus()  # the problem picker sits further down; set it through the model
         from lrtui.ui import fields as F
-        app.config = F.set_value(app.config, F.Field("problem", F.PICKERS["problem"], picker=True), "quadratic")
+        picker = F.Field("problem", F.PICKERS["problem"], picker=True)
+        app.config = F.set_value(app.prepared, picker, "quadratic").config
         await settle(app, pilot)
         assert app.view == "loss"  # a 1-D problem has no landscape: back to the loss plot
         await pilot.press("escape", "v")
@@ -566,7 +567,7 @@ async def test_an_edit_from_a_row_that_is_gone_is_ignored():
         await started(app, pilot)
         t_max = row(app, "schedule.T_max")
         from lrtui.ui import fields as F
-        app.config = F.set_value(app.config, F.Field("schedule", F.PICKERS["schedule"], picker=True), "step")
+        app.config = F.set_value(app.prepared, F.Field("schedule", F.PICKERS["schedule"], picker=True), "step").config
         await settle(app, pilot)
         app.field_changed(t_max, Nudge(t_max.field, +1))
         app.field_changed(t_max, Edit(t_max.field, "50"))

@@ -121,9 +121,9 @@ def test_ten_million_epochs_on_the_command_line(capsys, monkeypatch):
 def test_the_app_goes_to_100000_epochs_and_no_further():
     config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, epochs=100)
     (epochs,) = [f for f in F.fields(prepare(config)) if f.key == "run.epochs"]
-    assert F.set_value(config, epochs, "100000").epochs == F.APP_MAX_EPOCHS == 100_000
+    assert F.set_value(prepare(config), epochs, "100000").epochs == F.APP_MAX_EPOCHS == 100_000
     with pytest.raises(ConfigError) as info:
-        F.set_value(config, epochs, "100001")
+        F.set_value(prepare(config), epochs, "100001")
     assert str(info.value) == "epochs=100001 is not allowed: an integer in [1, 100000]"
     with pytest.raises(ConfigError, match="more than the app shows"):
         check_app_epochs(replace(config, epochs=100_001))
@@ -224,6 +224,7 @@ def test_a_schedule_whose_defaults_do_not_fit_the_run_is_named():
     config = RunConfig(schedule={"name": "constant", "params": {}}, epochs=12)
     (picker,) = [f for f in F.fields(prepare(config)) if f.picker and f.section == "schedule"]
     with pytest.raises(ConfigError) as info:
-        F.set_value(config, picker, "wsd")
+        F.set_value(prepare(config), picker, "wsd")
     assert str(info.value).startswith("schedule=wsd does not fit this run: num_training_steps=12 is shorter")
-    assert F.set_value(replace(config, epochs=100), picker, "wsd").schedule["name"] == "wsd"  # it fits 100
+    wsd = F.set_value(prepare(replace(config, epochs=100)), picker, "wsd")  # it fits 100 epochs
+    assert wsd.config.schedule["name"] == "wsd"

@@ -1,7 +1,7 @@
 """Fuzz: every parameter of every schedule, problem and optimizer, and every run setting, typed as text
 through the paths the app and the CLI use (issue 7).
 
-The app's path is ``fields.set_value(config, field, text)`` over ``fields.fields(prepare(config))``; the
+The app's path is ``fields.set_value(prepare(config), field, text)`` over ``fields.fields(prepare(config))``; the
 CLI's is ``lrtui simulate --format json`` (and ``lrtui curve``) with ``key=value``, ``problem.key=value``,
 ``optimizer.key=value`` or ``--run-setting=value``. Whatever is typed, the answer is a valid run or the
 one-line error naming the parameter; never another exception, never a numpy warning (pytest turns them
@@ -176,7 +176,7 @@ def exercise(config: RunConfig) -> None:
 def app_types(config: RunConfig, field: F.Field, text: str) -> RunConfig | None:
     """Type ``text`` into ``field``: the new valid configuration (exercised), or None after a proper error."""
     try:
-        new = F.set_value(config, field, text)
+        new = F.set_value(prepare(config), field, text).config
     except ConfigError as err:
         check_one_line(str(err), field.param.name, _refused_alone(field.param, text), _names(config))
         return None
@@ -195,13 +195,13 @@ def test_the_form_takes_every_special_and_boundary_text(section, owner, param):
     # a closed bound is a value of its own, typed as Python writes it (unless it clashes with the run)
     for bound, is_open in ((param.low, param.low_open), (param.high, param.high_open)):
         if param.kind in ("int", "float") and bound is not None and not is_open and _fits(config, field, bound):
-            assert F.value(prepare(F.set_value(config, field, repr(bound))), field) == bound
+            assert F.value(F.set_value(prepare(config), field, repr(bound)), field) == bound
 
 
 def _fits(config: RunConfig, field: F.Field, x: float) -> bool:
     """Whether the value x leaves the run valid (a bound may clash with the run's other settings)."""
     try:
-        F.set_value(config, field, x)
+        F.set_value(prepare(config), field, x)
     except ConfigError:
         return False
     return True
@@ -223,7 +223,7 @@ def test_the_pickers_take_any_text(section, text):
     config = _base("run", "run")
     (field,) = [f for f in F.fields(prepare(config)) if f.picker and f.section == section]
     try:
-        new = F.set_value(config, field, text)
+        new = F.set_value(prepare(config), field, text).config
     except ConfigError as err:
         check_one_line(str(err), section, True, _names(config))
     else:

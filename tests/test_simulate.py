@@ -146,8 +146,11 @@ def test_seeded_and_reproducible_bit_for_bit_whatever_the_batch():
     others = [RunConfig(schedule=S("constant", lr=0.1), problem="ravine", problem_params={"noise": 0.5}, epochs=60,
                         seed=s) for s in (1, 2)]
     batched = simulate_many([others[0], cfg, others[1]])[1]
+    validated = simulate_many([others[0], prepare(cfg)])[1]  # a run validated already (the app's) runs as it is
     np.testing.assert_array_equal(alone.loss, again.loss)
     np.testing.assert_array_equal(alone.loss, batched.loss)
+    np.testing.assert_array_equal(alone.loss, validated.loss)
+    assert validated.config == cfg
     different = simulate(RunConfig(**{**cfg.__dict__, "seed": 8}))
     assert not np.array_equal(alone.loss, different.loss)
 

@@ -59,13 +59,13 @@ def test_the_form_shows_the_horizon_once_units_are_set_and_converts_typed_length
                        epochs=1000)
     assert F.HORIZON not in F.fields(prepare(config))
     by_key = {f.key: f for f in F.fields(prepare(config))}
-    config = F.set_value(config, by_key["run.tokens_per_step"], "524288")
+    config = F.set_value(prepare(config), by_key["run.tokens_per_step"], "524288").config
     assert F.HORIZON in F.fields(prepare(config))
     assert F.text(prepare(config), F.HORIZON) == "524M tokens"
-    config = F.set_value(config, by_key["schedule.num_warmup_steps"], "375M tokens")
+    config = F.set_value(prepare(config), by_key["schedule.num_warmup_steps"], "375M tokens").config
     assert config.schedule["params"]["num_warmup_steps"] == 715
     with pytest.raises(ConfigError, match="horizon only shows"):
-        F.set_value(config, F.HORIZON, "5")
+        F.set_value(prepare(config), F.HORIZON, "5")
 
 
 async def test_typing_a_length_with_a_unit_in_the_app():
@@ -113,4 +113,4 @@ def test_lengths_too_long_to_count_are_refused():
     config = RunConfig(problem="quadratic")
     x0 = next(f for f in F.fields(prepare(config)) if f.key == "problem.x0")
     with pytest.raises(ConfigError, match=r"^problem\.x0=3 epochs is not allowed: x0 is not a length"):
-        F.set_value(config, x0, "3 epochs")
+        F.set_value(prepare(config), x0, "3 epochs")

@@ -39,8 +39,9 @@ PROGRESS_EVERY = 1024
 Progress = Callable[[int, int], None]
 """Told (epochs done, epochs in all) as a long simulation goes."""
 
-def simulate(config: RunConfig, progress: Progress | None = None) -> Trace:
-    """Run one configuration; ``progress``, if given, is told how far it got every PROGRESS_EVERY epochs."""
+def simulate(config: RunConfig | Prepared, progress: Progress | None = None) -> Trace:
+    """Run one configuration (or one validated already); ``progress``, if given, is told how far it got
+    every PROGRESS_EVERY epochs."""
     return simulate_many([config], progress)[0]
 
 
@@ -53,11 +54,12 @@ def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray) -> Trace:
     return _run_group([prepared], lr)[0]
 
 
-def simulate_many(configs: Sequence[RunConfig], progress: Progress | None = None) -> list[Trace]:
+def simulate_many(configs: Sequence[RunConfig | Prepared], progress: Progress | None = None) -> list[Trace]:
     """Run several configurations, vectorized across those that share problem, optimizer and length; a
     configuration over several seeds runs each of them (``seed``, ``seed + 1``, ...) and gives one trace of
-    their mean (see :class:`~lrtui.sim.config.Trace`)."""
-    prepared = [prepare(c) for c in configs]
+    their mean (see :class:`~lrtui.sim.config.Trace`). One validated already (a :class:`Prepared`) is not
+    validated again."""
+    prepared = [c if isinstance(c, Prepared) else prepare(c) for c in configs]
     runs = [one for p in prepared for one in _seed_runs(p)]
     groups: dict[tuple, list[int]] = {}
     for i, p in enumerate(runs):

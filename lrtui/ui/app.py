@@ -30,7 +30,7 @@ from lrtui.analysis.verdict import Verdict
 from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
 from lrtui.printable import one_line
-from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig, Trace, prepare
+from lrtui.sim.config import DEFAULT_SCHEDULE, Prepared, RunConfig, Trace, prepare
 from lrtui.ui import compat
 from lrtui.ui.comparison import Pinned
 from lrtui.ui.crash import write_report
@@ -211,8 +211,19 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
 
     @property
     def settings(self) -> Settings:
-        """What the form shows and edits: the run, the target loss, the smoothing."""
-        return Settings(self.config, self.target_loss, self.smoothing)
+        """What the form shows and edits: the run (validated), the target loss, the smoothing."""
+        return Settings(self.prepared, self.target_loss, self.smoothing)
+
+    _validated: Prepared | None = None  # the last run validated: see prepared
+
+    @property
+    def prepared(self) -> Prepared:
+        """The run (``config``), validated: an edit makes it with the run (one validation per key, the
+        simulation's and the drawing's included); a run set otherwise (a preset, a loaded session, a cancelled
+        simulation) is validated here, once."""
+        if self._validated is None or self._validated.config != self.config:
+            self._validated = prepare(self.config)
+        return self._validated
 
     async def _show_form(self) -> None:
         await self.form.show(*form_contents(self.settings))
@@ -238,7 +249,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
             return
         if isinstance(what, Nudge):  # what a take-back restores: the settings before these steps
             self._before_steps = (what.field, self.settings) if what.first else before
-        if not is_shown(what.field, self.config):
+        if not is_shown(what.field, self.prepared):
             return  # a row of the form before the last switch, whose key came in after it (found by random keys)
         try:
             new = changed(self.settings, what, self.target)
@@ -252,6 +263,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         """Each setting that differs is set, and its watcher shows it."""
         self.target_loss = settings.target_loss
         self.smoothing = settings.smoothing
+        self._validated = settings.prepared  # (watch_config reads it)
         self.config = settings.config
 
     def watch_target_loss(self) -> None:

@@ -15,7 +15,7 @@ from lrtui import schedules
 from lrtui.analysis.verdict import Verdict, run_state
 from lrtui.params import ConfigError
 from lrtui.printable import one_line
-from lrtui.sim.config import RunConfig, Trace, prepare
+from lrtui.sim.config import Prepared, RunConfig, Trace
 from lrtui.ui.widgets.board import BoardRow, Scoreboard
 from lrtui.plotting.series import Look, Series
 from lrtui.ui.widgets.plot_panel import PlotPanel
@@ -109,13 +109,13 @@ class RunDisplay:
         if self.board.is_attached:  # (kept up to date while hidden: it opens at its final height)
             self.board.show_rows(rows, f"{target:.3g}", keep)
 
-    def preview(self, config: RunConfig, log: bool) -> None:
+    def preview(self, run: Prepared, log: bool) -> None:
         """While a long run simulates, draw its lr curve at once: the schedule alone is a vectorized function
         of the epoch (10^5 epochs in about a millisecond). Plateau's lr follows the loss: it waits."""
+        config, schedule = run.config, run.schedule
+        if not isinstance(schedule, schedules.Schedule):
+            return
         try:
-            schedule = prepare(config).schedule
-            if not isinstance(schedule, schedules.Schedule):
-                return
             x = np.arange(config.epochs, dtype=np.float64)
             lr = schedule(np.arange(config.epochs))
         except ConfigError:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from lrtui.app_settings import SMOOTHING, TARGET
 from lrtui.params import coerce
-from lrtui.sim.config import RunConfig, prepare
+from lrtui.sim.config import Prepared, RunConfig
 from lrtui.ui import fields as F
 
 TARGET_FIELD = F.Field("compare", TARGET)
@@ -58,12 +58,18 @@ Change = Edit | Nudge | TakeBack | Reset
 
 @dataclass(frozen=True)
 class Settings:
-    """What the form shows and edits: the run, the target loss (None: 1% of the run's start) and the
-    smoothing (see lrtui.analysis.compare.smoothing_weight)."""
+    """What the form shows and edits: the run, validated (an edit makes the next one: one validation per
+    change), the target loss (None: 1% of the run's start) and the smoothing (see
+    lrtui.analysis.compare.smoothing_weight)."""
 
-    config: RunConfig
+    prepared: Prepared
     target_loss: float | None = None
     smoothing: str = SMOOTHING.default
+
+    @property
+    def config(self) -> RunConfig:
+        """The run."""
+        return self.prepared.config
 
 
 def target_text(target_loss: float | None) -> str:
@@ -72,22 +78,22 @@ def target_text(target_loss: float | None) -> str:
 
 def form_contents(settings: Settings) -> tuple[list[F.Field], list[str]]:
     """The form's fields and their values as shown."""
-    prepared = prepare(settings.config)
+    prepared = settings.prepared
     fields = F.fields(prepared)
     return (fields + [TARGET_FIELD, SMOOTHING_FIELD],
             [F.text(prepared, f) for f in fields] + [target_text(settings.target_loss), settings.smoothing])
 
 
-def is_shown(field: F.Field, config: RunConfig) -> bool:
-    """Whether ``field`` is one of the form's for ``config`` (a key queued on a row of the form before a
+def is_shown(field: F.Field, prepared: Prepared) -> bool:
+    """Whether ``field`` is one of the form's for the run (a key queued on a row of the form before a
     switch of schedule may arrive after it)."""
-    return field in (TARGET_FIELD, SMOOTHING_FIELD) or field in F.fields(prepare(config))
+    return field in (TARGET_FIELD, SMOOTHING_FIELD) or field in F.fields(prepared)
 
 
 def changed(settings: Settings, change: Edit | Nudge | Reset, target_now: float) -> Settings:
     """The settings after ``change`` to a row (``target_now``: the target a step starts from when none is
     set). ConfigError, with the engine's one-line message, when the value is not allowed."""
-    field, config = change.field, settings.config
+    field, run = change.field, settings.prepared
     if field == TARGET_FIELD:
         if isinstance(change, Edit):
             value = coerce(TARGET, change.raw)
@@ -105,7 +111,7 @@ def changed(settings: Settings, change: Edit | Nudge | Reset, target_now: float)
             value = SMOOTHING.default
         return replace(settings, smoothing=value)
     if isinstance(change, Edit):
-        return replace(settings, config=F.set_value(config, field, change.raw))
+        return replace(settings, prepared=F.set_value(run, field, change.raw))
     if isinstance(change, Nudge):
-        return replace(settings, config=F.nudge(config, field, change.direction, change.fine))
-    return replace(settings, config=F.reset(config, field))
+        return replace(settings, prepared=F.nudge(run, field, change.direction, change.fine))
+    return replace(settings, prepared=F.reset(run, field))

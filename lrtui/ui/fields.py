@@ -2,7 +2,8 @@
 
 A :class:`Field` is one row of the app's form: a picker (schedule, problem, optimizer), a parameter of the
 schedule, problem or optimizer, or a run setting (epochs, seed, steps per epoch). :func:`fields` lists them
-for a configuration; :func:`set_value` and :func:`nudge` return a new, validated configuration or raise
+for a run; :func:`set_value`, :func:`nudge` and :func:`reset` take the validated run (a :class:`Prepared`)
+and return the next one, validated once (one :func:`~lrtui.sim.config.prepare` per edit), or raise
 :class:`ConfigError` with the engine's one-line message, so the caller keeps the last valid one.
 """
 
@@ -96,12 +97,13 @@ def text(prepared: Prepared, field: Field) -> str:
     return format_value(v)
 
 
-def reset(config: RunConfig, field: Field) -> RunConfig:
-    """The configuration with ``field`` back at its declared default (a picker keeps its choice). The
-    default may not fit the rest (T_max back to 100 in a 50-epoch run is fine; a warmup back to 10 in a
-    5-step run is not): ConfigError then, as for a typed value."""
+def reset(run: Prepared, field: Field) -> Prepared:
+    """The run with ``field`` back at its declared default (a picker keeps its choice). The default may not
+    fit the rest (T_max back to 100 in a 50-epoch run is fine; a warmup back to 10 in a 5-step run is not):
+    ConfigError then, as for a typed value."""
     if field.picker or field == HORIZON:
-        return config
+        return run
+    config = run.config
     if field.section == "schedule":
         params = {k: v for k, v in config.schedule.get("params", {}).items() if k != field.param.name}
         new = replace(config, schedule={"name": config.schedule["name"], "params": params})
@@ -110,19 +112,19 @@ def reset(config: RunConfig, field: Field) -> RunConfig:
     else:
         attr = f"{field.section}_params"
         new = replace(config, **{attr: {k: v for k, v in getattr(config, attr).items() if k != field.param.name}})
-    prepare(new)
-    return new
+    return prepare(new)
 
 
-def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
-    """A new configuration with ``field`` set to ``raw`` (typed text or a value), validated as a whole. A
-    length typed with a unit ("375M tokens", "715 steps") becomes epochs (see lrtui.sim.units)."""
+def set_value(run: Prepared, field: Field, raw: Any) -> Prepared:
+    """The run with ``field`` set to ``raw`` (typed text or a value), validated as a whole. A length typed
+    with a unit ("375M tokens", "715 steps") becomes epochs (see lrtui.sim.units)."""
     if field == HORIZON:
         raise ConfigError("horizon only shows the run's length: set epochs, steps_per_epoch, batch_size or "
                           "tokens_per_step")
+    config = run.config
     if not field.picker:
         prefix = f"{field.section}." if field.section in ("problem", "optimizer") else ""
-        raw = Units.of(prepare(config)).to_epochs(field.param.name, raw, prefix)
+        raw = Units.of(run).to_epochs(field.param.name, raw, prefix)
     if field.picker:
         choice = coerce(field.param, raw.strip() if isinstance(raw, str) else raw)
         new = _switch(config, field.section, choice)
@@ -143,12 +145,11 @@ def set_value(config: RunConfig, field: Field, raw: Any) -> RunConfig:
             attr = f"{field.section}_params"
             new = replace(config, **{attr: {**getattr(config, attr), field.param.name: v}})
     try:
-        prepare(new)  # the whole configuration must be consistent; raises ConfigError otherwise
+        return prepare(new)  # the whole configuration must be consistent; raises ConfigError otherwise
     except ConfigError as err:
         if field.picker:  # the choice's own defaults clash with the run: the message says which choice
             raise ConfigError(f"{field.param.name}={choice} does not fit this run: {err}") from None
         raise
-    return new
 
 
 def _switch(config: RunConfig, section: str, choice: str) -> RunConfig:
@@ -215,8 +216,7 @@ def _clamp(param: Param, v: Any) -> Any:
     return int(v) if param.kind == "int" else v
 
 
-def nudge(config: RunConfig, field: Field, direction: int, fine: bool = False) -> RunConfig:
-    """The configuration with ``field`` stepped up or down (see :func:`nudge_value`)."""
-    current = value(prepare(config), field)
+def nudge(run: Prepared, field: Field, direction: int, fine: bool = False) -> Prepared:
+    """The run with ``field`` stepped up or down (see :func:`nudge_value`)."""
     param = _RUN[field.param.name] if field.section == "run" else field.param
-    return set_value(config, field, nudge_value(param, current, direction, fine))
+    return set_value(run, field, nudge_value(param, value(run, field), direction, fine))

@@ -28,10 +28,11 @@ class RunUpdates:
     def _request_simulation(self, config: RunConfig) -> None:
         """Simulate ``config`` and the pinned runs whose results are out of date; a short run is drawn at once,
         a long one shows its lr curve while the loss simulates."""
-        job = Job(config, tuple(self.pins), self.pinned.known())
+        run = self.prepared if config == self.config else prepare(config)  # (validated by the edit that made it)
+        job = Job(config, tuple(self.pins), self.pinned.known(), run)
         if self.simulation.submit(job):
             return
-        self.run_display.preview(config, self.log_scale["lr"])
+        self.run_display.preview(run, self.log_scale["lr"])
         if self._progress_timer is None:
             self._progress_timer = self.set_interval(0.1, self._show_progress)
 
@@ -90,7 +91,7 @@ class RunUpdates:
         self.simulations += 1
         self.set_reactive(type(self).epoch, min(self.epoch, len(trace.epoch) - 1))  # inside the new run first
         self.trace = trace
-        self._prepared = prepare(config)  # once: the verdict, the notes and the drawing all read it
+        self._prepared = self.prepared  # the run validated (config is the run: see _finish)
         self.verdict = judge(trace, self._prepared)
         self.run_display.show_notes(lint_notes(config, self._prepared))
         lr = np.nan_to_num(trace.lr)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lrtui.params import ConfigError
-from lrtui.sim.config import PROBLEMS, RunConfig, Trace
+from lrtui.sim.config import PROBLEMS, Prepared, RunConfig, Trace
 from lrtui.sim.engine import simulate, simulate_many
 
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
@@ -30,11 +30,13 @@ Outcome = Trace | ConfigError
 @dataclass(frozen=True)
 class Job:
     """The current run and the pinned runs to simulate; ``known`` are pinned runs already simulated (a pin
-    whose run has not changed takes its trace from there instead of running again)."""
+    whose run has not changed takes its trace from there instead of running again); ``prepared``, the
+    current run validated already (the app's), is not validated again."""
 
     config: RunConfig
     pins: tuple[RunConfig, ...] = ()
     known: tuple[Trace, ...] = ()
+    prepared: Prepared | None = None
 
     @property
     def cheap(self) -> bool:
@@ -59,7 +61,7 @@ def run_job(job: Job, progress: Callable[[int, int], None] | None = None) -> Res
     """Simulate ``job``: the current run and the pinned runs not in ``job.known``, together where they can
     be; a run that cannot be simulated gives its error instead. ``progress`` is told how far it got."""
     reused: list[Outcome | None] = [next((t for t in job.known if t.config == pin), None) for pin in job.pins]
-    todo = [job.config] + [pin for pin, r in zip(job.pins, reused) if r is None]
+    todo = [job.prepared or job.config] + [pin for pin, r in zip(job.pins, reused) if r is None]
     try:
         traces: list[Outcome] = list(simulate_many(todo, progress))
     except ConfigError:  # one of them is wrong: find which, one by one
