@@ -11,6 +11,7 @@ from lrtui.sim.engine import simulate, simulate_many
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui.app import LrtuiApp
 from lrtui.plotting.terminal import Options
+from lrtui.ui.screenshot import settle
 from tests.conftest import started, status
 
 
@@ -64,6 +65,7 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
+        await settle(app, pilot)  # (16 seeds of five runs: on the worker)
         assert app.view == "branches" and app.query_one("#branches-panel").display
         plot = app.query_one("#branches-panel").plot
         assert len(plot.series) == 5 and plot.series[-1].colour == "gray"
@@ -89,4 +91,5 @@ async def test_branches_of_a_run_from_the_command_line():
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
+        await settle(app, pilot)
         assert app.view == "branches" and status(app).startswith("16 seeds, last 3: ")

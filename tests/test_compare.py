@@ -339,7 +339,7 @@ async def test_the_focused_field_stays_on_screen_when_the_board_opens():
 
 
 async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run():
-    base = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=3000)
+    base = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=1500, seeds=1)
     pins = (replace(base, schedule={"name": "constant", "params": {"lr": 0.02}}),
             replace(base, schedule={"name": "constant", "params": {"lr": 0.01}}))
     app = LrtuiApp(base, Options(), pinned=pins)

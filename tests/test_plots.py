@@ -372,16 +372,6 @@ async def test_a_run_over_seeds_draws_its_mean_over_a_band_the_legend_names(opti
 
 # --- the runs' colours and markers against the reference lines' (issue 23) ---------------------------------
 
-class Recorder:
-    """A stand-in for a view's panel: keeps what the view shows."""
-
-    def __init__(self):
-        self.plot, self.series = self, ()
-
-    def show(self, series, **_):
-        self.series = series
-
-
 BAND_MARKERS = (":", "·")  # a run's band over its seeds (lrtui.ui.views.BAND_MARKER, BAND_DOTS)
 
 
@@ -406,14 +396,13 @@ def _figures(look: Look):
                               for lr in pins))
         for pinned in ((), six):
             run = Run(trace, prepare(base), pinned)
-            views = [LrView(Recorder()), LossView(Recorder())]
-            sharpness = SharpnessView(Recorder())
-            views += [sharpness] if sharpness.available(run) else []
-            for view in views:
-                view.draw(run, look)
-                runs = 1 if isinstance(view, SharpnessView) else 1 + len(pinned)
-                rest = view.panel.series[runs:]
-                yield (view.panel.series[:runs], [s for s in rest if s.marker not in BAND_MARKERS],
+            figures = [LrView().figure(run, look), LossView().figure(run, look)]
+            sharpness = SharpnessView()
+            figures += [sharpness.figure(run, look)] if sharpness.available(run) else []
+            for i, figure in enumerate(figures):
+                runs = 1 if i == 2 else 1 + len(pinned)  # (the sharpness view draws the run alone)
+                rest = figure.series[runs:]
+                yield (figure.series[:runs], [s for s in rest if s.marker not in BAND_MARKERS],
                        [s for s in rest if s.marker in BAND_MARKERS])
 
 

@@ -136,7 +136,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         with Horizontal(id="main"):
             yield self.form
             with self.plot_area:
-                yield self.run_display.lr_view.panel
+                yield self.run_display.panels["lr"]
                 yield self.run_display.switcher
         yield self.board
         yield self.run_display.notes
