@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from lrtui.codegen import FRAMEWORKS, code_for
+from lrtui import schedules
+from lrtui.codegen import EMITTERS, FRAMEWORKS, code_for, missing_entries
 from lrtui.params import ConfigError
 from tests.conftest import FIXTURES
 
@@ -26,3 +27,12 @@ def test_every_recorded_spec_exports_the_recorded_text(framework):
                if (got := _exported(case["spec"], framework)) != case[framework]]
     assert not changed, (f"{len(changed)} of {len(RECORDED)} specs export other text; the first:\n"
                          f"{json.dumps(changed[0][0])}\n--- recorded\n{changed[0][1]}\n--- now\n{changed[0][2]}")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_each_frameworks_table_has_an_entry_for_every_schedule_and_no_other(framework):
+    """A schedule added to the registry without an entry in each framework's table is named here."""
+    missing = missing_entries(framework)
+    assert not missing, (f"lrtui/codegen/{framework}.py's EMITTERS has no entry for {', '.join(missing)}: add its "
+                         f"{framework} code, or what {framework} says instead where it has no such schedule")
+    assert [name for name in EMITTERS[framework] if name not in schedules.names()] == []
