@@ -1,5 +1,7 @@
 """WSD's branch view: the decay started from earlier points of the stable phase (lrtui.analysis.branches, key w)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from lrtui.params import ConfigError
 from lrtui.presets import find
 from lrtui.sim.engine import simulate, simulate_many
 from lrtui.sim.config import RunConfig, prepare
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import LrtuiApp, make_app
 from lrtui.plotting.terminal import Options
 from lrtui.ui.screenshot import settle
 from tests.conftest import started, status
@@ -87,7 +89,7 @@ async def test_branches_of_a_run_from_the_command_line():
     start = app_start(parser.parse_intermixed_args(
         ["--schedule", "wsd", "num_decay_steps=30", "num_training_steps=300", "--problem", "river_valley",
          "problem.noise=3", "--epochs", "300"]))
-    app = LrtuiApp(options=Options(), **start)
+    app = make_app(replace(start, options=Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")

@@ -46,6 +46,7 @@ from lrtui.ui.run_updates import RunUpdates
 from lrtui.ui.session_actions import SessionActions
 from lrtui.plotting.series import Look
 from lrtui.ui.simulation import SimulationQueue
+from lrtui.ui.start import Start
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
     from lrtui.presets import Preset
@@ -402,3 +403,15 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
             self.action_enter_form()
         else:
             self.screen.set_focus(row)
+
+
+def make_app(start: Start, *, exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,
+             driver_class: type | None = None) -> LrtuiApp:
+    """The app, opened on ``start`` (lrtui/ui/start.py: what the CLI parsed, or what a test sets): the one way
+    the CLI, ``lrtui screenshot``, a browser session of ``lrtui serve`` and the tests build it. Where it runs
+    comes apart from what it shows: ``exit_signals`` end it as ctrl+c does (the terminal's SIGTERM and SIGHUP),
+    ``sandbox`` keeps a browser session's files and ``driver_class`` is that session's Textual driver."""
+    return LrtuiApp(start.config, start.options, pinned=start.pinned, epoch=start.epoch,
+                    target_loss=start.target_loss, smoothing=start.smoothing, preset=start.preset,
+                    session_path=start.session_path, note=start.note, exit_signals=exit_signals, sandbox=sandbox,
+                    driver_class=driver_class)
