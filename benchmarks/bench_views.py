@@ -49,16 +49,17 @@ async def measure(case: str) -> tuple[float, float]:
     from lrtui.plotting.terminal import Options
     from lrtui.presets import find
     from lrtui.sim.config import RunConfig
-    from lrtui.ui.app import LrtuiApp
+    from lrtui.ui.app import make_app
+    from lrtui.ui.start import Start
 
     if case == "branches":
         preset = find("T10")
-        app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+        app = make_app(Start(preset.config, Options(), pinned=preset.pinned, preset=preset))
         keys = ["escape", "w"]
     else:
         config = RunConfig(schedule={"name": "constant", "params": {"lr": 0.01}}, problem="mlp", optimizer="adam",
                            epochs=200)
-        app = LrtuiApp(config, Options())
+        app = make_app(Start(config, Options()))
         keys = ["escape", "r"] if case == "range" else ["escape"] + ["right"] * 20
     async with app.run_test(size=(120, 40)) as pilot:
         while app.busy or app.trace is None:

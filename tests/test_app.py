@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.ui.playback import SPEEDS
 from lrtui.plotting.terminal import Options
 from lrtui.ui.widgets.form import FieldRow
@@ -15,7 +16,7 @@ from tests.conftest import cosine, row, started, status
 
 
 async def test_opens_with_both_plots_and_a_status_line():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         assert status(app).startswith("t=0/99  lr=0.1  loss=0.5")
@@ -29,7 +30,7 @@ async def test_opens_with_both_plots_and_a_status_line():
     (["end"], 99), (["end", "home"], 0), (["end", "right"], 99), (["left"], 0), (["end", "shift+left"], 89),
 ])
 async def test_epoch_stepping_keys(keys, epoch):
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press(*keys)
@@ -38,7 +39,7 @@ async def test_epoch_stepping_keys(keys, epoch):
 
 
 async def test_stepping_works_while_a_field_is_being_typed_in():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -53,7 +54,7 @@ async def test_stepping_works_while_a_field_is_being_typed_in():
 
 
 async def test_stepping_moves_only_the_cursor():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         plots = [p.plot for p in app.query("PlotPanel")]
@@ -72,7 +73,7 @@ async def test_stepping_moves_only_the_cursor():
 
 
 async def test_plus_and_minus_step_the_focused_value():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule.lr").focus()
@@ -90,7 +91,7 @@ async def test_plus_and_minus_step_the_focused_value():
 
 
 async def test_bad_input_shows_the_message_and_keeps_the_last_valid_value():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         t_max = row(app, "schedule.T_max")
@@ -107,7 +108,7 @@ async def test_bad_input_shows_the_message_and_keeps_the_last_valid_value():
 
 
 async def test_inconsistent_values_are_refused_too():
-    app = LrtuiApp(RunConfig(schedule={"name": "warmup_linear", "params": {}}), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "warmup_linear", "params": {}}), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         w = row(app, "schedule.num_warmup_steps")
@@ -118,7 +119,7 @@ async def test_inconsistent_values_are_refused_too():
 
 
 async def test_escape_cancels_typing():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -128,7 +129,7 @@ async def test_escape_cancels_typing():
 
 
 async def test_switching_schedule_rebuilds_the_form_from_declarations():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         picker = row(app, "schedule")
@@ -148,7 +149,7 @@ async def test_switching_schedule_rebuilds_the_form_from_declarations():
 
 
 async def test_tab_and_arrows_move_between_fields():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         assert app.focused.field.key == "schedule"
@@ -161,7 +162,7 @@ async def test_tab_and_arrows_move_between_fields():
 
 
 async def test_play_and_pause():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("less_than_sign")  # 30 epochs a second
@@ -186,7 +187,7 @@ async def test_play_and_pause():
 
 
 async def test_log_scale_toggles():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "l")  # escape: from the form to the plots, where letters are commands
@@ -201,7 +202,7 @@ async def test_log_scale_toggles():
 
 
 async def test_help_screen_shows_keys_formula_and_note():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("question_mark")
@@ -213,7 +214,7 @@ async def test_help_screen_shows_keys_formula_and_note():
 
 
 async def test_diverged_run_is_shown_as_a_result():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 2.5}}, epochs=40), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 2.5}}, epochs=40), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("end")
@@ -222,7 +223,7 @@ async def test_diverged_run_is_shown_as_a_result():
 
 @pytest.mark.parametrize("keys", [["escape", "q"], ["ctrl+c"]])
 async def test_quit_keys(keys):
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press(*keys)
@@ -233,7 +234,7 @@ async def test_quit_keys(keys):
 @pytest.mark.parametrize("key", ["q", "ctrl+c"])
 async def test_quit_with_unsaved_work_asks_once(key):
     """A pinned run or a changed value is work: the first q (or ctrl+c) says so, the second quits."""
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule.lr").focus()
@@ -252,7 +253,7 @@ async def test_quit_asks_again_after_a_while_and_not_after_a_save(tmp_path, monk
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(app_module, "QUIT_ASKS_FOR", 0.05)
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "p", "q")
@@ -273,7 +274,7 @@ async def test_typing_a_word_on_a_field_never_runs_a_command(tmp_path, monkeypat
     the sharpness view, exported files and pinned a run. A word typed on a field is typed: on a choice,
     what it selects shows as it is typed and enter selects it."""
     monkeypatch.chdir(tmp_path)
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         problem = row(app, "problem")
@@ -297,7 +298,7 @@ async def test_typing_a_word_on_a_field_never_runs_a_command(tmp_path, monkeypat
 
 
 async def test_on_a_choice_a_prefix_selects_the_first_match_and_no_match_says_so():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         schedule = row(app, "schedule")
@@ -313,7 +314,7 @@ async def test_on_a_choice_a_prefix_selects_the_first_match_and_no_match_says_so
 
 
 async def test_escape_leaves_the_form_for_the_commands_and_tab_comes_back():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule.T_max").focus()
@@ -328,7 +329,7 @@ async def test_escape_leaves_the_form_for_the_commands_and_tab_comes_back():
 
 
 async def test_space_types_inside_an_edit_and_plays_outside_it():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         epochs = row(app, "run.epochs")
@@ -343,7 +344,7 @@ async def test_space_types_inside_an_edit_and_plays_outside_it():
 
 
 async def test_letters_start_an_edit_on_a_number_field():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -358,7 +359,7 @@ async def test_letters_start_an_edit_on_a_number_field():
 
 
 async def test_q_is_typed_not_quit_while_editing():
-    app = LrtuiApp(RunConfig(schedule={"name": "onecycle", "params": {}}), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "onecycle", "params": {}}), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule.anneal_strategy").focus()
@@ -369,8 +370,8 @@ async def test_q_is_typed_not_quit_while_editing():
 async def test_a_held_key_never_builds_a_backlog():
     """300 nudges as fast as keys can come: simulations coalesce (latest wins), the screen ends on the last
     value, and quitting is immediate."""
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, problem="mlp", epochs=50),
-                   Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, problem="mlp", epochs=50),
+                         Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -386,7 +387,7 @@ async def test_a_held_key_never_builds_a_backlog():
 
 
 async def test_resizing_down_to_40x12_never_crashes():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         for size in [(80, 24), (40, 12), (41, 13), (200, 60), (40, 12)]:
@@ -398,7 +399,7 @@ async def test_resizing_down_to_40x12_never_crashes():
 
 
 async def test_ascii_mode_draws_no_braille():
-    app = LrtuiApp(cosine(), Options(ascii=True))
+    app = make_app(Start(cosine(), Options(ascii=True)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         text = app.query_one("#lr-panel").plot.render().plain
@@ -434,8 +435,8 @@ def test_locale_decides_ascii(monkeypatch):
 
 
 async def test_landscape_view_toggles_on_2d_problems_only():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.4}}, problem="ravine", epochs=30),
-                   Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.4}}, problem="ravine", epochs=30),
+                         Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "v")
@@ -460,16 +461,16 @@ async def test_landscape_view_toggles_on_2d_problems_only():
 
 
 async def test_stability_bound_noise_floor_and_robbins_monro_counters():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
-                   Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
+                         Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         lr_plot = app.query_one("#lr-panel").plot
         assert len(lr_plot.series) == 2 and "(orange: limit 2/λmax)" in lr_plot.title
         await pilot.press("end")
         assert "catapult at epoch 2" in status(app) and "Σlr=30 Σlr²=15" in status(app)
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0},
-                             epochs=200), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0},
+                                   epochs=200), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         loss_plot = app.query_one("#loss-panel").plot
@@ -479,7 +480,8 @@ async def test_stability_bound_noise_floor_and_robbins_monro_counters():
 
 
 async def test_range_test_view():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"),
+                         Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "r")
@@ -497,8 +499,8 @@ async def test_range_test_view():
 
 
 async def test_sharpness_view():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
-                   Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
+                         Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "s")
@@ -510,7 +512,8 @@ async def test_sharpness_view():
         assert sharp.y[-1] < tolerated.y[-1] < sharp.y[0]  # T6: the catapult lands below 2/lr
         await pilot.press("s")
         assert app.view == "loss"
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="mlp", epochs=5), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="mlp", epochs=5),
+                         Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "s")
@@ -518,7 +521,7 @@ async def test_sharpness_view():
 
 
 async def test_pitfalls_show_as_notes():
-    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 50}}), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 50}}), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         box = app.query_one("#notes")
@@ -532,7 +535,7 @@ async def test_pitfalls_show_as_notes():
 
 async def test_quick_nudges_on_the_schedule_picker_keep_focus():
     """Found in tmux: "+ +" in one burst rebuilt the form twice and lost focus."""
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         picker = row(app, "schedule")
@@ -545,7 +548,7 @@ async def test_quick_nudges_on_the_schedule_picker_keep_focus():
 
 
 async def test_help_scrolls_with_the_keys_that_step_epochs_elsewhere():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("question_mark")
@@ -560,7 +563,7 @@ async def test_help_scrolls_with_the_keys_that_step_epochs_elsewhere():
 
 async def test_an_edit_from_a_row_that_is_gone_is_ignored():
     """Found by the monkey test: a key queued on T_max's row arrived after the schedule had switched."""
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         t_max = row(app, "schedule.T_max")
@@ -575,7 +578,7 @@ async def test_an_edit_from_a_row_that_is_gone_is_ignored():
 
 
 async def test_enter_on_an_empty_edit_just_closes_it():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -585,8 +588,8 @@ async def test_enter_on_an_empty_edit_just_closes_it():
 
 
 async def test_a_long_run_shows_its_new_lr_curve_before_the_loss_is_simulated():
-    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100_000}}, epochs=100_000),
-                   Options())
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100_000}},
+                                   epochs=100_000), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         lr_plot = app.query_one("#lr-panel").plot
@@ -602,8 +605,8 @@ async def test_a_long_run_shows_its_new_lr_curve_before_the_loss_is_simulated():
 
 
 async def test_range_test_without_colour_draws_the_stable_limit_alone():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"),
-                   Options(mono=True))
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"),
+                         Options(mono=True)))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "r")
@@ -614,7 +617,7 @@ async def test_range_test_without_colour_draws_the_stable_limit_alone():
 
 
 async def test_delete_puts_the_focused_value_back_to_its_default():
-    app = LrtuiApp(cosine(T_max=40, eta_min=0.01), Options())
+    app = make_app(Start(cosine(T_max=40, eta_min=0.01), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule.T_max").focus()
@@ -637,7 +640,7 @@ async def test_a_key_right_after_a_nudge_sees_the_nudged_value():
     value from before it."""
     from textual import events
 
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule.lr").focus()
@@ -653,7 +656,7 @@ async def test_a_key_right_after_a_nudge_sees_the_nudged_value():
 async def test_a_nudge_shows_its_value_and_both_plots_in_the_keys_own_frame():
     """Frames come between awaits: the value, the run and both plots change before the key handler ends
     (once the plots waited for a watcher task, and a key took a frame more, 36 ms instead of 13)."""
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr_row = row(app, "schedule.lr")
@@ -665,7 +668,7 @@ async def test_a_nudge_shows_its_value_and_both_plots_in_the_keys_own_frame():
 
 
 async def test_speed_keys_say_the_speed_while_paused():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         start = app.playback.speed_index
@@ -680,7 +683,7 @@ async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_
     from lrtui.analysis.smoothing import ema
 
     noisy = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0}, epochs=200)
-    app = LrtuiApp(noisy, Options())
+    app = make_app(Start(noisy, Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         loss = app.query_one("#loss-panel").plot
@@ -696,7 +699,7 @@ async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_
         assert "(EMA 0.6)" in loss.title and smoothing.value == "0.6"
         await pilot.press("delete")
         assert smoothing.value == "auto" and "(EMA 0.9)" in loss.title
-    app = LrtuiApp(cosine(), Options())  # no noise: auto is off
+    app = make_app(Start(cosine(), Options()))  # no noise: auto is off
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         loss = app.query_one("#loss-panel").plot
@@ -704,7 +707,7 @@ async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_
 
 
 async def test_a_finer_step_searches_the_threshold_and_the_verdict_follows():
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1.99}}, epochs=100), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 1.99}}, epochs=100), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         row(app, "schedule.lr").focus()
@@ -723,7 +726,7 @@ async def test_a_finer_step_searches_the_threshold_and_the_verdict_follows():
 
 
 async def test_a_horizon_that_follows_the_run_keeps_following_it():
-    app = LrtuiApp(cosine(), Options())  # T_max = epochs = 100
+    app = make_app(Start(cosine(), Options()))  # T_max = epochs = 100
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "run.epochs").focus()
@@ -745,7 +748,7 @@ async def test_a_horizon_that_follows_the_run_keeps_following_it():
 async def test_a_long_run_shows_its_progress_and_escape_cancels_it():
     from dataclasses import replace
 
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         before = app.config
@@ -766,7 +769,7 @@ async def test_a_long_run_shows_its_progress_and_escape_cancels_it():
 
 async def test_at_40_columns_the_form_gives_the_plots_room_and_keeps_every_name_whole():
     from lrtui.ui.widgets.plots import MIN_WIDTH
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(40, 40)) as pilot:
         await started(app, pilot)
         assert app.query_one("#plots").size.width >= MIN_WIDTH + 2
@@ -785,7 +788,7 @@ async def test_step_keys_followed_at_once_by_typing_were_typing(keys, field, err
     """A newcomer's try (issue 13): typing -5 on epochs gave epochs 5 (a step down, then 5), and [/] left lr
     stepped to 0.099 beside an error. A step key followed at once by typing starts the typed value; the
     steps are taken back, the last valid value stays."""
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         before = app.config
@@ -799,7 +802,7 @@ async def test_step_keys_followed_at_once_by_typing_were_typing(keys, field, err
 
 
 async def test_a_choice_that_matches_nothing_says_so_in_one_short_line():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         row(app, "schedule").focus()
@@ -813,8 +816,8 @@ async def test_a_choice_that_matches_nothing_says_so_in_one_short_line():
 async def test_cancelling_the_first_run_leaves_no_plot_saying_simulating():
     """A newcomer's try (issue 13): lrtui --problem mlp --epochs 100000, escape: the titles still said
     'simulating ... 22%'."""
-    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 40_000}}, problem="mlp",
-                             epochs=40_000), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"T_max": 40_000}}, problem="mlp",
+                                   epochs=40_000), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(1.0)
         assert app.busy and app.trace is None
@@ -829,7 +832,8 @@ async def test_cancelling_the_first_run_leaves_no_plot_saying_simulating():
 
 async def test_wsd_stable_steps_typed_beside_a_length_get_a_note():
     """Issue 15: transformers warns when both lengths are given and uses num_stable_steps; the app notes it."""
-    app = LrtuiApp(RunConfig(schedule={"name": "wsd", "params": {"num_training_steps": 100}}, epochs=100), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "wsd", "params": {"num_training_steps": 100}}, epochs=100),
+                         Options()))
     async with app.run_test(size=(100, 40)) as pilot:
         await started(app, pilot)
         row(app, "schedule.num_stable_steps").focus()
@@ -843,7 +847,7 @@ async def test_wsd_stable_steps_typed_beside_a_length_get_a_note():
 async def test_onecycle_epochs_and_steps_per_epoch_typed_in_the_form_set_its_length():
     """Issue 15: the pair replaces the total_steps that followed the run (torch would use a total_steps given)."""
     config = RunConfig(schedule={"name": "onecycle", "params": {"total_steps": 80}}, epochs=80)
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
     async with app.run_test(size=(100, 50)) as pilot:
         await started(app, pilot)
         for key, text in (("schedule.epochs", "4"), ("schedule.steps_per_epoch", "30")):
@@ -858,7 +862,7 @@ async def test_onecycle_epochs_and_steps_per_epoch_typed_in_the_form_set_its_len
 
 async def test_a_long_value_stays_on_its_line_in_the_form_at_80_columns():
     """Found by a newcomer: lr 7.94e-05 went to the next line, and the field looked empty."""
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, epochs=30), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 1e-4}}, epochs=30), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")

@@ -11,7 +11,8 @@ from lrtui.params import ConfigError
 from lrtui.presets import find
 from lrtui.sim.engine import simulate, simulate_many
 from lrtui.sim.config import RunConfig, prepare
-from lrtui.ui.app import LrtuiApp, make_app
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.screenshot import settle
 from tests.conftest import started, status
@@ -63,7 +64,7 @@ def test_trailing_mean_is_causal():
 
 async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
     preset = find("T10")
-    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    app = make_app(Start(preset.config, Options(), pinned=preset.pinned, preset=preset))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
@@ -74,7 +75,7 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
         assert status(app).startswith("16 seeds, last 30: 675: .")  # the means over the run's seeds
         await pilot.press("escape", "w")
         assert app.view == "loss"
-    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")

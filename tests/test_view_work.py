@@ -8,7 +8,8 @@ import pytest
 from lrtui.presets import find
 from lrtui.sim.config import RunConfig
 from lrtui.ui import simulation, views
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.screenshot import settle
 from tests.conftest import row, started, status
@@ -39,7 +40,7 @@ def mlp():
 
 async def test_the_branches_simulate_on_the_worker_while_the_app_answers_keys(gate):
     preset = find("T10")
-    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    app = make_app(Start(preset.config, Options(), pinned=preset.pinned, preset=preset))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
@@ -68,7 +69,7 @@ async def test_escape_on_a_running_range_test_goes_back_to_the_loss_plot(monkeyp
         raise AssertionError("not cancelled")
 
     monkeypatch.setattr(views, "range_test", endless)
-    app = LrtuiApp(mlp(), Options())
+    app = make_app(Start(mlp(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "r")
@@ -83,7 +84,7 @@ async def test_escape_on_a_running_range_test_goes_back_to_the_loss_plot(monkeyp
 
 
 async def test_an_edit_while_the_range_test_simulates_gives_the_new_runs_test(gate):
-    app = LrtuiApp(mlp(), Options())
+    app = make_app(Start(mlp(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "r")
