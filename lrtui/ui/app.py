@@ -69,7 +69,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
     TITLE = "lrtui"
     COMMANDS = {_preset_commands}  # the palette searches presets (its system commands could quit or save files)
 
-    BINDINGS = keys.BINDINGS  # every key, with what it does for the help: lrtui/ui/keys.py
+    BINDINGS = keys.BINDINGS  # made from the key map, where each key is declared once with its help: ui/keys.py
 
     # repaint=False: a change redraws only what its watcher touches, never the whole screen (18 KB a step)
     config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False, repaint=False)

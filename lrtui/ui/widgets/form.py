@@ -18,11 +18,11 @@ from typing import Callable
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from lrtui.printable import cut, one_line
+from lrtui.ui import keys
 from lrtui.ui.fields import Field, complete
 
 EDIT_SHOWN = 40  # a longer edit shows its end (what is being typed), on one line
@@ -89,7 +89,7 @@ class FieldRow(Widget, can_focus=True):
     Change = Edit | Nudge | TakeBack | Reset
     """What a row hands to its ``on_change``."""
 
-    BINDINGS = [Binding("delete", "reset", "Default")]
+    BINDINGS = keys.ROW_BINDINGS  # delete: the default (lrtui/ui/keys.py, with the keys on_key takes)
 
     def __init__(self, field: Field, value: str, label_width: int = 12, *,
                  on_change: "Callable[[FieldRow.Change], None]" = lambda change: None, ascii: bool = False) -> None:
