@@ -10,7 +10,8 @@ from textual.widgets import Input, Static
 from lrtui.presets import PRESETS, find
 from lrtui.io.sessions import Session, load_session, save_session
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.widgets.board import Scoreboard
 from lrtui.ui.screens.code import CodeScreen
@@ -30,7 +31,7 @@ def here(tmp_path, monkeypatch):
 
 async def test_a_preset_opens_its_run_its_pinned_runs_and_its_view():
     preset = find("T2")
-    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    app = make_app(Start(preset.config, Options(), pinned=preset.pinned, preset=preset))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert app.config == preset.config and len(app.pins) == len(preset.pinned) == 5
@@ -44,20 +45,21 @@ async def test_a_preset_opens_its_run_its_pinned_runs_and_its_view():
 
 async def test_the_range_test_preset_uses_its_own_ramp():
     preset = find("T8")
-    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    app = make_app(Start(preset.config, Options(), pinned=preset.pinned, preset=preset))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert app.view == "range"
-        result = app.views["range"].last[1]
+        result = app.views["range"].result(app._run())
         assert result.lr[0] == pytest.approx(1e-4) and result.stable_limit == pytest.approx(0.2)
         assert "stable below 0.2" in status(app)
 
 
-async def test_every_preset_loads_in_the_app_from_the_palette_command():
-    app = LrtuiApp(cosine(), Options())
+@pytest.mark.parametrize("part", range(3))
+async def test_every_preset_loads_in_the_app_from_the_palette_command(part):
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        for preset in PRESETS.values():
+        for preset in list(PRESETS.values())[part::3]:  # (a third of them one after another in each app)
             app.load_preset(preset)
             await settle(app, pilot)
             assert app.trace is not None and app.trace.config == preset.config, preset.name
@@ -66,7 +68,7 @@ async def test_every_preset_loads_in_the_app_from_the_palette_command():
 
 
 async def test_ctrl_p_searches_presets_and_enter_opens_one():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+p")
@@ -84,7 +86,7 @@ async def test_ctrl_p_searches_presets_and_enter_opens_one():
 # --- sessions ------------------------------------------------------------------------------------------
 
 async def test_save_and_load_a_session_by_keys(here):
-    app = LrtuiApp(cosine(), Options(), pinned=(cosine(lr=0.3),), target_loss=1e-3)
+    app = make_app(Start(cosine(), Options(), pinned=(cosine(lr=0.3),), target_loss=1e-3))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("end")
@@ -109,7 +111,7 @@ async def test_save_and_load_a_session_by_keys(here):
 
 async def test_a_bad_session_file_changes_nothing(here):
     (here / "bad.toml").write_bytes(b"\x00\xff garbage")
-    app = LrtuiApp(cosine(), Options(), pinned=(cosine(lr=0.3),))
+    app = make_app(Start(cosine(), Options(), pinned=(cosine(lr=0.3),)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+o")
@@ -122,7 +124,7 @@ async def test_a_bad_session_file_changes_nothing(here):
 
 
 async def test_escape_cancels_the_prompt_and_epoch_keys_are_typed_in_it(here):
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+s")
@@ -135,7 +137,7 @@ async def test_escape_cancels_the_prompt_and_epoch_keys_are_typed_in_it(here):
 
 async def test_save_offers_a_free_name_and_replaces_a_file_only_when_asked_twice(here):
     save_session(Session(cosine(lr=0.5)), here / "lrtui-session.toml")
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+s")
@@ -163,7 +165,7 @@ async def test_save_offers_a_free_name_and_replaces_a_file_only_when_asked_twice
 # --- export and code -----------------------------------------------------------------------------------
 
 async def test_e_exports_the_current_and_pinned_runs_without_overwriting(here):
-    app = LrtuiApp(cosine(), Options(), pinned=(cosine(lr=0.3),))
+    app = make_app(Start(cosine(), Options(), pinned=(cosine(lr=0.3),)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "e", "e")
@@ -182,8 +184,8 @@ async def test_e_exports_the_current_and_pinned_runs_without_overwriting(here):
 
 async def test_export_and_board_carry_the_held_out_loss_of_a_data_problem(here):
     mlp = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=20)
-    app = LrtuiApp(mlp, Options(), pinned=(RunConfig(schedule={"name": "constant", "params": {"lr": 0.02}},
-                                                     problem="mlp", epochs=20),))
+    app = make_app(Start(mlp, Options(), pinned=(RunConfig(schedule={"name": "constant", "params": {"lr": 0.02}},
+                                                           problem="mlp", epochs=20),)))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         while app.busy or any(r is None for r in app.pin_results):
@@ -201,7 +203,7 @@ async def test_export_and_board_carry_the_held_out_loss_of_a_data_problem(here):
 
 
 async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "c")
@@ -221,7 +223,7 @@ async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
 
 
 async def test_the_palette_help_and_code_screens_are_plain_ascii_in_ascii_mode():
-    app = LrtuiApp(cosine(), Options(ascii=True))
+    app = make_app(Start(cosine(), Options(ascii=True)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         for keys in (["ctrl+p"], ["question_mark"], ["escape", "c"]):
@@ -236,9 +238,9 @@ async def test_the_palette_help_and_code_screens_are_plain_ascii_in_ascii_mode()
 
 
 async def test_loading_a_longer_session_never_puts_the_cursor_outside_the_run_on_screen(here):
-    long = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=20000, seeds=1)
-    save_session(Session(long, (), 15000, None), here / "long.toml")
-    app = LrtuiApp(cosine(), Options())
+    long = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=4000, seeds=1)
+    save_session(Session(long, (), 3000, None), here / "long.toml")
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+o")
@@ -247,7 +249,7 @@ async def test_loading_a_longer_session_never_puts_the_cursor_outside_the_run_on
         app.screen.set_focus(app.plot_area)  # on the plots: keys that redraw while the long run simulates
         await pilot.press("b", "greater_than_sign", "b")
         await settle(app, pilot)
-        assert app.is_running and app.epoch == 15000 and status(app).startswith("t=15000/19999")
+        assert app.is_running and app.epoch == 3000 and status(app).startswith("t=3000/3999")
 
 
 async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_question_mark(here):
@@ -256,7 +258,7 @@ async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_qu
     from lrtui.ui.screens.help import HelpScreen
 
     t3 = find("T3")
-    app = LrtuiApp(t3.config, Options(), pinned=t3.pinned, preset=t3)
+    app = make_app(Start(t3.config, Options(), pinned=t3.pinned, preset=t3))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+s", "enter")
@@ -266,7 +268,7 @@ async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_qu
     exercise = "Exercise 1: the noise floor\nPin lr 0.1, then halve it twice. \x1b[31mWhich floor is lowest?"
     save_session(Session(saved.config, saved.pinned, 0, None, exercise), here / "exercise.toml")
     assert 'note = "Exercise 1' in (here / "exercise.toml").read_text()
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+o")
@@ -283,7 +285,7 @@ async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_qu
 
 async def test_the_smoothing_is_saved_loaded_and_counts_as_unsaved_work(here):
     t4 = find("T4")
-    app = LrtuiApp(t4.config, Options(), pinned=t4.pinned, preset=t4)
+    app = make_app(Start(t4.config, Options(), pinned=t4.pinned, preset=t4))
     async with app.run_test(size=(100, 40)) as pilot:
         await started(app, pilot)
         row(app, "compare.smoothing").focus()
@@ -299,7 +301,7 @@ async def test_the_smoothing_is_saved_loaded_and_counts_as_unsaved_work(here):
         assert not app.unsaved
     saved = here / "lrtui-session.toml"
     assert load_session(saved).smoothing == "0.99"
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(100, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+o")
@@ -314,7 +316,7 @@ async def test_a_preset_or_a_session_asks_before_it_replaces_unsaved_work(tmp_pa
     q asks first. Now the first pick asks, a second pick within a few seconds opens it; ctrl+o's prompt says
     what loading replaces."""
     monkeypatch.chdir(tmp_path)
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(100, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "p")
@@ -338,7 +340,7 @@ async def test_a_preset_or_a_session_asks_before_it_replaces_unsaved_work(tmp_pa
 
 async def test_over_a_prompt_the_footer_offers_ctrl_c_not_q():
     """Found by a newcomer: the footer said 'q Quit' over the save prompt, where q is typed into the name."""
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(100, 30)) as pilot:
         await started(app, pilot)
         await pilot.press("escape")
@@ -354,7 +356,7 @@ async def test_the_code_screen_says_when_a_framework_cannot_express_the_schedule
     """optax has no ChainedScheduler: its tab says why, w writes nothing, and the app goes on."""
     chain = RunConfig(schedule={"name": "chained", "params": {"schedulers": [
         {"name": "linear", "params": {}}, {"name": "cosine", "params": {"T_max": 10}}]}}, epochs=30)
-    app = LrtuiApp(chain, Options())
+    app = make_app(Start(chain, Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "c")

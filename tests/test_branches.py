@@ -1,5 +1,7 @@
 """WSD's branch view: the decay started from earlier points of the stable phase (lrtui.analysis.branches, key w)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -9,8 +11,10 @@ from lrtui.params import ConfigError
 from lrtui.presets import find
 from lrtui.sim.engine import simulate, simulate_many
 from lrtui.sim.config import RunConfig, prepare
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
+from lrtui.ui.screenshot import settle
 from tests.conftest import started, status
 
 
@@ -60,17 +64,18 @@ def test_trailing_mean_is_causal():
 
 async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
     preset = find("T10")
-    app = LrtuiApp(preset.config, Options(), pinned=preset.pinned, preset=preset)
+    app = make_app(Start(preset.config, Options(), pinned=preset.pinned, preset=preset))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
+        await settle(app, pilot)  # (16 seeds of five runs: on the worker)
         assert app.view == "branches" and app.query_one("#branches-panel").display
         plot = app.query_one("#branches-panel").plot
         assert len(plot.series) == 5 and plot.series[-1].colour == "gray"
         assert status(app).startswith("16 seeds, last 30: 675: .")  # the means over the run's seeds
         await pilot.press("escape", "w")
         assert app.view == "loss"
-    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
@@ -85,8 +90,9 @@ async def test_branches_of_a_run_from_the_command_line():
     start = app_start(parser.parse_intermixed_args(
         ["--schedule", "wsd", "num_decay_steps=30", "num_training_steps=300", "--problem", "river_valley",
          "problem.noise=3", "--epochs", "300"]))
-    app = LrtuiApp(options=Options(), **start)
+    app = make_app(replace(start, options=Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "w")
+        await settle(app, pilot)
         assert app.view == "branches" and status(app).startswith("16 seeds, last 3: ")

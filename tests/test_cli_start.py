@@ -7,7 +7,9 @@ import pytest
 from lrtui.cli import app_start, build_parser, main
 from lrtui.presets import PRESETS, find
 from lrtui.io.sessions import Session, save_session
+from lrtui.plotting.terminal import Options
 from lrtui.sim.config import RunConfig
+from lrtui.ui.start import Start
 
 
 def run(capsys, *argv):
@@ -35,7 +37,7 @@ def test_presets_lists_one_per_line_name_first(capsys):
 def test_preset_opens_its_run_and_pinned_runs():
     start = start_of("--preset", "t5")
     preset = find("T5")
-    assert start == {"config": preset.config, "pinned": preset.pinned, "preset": preset}
+    assert start == Start(preset.config, Options.from_environment(), pinned=preset.pinned, preset=preset)
 
 
 def test_load_opens_a_saved_session(tmp_path):
@@ -43,7 +45,7 @@ def test_load_opens_a_saved_session(tmp_path):
                       (RunConfig(epochs=50),), 12, 0.01)
     path = save_session(session, tmp_path / "s.json")
     start = start_of("--load", str(path))
-    assert (start["config"], start["pinned"], start["epoch"], start["target_loss"]) == (
+    assert (start.config, start.pinned, start.epoch, start.target_loss) == (
         session.config, session.pinned, 12, 0.01)
 
 
@@ -85,8 +87,8 @@ def test_screenshot_of_a_preset_and_of_a_session(capsys, tmp_path):
 def test_a_preset_scaled_to_other_epochs_keeps_its_shape():
     # GPT-3 (R6): cosine to 10% over 260 of 300 epochs, then flat: at 600 epochs the switch is at 520
     start = start_of("--preset", "R6", "--epochs", "600")
-    config = start["config"]
-    assert config.epochs == 600 and all(p.epochs == 600 for p in start["pinned"])
+    config = start.config
+    assert config.epochs == 600 and all(p.epochs == 600 for p in start.pinned)
     assert config.schedule["params"]["milestones"] == [520]
     original = find("R6").config
     from lrtui.sim.config import prepare
@@ -98,8 +100,8 @@ def test_a_preset_scaled_to_other_epochs_keeps_its_shape():
 
 def test_a_preset_scaled_to_a_length_in_its_own_units():
     # R6 runs 10 steps an epoch: 10k steps are 1000 epochs; R1's minibatches are the mlp's own (40 samples)
-    assert start_of("--preset", "R6", "--epochs", "10k steps")["config"].epochs == 1000
-    r1 = start_of("--preset", "R1", "--epochs", "36k samples")["config"]
+    assert start_of("--preset", "R6", "--epochs", "10k steps").config.epochs == 1000
+    r1 = start_of("--preset", "R1", "--epochs", "36k samples").config
     assert r1.epochs == 36000 // (40 * 5)  # 5 minibatches of 40 an epoch
 
 
@@ -118,7 +120,7 @@ def test_the_apps_horizon_follows_the_run_length_unless_typed(argv, params):
     from lrtui.sim.config import prepare
 
     parser, _ = build_parser()
-    config = app_start(parser.parse_intermixed_args(argv))["config"]
+    config = app_start(parser.parse_intermixed_args(argv)).config
     assert config.schedule["params"] == params
     if "T_max=50" not in argv:
         assert notes(config, prepare(config)) == []

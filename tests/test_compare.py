@@ -9,7 +9,8 @@ from lrtui.analysis.compare import describe, follow, is_noisy, score
 from lrtui.app_settings import MAX_PINNED
 from lrtui.sim.engine import simulate
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.widgets.board import MIN_DESCRIPTION, BoardRow, Scoreboard, cells, distinct, fit_columns
 from lrtui.ui.screenshot import settle
@@ -216,7 +217,7 @@ def test_t4_reads_as_its_note_says_constant_above_decaying_at_the_end():
 # --- the app -------------------------------------------------------------------------------------------
 
 async def test_pin_keep_editing_and_compare():
-    app = LrtuiApp(constant(0.5), Options())
+    app = make_app(Start(constant(0.5), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         assert not app.query_one(Scoreboard).display
@@ -244,7 +245,7 @@ async def test_pin_keep_editing_and_compare():
 
 
 async def test_p_on_a_pinned_runs_settings_unpins_it_and_u_U_unpin():
-    app = LrtuiApp(constant(0.5), Options())
+    app = make_app(Start(constant(0.5), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "p", "p")
@@ -263,7 +264,7 @@ async def test_p_on_a_pinned_runs_settings_unpins_it_and_u_U_unpin():
 
 
 async def test_at_most_six_pins():
-    app = LrtuiApp(constant(0.5), Options())
+    app = make_app(Start(constant(0.5), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -276,7 +277,7 @@ async def test_at_most_six_pins():
 
 
 async def test_pinned_runs_are_rerun_on_a_new_problem_or_seed():
-    app = LrtuiApp(constant(0.5), Options())
+    app = make_app(Start(constant(0.5), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "p")
@@ -290,7 +291,7 @@ async def test_pinned_runs_are_rerun_on_a_new_problem_or_seed():
 
 
 async def test_target_loss_is_editable_and_bad_values_are_refused():
-    app = LrtuiApp(constant(0.5), Options())
+    app = make_app(Start(constant(0.5), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "b")
@@ -309,7 +310,7 @@ async def test_target_loss_is_editable_and_bad_values_are_refused():
 
 
 async def test_pinned_runs_from_the_constructor_show_at_once():
-    app = LrtuiApp(constant(0.5), Options(ascii=True), pinned=(constant(1.5), constant(1.9)))
+    app = make_app(Start(constant(0.5), Options(ascii=True), pinned=(constant(1.5), constant(1.9))))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         assert not app.query_one(Scoreboard).display  # 24 rows: the plots keep them, b opens the board
@@ -324,7 +325,7 @@ async def test_pinned_runs_from_the_constructor_show_at_once():
 
 async def test_the_focused_field_stays_on_screen_when_the_board_opens():
     config = RunConfig(schedule={"name": "wsd", "params": {}}, problem="river_valley", epochs=100)
-    app = LrtuiApp(config, Options(), pinned=(config,))
+    app = make_app(Start(config, Options(), pinned=(config,)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("shift+tab")  # from the first field round to the last: smoothing, at the bottom
@@ -340,10 +341,10 @@ async def test_the_focused_field_stays_on_screen_when_the_board_opens():
 
 
 async def test_unpinning_while_the_pins_rerun_leaves_each_pin_with_its_own_run():
-    base = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=3000)
+    base = RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=1500, seeds=1)
     pins = (replace(base, schedule={"name": "constant", "params": {"lr": 0.02}}),
             replace(base, schedule={"name": "constant", "params": {"lr": 0.01}}))
-    app = LrtuiApp(base, Options(), pinned=pins)
+    app = make_app(Start(base, Options(), pinned=pins))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         app.screen.set_focus(app.plot_area)  # on the plots, where u is a command
@@ -363,7 +364,7 @@ async def test_t4_at_80_columns_shows_the_robbins_monro_counters_on_the_board():
 
     t4 = find("T4")
     for options, sums in ((Options(), ("Σlr", "Σlr²")), (Options(ascii=True), ("sum lr", "sum lr^2"))):
-        app = LrtuiApp(t4.config, options, pinned=t4.pinned, preset=t4)
+        app = make_app(Start(t4.config, options, pinned=t4.pinned, preset=t4))
         async with app.run_test(size=(80, 24)) as pilot:
             await started(app, pilot)
             await pilot.press("escape", "b")
@@ -375,14 +376,14 @@ async def test_t4_at_80_columns_shows_the_robbins_monro_counters_on_the_board():
 
 
 async def test_the_first_pin_says_where_the_board_is_in_one_toast():
-    app = LrtuiApp(constant(0.5), Options())
+    app = make_app(Start(constant(0.5), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "p")
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1 and messages[0].startswith("pinned #1: ") and "(b: the scoreboard)" in messages[0]
-    app = LrtuiApp(constant(0.5), Options())
+    app = make_app(Start(constant(0.5), Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "p")

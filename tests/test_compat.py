@@ -83,11 +83,12 @@ async def test_a_palette_closed_while_it_searches_does_not_end_the_app():
     from textual.command import CommandList
 
     from lrtui.sim.config import RunConfig
-    from lrtui.ui.app import LrtuiApp
+    from lrtui.ui.app import make_app
+    from lrtui.ui.start import Start
     from lrtui.plotting.terminal import Options
     from lrtui.ui.screens.palette import PresetPalette
 
-    app = LrtuiApp(RunConfig(schedule={"name": "constant", "params": {}}), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {}}), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+p")

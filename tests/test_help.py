@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from lrtui.sim.config import PROBLEMS
 from lrtui.schedules.registry import _REGISTRY
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.screens.help import SYMBOLS, Doc, schedule_help, wrap_doc, wrap_formula
 from lrtui.ui.screenshot import settle
@@ -71,7 +72,7 @@ def test_formulas_break_at_their_own_separators_first():
 
 @pytest.mark.asyncio
 async def test_the_help_wraps_formulas_to_the_screen():
-    app = LrtuiApp(RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, epochs=100), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1}}, epochs=100), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("question_mark")
@@ -92,7 +93,7 @@ def test_a_formula_breaks_before_an_operator_rather_than_after_it():
 @pytest.mark.asyncio
 @pytest.mark.parametrize("name", ["plateau", "constant", "wsd"])
 async def test_the_help_opens_on_a_narrow_terminal(name):
-    app = LrtuiApp(RunConfig(schedule={"name": name, "params": {}}, epochs=100), Options())
+    app = make_app(Start(RunConfig(schedule={"name": name, "params": {}}, epochs=100), Options()))
     async with app.run_test(size=(26, 12)) as pilot:
         await asyncio.wait_for(started(app, pilot), 20)
         await pilot.press("question_mark")
@@ -106,7 +107,7 @@ async def test_the_help_opens_on_a_narrow_terminal(name):
 async def test_a_presets_title_is_a_heading_apart_from_its_note():
     from lrtui.presets import find
 
-    app = LrtuiApp(RunConfig(), Options())
+    app = make_app(Start(RunConfig(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         preset = find("T1")
@@ -135,7 +136,7 @@ async def test_every_keys_description_is_shown_whole_at_any_width(width):
     """At 40 columns a key's description goes under the key (beside it there is no room for it)."""
     from lrtui.ui.screens.help import KeyTable
     from lrtui.ui.keys import key_rows
-    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {}}, epochs=100), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {}}, epochs=100), Options()))
     async with app.run_test(size=(width, 60)) as pilot:
         await asyncio.wait_for(started(app, pilot), 20)
         await pilot.press("question_mark")

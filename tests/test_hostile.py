@@ -22,7 +22,8 @@ from lrtui.params import ConfigError, format_value
 from lrtui.printable import MAX_MESSAGE, cut, one_line
 from lrtui.io.sessions import SessionError, load_session
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from tests.conftest import cosine, row, started, status
 
@@ -50,7 +51,7 @@ async def _prompt_answer(app, pilot, key: str, answer: str) -> None:
 
 async def test_a_save_path_with_markup_is_shown_as_typed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await _prompt_answer(app, pilot, "ctrl+s", "my[/]run.toml")
@@ -68,7 +69,7 @@ async def test_a_loaded_session_cannot_style_the_screen_or_reach_the_terminal(tm
     if where == "optimizer":
         config["optimizer"] = value
     (tmp_path / "evil.json").write_text(json.dumps({"lrtui_session": 1, "epoch": 0, "config": config, "pinned": []}))
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await _prompt_answer(app, pilot, "ctrl+o", "evil.json")
@@ -80,7 +81,7 @@ async def test_a_loaded_session_cannot_style_the_screen_or_reach_the_terminal(tm
 
 
 async def test_a_pasted_long_value_gives_one_short_line_under_its_field():
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")
@@ -97,7 +98,7 @@ async def test_a_pasted_long_value_gives_one_short_line_under_its_field():
 
 
 async def test_a_simulation_that_dies_shows_its_error(monkeypatch):
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
 
@@ -115,14 +116,16 @@ def test_an_unexpected_error_ends_the_app_with_one_line_and_a_report(tmp_path):
     script = textwrap.dedent("""
         import sys
         from lrtui.ui.app import LrtuiApp
+        from lrtui.ui.start import Start
         from lrtui.plotting.terminal import Options
+        from lrtui.sim.config import DEFAULT_SCHEDULE, RunConfig
         class Broken(LrtuiApp):
             async def on_mount(self):
                 await super().on_mount()
                 self.call_after_refresh(self.boom)
             def boom(self):
                 raise RuntimeError("a bug [/] \\x1b[31m")
-        app = Broken(options=Options())
+        app = Broken(Start(RunConfig(schedule=DEFAULT_SCHEDULE), Options()))
         app.run(headless=True, size=(80, 24))
         sys.exit(app.return_code or 0)
     """)
@@ -449,7 +452,7 @@ async def test_a_loaded_file_name_with_escape_codes_is_never_offered_raw(tmp_pat
     monkeypatch.chdir(tmp_path)
     name = "e\x1b]0;PWNED\x07\x1b[31m.toml"
     save_session(Session(cosine()), tmp_path / name)
-    app = LrtuiApp(cosine(), Options(), session_path=name)
+    app = make_app(Start(cosine(), Options(), session_path=name))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         for key in ("ctrl+s", "ctrl+o"):
@@ -499,7 +502,7 @@ async def test_half_a_surrogate_pair_in_a_loaded_file_cannot_end_the_app(tmp_pat
     session = load_session(path)
     assert "\ufffd" in session.note and all(not 0xD800 <= ord(c) <= 0xDFFF for c in session.note)
     monkeypatch.chdir(tmp_path)
-    app = LrtuiApp(session.config, Options(), note=session.note, session_path=None)
+    app = make_app(Start(session.config, Options(), note=session.note, session_path=None))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+s")
@@ -514,7 +517,7 @@ async def test_half_a_surrogate_pair_in_a_loaded_file_cannot_end_the_app(tmp_pat
 async def test_a_field_takes_at_most_what_a_value_can_be():
     from lrtui.ui.widgets.form import MAX_TYPED
 
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         lr = row(app, "schedule.lr")

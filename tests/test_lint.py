@@ -114,12 +114,13 @@ def test_onecycle_given_a_total_and_a_pair_that_disagree_says_total_steps_counts
 async def test_the_help_gives_every_note_whole():
     """The notes box under the form shows two lines; ? shows each note whole."""
     from lrtui.plotting.terminal import Options
-    from lrtui.ui.app import LrtuiApp
+    from lrtui.ui.app import make_app
+    from lrtui.ui.start import Start
     from tests.conftest import started
 
     config = RunConfig(schedule=S("chained", schedulers=[S("linear", start_factor=0.1, total_iters=5),
                                                          S("cosine", T_max=10)]), epochs=30)
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("question_mark")

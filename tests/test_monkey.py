@@ -16,7 +16,8 @@ import pytest
 from textual import events
 
 from lrtui.sim.config import RunConfig, prepare
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.screenshot import settle
 
@@ -46,8 +47,8 @@ def _key_event(key: str) -> events.Key:
 async def test_random_keys_never_break_the_app(seed, size, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # exports, code files and sessions the keys write land here
     rng = random.Random(f"{seed}-{size}")
-    app = LrtuiApp(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine",
-                             epochs=100), Options())
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="ravine",
+                                   epochs=100), Options()))
     other = SIZES[(SIZES.index(size) + 1) % len(SIZES)]
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)

@@ -11,8 +11,9 @@ from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
 from lrtui.sim import config as sim_config
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
 from lrtui.ui.screenshot import settle
+from lrtui.ui.start import Start
 from tests.conftest import cosine, row, started
 
 
@@ -56,7 +57,7 @@ KEYS = {  # what is pressed on which field of which run, and what the run is aft
 
 @pytest.mark.parametrize("start, key, presses, done", KEYS.values(), ids=KEYS.keys())
 async def test_a_key_on_the_form_validates_the_run_once(prepares, start, key, presses, done):
-    app = LrtuiApp(start, Options())
+    app = make_app(Start(start, Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         simulations = app.simulations
@@ -77,7 +78,7 @@ REFUSED = {  # refused by the field itself (no run is made), and by the run as a
 
 @pytest.mark.parametrize("key, presses, message, tried", REFUSED.values(), ids=REFUSED.keys())
 async def test_a_refused_value_makes_no_new_run(prepares, key, presses, message, tried):
-    app = LrtuiApp(cosine(), Options())
+    app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         before, simulations = app.config, app.simulations

@@ -17,7 +17,8 @@ from lrtui.plotting.plotext_private import build_matrix, set_size
 from textual_plotext.plot import Plot
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.widgets.plots import CurvePlot, matrix_lines, nice_ticks, shorten, tick_labels
 from lrtui.plotting.series import Look, Series, same_series
@@ -99,7 +100,7 @@ def test_same_series():
 @pytest.mark.asyncio
 async def test_a_change_rebuilds_only_the_plots_whose_data_changed():
     config = cosine_on_quadratic(noise=0.5)
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         lr_plot, loss_plot = app.query_one("#lr-panel").plot, app.query_one("#loss-panel").plot
@@ -136,7 +137,7 @@ PLOTEXT_COLOURS = set(plotext_colours) | {"default"}
 ])
 async def test_every_colour_the_app_draws_with_is_one_plotext_knows(config, keys):
     """plotext silently swaps a colour name it does not know (such as yellow) for its next default one."""
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         await pilot.press(*keys)
@@ -153,7 +154,7 @@ async def test_every_colour_the_app_draws_with_is_one_plotext_knows(config, keys
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_labels_are_drawn_in_the_title_row_not_over_the_curves(size):
     config = cosine_on_quadratic()
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
     async with app.run_test(size=size) as pilot:
         await started(app, pilot)
         await pilot.press(*PIN_TWO, *(["b"] if size[1] >= 30 else []))  # (b: board off)
@@ -247,7 +248,7 @@ async def test_nothing_of_an_earlier_drawing_stays_in_the_next():
 async def test_the_cursor_never_writes_over_the_title_row_legend():
     """Without a frame (ASCII) the arrow above the data sits in the title row: only on blank cells there."""
     config = cosine_on_quadratic()
-    app = LrtuiApp(config, Options(ascii=True))
+    app = make_app(Start(config, Options(ascii=True)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press(*PIN_TWO)
@@ -265,7 +266,7 @@ async def test_the_cursor_never_writes_over_the_title_row_legend():
 @pytest.mark.parametrize("ascii, mono, glyphs", [(False, True, "⣿x+"), (True, False, "*x+")])
 async def test_without_colour_each_label_shows_the_marker_its_line_is_drawn_with(ascii, mono, glyphs):
     config = cosine_on_quadratic()
-    app = LrtuiApp(config, Options(ascii=ascii, mono=mono))
+    app = make_app(Start(config, Options(ascii=ascii, mono=mono)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press(*PIN_TWO)
@@ -277,7 +278,7 @@ async def test_without_colour_each_label_shows_the_marker_its_line_is_drawn_with
 @pytest.mark.asyncio
 async def test_labels_close_up_before_they_leave_the_title_row():
     config = replace(cosine_on_quadratic(noise=0.3), seeds=1)  # (one seed: no band to name)
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press(*PIN_TWO, "l")
@@ -331,7 +332,7 @@ def test_enclosing_ticks_take_the_tightest_round_range():
 
 @pytest.mark.asyncio
 async def test_labels_close_up_before_the_title_is_cut():
-    app = LrtuiApp(replace(cosine_on_quadratic(noise=0.3), seeds=1), Options())
+    app = make_app(Start(replace(cosine_on_quadratic(noise=0.3), seeds=1), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press(*PIN_TWO)
@@ -352,7 +353,7 @@ def test_the_epoch_axis_labels_the_last_epoch(last, shown):
 @pytest.mark.asyncio
 @pytest.mark.parametrize("options", [Options(), Options(ascii=True), Options(mono=True)])
 async def test_a_run_over_seeds_draws_its_mean_over_a_band_the_legend_names(options):
-    app = LrtuiApp(cosine_on_quadratic(noise=0.3), options)
+    app = make_app(Start(cosine_on_quadratic(noise=0.3), options))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         plot = app.query_one("#loss-panel").plot
@@ -371,16 +372,6 @@ async def test_a_run_over_seeds_draws_its_mean_over_a_band_the_legend_names(opti
 
 
 # --- the runs' colours and markers against the reference lines' (issue 23) ---------------------------------
-
-class Recorder:
-    """A stand-in for a view's panel: keeps what the view shows."""
-
-    def __init__(self):
-        self.plot, self.series = self, ()
-
-    def show(self, series, **_):
-        self.series = series
-
 
 BAND_MARKERS = (":", "·")  # a run's band over its seeds (lrtui.ui.views.BAND_MARKER, BAND_DOTS)
 
@@ -406,14 +397,13 @@ def _figures(look: Look):
                               for lr in pins))
         for pinned in ((), six):
             run = Run(trace, prepare(base), pinned)
-            views = [LrView(Recorder()), LossView(Recorder())]
-            sharpness = SharpnessView(Recorder())
-            views += [sharpness] if sharpness.available(run) else []
-            for view in views:
-                view.draw(run, look)
-                runs = 1 if isinstance(view, SharpnessView) else 1 + len(pinned)
-                rest = view.panel.series[runs:]
-                yield (view.panel.series[:runs], [s for s in rest if s.marker not in BAND_MARKERS],
+            figures = [LrView().figure(run, look), LossView().figure(run, look)]
+            sharpness = SharpnessView()
+            figures += [sharpness.figure(run, look)] if sharpness.available(run) else []
+            for i, figure in enumerate(figures):
+                runs = 1 if i == 2 else 1 + len(pinned)  # (the sharpness view draws the run alone)
+                rest = figure.series[runs:]
+                yield (figure.series[:runs], [s for s in rest if s.marker not in BAND_MARKERS],
                        [s for s in rest if s.marker in BAND_MARKERS])
 
 

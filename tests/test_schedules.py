@@ -9,6 +9,7 @@ import pytest
 from lrtui import schedules
 from lrtui.params import coerce
 from lrtui.schedules import ConfigError
+from lrtui.schedules.join import join_schedules
 
 EPOCH_SCHEDULES = [n for n in schedules.names() if schedules.get(n).family != "metric"]
 
@@ -216,3 +217,61 @@ def test_onecycle_takes_epochs_and_steps_per_epoch_as_torch_does():
         schedules.create("onecycle", steps_per_epoch=25)
     with pytest.raises(ConfigError, match="epochs \\* steps_per_epoch = 100,000,000 is too long"):
         schedules.create("onecycle", epochs=10_000, steps_per_epoch=10_000)
+
+
+# --- join_schedules: the one join the warmup option, sequential and the transformers schedules are built from -----
+
+def _joined_by_hand(pieces, boundaries, t):
+    """pieces[i](t - b_i) for b_i <= t < b_(i+1), one epoch at a time."""
+    starts = [0, *boundaries]
+    out = []
+    for epoch in t:
+        i = sum(b <= epoch for b in boundaries)
+        piece = pieces[i]
+        out.append(piece(np.array([epoch - starts[i]]))[0] if callable(piece) else piece)
+    return np.array(out, dtype=np.float64)
+
+
+@pytest.mark.parametrize("boundaries", [[], [0], [5], [5, 5], [0, 3, 3, 9], [4, 12, 30], [40]])
+def test_join_schedules_runs_each_piece_from_its_own_epoch_0(boundaries):
+    pieces = [(lambda x, k=k: k + 0.5 * x) if k % 3 else float(k) for k in range(len(boundaries) + 1)]
+    joined = join_schedules(pieces, boundaries)
+    t = np.arange(40)
+    expected = _joined_by_hand(pieces, boundaries, t)
+    np.testing.assert_array_equal(joined(t), expected)
+    shuffled = np.random.default_rng(len(boundaries)).permutation(t)  # out of order: masks, not slices
+    np.testing.assert_array_equal(joined(shuffled), expected[shuffled])
+    np.testing.assert_array_equal(joined(t.reshape(5, 8)), expected.reshape(5, 8))
+    assert joined(t).dtype == np.float64 and joined(np.arange(0)).shape == (0,)
+
+
+def test_join_schedules_calls_each_piece_once_on_its_own_epochs_and_never_on_none():
+    calls = []
+
+    def piece(k):
+        def evaluate(x):
+            calls.append((k, x.tolist()))
+            return np.full(x.shape, float(k))
+        return evaluate
+
+    joined = join_schedules([piece(0), piece(1), piece(2), piece(3)], [2, 2, 5])
+    assert joined(np.arange(7)).tolist() == [0, 0, 2, 2, 2, 3, 3]
+    assert calls == [(0, [0, 1]), (2, [0, 1, 2]), (3, [0, 1])]  # piece 1 lies between equal boundaries
+
+
+def test_join_schedules_refuses_pieces_that_do_not_fit_the_boundaries():
+    with pytest.raises(ValueError, match="2 pieces need 1 boundaries, got 2"):
+        join_schedules([1.0, 2.0], [1, 2])
+    with pytest.raises(ValueError, match=r"non-decreasing epochs >= 0, got \[5, 3\]"):
+        join_schedules([1.0, 2.0, 3.0], [5, 3])
+    with pytest.raises(ValueError, match="non-decreasing"):
+        join_schedules([1.0, 2.0], [-1])
+
+
+def test_the_warmup_option_and_sequential_are_the_same_join():
+    """cosine with warmup=5 from 0.2 is sequential([linear 0.2 -> 1 over 5, cosine], [5]), value for value."""
+    warmed = schedules.create("cosine", lr=0.3, T_max=20, warmup=5, warmup_start_factor=0.2)
+    members = [{"name": "linear", "params": {"start_factor": 0.2, "total_iters": 5}},
+               {"name": "cosine", "params": {"T_max": 20}}]
+    sequential = schedules.create("sequential", lr=0.3, schedulers=members, milestones=[5])
+    np.testing.assert_allclose(warmed(np.arange(60)), sequential(np.arange(60)), rtol=1e-15, atol=0)

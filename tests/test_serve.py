@@ -20,7 +20,8 @@ from lrtui.io.sessions import Session, load_session, save_session
 from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
 from lrtui.serve.settings import default_max_sessions, page_url, terminal_size
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.screens.code import CodeScreen
 from lrtui.ui.screens.prompt import PathPrompt
@@ -75,7 +76,7 @@ def test_a_sandbox_folder_is_private_and_removed_at_the_end(sandbox):
 # --- the app's files in a sandbox, by keys -------------------------------------------------------------
 
 async def test_save_writes_in_the_session_folder_and_delivers_the_file(sandbox, elsewhere):
-    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    app = make_app(Start(cosine(), Options()), sandbox=sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+s")
@@ -91,7 +92,7 @@ async def test_save_writes_in_the_session_folder_and_delivers_the_file(sandbox, 
 
 @pytest.mark.parametrize("typed", ["../stolen.toml", "/tmp/stolen.toml"])
 async def test_save_refuses_a_path_outside_the_session_folder(sandbox, elsewhere, typed):
-    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    app = make_app(Start(cosine(), Options()), sandbox=sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+s")
@@ -107,7 +108,7 @@ async def test_save_refuses_a_path_outside_the_session_folder(sandbox, elsewhere
 async def test_load_names_the_session_files_and_refuses_the_servers(sandbox, elsewhere):
     save_session(Session(cosine(lr=0.3)), sandbox.folder / "mine.toml")
     save_session(Session(cosine(lr=0.7)), elsewhere / "server.toml")
-    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    app = make_app(Start(cosine(), Options()), sandbox=sandbox)
     async with app.run_test(size=(100, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+o")
@@ -133,7 +134,7 @@ async def test_load_names_the_session_files_and_refuses_the_servers(sandbox, els
 
 async def test_a_session_loaded_by_the_instructor_saves_into_the_session_folder(sandbox, elsewhere):
     save_session(Session(cosine(lr=0.3)), elsewhere / "lesson.toml")
-    app = LrtuiApp(cosine(lr=0.3), Options(), session_path=str(elsewhere / "lesson.toml"), sandbox=sandbox)
+    app = make_app(Start(cosine(lr=0.3), Options(), session_path=str(elsewhere / "lesson.toml")), sandbox=sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("ctrl+s")
@@ -145,7 +146,7 @@ async def test_a_session_loaded_by_the_instructor_saves_into_the_session_folder(
 
 
 async def test_export_and_code_write_deliver_their_files(sandbox, elsewhere):
-    app = LrtuiApp(cosine(), Options(), sandbox=sandbox)
+    app = make_app(Start(cosine(), Options()), sandbox=sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "e")

@@ -11,7 +11,8 @@ from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig
 from lrtui.sim.engine import simulate
 from lrtui.ui import simulation
-from lrtui.ui.simulation import CHEAP_STEPS, Job, Results, SimulationQueue, run_job
+from lrtui.ui.simulation import CHEAP_STEPS, Job, Results, SimulationQueue, ViewJob, run_job
+from lrtui.ui.views import Work
 
 
 def cosine(epochs: int, lr: float = 0.1, problem: str = "quadratic") -> RunConfig:
@@ -25,6 +26,7 @@ class Recorder:
     def __init__(self) -> None:
         self.results: list[tuple[Job, Results]] = []
         self.cancelled = 0
+        self.cancelled_jobs: list = []
         self.threads: list[threading.Thread] = []
         self.lock = threading.Lock()
         self.queue = SimulationQueue(self.start, self.deliver, self.on_result, self.on_cancelled)
@@ -41,8 +43,9 @@ class Recorder:
     def on_result(self, job: Job, results: Results) -> None:
         self.results.append((job, results))
 
-    def on_cancelled(self) -> None:
+    def on_cancelled(self, job) -> None:
         self.cancelled += 1
+        self.cancelled_jobs.append(job)
 
     def wait(self) -> None:
         assert self.queue.idle_event.wait(60), "the queue never went idle"
@@ -163,3 +166,51 @@ def test_run_job_reuses_known_pins_and_names_a_bad_one():
     assert results.pins[0] is known  # not run again
     assert isinstance(results.pins[1], ConfigError)
     assert (results.trace.loss == simulate(good).loss).all()
+
+
+def _view_job(steps: int = CHEAP_STEPS + 1, result="done") -> ViewJob:
+    return ViewJob(Work("range", (steps,), lambda progress: result, steps, analytic=True))
+
+
+def test_a_views_job_never_replaces_a_runs_nor_waits_behind_one(held):
+    """A view's job (the range test, the branches) is for the run on screen: while a run is simulating it
+    is dropped (the view asks again once that run is shown), and a run submitted while a view's job waits
+    replaces it."""
+    started, release = held
+    rec = Recorder()
+    run = Job(cosine(CHEAP_STEPS + 1))
+    rec.queue.submit(run)
+    assert started.wait(60)
+    assert rec.queue.submit(_view_job()) is False  # a run is running: dropped
+    waiting = Job(cosine(CHEAP_STEPS + 1, lr=0.2))
+    rec.queue.submit(waiting)
+    assert rec.queue.submit(_view_job()) is False  # a run is waiting: dropped, the run stays
+    release.set()
+    rec.wait()
+    assert [job for job, _ in rec.results] == [run, waiting]
+
+    started.clear(), release.clear()
+    rec = Recorder()
+    rec.queue.submit(_view_job())
+    assert started.wait(60)
+    rec.queue.submit(_view_job(CHEAP_STEPS + 2))  # waits
+    latest = Job(cosine(CHEAP_STEPS + 1, lr=0.3))
+    rec.queue.submit(latest)  # replaces it
+    release.set()
+    rec.wait()
+    assert [type(job).__name__ for job, _ in rec.results] == ["ViewJob", "Job"] and rec.results[1][0] == latest
+
+
+def test_a_views_job_gives_its_result_or_its_error_and_a_short_one_runs_at_once():
+    from lrtui.params import ConfigError
+
+    rec = Recorder()
+    assert rec.queue.submit(_view_job(100, result=42)) is True  # short and analytic: on the spot
+    assert rec.results[-1][1].result == 42 and not rec.threads
+
+    def refused(progress):
+        raise ConfigError("num_training_steps=3000 is longer than the run")
+
+    rec.queue.submit(ViewJob(Work("branches", ("x",), refused, CHEAP_STEPS + 1, analytic=False)))
+    rec.wait()
+    assert isinstance(rec.results[-1][1].result, ConfigError) and len(rec.threads) == 1

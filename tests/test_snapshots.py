@@ -7,7 +7,8 @@ new SVGs (rsvg-convert turns one into a PNG) before committing them.
 import pytest
 
 from lrtui.sim.config import RunConfig
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.ui.screenshot import settle
 
@@ -50,7 +51,7 @@ VIEWS = {
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_looks(snap_compare, view, size):
     config, options, keys = VIEWS[view]
-    app = LrtuiApp(config, options)
+    app = make_app(Start(config, options))
 
     assert snap_compare(app, terminal_size=size, run_before=pressing(app, keys))
 
@@ -73,7 +74,7 @@ STABILITY_VIEWS = {
 @pytest.mark.parametrize("view", list(STABILITY_VIEWS))
 def test_physics_views(snap_compare, view):
     config, keys = STABILITY_VIEWS[view]
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=pressing(app, keys))
 
@@ -99,7 +100,7 @@ COMPARISON = (
 ])
 def test_comparison_of_three_schedules(snap_compare, keys, options, board, size):
     config, pinned = COMPARISON
-    app = LrtuiApp(config, options, pinned=pinned)
+    app = make_app(Start(config, options, pinned=pinned))
     press = pressing(app, keys)
 
     async def run_before(pilot):

@@ -22,20 +22,15 @@ under them)."""
 
 FREE_MODULES = {
     "lrtui", "lrtui.params", "lrtui.printable", "lrtui.app_settings",
-    "lrtui.plotting", "lrtui.plotting.decimate", "lrtui.plotting.series", "lrtui.plotting.ticks",
-    "lrtui.plotting.terminal", "lrtui.serve.settings",
-    "lrtui.ui.editing", "lrtui.ui.fields", "lrtui.ui.simulation", "lrtui.ui.playback", "lrtui.ui.files",
-    "lrtui.ui.crash",
+    "lrtui.plotting", "lrtui.plotting.decimate", "lrtui.plotting.figure", "lrtui.plotting.series",
+    "lrtui.plotting.ticks", "lrtui.plotting.terminal", "lrtui.serve.settings",
+    "lrtui.ui.start", "lrtui.ui.editing", "lrtui.ui.fields", "lrtui.ui.simulation", "lrtui.ui.views",
+    "lrtui.ui.comparison", "lrtui.ui.playback", "lrtui.ui.files", "lrtui.ui.crash",
 }
 """The other modules free of Textual and plotext."""
 
 DRAW_WITH_PLOTEXT = {"lrtui.plotting.textplot", "lrtui.plotting.plotext_private"}
 """Free of Textual, drawing with plotext (lrtui curve --plot)."""
-
-NOT_YET_FREE = {"lrtui.ui.views", "lrtui.ui.comparison"}
-"""Said to be free of Textual and not yet: the views draw into the plot widgets, and the scoreboard's rows
-read them (issue 25: views return figures). Each must still load Textual or plotext: one that no longer
-does moves to FREE_MODULES."""
 
 WATCHED = ("textual", "plotext")
 
@@ -115,15 +110,8 @@ def test_the_engine_files_cli_and_the_apps_logic_load_neither_textual_nor_plotex
     assert not wrong, "\n" + "\n".join(wrong)
 
 
-def test_the_modules_not_yet_free_still_load_textual_or_plotext():
-    found = loaded(NOT_YET_FREE)
-    assert not problems(found, ()), problems(found, ())
-    free = sorted(m for m, pulled in found.items() if not pulled)
-    assert not free, f"{free} load neither Textual nor plotext now: move them from NOT_YET_FREE to FREE_MODULES"
-
-
 def test_every_module_that_says_no_textual_is_checked():
-    checked = free_modules() | DRAW_WITH_PLOTEXT | NOT_YET_FREE
+    checked = free_modules() | DRAW_WITH_PLOTEXT
     said = set()
     for path in ROOT.rglob("*.py"):
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""

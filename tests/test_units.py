@@ -6,7 +6,8 @@ from lrtui.cli import main
 from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.ui import fields as F
-from lrtui.ui.app import LrtuiApp
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
 from lrtui.plotting.terminal import Options
 from lrtui.sim.units import Units
 from tests.conftest import row, started
@@ -71,7 +72,7 @@ def test_the_form_shows_the_horizon_once_units_are_set_and_converts_typed_length
 async def test_typing_a_length_with_a_unit_in_the_app():
     config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="quadratic",
                        steps_per_epoch=10, epochs=100)
-    app = LrtuiApp(config, Options())
+    app = make_app(Start(config, Options()))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         horizon = row(app, "run.horizon")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lrtui.params import ConfigError, Param, coerce
-from lrtui.sim.engine import simulate_with_lrs
+from lrtui.sim.engine import Progress, simulate_with_lrs
 from lrtui.sim.config import RunConfig, prepare
 
 STEPS = Param("steps", "int", 100, "steps of the range test", 10, 10_000)
@@ -78,15 +78,17 @@ def valley(lrs: np.ndarray, losses: np.ndarray) -> float:
     return float(lrs[max_start + int(sections) + int(sections / 2)])
 
 
-def range_test(config: RunConfig, steps: int = 100, lr_min: float = 1e-7, lr_max: float = 10.0) -> RangeTest:
-    """Run the test on ``config``'s problem and optimizer (its schedule is replaced by the lr ramp)."""
+def range_test(config: RunConfig, steps: int = 100, lr_min: float = 1e-7, lr_max: float = 10.0,
+               progress: Progress | None = None) -> RangeTest:
+    """Run the test on ``config``'s problem and optimizer (its schedule is replaced by the lr ramp);
+    ``progress`` is told how far it got (see :func:`~lrtui.sim.engine.simulate`)."""
     steps, lr_min, lr_max = coerce(STEPS, steps), coerce(LR_MIN, lr_min), coerce(LR_MAX, lr_max)
     if not lr_min < lr_max:
         raise ConfigError(f"lr_min={lr_min!r} is not below lr_max={lr_max!r}: allowed lr_min < lr_max")
     config = replace(config, schedule={"name": "constant", "params": {"lr": lr_min}}, epochs=steps)
     prepared = prepare(config)
     lrs = np.geomspace(lr_min, lr_max, steps)
-    trace = simulate_with_lrs(prepared, lrs)
+    trace = simulate_with_lrs(prepared, lrs, progress)
     after = np.r_[trace.loss[1:], trace.final_loss]  # the loss each step left behind
     end = steps if trace.diverged_at is None else max(trace.diverged_at - 1, 0)
     loss = after[:end]

@@ -173,7 +173,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         from lrtui.cli.start import app_start
 
         start = app_start(args)
-        configs = (start["config"], *start.get("pinned", ()))
+        configs = (start.config, *start.pinned)
         progress = ProgressLine("simulating")
         traces = simulate_many(configs, progress)
         progress.close()

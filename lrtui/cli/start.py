@@ -8,19 +8,21 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from lrtui.cli.parser import EPOCHS, RUN_DEFAULTS, UsageError
 from lrtui.cli.runs import run_config
 from lrtui.params import APP_MAX_EPOCHS, coerce, format_value
 from lrtui.printable import escaped
 from lrtui.plotting.terminal import Options
+from lrtui.ui.start import Start
 
-def app_start(args: argparse.Namespace) -> dict[str, Any]:
-    """What the app opens on: a preset, a saved session, or the run the options describe (as LrtuiApp's
-    keyword arguments)."""
+def app_start(args: argparse.Namespace) -> Start:
+    """What the app opens on: a preset, a saved session, or the run the options describe, drawn as --ascii
+    and the terminal (or, for lrtui serve's sessions, the browser) allow."""
     from lrtui.sim.config import DEFAULT_SCHEDULE, check_app_epochs
 
+    served = getattr(args, "serve_session", False)  # (lrtui screenshot and simulate have no --serve-session)
+    options = Options.for_browser(args.ascii) if served else Options.from_environment(args.ascii)
     if args.preset is not None or args.load is not None:
         rescale = args.preset is not None and args.epochs is not None  # a preset scaled to other epochs
         given = [f"--{name.replace('_', '-')}" for name in (*RUN_DEFAULTS, "schedule", "spec")
@@ -43,20 +45,19 @@ def app_start(args: argparse.Namespace) -> dict[str, Any]:
             preset = preset.scaled(coerce(replace(EPOCHS, high=APP_MAX_EPOCHS), epochs))
         check_app_epochs(preset.config, *preset.pinned)
         config, pinned = with_seeds(args, preset.config, preset.pinned)
-        return {"config": config, "pinned": pinned, "preset": preset}
+        return Start(config, options, pinned=pinned, preset=preset)
     if args.load is not None:
         from lrtui.io.sessions import load_session
 
         session = load_session(args.load)
         check_app_epochs(session.config, *session.pinned)
         config, pinned = with_seeds(args, session.config, session.pinned)
-        return {"config": config, "pinned": pinned, "epoch": session.epoch,
-                "target_loss": session.target_loss, "session_path": args.load, "note": session.note,
-                "smoothing": session.smoothing}
+        return Start(config, options, pinned=pinned, epoch=session.epoch, target_loss=session.target_loss,
+                     session_path=args.load, note=session.note, smoothing=session.smoothing)
     # (the horizon follows the run unless typed, as in simulate)
     config = run_config(args, DEFAULT_SCHEDULE, max_epochs=APP_MAX_EPOCHS)
     check_app_epochs(config)
-    return {"config": config}
+    return Start(config, options)
 
 
 def with_seeds(args: argparse.Namespace, config, pinned: tuple) -> tuple:
@@ -81,16 +82,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     restored; lrtui then ends by the same signal, so its parent sees what happened."""
     start = app_start(args)
     if args.serve_session:
-        return _serve_session(args, start)
+        return _serve_session(start)
     if not has_terminal():
         raise UsageError("lrtui: the app needs a terminal on stdin and stdout: for scripts, use lrtui curve, "
                          "simulate or screenshot (lrtui -h)")
     import signal
 
-    from lrtui.ui.app import LrtuiApp
+    from lrtui.ui.app import make_app
 
-    app = LrtuiApp(options=Options.from_environment(ascii=args.ascii), exit_signals=(signal.SIGTERM, signal.SIGHUP),
-                   **start)
+    app = make_app(start, exit_signals=(signal.SIGTERM, signal.SIGHUP))
     app.run()
     if app.ended_by is not None:
         sys.stdout.flush()
@@ -99,19 +99,18 @@ def cmd_app(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def _serve_session(args: argparse.Namespace, start: dict[str, Any]) -> int:
+def _serve_session(start: Start) -> int:
     """One browser session of lrtui serve: Textual's web driver (ending with its input), braille (the browser
     has it whatever the server's locale), and files in a folder of its own, delivered to the browser."""
     from lrtui.serve.driver import SessionDriver
-    from lrtui.ui.app import LrtuiApp
+    from lrtui.ui.app import make_app
     from lrtui.io.sandbox import Sandbox
 
     import signal
 
     sandbox = Sandbox.create(lambda path: app.deliver_binary(path, open_method="download"))
     try:  # SIGTERM or SIGHUP (the instructor's terminal closed) end it as q does: its folder is removed
-        app = LrtuiApp(options=Options.for_browser(ascii=args.ascii), sandbox=sandbox, driver_class=SessionDriver,
-                       exit_signals=(signal.SIGTERM, signal.SIGHUP), **start)
+        app = make_app(start, sandbox=sandbox, driver_class=SessionDriver, exit_signals=(signal.SIGTERM, signal.SIGHUP))
         app.run()
     finally:
         sandbox.remove()
@@ -146,7 +145,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     _check_keys(keys)
     from lrtui.ui.screenshot import take_screenshot
 
-    take_screenshot(start, Options.from_environment(ascii=args.ascii), Path(args.output), size, keys)
+    take_screenshot(start, Path(args.output), size, keys)
     print(escaped(args.output))
     return 0
 

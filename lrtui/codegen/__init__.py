@@ -1,23 +1,41 @@
 """A schedule as code for real training: torch (a script fragment with torch's own scheduler classes),
 transformers (its own get_*_schedule functions) or optax (a schedule function of the update count), one module
-each. ``code_for(spec, framework)`` picks one of them and drops the imports the code does not use.
+each. ``code_for(spec, framework)`` picks one of them and drops the imports the code does not use. Each module
+has a table, ``EMITTERS``, from every schedule's name to its code (or to what is said instead where the framework
+has no such schedule): :data:`EMITTERS` holds the three.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from lrtui import schedules
+from lrtui.codegen import optax, torch, transformers
 from lrtui.codegen.optax import optax_code
 from lrtui.codegen.torch import exportable, torch_code
 from lrtui.codegen.transformers import transformers_code
 from lrtui.params import ConfigError
 
-__all__ = ["FRAMEWORKS", "code_for", "exportable", "optax_code", "torch_code", "transformers_code"]
+__all__ = ["EMITTERS", "FRAMEWORKS", "code_for", "exportable", "missing_entries", "optax_code", "torch_code",
+           "transformers_code"]
 
 
 _WRITERS = {"torch": torch_code, "transformers": transformers_code, "optax": optax_code}
 FRAMEWORKS = tuple(_WRITERS)
 """The frameworks :func:`code_for` writes code for (``lrtui code --framework``)."""
+
+EMITTERS = {"torch": torch.EMITTERS, "transformers": transformers.EMITTERS, "optax": optax.EMITTERS}
+"""Each framework's table from schedule name to its code."""
+
+
+def missing_entries(framework: str) -> list[str]:
+    """The schedules ``framework``'s table has no entry for (a schedule added to the registry and not here):
+    none, as tests/test_codegen.py checks.
+
+    >>> missing_entries("optax")
+    []
+    """
+    return [name for name in schedules.names() if name not in EMITTERS[framework]]
 
 
 def code_for(spec: dict[str, Any], framework: str = "torch") -> str:

@@ -20,11 +20,10 @@ def py_literal(value: Any) -> str:
 
 
 def base_lr(name: str, params: dict[str, Any]) -> float:
-    if name == "cyclic":
-        return params["base_lr"]
-    if name == "onecycle":
-        return params["max_lr"] / params["div_factor"]
-    return params["lr"]
+    """The optimizer's lr for the schedule ``name``: its declared base (cyclic's base_lr, onecycle's initial lr,
+    what its warmup ramps to), else its lr."""
+    base = schedules.get(name).base
+    return base(params) if base is not None else params["lr"]
 
 
 def warmup_option(params: dict[str, Any]) -> tuple[int, float]:

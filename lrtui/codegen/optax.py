@@ -1,12 +1,13 @@
 """A schedule as optax code: ``optax_code(spec)`` leaves a top-level optax ``schedule`` (a function of the update
 count) and ``optimizer``: optax's own functions where they give lrtui's numbers, jax.numpy lambdas of the count
-where none does (a comment says why), and a comment instead of code for plateau."""
+where none does (a comment says why), and a comment instead of code for plateau. :data:`EMITTERS` holds each
+schedule's code, by name."""
 
 from __future__ import annotations
 
 import collections
 import itertools
-from typing import Any
+from typing import Any, Callable
 
 from lrtui import schedules
 from lrtui.codegen.common import WSD_DOWN, WSD_UP, base_lr, comment_lines, merged_params, min_lr_rate, warmup_option
@@ -43,14 +44,14 @@ def optax_code(spec: dict[str, Any]) -> str:
     needs the loss, a comment saying optax has no such schedule."""
     schedule = schedules.from_spec(spec)
     name, params = schedule.name, dict(schedule.params)
-    if name == "plateau":
-        return OPTAX_PLATEAU
+    if isinstance(EMITTERS.get(name), str):
+        return EMITTERS[name]
     lines: list[str] = []
     if schedules.get(name).family == "transformers" and name != "wsd" and params["num_warmup_steps"]:
         lines.append(comment_lines("transformers' warmup starts at lr 0 at count 0 (init_value=0.0), "
                                    f"as lrtui's {name} does"))
     warmup, start = warmup_option(params)
-    body = _optax_schedule(name, params, lines, "after_warmup" if warmup else "schedule")
+    body = _schedule(name, params, lines, "after_warmup" if warmup else "schedule")
     base = base_lr(name, params)
     _join(lines, "schedule", [_ramp(warmup, base * start, base)], body)
     return OPTAX_HEADER + "\n" + "\n".join(lines) + "\n\n" + OPTAX_FOOTER
@@ -90,76 +91,106 @@ def _cosine_wave(high: float, low: float, angle: str) -> str:
     return f"lambda count: {low!r} + ({high!r} - {low!r}) * (1 + jnp.cos({angle})) / 2"
 
 
-def _optax_schedule(name: str, p: dict[str, Any], lines: list[str], var: str) -> str:
-    """The optax schedule for ``name`` with params ``p`` (its warmup option aside), as an expression; the
-    definitions it needs go into ``lines`` under names starting with ``var`` (or ``var`` itself, returned)."""
-    lr = p.get("lr")
-    if name == "constant":
-        factored = p["total_iters"] if p["factor"] != 1 else 0
-        return _join(lines, var, [(factored, f"optax.constant_schedule({lr * p['factor']!r})")],
-                     f"optax.constant_schedule({lr!r})")
-    if name in ("step", "exponential"):
-        every = p["step_size"] if name == "step" else 1
-        if p["gamma"] == 0:
-            lines.append(comment_lines("optax's exponential_decay takes decay_rate=0 as no decay; "
-                                       "torch's gamma=0 gives 0"))
-            return _join(lines, var, [(every, f"optax.constant_schedule({lr!r})")], "optax.constant_schedule(0.0)")
-        stairs = ", staircase=True" if name == "step" else ""
-        return (f"optax.exponential_decay(init_value={lr!r}, transition_steps={every}, "
-                f"decay_rate={p['gamma']!r}{stairs})")
-    if name == "multistep":
-        repeats = collections.Counter(p["milestones"])
-        if any(n > 1 for n in repeats.values()):
-            lines.append(comment_lines("a repeated milestone is one boundary scaled by gamma ** repeats "
-                                       "(a multiset in torch)"))
-        scales = ", ".join(f"{m}: {p['gamma'] ** n!r}" for m, n in sorted(repeats.items()))
-        return f"optax.piecewise_constant_schedule(init_value={lr!r}, boundaries_and_scales={{{scales}}})"
-    if name == "linear":
-        return (f"optax.linear_schedule(init_value={lr * p['start_factor']!r}, end_value={lr * p['end_factor']!r}, "
-                f"transition_steps={p['total_iters']})")
-    if name == "polynomial":
-        return (f"optax.polynomial_schedule(init_value={lr!r}, end_value=0.0, power={p['power']!r}, "
-                f"transition_steps={p['total_iters']})")
-    if name == "cosine":
-        lines.append(comment_lines(
-            f"optax.cosine_decay_schedule (alpha = eta_min / lr) gives these values up to count {p['T_max']}, "
-            "then holds eta_min; torch's CosineAnnealingLR, which lrtui follows, climbs back up "
-            f"(period {2 * p['T_max']}): this periodic form matches at every count"))
-        return _cosine_wave(lr, p["eta_min"], f"jnp.pi * count / {float(p['T_max'])!r}")
-    if name == "cosine_restarts":
-        return _optax_restarts(p, lines, var)
-    if name == "cyclic":
-        lines.append(_cyclic_function(p, var))
-        return var
-    if name == "onecycle":
-        lines.append(_onecycle_function(p, var))
-        return var
-    if name == "inverse_time":
-        floor = "jnp.floor" if p["staircase"] else ""
-        lines.append(comment_lines("optax has no inverse-time decay (Keras' InverseTimeDecay): its formula"))
-        return f"lambda count: {lr!r} / (1 + {p['decay_rate']!r} * {floor}(count / {float(p['decay_steps'])!r}))"
-    if name == "sequential":
-        starts = (0,) + tuple(p["milestones"])
-        members = [_optax_schedule(m["name"], merged_params(m, p), lines, f"{var}_{i}")
-                   for i, m in enumerate(p["schedulers"])]
-        return _join(lines, var, [(b - a, m) for a, b, m in zip(starts, starts[1:], members)], members[-1])
-    if name == "chained":
-        _check_product_chain(p)
-        lines.append(comment_lines("optax has no product of schedules: torch's ChainedScheduler multiplies its "
-                              "members' factors, so each member is built with lr=1 (a factor) and the product is "
-                              "scaled by lr"))
-        factors = []
-        for i, m in enumerate(p["schedulers"]):
-            factor = _optax_schedule(m["name"], {**merged_params(m, p), "lr": 1.0}, lines, f"{var}_{i}")
-            factors.append(_named(lines, f"{var}_{i}", factor))
-        return f"lambda count: {lr!r} * " + " * ".join(f"{f}(count)" for f in factors)
-    if name == "wsd":
-        return _optax_wsd(p, lines, var)
-    if name == "warmup_cosine_restarts" and p["num_cycles"] == 1:
-        return (f"optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value={lr!r}, "
-                f"warmup_steps={p['num_warmup_steps']}, decay_steps={p['num_training_steps']}, end_value=0.0)")
-    pieces, last = _optax_after_warmup(name, p, lines)
-    return _join(lines, var, [_ramp(p["num_warmup_steps"], 0.0, lr)] + pieces, last)
+Emitter = Callable[[dict[str, Any], list[str], str], str]
+"""The optax schedule for these params as an expression; the definitions it needs go into ``lines``, under names
+starting with ``var`` (or ``var`` itself, then returned)."""
+
+
+def _schedule(name: str, p: dict[str, Any], lines: list[str], var: str) -> str:
+    """The optax schedule for ``name`` with params ``p`` (its warmup option aside), as an expression: its
+    :data:`EMITTERS` entry's."""
+    emit = EMITTERS.get(name)
+    if not callable(emit):
+        raise ConfigError(f"{name} has no optax code here yet: allowed every schedule but plateau")
+    return emit(p, lines, var)
+
+
+def _constant(p: dict[str, Any], lines: list[str], var: str) -> str:
+    factored = p["total_iters"] if p["factor"] != 1 else 0
+    return _join(lines, var, [(factored, f"optax.constant_schedule({p['lr'] * p['factor']!r})")],
+                 f"optax.constant_schedule({p['lr']!r})")
+
+
+def _decay(every: int, stairs: str, p: dict[str, Any], lines: list[str], var: str) -> str:
+    """optax.exponential_decay by gamma every ``every`` counts; by hand for gamma=0, which optax takes as none."""
+    lr = p["lr"]
+    if p["gamma"] == 0:
+        lines.append(comment_lines("optax's exponential_decay takes decay_rate=0 as no decay; "
+                                   "torch's gamma=0 gives 0"))
+        return _join(lines, var, [(every, f"optax.constant_schedule({lr!r})")], "optax.constant_schedule(0.0)")
+    return (f"optax.exponential_decay(init_value={lr!r}, transition_steps={every}, "
+            f"decay_rate={p['gamma']!r}{stairs})")
+
+
+def _step(p: dict[str, Any], lines: list[str], var: str) -> str:
+    return _decay(p["step_size"], ", staircase=True", p, lines, var)
+
+
+def _exponential(p: dict[str, Any], lines: list[str], var: str) -> str:
+    return _decay(1, "", p, lines, var)
+
+
+def _multistep(p: dict[str, Any], lines: list[str], var: str) -> str:
+    repeats = collections.Counter(p["milestones"])
+    if any(n > 1 for n in repeats.values()):
+        lines.append(comment_lines("a repeated milestone is one boundary scaled by gamma ** repeats "
+                                   "(a multiset in torch)"))
+    scales = ", ".join(f"{m}: {p['gamma'] ** n!r}" for m, n in sorted(repeats.items()))
+    return f"optax.piecewise_constant_schedule(init_value={p['lr']!r}, boundaries_and_scales={{{scales}}})"
+
+
+def _linear(p: dict[str, Any], lines: list[str], var: str) -> str:
+    lr = p["lr"]
+    return (f"optax.linear_schedule(init_value={lr * p['start_factor']!r}, end_value={lr * p['end_factor']!r}, "
+            f"transition_steps={p['total_iters']})")
+
+
+def _polynomial(p: dict[str, Any], lines: list[str], var: str) -> str:
+    return (f"optax.polynomial_schedule(init_value={p['lr']!r}, end_value=0.0, power={p['power']!r}, "
+            f"transition_steps={p['total_iters']})")
+
+
+def _cosine(p: dict[str, Any], lines: list[str], var: str) -> str:
+    lines.append(comment_lines(
+        f"optax.cosine_decay_schedule (alpha = eta_min / lr) gives these values up to count {p['T_max']}, "
+        "then holds eta_min; torch's CosineAnnealingLR, which lrtui follows, climbs back up "
+        f"(period {2 * p['T_max']}): this periodic form matches at every count"))
+    return _cosine_wave(p["lr"], p["eta_min"], f"jnp.pi * count / {float(p['T_max'])!r}")
+
+
+def _cyclic(p: dict[str, Any], lines: list[str], var: str) -> str:
+    lines.append(_cyclic_function(p, var))
+    return var
+
+
+def _onecycle(p: dict[str, Any], lines: list[str], var: str) -> str:
+    lines.append(_onecycle_function(p, var))
+    return var
+
+
+def _inverse_time(p: dict[str, Any], lines: list[str], var: str) -> str:
+    floor = "jnp.floor" if p["staircase"] else ""
+    lines.append(comment_lines("optax has no inverse-time decay (Keras' InverseTimeDecay): its formula"))
+    return f"lambda count: {p['lr']!r} / (1 + {p['decay_rate']!r} * {floor}(count / {float(p['decay_steps'])!r}))"
+
+
+def _sequential(p: dict[str, Any], lines: list[str], var: str) -> str:
+    starts = (0,) + tuple(p["milestones"])
+    members = [_schedule(m["name"], merged_params(m, p), lines, f"{var}_{i}")
+               for i, m in enumerate(p["schedulers"])]
+    return _join(lines, var, [(b - a, m) for a, b, m in zip(starts, starts[1:], members)], members[-1])
+
+
+def _chained(p: dict[str, Any], lines: list[str], var: str) -> str:
+    _check_product_chain(p)
+    lines.append(comment_lines("optax has no product of schedules: torch's ChainedScheduler multiplies its "
+                               "members' factors, so each member is built with lr=1 (a factor) and the product is "
+                               "scaled by lr"))
+    factors = []
+    for i, m in enumerate(p["schedulers"]):
+        factor = _schedule(m["name"], {**merged_params(m, p), "lr": 1.0}, lines, f"{var}_{i}")
+        factors.append(_named(lines, f"{var}_{i}", factor))
+    return f"lambda count: {p['lr']!r} * " + " * ".join(f"{f}(count)" for f in factors)
 
 
 def _check_product_chain(p: dict[str, Any]) -> None:
@@ -172,46 +203,7 @@ def _check_product_chain(p: dict[str, Any]) -> None:
             )
 
 
-def _optax_after_warmup(name: str, p: dict[str, Any], lines: list[str]) -> tuple[list[tuple[int, str]], str]:
-    """The transformers schedule ``name`` after its warmup, as pieces and a last schedule for :func:`_join`."""
-    lr, w = p["lr"], p["num_warmup_steps"]
-    span = p.get("num_training_steps", 0) - w
-    if name == "warmup_constant":
-        return [], f"optax.constant_schedule({lr!r})"
-    if name == "warmup_linear":
-        return [], f"optax.linear_schedule(init_value={lr!r}, end_value=0.0, transition_steps={span})"
-    if name in ("warmup_cosine", "warmup_cosine_min_lr"):
-        lines.append(comment_lines(
-            "optax's cosine schedules hold their end value after decay_steps; transformers' cosine, which lrtui "
-            f"follows, is periodic (num_cycles={p['num_cycles']!r} waves over {span} counts, and on past "
-            "num_training_steps): a plain cosine of the count"))
-        low = lr * min_lr_rate(p) if name == "warmup_cosine_min_lr" else 0.0
-        return [], _cosine_wave(lr, low, f"jnp.pi * {float(p['num_cycles'])!r} * 2.0 * (count / {float(span)!r})")
-    if name == "warmup_cosine_restarts":
-        lines.append(comment_lines(
-            f"hard restarts: num_cycles={p['num_cycles']} cosine cycles over the {span} counts after the warmup, "
-            "then 0 (optax.sgdr_schedule, but cycles may be fractional). The place in a cycle is "
-            f"(num_cycles * count % {span}) / {span}, exact at each restart; transformers' float "
-            "(num_cycles * p) % 1 can fall just short of one (49 * (1 / 49) < 1) and give ~0 there, which lrtui keeps "
-            "and this code does not"))
-        cycle = f"(({float(p['num_cycles'])!r} * count) % {float(span)!r}) / {float(span)!r}"
-        return ([(span, f"lambda count: {lr!r} * jnp.maximum(0.0, 0.5 * (1.0 + jnp.cos(jnp.pi * {cycle})))")],
-                "optax.constant_schedule(0.0)")
-    if name == "warmup_polynomial":
-        if p["power"] == 0:
-            lines.append(comment_lines("power=0: lr up to num_training_steps, then lr_end (optax's polynomial_schedule "
-                                  "would hold lr)"))
-            return [(span + 1, f"optax.constant_schedule({lr!r})")], f"optax.constant_schedule({p['lr_end']!r})"
-        return [], (f"optax.polynomial_schedule(init_value={lr!r}, end_value={p['lr_end']!r}, power={p['power']!r}, "
-                    f"transition_steps={span})")
-    if name == "inverse_sqrt":
-        tau = inverse_sqrt_timescale(w, p["timescale"])
-        lines.append(comment_lines("optax has no inverse square-root schedule: transformers' formula"))
-        return [], f"lambda count: {lr!r} * (1.0 / jnp.sqrt((count + {tau}) / {float(tau)!r}))"
-    raise ConfigError(f"{name} has no optax code here yet: allowed every schedule but plateau")
-
-
-def _optax_restarts(p: dict[str, Any], lines: list[str], var: str) -> str:
+def _restarts(p: dict[str, Any], lines: list[str], var: str) -> str:
     """SGDR: optax's cosine on the count modulo T_0 (T_mult=1), else optax.sgdr_schedule with enough cycles."""
     t_0, mult, eta_min = p["T_0"], p["T_mult"], p["eta_min"]
     height = p["lr"] - eta_min
@@ -279,7 +271,84 @@ def _onecycle_function(p: dict[str, Any], fname: str) -> str:
     return "\n".join(lines)
 
 
-def _optax_wsd(p: dict[str, Any], lines: list[str], var: str) -> str:
+# The transformers family: transformers' warmup from 0 over num_warmup_steps, then what follows it, as pieces and
+# a last schedule for :func:`_join`
+Pieces = tuple[list[tuple[int, str]], str]
+
+
+def _after_warmup(rest: Callable[[dict[str, Any], list[str]], Pieces]) -> Emitter:
+    """transformers' linear warmup from 0, then the pieces ``rest(p, lines)`` gives."""
+    def emit(p: dict[str, Any], lines: list[str], var: str) -> str:
+        pieces, last = rest(p, lines)
+        return _join(lines, var, [_ramp(p["num_warmup_steps"], 0.0, p["lr"])] + pieces, last)
+    return emit
+
+
+def _span(p: dict[str, Any]) -> int:
+    """The counts after the warmup, up to num_training_steps."""
+    return p["num_training_steps"] - p["num_warmup_steps"]
+
+
+def _flat_rest(p: dict[str, Any], lines: list[str]) -> Pieces:
+    return [], f"optax.constant_schedule({p['lr']!r})"
+
+
+def _linear_rest(p: dict[str, Any], lines: list[str]) -> Pieces:
+    return [], f"optax.linear_schedule(init_value={p['lr']!r}, end_value=0.0, transition_steps={_span(p)})"
+
+
+def _cosine_rest(p: dict[str, Any], lines: list[str], low: float = 0.0) -> Pieces:
+    """transformers' cosine after the warmup, unclamped, down to ``low``."""
+    lines.append(comment_lines(
+        "optax's cosine schedules hold their end value after decay_steps; transformers' cosine, which lrtui "
+        f"follows, is periodic (num_cycles={p['num_cycles']!r} waves over {_span(p)} counts, and on past "
+        "num_training_steps): a plain cosine of the count"))
+    angle = f"jnp.pi * {float(p['num_cycles'])!r} * 2.0 * (count / {float(_span(p))!r})"
+    return [], _cosine_wave(p["lr"], low, angle)
+
+
+def _min_lr_rest(p: dict[str, Any], lines: list[str]) -> Pieces:
+    return _cosine_rest(p, lines, p["lr"] * min_lr_rate(p))
+
+
+def _restarts_rest(p: dict[str, Any], lines: list[str]) -> Pieces:
+    span = _span(p)
+    lines.append(comment_lines(
+        f"hard restarts: num_cycles={p['num_cycles']} cosine cycles over the {span} counts after the warmup, "
+        "then 0 (optax.sgdr_schedule, but cycles may be fractional). The place in a cycle is "
+        f"(num_cycles * count % {span}) / {span}, exact at each restart; transformers' float "
+        "(num_cycles * p) % 1 can fall just short of one (49 * (1 / 49) < 1) and give ~0 there, which lrtui keeps "
+        "and this code does not"))
+    cycle = f"(({float(p['num_cycles'])!r} * count) % {float(span)!r}) / {float(span)!r}"
+    return ([(span, f"lambda count: {p['lr']!r} * jnp.maximum(0.0, 0.5 * (1.0 + jnp.cos(jnp.pi * {cycle})))")],
+            "optax.constant_schedule(0.0)")
+
+
+def _hard_restarts(p: dict[str, Any], lines: list[str], var: str) -> str:
+    """One cycle is optax's own warmup_cosine_decay_schedule; more, the cycles written out."""
+    if p["num_cycles"] == 1:
+        return (f"optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value={p['lr']!r}, "
+                f"warmup_steps={p['num_warmup_steps']}, decay_steps={p['num_training_steps']}, end_value=0.0)")
+    return _after_warmup(_restarts_rest)(p, lines, var)
+
+
+def _polynomial_rest(p: dict[str, Any], lines: list[str]) -> Pieces:
+    lr = p["lr"]
+    if p["power"] == 0:
+        lines.append(comment_lines("power=0: lr up to num_training_steps, then lr_end (optax's polynomial_schedule "
+                                   "would hold lr)"))
+        return [(_span(p) + 1, f"optax.constant_schedule({lr!r})")], f"optax.constant_schedule({p['lr_end']!r})"
+    return [], (f"optax.polynomial_schedule(init_value={lr!r}, end_value={p['lr_end']!r}, power={p['power']!r}, "
+                f"transition_steps={_span(p)})")
+
+
+def _inverse_sqrt_rest(p: dict[str, Any], lines: list[str]) -> Pieces:
+    tau = inverse_sqrt_timescale(p["num_warmup_steps"], p["timescale"])
+    lines.append(comment_lines("optax has no inverse square-root schedule: transformers' formula"))
+    return [], f"lambda count: {p['lr']!r} * (1.0 / jnp.sqrt((count + {tau}) / {float(tau)!r}))"
+
+
+def _wsd(p: dict[str, Any], lines: list[str], var: str) -> str:
     """transformers' warmup-stable-decay: optax's linear and cosine pieces where they fit, jnp lambdas otherwise."""
     lr, w, d, m = p["lr"], p["num_warmup_steps"], p["num_decay_steps"], p["min_lr_ratio"]
 
@@ -299,3 +368,31 @@ def _optax_wsd(p: dict[str, Any], lines: list[str], var: str) -> str:
         down = shaped(WSD_DOWN[p["decay_type"]], d)
     pieces = [(w, up), (wsd_stable_steps(p), f"optax.constant_schedule({lr!r})"), (d, down)]
     return _join(lines, var, pieces, f"optax.constant_schedule({lr * m!r})")
+
+
+EMITTERS: dict[str, Emitter | str] = {
+    "constant": _constant,
+    "step": _step,
+    "multistep": _multistep,
+    "exponential": _exponential,
+    "linear": _linear,
+    "polynomial": _polynomial,
+    "cosine": _cosine,
+    "cosine_restarts": _restarts,
+    "cyclic": _cyclic,
+    "onecycle": _onecycle,
+    "inverse_time": _inverse_time,
+    "warmup_constant": _after_warmup(_flat_rest),
+    "warmup_linear": _after_warmup(_linear_rest),
+    "warmup_cosine": _after_warmup(_cosine_rest),
+    "warmup_cosine_restarts": _hard_restarts,
+    "warmup_polynomial": _after_warmup(_polynomial_rest),
+    "inverse_sqrt": _after_warmup(_inverse_sqrt_rest),
+    "warmup_cosine_min_lr": _after_warmup(_min_lr_rest),
+    "wsd": _wsd,
+    "sequential": _sequential,
+    "chained": _chained,
+    "plateau": OPTAX_PLATEAU,  # text, not code: an optax schedule cannot see the loss
+}
+"""Each schedule's optax code, by name: an emitter, or the text exported instead where optax has no such
+schedule (every schedule lrtui knows has an entry: tests/test_codegen.py checks)."""

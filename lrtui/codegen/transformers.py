@@ -4,50 +4,18 @@ from 0); the other schedules have no transformers equivalent, and the code says 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from lrtui import schedules
 from lrtui.codegen.common import comment_lines, kwargs_source
+from lrtui.params import ConfigError
 
 
-_TRANSFORMERS = {
-    "warmup_constant": ("get_constant_schedule_with_warmup", ("num_warmup_steps",)),
-    "warmup_linear": ("get_linear_schedule_with_warmup", ("num_warmup_steps", "num_training_steps")),
-    "warmup_cosine": ("get_cosine_schedule_with_warmup", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "warmup_cosine_restarts": ("get_cosine_with_hard_restarts_schedule_with_warmup",
-                               ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "warmup_polynomial": ("get_polynomial_decay_schedule_with_warmup",
-                          ("num_warmup_steps", "num_training_steps", "lr_end", "power")),
-    "inverse_sqrt": ("get_inverse_sqrt_schedule", ("num_warmup_steps", "timescale")),
-    "warmup_cosine_min_lr": ("get_cosine_with_min_lr_schedule_with_warmup",
-                             ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "wsd": ("get_wsd_schedule", ("num_warmup_steps", "num_decay_steps", "num_training_steps", "num_stable_steps",
-                                 "warmup_type", "decay_type", "min_lr_ratio", "num_cycles")),
-}
+Emitter = Callable[[str, dict[str, Any]], str]
+"""The transformers code (or the comment saying there is none) for the schedule name with these params."""
 
-
-# torch-family schedules a transformers function also gives, and the settings it needs for that
-_TWINS = {
-    "constant": ("get_constant_schedule", "factor=1 (or total_iters=0)"),
-    "cosine": ("get_cosine_schedule_with_warmup", "eta_min=0"),
-    "linear": ("get_linear_schedule_with_warmup", "start_factor=1 and end_factor=0"),
-}
-
-
-def _twin(name: str, p: dict[str, Any]) -> tuple[str, str] | None:
-    """transformers' function and its arguments for a torch-family schedule it gives exactly, else None.
-
-    A warmup from 0 is transformers' own (t / W); the schedule after it starts at its epoch 0 in both."""
-    w = p.get("warmup", 0)
-    if w and p["warmup_start_factor"] != 0:
-        return None
-    if name == "constant" and (p["factor"] == 1 or p["total_iters"] == 0):
-        return ("get_constant_schedule_with_warmup", f"num_warmup_steps={w}") if w else ("get_constant_schedule", "")
-    if name == "cosine" and p["eta_min"] == 0:
-        return "get_cosine_schedule_with_warmup", f"num_warmup_steps={w}, num_training_steps={w + p['T_max']}"
-    if name == "linear" and p["start_factor"] == 1 and p["end_factor"] == 0:
-        return "get_linear_schedule_with_warmup", f"num_warmup_steps={w}, num_training_steps={w + p['total_iters']}"
-    return None
+_TORCH_CODE = ("use the torch code (the same lrtui code command with --framework torch, or f on the app's code "
+               "screen), which any transformers Trainer accepts as its lr_scheduler.")
 
 
 def _code(lr: float, call: str, note: str) -> str:
@@ -57,30 +25,106 @@ def _code(lr: float, call: str, note: str) -> str:
             f"{note}scheduler = optimization.{call}\n")
 
 
+def _own(func: str, args: tuple[str, ...] | Callable[[dict[str, Any]], str]) -> Emitter:
+    """transformers' own ``func`` for its family, given the params named in ``args`` (or the text args(params))."""
+    def emit(name: str, params: dict[str, Any]) -> str:
+        given = kwargs_source(args, params) if isinstance(args, tuple) else args(params)
+        return _code(params["lr"], f"{func}(optimizer, {given})",
+                     f"# note: transformers' warmups start at lr 0 at step 0, as lrtui's {name} does\n")
+    return emit
+
+
+def _wsd_args(params: dict[str, Any]) -> str:
+    if params["num_stable_steps"] is not None:  # the stable steps set the length: given both,
+        params = {**params, "num_training_steps": None}  # transformers warns (and uses num_stable_steps anyway)
+    return kwargs_source(("num_warmup_steps", "num_decay_steps", "num_training_steps", "num_stable_steps",
+                          "warmup_type", "decay_type", "min_lr_ratio", "num_cycles"), params)
+
+
+def _min_lr_args(params: dict[str, Any]) -> str:
+    floor = (f"min_lr={params['min_lr']!r}" if params["min_lr"] is not None
+             else f"min_lr_rate={params['min_lr_rate']!r}")
+    return kwargs_source(("num_warmup_steps", "num_training_steps", "num_cycles"), params) + ", " + floor
+
+
+Twin = Callable[[dict[str, Any], int], "tuple[str, str] | None"]
+"""transformers' function and its arguments for a torch-family schedule's params (after a warmup of W from 0), if
+that function gives the schedule's curve exactly, else None."""
+
+
+def _twin(func: str, needs: str, twin: Twin) -> Emitter:
+    """transformers' function that gives this torch-family schedule's curve, where ``twin`` finds one; else a
+    comment that ``func`` would need ``needs``. A warmup from 0 is transformers' own (t / W); the schedule after
+    it starts at its epoch 0 in both."""
+    def emit(name: str, params: dict[str, Any]) -> str:
+        w = params.get("warmup", 0)
+        found = twin(params, w) if not w or params["warmup_start_factor"] == 0 else None
+        if found is not None:
+            call, args = found
+            return _code(params["lr"], f"{call}(optimizer{', ' if args else ''}{args})",
+                         f"# the same curve as torch's {name} here\n")
+        warmup = " and a warmup from 0 (warmup_start_factor=0)" if w else ""
+        return comment_lines(f"transformers' {func} gives this {name} only with {needs}{warmup}: " + _TORCH_CODE) + "\n"
+    return emit
+
+
+def _constant_twin(p: dict[str, Any], w: int) -> tuple[str, str] | None:
+    if p["factor"] != 1 and p["total_iters"] != 0:
+        return None
+    return ("get_constant_schedule_with_warmup", f"num_warmup_steps={w}") if w else ("get_constant_schedule", "")
+
+
+def _cosine_twin(p: dict[str, Any], w: int) -> tuple[str, str] | None:
+    if p["eta_min"] != 0:
+        return None
+    return "get_cosine_schedule_with_warmup", f"num_warmup_steps={w}, num_training_steps={w + p['T_max']}"
+
+
+def _linear_twin(p: dict[str, Any], w: int) -> tuple[str, str] | None:
+    if p["start_factor"] != 1 or p["end_factor"] != 0:
+        return None
+    return "get_linear_schedule_with_warmup", f"num_warmup_steps={w}, num_training_steps={w + p['total_iters']}"
+
+
+def _none(name: str, params: dict[str, Any]) -> str:
+    """No transformers function gives this schedule: a comment that says so."""
+    return comment_lines(f"{name} has no transformers schedule function: " + _TORCH_CODE) + "\n"
+
+
+EMITTERS: dict[str, Emitter] = {
+    "constant": _twin("get_constant_schedule", "factor=1 (or total_iters=0)", _constant_twin),
+    "step": _none,
+    "multistep": _none,
+    "exponential": _none,
+    "linear": _twin("get_linear_schedule_with_warmup", "start_factor=1 and end_factor=0", _linear_twin),
+    "polynomial": _none,
+    "cosine": _twin("get_cosine_schedule_with_warmup", "eta_min=0", _cosine_twin),
+    "cosine_restarts": _none,
+    "cyclic": _none,
+    "onecycle": _none,
+    "inverse_time": _none,
+    "warmup_constant": _own("get_constant_schedule_with_warmup", ("num_warmup_steps",)),
+    "warmup_linear": _own("get_linear_schedule_with_warmup", ("num_warmup_steps", "num_training_steps")),
+    "warmup_cosine": _own("get_cosine_schedule_with_warmup", ("num_warmup_steps", "num_training_steps", "num_cycles")),
+    "warmup_cosine_restarts": _own("get_cosine_with_hard_restarts_schedule_with_warmup",
+                                   ("num_warmup_steps", "num_training_steps", "num_cycles")),
+    "warmup_polynomial": _own("get_polynomial_decay_schedule_with_warmup",
+                              ("num_warmup_steps", "num_training_steps", "lr_end", "power")),
+    "inverse_sqrt": _own("get_inverse_sqrt_schedule", ("num_warmup_steps", "timescale")),
+    "warmup_cosine_min_lr": _own("get_cosine_with_min_lr_schedule_with_warmup", _min_lr_args),
+    "wsd": _own("get_wsd_schedule", _wsd_args),
+    "sequential": _none,
+    "chained": _none,
+    "plateau": _none,
+}
+"""Each schedule's transformers code, by name: transformers' own function, or a comment saying there is none
+(every schedule lrtui knows has an entry: tests/test_codegen.py checks)."""
+
+
 def transformers_code(spec: dict[str, Any]) -> str:
     """transformers' own function for its family, or for a torch-family schedule it gives exactly; for the
     others, a comment saying there is none (and, where one comes close, what it would need)."""
     schedule = schedules.from_spec(spec)
-    name, params = schedule.name, dict(schedule.params)
-    torch_code = ("use the torch code (the same lrtui code command with --framework torch, or f on the app's code "
-                  "screen), which any transformers Trainer accepts as its lr_scheduler.")
-    if name in _TWINS:
-        twin = _twin(name, params)
-        if twin is not None:
-            func, args = twin
-            return _code(params["lr"], f"{func}(optimizer{', ' if args else ''}{args})",
-                         f"# the same curve as torch's {name} here\n")
-        func, needs = _TWINS[name]
-        warmup = " and a warmup from 0 (warmup_start_factor=0)" if params.get("warmup") else ""
-        return comment_lines(f"transformers' {func} gives this {name} only with {needs}{warmup}: " + torch_code) + "\n"
-    if name not in _TRANSFORMERS:
-        return comment_lines(f"{name} has no transformers schedule function: " + torch_code) + "\n"
-    func, names = _TRANSFORMERS[name]
-    if name == "wsd" and params["num_stable_steps"] is not None:  # the stable steps set the length: given
-        params["num_training_steps"] = None  # both, transformers warns (and uses num_stable_steps anyway)
-    args = kwargs_source(names, params)
-    if name == "warmup_cosine_min_lr":
-        args += (f", min_lr={params['min_lr']!r}" if params["min_lr"] is not None
-                 else f", min_lr_rate={params['min_lr_rate']!r}")
-    return _code(params["lr"], f"{func}(optimizer, {args})",
-                 f"# note: transformers' warmups start at lr 0 at step 0, as lrtui's {name} does\n")
+    if schedule.name not in EMITTERS:
+        raise ConfigError(f"{schedule.name} has no transformers code here yet: allowed " + ", ".join(EMITTERS))
+    return EMITTERS[schedule.name](schedule.name, dict(schedule.params))

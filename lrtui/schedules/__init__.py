@@ -12,6 +12,7 @@ lrtui.params.ConfigError: step_size=0 is not allowed: an integer in [1, 10000000
 """
 
 from lrtui.params import ConfigError, Param
+from lrtui.schedules.join import join_schedules
 from lrtui.schedules.registry import Schedule, ScheduleDef, check_epochs, create, get, names
 from lrtui.schedules import torch_family, transformers_family, composition  # noqa: F401  (they register)
 from lrtui.schedules import plateau  # noqa: F401,E402  (registers "plateau")
@@ -28,6 +29,7 @@ __all__ = [
     "create",
     "from_spec",
     "get",
+    "join_schedules",
     "names",
 ]
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from lrtui.params import MAX_EPOCHS, ConfigError, Param
 from lrtui.schedules import registry, stepping
+from lrtui.schedules.join import join_schedules
 from lrtui.schedules.registry import LR, Schedule, ScheduleDef
 
 SCHEDULERS_HELP = "member schedules as nested specs (in a --spec file)"
@@ -92,18 +93,7 @@ def _build_sequential(params: dict[str, Any], prefix: str) -> Schedule:
     if any(b <= a for a, b in zip(milestones, milestones[1:])):
         raise ConfigError(f"{prefix}milestones={','.join(map(str, milestones))} is not allowed: "
                           "allowed strictly increasing epochs")
-    starts = (0,) + tuple(milestones)
-    starts_arr = np.asarray(starts, dtype=np.int64)
-
-    def formula(t: np.ndarray) -> np.ndarray:
-        idx = np.searchsorted(starts_arr[1:], t, side="right")
-        out = np.empty(t.shape, dtype=np.float64)
-        for i, member in enumerate(members):
-            here = idx == i
-            if here.any():
-                out[here] = member.formula(t[here] - starts_arr[i])
-        return out
-
+    formula = join_schedules([member.formula for member in members], milestones)
     return Schedule("sequential", params, formula, members=tuple(members))  # no horizon: onecycle is excluded
 
 

@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from lrtui.params import MAX_EPOCHS, ConfigError, Param, format_value, resolve
+from lrtui.schedules.join import join_schedules
 
 Formula = Callable[..., np.ndarray]
 Chainable = Callable[..., tuple[np.ndarray, np.ndarray]]
@@ -244,15 +245,10 @@ def with_warmup(inner: Formula, warmup: int, start_factor: float, base: float) -
     """SequentialLR([LinearLR(start_factor, 1.0, warmup), inner], milestones=[warmup]).
 
     lr(t) = base * (s + (1 - s) * t / W) for t < W, then inner(t - W): the schedule restarts at its own
-    epoch 0 when the warmup ends.
+    epoch 0 when the warmup ends (a :func:`~lrtui.schedules.join.join_schedules` of the ramp and the schedule).
     """
 
-    def warmed(t: np.ndarray) -> np.ndarray:  # t is 1-D (Schedule.__call__ flattens)
-        out = np.empty(t.shape, dtype=np.float64)
-        ramp = t < warmup
-        tw = t[ramp]
-        out[ramp] = base * (start_factor + (1.0 - start_factor) * tw / warmup)
-        out[~ramp] = inner(t[~ramp] - warmup)
-        return out
+    def ramp(t: np.ndarray) -> np.ndarray:
+        return base * (start_factor + (1.0 - start_factor) * t / warmup)
 
-    return warmed
+    return join_schedules([ramp, inner], [warmup])

@@ -2,7 +2,9 @@
 
 Each is a LambdaLR: lr(t) = lr * lam(t). W = num_warmup_steps, T = num_training_steps. The default warmup
 is linear from 0: lam(t) = t / max(1, W) for t < W, so lr = 0 at t = 0 (wsd starts at min_lr_ratio).
-Expressions keep transformers' order of operations.
+Expressions keep transformers' order of operations. Each is a :func:`~lrtui.schedules.join.join_schedules` of
+its phases: a phase after the warmup is a function of x = t - W (of its own start), exact in integers, so
+transformers' (t - W) / (T - W) is x / (T - W), the same float.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from lrtui.params import MAX_EPOCHS, ConfigError, Param
+from lrtui.schedules.join import join_schedules
 from lrtui.schedules.registry import LR, register
 
 W = Param("num_warmup_steps", "int", 10, "epochs of linear warmup from 0", 0, MAX_EPOCHS)
@@ -22,29 +25,14 @@ def _warmup_ramp(t: np.ndarray, num_warmup_steps: int) -> np.ndarray:
     return t / float(max(1, num_warmup_steps))
 
 
-def _pieces(t: np.ndarray, bounds: list[int], pieces: list, default: float) -> np.ndarray:
-    """lam(t) by pieces: ``pieces[i](t)`` where ``bounds[i-1] <= t < bounds[i]``, ``default`` from the last
-    bound on. Each piece is evaluated only on its own epochs (a long run costs one pass, not one per piece)."""
-    lam = np.full(t.shape, default, dtype=np.float64)
-    lo = None
-    for hi, piece in zip(bounds, pieces):
-        here = t < hi if lo is None else (t >= lo) & (t < hi)
-        if here.any():
-            lam[here] = piece(t[here])
-        lo = hi
-    return lam
-
-
 def _after_linear_warmup(t: np.ndarray, num_warmup_steps: int, decay) -> np.ndarray:
-    """lam(t) = t / max(1, W) for t < W, then ``decay(t)``."""
-    return _pieces(
-        t, [num_warmup_steps, np.iinfo(np.int64).max],
-        [lambda x: _warmup_ramp(x, num_warmup_steps), decay], 0.0,
-    )
+    """lam(t) = t / max(1, W) for t < W, then ``decay(t - W)``."""
+    return join_schedules([lambda x: _warmup_ramp(x, num_warmup_steps), decay], [num_warmup_steps])(t)
 
 
-def _after_warmup(t: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
-    return (t - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
+def _progress(x: np.ndarray, num_warmup_steps: int, num_training_steps: int) -> np.ndarray:
+    """transformers' p = (t - W) / max(1, T - W), of x = t - W."""
+    return x / float(max(1, num_training_steps - num_warmup_steps))
 
 
 def _check_horizon(p: dict) -> None:
@@ -65,7 +53,7 @@ def warmup_constant(t: np.ndarray, lr: float, num_warmup_steps: int) -> np.ndarr
 
     lam(t) = t / max(1, W) for t < W, then 1
     """
-    return lr * _pieces(t, [num_warmup_steps], [lambda x: x / max(1.0, num_warmup_steps)], 1.0)
+    return lr * join_schedules([lambda x: x / max(1.0, num_warmup_steps), 1.0], [num_warmup_steps])(t)
 
 
 @register("warmup_linear", "transformers", (LR, W, T), check=_check_horizon)
@@ -75,7 +63,8 @@ def warmup_linear(t: np.ndarray, lr: float, num_warmup_steps: int, num_training_
     lam(t) = t / max(1, W) for t < W;  max(0, (T - t) / max(1, T - W)) after: stays at 0 past T
     """
     span = float(max(1, num_training_steps - num_warmup_steps))
-    return lr * _after_linear_warmup(t, num_warmup_steps, lambda x: np.maximum(0.0, (num_training_steps - x) / span))
+    left = num_training_steps - num_warmup_steps  # T - t = left - x
+    return lr * _after_linear_warmup(t, num_warmup_steps, lambda x: np.maximum(0.0, (left - x) / span))
 
 
 @register("warmup_cosine", "transformers", (LR, W, T, CYCLES), check=_check_horizon)
@@ -89,7 +78,7 @@ def warmup_cosine(
     """
     return lr * _after_linear_warmup(
         t, num_warmup_steps,
-        lambda x: _cosine_factor(_after_warmup(x, num_warmup_steps, num_training_steps), num_cycles)
+        lambda x: _cosine_factor(_progress(x, num_warmup_steps, num_training_steps), num_cycles)
     )
 
 
@@ -106,8 +95,8 @@ def warmup_cosine_restarts(
 
     p = (t - W) / max(1, T - W);  lam(t) = 0 if p >= 1 else max(0, (1 + cos(pi * ((num_cycles * p) % 1))) / 2)
     """
-    def hard_restarts(x: np.ndarray) -> np.ndarray:  # W <= x < T: 0 <= p < 1, and 1 + cos >= 0 (no clamp)
-        y = (x - num_warmup_steps).astype(np.float64)  # transformers' operations in its order, in place:
+    def hard_restarts(x: np.ndarray) -> np.ndarray:  # 0 <= x < T - W: 0 <= p < 1, and 1 + cos >= 0 (no clamp)
+        y = x.astype(np.float64)  # x = t - W; transformers' operations in its order, in place:
         y /= float(max(1, num_training_steps - num_warmup_steps))  # p
         y *= float(num_cycles)
         y -= np.floor(y)  # % 1.0 (exact for y >= 0, and a fraction of np.remainder's cost)
@@ -117,8 +106,8 @@ def warmup_cosine_restarts(
         y *= 0.5
         return y
 
-    return lr * _pieces(t, [num_warmup_steps, num_training_steps],
-                        [lambda x: _warmup_ramp(x, num_warmup_steps), hard_restarts], 0.0)
+    return lr * join_schedules([lambda x: _warmup_ramp(x, num_warmup_steps), hard_restarts, 0.0],
+                               [num_warmup_steps, num_training_steps])(t)
 
 
 def _polynomial_check(p: dict) -> None:
@@ -148,11 +137,11 @@ def warmup_polynomial(
     lam(t) = lr_end / lr   after T
     """
     def decay(x: np.ndarray) -> np.ndarray:
-        remaining = 1 - (x - num_warmup_steps) / (num_training_steps - num_warmup_steps)
+        remaining = 1 - x / (num_training_steps - num_warmup_steps)  # x = t - W
         return ((lr - lr_end) * remaining**power + lr_end) / lr
 
-    return lr * _pieces(t, [num_warmup_steps, num_training_steps + 1],
-                        [lambda x: _warmup_ramp(x, num_warmup_steps), decay], lr_end / lr)
+    return lr * join_schedules([lambda x: _warmup_ramp(x, num_warmup_steps), decay, lr_end / lr],
+                               [num_warmup_steps, num_training_steps + 1])(t)
 
 
 def inverse_sqrt_timescale(num_warmup_steps: int, timescale: int | None) -> int:
@@ -177,8 +166,7 @@ def inverse_sqrt(t: np.ndarray, lr: float, num_warmup_steps: int, timescale: int
     With lr = d_model**-0.5 * W**-0.5 this is the Transformer's "Noam" schedule.
     """
     tau = inverse_sqrt_timescale(num_warmup_steps, timescale)
-    shift = tau - num_warmup_steps
-    return lr * _after_linear_warmup(t, num_warmup_steps, lambda x: 1.0 / np.sqrt((x + shift) / tau))
+    return lr * _after_linear_warmup(t, num_warmup_steps, lambda x: 1.0 / np.sqrt((x + tau) / tau))  # t + tau - W
 
 
 def _min_lr_check(p: dict) -> None:
@@ -220,7 +208,7 @@ def warmup_cosine_min_lr(
     rate = (min_lr / lr if lr else 1.0) if min_lr is not None else min_lr_rate
 
     def floored_cosine(x: np.ndarray) -> np.ndarray:
-        factor = _cosine_factor(_after_warmup(x, num_warmup_steps, num_training_steps), num_cycles)
+        factor = _cosine_factor(_progress(x, num_warmup_steps, num_training_steps), num_cycles)
         return np.maximum(0.0, factor * (1 - rate) + rate)
 
     return lr * _after_linear_warmup(t, num_warmup_steps, floored_cosine)
@@ -311,7 +299,7 @@ def wsd(
         return np.maximum(0.0, f * (1.0 - m) + m)
 
     def down(x: np.ndarray) -> np.ndarray:
-        p = (x - w - s) / float(max(1, d))
+        p = x / float(max(1, d))  # x = t - W - S
         if decay_type == "linear":
             f = 1.0 - p
         elif decay_type == "cosine":
@@ -320,4 +308,4 @@ def wsd(
             f = 1.0 - np.sqrt(p)
         return np.maximum(0.0, f * (1.0 - m) + m)
 
-    return lr * _pieces(t, [w, w + s, w + s + d], [up, np.ones_like, down], m)
+    return lr * join_schedules([up, 1.0, down, m], [w, w + s, w + s + d])(t)

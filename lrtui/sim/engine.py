@@ -45,13 +45,13 @@ def simulate(config: RunConfig | Prepared, progress: Progress | None = None) -> 
     return simulate_many([config], progress)[0]
 
 
-def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray) -> Trace:
+def simulate_with_lrs(prepared: Prepared, lrs: np.ndarray, progress: Progress | None = None) -> Trace:
     """Run one validated configuration with an explicit lr per epoch instead of its schedule (the lr
-    range test's exponential ramp)."""
+    range test's exponential ramp); ``progress`` as in :func:`simulate`."""
     lr = np.asarray(lrs, dtype=np.float64).reshape(1, -1)
     if lr.shape[1] != prepared.epochs:
         raise ValueError("one lr per epoch")
-    return _run_group([prepared], lr)[0]
+    return _run_group([prepared], lr, progress)[0]
 
 
 def simulate_many(configs: Sequence[RunConfig | Prepared], progress: Progress | None = None) -> list[Trace]:

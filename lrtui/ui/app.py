@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from textual.app import App, ComposeResult
@@ -28,9 +27,8 @@ from lrtui.analysis.compare import default_target
 from lrtui.app_settings import SMOOTHING
 from lrtui.analysis.verdict import Verdict
 from lrtui.params import ConfigError
-from lrtui.plotting.terminal import Options
 from lrtui.printable import one_line
-from lrtui.sim.config import DEFAULT_SCHEDULE, Prepared, RunConfig, Trace, prepare
+from lrtui.sim.config import Prepared, RunConfig, Trace, prepare
 from lrtui.ui import compat
 from lrtui.ui.comparison import Pinned
 from lrtui.ui.crash import write_report
@@ -47,9 +45,7 @@ from lrtui.ui.run_updates import RunUpdates
 from lrtui.ui.session_actions import SessionActions
 from lrtui.plotting.series import Look
 from lrtui.ui.simulation import SimulationQueue
-
-if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
-    from lrtui.presets import Preset
+from lrtui.ui.start import Start
 
 compat.install()
 
@@ -74,7 +70,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
     TITLE = "lrtui"
     COMMANDS = {_preset_commands}  # the palette searches presets (its system commands could quit or save files)
 
-    BINDINGS = keys.BINDINGS  # every key, with what it does for the help: lrtui/ui/keys.py
+    BINDINGS = keys.BINDINGS  # made from the key map, where each key is declared once with its help: ui/keys.py
 
     # repaint=False: a change redraws only what its watcher touches, never the whole screen (18 KB a step)
     config: reactive[RunConfig] = reactive(RunConfig, always_update=False, init=False, repaint=False)
@@ -85,34 +81,31 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
     show_board: reactive[bool] = reactive(False, init=False, repaint=False)  # the scoreboard (b)
     pinned: reactive[Pinned] = reactive(Pinned, init=False, repaint=False)  # changed in place: mutate_reactive
 
-    def __init__(self, config: RunConfig | None = None, options: Options | None = None, *,
-                 pinned: tuple[RunConfig, ...] = (), epoch: int = 0, target_loss: float | None = None,
-                 smoothing: str = SMOOTHING.default,
-                 preset: "Preset | None" = None, session_path: str | None = None, note: str = "",
-                 exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,
+    def __init__(self, start: Start, *, exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,
                  driver_class: type | None = None) -> None:
-        """``sandbox``: the files of a browser session (lrtui serve), ``driver_class`` its Textual driver."""
+        """Opened by :func:`make_app`. ``sandbox``: the files of a browser session (lrtui serve), ``driver_class``
+        its Textual driver."""
         super().__init__(driver_class=driver_class)
         self.exit_signals = exit_signals  # end like ctrl+c on these (SIGTERM, SIGHUP): the terminal restored
         self.ended_by: int | None = None  # the signal that ended the app
         self.crash_report: Path | None = None  # where the traceback of an unexpected error went
-        self.options = options or Options.from_environment()
-        first = config or RunConfig(schedule=DEFAULT_SCHEDULE, problem="quadratic", epochs=100)
+        self.options = start.options
+        first, pinned = start.config, start.pinned
         for c in (first, *pinned):
             prepare(c)  # the CLI validated them; a bad one fails here, before the screen opens
         self.set_reactive(LrtuiApp.config, first)
-        self.set_reactive(LrtuiApp.epoch, epoch)
+        self.set_reactive(LrtuiApp.epoch, start.epoch)
         self.trace: Trace | None = None
         self.set_reactive(LrtuiApp.pinned, Pinned(pinned, first))  # the pinned runs share the problem and seed
-        self.set_reactive(LrtuiApp.target_loss, target_loss)
-        self.set_reactive(LrtuiApp.smoothing, smoothing)
+        self.set_reactive(LrtuiApp.target_loss, start.target_loss)
+        self.set_reactive(LrtuiApp.smoothing, start.smoothing)
         self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
-        self.preset = preset
-        self.session_path = session_path  # where ctrl+s saves: the file loaded, else asked for
-        self.session_note = note  # a loaded session's note (see the note property)
+        self.preset = start.preset
+        self.session_path = start.session_path  # where ctrl+s saves: the file loaded, else asked for
+        self.session_note = start.note  # a loaded session's note (see the note property)
         self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
-        self.set_reactive(LrtuiApp.view, preset.meta.get("view", "loss") if preset else "loss")
+        self.set_reactive(LrtuiApp.view, start.preset.meta.get("view", "loss") if start.preset else "loss")
         self._prepared = None
         self.playback = Playback(self.set_interval, self._move_cursor, lambda: self.last_epoch, self._playback_changed)
         self.simulation = SimulationQueue(
@@ -137,7 +130,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         with Horizontal(id="main"):
             yield self.form
             with self.plot_area:
-                yield self.run_display.lr_view.panel
+                yield self.run_display.panels["lr"]
                 yield self.run_display.switcher
         yield self.board
         yield self.run_display.notes
@@ -415,3 +408,12 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
             self.action_enter_form()
         else:
             self.screen.set_focus(row)
+
+
+def make_app(start: Start, *, exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,
+             driver_class: type | None = None) -> LrtuiApp:
+    """The app, opened on ``start`` (lrtui/ui/start.py: what the CLI parsed, or what a test sets): the one way
+    the CLI, ``lrtui screenshot``, a browser session of ``lrtui serve`` and the tests build it. Where it runs
+    comes apart from what it shows: ``exit_signals`` end it as ctrl+c does (the terminal's SIGTERM and SIGHUP),
+    ``sandbox`` keeps a browser session's files and ``driver_class`` is that session's Textual driver."""
+    return LrtuiApp(start, exit_signals=exit_signals, sandbox=sandbox, driver_class=driver_class)

@@ -7,18 +7,29 @@ change them and every pinned run follows, and runs again.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from lrtui.analysis.compare import MAX_PINNED, describe, distinguish, follow, score
+from lrtui.analysis.compare import MAX_PINNED, Score, describe, distinguish, follow, score
 from lrtui.analysis.verdict import Verdict, judge
 from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig, Trace
-from lrtui.ui.widgets.board import BoardRow
 from lrtui.plotting.series import Look
 from lrtui.ui.simulation import Outcome
 from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS
 
 assert len(PIN_LOOKS) == MAX_PINNED
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """A run's row: its marker and colour (as on the plots), label (``now`` or ``#2``), description and score."""
+
+    marker: str
+    colour: str | None
+    label: str
+    description: str
+    score: Score | None  # None: no trace (still simulating, or the run cannot be simulated)
+    verdict: str
 
 
 class Pinned:

@@ -19,7 +19,7 @@ from lrtui.sim.config import Prepared, RunConfig, Trace
 from lrtui.ui.widgets.board import BoardRow, Scoreboard
 from lrtui.plotting.series import Look, Series
 from lrtui.ui.widgets.plot_panel import PlotPanel
-from lrtui.ui.views import LrView, Run, fmt, lower_views
+from lrtui.ui.views import LrView, Run, View, fmt, lower_views
 
 
 def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
@@ -51,10 +51,12 @@ class RunDisplay:
 
     def __init__(self, look: Look, view: str) -> None:
         self.look = look
-        self.lr_view = LrView(PlotPanel("learning rate", id="lr-panel", ascii=look.ascii))
-        self.views = lower_views(look.ascii)  # the lower plot's, by name: one shows at a time
-        self.panels = {"lr": self.lr_view.panel, **{name: v.panel for name, v in self.views.items()}}
-        self.switcher = ContentSwitcher(*(v.panel for v in self.views.values()), id="views", initial=f"{view}-panel")
+        self.lr_view = LrView()
+        self.views: dict[str, View] = lower_views()  # the lower plot's, by name: one shows at a time
+        self.panels = {name: PlotPanel(v.title, id=f"{name}-panel", ascii=look.ascii, point=getattr(v, "point", False))
+                       for name, v in {"lr": self.lr_view, **self.views}.items()}
+        self.switcher = ContentSwitcher(*(self.panels[name] for name in self.views), id="views",
+                                        initial=f"{view}-panel")
         self.board = Scoreboard(id="board", ascii=look.ascii)
         self.notes = Static(id="notes")
         self.status_line = Static(id="status")
@@ -73,19 +75,24 @@ class RunDisplay:
     def draw(self, run: Run, view: str, log_scale: dict[str, bool]) -> None:
         """The lr plot and the view ``view`` of ``run`` (a view the run does not have waits for one that
         does: a preset's or a session's view is set before its run is shown)."""
-        self.lr_view.draw(run, replace(self.look, log=log_scale["lr"]))
-        shown = self.views[view]
+        self.panels["lr"].draw(self.lr_view.figure(run, replace(self.look, log=log_scale["lr"])))
+        shown, panel = self.views[view], self.panels[view]
         if not shown.available(run):
             return
         try:
-            shown.draw(run, replace(self.look, log=log_scale["loss"]))
+            panel.draw(shown.figure(run, replace(self.look, log=log_scale["loss"]),
+                                    (panel.plot.size.width, panel.plot.size.height)))
         except ConfigError as err:  # a range test or branches that cannot run on this problem
             self.show_problem(str(err))
 
+    def summary(self, view: str) -> str:
+        """What the view's figure puts in the status line instead of the cursor's numbers ('' for none)."""
+        figure = self.panels[view].figure
+        return figure.summary if figure is not None else ""
+
     def place_cursor(self, view: str, epoch: int | None) -> None:
         """The cursor on the lr plot and on the view (not on the range test's lr axis)."""
-        shown = self.views[view]
-        for panel, epoch_axis in ((self.lr_view.panel, True), (shown.panel, shown.epoch_axis)):
+        for panel, epoch_axis in ((self.panels["lr"], True), (self.panels[view], self.views[view].epoch_axis)):
             panel.place(epoch if epoch_axis else None)
 
     def show_status(self, text: str | Text) -> None:
@@ -120,22 +127,28 @@ class RunDisplay:
             lr = schedule(np.arange(config.epochs))
         except ConfigError:
             return  # the simulation reports it
-        self.lr_view.panel.plot.show(
+        self.panels["lr"].plot.show(
             (Series(x, lr, "blue+"),), title=f"lr: {config.schedule['name']} (simulating the loss ...)",
             look=replace(self.look, log=log), x_range=(0.0, float(max(config.epochs - 1, 1))))
 
-    def show_progress(self, done: int, total: int, runs: int) -> None:
+    def show_progress(self, done: int, total: int, runs: int, view: str | None = None) -> None:
         """How far a long simulation got, in the status line and the loss plot's title (the loss plot empty:
-        the last run's loss is not the new one)."""
+        the last run's loss is not the new one); a view's own simulation (``view``: the range test, the
+        branches) in that view's."""
         which = f" (run group {runs})" if runs > 1 else ""
         percent = 100 * done // max(total, 1)
-        self.show_status(f"simulating: {done:,} of {total:,} epochs{which}, {percent}%  (escape cancels)")
-        loss = self.views["loss"].panel.plot
+        what = f"{self.views[view].title}: simulating" if view is not None else "simulating"
+        self.show_status(f"{what}: {done:,} of {total:,} epochs{which}, {percent}%  (escape cancels)")
+        if view is not None:
+            panel = self.panels[view]
+            panel.draw(self.views[view].simulating(panel.plot.look, percent))
+            return
+        loss = self.panels["loss"].plot
         loss.show((), title=f"loss: simulating ... {percent}%", look=loss.look)
 
     def show_not_simulated(self, config: RunConfig) -> None:
         """The first run was cancelled: the plots say so, not "simulating"."""
         self.show_status("simulation cancelled: change a value to run again")
-        lr, loss = self.lr_view.panel.plot, self.views["loss"].panel.plot
+        lr, loss = self.panels["lr"].plot, self.panels["loss"].plot
         lr.show(lr.series, title=f"lr: {config.schedule['name']}", x_range=(0.0, float(max(config.epochs - 1, 1))))
         loss.show((), title="loss: not simulated (cancelled)")

@@ -18,7 +18,7 @@ from lrtui.sim.config import RunConfig, Trace, prepare
 from lrtui.ui.comparison import board_rows
 from lrtui.ui.display import cursor_status
 from lrtui.ui.editing import form_contents
-from lrtui.ui.simulation import Job, Results
+from lrtui.ui.simulation import Job, Results, ViewJob, ViewResults
 from lrtui.ui.views import Run
 
 
@@ -33,6 +33,10 @@ class RunUpdates:
         if self.simulation.submit(job):
             return
         self.run_display.preview(run, self.log_scale["lr"])
+        self._watch_progress()
+
+    def _watch_progress(self) -> None:
+        """Show a long simulation's progress while it runs (see _show_progress)."""
         if self._progress_timer is None:
             self._progress_timer = self.set_interval(0.1, self._show_progress)
 
@@ -50,19 +54,25 @@ class RunUpdates:
                 self._progress_timer = None
             self.refresh_bindings()
             return
-        progress = self.simulation.progress
+        progress, job = self.simulation.progress, self.simulation.running
         if not self.cancellable or progress is None:
             return  # (None: no report since the last result was shown, which this must not cover)
-        self.run_display.show_progress(*progress)
+        self.run_display.show_progress(*progress, view=job.work.view if isinstance(job, ViewJob) else None)
         self.refresh_bindings()
 
     def action_cancel_run(self) -> None:
         """Escape during a long simulation: stop it and go back to the run on screen before it."""
         self.simulation.cancel()
 
-    def _cancelled(self) -> None:
-        """The worker stopped: the last run simulated comes back, in the form and the plots."""
-        if self.trace is not None:
+    def _cancelled(self, job: Job | ViewJob) -> None:
+        """The worker stopped: the last run simulated comes back, in the form and the plots; a view's
+        simulation stopped: the loss plot comes back."""
+        if isinstance(job, ViewJob):
+            title = self.views[job.work.view].title
+            if self.view == job.work.view:
+                self.view = "loss"
+            self.notify(f"{title} cancelled: back to the loss plot", timeout=3)
+        elif self.trace is not None:
             old = self.trace.config
             self.set_reactive(type(self).config, old)
             self.pinned.keep_simulated(old)
@@ -75,8 +85,11 @@ class RunUpdates:
             self.run_display.show_not_simulated(self.config)
 
 
-    def _finish(self, job: Job, results: Results) -> None:
+    def _finish(self, job: Job | ViewJob, results: Results | ViewResults) -> None:
         """A job's results, on the UI thread: shown if the job is still the run on screen."""
+        if isinstance(job, ViewJob):
+            self._view_done(job, results)
+            return
         config, trace = job.config, results.trace
         if config != self.config:
             return  # a newer configuration is on its way
@@ -123,10 +136,31 @@ class RunUpdates:
                    range_ramp=ramp)
 
     def _draw_plots(self) -> None:
-        """The lr plot and the lower plot's view, from the run on screen."""
+        """The lr plot and the lower plot's view, from the run on screen. A view that must simulate first
+        sends its work to the queue: a short one is drawn at once (by _view_done), a long one says it is
+        simulating, with its progress, until its result comes."""
         run = self._run()
-        if run is not None:
+        if run is None:
+            return
+        view = self.views[self.view]
+        try:
+            work = view.needs(run) if view.available(run) else None
+        except ConfigError:  # branches of a wsd longer than the run: drawing it shows why
+            work = None
+        if work is not None:
+            if self.simulation.submit(ViewJob(work)):
+                return  # done on the spot: its result drew the plots
+            self._watch_progress()
+        self.run_display.draw(run, self.view, self.log_scale)
+
+    def _view_done(self, job: ViewJob, results: ViewResults) -> None:
+        """A view's work is done: kept by its view, and drawn if that view of that run is on screen."""
+        view = self.views[job.work.view]
+        view.keep(job.work, results.result)
+        run = self._run()
+        if self.view == job.work.view and run is not None and view.available(run) and view.needs(run) is None:
             self.run_display.draw(run, self.view, self.log_scale)
+            self._update_cursor()
 
     def _update_board(self) -> None:
         """The scoreboard: the current run and each pinned one."""
@@ -144,7 +178,7 @@ class RunUpdates:
         if self.trace is None:
             self.run_display.show_status("simulating ...")
             return
-        summary = self.views[self.view].summary  # the range test's picks, the branches' end losses
+        summary = self.run_display.summary(self.view)  # the range test's picks, the branches' end losses
         self.run_display.show_status(summary or cursor_status(
             self.trace, self.epoch, self.verdict, self._sums, self.options.ascii,
             self.playback.speed if self.playback.playing else None, noisy=is_noisy(self._prepared)))

@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 from lrtui.io.files import write_atomic
-from lrtui.ui.app import LrtuiApp
-from lrtui.plotting.terminal import Options
+from lrtui.ui.app import LrtuiApp, make_app
+from lrtui.ui.start import Start
 
 SETTLE_TIMEOUT = 30.0
 
@@ -37,10 +37,10 @@ def _status(app: LrtuiApp) -> str:
         return f"(none: {type(err).__name__})"
 
 
-async def render_svg(start: dict, options: Options, size: tuple[int, int], keys: list[str]) -> str:
-    """The app opened on ``start`` (LrtuiApp's keyword arguments: config, pinned, preset...) as an SVG. A run
-    still simulating after SETTLE_TIMEOUT is taken as it shows (its progress on the status line)."""
-    app = LrtuiApp(options=options, **start)
+async def render_svg(start: Start, size: tuple[int, int], keys: list[str]) -> str:
+    """The app opened on ``start`` (its run, pinned runs, preset..., and its look) as an SVG. A run still
+    simulating after SETTLE_TIMEOUT is taken as it shows (its progress on the status line)."""
+    app = make_app(start)
     async with app.run_test(size=size) as pilot:
         for key in [None, *keys]:
             if key is not None:
@@ -52,7 +52,7 @@ async def render_svg(start: dict, options: Options, size: tuple[int, int], keys:
         return app.export_screenshot(title="lrtui")
 
 
-def take_screenshot(start: dict, options: Options, path: Path, size: tuple[int, int], keys: list[str]) -> None:
+def take_screenshot(start: Start, path: Path, size: tuple[int, int], keys: list[str]) -> None:
     """Write the SVG atomically (a temporary file, then a rename)."""
-    svg = asyncio.run(render_svg(start, options, size, keys))
+    svg = asyncio.run(render_svg(start, size, keys))
     write_atomic(path.resolve(), svg.encode("utf-8"))

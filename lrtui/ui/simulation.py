@@ -1,9 +1,11 @@
 """The app's simulations: one at a time off the UI thread, the latest job winning, so a held key never
 builds a backlog.
 
-:class:`SimulationQueue` takes a :class:`Job` (the run and its pinned runs). A short analytic job is run on
+:class:`SimulationQueue` takes a :class:`Job` (the run and its pinned runs) or a :class:`ViewJob` (what a
+view must simulate before it can draw: the range test, the WSD branches). A short analytic job is run on
 the spot, in the caller's own frame; a longer one goes to a worker thread, and a job submitted while one
-runs replaces whatever was waiting (coalescing). Results come back through ``deliver`` (Textual's
+runs replaces whatever was waiting (coalescing), except that a view's job never replaces a run's: it is
+dropped, and asked for again once that run is on screen. Results come back through ``deliver`` (Textual's
 ``call_from_thread`` in the app), so ``on_result`` and ``on_cancelled`` always run on the UI thread. The
 worker reports how far it got (:attr:`SimulationQueue.progress`); :meth:`SimulationQueue.cancel` stops it at
 its next report. No Textual here: the queue is tested with plain threads.
@@ -16,9 +18,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from typing import Any
+
 from lrtui.params import ConfigError
 from lrtui.sim.config import PROBLEMS, Prepared, RunConfig, Trace
 from lrtui.sim.engine import simulate, simulate_many
+from lrtui.ui.views import Work
 
 CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
 PROGRESS_AFTER = 0.5  # seconds: a simulation running longer shows its progress, and escape cancels it
@@ -53,13 +58,37 @@ class Results:
     pins: tuple[Outcome, ...]
 
 
+@dataclass(frozen=True)
+class ViewJob:
+    """A view's :class:`~lrtui.ui.views.Work` to run (see :class:`SimulationQueue`)."""
+
+    work: Work
+
+    @property
+    def cheap(self) -> bool:
+        return self.work.analytic and self.work.steps <= CHEAP_STEPS
+
+
+@dataclass(frozen=True)
+class ViewResults:
+    """A view job's outcome: the work's result, or the ConfigError that says why it cannot run."""
+
+    result: Any
+
+
 class Cancelled(Exception):
     """Escape stopped a long simulation (raised in the worker by its progress callback)."""
 
 
-def run_job(job: Job, progress: Callable[[int, int], None] | None = None) -> Results:
+def run_job(job: Job | ViewJob, progress: Callable[[int, int], None] | None = None) -> Results | ViewResults:
     """Simulate ``job``: the current run and the pinned runs not in ``job.known``, together where they can
-    be; a run that cannot be simulated gives its error instead. ``progress`` is told how far it got."""
+    be; a run that cannot be simulated gives its error instead. ``progress`` is told how far it got. A view's
+    job: its work's result, or its ConfigError."""
+    if isinstance(job, ViewJob):
+        try:
+            return ViewResults(job.work.compute(progress))
+        except ConfigError as err:
+            return ViewResults(err)
     reused: list[Outcome | None] = [next((t for t in job.known if t.config == pin), None) for pin in job.pins]
     todo = [job.prepared or job.config] + [pin for pin, r in zip(job.pins, reused) if r is None]
     try:
@@ -80,12 +109,12 @@ class SimulationQueue:
 
     ``start_thread(fn)`` runs ``fn`` on a worker thread; ``deliver(fn, *args)`` runs ``fn(*args)`` on the
     UI thread and returns once it has (the app's ``call_from_thread``). ``on_result(job, results)`` and
-    ``on_cancelled()`` are called through it.
+    ``on_cancelled(job)`` are called through it.
     """
 
     def __init__(self, start_thread: Callable[[Callable[[], None]], object],
-                 deliver: Callable[..., object], on_result: Callable[[Job, Results], None],
-                 on_cancelled: Callable[[], None]) -> None:
+                 deliver: Callable[..., object], on_result: Callable[[Any, Any], None],
+                 on_cancelled: Callable[[Any], None]) -> None:
         self._start_thread = start_thread
         self._deliver = deliver
         self._on_result = on_result
@@ -97,6 +126,7 @@ class SimulationQueue:
         self._stopped = False  # the app is going: the worker stops and delivers nothing more
         self.progress: tuple[int, int, int] | None = None  # (epochs done, of, runs started) from the worker
         self.started = 0.0  # when the job now running was submitted (time.monotonic)
+        self.running: Job | ViewJob | None = None  # the job on the worker
         self.idle_event = threading.Event()  # set when nothing runs or waits (tests and benchmarks wait on it)
         self.idle_event.set()
 
@@ -110,9 +140,14 @@ class SimulationQueue:
         """A simulation has run long enough to show its progress: escape cancels it."""
         return self.busy and self._running and time.monotonic() - self.started >= PROGRESS_AFTER
 
-    def submit(self, job: Job) -> bool:
+    def submit(self, job: Job | ViewJob) -> bool:
         """Simulate ``job``. True when it was done on the spot (cheap, nothing else running: its result is
-        delivered already); False when it went to the worker, replacing a job still waiting."""
+        delivered already); False when it went to the worker, replacing a job still waiting (a view's job
+        does not replace a run's, nor wait behind one: it is dropped)."""
+        if isinstance(job, ViewJob):
+            with self._lock:
+                if isinstance(self._pending, Job) or isinstance(self.running, Job):
+                    return False
         if job.cheap:  # a few milliseconds: done at once, no thread hop, drawn in the next frame
             with self._lock:
                 idle = not self._running
@@ -145,21 +180,25 @@ class SimulationQueue:
         while True:
             with self._lock:
                 job, self._pending = self._pending, None
+                self.running = job
                 if job is None:
                     self._running = False
                     break
             try:
                 results = run_job(job, self._report_progress)
+                self.running = None  # (a view may ask for its work as this run's result is shown)
             except Cancelled:
                 with self._lock:
                     self._pending = None  # escape stops what is waiting too
                 if not self._stopped:  # (the app is going: its loop may not answer)
-                    self._deliver(self._cancelled)
+                    self._deliver(self._cancelled, job)
                 continue
             except Exception as err:  # MemoryError too: the run fails, the app stays
                 reason = "out of memory" if isinstance(err, MemoryError) else f"{type(err).__name__}: {err}"
                 failed = ConfigError(f"the simulation failed ({reason}): try fewer epochs or a smaller problem")
-                results = Results(failed, (failed,) * len(job.pins))
+                results = (ViewResults(failed) if isinstance(job, ViewJob)
+                           else Results(failed, (failed,) * len(job.pins)))
+                self.running = None
             if not self._stopped:
                 self._deliver(self._finished, job, results)
         self.idle_event.set()  # (after the last result is on screen: deliver waits for it)
@@ -173,10 +212,10 @@ class SimulationQueue:
         if self._cancel.is_set():
             raise Cancelled
 
-    def _finished(self, job: Job, results: Results) -> None:
+    def _finished(self, job: Job | ViewJob, results: Results | ViewResults) -> None:
         self.progress, self.started = None, time.monotonic()  # the next run's progress after its own wait
         self._on_result(job, results)
 
-    def _cancelled(self) -> None:
+    def _cancelled(self, job: Job | ViewJob) -> None:
         self.progress, self.started = None, time.monotonic()
-        self._on_cancelled()
+        self._on_cancelled(job)

@@ -1,12 +1,14 @@
 """What the plots show: the lr plot, and the lower plot's views (loss, landscape, sharpness, range test, WSD
-branches), each one class over its own :class:`~lrtui.ui.widgets.plot_panel.PlotPanel`.
+branches), each a class whose ``figure(run, look, size)`` returns a :class:`~lrtui.plotting.figure.Figure`
+(as a Rich progress column renders a task): it neither draws nor computes as a side effect.
 
 A view is drawn from a :class:`Run` (the run on screen, prepared once, and the pinned runs that have a trace)
 and a :class:`~lrtui.plotting.series.Look`; ``available(run)`` says whether the run has such a view (a landscape
-needs a 2-D problem) and ``unavailable`` what a toggle then says. ``summary`` is what a view puts in the
-status line instead of the cursor's numbers (the range test's picks, the branches' end losses). A view that
-cannot be drawn raises ConfigError, which the app shows. The app keeps them in a table (:func:`lower_views`)
-and switches between their panels.
+needs a 2-D problem) and ``unavailable`` what a toggle then says. A view that must simulate first (the range
+test, the branches) says so in ``work(run)``: a :class:`Work` the app sends to its simulation queue, like any
+run, and hands back with ``keep``; the base class holds that one cache, and until the work is done the
+figure says it is simulating. A view that cannot be drawn raises ConfigError, which the app shows. No Textual
+here: the app's RunDisplay draws each figure into the view's panel.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
@@ -24,10 +26,11 @@ from lrtui.analysis.compare import is_noisy, smoothing_weight
 from lrtui.analysis.landscape import contours, path_bounds
 from lrtui.analysis.range_test import range_test
 from lrtui.analysis.smoothing import ema, trailing_mean
-from lrtui.sim.config import Prepared, Trace
-from lrtui.sim.engine import simulate_many
+from lrtui.params import ConfigError
+from lrtui.plotting.figure import Figure
 from lrtui.plotting.series import Look, Series
-from lrtui.ui.widgets.plot_panel import PlotPanel
+from lrtui.sim.config import PROBLEMS, Prepared, Trace
+from lrtui.sim.engine import Progress, simulate_many
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,27 @@ class Run:
                 for i, t in self.pinned]
 
 
+@dataclass(frozen=True, eq=False)
+class Work:
+    """A simulation a view needs before it can draw: ``compute(progress)`` runs it (on the app's worker when
+    it is long), and gives the same result for the same ``key``. ``steps`` (optimizer steps, all runs
+    together) and ``analytic`` say what it costs: the queue runs a short analytic one on the spot."""
+
+    view: str
+    key: tuple
+    compute: Callable[[Progress | None], Any]
+    steps: int
+    analytic: bool
+
+
 class LrView:
     """The lr plot: the schedule of the run and of the pinned runs, and the stability limit 2/lambda_max
     where the curvature is known (its value in the title when it is far above the lr)."""
 
-    def __init__(self, panel: PlotPanel) -> None:
-        self.panel = panel
+    name = "lr"
+    title = "learning rate"
 
-    def draw(self, run: Run, look: Look) -> None:
+    def figure(self, run: Run, look: Look) -> Figure:
         trace = run.trace
         series = [Series(run.x, trace.lr, "blue+")] + run.pin_series("lr", look, legend=False)
         title = f"lr: {trace.config.schedule['name']}"
@@ -112,26 +128,59 @@ class LrView:
                 title += f"  ({'dots' if look.plain else REFERENCE}: limit 2/{lam}max)"
             else:
                 title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
-        self.panel.plot.show(tuple(series), title=title, look=look, x_range=run.x_range)
+        return Figure(tuple(series), title, look, x_range=run.x_range)
+
+
+_MISSING = object()
 
 
 class View:
     """One view of the lower plot (see the module docstring)."""
 
     name: ClassVar[str]
+    title: ClassVar[str]  # its panel's, before anything is drawn
     unavailable: ClassVar[str] = ""
     epoch_axis: ClassVar[bool] = True  # the x axis is the epoch: the cursor shows on it
+    point: ClassVar[bool] = False  # the cursor is a dot on the figure's points (the landscape's path)
 
-    def __init__(self, panel: PlotPanel) -> None:
-        self.panel = panel
-        self.summary = ""
+    def __init__(self) -> None:
+        self._done: tuple[tuple, Any] | None = None  # (a Work's key, its result or its ConfigError)
 
     def available(self, run: Run | None) -> bool:
         """Whether ``run`` (None: nothing simulated yet) has this view; the loss and the range test always."""
         return True
 
-    def draw(self, run: Run, look: Look) -> None:
+    def work(self, run: Run) -> Work | None:
+        """The simulation this view needs for ``run`` before it can draw it (None: none)."""
+        return None
+
+    def needs(self, run: Run) -> Work | None:
+        """The work still to do for ``run``: its :meth:`work` unless its result is kept already."""
+        work = self.work(run)
+        return work if work is not None and self._result(work) is _MISSING else None
+
+    def keep(self, work: Work, result: Any) -> None:
+        """The result of ``work`` (or the ConfigError it raised), for the figures of its run."""
+        self._done = (work.key, result)
+
+    def result(self, run: Run) -> Any:
+        """The kept result of this view's work for ``run``; ConfigError as it was raised; None while not done."""
+        work = self.work(run)
+        result = None if work is None else self._result(work)
+        if isinstance(result, ConfigError):
+            raise result
+        return None if result is _MISSING else result
+
+    def _result(self, work: Work) -> Any:
+        return self._done[1] if self._done is not None and self._done[0] == work.key else _MISSING
+
+    def figure(self, run: Run, look: Look, size: tuple[int, int]) -> Figure:
+        """What the view shows of ``run``, on a plot of ``size`` (columns, rows) cells."""
         raise NotImplementedError
+
+    def simulating(self, look: Look, percent: int | None = None) -> Figure:
+        """The figure while the view's work runs: empty, the title says so."""
+        return Figure((), f"{self.title}: simulating ..." + (f" {percent}%" if percent is not None else ""), look)
 
 
 class LossView(View):
@@ -140,8 +189,9 @@ class LossView(View):
     it the band from their 10th to their 90th percentile (the legend and the title name it)."""
 
     name = "loss"
+    title = "loss"
 
-    def draw(self, run: Run, look: Look) -> None:
+    def figure(self, run: Run, look: Look, size: tuple[int, int] = (0, 0)) -> Figure:
         trace, prepared, pinned = run.trace, run.prepared, run.pinned
         weight = smoothing_weight(run.smoothing, is_noisy(prepared))
         smooth = lambda y: ema(y, weight)  # noqa: E731 (the pinned runs share the problem: one weight)
@@ -163,38 +213,36 @@ class LossView(View):
         title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
         if trace.seeds > 1:  # the mean over them (the legend names the band)
             title += f", {trace.seeds} seeds"
-        self.panel.plot.show(tuple(series), title=title, look=look, x_range=run.x_range)
+        return Figure(tuple(series), title, look, x_range=run.x_range)
 
 
 class LandscapeView(View):
     """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
 
     name = "landscape"
+    title = "landscape"
+    point = True
     unavailable = "the landscape view is for 2-D problems (ravine, catapult, river_valley, rosenbrock, beale)"
 
     def available(self, run: Run | None) -> bool:
         trace = run.trace if run is not None else None
         return trace is not None and trace.params is not None and trace.params.shape[1] == 2
 
-    def draw(self, run: Run, look: Look) -> None:
-        if not self.available(run):
-            return
+    def figure(self, run: Run, look: Look, size: tuple[int, int]) -> Figure:
         look = replace(look, log=False)  # a landscape's axes are the parameters
         trace, prepared = run.trace, run.prepared
         path = trace.params
         xlim, ylim = path_bounds(path)
-        plot = self.panel.plot
-        width, height = plot.size.width or 60, plot.size.height or 20
+        width, height = size[0] or 60, size[1] or 20
         series = [Series(gx, gy, "cyan", marker="." if look.ascii else None, scatter=True, decimate=False)
                   for gx, gy in contours(prepared.problem, prepared.problem_params, xlim, ylim,
                                          width * (1 if look.ascii else 2), height * (1 if look.ascii else 4))]
         step = max(1, len(path) // (4 * max(width, 1)))
         shown = np.vstack([path[::step], path[-1:]])
         series.append(Series(shown[:, 0], shown[:, 1], "red+", decimate=False))
-        self.panel.points = path
         seed = f", seed {trace.config.seed}" if trace.seeds > 1 else ""  # the path is one seed's
-        plot.show(tuple(series), title=f"landscape: {trace.config.problem} (path of {trace.config.optimizer}{seed})",
-                  look=look, x_range=xlim, y_range=ylim, xlabel="x")
+        return Figure(tuple(series), f"landscape: {trace.config.problem} (path of {trace.config.optimizer}{seed})",
+                      look, x_range=xlim, y_range=ylim, xlabel="x", points=path)
 
 
 class SharpnessView(View):
@@ -202,40 +250,44 @@ class SharpnessView(View):
     the lr tolerates (2/lr for SGD, 2(1+mu)/lr with momentum)."""
 
     name = "sharpness"
+    title = "sharpness"
     unavailable = "the sharpness view needs a problem with known curvature (not the data problems)"
 
     def available(self, run: Run | None) -> bool:
         return run is not None and bool(np.isfinite(run.trace.sharpness).any())
 
-    def draw(self, run: Run, look: Look) -> None:
+    def figure(self, run: Run, look: Look, size: tuple[int, int] = (0, 0)) -> Figure:
         trace = run.trace
         with np.errstate(divide="ignore", invalid="ignore"):
             c = trace.stability_bound * trace.sharpness  # the optimizer's constant: bound = c / lambda
             tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
         lam = "lambda" if look.ascii else "λ"
-        self.panel.plot.show(
-            (Series(run.x, trace.sharpness, "red+", f"sharpness {lam}max"),
-             Series(run.x, tolerated, REFERENCE, "c/lr", marker="." if look.plain else None)),
-            title="sharpness" + (f", seed {trace.config.seed}" if trace.seeds > 1 else ""), look=look,
-            x_range=(0.0, float(max(len(run.x) - 1, 1))))
+        return Figure((Series(run.x, trace.sharpness, "red+", f"sharpness {lam}max"),
+                       Series(run.x, tolerated, REFERENCE, "c/lr", marker="." if look.plain else None)),
+                      "sharpness" + (f", seed {trace.config.seed}" if trace.seeds > 1 else ""), look,
+                      x_range=(0.0, float(max(len(run.x) - 1, 1))))
 
 
 class RangeView(View):
     """The lr range test on this problem and optimizer: loss against lr (log axis), the suggestions and the
-    true stable limit as vertical lines; the numbers in the status line. Kept while the run is the same (a
-    log toggle or a view switch draws it again without running it again)."""
+    true stable limit as vertical lines; the numbers in the status line. Its work is the test's run, kept
+    while the run is the same (a log toggle or a view switch draws it again without running it again)."""
 
     name = "range"
+    title = "range test"
     epoch_axis = False  # its x axis is the lr
 
-    def __init__(self, panel: PlotPanel) -> None:
-        super().__init__(panel)
-        self.last: tuple | None = None  # (the run it was for, its RangeResult)
+    def work(self, run: Run) -> Work:
+        config, ramp = run.trace.config, run.range_ramp
+        steps = int(ramp.get("steps", 100)) * config.steps_per_epoch
+        return Work(self.name, (config, tuple(sorted(ramp.items()))),
+                    lambda progress: range_test(config, **ramp, progress=progress), steps,
+                    PROBLEMS[config.problem].kind == "analytic")
 
-    def draw(self, run: Run, look: Look) -> None:
-        if self.last is None or self.last[0] != run.trace.config:
-            self.last = (run.trace.config, range_test(run.trace.config, **run.range_ramp))
-        result = self.last[1]
+    def figure(self, run: Run, look: Look, size: tuple[int, int] = (0, 0)) -> Figure:
+        result = self.result(run)
+        if result is None:
+            return self.simulating(look)
         marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
         if result.stable_limit:
             marks.append((np.log10(result.stable_limit), REFERENCE))
@@ -247,32 +299,37 @@ class RangeView(View):
             title += " (line: the stable limit)" if result.stable_limit else ""
         limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
         picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
-        self.summary = f"range test: {picks}; {limit}"  # the status line shows it: titles must be short
-        self.panel.plot.show((Series(np.log10(result.lr), result.loss, "red+", decimate=False),),
-                             title=title, look=look, xlabel="lr", xlog=True, vlines=tuple(marks))
+        return Figure((Series(np.log10(result.lr), result.loss, "red+", decimate=False),), title, look,
+                      xlabel="lr", xlog=True, vlines=tuple(marks),
+                      summary=f"range test: {picks}; {limit}")  # the status line shows it: titles must be short
 
 
 class BranchesView(View):
     """WSD's branches: the stable phase without decay (the trunk) and the decay started from several points
     of it, each a run of its own on the same seeds (the mean over them where the run has several); their end
-    losses in the status line."""
+    losses in the status line. Its work is simulating the trunk and the branches."""
 
     name = "branches"
+    title = "branches"
     unavailable = "the branch view is for wsd: its decay can start from any point of the stable phase"
-
-    def __init__(self, panel: PlotPanel) -> None:
-        super().__init__(panel)
-        self.last: tuple | None = None  # (the run, Branches, their traces)
 
     def available(self, run: Run | None) -> bool:
         return run is not None and run.prepared.schedule.name == "wsd"
 
-    def draw(self, run: Run, look: Look) -> None:
+    def work(self, run: Run) -> Work:
+        prepared = run.prepared
+        found = branches(prepared)  # (a few dataclasses: the ConfigError of a wsd longer than the run, at once)
+        steps = sum(c.epochs for c in (found.trunk, *found.runs)) * prepared.config.steps_per_epoch * prepared.seeds
+        return Work(self.name, (run.trace.config,), lambda progress: (found, simulate_many([found.trunk, *found.runs],
+                                                                                           progress)),
+                    steps, PROBLEMS[prepared.config.problem].kind == "analytic")
+
+    def figure(self, run: Run, look: Look, size: tuple[int, int] = (0, 0)) -> Figure:
+        done = self.result(run)
+        if done is None:
+            return self.simulating(look)
         trace = run.trace
-        if self.last is None or self.last[0] != trace.config:
-            found = branches(run.prepared)
-            self.last = (trace.config, found, simulate_many([found.trunk, *found.runs]))
-        _, found, runs = self.last
+        found, runs = done
         trunk, rest = runs[0], runs[1:]
         window = max(1, len(trace.epoch) // 60)  # the loss is noisy: a trailing mean keeps it readable
         pin_look = lambda i: PIN_LOOKS[i % len(PIN_LOOKS)]  # noqa: E731
@@ -290,21 +347,15 @@ class BranchesView(View):
         # a noisy loss scatters from seed to seed: both say which seed, or how many the means are over
         which = f"seed {trace.config.seed}" if trunk.seeds == 1 else f"{trunk.seeds} seeds"
         none = short(end_loss(trunk.loss, trunk.final_loss, tail))
-        self.summary = f"{which}, last {tail}: {ends}; none: {none}"  # the mean of the last {tail} epochs
         title = f"branches, {which}; gray: no decay"  # (over several seeds each line is their mean)
-        self.panel.plot.show(tuple(series), title=title, look=look, x_range=(0.0, float(max(len(trace.epoch) - 1, 1))))
+        return Figure(tuple(series), title, look, x_range=(0.0, float(max(len(trace.epoch) - 1, 1))),
+                      summary=f"{which}, last {tail}: {ends}; none: {none}")  # the mean of the last {tail} epochs
 
 
 VIEWS: tuple[type[View], ...] = (LossView, LandscapeView, RangeView, SharpnessView, BranchesView)
 """The lower plot's views, in the order their panels are made."""
 
-TITLES = {"loss": "loss", "landscape": "landscape", "range": "range test", "sharpness": "sharpness",
-          "branches": "branches"}
 
-
-def lower_views(ascii: bool) -> dict[str, View]:
-    """A fresh view of each kind over its own panel (id ``NAME-panel``), by name."""
-    return {cls.name: cls(PlotPanel(TITLES[cls.name], id=f"{cls.name}-panel", ascii=ascii,
-                                    point=cls.name == "landscape"))
-            for cls in VIEWS}
-
+def lower_views() -> dict[str, View]:
+    """A fresh view of each kind, by name."""
+    return {cls.name: cls() for cls in VIEWS}

@@ -13,27 +13,14 @@ needs to tell its rows apart (3 at least): 0.1234 and 0.1235 are not both 0.123.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from lrtui.analysis.compare import Score, ranks
+from lrtui.analysis.compare import ranks
+from lrtui.ui.comparison import BoardRow
 
 MIN_DESCRIPTION = 22
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    """A run's row: its marker and colour (as on the plots), label (``now`` or ``#2``), description and score."""
-
-    marker: str
-    colour: str | None
-    label: str
-    description: str
-    score: Score | None  # None: no trace (still simulating, or the run cannot be simulated)
-    verdict: str
 
 
 def distinct(values: list[float | int | None]) -> list[str]:

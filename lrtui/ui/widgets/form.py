@@ -17,11 +17,11 @@ from typing import Callable
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from lrtui.printable import cut, one_line
+from lrtui.ui import keys
 from lrtui.ui.editing import Change, Edit, Nudge, Reset, TakeBack
 from lrtui.ui.fields import Field, complete
 
@@ -58,7 +58,7 @@ class FieldRow(Widget, can_focus=True):
     }
     """
 
-    BINDINGS = [Binding("delete", "reset", "Default")]
+    BINDINGS = keys.ROW_BINDINGS  # delete: the default (lrtui/ui/keys.py, with the keys on_key takes)
 
     def __init__(self, field: Field, value: str, label_width: int = 12, *,
                  on_change: OnChange = lambda row, change: None, ascii: bool = False) -> None:

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.geometry import Region
 
+from lrtui.plotting.figure import Figure
 from lrtui.ui.widgets.plots import CurvePlot
 
 FRAME_OR_BLANK = frozenset(" ─┌┐└┘┬┴├┤│")  # the cells the cursor's arrows may take
@@ -44,9 +45,18 @@ class PlotPanel(Container):
         self.point_mode = point
         self.epoch: float | None = None
         self.points: np.ndarray | None = None  # (epochs, 2) positions for point mode
+        self.figure: Figure | None = None  # the last drawn
 
     def compose(self) -> ComposeResult:
         yield self.plot
+
+    def draw(self, figure: Figure) -> None:
+        """Show ``figure`` (the one step every view's figure takes to the screen); a point cursor follows its
+        points."""
+        self.figure = figure
+        self.points = figure.points
+        self.plot.show(figure.series, title=figure.title, look=figure.look, x_range=figure.x_range,
+                       y_range=figure.y_range, xlabel=figure.xlabel, xlog=figure.xlog, vlines=figure.vlines)
 
     def place(self, epoch: float | None) -> None:
         """Put the cursor at ``epoch`` (hidden when None or outside the plot's data area)."""

@@ -1,0 +1,136 @@
+"""The plots' views and scales by keys (Textual's Pilot): log scales, the landscape, the range test, sharpness, and
+the smoothed loss."""
+
+
+import numpy as np
+import pytest
+
+from lrtui.sim.config import RunConfig
+from lrtui.ui.app import make_app
+from lrtui.ui.start import Start
+from lrtui.plotting.terminal import Options
+from lrtui.ui.widgets.form import FieldRow
+from lrtui.ui.screenshot import settle
+from tests.conftest import cosine, row, started, status
+
+
+async def test_log_scale_toggles():
+    app = make_app(Start(cosine(), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "l")  # escape: from the form to the plots, where letters are commands
+        await pilot.pause()
+        loss = app.query_one("#loss-panel").plot
+        assert loss.look.log and "1e-" in loss.render().plain and "(log)" in loss.title
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.query_one("#lr-panel").plot.look.log
+        await pilot.press("l")
+        assert not loss.look.log
+
+
+async def test_landscape_view_toggles_on_2d_problems_only():
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.4}}, problem="ravine", epochs=30),
+                         Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "v")
+        await pilot.pause()
+        land = app.query_one("#landscape-panel")
+        assert app.view == "landscape" and land.display and not app.query_one("#loss-panel").display
+        assert "landscape: ravine" in land.plot.render().plain and land.plot.geometry is not None
+        await pilot.press("right", "right", "right")
+        (column, row, dot), = land.plot.mark.cells
+        g = land.plot.geometry
+        assert dot == "●" and (column, row) == (g.column(app.trace.params[3, 0]), g.row(app.trace.params[3, 1]))
+        await pilot.press("v")
+        assert app.view == "loss" and app.query_one("#loss-panel").display
+        await pilot.press("v")
+        app.query_one(FieldRow).focus()  # the problem picker sits further down; set it through the model
+        from lrtui.ui import fields as F
+        picker = F.Field("problem", F.PICKERS["problem"], picker=True)
+        app.config = F.set_value(app.prepared, picker, "quadratic").config
+        await settle(app, pilot)
+        assert app.view == "loss"  # a 1-D problem has no landscape: back to the loss plot
+        await pilot.press("escape", "v")
+        assert app.view == "loss"
+
+
+async def test_range_test_view():
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"),
+                         Options()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "r")
+        await pilot.pause()
+        panel = app.query_one("#range-panel")
+        assert app.view == "range" and panel.display and not app.query_one("#loss-panel").display
+        assert "stable below 0.2" in status(app) and "steepest" in status(app)
+        assert panel.plot.xlog and len(panel.plot.vlines) == 4 and panel.plot.mark is None
+        row(app, "problem.l1").focus()
+        await pilot.press("-")  # l1 10 -> 7.94: a new problem, a new test
+        await settle(app, pilot)
+        assert f"stable below {2 / 7.94:.4g}" in status(app)
+        await pilot.press("escape", "r")
+        assert app.view == "loss"
+
+
+async def test_sharpness_view():
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, problem="catapult", epochs=60),
+                         Options()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        panel = app.query_one("#sharpness-panel")
+        assert app.view == "sharpness" and panel.display
+        sharp, tolerated = panel.plot.series
+        assert tolerated.y[0] == pytest.approx(2 / 0.5) and sharp.y[0] == pytest.approx(app.trace.sharpness[0])
+        assert sharp.y[-1] < tolerated.y[-1] < sharp.y[0]  # T6: the catapult lands below 2/lr
+        await pilot.press("s")
+        assert app.view == "loss"
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="mlp", epochs=5),
+                         Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "s")
+        assert app.view == "loss"  # no curvature on a data problem
+
+
+async def test_range_test_without_colour_draws_the_stable_limit_alone():
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="spectrum"),
+                         Options(mono=True)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "r")
+        await pilot.pause()
+        plot = app.query_one("#range-panel").plot
+        assert [round(10 ** x, 6) for x, _ in plot.vlines] == [0.2] and "the stable limit" in plot.title
+        assert "steepest" in status(app)  # the picks are in the status line
+
+
+async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_so():
+    from lrtui.analysis.smoothing import ema
+
+    noisy = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem_params={"noise": 1.0}, epochs=200)
+    app = make_app(Start(noisy, Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        loss = app.query_one("#loss-panel").plot
+        assert "(EMA 0.9)" in loss.title and np.allclose(loss.series[0].y, ema(app.trace.loss, 0.9))
+        floor = loss.drawing_order()[-1]
+        assert floor.label == "noise floor"  # drawn over the trace, not hidden under it
+        smoothing = row(app, "compare.smoothing")
+        smoothing.focus()
+        await pilot.press(*"off", "enter")
+        await settle(app, pilot)
+        assert "EMA" not in loss.title and np.array_equal(loss.series[0].y, app.trace.loss, equal_nan=True)
+        await pilot.press("+")  # off -> 0.6
+        assert "(EMA 0.6)" in loss.title and smoothing.value == "0.6"
+        await pilot.press("delete")
+        assert smoothing.value == "auto" and "(EMA 0.9)" in loss.title
+    app = make_app(Start(cosine(), Options()))  # no noise: auto is off
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        loss = app.query_one("#loss-panel").plot
+        assert "EMA" not in loss.title and np.array_equal(loss.series[0].y, app.trace.loss)

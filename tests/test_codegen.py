@@ -1,0 +1,38 @@
+"""The code writers' text, held still: every recorded spec exports, for every framework, exactly the text (or the
+refusal) tests/fixtures/exported_code.json recorded (tests/fixtures/make_code_fixtures.py made it)."""
+
+import json
+
+import pytest
+
+from lrtui import schedules
+from lrtui.codegen import EMITTERS, FRAMEWORKS, code_for, missing_entries
+from lrtui.params import ConfigError
+from tests.conftest import FIXTURES
+
+RECORDED = json.loads((FIXTURES / "exported_code.json").read_text())["cases"]
+
+
+def _exported(spec: dict, framework: str) -> str | dict:
+    try:
+        return code_for(spec, framework)
+    except ConfigError as err:
+        return {"error": str(err)}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_recorded_spec_exports_the_recorded_text(framework):
+    assert len(RECORDED) > 800 and {c["spec"]["name"] for c in RECORDED} >= {"plateau", "chained", "wsd"}
+    changed = [(case["spec"], case[framework], got) for case in RECORDED
+               if (got := _exported(case["spec"], framework)) != case[framework]]
+    assert not changed, (f"{len(changed)} of {len(RECORDED)} specs export other text; the first:\n"
+                         f"{json.dumps(changed[0][0])}\n--- recorded\n{changed[0][1]}\n--- now\n{changed[0][2]}")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_each_frameworks_table_has_an_entry_for_every_schedule_and_no_other(framework):
+    """A schedule added to the registry without an entry in each framework's table is named here."""
+    missing = missing_entries(framework)
+    assert not missing, (f"lrtui/codegen/{framework}.py's EMITTERS has no entry for {', '.join(missing)}: add its "
+                         f"{framework} code, or what {framework} says instead where it has no such schedule")
+    assert [name for name in EMITTERS[framework] if name not in schedules.names()] == []
