@@ -25,7 +25,6 @@ import numpy as np
 
 from lrtui import schedules
 from lrtui.analysis.smoothing import trailing_mean
-from lrtui.app_settings import MAX_PINNED  # noqa: F401 (ui/comparison.py imports it from here, until its rewrite)
 from lrtui.params import ConfigError, Param, coerce, format_value
 from lrtui.sim.config import FINAL_WINDOW, Prepared, RunConfig, Trace
 from lrtui.sim.optimizers import OPTIMIZERS

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lrtui.analysis.compare import MAX_PINNED, Score, describe, distinguish, follow, score
+from lrtui.analysis.compare import Score, describe, distinguish, follow, score
+from lrtui.app_settings import MAX_PINNED
 from lrtui.analysis.verdict import Verdict, judge
 from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig, Trace
