@@ -14,8 +14,8 @@ import sys
 from lrtui.cli.parser import UsageError, Parser
 from lrtui.cli.start import app_start
 from lrtui.params import coerce
-from lrtui.serve.settings import (IDLE_MINUTES, MAX_SESSIONS, PORT, SESSION_MIB, default_max_sessions,
-                                  public_url)
+from lrtui.serve.settings import (IDLE_MINUTES, MAX_PER_ADDRESS, MAX_SESSIONS, PORT, SESSION_MIB,
+                                  default_max_sessions, join_code, public_url)
 from lrtui.io.sandbox import remove_orphans
 
 SERVE_DESCRIPTION = (
@@ -36,6 +36,11 @@ def build_serve_parser() -> argparse.ArgumentParser:
                    f"here: half the memory at {SESSION_MIB} MiB a session)")
     p.add_argument("--idle-minutes", default="30", metavar="MIN",
                    help="end a session after this long without input (default 30)")
+    p.add_argument("--join-code", metavar="CODE",
+                   help="a code the address must carry (the one printed: ...?code=CODE); pages without it are refused")
+    p.add_argument("--max-per-address", metavar="N",
+                   help="sessions at once from one client address (default: no limit; a lab behind one NAT "
+                   "address is one client address)")
     return p
 
 
@@ -53,6 +58,8 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
                                                                                   "--")
     idle = coerce(IDLE_MINUTES, options.idle_minutes, "--")
     public = None if options.public_url is None else public_url(options.public_url)
+    code = None if options.join_code is None else join_code(options.join_code)
+    per_address = None if options.max_per_address is None else coerce(MAX_PER_ADDRESS, options.max_per_address, "--")
     app_args = app_parser.parse_intermixed_args(app_argv)
     app_start(app_args)  # a bad preset, file or value fails now, once
     if importlib.util.find_spec("textual_serve") is None:
@@ -61,5 +68,5 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
 
     remove_orphans()  # the folders of sessions that died without removing theirs (a crash, SIGKILL)
     server.run(session_command(app_argv), host=options.host, port=port, public_url=public,
-               max_sessions=sessions, idle_seconds=idle * 60)
+               max_sessions=sessions, idle_seconds=idle * 60, join_code=code, max_per_address=per_address)
     return 0

@@ -7,13 +7,22 @@ page saying the lab is full instead of a session; a place is free again only onc
 (killed if it does not quit). A session with no key from its browser for ``idle_seconds`` is ended as q
 ends it (the page offers a new one). A page's keys are limited in rate, its messages in size. A stop
 (ctrl+c, SIGTERM) ends every session within seconds; the server removes the folder of any it had to kill.
+
+Against one client holding the lab: a join code (``join_code``: a page or a websocket without it is refused;
+the page that has it in its address keeps it in a cookie for its websocket), an optional cap on the sessions
+of one client address (``max_per_address``), and new sessions limited in rate per address
+(:data:`CONNECTS_BURST`, then :data:`CONNECTS_PER_SECOND`). A request whose headers do not arrive within
+:data:`HALF_OPEN_SECONDS` is closed, the limit on open files is raised to what the system allows, and an
+error repeated in a flood is logged once a minute with its count (:class:`RepeatedOnce`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
+import resource
 import signal
 import time
 from pathlib import Path
@@ -41,8 +50,27 @@ KEY_BURST = 16384
 """...and at once (a pasted path or note)."""
 MAX_MESSAGE = 1 << 20
 """The longest websocket message taken (aiohttp's default is 4 MiB)."""
+CONNECTS_BURST = 60
+"""New sessions one client address may open at once (a class behind one NAT address opens its pages together)..."""
+CONNECTS_PER_SECOND = 1.0
+"""...and then a second, on average."""
+HALF_OPEN_SECONDS = 10.0
+"""A connection that has not sent a whole request by then is closed (aiohttp waits 75 s: slowloris)."""
+REPEATS_LOGGED_EVERY = 60.0
+"""Seconds: an error repeated within them is counted, not logged again (a flood of 'too many open files')."""
+JOIN_COOKIE = "lrtui-join"
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+REFUSED_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>lrtui: {title}</title></head>
+<body style="font-family: monospace; background: #0c181f; color: #eee; padding: 3em; font-size: 16px">
+<p>{text}</p></body></html>
+"""
+NO_CODE = ("This lab needs its join code: open the address your instructor handed out (it ends in "
+           "?code=...).")
+TOO_MANY_HERE = "Your address already has {sessions} sessions of this lab, its limit: close one first."
+TOO_FAST = "Too many new sessions from your address: wait a minute, then reload."
 
 FULL_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>lrtui: the lab is full</title></head>
@@ -56,7 +84,8 @@ end after {idle} minutes), or ask your instructor.</p>
 
 class LabServer(Server):
     def __init__(self, command: str, *, host: str, port: int, public_url: str | None, max_sessions: int,
-                 idle_seconds: float, title: str = "lrtui") -> None:
+                 idle_seconds: float, title: str = "lrtui", join_code: str | None = None,
+                 max_per_address: int | None = None) -> None:
         super().__init__(command, host=host, port=port, title=title, public_url=public_url,
                          templates_path=TEMPLATES)
         self.given_public_url = public_url  # None: the page takes its addresses from the browser's
@@ -69,20 +98,28 @@ class LabServer(Server):
         self._ending: dict[AppService, asyncio.Future] = {}  # sessions being ended
         self.downloads = Downloads(self.download_manager)
         self.listening = False  # the sockets are bound
+        self.join_code = join_code
+        self.max_per_address = max_per_address
+        self.addresses: dict[AppService, str] = {}  # each session's client address
+        self.connects = ConnectLimits()
 
     def initialize_logging(self) -> None:
         logging.basicConfig(level="WARNING", format="lrtui serve: %(message)s")
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RepeatedOnce())
 
     def serve(self, debug: bool = False) -> None:
         """textual-serve's, saying the address once the server listens (not before)."""
         self.debug = debug
         self.initialize_logging()
+        raise_file_limit()
         loop = asyncio.new_event_loop()
         for stop in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop, self.request_exit)
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                        print=lambda _: self.say_ready(), shutdown_timeout=STOPPING_SECONDS)
+                        print=lambda _: self.say_ready(), shutdown_timeout=STOPPING_SECONDS,
+                        keepalive_timeout=HALF_OPEN_SECONDS)
         except OSError as error:
             if self.listening:
                 raise
@@ -90,7 +127,7 @@ class LabServer(Server):
 
     def say_ready(self) -> None:
         self.listening = True  # (an OSError before this is the host's or the port's)
-        url = page_url(self.host, self.port, self.given_public_url)
+        url = page_url(self.host, self.port, self.given_public_url, self.join_code)
         print(f"lrtui serve: students open {url} (up to {self.max_sessions} sessions; one idle for "
               f"{self.idle_seconds / 60:g} minutes ends); ctrl+c stops", flush=True)
 
@@ -116,7 +153,24 @@ class LabServer(Server):
                                     STOPPING_SECONDS) for page in self.pages.values()]
         await asyncio.gather(*closing, return_exceptions=True)  # (a page that does not read is not waited for)
 
+    def _refusal(self, request: web.Request, code_given: str | None) -> tuple[int, str, str] | None:
+        """Why this client gets no session, as (HTTP status, title, text); None: it may have one."""
+        if self.join_code is not None and not hmac.compare_digest((code_given or "").encode(), self.join_code.encode()):
+            return 403, "join code needed", NO_CODE
+        address = request.remote or ""
+        if self.max_per_address is not None:
+            here = sum(1 for a in self.addresses.values() if a == address)
+            if here >= self.max_per_address:
+                return 503, "one address, too many sessions", TOO_MANY_HERE.format(sessions=here)
+        return None
+
     async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+        refused = self._refusal(request, request.query.get("code"))
+        if refused is not None:
+            status, title, text = refused
+            self.refused += 1
+            page = REFUSED_PAGE.format(title=title, text=text)
+            return web.Response(status=status, content_type="text/html", text=page)
         if len(self.last_input) >= self.max_sessions:
             self.refused += 1
             return web.Response(status=503, content_type="text/html", text=FULL_PAGE.format(
@@ -128,15 +182,26 @@ class LabServer(Server):
         context = {"title": self.title, "static_url": f"{public}/static/", "websocket_url": websocket,
                    "download_url": f"{public}/download/" if public else None,
                    "font_size": to_int(request.query.get("fontsize", "16"), 16)}
-        return aiohttp_jinja2.render_template("app_index.html", request, context)
+        page = aiohttp_jinja2.render_template("app_index.html", request, context)
+        if self.join_code is not None:  # the page's websocket carries it (a browser sends the cookie with it)
+            page.set_cookie(JOIN_COOKIE, self.join_code, httponly=True, samesite="Strict",
+                            secure=(self.given_public_url or "").startswith("https:"))
+        return page
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
         """A file a session delivers, served once and whole (:mod:`lrtui.serve.downloads`)."""
         return await self.downloads.handle(request)
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         """textual-serve's, counting the sessions (a place is free only once its process is gone) and when
         each last had a key."""
+        refused = self._refusal(request, request.cookies.get(JOIN_COOKIE) or request.query.get("code"))
+        if refused is None and not self.connects.take(request.remote or ""):
+            refused = 429, "too many sessions", TOO_FAST
+        if refused is not None:  # before the upgrade: a plain HTTP refusal, no process started
+            self.refused += 1
+            status, _, text = refused
+            return web.Response(status=status, text=text)
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
         width, height = terminal_size(request.query)
         await websocket.prepare(request)
@@ -147,6 +212,7 @@ class LabServer(Server):
         service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                              close=websocket.close, download_manager=self.download_manager, debug=self.debug)
         self.last_input[service] = time.monotonic()
+        self.addresses[service] = request.remote or ""
         self.pages[service] = websocket
         try:
             await service.start(width, height)
@@ -188,6 +254,7 @@ class LabServer(Server):
         for key in [k for k, d in downloads.items() if d.app_service is service]:
             del downloads[key]
         self.last_input.pop(service, None)
+        self.addresses.pop(service, None)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's, noting the time of each key, and passing at most :data:`KEY_BYTES_PER_SECOND`
@@ -234,6 +301,67 @@ class LabServer(Server):
                 if now - last > self.idle_seconds:
                     self.last_input[service] = now  # asked once: the app is ending
                     await service.send_meta({"type": "quit"})
+
+
+class ConnectLimits:
+    """New sessions per client address: a bucket of :data:`CONNECTS_BURST` that refills at
+    :data:`CONNECTS_PER_SECOND`. Buckets that are full again are forgotten, so a flood from many addresses
+    leaves nothing behind."""
+
+    def __init__(self, burst: float = CONNECTS_BURST, rate: float = CONNECTS_PER_SECOND) -> None:
+        self.burst, self.rate = burst, rate
+        self.buckets: dict[str, tuple[float, float]] = {}  # address: (tokens, when counted)
+
+    def take(self, address: str, now: float | None = None) -> bool:
+        """Whether ``address`` may open a session now (one token taken if so)."""
+        now = time.monotonic() if now is None else now
+        tokens, then = self.buckets.get(address, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        if len(self.buckets) > 1000:  # forget the addresses whose buckets are full again
+            self.buckets = {a: (t, w) for a, (t, w) in self.buckets.items()
+                            if t + (now - w) * self.rate < self.burst}
+        if tokens < 1:
+            self.buckets[address] = (tokens, now)
+            return False
+        self.buckets[address] = (tokens - 1, now)
+        return True
+
+
+class RepeatedOnce(logging.Filter):
+    """Log an error once per :data:`REPEATS_LOGGED_EVERY` seconds; its repeats meanwhile are counted, and the
+    next one logged says how many there were (without the traceback the first one had)."""
+
+    def __init__(self, every: float = REPEATS_LOGGED_EVERY) -> None:
+        super().__init__()
+        self.every = every
+        self.seen: dict[tuple, tuple[float, int]] = {}  # (logger, message, error type): (logged at, repeats since)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        key = (record.name, str(record.msg)[:200], error)
+        now = time.monotonic()
+        logged, repeats = self.seen.get(key, (None, 0))
+        if logged is not None and now - logged < self.every:
+            self.seen[key] = (logged, repeats + 1)
+            return False
+        if len(self.seen) > 1000:
+            self.seen.clear()
+        self.seen[key] = (now, 0)
+        if repeats:
+            record.msg = f"{record.msg} (and {repeats:,} times more in the last {now - logged:.0f} s)"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def raise_file_limit() -> None:
+    """Open files up to the system's hard limit (systemd gives 1,024: a few hundred pages and half-open
+    requests would use them up)."""
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY:
+            hard = max(soft, 1 << 20)
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def run(command: str, **settings: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
@@ -30,6 +31,16 @@ def default_max_sessions() -> int:
 PORT = Param("port", "int", 8000, "the port to listen on", 1, 65535)
 MAX_SESSIONS = Param("max-sessions", "int", 8, "sessions at once; the next page is told the lab is full", 1, 1000)
 IDLE_MINUTES = Param("idle-minutes", "float", 30.0, "a session with no input for this long ends", 0.1, 1440.0)
+MAX_PER_ADDRESS = Param("max-per-address", "int", None, "sessions at once from one client address (a lab behind "
+                        "one NAT address needs room for the whole class)", 1, 1000, optional=True)
+
+
+def join_code(text: str) -> str:
+    """``--join-code`` checked: 4 to 64 letters, digits, - or _ (it goes in the address students open)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{4,64}", text):
+        raise ConfigError(f"--join-code={cut(text)} is not allowed: 4 to 64 letters, digits, - or _ "
+                          "(it goes in the address the students open)")
+    return text
 
 
 def public_url(text: str) -> str:
@@ -48,14 +59,14 @@ def public_url(text: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
-def page_url(host: str, port: int, public_url: str | None) -> str:
+def page_url(host: str, port: int, public_url: str | None, code: str | None = None) -> str:
     """The address to hand out: the public URL when given, else this machine's name when the server listens
-    on every interface."""
+    on every interface; with the join code in it when the lab has one."""
     if public_url:
-        return public_url
+        return public_url + (f"/?code={code}" if code else "")
     if host in ("", "0.0.0.0", "::"):
         host = socket.gethostname()
-    return f"http://{host}:{port}/"
+    return f"http://{host}:{port}/" + (f"?code={code}" if code else "")
 
 
 def cannot_listen(host: str, port: int, error: OSError) -> str:
