@@ -19,6 +19,7 @@ from lrtui.cli.serve import session_command
 from lrtui.io.sessions import Session, load_session, save_session
 from lrtui.params import ConfigError
 from lrtui.plotting.terminal import Options
+from lrtui.sim.config import RunConfig
 from lrtui.serve.settings import default_max_sessions, page_url, terminal_size
 from lrtui.ui.app import make_app
 from lrtui.ui.start import Start
@@ -478,3 +479,43 @@ def test_a_session_that_does_not_quit_is_killed_and_only_then_its_place_freed():
         assert not server.last_input and "k" not in server.download_manager._active_downloads
 
     asyncio.run(scenario())
+
+
+async def test_exports_stop_at_the_sessions_quota_with_one_line_and_nothing_half_written(sandbox, elsewhere):
+    """Issue 24: each e on a long run wrote tens of MB into the session's folder, without end. A session's
+    folder holds at most its quota: the export that would go past it is refused in one line, nothing
+    written, and the session goes on."""
+    sandbox.quota = 2_000_000  # bytes (QUOTA_MB in a real session): room for about two exports of this run
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 10000}}, epochs=10000)
+    app = make_app(Start(config, Options()), sandbox=sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        for _ in range(4):
+            await pilot.press("escape", "e")
+            await pilot.pause()
+        files = sandbox.files()
+        assert 2 <= len(files) < 8 and len(files) % 2 == 0  # whole exports only: a CSV and its JSON each
+        assert sandbox.used() <= sandbox.quota
+        refused = [m for m in messages(app) if "the export is" in m]
+        assert refused and "MB of its 2 MB left: allowed fewer pinned runs or a shorter run" in refused[0]
+        assert "\n" not in refused[0] and str(sandbox.folder) not in refused[0]
+        assert len(sandbox.delivered) == len(files)  # what was refused was not delivered either
+        assert app.is_running
+
+
+def test_an_export_sure_not_to_fit_is_refused_before_it_is_built(tmp_path):
+    from lrtui.io.run_export import export_bytes, export_runs
+    from lrtui.sim.engine import simulate
+
+    trace = simulate(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1}}, epochs=5000))
+    asked = []
+
+    def room(size):
+        asked.append(size)
+        raise ConfigError("no room")
+
+    with pytest.raises(ConfigError):
+        export_runs([trace, trace], ["a", "b"], tmp_path, room=room)
+    assert asked == [export_bytes([trace, trace])] and not list(tmp_path.iterdir())
+    csv_path, json_path = export_runs([trace, trace], ["a", "b"], tmp_path)
+    assert export_bytes([trace, trace]) <= csv_path.stat().st_size + json_path.stat().st_size  # a lower bound

@@ -10,15 +10,29 @@ import itertools
 import json
 import math
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from lrtui.io.files import free_names
 from lrtui.io.sessions import SessionError, run_dict, typed_run, write_or_fail
 from lrtui.sim.config import Trace
 
 
+BYTES_PER_NUMBER = 20
+"""At least what one number takes in the export, CSV and JSON together (measured: 24 bytes for a noiseless
+run's, 37 for a noisy one's 17 digits): an export sure not to fit is refused before it is built (65 MB of
+text takes five times that in memory)."""
+
+
+def export_bytes(traces: Sequence[Trace]) -> int:
+    """At least how many bytes :func:`export_runs` writes for ``traces``."""
+    series = ("lr", "loss", "loss_lo", "loss_hi", "heldout_loss")
+    count = sum(len(t.epoch) * (1 + sum(getattr(t, s) is not None for s in series)) for t in traces)
+    return count * BYTES_PER_NUMBER
+
+
 def export_runs(
-    traces: Sequence[Trace], labels: Sequence[str], directory: str | Path = ".", stem: str = "lrtui-runs"
+    traces: Sequence[Trace], labels: Sequence[str], directory: str | Path = ".", stem: str = "lrtui-runs",
+    room: Callable[[int], None] | None = None,
 ) -> tuple[Path, Path]:
     """Write the runs to ``<stem>.csv`` and ``<stem>.json`` in ``directory``; returns their paths.
 
@@ -32,10 +46,13 @@ def export_runs(
     "final_loss_per_seed"?}, ...]}`` with NaN and infinities as null.
     Repeated labels get `` (2)``, `` (3)``... Nothing is overwritten: when either file exists, the next
     free stem (``lrtui-runs-2``, ``-3``...) is used for both. :class:`SessionError` when they cannot be
-    written (then neither is left behind).
+    written (then neither is left behind). ``room(size)``, if given, raises when ``size`` bytes would not fit
+    (a lab session's quota): asked with the estimate before anything is built, then with the exact size.
     """
     if len(traces) != len(labels):
         raise ValueError(f"one label per trace: {len(traces)} traces, {len(labels)} labels")
+    if room is not None:
+        room(export_bytes(traces))
     names = _unique(labels)
     csv_text = _csv_text(traces, names)
     runs = [
@@ -47,6 +64,8 @@ def export_runs(
         for name, t in zip(names, traces)
     ]
     json_text = json.dumps({"runs": runs}, allow_nan=False) + "\n"
+    if room is not None:
+        room(len(csv_text.encode("utf-8")) + len(json_text.encode("utf-8")))
     csv_path, json_path = free_names(Path(directory), stem, (".csv", ".json"))
     write_or_fail(csv_path, csv_text.encode("utf-8"))
     try:

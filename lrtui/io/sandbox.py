@@ -25,14 +25,18 @@ ORPHAN = re.compile(PREFIX + r"(?P<pid>[1-9][0-9]{0,9})-[a-z0-9_]{8}", re.ASCII)
 """The name of a session's folder: :data:`PREFIX`, its process id, mkdtemp's eight random characters."""
 MAX_PID = 2**22
 """The largest process id Linux gives (PID_MAX_LIMIT); other systems stay below it."""
+QUOTA_MB = 100
+"""What one session's folder may hold, in MB (10^6 bytes): an export of seven noisy 100,000-epoch runs is about
+65 MB; with --max-sessions 32 the lab's disk use stays under 3.2 GB."""
 
 
 class Sandbox:
     """The session's folder, and ``deliver(path)``: hand a file written there to the student's browser."""
 
-    def __init__(self, folder: Path, deliver: Callable[[Path], None]) -> None:
+    def __init__(self, folder: Path, deliver: Callable[[Path], None], quota: int = QUOTA_MB * 10**6) -> None:
         self.folder = folder
         self.deliver = deliver
+        self.quota = quota  # bytes the folder may hold
 
     @classmethod
     def create(cls, deliver: Callable[[Path], None], parent: str | None = None) -> "Sandbox":
@@ -52,6 +56,19 @@ class Sandbox:
     def files(self) -> list[str]:
         """The names of the files in the folder, sorted."""
         return sorted(p.name for p in self.folder.iterdir() if p.is_file())
+
+    def used(self) -> int:
+        """Bytes the folder's files take."""
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+
+    def check_room(self, size: int, what: str) -> None:
+        """:class:`ConfigError` when ``size`` more bytes (``what``: "the export") would take the folder past
+        its quota."""
+        left = max(self.quota - self.used(), 0)
+        if size > left:
+            raise ConfigError(f"{what} is {size / 1e6:.1f} MB and this session's folder has {left / 1e6:.1f} MB of "
+                              f"its {self.quota / 1e6:.0f} MB left: allowed fewer pinned runs or a shorter run "
+                              "(a lab session keeps at most that much)")
 
     def remove(self) -> None:
         """Delete the folder and everything in it (at the end of the session)."""

@@ -125,9 +125,11 @@ class SessionFiles:
         from lrtui.io.sessions import SessionError
 
         directory = self.sandbox.folder if self.sandbox is not None else Path(".")
+        room = None if self.sandbox is None else lambda size: self.sandbox.check_room(size, "the export")
         try:
-            csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs], directory)
-        except SessionError as err:
+            csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs], directory,
+                                              room=room)
+        except (SessionError, ConfigError) as err:
             self._error(err)
             return
         what = f"{len(runs)} run{'s' if len(runs) > 1 else ''}"
