@@ -247,7 +247,7 @@ class _App:
         return True
 
 
-async def _downloads(monkeypatch, *chunks):
+async def _downloads(monkeypatch, *chunks, name="a.csv", open_method="download", mime_type="text/csv"):
     """A server with only the download handler, on 127.0.0.1; file "k" (named a.csv) from an app that sends
     ``chunks``: (client, app)."""
     from aiohttp import web
@@ -259,8 +259,8 @@ async def _downloads(monkeypatch, *chunks):
     monkeypatch.setattr("lrtui.serve.downloads.CHUNK_WAIT", 0.3)  # (20 s in a lab), shorter
     manager = DownloadManager()
     app = _App(manager, chunks)
-    await manager.create_download(app_service=app, delivery_key="k", file_name="a.csv", open_method="download",
-                                  mime_type="text/csv")
+    await manager.create_download(app_service=app, delivery_key="k", file_name=name, open_method=open_method,
+                                  mime_type=mime_type)
     server = web.Application()
     server.router.add_get("/download/{key}", Downloads(manager).handle)
     client = TestClient(TestServer(server, host="127.0.0.1"))
@@ -304,6 +304,20 @@ async def test_a_head_request_leaves_the_download_for_the_get(monkeypatch):
         response = await client.get("/download/k")
         assert response.status == 200 and await response.read() == b"epoch,lr\n"
         assert response.headers["Content-Type"] == "text/csv"
+    finally:
+        await client.close()
+
+
+async def test_a_file_a_session_writes_never_opens_in_the_labs_page(monkeypatch):
+    """A session's file asked to open in the browser (textual-serve's open_method="browser"), as HTML: it
+    would run in the lab's own origin. It is always an attachment, and the browser may not guess its type."""
+    client, app = await _downloads(monkeypatch, b"<script>alert(1)</script>", b"", name="x.html",
+                                   open_method="browser", mime_type="text/html")
+    try:
+        response = await client.get("/download/k")
+        assert response.status == 200
+        assert response.headers["Content-Disposition"] == 'attachment; filename="x.html"'
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
     finally:
         await client.close()
 

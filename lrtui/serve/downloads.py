@@ -27,20 +27,20 @@ ATTR_CHARS = "!#$&+-.^_`|~"
 """The characters RFC 5987's ext-value takes as they are, besides ASCII letters and digits."""
 
 
-def content_disposition(file_name: str, open_method: str = "download") -> str:
+def content_disposition(file_name: str) -> str:
     """The ``Content-Disposition`` of a file, as RFC 6266 has it: its name as a quoted-string (``\\`` and
     ``"`` escaped, anything but printable ASCII as ``_``), and when that is not the name itself, the name
-    whole as ``filename*`` (UTF-8, percent-encoded), which browsers take first.
+    whole as ``filename*`` (UTF-8, percent-encoded), which browsers take first. Always an attachment: a
+    file a session wrote is never opened in the lab's own page (an HTML file there would run as the lab).
 
     >>> print(content_disposition('ok name; "q".toml'))
     attachment; filename="ok name; \\"q\\".toml"
     >>> print(content_disposition("ünï.csv"))
     attachment; filename="_n_.csv"; filename*=UTF-8''%C3%BCn%C3%AF.csv
     """
-    kind = "inline" if open_method == "browser" else "attachment"
     plain = "".join(c if " " <= c <= "~" else "_" for c in file_name)
     quoted = plain.replace("\\", "\\\\").replace('"', '\\"')
-    header = f'{kind}; filename="{quoted}"'
+    header = f'attachment; filename="{quoted}"'
     if plain != file_name:  # (a name from the disk may hold a surrogate: "?" then, as %3F)
         header += "; filename*=UTF-8''" + quote(file_name, safe=ATTR_CHARS, encoding="utf-8", errors="replace")
     return header
@@ -63,7 +63,8 @@ class Downloads:
         response = web.StreamResponse(headers={
             "Content-Type": (download.mime_type or "application/octet-stream")
             + (f"; charset={download.encoding}" if download.encoding else ""),
-            "Content-Disposition": content_disposition(download.file_name, download.open_method)})
+            "Content-Disposition": content_disposition(download.file_name),
+            "X-Content-Type-Options": "nosniff"})  # (the browser takes the type given, never guesses HTML)
         if request.method == "HEAD":  # headers only: the file stays for the GET
             return response
         self.serving.add(key)
