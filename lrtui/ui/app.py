@@ -44,6 +44,7 @@ from lrtui.ui.playback import Playback
 from lrtui.ui.run_updates import RunUpdates
 from lrtui.ui.session_actions import SessionActions
 from lrtui.plotting.series import Look
+from lrtui.ui.shown import Shown
 from lrtui.ui.simulation import SimulationQueue
 from lrtui.ui.start import Start
 
@@ -80,6 +81,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
     view: reactive[str] = reactive("loss", init=False, repaint=False)  # the lower plot's: a key of self.views
     show_board: reactive[bool] = reactive(False, init=False, repaint=False)  # the scoreboard (b)
     pinned: reactive[Pinned] = reactive(Pinned, init=False, repaint=False)  # changed in place: mutate_reactive
+    shown: reactive[Shown | None] = reactive(None, init=False, repaint=False)  # the run on screen; None: not yet
 
     def __init__(self, start: Start, *, exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,
                  driver_class: type | None = None) -> None:
@@ -95,7 +97,6 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
             prepare(c)  # the CLI validated them; a bad one fails here, before the screen opens
         self.set_reactive(LrtuiApp.config, first)
         self.set_reactive(LrtuiApp.epoch, start.epoch)
-        self.trace: Trace | None = None
         self.set_reactive(LrtuiApp.pinned, Pinned(pinned, first))  # the pinned runs share the problem and seed
         self.set_reactive(LrtuiApp.target_loss, start.target_loss)
         self.set_reactive(LrtuiApp.smoothing, start.smoothing)
@@ -103,10 +104,8 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self.preset = start.preset
         self.session_path = start.session_path  # where ctrl+s saves: the file loaded, else asked for
         self.session_note = start.note  # a loaded session's note (see the note property)
-        self.verdict: Verdict | None = None
         self.log_scale = {"lr": False, "loss": False}
         self.set_reactive(LrtuiApp.view, start.preset.meta.get("view", "loss") if start.preset else "loss")
-        self._prepared = None
         self.playback = Playback(self.set_interval, self._move_cursor, lambda: self.last_epoch, self._playback_changed)
         self.simulation = SimulationQueue(
             lambda loop: self.run_worker(loop, thread=True, exclusive=False, group="simulation"),
@@ -274,6 +273,16 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         if not self.form.set_values(*form_contents(self.settings)):
             self.call_later(self._show_form)
         self._request_simulation(config)
+
+    @property
+    def trace(self) -> Trace | None:
+        """The trace of the run on screen (None before the first is simulated)."""
+        return self.shown.trace if self.shown is not None else None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The verdict on the run on screen."""
+        return self.shown.verdict if self.shown is not None else None
 
     @property
     def pins(self) -> list[RunConfig]:

@@ -8,16 +8,13 @@ run on screen: its verdict, notes, plots, cursor, status line and scoreboard (dr
 
 from __future__ import annotations
 
-import numpy as np
-
-from lrtui.analysis.compare import is_noisy
 from lrtui.analysis.lint import notes as lint_notes
-from lrtui.analysis.verdict import judge
 from lrtui.params import ConfigError
 from lrtui.sim.config import RunConfig, Trace, prepare
 from lrtui.ui.comparison import board_rows
 from lrtui.ui.display import cursor_status
 from lrtui.ui.editing import form_contents
+from lrtui.ui.shown import Shown
 from lrtui.ui.simulation import Job, Results, ViewJob, ViewResults
 from lrtui.ui.views import Run
 
@@ -103,12 +100,11 @@ class RunUpdates:
     def _show_trace(self, config: RunConfig, trace: Trace) -> None:
         self.simulations += 1
         self.set_reactive(type(self).epoch, min(self.epoch, len(trace.epoch) - 1))  # inside the new run first
-        self.trace = trace
-        self._prepared = self.prepared  # the run validated (config is the run: see _finish)
-        self.verdict = judge(trace, self._prepared)
-        self.run_display.show_notes(lint_notes(config, self._prepared))
-        lr = np.nan_to_num(trace.lr)
-        self._sums = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
+        self.shown = Shown.of(trace, self.prepared)  # the run validated (config is the run: see _finish)
+
+    def watch_shown(self, shown: Shown) -> None:
+        """A new run on screen: its notes, plots, cursor, status line and scoreboard."""
+        self.run_display.show_notes(lint_notes(shown.config, shown.prepared))
         if not self.views[self.view].available(self._run()):
             self.view = "loss"  # the new problem has no such view: back to the loss plot
         self._draw_plots()
@@ -131,7 +127,7 @@ class RunUpdates:
             return None
         pinned = self.pinned.traces()
         ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
-        return Run(self.trace, self._prepared, pinned, self.smoothing,
+        return Run(self.trace, self.shown.prepared, pinned, self.smoothing,
                    legend=bool(pinned) and not self.show_board,  # the scoreboard is the legend when it shows
                    range_ramp=ramp)
 
@@ -165,7 +161,8 @@ class RunUpdates:
     def _update_board(self) -> None:
         """The scoreboard: the current run and each pinned one."""
         if self.trace is not None:  # (the pinned runs share the problem: all noisy or none)
-            rows = board_rows(self.trace, self.verdict, self.pinned, self.target, is_noisy(self._prepared), self.look)
+            shown = self.shown
+            rows = board_rows(shown.trace, shown.verdict, self.pinned, self.target, shown.noisy, self.look)
             keep = self.preset.meta.get("columns", ()) if self.preset else ()  # the columns its lesson reads
             self.run_display.show_board(rows, self.target, keep)
 
@@ -180,5 +177,5 @@ class RunUpdates:
             return
         summary = self.run_display.summary(self.view)  # the range test's picks, the branches' end losses
         self.run_display.show_status(summary or cursor_status(
-            self.trace, self.epoch, self.verdict, self._sums, self.options.ascii,
-            self.playback.speed if self.playback.playing else None, noisy=is_noisy(self._prepared)))
+            self.trace, self.epoch, self.verdict, self.shown.sums, self.options.ascii,
+            self.playback.speed if self.playback.playing else None, noisy=self.shown.noisy))
