@@ -39,7 +39,7 @@ from lrtui.ui.files import SessionFiles
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.widgets.form import FieldRow, ParamForm
 from lrtui.ui import keys
-from lrtui.ui.pin_actions import PinActions
+from lrtui.ui.pin_actions import Pinning
 from lrtui.ui.playback import Playback
 from lrtui.ui.run_updates import RunUpdates
 from lrtui.ui.session_actions import SessionActions
@@ -64,7 +64,18 @@ def _preset_commands():
     return PresetCommands
 
 
-class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
+class route:
+    """``action_pin = route("pinning.pin")``: the App's attribute is one of its parts' (``self.pinning.pin``),
+    in one line: a key's action, or what tests read, routed to the object that does it."""
+
+    def __init__(self, path: str) -> None:
+        self.part, self.name = path.split(".")
+
+    def __get__(self, app, owner=None):
+        return self if app is None else getattr(getattr(app, self.part), self.name)
+
+
+class LrtuiApp(RunUpdates, SessionActions, App[None]):
     """See, edit and step through a schedule and the loss trace it produces."""
 
     CSS_PATH = Path(__file__).with_name("lrtui.tcss")
@@ -117,6 +128,9 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self.files = SessionFiles(self._prompt, self.notify, sandbox)
         self._quit_asked = False
         self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
+        self.pinning = Pinning(lambda: self.pinned, lambda: self.shown, lambda: self.mutate_reactive(LrtuiApp.pinned),
+                               lambda: self.show_board, lambda show: setattr(self, "show_board", show),
+                               lambda: self.size.height, self.notify)
 
     # --- layout ----------------------------------------------------------------------------------------
 
@@ -143,7 +157,7 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self.screen.set_class(self.options.ascii, "ascii")
         self.board.display = False
         if self.pins:
-            self._show_pinned()
+            self.pinning.show_pinned()
         self.run_display.mounted()
         await self._show_form()
         self._request_simulation(self.config)
@@ -299,10 +313,25 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         """How the plots and the scoreboard draw: ASCII, monochrome (each plot adds its log scale)."""
         return Look(ascii=self.options.ascii, mono=self.options.mono)
 
+    def watch_pinned(self) -> None:
+        """A run pinned or unpinned (or another set loaded): both plots and the board."""
+        self._redraw_comparison()
+
+    def watch_show_board(self, show: bool) -> None:
+        """The board shown or hidden: the loss plot's legend names the runs where the board does not."""
+        self.board.display = show
+        self.call_after_refresh(self._focused_into_view)
+        self._redraw_comparison()
+
     def watch_epoch(self, epoch: int) -> None:
         self._update_cursor()
 
     # --- actions -------------------------------------------------------------------------------------------
+
+    action_pin = route("pinning.pin")  # p, u, U, b: lrtui/ui/pin_actions.py
+    action_unpin = route("pinning.unpin")
+    action_clear_pins = route("pinning.clear")
+    action_board = route("pinning.toggle_board")
 
     @property
     def last_epoch(self) -> int:

@@ -179,3 +179,8 @@ class RunUpdates:
         self.run_display.show_status(summary or cursor_status(
             self.trace, self.epoch, self.verdict, self.shown.sums, self.options.ascii,
             self.playback.speed if self.playback.playing else None, noisy=self.shown.noisy))
+
+    def _redraw_comparison(self) -> None:
+        self._draw_plots()
+        self._update_cursor()
+        self._update_board()

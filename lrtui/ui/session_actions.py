@@ -48,7 +48,7 @@ class SessionActions:
         self.pinned = Pinned(pinned, config)
         self.target_loss = target
         if pinned:
-            self._show_pinned()
+            self.pinning.show_pinned()
         self.set_reactive(type(self).epoch, epoch)
         self.view = view
         if config == self.config:
