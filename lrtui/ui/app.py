@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from textual.app import App, ComposeResult
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -35,14 +36,13 @@ from lrtui.ui.crash import write_report
 from lrtui.ui.display import RunDisplay
 from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Change, Nudge, Settings, TakeBack, changed,
                               form_contents, is_shown, target_text)
-from lrtui.ui.files import SessionFiles
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.widgets.form import FieldRow, ParamForm
 from lrtui.ui import keys
 from lrtui.ui.pin_actions import Pinning
 from lrtui.ui.playback import Playback
 from lrtui.ui.run_updates import RunUpdates
-from lrtui.ui.session_actions import SessionActions
+from lrtui.ui.session_actions import SessionActions, Work
 from lrtui.plotting.series import Look
 from lrtui.ui.shown import Shown
 from lrtui.ui.simulation import SimulationQueue
@@ -74,8 +74,11 @@ class route:
     def __get__(self, app, owner=None):
         return self if app is None else getattr(getattr(app, self.part), self.name)
 
+    def __set__(self, app, value) -> None:
+        raise AttributeError(f"{self.name} is {self.part}'s: set it there")
 
-class LrtuiApp(RunUpdates, SessionActions, App[None]):
+
+class LrtuiApp(RunUpdates, App[None]):
     """See, edit and step through a schedule and the loss trace it produces."""
 
     CSS_PATH = Path(__file__).with_name("lrtui.tcss")
@@ -112,9 +115,6 @@ class LrtuiApp(RunUpdates, SessionActions, App[None]):
         self.set_reactive(LrtuiApp.target_loss, start.target_loss)
         self.set_reactive(LrtuiApp.smoothing, start.smoothing)
         self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
-        self.preset = start.preset
-        self.session_path = start.session_path  # where ctrl+s saves: the file loaded, else asked for
-        self.session_note = start.note  # a loaded session's note (see the note property)
         self.log_scale = {"lr": False, "loss": False}
         self.set_reactive(LrtuiApp.view, start.preset.meta.get("view", "loss") if start.preset else "loss")
         self.playback = Playback(self.set_interval, self._move_cursor, lambda: self.last_epoch, self._playback_changed)
@@ -124,10 +124,13 @@ class LrtuiApp(RunUpdates, SessionActions, App[None]):
         self.simulation.idle_event.clear()  # busy until the first run is shown (on_mount submits it)
         self.simulations = 0  # runs shown (tests and benchmarks read it)
         self._progress_timer: Timer | None = None
-        self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
-        self.files = SessionFiles(self._prompt, self.notify, sandbox)
         self._quit_asked = False
-        self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
+        self.sessions = SessionActions(
+            start, work=lambda: Work(self.config, tuple(self.pins), self.epoch, self.target_loss, self.smoothing),
+            open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
+            pinned=lambda: self.pinned, notes=lambda: self.run_display.notes_found, push_screen=self.push_screen,
+            palette_open=lambda: not self.use_command_palette or CommandPalette.is_open(self),
+            set_timer=self.set_timer, notify=self.notify, sandbox=sandbox)
         self.pinning = Pinning(lambda: self.pinned, lambda: self.shown, lambda: self.mutate_reactive(LrtuiApp.pinned),
                                lambda: self.show_board, lambda show: setattr(self, "show_board", show),
                                lambda: self.size.height, self.notify)
@@ -165,22 +168,33 @@ class LrtuiApp(RunUpdates, SessionActions, App[None]):
         if rows:
             rows[0].focus()
 
-    def _session_state(self) -> tuple:
-        """What a session file keeps that is work (the cursor is not): the run, the pinned runs, the target,
-        the smoothing."""
-        return self.config, tuple(self.pins), self.target_loss, self.smoothing
+    preset = route("sessions.preset")  # the preset opened (None: none, or a session loaded since)
+    unsaved = route("sessions.unsaved")
+    unsaved_work = route("sessions.unsaved_work")
+    load_preset = route("sessions.load_preset")  # (the palette's)
+    action_save = route("sessions.save")  # ctrl+s, ctrl+o, e, c, ?, ctrl+p: lrtui/ui/session_actions.py
+    action_load = route("sessions.load")
+    action_export = route("sessions.export")
+    action_code = route("sessions.code")
+    action_help = route("sessions.help")
+    action_command_palette = route("sessions.palette")
 
-    @property
-    def unsaved_work(self) -> str:
-        """What is not saved, in words: "2 pinned runs and changes"."""
-        pins = f"{len(self.pins)} pinned run{'s' if len(self.pins) != 1 else ''}" if self.pins else ""
-        what = " and ".join(w for w in (pins, "changes" if self.config != self._saved_state[0] else "") if w)
-        return what or "changes"
-
-    @property
-    def unsaved(self) -> bool:
-        """Runs pinned or values changed since the app opened, or since the last save or load."""
-        return self._session_state() != self._saved_state
+    def open_runs(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
+                  smoothing: str, view: str = "loss") -> None:
+        """A preset's or a session's runs, opened (SessionActions calls it): each reactive set, and its
+        watcher shows it."""
+        self.smoothing = smoothing
+        self.playback.stop()
+        self.pinned = Pinned(pinned, config)
+        self.target_loss = target
+        if pinned:
+            self.pinning.show_pinned()
+        self.set_reactive(LrtuiApp.epoch, epoch)
+        self.view = view
+        if config == self.config:
+            self.watch_config(config)  # the same run: setting it would not call the watcher
+        else:
+            self.config = config
 
     async def action_quit(self, key: str = "q") -> None:
         """Quit; with unsaved work the first q (or ctrl+c) asks, and a second within a few seconds quits."""
