@@ -25,7 +25,8 @@ FREE_MODULES = {
     "lrtui.plotting", "lrtui.plotting.decimate", "lrtui.plotting.figure", "lrtui.plotting.series",
     "lrtui.plotting.ticks", "lrtui.plotting.terminal", "lrtui.serve.settings",
     "lrtui.ui.start", "lrtui.ui.editing", "lrtui.ui.fields", "lrtui.ui.simulation", "lrtui.ui.views",
-    "lrtui.ui.comparison", "lrtui.ui.playback", "lrtui.ui.files", "lrtui.ui.crash",
+    "lrtui.ui.comparison", "lrtui.ui.playback", "lrtui.ui.files", "lrtui.ui.crash", "lrtui.ui.shown",
+    "lrtui.ui.pin_actions", "lrtui.ui.cursor",
 }
 """The other modules free of Textual and plotext."""
 

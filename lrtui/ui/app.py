@@ -2,12 +2,16 @@
 an epoch cursor to step and play.
 
 The state is a handful of reactives: ``config`` (the run, a validated RunConfig), ``epoch`` (the cursor),
-``target_loss`` and ``smoothing`` (the form's two view settings), ``view`` (the lower plot), ``show_board`` and
-``pinned`` (the runs compared, changed in place and announced with mutate_reactive); each one's watcher shows
-it. Editing replaces ``config``; its watcher hands the run to the SimulationQueue
-(lrtui/ui/simulation.py), which simulates one at a time, the latest config winning, so a held key never
-builds a backlog; the result comes back through RunUpdates (lrtui/ui/run_updates.py). Stepping moves only the
-cursor and the status line. The keys are lrtui/ui/keys.py's.
+``target_loss`` and ``smoothing`` (the form's two view settings), ``view`` (the lower plot), ``show_board``,
+``pinned`` (the runs compared, changed in place and announced with mutate_reactive) and ``shown`` (the run on
+screen, a frozen Shown); each one's watcher shows it. The App composes and routes: what the keys do is its
+parts', each handed what it uses (see __init__): RunPresenter (lrtui/ui/run_updates.py: the SimulationQueue,
+results made into Shown values, drawing through RunDisplay), Pinning (pin_actions.py), SessionActions
+(session_actions.py), Cursor (cursor.py) and FormFocus (form_focus.py). Editing replaces ``config``; its
+watcher hands the run to RunPresenter.request, which submits it to the SimulationQueue (lrtui/ui/simulation.py,
+one run at a time, the latest config winning, so a held key never builds a backlog); the result comes back as
+a new ``shown``, whose watcher draws it. Stepping moves only the cursor and the status line. The keys are
+lrtui/ui/keys.py's.
 """
 
 from __future__ import annotations
@@ -16,35 +20,32 @@ import asyncio
 import sys
 from pathlib import Path
 
-import numpy as np
 from textual.app import App, ComposeResult
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import Footer, Input
 
-from lrtui.analysis.compare import default_target
 from lrtui.app_settings import SMOOTHING
-from lrtui.analysis.verdict import Verdict
 from lrtui.params import ConfigError
 from lrtui.printable import one_line
-from lrtui.sim.config import Prepared, RunConfig, Trace, prepare
+from lrtui.sim.config import Prepared, RunConfig, prepare
 from lrtui.ui import compat
 from lrtui.ui.comparison import Pinned
 from lrtui.ui.crash import write_report
 from lrtui.ui.display import RunDisplay
 from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Change, Nudge, Settings, TakeBack, changed,
                               form_contents, is_shown, target_text)
-from lrtui.ui.files import SessionFiles
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.widgets.form import FieldRow, ParamForm
 from lrtui.ui import keys
-from lrtui.ui.pin_actions import PinActions
-from lrtui.ui.playback import Playback
-from lrtui.ui.run_updates import RunUpdates
-from lrtui.ui.session_actions import SessionActions
+from lrtui.ui.pin_actions import Pinning
+from lrtui.ui.cursor import Cursor
+from lrtui.ui.form_focus import FormFocus
+from lrtui.ui.run_updates import RunPresenter
+from lrtui.ui.session_actions import SessionActions, Work
 from lrtui.plotting.series import Look
-from lrtui.ui.simulation import SimulationQueue
+from lrtui.ui.shown import Shown
 from lrtui.ui.start import Start
 
 compat.install()
@@ -63,7 +64,25 @@ def _preset_commands():
     return PresetCommands
 
 
-class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
+class route:
+    """``action_pin = route("pinning.pin")``: the App's attribute is one of its parts' (``self.pinning.pin``),
+    in one line: a key's action, or what tests read, routed to the object that does it. A part not there yet
+    (``shown`` before the first run) reads None."""
+
+    def __init__(self, path: str) -> None:
+        self.part, self.name = path.split(".")
+
+    def __get__(self, app, owner=None):
+        if app is None:
+            return self
+        part = getattr(app, self.part)
+        return None if part is None else getattr(part, self.name)
+
+    def __set__(self, app, value) -> None:
+        raise AttributeError(f"{self.name} is {self.part}'s: set it there")
+
+
+class LrtuiApp(App[None]):
     """See, edit and step through a schedule and the loss trace it produces."""
 
     CSS_PATH = Path(__file__).with_name("lrtui.tcss")
@@ -80,53 +99,106 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
     view: reactive[str] = reactive("loss", init=False, repaint=False)  # the lower plot's: a key of self.views
     show_board: reactive[bool] = reactive(False, init=False, repaint=False)  # the scoreboard (b)
     pinned: reactive[Pinned] = reactive(Pinned, init=False, repaint=False)  # changed in place: mutate_reactive
+    shown: reactive[Shown | None] = reactive(None, init=False, repaint=False)  # the run on screen; None: not yet
 
     def __init__(self, start: Start, *, exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,
                  driver_class: type | None = None) -> None:
         """Opened by :func:`make_app`. ``sandbox``: the files of a browser session (lrtui serve), ``driver_class``
-        its Textual driver."""
+        its Textual driver. The parts are made here, each handed what it uses."""
         super().__init__(driver_class=driver_class)
         self.exit_signals = exit_signals  # end like ctrl+c on these (SIGTERM, SIGHUP): the terminal restored
         self.ended_by: int | None = None  # the signal that ended the app
         self.crash_report: Path | None = None  # where the traceback of an unexpected error went
         self.options = start.options
+        self.look = Look(ascii=start.options.ascii, mono=start.options.mono)  # how plots and board draw
         first, pinned = start.config, start.pinned
         for c in (first, *pinned):
             prepare(c)  # the CLI validated them; a bad one fails here, before the screen opens
         self.set_reactive(LrtuiApp.config, first)
         self.set_reactive(LrtuiApp.epoch, start.epoch)
-        self.trace: Trace | None = None
         self.set_reactive(LrtuiApp.pinned, Pinned(pinned, first))  # the pinned runs share the problem and seed
         self.set_reactive(LrtuiApp.target_loss, start.target_loss)
         self.set_reactive(LrtuiApp.smoothing, start.smoothing)
-        self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
-        self.preset = start.preset
-        self.session_path = start.session_path  # where ctrl+s saves: the file loaded, else asked for
-        self.session_note = start.note  # a loaded session's note (see the note property)
-        self.verdict: Verdict | None = None
-        self.log_scale = {"lr": False, "loss": False}
         self.set_reactive(LrtuiApp.view, start.preset.meta.get("view", "loss") if start.preset else "loss")
-        self._prepared = None
-        self.playback = Playback(self.set_interval, self._move_cursor, lambda: self.last_epoch, self._playback_changed)
-        self.simulation = SimulationQueue(
-            lambda loop: self.run_worker(loop, thread=True, exclusive=False, group="simulation"),
-            self.call_from_thread, self._finish, self._cancelled)
-        self.simulation.idle_event.clear()  # busy until the first run is shown (on_mount submits it)
-        self.simulations = 0  # runs shown (tests and benchmarks read it)
-        self._progress_timer: Timer | None = None
-        self._saved_state = self._session_state()  # what a save or a load last left: unsaved work differs
-        self.files = SessionFiles(self._prompt, self.notify, sandbox)
+        self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
         self._quit_asked = False
-        self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
+
+        self.run_display = RunDisplay(self.look, self.view)  # the run's widgets (composed below)
+        self.views, self.panels, self.board = self.run_display.views, self.run_display.panels, self.run_display.board
+        self.form = ParamForm(on_change=self.field_changed, ascii=self.options.ascii, id="form")
+        self.plot_area = PlotArea(id="plots")
+        quietly = lambda name, value: self.set_reactive(getattr(LrtuiApp, name), value)  # noqa: E731
+        self.runs = RunPresenter(
+            self, self.run_display, start_worker=lambda loop: self.run_worker(
+                loop, thread=True, exclusive=False, group="simulation"),
+            call_from_thread=self.call_from_thread, show_run=lambda shown: setattr(self, "shown", shown),
+            set_quietly=quietly, set_view=lambda view: setattr(self, "view", view), fill_form=self._fill_form,
+            set_interval=self.set_interval, call_later=self.call_later, refresh_bindings=self.refresh_bindings,
+            notify=self.notify, playing_at=lambda: self.cursor.playing_at)
+        self.simulation = self.runs.queue
+        self.cursor = Cursor(lambda: self.epoch, lambda epoch: setattr(self, "epoch", epoch),
+                             lambda: self.runs.last_epoch, self.set_interval, self.runs.playing_changed,
+                             self.runs.update_status, self.notify)
+        self.playback = self.cursor.playback
+        self.focus_moves = FormFocus(self.form, self.plot_area, lambda: self.focused,
+                                     lambda widget: self.screen.set_focus(widget))
+        self.pinning = Pinning(lambda: self.pinned, lambda: self.shown, lambda: self.mutate_reactive(LrtuiApp.pinned),
+                               lambda: self.show_board, lambda show: setattr(self, "show_board", show),
+                               lambda: self.size.height, self.notify)
+        self.sessions = SessionActions(
+            start, work=lambda: Work(self.config, tuple(self.pins), self.epoch, self.target_loss, self.smoothing),
+            open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
+            pinned=lambda: self.pinned, notes=lambda: self.run_display.notes_found, push_screen=self.push_screen,
+            palette_open=lambda: not self.use_command_palette or CommandPalette.is_open(self),
+            set_timer=self.set_timer, notify=self.notify, sandbox=sandbox)
+
+    # --- what tests, benchmarks and the palette read: routed to the part that holds it ----------------------
+
+    trace = route("shown.trace")  # the run on screen's (None before the first is simulated)
+    verdict = route("shown.verdict")
+    pins = route("pinned.configs")  # the pinned runs' configurations
+    pin_results = route("pinned.results")  # what simulating each gave: a trace, its error, or None while it runs
+    simulations = route("runs.simulations")  # runs shown
+    log_scale = route("runs.log_scale")
+    busy = route("simulation.busy")  # a simulation is running or waiting
+    idle_event = route("simulation.idle_event")  # set when none runs or waits (tests and benchmarks wait on it)
+    cancellable = route("runs.cancellable")
+    target = route("runs.target")  # the loss the scoreboard counts epochs to
+    last_epoch = route("runs.last_epoch")
+    _run = route("runs.run")  # what the plots draw now (None before the first run)
+    preset = route("sessions.preset")  # the preset opened (None: none, or a session loaded since)
+    unsaved = route("sessions.unsaved")
+    unsaved_work = route("sessions.unsaved_work")
+    load_preset = route("sessions.load_preset")  # (the palette's)
+
+    # --- the keys: each routed to the part that does it (lrtui/ui/keys.py binds them) --------------------------
+
+    action_step = route("cursor.step")  # left, right, home, end, space, <, >: lrtui/ui/cursor.py
+    action_jump = route("cursor.jump")
+    action_play = route("cursor.play")
+    action_pause = route("cursor.pause")
+    action_speed = route("cursor.faster")
+    action_log = route("runs.toggle_log")  # l, L, v, s, w, r, escape on a long run: lrtui/ui/run_updates.py
+    action_view = route("runs.switch_view")
+    action_cancel_run = route("runs.cancel")
+    action_pin = route("pinning.pin")  # p, u, U, b: lrtui/ui/pin_actions.py
+    action_unpin = route("pinning.unpin")
+    action_clear_pins = route("pinning.clear")
+    action_board = route("pinning.toggle_board")
+    action_save = route("sessions.save")  # ctrl+s, ctrl+o, e, c, ?, ctrl+p: lrtui/ui/session_actions.py
+    action_load = route("sessions.load")
+    action_export = route("sessions.export")
+    action_code = route("sessions.code")
+    action_help = route("sessions.help")
+    action_command_palette = route("sessions.palette")
+    action_leave_form = route("focus_moves.leave")  # escape, enter, tab, shift+tab: lrtui/ui/form_focus.py
+    action_enter_form = route("focus_moves.enter")
+    action_focus_next = route("focus_moves.next")
+    action_focus_previous = route("focus_moves.previous")
 
     # --- layout ----------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.run_display = RunDisplay(self.look, self.view)
-        self.views, self.panels = self.run_display.views, self.run_display.panels
-        self.form = ParamForm(on_change=self.field_changed, ascii=self.options.ascii, id="form")
-        self.board = self.run_display.board
-        self.plot_area = PlotArea(id="plots")
         with Horizontal(id="main"):
             yield self.form
             with self.plot_area:
@@ -144,30 +216,34 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self.screen.set_class(self.options.ascii, "ascii")
         self.board.display = False
         if self.pins:
-            self._show_pinned()
+            self.pinning.show_pinned()
         self.run_display.mounted()
-        await self._show_form()
-        self._request_simulation(self.config)
+        await self.form.show(*form_contents(self.settings))
+        self.runs.request(self.config)
         rows = self.form.rows()
         if rows:
             rows[0].focus()
 
-    def _session_state(self) -> tuple:
-        """What a session file keeps that is work (the cursor is not): the run, the pinned runs, the target,
-        the smoothing."""
-        return self.config, tuple(self.pins), self.target_loss, self.smoothing
+    def on_unmount(self) -> None:
+        if self.playback.playing:
+            self.playback.stop()
 
-    @property
-    def unsaved_work(self) -> str:
-        """What is not saved, in words: "2 pinned runs and changes"."""
-        pins = f"{len(self.pins)} pinned run{'s' if len(self.pins) != 1 else ''}" if self.pins else ""
-        what = " and ".join(w for w in (pins, "changes" if self.config != self._saved_state[0] else "") if w)
-        return what or "changes"
-
-    @property
-    def unsaved(self) -> bool:
-        """Runs pinned or values changed since the app opened, or since the last save or load."""
-        return self._session_state() != self._saved_state
+    def open_runs(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
+                  smoothing: str, view: str = "loss") -> None:
+        """A preset's or a session's runs, opened (SessionActions calls it): each reactive set, and its
+        watcher shows it."""
+        self.smoothing = smoothing
+        self.playback.stop()
+        self.pinned = Pinned(pinned, config)
+        self.target_loss = target
+        if pinned:
+            self.pinning.show_pinned()
+        self.set_reactive(LrtuiApp.epoch, epoch)
+        self.view = view
+        if config == self.config:
+            self.watch_config(config)  # the same run: setting it would not call the watcher
+        else:
+            self.config = config
 
     async def action_quit(self, key: str = "q") -> None:
         """Quit; with unsaved work the first q (or ctrl+c) asks, and a second within a few seconds quits."""
@@ -218,16 +294,6 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
             self._validated = prepare(self.config)
         return self._validated
 
-    async def _show_form(self) -> None:
-        await self.form.show(*form_contents(self.settings))
-
-    @property
-    def target(self) -> float:
-        """The loss the scoreboard counts epochs to: the one set, else 1% of the current run's start."""
-        if self.target_loss is not None:
-            return self.target_loss
-        return default_target(self.trace) if self.trace is not None else 0.0
-
     def field_changed(self, row: FieldRow, what: Change) -> None:
         """A row's edit, step or reset, handed over at once (FieldRow._send): applied before any later key.
         An error shown under another field goes: it belonged to that field's last edit. A bad value shows
@@ -259,103 +325,48 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         self._validated = settings.prepared  # (watch_config reads it)
         self.config = settings.config
 
+    def _fill_form(self) -> None:
+        """The form's values, at once; rows to rebuild (another schedule) come a message later."""
+        if not self.form.set_values(*form_contents(self.settings)):
+            self.call_later(lambda: self.form.show(*form_contents(self.settings)))
+
+    # --- watchers: each reactive shown ----------------------------------------------------------------------
+
+    def watch_config(self, config: RunConfig) -> None:
+        """At once, in the key's own frame: the form's values, then the run (a short one drawn already)."""
+        self.pinned.follow(config)
+        self._fill_form()
+        self.runs.request(config)
+
+    def watch_shown(self, shown: Shown) -> None:
+        """A new run on screen (RunPresenter made it from a result): its notes, plots, cursor, status, board."""
+        self.runs.show(shown)
+
     def watch_target_loss(self) -> None:
         self.form.show_value(TARGET_FIELD, target_text(self.target_loss))
-        self._update_board()
+        self.runs.update_board()
 
     def watch_smoothing(self) -> None:
         self.form.show_value(SMOOTHING_FIELD, self.smoothing)
-        self._draw_plots()
-
-    def watch_config(self, config: RunConfig) -> None:
-        """At once, in the key's own frame: the form's values, then the run (a short one drawn already).
-        Rows to rebuild (another schedule) come a message later."""
-        self.pinned.follow(config)
-        if not self.form.set_values(*form_contents(self.settings)):
-            self.call_later(self._show_form)
-        self._request_simulation(config)
-
-    @property
-    def pins(self) -> list[RunConfig]:
-        """The pinned runs' configurations."""
-        return self.pinned.configs
-
-    @property
-    def pin_results(self) -> list:
-        """What simulating each pinned run gave: a trace, its error, or None while it runs."""
-        return self.pinned.results
-
-    @property
-    def look(self) -> Look:
-        """How the plots and the scoreboard draw: ASCII, monochrome (each plot adds its log scale)."""
-        return Look(ascii=self.options.ascii, mono=self.options.mono)
+        self.runs.draw_plots()
 
     def watch_epoch(self, epoch: int) -> None:
-        self._update_cursor()
-
-    # --- actions -------------------------------------------------------------------------------------------
-
-    @property
-    def last_epoch(self) -> int:
-        return len(self.trace.epoch) - 1 if self.trace is not None else 0
-
-    def action_step(self, delta: int) -> None:
-        self.epoch = int(np.clip(self.epoch + delta, 0, self.last_epoch))
-
-    def action_jump(self, where: int) -> None:
-        self.epoch = 0 if where == 0 else self.last_epoch
-
-    def action_play(self) -> None:
-        if self.playback.playing:
-            self.playback.stop()
-        else:
-            self.playback.play(self.epoch)
-
-    def action_pause(self) -> None:
-        self.playback.stop()
-
-    def on_unmount(self) -> None:
-        if self.playback.playing:
-            self.playback.stop()
-
-    def _playback_changed(self) -> None:
-        if self.run_display.status_line.is_attached:
-            self.refresh_bindings()  # the footer: play or pause
-        self._update_status()  # (playing, it shows the speed)
-
-    def _move_cursor(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def action_speed(self, delta: int) -> None:
-        self.playback.faster(delta)
-        self._update_status()  # (playing, the status line shows the speed)
-        if not self.playback.playing:  # paused: say what space will play at
-            self.notify(f"playback speed {self.playback.speed} epochs/s (space plays)", timeout=1.5)
-
-    def action_log(self, which: str) -> None:
-        self.log_scale[which] = not self.log_scale[which]
-        self._draw_plots()
-
-    def _focused_into_view(self) -> None:
-        """After the form's height changed (the scoreboard came or went), keep the field focus is on (or
-        was last on, before it went to the plots) on screen."""
-        row = self.form.last_row()
-        if row is not None:
-            row.scroll_visible(animate=False)
-
-    def action_view(self, name: str) -> None:
-        """Swap the loss plot for the view ``name`` and back (v, r, s, w); a run without such a view (a
-        landscape needs a 2-D problem) says so and changes nothing."""
-        view = self.views[name]
-        if self.view != name and not view.available(self._run()):
-            self.notify(view.unavailable, timeout=3)
-            return
-        self.view = name if self.view != name else "loss"
+        self.runs.update_cursor()
 
     def watch_view(self, view: str) -> None:
         self.run_display.show_view(view)
-        self._draw_plots()
-        self._update_cursor()
+        self.runs.draw_plots()
+        self.runs.update_cursor()
+
+    def watch_pinned(self) -> None:
+        """A run pinned or unpinned (or another set loaded): both plots and the board."""
+        self.runs.redraw()
+
+    def watch_show_board(self, show: bool) -> None:
+        """The board shown or hidden: the loss plot's legend names the runs where the board does not."""
+        self.board.display = show
+        self.call_after_refresh(self.focus_moves.keep_in_view)
+        self.runs.redraw()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Over another screen (help, code, a prompt, the command palette) the keys belong to it: the app
@@ -376,38 +387,6 @@ class LrtuiApp(RunUpdates, SessionActions, PinActions, App[None]):
         if action in keys.LETTER_ACTIONS:
             return not on_field
         return True
-
-    # --- focus: the form (typing) or the plots (commands) -------------------------------------------------
-
-    def action_leave_form(self) -> None:
-        """Escape on a field closes its edit, if one is open; otherwise focus goes to the plots, where
-        letters are commands. (At once, as a priority binding: handled by the row, the escape would reach
-        the app after a 'p' typed right behind it had been typed into the row.)"""
-        row = self.focused
-        if isinstance(row, FieldRow) and row.editing:
-            row.cancel_edit()
-        else:
-            self.screen.set_focus(self.plot_area)
-
-    def action_enter_form(self) -> None:
-        """Back to the form, on the field focus was last on."""
-        row = self.form.last_row()
-        if row is not None:
-            self.screen.set_focus(row)
-
-    def action_focus_next(self) -> None:
-        self._move_in_form(+1)
-
-    def action_focus_previous(self) -> None:
-        self._move_in_form(-1)
-
-    def _move_in_form(self, delta: int) -> None:
-        """Tab, shift+tab, up and down go round the form's fields; from the plots they go back to it."""
-        row = self.form.row_after(self.focused, delta)
-        if row is None:
-            self.action_enter_form()
-        else:
-            self.screen.set_focus(row)
 
 
 def make_app(start: Start, *, exit_signals: tuple[int, ...] = (), sandbox: Sandbox | None = None,

@@ -1,6 +1,7 @@
 """The run on screen: the lr plot, the lower plot's views (one at a time, behind a ContentSwitcher), the notes,
-the status line and the scoreboard, as one :class:`RunDisplay` that draws what the app hands it and never
-reads the app. :func:`cursor_status` is the status line's text at the cursor.
+the status line and the scoreboard, as one :class:`RunDisplay` that draws what it is handed and never reads
+the app: made by the App, which composes its widgets, and called by RunPresenter (lrtui/ui/run_updates.py).
+:func:`cursor_status` is the status line's text at the cursor.
 """
 
 from __future__ import annotations

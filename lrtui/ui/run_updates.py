@@ -1,184 +1,260 @@
-"""The App's simulations and what they show: a changed run is submitted to the SimulationQueue (a short one
+"""The run's simulations and what they show: a changed run is submitted to the SimulationQueue (a short one
 drawn at once, a long one previewed and its progress shown), and a result, on the UI thread, becomes the
-run on screen: its verdict, notes, plots, cursor, status line and scoreboard (drawn by RunDisplay).
+run on screen, a :class:`~lrtui.ui.shown.Shown` value; its verdict, notes, plots, cursor, status line and
+scoreboard are drawn by RunDisplay.
 
-:class:`RunUpdates` is a part of :class:`~lrtui.ui.app.LrtuiApp` (a mixin): it reads the App's ``config``,
-``epoch``, ``view``, ``pinned``, ``simulation``, ``run_display`` and ``playback``.
+:class:`RunPresenter` reads the App's public reactives through :class:`RunState` (what it reads, listed) and
+changes them only through the callables it is handed.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Callable, Protocol
 
-from lrtui.analysis.compare import is_noisy
+from lrtui.analysis.compare import default_target
 from lrtui.analysis.lint import notes as lint_notes
-from lrtui.analysis.verdict import judge
 from lrtui.params import ConfigError
-from lrtui.sim.config import RunConfig, Trace, prepare
-from lrtui.ui.comparison import board_rows
-from lrtui.ui.display import cursor_status
-from lrtui.ui.editing import form_contents
-from lrtui.ui.simulation import Job, Results, ViewJob, ViewResults
+from lrtui.sim.config import Prepared, RunConfig, prepare
+from lrtui.ui.comparison import Pinned, board_rows
+from lrtui.ui.display import RunDisplay, cursor_status
+from lrtui.ui.shown import Shown
+from lrtui.ui.simulation import Job, Results, SimulationQueue, ViewJob, ViewResults
 from lrtui.ui.views import Run
 
 
-class RunUpdates:
-    """Simulating the run on screen and showing what it gives."""
+class RunState(Protocol):
+    """What the presenter reads of the App: its public reactives (and the preset opened)."""
 
-    def _request_simulation(self, config: RunConfig) -> None:
+    config: RunConfig  # the run edited
+    prepared: Prepared  # that run, validated
+    shown: Shown | None  # the run on screen
+    pinned: Pinned
+    view: str  # the lower plot's
+    epoch: int  # the cursor
+    smoothing: str
+    target_loss: float | None
+    show_board: bool
+    preset: object  # the Preset opened, or None
+
+
+class RunPresenter:
+    """Simulating the run edited and showing what it gives.
+
+    Called by the App: its ``config`` watcher hands each new run to :meth:`request`; its ``shown`` watcher calls
+    :meth:`show`; its other watchers :meth:`draw_plots`, :meth:`update_cursor`, :meth:`update_board` and
+    :meth:`redraw`; its routes ``action_cancel_run`` (:meth:`cancel`), ``action_log`` (:meth:`toggle_log`) and
+    ``action_view`` (:meth:`switch_view`). It calls: its :class:`SimulationQueue` (made here, on the App's
+    ``start_worker`` and ``call_from_thread``; results come back to :meth:`_finish` and :meth:`_cancelled` on the
+    UI thread); ``show_run(shown)``, which sets the App's ``shown`` (whose watcher calls :meth:`show`);
+    ``set_quietly(name, value)``, a reactive set without its watcher; ``set_view(name)``; ``fill_form()``;
+    ``set_interval`` (the progress timer, owned here), ``call_later``, ``refresh_bindings``, ``notify``,
+    ``playing_at()`` (the playback's speed, None when paused) and the :class:`RunDisplay`, which draws."""
+
+    def __init__(self, state: RunState, display: RunDisplay, *, start_worker: Callable, call_from_thread: Callable,
+                 show_run: Callable[[Shown], None], set_quietly: Callable[[str, object], None],
+                 set_view: Callable[[str], None], fill_form: Callable[[], None], set_interval: Callable,
+                 call_later: Callable, refresh_bindings: Callable[[], None], notify: Callable[..., None],
+                 playing_at: Callable[[], int | None]) -> None:
+        self._state, self.display = state, display
+        self._show_run, self._set_quietly, self._set_view, self._fill_form = show_run, set_quietly, set_view, fill_form
+        self._set_interval, self._call_later = set_interval, call_later
+        self._refresh_bindings, self._notify = refresh_bindings, notify
+        self._playing_at = playing_at
+        self.queue = SimulationQueue(start_worker, call_from_thread, self._finish, self._cancelled)
+        self.queue.idle_event.clear()  # busy until the first run is shown (the App's on_mount requests it)
+        self.simulations = 0  # runs shown (tests and benchmarks read it)
+        self.log_scale = {"lr": False, "loss": False}
+        self._progress_timer = None
+
+    # --- simulating ----------------------------------------------------------------------------------------
+
+    def request(self, config: RunConfig) -> None:
         """Simulate ``config`` and the pinned runs whose results are out of date; a short run is drawn at once,
         a long one shows its lr curve while the loss simulates."""
-        run = self.prepared if config == self.config else prepare(config)  # (validated by the edit that made it)
-        job = Job(config, tuple(self.pins), self.pinned.known(), run)
-        if self.simulation.submit(job):
+        state = self._state
+        run = state.prepared if config == state.config else prepare(config)  # (validated by the edit that made it)
+        job = Job(config, tuple(state.pinned.configs), state.pinned.known(), run)
+        if self.queue.submit(job):
             return
-        self.run_display.preview(run, self.log_scale["lr"])
+        self.display.preview(run, self.log_scale["lr"])
         self._watch_progress()
 
     def _watch_progress(self) -> None:
         """Show a long simulation's progress while it runs (see _show_progress)."""
         if self._progress_timer is None:
-            self._progress_timer = self.set_interval(0.1, self._show_progress)
+            self._progress_timer = self._set_interval(0.1, self._show_progress)
 
     @property
     def cancellable(self) -> bool:
         """A simulation has run long enough to show its progress: escape cancels it."""
-        return self.simulation.cancellable
+        return self.queue.cancellable
 
     def _show_progress(self) -> None:
         """Every tenth of a second while a simulation runs: after PROGRESS_AFTER, how far it got, in the
         status line and the loss plot's title (the loss plot empty: the last run's loss is not the new one)."""
-        if not self.busy:
+        if not self.queue.busy:
             if self._progress_timer is not None:
                 self._progress_timer.stop()
                 self._progress_timer = None
-            self.refresh_bindings()
+            self._refresh_bindings()
             return
-        progress, job = self.simulation.progress, self.simulation.running
+        progress, job = self.queue.progress, self.queue.running
         if not self.cancellable or progress is None:
             return  # (None: no report since the last result was shown, which this must not cover)
-        self.run_display.show_progress(*progress, view=job.work.view if isinstance(job, ViewJob) else None)
-        self.refresh_bindings()
+        self.display.show_progress(*progress, view=job.work.view if isinstance(job, ViewJob) else None)
+        self._refresh_bindings()
 
-    def action_cancel_run(self) -> None:
+    def cancel(self) -> None:
         """Escape during a long simulation: stop it and go back to the run on screen before it."""
-        self.simulation.cancel()
+        self.queue.cancel()
 
     def _cancelled(self, job: Job | ViewJob) -> None:
         """The worker stopped: the last run simulated comes back, in the form and the plots; a view's
         simulation stopped: the loss plot comes back."""
+        state = self._state
         if isinstance(job, ViewJob):
-            title = self.views[job.work.view].title
-            if self.view == job.work.view:
-                self.view = "loss"
-            self.notify(f"{title} cancelled: back to the loss plot", timeout=3)
-        elif self.trace is not None:
-            old = self.trace.config
-            self.set_reactive(type(self).config, old)
-            self.pinned.keep_simulated(old)
-            self.set_reactive(type(self).epoch, min(self.epoch, self.last_epoch))
-            if not self.form.set_values(*form_contents(self.settings)):
-                self.call_later(self._show_form)
-            self._redraw_comparison()
-            self.notify("simulation cancelled: back to the run before it", timeout=3)
+            title = self.display.views[job.work.view].title
+            if state.view == job.work.view:
+                self._set_view("loss")
+            self._notify(f"{title} cancelled: back to the loss plot", timeout=3)
+        elif state.shown is not None:
+            old = state.shown.config
+            self._set_quietly("config", old)
+            state.pinned.keep_simulated(old)
+            self._set_quietly("epoch", min(state.epoch, self.last_epoch))
+            self._fill_form()
+            self.redraw()
+            self._notify("simulation cancelled: back to the run before it", timeout=3)
         else:  # nothing was simulated yet: the plots say so, not "simulating"
-            self.run_display.show_not_simulated(self.config)
-
+            self.display.show_not_simulated(state.config)
 
     def _finish(self, job: Job | ViewJob, results: Results | ViewResults) -> None:
         """A job's results, on the UI thread: shown if the job is still the run on screen."""
         if isinstance(job, ViewJob):
             self._view_done(job, results)
             return
-        config, trace = job.config, results.trace
-        if config != self.config:
+        state, trace = self._state, results.trace
+        if job.config != state.config:
             return  # a newer configuration is on its way
-        if self.pinned.take(job.pins, results.pins):
-            self.call_later(self._request_simulation, self.config)  # a pin still without its run
+        if state.pinned.take(job.pins, results.pins):
+            self._call_later(self.request, state.config)  # a pin still without its run
         if isinstance(trace, ConfigError):  # e.g. a schedule horizon shorter than a longer run
-            self.run_display.show_problem(str(trace))
+            self.display.show_problem(str(trace))
             return
-        self._show_trace(config, trace)
-
-    def _show_trace(self, config: RunConfig, trace: Trace) -> None:
         self.simulations += 1
-        self.set_reactive(type(self).epoch, min(self.epoch, len(trace.epoch) - 1))  # inside the new run first
-        self.trace = trace
-        self._prepared = self.prepared  # the run validated (config is the run: see _finish)
-        self.verdict = judge(trace, self._prepared)
-        self.run_display.show_notes(lint_notes(config, self._prepared))
-        lr = np.nan_to_num(trace.lr)
-        self._sums = np.cumsum(lr), np.cumsum(lr * lr)  # Robbins-Monro: up to the cursor
-        if not self.views[self.view].available(self._run()):
-            self.view = "loss"  # the new problem has no such view: back to the loss plot
-        self._draw_plots()
-        self._update_cursor()
-        self._update_board()
+        self._set_quietly("epoch", min(state.epoch, len(trace.epoch) - 1))  # inside the new run first
+        self._show_run(Shown.of(trace, state.prepared))  # the run validated (config is the run: see above)
+
+    # --- showing ---------------------------------------------------------------------------------------------
+
+    def show(self, shown: Shown) -> None:
+        """A new run on screen: its notes, plots, cursor, status line and scoreboard."""
+        self.display.show_notes(lint_notes(shown.config, shown.prepared))
+        if not self.display.views[self._state.view].available(self.run()):
+            self._set_view("loss")  # the new problem has no such view: back to the loss plot
+        self.redraw()
 
     @property
-    def busy(self) -> bool:
-        """A simulation is running or waiting."""
-        return self.simulation.busy
+    def last_epoch(self) -> int:
+        shown = self._state.shown
+        return shown.last_epoch if shown is not None else 0
 
     @property
-    def idle_event(self):
-        """Set when no simulation runs or waits (tests and benchmarks wait on it)."""
-        return self.simulation.idle_event
+    def target(self) -> float:
+        """The loss the scoreboard counts epochs to: the one set, else 1% of the current run's start."""
+        state = self._state
+        if state.target_loss is not None:
+            return state.target_loss
+        return default_target(state.shown.trace) if state.shown is not None else 0.0
 
-    def _run(self) -> Run | None:
+    def run(self) -> Run | None:
         """What the plots draw now; None before the first run is simulated."""
-        if self.trace is None:
+        state = self._state
+        if state.shown is None:
             return None
-        pinned = self.pinned.traces()
-        ramp = self.preset.meta.get("range_test", {}) if self.preset else {}  # T8's own ramp
-        return Run(self.trace, self._prepared, pinned, self.smoothing,
-                   legend=bool(pinned) and not self.show_board,  # the scoreboard is the legend when it shows
+        pinned = state.pinned.traces()
+        ramp = state.preset.meta.get("range_test", {}) if state.preset else {}  # T8's own ramp
+        return Run(state.shown.trace, state.shown.prepared, pinned, state.smoothing,
+                   legend=bool(pinned) and not state.show_board,  # the scoreboard is the legend when it shows
                    range_ramp=ramp)
 
-    def _draw_plots(self) -> None:
+    def draw_plots(self) -> None:
         """The lr plot and the lower plot's view, from the run on screen. A view that must simulate first
         sends its work to the queue: a short one is drawn at once (by _view_done), a long one says it is
         simulating, with its progress, until its result comes."""
-        run = self._run()
+        run = self.run()
         if run is None:
             return
-        view = self.views[self.view]
+        name = self._state.view
+        view = self.display.views[name]
         try:
             work = view.needs(run) if view.available(run) else None
         except ConfigError:  # branches of a wsd longer than the run: drawing it shows why
             work = None
         if work is not None:
-            if self.simulation.submit(ViewJob(work)):
+            if self.queue.submit(ViewJob(work)):
                 return  # done on the spot: its result drew the plots
             self._watch_progress()
-        self.run_display.draw(run, self.view, self.log_scale)
+        self.display.draw(run, name, self.log_scale)
 
     def _view_done(self, job: ViewJob, results: ViewResults) -> None:
         """A view's work is done: kept by its view, and drawn if that view of that run is on screen."""
-        view = self.views[job.work.view]
+        view = self.display.views[job.work.view]
         view.keep(job.work, results.result)
-        run = self._run()
-        if self.view == job.work.view and run is not None and view.available(run) and view.needs(run) is None:
-            self.run_display.draw(run, self.view, self.log_scale)
-            self._update_cursor()
+        run = self.run()
+        if self._state.view == job.work.view and run is not None and view.available(run) and view.needs(run) is None:
+            self.display.draw(run, job.work.view, self.log_scale)
+            self.update_cursor()
 
-    def _update_board(self) -> None:
+    def update_board(self) -> None:
         """The scoreboard: the current run and each pinned one."""
-        if self.trace is not None:  # (the pinned runs share the problem: all noisy or none)
-            rows = board_rows(self.trace, self.verdict, self.pinned, self.target, is_noisy(self._prepared), self.look)
-            keep = self.preset.meta.get("columns", ()) if self.preset else ()  # the columns its lesson reads
-            self.run_display.show_board(rows, self.target, keep)
+        state = self._state
+        if state.shown is not None:  # (the pinned runs share the problem: all noisy or none)
+            shown = state.shown
+            rows = board_rows(shown.trace, shown.verdict, state.pinned, self.target, shown.noisy, self.display.look)
+            keep = state.preset.meta.get("columns", ()) if state.preset else ()  # the columns its lesson reads
+            self.display.show_board(rows, self.target, keep)
 
-    def _update_cursor(self) -> None:
+    def update_cursor(self) -> None:
         """The cursor on the plots, and the status line at it (or the view's own summary)."""
-        self.run_display.place_cursor(self.view, min(self.epoch, self.last_epoch) if self.trace is not None else None)
-        self._update_status()
+        state = self._state
+        self.display.place_cursor(state.view, min(state.epoch, self.last_epoch) if state.shown is not None else None)
+        self.update_status()
 
-    def _update_status(self) -> None:
-        if self.trace is None:
-            self.run_display.show_status("simulating ...")
+    def update_status(self) -> None:
+        shown = self._state.shown
+        if shown is None:
+            self.display.show_status("simulating ...")
             return
-        summary = self.run_display.summary(self.view)  # the range test's picks, the branches' end losses
-        self.run_display.show_status(summary or cursor_status(
-            self.trace, self.epoch, self.verdict, self._sums, self.options.ascii,
-            self.playback.speed if self.playback.playing else None, noisy=is_noisy(self._prepared)))
+        summary = self.display.summary(self._state.view)  # the range test's picks, the branches' end losses
+        self.display.show_status(summary or cursor_status(
+            shown.trace, self._state.epoch, shown.verdict, shown.sums, self.display.look.ascii,
+            self._playing_at(), noisy=shown.noisy))
+
+    def redraw(self) -> None:
+        """Everything the run on screen shows: plots, cursor and status line, scoreboard."""
+        self.draw_plots()
+        self.update_cursor()
+        self.update_board()
+
+    # --- the plots' keys ---------------------------------------------------------------------------------------
+
+    def toggle_log(self, which: str) -> None:
+        """l and L: the loss plot's or the lr plot's log scale."""
+        self.log_scale[which] = not self.log_scale[which]
+        self.draw_plots()
+
+    def switch_view(self, name: str) -> None:
+        """Swap the loss plot for the view ``name`` and back (v, r, s, w); a run without such a view (a
+        landscape needs a 2-D problem) says so and changes nothing."""
+        view = self.display.views[name]
+        if self._state.view != name and not view.available(self.run()):
+            self._notify(view.unavailable, timeout=3)
+            return
+        self._set_view(name if self._state.view != name else "loss")
+
+    def playing_changed(self) -> None:
+        """Playback started or stopped: the footer (play or pause) and the status line (the speed)."""
+        if self.display.status_line.is_attached:
+            self._refresh_bindings()
+        self.update_status()

@@ -1,94 +1,144 @@
-"""The App's presets, sessions, files and screens: a preset or a session opens (its runs, pinned runs, cursor,
-target and view), ctrl+s and ctrl+o save and load through SessionFiles, e exports, c shows the code, ? the
-help, ctrl+p the presets palette.
+"""Presets, sessions, files and screens: a preset or a session opens (its runs, pinned runs, cursor, target
+and view), ctrl+s and ctrl+o save and load through SessionFiles, e exports, c shows the code, ? the help,
+ctrl+p the presets palette; and what is unsaved work (what a save or a load last left differs).
 
-:class:`SessionActions` is a part of :class:`~lrtui.ui.app.LrtuiApp` (a mixin): it reads and sets the App's
-run state (``config``, ``pinned``, ``epoch``, ``target_loss``, ``smoothing``, ``view``) and uses its ``files``.
+:class:`SessionActions` holds the preset opened, the session's file and note, and the work last saved; it
+reads the App's run through ``work()`` and opens runs through ``open_runs(...)``, both handed to it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 from lrtui import schedules
 from lrtui.analysis.compare import describe
 from lrtui.printable import escaped
-from lrtui.sim.config import RunConfig, prepare
+from lrtui.sim.config import Prepared, RunConfig
 from lrtui.ui.comparison import Pinned
+from lrtui.ui.files import SessionFiles
 from lrtui.ui.screens.help import HelpScreen, schedule_help
+from lrtui.ui.shown import Shown
 
 if TYPE_CHECKING:  # presets, sessions, code and the palette load when first used: start-up stays fast
+    from lrtui.io.sandbox import Sandbox
     from lrtui.presets import Preset
+    from lrtui.ui.start import Start
 
 
 REPLACE_ASKS_FOR = 5.0  # seconds: a preset picked with unsaved work asks, and a second pick within this opens it
 
 
+@dataclass(frozen=True)
+class Work:
+    """The App's run as a session file keeps it: the run, the pinned runs, the cursor, the target, the
+    smoothing."""
+
+    config: RunConfig
+    pinned: tuple[RunConfig, ...]
+    epoch: int
+    target_loss: float | None
+    smoothing: str
+
+    @property
+    def kept(self) -> tuple:
+        """What is work to lose (the cursor is not)."""
+        return self.config, self.pinned, self.target_loss, self.smoothing
+
+
 class SessionActions:
-    """Presets, sessions, export, code, help and the palette."""
+    """Presets, sessions, export, code, help and the palette.
+
+    Called by the App's routes (``action_save`` is :meth:`save`, ``action_load`` :meth:`load`, ``action_export``
+    :meth:`export`, ``action_code`` :meth:`code`, ``action_help`` :meth:`help`, ``action_command_palette``
+    :meth:`palette`, ``load_preset`` :meth:`load_preset`, which the palette calls) and read by the App's quit
+    (:attr:`unsaved`). It calls what it is handed: ``work()``, the App's run now; ``open_runs(config, pinned,
+    epoch, target, smoothing, view)``, which sets the App's reactives (their watchers show them);
+    ``prepared()``, ``shown()`` and ``pinned()``, the run validated, the run on screen and the pinned runs;
+    ``notes()``, the run's notes; ``push_screen``, ``palette_open()``, ``set_timer`` and ``notify``; its own
+    :class:`SessionFiles` for the files."""
+
+    def __init__(self, start: "Start", *, work: Callable[[], Work], open_runs: Callable[..., None],
+                 prepared: Callable[[], Prepared], shown: Callable[[], Shown | None], pinned: Callable[[], Pinned],
+                 notes: Callable[[], list[str]], push_screen: Callable[..., None], palette_open: Callable[[], bool],
+                 set_timer: Callable[..., object], notify: Callable[..., None], sandbox: "Sandbox | None") -> None:
+        self.preset = start.preset
+        self.session_path = start.session_path  # where ctrl+s saves: the file loaded, else asked for
+        self.session_note = start.note  # a loaded session's note (see the note property)
+        self._ascii = start.options.ascii
+        self._work, self._open_runs = work, open_runs
+        self._prepared, self._shown, self._pinned = prepared, shown, pinned
+        self._notes, self._push_screen, self._palette_open = notes, push_screen, palette_open
+        self._set_timer, self._notify = set_timer, notify
+        self.files = SessionFiles(self._prompt, notify, sandbox)
+        self._saved = work().kept  # what a save or a load last left: unsaved work differs
+        self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
+
+    @property
+    def unsaved(self) -> bool:
+        """Runs pinned or values changed since the app opened, or since the last save or load."""
+        return self._work().kept != self._saved
+
+    @property
+    def unsaved_work(self) -> str:
+        """What is not saved, in words: "2 pinned runs and changes"."""
+        work = self._work()
+        n = len(work.pinned)
+        pins = f"{n} pinned run{'s' if n != 1 else ''}" if n else ""
+        what = " and ".join(w for w in (pins, "changes" if work.config != self._saved[0] else "") if w)
+        return what or "changes"
 
     def load_preset(self, preset: "Preset") -> None:
         """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice. With unsaved work
         the first pick asks (as q does), and picking it again within a few seconds replaces the work."""
         if self.unsaved and self._replace_asked != preset.name:
             self._replace_asked = preset.name
-            self.set_timer(REPLACE_ASKS_FOR, lambda: setattr(self, "_replace_asked", None))
-            self.notify(f"{self.unsaved_work} not saved: open {preset.short} again to replace them, ctrl+s saves",
-                        timeout=REPLACE_ASKS_FOR)
+            self._set_timer(REPLACE_ASKS_FOR, lambda: setattr(self, "_replace_asked", None))
+            self._notify(f"{self.unsaved_work} not saved: open {preset.short} again to replace them, ctrl+s saves",
+                         timeout=REPLACE_ASKS_FOR)
             return
         self._replace_asked = None
         self.preset = preset
-        self._load_state(preset.config, preset.pinned, 0, self.target_loss, preset.meta.get("view", "loss"))
-        self._saved_state = self._session_state()  # a preset's runs are not work to lose: it opens again
-        self.notify(f"{preset.name}: {preset.title} (? says what to notice)", timeout=5)
+        work = self._work()
+        self._open_runs(preset.config, preset.pinned, 0, work.target_loss, work.smoothing,
+                        preset.meta.get("view", "loss"))
+        self._saved = self._work().kept  # a preset's runs are not work to lose: it opens again
+        self._notify(f"{preset.name}: {preset.title} (? says what to notice)", timeout=5)
 
-    def _load_state(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
-                    view: str = "loss") -> None:
-        self.playback.stop()
-        self.pinned = Pinned(pinned, config)
-        self.target_loss = target
-        if pinned:
-            self._show_pinned()
-        self.set_reactive(type(self).epoch, epoch)
-        self.view = view
-        if config == self.config:
-            self.watch_config(config)  # the same run: setting it would not call the watcher
-        else:
-            self.config = config
-
-    def action_export(self) -> None:
+    def export(self) -> None:
         """Write the current and pinned runs to CSV and JSON here, under a name that is not taken yet."""
-        if self.trace is None:
+        shown = self._shown()
+        if shown is None:
             return
-        runs = [("now", self.trace)] + [(f"#{i + 1}", r) for i, r in self.pinned.traces()]
+        runs = [("now", shown.trace)] + [(f"#{i + 1}", r) for i, r in self._pinned().traces()]
         self.files.export([(f"{label}: {describe(trace.config)}", trace) for label, trace in runs])  # columns say which
 
-    def action_code(self) -> None:
+    def code(self) -> None:
         """The schedule as torch, transformers or optax code, to copy or write to a file."""
         from lrtui.ui.screens.code import CodeScreen
 
-        self._push(CodeScreen(self.config.schedule, self.files.sandbox))
+        self._push(CodeScreen(self._work().config.schedule, self.files.sandbox))
 
-    def action_save(self) -> None:
+    def save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file."""
         from lrtui.io.sessions import Session
 
         def saved(path: str) -> None:
             self.session_path = path
-            self._saved_state = self._session_state()
+            self._saved = self._work().kept
 
-        session = Session(self.config, tuple(self.pins), self.epoch, self.target_loss, self.note, self.smoothing)
+        work = self._work()
+        session = Session(work.config, work.pinned, work.epoch, work.target_loss, self.note, work.smoothing)
         self.files.save(session, self.session_path, saved)
 
-    def action_load(self) -> None:
+    def load(self) -> None:
         """Load a saved session; a file that cannot be loaded changes nothing."""
         def loaded(session, path: str) -> None:
             self.preset = None
             self.session_path = path
             self.session_note = session.note
-            self.smoothing = session.smoothing
-            self._load_state(session.config, session.pinned, session.epoch, session.target_loss)
-            self._saved_state = self._session_state()
+            self._open_runs(session.config, session.pinned, session.epoch, session.target_loss, session.smoothing)
+            self._saved = self._work().kept
 
         warning = f" ({self.unsaved_work} not saved: loading replaces them)" if self.unsaved else ""
         self.files.load(self.session_path, loaded, warning)
@@ -98,14 +148,14 @@ class SessionActions:
 
         self._push(PathPrompt(question, value), then)
 
-    def action_command_palette(self) -> None:
+    def palette(self) -> None:
         """The presets palette; in ASCII mode with a plain search mark and no block-glyph borders or
         scrollbars (a C-locale terminal shows those as '_')."""
         from lrtui.ui.screens.palette import AsciiPalette, PresetPalette
 
-        if self.use_command_palette and not PresetPalette.is_open(self):
-            palette = AsciiPalette if self.options.ascii else PresetPalette
-            self.push_screen(palette(id="--command-palette", classes="ascii" if self.options.ascii else ""))
+        if not self._palette_open():
+            palette = AsciiPalette if self._ascii else PresetPalette
+            self._push_screen(palette(id="--command-palette", classes="ascii" if self._ascii else ""))
 
     @property
     def note(self) -> str:
@@ -114,11 +164,11 @@ class SessionActions:
             return f"Preset {self.preset.name}: {self.preset.title}\n{self.preset.note}"
         return self.session_note
 
-    def action_help(self) -> None:
-        prepared = prepare(self.config)
+    def help(self) -> None:
+        prepared = self._prepared()
         definition = schedules.get(prepared.schedule.name)
         about = "\n".join(escaped(line) for line in self.note.split("\n"))  # a file's text: shown, never sent
-        found = self.run_display.notes_found  # whole here: the notes box under the form shows two lines
+        found = self._notes()  # whole here: the notes box under the form shows two lines
         if found:
             about = "\n".join(filter(None, [about, "Notes on this run:", *(f"- {escaped(n)}" for n in found)]))
         doc = schedule_help(definition.doc, [p.name for p in definition.params])
@@ -126,5 +176,5 @@ class SessionActions:
 
     def _push(self, screen, callback=None) -> None:
         """Open a screen over the app, in ASCII mode with its plain borders (the "ascii" class)."""
-        screen.set_class(self.options.ascii, "ascii")
-        self.push_screen(screen, callback)
+        screen.set_class(self._ascii, "ascii")
+        self._push_screen(screen, callback)
