@@ -168,8 +168,10 @@ async def test_e_exports_the_current_and_pinned_runs_without_overwriting(here):
     app = make_app(Start(cosine(), Options(), pinned=(cosine(lr=0.3),)))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        await pilot.press("escape", "e", "e")
-        await pilot.pause()
+        await pilot.press("escape", "e")
+        await settle(app, pilot)  # (an export is written in the background, one at a time)
+        await pilot.press("e")
+        await settle(app, pilot)
     assert sorted(p.name for p in here.iterdir()) == ["lrtui-runs-2.csv", "lrtui-runs-2.json", "lrtui-runs.csv",
                                                        "lrtui-runs.json"]
     with (here / "lrtui-runs.csv").open() as f:
@@ -194,7 +196,7 @@ async def test_export_and_board_carry_the_held_out_loss_of_a_data_problem(here):
         header = board_text(app).splitlines()[0]
         assert "held-out" in header
         await pilot.press("escape", "e")
-        await pilot.pause()
+        await settle(app, pilot)
     with (here / "lrtui-runs.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert float(rows[-1]["heldout_loss[now: constant lr=0.05]"]) == app.trace.heldout_loss[-1]
@@ -369,3 +371,32 @@ async def test_the_code_screen_says_when_a_framework_cannot_express_the_schedule
         await pilot.pause()
         assert not list(here.iterdir()) and app.is_running
         assert any("no optax code" in n.message for n in app._notifications)
+
+
+async def test_an_export_is_written_in_the_background_one_at_a_time(here, monkeypatch):
+    """Issue 24: an export of long runs (65 MB) froze the session for 5 s. It is written on a thread: the
+    keys are answered meanwhile, a second e says one is being written, and its end is said as before."""
+    import threading
+
+    from lrtui.io import run_export
+
+    gate, real = threading.Event(), run_export.export_runs
+
+    def held(*args, **kwargs):
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_export, "export_runs", held)
+    app = make_app(Start(cosine(), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "e")
+        assert app.busy and not list(here.iterdir())
+        epoch = app.epoch
+        await pilot.press("right", "e")  # answered while the export is written
+        assert app.epoch == epoch + 1
+        assert any("an export is being written" in n.message for n in app._notifications)
+        gate.set()
+        await settle(app, pilot)
+        assert sorted(p.name for p in here.iterdir()) == ["lrtui-runs.csv", "lrtui-runs.json"]
+        assert any(n.message.startswith("exported 1 run to lrtui-runs.csv") for n in app._notifications)

@@ -23,6 +23,7 @@ from lrtui.sim.config import RunConfig
 from lrtui.serve.settings import default_max_sessions, page_url, terminal_size
 from lrtui.ui.app import make_app
 from lrtui.ui.start import Start
+from lrtui.ui.screenshot import settle
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.screens.code import CodeScreen
 from lrtui.ui.screens.prompt import PathPrompt
@@ -151,7 +152,7 @@ async def test_export_and_code_write_deliver_their_files(sandbox, elsewhere):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         await pilot.press("escape", "e")
-        await pilot.pause()
+        await settle(app, pilot)
         assert [p.name for p in sandbox.delivered] == ["lrtui-runs.csv", "lrtui-runs.json"]
         assert all(p.parent == sandbox.folder and p.exists() for p in sandbox.delivered)
         await pilot.press("c")
@@ -492,7 +493,7 @@ async def test_exports_stop_at_the_sessions_quota_with_one_line_and_nothing_half
         await started(app, pilot)
         for _ in range(4):
             await pilot.press("escape", "e")
-            await pilot.pause()
+            await settle(app, pilot)
         files = sandbox.files()
         assert 2 <= len(files) < 8 and len(files) % 2 == 0  # whole exports only: a CSV and its JSON each
         assert sandbox.used() <= sandbox.quota

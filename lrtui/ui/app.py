@@ -150,7 +150,9 @@ class LrtuiApp(App[None]):
             open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
             pinned=lambda: self.pinned, notes=lambda: self.run_display.notes_found, push_screen=self.push_screen,
             palette_open=lambda: not self.use_command_palette or CommandPalette.is_open(self),
-            set_timer=self.set_timer, notify=self.notify, sandbox=sandbox)
+            set_timer=self.set_timer, notify=self.notify, sandbox=sandbox,
+            background=lambda work, then: self.run_worker(  # (an export: on a thread, its end on the UI thread)
+                lambda: self.call_from_thread(then, work()), thread=True, exclusive=False, group="files"))
 
     # --- what tests, benchmarks and the palette read: routed to the part that holds it ----------------------
 
@@ -160,7 +162,11 @@ class LrtuiApp(App[None]):
     pin_results = route("pinned.results")  # what simulating each gave: a trace, its error, or None while it runs
     simulations = route("runs.simulations")  # runs shown
     log_scale = route("runs.log_scale")
-    busy = route("simulation.busy")  # a simulation is running or waiting
+    @property
+    def busy(self) -> bool:
+        """A simulation is running or waiting, or an export is being written."""
+        return self.simulation.busy or self.sessions.files.exporting
+
     idle_event = route("simulation.idle_event")  # set when none runs or waits (tests and benchmarks wait on it)
     cancellable = route("runs.cancellable")
     target = route("runs.target")  # the loss the scoreboard counts epochs to

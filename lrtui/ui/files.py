@@ -4,14 +4,16 @@
 ``then`` called with the path typed, or None) and says what happened through ``notify``; a file that cannot
 be written or read is one line, and changes nothing. With a :class:`~lrtui.io.sandbox.Sandbox` (``lrtui
 serve``) a path is a file name in the session's own folder, and every file written is also delivered to the
-student's browser. No Textual here.
+student's browser. An export (tens of MB for long runs) is written through ``background(work, then)``: the
+app runs ``work`` on a thread and ``then(result)`` back on the UI thread, so the keys are answered meanwhile;
+one export at a time. No Textual here.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from lrtui.params import ConfigError
 from lrtui.printable import cut
@@ -27,12 +29,20 @@ def offered_path(session_path: str | None) -> str:
     return session_path if session_path and session_path.isprintable() else DEFAULT_NAME
 
 
+def at_once(work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+    """A ``background`` that does the work on the spot (without an app: scripts and tests)."""
+    then(work())
+
+
 class SessionFiles:
     def __init__(self, prompt: Callable[[str, str, Callable[[str | None], None]], None],
-                 notify: Callable[..., None], sandbox: Sandbox | None = None) -> None:
+                 notify: Callable[..., None], sandbox: Sandbox | None = None,
+                 background: Callable[[Callable[[], Any], Callable[[Any], None]], None] = at_once) -> None:
         self._prompt = prompt
         self._notify = notify
         self.sandbox = sandbox
+        self._background = background
+        self.exporting = False  # an export is being written
 
     def _where(self, typed: str) -> str | None:
         """The file a typed path means: itself, or in a sandbox its file in the session's folder (None, said
@@ -120,19 +130,34 @@ class SessionFiles:
 
     def export(self, runs: list[tuple[str, Trace]]) -> None:
         """Write the runs, (label, trace) each, to CSV and JSON here (in a sandbox: in the session's folder,
-        and to the browser), under names not taken yet."""
+        and to the browser), under names not taken yet; in the background, one export at a time."""
         from lrtui.io.run_export import export_runs
         from lrtui.io.sessions import SessionError
 
+        if self.exporting:
+            self._notify("an export is being written: e again once it is done", timeout=3)
+            return
         directory = self.sandbox.folder if self.sandbox is not None else Path(".")
         room = None if self.sandbox is None else lambda size: self.sandbox.check_room(size, "the export")
-        try:
-            csv_path, json_path = export_runs([t for _, t in runs], [label for label, _ in runs], directory,
-                                              room=room)
-        except (SessionError, ConfigError) as err:
-            self._error(err)
+        traces, labels = [t for _, t in runs], [label for label, _ in runs]
+
+        def write() -> tuple[Path, Path] | Exception:
+            try:
+                return export_runs(traces, labels, directory, room=room)
+            except (SessionError, ConfigError) as err:
+                return err
+
+        self.exporting = True
+        self._background(write, lambda written: self._exported(written, len(runs)))
+
+    def _exported(self, written: tuple[Path, Path] | Exception, count: int) -> None:
+        """An export's end, on the UI thread: delivered and said, or its error."""
+        self.exporting = False
+        if isinstance(written, Exception):
+            self._error(written)
             return
-        what = f"{len(runs)} run{'s' if len(runs) > 1 else ''}"
+        csv_path, json_path = written
+        what = f"{count} run{'s' if count > 1 else ''}"
         if self.sandbox is not None:
             self.deliver(csv_path)
             self.deliver(json_path)

@@ -16,7 +16,7 @@ from lrtui.analysis.compare import describe
 from lrtui.printable import escaped
 from lrtui.sim.config import Prepared, RunConfig
 from lrtui.ui.comparison import Pinned
-from lrtui.ui.files import SessionFiles
+from lrtui.ui.files import SessionFiles, at_once
 from lrtui.ui.screens.help import HelpScreen, schedule_help
 from lrtui.ui.shown import Shown
 
@@ -61,7 +61,8 @@ class SessionActions:
     def __init__(self, start: "Start", *, work: Callable[[], Work], open_runs: Callable[..., None],
                  prepared: Callable[[], Prepared], shown: Callable[[], Shown | None], pinned: Callable[[], Pinned],
                  notes: Callable[[], list[str]], push_screen: Callable[..., None], palette_open: Callable[[], bool],
-                 set_timer: Callable[..., object], notify: Callable[..., None], sandbox: "Sandbox | None") -> None:
+                 set_timer: Callable[..., object], notify: Callable[..., None], sandbox: "Sandbox | None",
+                 background: Callable[..., None] = at_once) -> None:
         self.preset = start.preset
         self.session_path = start.session_path  # where ctrl+s saves: the file loaded, else asked for
         self.session_note = start.note  # a loaded session's note (see the note property)
@@ -70,7 +71,7 @@ class SessionActions:
         self._prepared, self._shown, self._pinned = prepared, shown, pinned
         self._notes, self._push_screen, self._palette_open = notes, push_screen, palette_open
         self._set_timer, self._notify = set_timer, notify
-        self.files = SessionFiles(self._prompt, notify, sandbox)
+        self.files = SessionFiles(self._prompt, notify, sandbox, background)
         self._saved = work().kept  # what a save or a load last left: unsaved work differs
         self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
 
