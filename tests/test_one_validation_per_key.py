@@ -5,6 +5,8 @@ new run: the old one stays."""
 
 import sys
 
+from dataclasses import replace
+
 import pytest
 
 from lrtui.params import ConfigError
@@ -78,7 +80,7 @@ REFUSED = {  # refused by the field itself (no run is made), and by the run as a
 
 @pytest.mark.parametrize("key, presses, message, tried", REFUSED.values(), ids=REFUSED.keys())
 async def test_a_refused_value_makes_no_new_run(prepares, key, presses, message, tried):
-    app = make_app(Start(cosine(), Options()))
+    app = make_app(Start(replace(cosine(), epochs=1000), Options()))  # (10^5 steps an epoch: about 250 s of work)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
         before, simulations = app.config, app.simulations

@@ -211,18 +211,38 @@ def _seeds_within(p: Prepared, seconds: float) -> int:
     return max(1, int((seconds / one - 1) / EXTRA_SEED_COST[p.problem.kind]) + 1)
 
 
+STEP_SECONDS = {  # problem: (a step with SGD under a schedule, what plateau adds to a step)
+    "quadratic": (2.0e-6, 2.6e-6), "ravine": (6.4e-6, 4.0e-6), "quartic": (2.5e-6, 4.7e-6),
+    "two_basins": (11.7e-6, 7.9e-6), "catapult": (6.9e-6, 4.0e-6), "river_valley": (7.0e-6, 4.7e-6),
+    "rosenbrock": (9.6e-6, 5.1e-6), "beale": (31.4e-6, 11.0e-6), "spectrum": (3.3e-6, 6.5e-6),
+    "nqm": (3.3e-6, 6.3e-6),
+}
+"""An optimizer step of each analytic problem, one seed: the slope between 500 and 2,000 epochs of 16 steps
+(so without what a run costs once), measured on this project's 2-core machine, quiet, 2026-12-06."""
+OPTIMIZER_STEP_SECONDS = {"sgd": 0.0, "momentum": 0.9e-6, "nesterov": 1.9e-6, "adam": 5.4e-6, "adamw": 6.8e-6}
+"""What an optimizer adds to an analytic step over SGD's (the same on every problem, measured as above)."""
+ESTIMATE_MARGIN = 1.25
+"""The estimate is the measured cost times this: an overestimate on a quiet machine, within 2x on a busy one."""
+
+
 def estimated_seconds(p: Prepared) -> float:
     """About how long simulating ``p`` takes (2 cores, 2026; an overestimate more often than not): an
-    optimizer step of an analytic problem costs about 7 us; a data problem's about 50 us plus 20 ns per
-    sample and hidden unit, and each epoch evaluates the training and held-out sets (40 ns per sample and unit);
-    seeds after the first add less (:func:`seed_cost`); a composition's members add their curve's cost."""
+    optimizer step of an analytic problem costs its problem's, its optimizer's and, under plateau, plateau's
+    (:data:`STEP_SECONDS`, :data:`OPTIMIZER_STEP_SECONDS`), times :data:`ESTIMATE_MARGIN`; a data problem's
+    about 50 us plus 20 ns per sample and hidden unit, and each epoch evaluates the training and held-out
+    sets (40 ns per sample and unit); seeds after the first add less (:func:`seed_cost`); a composition's
+    members add their curve's cost. ``benchmarks/bench_estimate.py`` holds the model to the time it takes."""
     if p.problem.kind == "data":
         pp = p.problem_params
         width = pp.get("hidden", 1)
         steps = math.ceil(pp["n"] / pp["batch_size"])
         per_epoch = steps * (50e-6 + 20e-9 * pp["batch_size"] * width) + 40e-9 * pp["n"] * width
     else:
-        per_epoch = 7e-6 * p.steps_per_epoch
+        step, plateau = STEP_SECONDS[p.problem.name]
+        step += OPTIMIZER_STEP_SECONDS[p.config.optimizer]
+        if p.config.schedule["name"] == "plateau":
+            step += plateau
+        per_epoch = ESTIMATE_MARGIN * step * p.steps_per_epoch
     return p.epochs * (per_epoch * seed_cost(p.seeds, p.problem.kind) + schedule_seconds(p.config.schedule))
 
 
