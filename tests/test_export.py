@@ -311,3 +311,61 @@ def test_exported_code_imports_first_and_uses_every_import(spec, framework):
                 if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     assert imported <= used, imported - used
+
+
+def test_an_export_written_as_it_is_made_is_the_whole_documents_byte_for_byte(tmp_path, monkeypatch):
+    """Issue 24: a long export was built whole in memory (65 MB of text took five times that). It is written
+    in chunks now, and the files are exactly what one json.dumps and one csv.writer make."""
+    import csv
+    import io
+    import json as json_module
+
+    from lrtui.io import run_export
+    from lrtui.io.sessions import run_dict, typed_run
+    from lrtui.sim.config import RunConfig
+    from lrtui.sim.engine import simulate
+
+    monkeypatch.setattr(run_export, "ROWS_AT_ONCE", 7)  # chunks end inside the runs
+    noisy = simulate(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1}}, problem="quadratic",
+                               problem_params={"noise": 0.5}, epochs=50, seeds=3))
+    short = simulate(RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, epochs=20))
+    data = simulate(RunConfig(schedule={"name": "constant", "params": {"lr": 0.05}}, problem="mlp", epochs=12))
+    traces, labels = [noisy, short, data], ["now", "now", "a, b"]
+    csv_path, json_path = run_export.export_runs(traces, labels, tmp_path)
+
+    names = ["now", "now (2)", "a, b"]
+    expected_json = json_module.dumps({"runs": [
+        {"label": n, "config": run_dict(typed_run(t.config)), "seeds": t.seeds, "epoch": t.epoch.tolist(),
+         "lr": run_export.json_numbers(t.lr), "loss": run_export.json_numbers(t.loss),
+         **{k: run_export.json_numbers(getattr(t, k)) for k in ("loss_lo", "loss_hi", "heldout_loss")
+            if getattr(t, k) is not None},
+         **({"final_loss_per_seed": run_export.json_numbers(t.final_per_seed)} if t.final_per_seed is not None
+            else {})} for n, t in zip(names, traces)]}, allow_nan=False) + "\n"
+    assert json_path.read_text() == expected_json
+    kinds = [(n, k, getattr(t, k)) for t, n in zip(traces, names)
+             for k in ("lr", "loss", "loss_lo", "loss_hi", "heldout_loss") if getattr(t, k) is not None]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["epoch"] + [f"{k}[{n}]" for n, k, _ in kinds])
+    for i in range(50):
+        writer.writerow([i] + [repr(s.tolist()[i]) if i < len(s) else "" for _, _, s in kinds])
+    assert csv_path.read_text() == out.getvalue()
+
+
+def test_an_export_that_outgrows_its_room_as_it_is_written_leaves_nothing(tmp_path):
+    from lrtui.io.run_export import export_runs
+    from lrtui.params import ConfigError
+    from lrtui.sim.config import RunConfig
+    from lrtui.sim.engine import simulate
+
+    trace = simulate(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1}}, epochs=20_000))
+    sizes = []
+
+    def room(size):  # the lower bound fits; the JSON's end does not
+        sizes.append(size)
+        if size > 1_400_000:  # (a lower bound of 1.2 MB; 1.5 MB written in all)
+            raise ConfigError("no room")
+
+    with pytest.raises(ConfigError):
+        export_runs([trace], ["now"], tmp_path, room=room)
+    assert len(sizes) > 3 and not list(tmp_path.iterdir())  # asked as it grew; no file, no temporary one

@@ -16,6 +16,7 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -77,9 +78,10 @@ def free_names(directory: Path, stem: str, suffixes: tuple[str, ...], first: int
     return next(paths for paths in candidates if not any(os.path.lexists(p) for p in paths))
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Replace ``path`` with a file holding ``data``, all or nothing: a temporary file in the same directory
-    is written, synced and renamed over ``path``. On any failure the temporary file is removed and an
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> Path:
+    """Replace ``path`` with a file holding ``data`` (bytes, or chunks of them: a large file is never whole in
+    memory), all or nothing: a temporary file in the same directory is written, synced and renamed over
+    ``path`` (an exception raised by the chunks removes it too). On any failure the temporary file is removed and an
     existing ``path`` is left as it was; the OSError is raised. A symbolic link is followed: the file it
     points to is replaced, the link stays. Returns the path of the file written."""
     if path.is_symlink():
@@ -91,7 +93,8 @@ def write_atomic(path: Path, data: bytes) -> Path:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
                                          delete=False) as f:
             tmp = f.name
-            f.write(data)
+            for chunk in ((data,) if isinstance(data, (bytes, bytearray)) else data):
+                f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)  # NamedTemporaryFile makes it private; a session is an ordinary file

@@ -10,10 +10,12 @@ import itertools
 import json
 import math
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
 
 from lrtui.io.files import free_names
-from lrtui.io.sessions import SessionError, run_dict, typed_run, write_or_fail
+from lrtui.io.sessions import run_dict, typed_run, write_or_fail
 from lrtui.sim.config import Trace
 
 
@@ -46,31 +48,30 @@ def export_runs(
     "final_loss_per_seed"?}, ...]}`` with NaN and infinities as null.
     Repeated labels get `` (2)``, `` (3)``... Nothing is overwritten: when either file exists, the next
     free stem (``lrtui-runs-2``, ``-3``...) is used for both. :class:`SessionError` when they cannot be
-    written (then neither is left behind). ``room(size)``, if given, raises when ``size`` bytes would not fit
-    (a lab session's quota): asked with the estimate before anything is built, then with the exact size.
+    written (then neither is left behind). Both are written as they are made (a long export is never whole in
+    memory). ``room(size)``, if given, raises when ``size`` bytes would not fit (a lab session's quota): asked
+    with a lower bound before anything is written, then as the files grow (then neither is left behind either).
     """
     if len(traces) != len(labels):
         raise ValueError(f"one label per trace: {len(traces)} traces, {len(labels)} labels")
     if room is not None:
         room(export_bytes(traces))
     names = _unique(labels)
-    csv_text = _csv_text(traces, names)
-    runs = [
-        {"label": name, "config": run_dict(typed_run(t.config)), "seeds": t.seeds, "epoch": t.epoch.tolist(),
-         "lr": json_numbers(t.lr), "loss": json_numbers(t.loss),
-         **{kind: json_numbers(getattr(t, kind)) for kind in ("loss_lo", "loss_hi", "heldout_loss")
-            if getattr(t, kind) is not None},
-         **({"final_loss_per_seed": json_numbers(t.final_per_seed)} if t.final_per_seed is not None else {})}
-        for name, t in zip(names, traces)
-    ]
-    json_text = json.dumps({"runs": runs}, allow_nan=False) + "\n"
-    if room is not None:
-        room(len(csv_text.encode("utf-8")) + len(json_text.encode("utf-8")))
     csv_path, json_path = free_names(Path(directory), stem, (".csv", ".json"))
-    write_or_fail(csv_path, csv_text.encode("utf-8"))
+    written = [0]  # bytes so far, both files: ``room`` is asked as they grow
+
+    def counted(chunks: Iterable[str]) -> Iterator[bytes]:
+        for text in chunks:
+            data = text.encode("utf-8")
+            written[0] += len(data)
+            if room is not None:
+                room(written[0])
+            yield data
+
+    write_or_fail(csv_path, counted(_csv_chunks(traces, names)))
     try:
-        write_or_fail(json_path, json_text.encode("utf-8"))
-    except SessionError:
+        write_or_fail(json_path, counted(_json_chunks(traces, names)))
+    except BaseException:
         with contextlib.suppress(OSError):  # half an export is no export
             csv_path.unlink()
         raise
@@ -100,17 +101,41 @@ def _unique(labels: Sequence[str]) -> list[str]:
     return out
 
 
-def _csv_text(traces: Sequence[Trace], labels: Sequence[str]) -> str:
+ROWS_AT_ONCE = 4096
+"""CSV rows written as one chunk: a long export is written as it is made, never whole in memory."""
+
+
+def _csv_chunks(traces: Sequence[Trace], labels: Sequence[str]) -> Iterator[str]:
+    """The wide CSV (see :func:`export_runs`), ROWS_AT_ONCE rows at a time."""
     kinds = [(label, kind, getattr(t, kind)) for t, label in zip(traces, labels)
              for kind in ("lr", "loss", "loss_lo", "loss_hi", "heldout_loss") if getattr(t, kind) is not None]
-    columns = [[repr(v) for v in series.tolist()] for _, _, series in kinds]
     longest = max(traces, key=lambda t: len(t.epoch), default=None)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")  # quotes a label with a comma; "\n" as the CLI's csv
     writer.writerow(["epoch"] + [f"{kind}[{label}]" for label, kind, _ in kinds])
-    for i, epoch in enumerate(longest.epoch.tolist() if longest is not None else []):
-        writer.writerow([epoch] + [c[i] if i < len(c) else "" for c in columns])
-    return out.getvalue()
+    epochs = longest.epoch if longest is not None else np.empty(0, dtype=np.int64)
+    for start in range(0, len(epochs), ROWS_AT_ONCE):
+        stop = start + ROWS_AT_ONCE
+        columns = [[repr(v) for v in series[start:stop].tolist()] for _, _, series in kinds]
+        for i, epoch in enumerate(epochs[start:stop].tolist()):
+            writer.writerow([epoch] + [c[i] if i < len(c) else "" for c in columns])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
+
+
+def _json_chunks(traces: Sequence[Trace], labels: Sequence[str]) -> Iterator[str]:
+    """``{"runs": [...]}`` as ``json.dumps`` writes it, one run at a time."""
+    yield '{"runs": ['
+    for i, (name, t) in enumerate(zip(labels, traces)):
+        run = {"label": name, "config": run_dict(typed_run(t.config)), "seeds": t.seeds, "epoch": t.epoch.tolist(),
+               "lr": json_numbers(t.lr), "loss": json_numbers(t.loss),
+               **{kind: json_numbers(getattr(t, kind)) for kind in ("loss_lo", "loss_hi", "heldout_loss")
+                  if getattr(t, kind) is not None},
+               **({"final_loss_per_seed": json_numbers(t.final_per_seed)} if t.final_per_seed is not None else {})}
+        yield (", " if i else "") + json.dumps(run, allow_nan=False)
+    yield "]}\n"
 
 
 def json_number(value: float) -> float | None:

@@ -61,10 +61,10 @@ class Sandbox:
         """Bytes the folder's files take."""
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
 
-    def check_room(self, size: int, what: str) -> None:
+    def check_room(self, size: int, what: str, left: int | None = None) -> None:
         """:class:`ConfigError` when ``size`` more bytes (``what``: "the export") would take the folder past
-        its quota."""
-        left = max(self.quota - self.used(), 0)
+        its quota (``left``: the room counted before a file being written began, else now)."""
+        left = max(self.quota - self.used(), 0) if left is None else left
         if size > left:
             raise ConfigError(f"{what} is {size / 1e6:.1f} MB and this session's folder has {left / 1e6:.1f} MB of "
                               f"its {self.quota / 1e6:.0f} MB left: allowed fewer pinned runs or a shorter run "

@@ -44,7 +44,7 @@ import numbers
 import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from lrtui import schedules
 from lrtui.app_settings import MAX_PINNED, SMOOTHING, TARGET
@@ -136,7 +136,7 @@ def load_session(path: str | Path) -> Session:
         raise _error(path, "is nested too deeply to be a session") from None
 
 
-def write_or_fail(path: Path, data: bytes) -> None:
+def write_or_fail(path: Path, data: bytes | Iterable[bytes]) -> None:
     """``write_atomic``, its OSError as a SessionError naming the file."""
     try:
         write_atomic(path, data)

@@ -138,7 +138,10 @@ class SessionFiles:
             self._notify("an export is being written: e again once it is done", timeout=3)
             return
         directory = self.sandbox.folder if self.sandbox is not None else Path(".")
-        room = None if self.sandbox is None else lambda size: self.sandbox.check_room(size, "the export")
+        room = None
+        if self.sandbox is not None:  # (counted before: the files being written are in the folder too)
+            left = max(self.sandbox.quota - self.sandbox.used(), 0)
+            room = lambda size: self.sandbox.check_room(size, "the export", left)  # noqa: E731
         traces, labels = [t for _, t in runs], [label for label, _ in runs]
 
         def write() -> tuple[Path, Path] | Exception:
