@@ -156,3 +156,40 @@ def test_long_runs_are_computed_in_chunks_that_join_exactly(monkeypatch):
     whole = stepping.chained_lrs(0.1, members, 60)
     monkeypatch.setattr(stepping, "CHUNK", 7)
     np.testing.assert_array_equal(stepping.chained_lrs(0.1, members, 60), whole)
+
+
+async def test_a_costly_composition_never_computes_its_curve_on_the_ui_thread_per_key(tmp_path, monkeypatch):
+    """Issue 24, a hostile retry: 64 chained members over 10^5 epochs take 0.5 s to evaluate, and each key
+    on the form computed the curve twice on the UI thread (the lr preview, then the notes), so a few hundred
+    keys kept a served session busy for a minute. The preview waits for the run and the notes read the
+    trace's lr: the curve is computed on the worker only."""
+    import json
+    import threading
+
+    from lrtui.cli import app_start, build_parser
+    from lrtui.schedules.registry import Schedule
+    from lrtui.ui.app import make_app
+    from lrtui.ui.screenshot import settle
+    from tests.conftest import row
+
+    path = tmp_path / "e64.json"
+    path.write_text(json.dumps({"name": "chained", "params": {"lr": 1e-3, "schedulers": ["exponential"] * 64}}))
+    parser, _ = build_parser()
+    app = make_app(app_start(parser.parse_intermixed_args(["--spec", str(path), "--epochs", "100000"])))
+    ui_thread, on_ui = threading.get_ident(), []
+    original = Schedule.__call__
+
+    def watched(self, t, *args, **kwargs):
+        if threading.get_ident() == ui_thread and len(t) >= 100_000:
+            on_ui.append(self.name)
+        return original(self, t, *args, **kwargs)
+
+    monkeypatch.setattr(Schedule, "__call__", watched)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        on_ui.clear()  # (the first run, before any key)
+        row(app, "schedule.lr").focus()
+        await pilot.press("plus")
+        await settle(app, pilot)
+        assert app.trace.config.schedule["params"]["lr"] > 1e-3  # the run came, and with it the curve
+        assert on_ui == []

@@ -16,7 +16,7 @@ from lrtui import schedules
 from lrtui.analysis.verdict import Verdict, run_state
 from lrtui.params import ConfigError
 from lrtui.printable import one_line
-from lrtui.sim.config import Prepared, RunConfig, Trace
+from lrtui.sim.config import Prepared, RunConfig, Trace, schedule_seconds
 from lrtui.ui.widgets.board import BoardRow, Scoreboard
 from lrtui.plotting.series import Look, Series
 from lrtui.ui.widgets.plot_panel import PlotPanel
@@ -44,6 +44,10 @@ def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.nda
 
 def _short(x: float) -> str:
     return f"{x:.2g}" if np.isfinite(x) else "-"
+
+
+PREVIEW_SECONDS = 0.02
+"""The most a long run's lr preview may cost the UI thread (by :func:`lrtui.sim.config.schedule_seconds`)."""
 
 
 class RunDisplay:
@@ -119,9 +123,15 @@ class RunDisplay:
 
     def preview(self, run: Prepared, log: bool) -> None:
         """While a long run simulates, draw its lr curve at once: the schedule alone is a vectorized function
-        of the epoch (10^5 epochs in about a millisecond). Plateau's lr follows the loss: it waits."""
+        of the epoch (10^5 epochs in about a millisecond). Plateau's lr follows the loss: it waits; so does a
+        composition whose curve costs more than PREVIEW_SECONDS (64 chained members over 10^5 epochs: 0.5 s,
+        which every key on it would have cost the UI thread)."""
         config, schedule = run.config, run.schedule
         if not isinstance(schedule, schedules.Schedule):
+            return
+        if schedule_seconds(config.schedule) * config.epochs > PREVIEW_SECONDS:
+            self.panels["lr"].plot.show((), title=f"lr: {config.schedule['name']} (simulating ...)",
+                                        look=replace(self.look, log=log))
             return
         try:
             x = np.arange(config.epochs, dtype=np.float64)

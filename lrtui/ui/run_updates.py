@@ -149,7 +149,7 @@ class RunPresenter:
 
     def show(self, shown: Shown) -> None:
         """A new run on screen: its notes, plots, cursor, status line and scoreboard."""
-        self.display.show_notes(lint_notes(shown.config, shown.prepared))
+        self.display.show_notes(lint_notes(shown.config, shown.prepared, shown.trace.lr))
         if not self.display.views[self._state.view].available(self.run()):
             self._set_view("loss")  # the new problem has no such view: back to the loss plot
         self.redraw()
