@@ -5,7 +5,7 @@ flood, as ratios to its memory before (measured in this run), and whether a fres
     python benchmarks/bench_serve_flood.py [--seconds 20]   # run from another checkout: that one measured
 
 Needs the serve extra. The loop opens websockets as fast as one client can; the server lets one address open
-60 sessions at once and then one a second (lrtui.serve.server.CONNECTS_BURST, CONNECTS_PER_SECOND).
+60 sessions at once and then one every five seconds (lrtui.serve.server.CONNECTS_BURST, CONNECTS_PER_SECOND).
 """
 
 from __future__ import annotations

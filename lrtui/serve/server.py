@@ -52,8 +52,9 @@ MAX_MESSAGE = 1 << 20
 """The longest websocket message taken (aiohttp's default is 4 MiB)."""
 CONNECTS_BURST = 60
 """New sessions one client address may open at once (a class behind one NAT address opens its pages together)..."""
-CONNECTS_PER_SECOND = 1.0
-"""...and then a second, on average."""
+CONNECTS_PER_SECOND = 0.2
+"""...and then one every five seconds, on average (a session's start costs about 0.75 s of a core: one a
+second from one address kept a core busy)."""
 HALF_OPEN_SECONDS = 10.0
 """A connection that has not sent a whole request by then is closed (aiohttp waits 75 s: slowloris)."""
 REPEATS_LOGGED_EVERY = 60.0
