@@ -44,3 +44,20 @@ def test_the_issues_run_is_refused_in_one_line():
                        optimizer="adam", plateau_metric="running", steps_per_epoch=85, epochs=100_000, seeds=1)
     with pytest.raises(ConfigError, match=r"epochs=100000 is too long a simulation for beale .*about 5\d\d s"):
         prepare(config)
+
+
+ONE_STEP_PLATEAU = [  # (problem, plateau_metric, measured us an epoch at one step an epoch), 2026-12-06, loaded
+    ("quadratic", "end", 23.9), ("quadratic", "running", 28.1), ("nqm", "end", 81.8), ("nqm", "running", 46.5),
+    ("beale", "end", 107.1), ("beale", "running", 104.5)]
+
+
+@pytest.mark.parametrize("problem, metric, measured", ONE_STEP_PLATEAU)
+def test_plateau_at_one_step_an_epoch_is_within_twice_its_estimate(problem, metric, measured):
+    """The hostile retry: at one step an epoch, plateau's own cost an epoch was missing (quadratic ran 3.95x
+    its estimate, a 521,739-epoch run 4.2x)."""
+    from lrtui.sim.config import RunConfig
+
+    config = RunConfig(schedule={"name": "plateau", "params": {"lr": 1e-4, "patience": 5}}, problem=problem,
+                       problem_params={"noise": 0.1}, optimizer="sgd", epochs=80_000, seeds=1, plateau_metric=metric)
+    estimate = estimated_seconds(prepare(config)) / config.epochs * 1e6
+    assert 0.25 <= measured / estimate <= 2.0, f"{problem} {metric}: {measured / estimate:.2f}x its estimate"

@@ -221,6 +221,9 @@ STEP_SECONDS = {  # problem: (a step with SGD under a schedule, what plateau add
 (so without what a run costs once), measured on this project's 2-core machine, quiet, 2026-12-06."""
 OPTIMIZER_STEP_SECONDS = {"sgd": 0.0, "momentum": 0.9e-6, "nesterov": 1.9e-6, "adam": 5.4e-6, "adamw": 6.8e-6}
 """What an optimizer adds to an analytic step over SGD's (the same on every problem, measured as above)."""
+PLATEAU_EPOCH_SECONDS = 50e-6
+"""What plateau's reaction costs an epoch, beside its steps' (at one step an epoch: 21 us on quadratic, about 70 on
+nqm and beale, measured on a loaded machine; without it such runs took up to 4x their estimate)."""
 ESTIMATE_MARGIN = 1.25
 """The estimate is the measured cost times this: an overestimate on a quiet machine, within 2x on a busy one."""
 
@@ -228,7 +231,8 @@ ESTIMATE_MARGIN = 1.25
 def estimated_seconds(p: Prepared) -> float:
     """About how long simulating ``p`` takes (2 cores, 2026; an overestimate more often than not): an
     optimizer step of an analytic problem costs its problem's, its optimizer's and, under plateau, plateau's
-    (:data:`STEP_SECONDS`, :data:`OPTIMIZER_STEP_SECONDS`), times :data:`ESTIMATE_MARGIN`; a data problem's
+    (:data:`STEP_SECONDS`, :data:`OPTIMIZER_STEP_SECONDS`), and plateau an epoch :data:`PLATEAU_EPOCH_SECONDS`,
+    all times :data:`ESTIMATE_MARGIN`; a data problem's
     about 50 us plus 20 ns per sample and hidden unit, and each epoch evaluates the training and held-out
     sets (40 ns per sample and unit); seeds after the first add less (:func:`seed_cost`); a composition's
     members add their curve's cost. ``benchmarks/bench_estimate.py`` holds the model to the time it takes."""
@@ -240,9 +244,10 @@ def estimated_seconds(p: Prepared) -> float:
     else:
         step, plateau = STEP_SECONDS[p.problem.name]
         step += OPTIMIZER_STEP_SECONDS[p.config.optimizer]
+        per_epoch = step * p.steps_per_epoch
         if p.config.schedule["name"] == "plateau":
-            step += plateau
-        per_epoch = ESTIMATE_MARGIN * step * p.steps_per_epoch
+            per_epoch += plateau * p.steps_per_epoch + PLATEAU_EPOCH_SECONDS
+        per_epoch *= ESTIMATE_MARGIN
     return p.epochs * (per_epoch * seed_cost(p.seeds, p.problem.kind) + schedule_seconds(p.config.schedule))
 
 
