@@ -214,3 +214,23 @@ def test_a_views_job_gives_its_result_or_its_error_and_a_short_one_runs_at_once(
     rec.queue.submit(ViewJob(Work("branches", ("x",), refused, CHEAP_STEPS + 1, analytic=False)))
     rec.wait()
     assert isinstance(rec.results[-1][1].result, ConfigError) and len(rec.threads) == 1
+
+
+def test_a_view_may_ask_for_its_work_as_a_cancelled_run_is_undone():
+    """Escape on a long run: the app goes back to the run before it and redraws its view, whose work (a
+    range test) must not be dropped as if the cancelled run still held the worker."""
+    rec = Recorder()
+    asked = []
+
+    def on_cancelled(job):
+        rec.cancelled += 1
+        asked.append(rec.queue.submit(_view_job()))  # what the redraw of the range view does
+
+    rec.queue._on_cancelled = on_cancelled
+    rec.queue.submit(Job(cosine(100_000, problem="mlp")))
+    while rec.queue.progress is None:
+        threading.Event().wait(0.01)
+    rec.queue.cancel()
+    rec.wait()
+    assert rec.cancelled == 1 and asked == [False]  # queued for the worker, not dropped...
+    assert [type(job).__name__ for job, _ in rec.results] == ["ViewJob"]  # ...and done

@@ -184,22 +184,23 @@ class SimulationQueue:
                 if job is None:
                     self._running = False
                     break
+            results: Results | ViewResults | None = None  # None: cancelled
             try:
                 results = run_job(job, self._report_progress)
-                self.running = None  # (a view may ask for its work as this run's result is shown)
             except Cancelled:
                 with self._lock:
                     self._pending = None  # escape stops what is waiting too
-                if not self._stopped:  # (the app is going: its loop may not answer)
-                    self._deliver(self._cancelled, job)
-                continue
             except Exception as err:  # MemoryError too: the run fails, the app stays
                 reason = "out of memory" if isinstance(err, MemoryError) else f"{type(err).__name__}: {err}"
                 failed = ConfigError(f"the simulation failed ({reason}): try fewer epochs or a smaller problem")
                 results = (ViewResults(failed) if isinstance(job, ViewJob)
                            else Results(failed, (failed,) * len(job.pins)))
-                self.running = None
-            if not self._stopped:
+            self.running = None  # before the UI hears of it: a view may ask for its work as the run is shown
+            if self._stopped:  # (the app is going: its loop may not answer)
+                continue
+            if results is None:
+                self._deliver(self._cancelled, job)
+            else:
                 self._deliver(self._finished, job, results)
         self.idle_event.set()  # (after the last result is on screen: deliver waits for it)
 
