@@ -58,7 +58,7 @@ class RunDisplay:
         self.look = look
         self.lr_view = LrView()
         self.views: dict[str, View] = lower_views()  # the lower plot's, by name: one shows at a time
-        self.panels = {name: PlotPanel(v.title, id=f"{name}-panel", ascii=look.ascii, point=getattr(v, "point", False))
+        self.panels = {name: PlotPanel(v.title, id=f"{name}-panel", ascii=look.ascii, point=v.point)
                        for name, v in {"lr": self.lr_view, **self.views}.items()}
         self.switcher = ContentSwitcher(*(self.panels[name] for name in self.views), id="views",
                                         initial=f"{view}-panel")

@@ -115,6 +115,7 @@ class LrView:
 
     name = "lr"
     title = "learning rate"
+    point = False  # (its cursor marks an epoch)
 
     def figure(self, run: Run, look: Look) -> Figure:
         trace = run.trace
