@@ -148,7 +148,7 @@ def test_plot_of_tiny_values_scales_the_ticks(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "60")
     monkeypatch.setenv("LINES", "14")
     code, out, _ = run(capsys, "curve", "cosine", "lr=1e-100", "--plot", "--ascii")
-    assert "lr (x1e-100)" in out and "1.00*" in out
+    assert "lr (x1e-100)" in out and "1.0 *" in out
 
 
 def test_plot_braille_without_colour_when_piped(capsys, monkeypatch):
@@ -293,7 +293,7 @@ def test_simulate_plot(capsys, monkeypatch):
     code, out, _ = run(capsys, "simulate", "--problem", "rosenbrock", "lr=2.1e-3", "--epochs", "50", "--plot",
                        "--ascii")
     assert code == 0 and all(ch.isascii() for ch in out)
-    assert "loss (log)" in out and out.rstrip().endswith(
+    assert "loss: rosenbrock / sgd (log)" in out and out.rstrip().endswith(
         "diverged at epoch 7 (the loss blew up: non-finite or above 1e6 x the start)")
     # issue 13: a log axis labels values (1e3), not log10 exponents; the epoch axis is round, with its last epoch
     labels = [line for line in out.splitlines() if "1e" in line and line.lstrip()[:2] == "1e"]
@@ -336,18 +336,19 @@ def test_list_keeps_its_columns_whatever_the_default(capsys):
 
 
 @pytest.mark.parametrize("args, labels", [
-    (["curve", "cosine"], ["0.10", "0.08", "0.06", "0.04", "0.02"]),
-    (["simulate", "--schedule", "constant", "lr=2.5", "--epochs", "30"], ["2.5"]),  # a flat line: its value
+    (["curve", "cosine"], ["0.10", "0.08", "0.06", "0.04", "0.02", "0.00"]),
+    (["simulate", "--schedule", "constant", "lr=2.5", "--epochs", "30"], ["2.50", "2.25", "2.00"]),  # and the limit 2
     (["curve", "warmup_cosine", "lr=0.02", "num_training_steps=200", "--epochs", "200"],
      ["0.020", "0.015", "0.010", "0.005", "0.000"]),
 ])
 def test_plot_values_are_labelled_at_round_ticks(capsys, monkeypatch, args, labels):
-    """Issue 13: the headless plot labels its value axis as the app does (0.08 0.06, not 0.083 0.067)."""
+    """Issue 13: the headless plot labels its value axis as the app does (0.08 0.06, not 0.083 0.067), from a
+    round value to a round value."""
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("LINES", "24")
     code, out, _ = run(capsys, *args, "--plot", "--ascii")
     assert code == 0
-    plot = out.split("\n\n")[0] if args[0] == "simulate" else out  # simulate: the lr plot first
+    plot = out[: out.index("loss: ")] if args[0] == "simulate" else out  # simulate: the lr plot first
     labels_at = [re.match(r"\s*(\d[\d.]*)(?=[* ]|$)", line) for line in plot.splitlines()
                  if not re.fullmatch(r"[\s\d]+", line)]  # (the epoch axis: numbers only)
     shown = [m.group(1) for m in labels_at if m]

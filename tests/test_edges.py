@@ -156,17 +156,17 @@ def test_json_says_null_for_nan_and_names_the_divergence(capsys, argv, diverged)
 
 
 @pytest.mark.parametrize("argv, shown", [
-    (["simulate", "lr=5e-324", "--plot", "--ascii"], ["lr: quadratic / sgd / constant", "lr (x1e-324)"]),
+    (["simulate", "lr=5e-324", "--plot", "--ascii"], ["lr: constant", "loss: quadratic / sgd", "lr (x1e-324)"]),
     (["simulate", "--problem", "ravine", "--optimizer", "momentum", "lr=5e-324", "problem.noise=1e3", "--plot"],
-     ["lr: ravine / momentum / constant", "lr (x1e-324)"]),
+     ["lr: constant", "loss: ravine / momentum", "lr (x1e-324)"]),
     (["simulate", "lr=1e6", "--optimizer", "adam", "--plot", "--ascii"],
-     ["lr: quadratic / adam / constant", "diverged"]),
+     ["lr: constant", "loss: quadratic / adam", "diverged"]),
     (["curve", "cosine", "lr=5e-324", "--plot", "--ascii"], ["cosine lr=5e-324", "lr (x1e-324)"]),
     (["range-test", "--lr-min", "1e-12", "--lr-max", "1e6", "--steps", "10000", "--plot", "--ascii"], ["1e-12", "lr"]),
 ])
 def test_plots_of_extreme_values(capsys, monkeypatch, argv, shown):
-    """A denormal lr is plotted on its own scale (10^-324 itself is 0 in floating point); the title
-    names the run's problem and optimizer, defaults included."""
+    """A denormal lr is plotted on its own scale (10^-324 itself is 0 in floating point); the titles
+    name the run's schedule, problem and optimizer, defaults included."""
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("LINES", "24")
     assert main(argv) == 0

@@ -448,3 +448,36 @@ def test_no_run_is_drawn_like_a_reference_line():
         assert references and len(runs) == 1 + len(PIN_LOOKS), runs
         assert not runs & references, (look, runs & references)
         assert bands == {":"} and not bands & (runs | references)  # the band's marker is its own
+
+
+@pytest.mark.parametrize("options", [Options(), Options(ascii=True), Options(mono=True)],
+                         ids=["colour", "ascii", "mono"])
+async def test_the_cli_draws_the_apps_figures_as_the_app_does(options):
+    """``--plot`` and the app share one drawing step (lrtui.plotting.draw): the CLI's text of each figure on
+    screen, at the plot's size, is the app's plot character for character, legend included (a pinned run and a
+    band over seeds, on a log axis); in colour it carries ANSI codes and the same characters."""
+    import re
+
+    from lrtui.plotting.textplot import plot_figure
+
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.3, "T_max": 60}}, problem="quadratic",
+                       problem_params={"noise": 0.5}, epochs=60, seeds=8)
+    app = make_app(Start(config, options))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "p", "l")
+        await settle(app, pilot)
+        compared = 0
+        for name in ("lr", "loss"):
+            panel = app.query_one(f"#{name}-panel")
+            plot = panel.plot
+            size = (plot.size.width, plot.size.height)
+            on_screen = "\n".join(line.rstrip() for line in plot.render().plain.split("\n"))
+            figure = replace(panel.figure, look=plot.look)  # (the loss's log scale as the plot holds it)
+            assert plot_figure(figure, size=size) == on_screen
+            coloured = plot_figure(figure, colour=True, size=size)
+            uncoloured = re.sub(r"\x1b\[[0-9;]*m", "", coloured)
+            assert "\x1b[" in coloured or options.mono
+            assert "\n".join(line.rstrip() for line in uncoloured.split("\n")) == on_screen
+            compared += 1
+        assert compared == 2 and "10-90%" in app.query_one("#loss-panel").plot.render().plain

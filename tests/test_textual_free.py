@@ -30,8 +30,8 @@ FREE_MODULES = {
 }
 """The other modules free of Textual and plotext."""
 
-DRAW_WITH_PLOTEXT = {"lrtui.plotting.textplot", "lrtui.plotting.plotext_private"}
-"""Free of Textual, drawing with plotext (lrtui curve --plot)."""
+DRAW_WITH_PLOTEXT = {"lrtui.plotting.textplot", "lrtui.plotting.plotext_private", "lrtui.plotting.draw"}
+"""Free of Textual, drawing with plotext (the app's plots and lrtui curve --plot)."""
 
 WATCHED = ("textual", "plotext")
 

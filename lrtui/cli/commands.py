@@ -7,7 +7,8 @@ import argparse
 import difflib
 import json
 import sys
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +17,10 @@ from lrtui.cli.runs import curve_units, in_epochs, run_config, schedule_spec, sp
 from lrtui.params import ConfigError, Param, coerce, format_value
 from lrtui.printable import cut
 from lrtui.schedules import registry
+
+if TYPE_CHECKING:
+    from lrtui.plotting.series import Look
+    from lrtui.sim.config import Trace
 
 def _catalogue() -> dict[str, list[tuple[str, str, str, tuple[Param, ...]]]]:
     """(name, family, summary, parameters) of every schedule, problem and optimizer."""
@@ -135,8 +140,6 @@ def cmd_curve(args: argparse.Namespace) -> int:
         raise ConfigError(f"{name} follows the loss, not the epoch: it has no curve of its own (use lrtui simulate)")
     t = np.arange(epochs, dtype=np.int64)
     lrs = schedule(t)
-    from dataclasses import replace
-
     from lrtui.analysis.lint import notes
     from lrtui.sim.config import RunConfig, prepare
 
@@ -144,12 +147,16 @@ def cmd_curve(args: argparse.Namespace) -> int:
     prepared = replace(prepare(RunConfig(schedule=schedule.spec, epochs=1)), epochs=epochs)
     _print_notes(notes(prepared.config, prepared))
     if args.plot:
-        from lrtui.plotting.textplot import plot_curve
-        from lrtui.plotting.terminal import use_colour
+        from lrtui.plotting.figure import Figure
+        from lrtui.plotting.series import Series
+        from lrtui.plotting.textplot import plot_figure
 
+        look = _plot_look(args)
         described = " ".join(f"{k}={format_value(v)}" for k, v in params.items() if k != "schedulers")
-        print(plot_curve(t, lrs, title=f"{name} {described}".strip(), ascii_only=_plain_plot(args),
-                         colour=use_colour() and not args.ascii))
+        # the app's lr curve before its run is simulated (lrtui.ui.display.RunDisplay.preview), named
+        figure = Figure((Series(t.astype(np.float64), lrs, "blue+"),), f"{name} {described}".strip(), look,
+                        x_range=(0.0, float(max(epochs - 1, 1))), xlabel="epoch", ylabel="lr")
+        print(plot_figure(figure, colour=not look.mono))
     elif args.format == "json":
         _write_json({"name": name, "params": schedule.spec["params"]}, {"epoch": t, "lr": lrs}, {})
     else:
@@ -188,23 +195,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         else f"lrtui: diverged at epoch {trace.diverged_at} (the loss blew up: non-finite or above 1e6 x the start)"
     )
     if args.plot:
-        from lrtui.plotting.textplot import plot_curve
-        from lrtui.plotting.terminal import terminal_size, use_colour
-
-        cols, rows = terminal_size()
-        rows -= 2 if diverged else 1  # the prompt, and the divergence line
-        colour = use_colour() and not args.ascii
-        title = f"{trace.config.problem} / {trace.config.optimizer} / {trace.config.schedule['name']}"
-        print(plot_curve(trace.epoch, trace.lr, title=f"lr: {title}", ascii_only=_plain_plot(args), colour=colour,
-                         size=(cols, max(5, rows // 2))))
-        loss = trace.loss
-        positive = np.isfinite(loss) & (loss > 0)
-        log = bool(positive.all() or (positive.sum() == np.isfinite(loss).sum() and positive.any()))
-        shown = np.where(positive, np.log10(np.where(positive, loss, 1.0)), np.nan) if log else loss
-        seeds = f", mean of {trace.seeds} seeds" if trace.seeds > 1 else ""
-        print(plot_curve(trace.epoch, shown, title="loss" + (" (log)" if log else "") + seeds, ylabel="loss",
-                         ylog=log, ascii_only=_plain_plot(args), colour=colour,
-                         size=(cols, max(5, rows - rows // 2))))
+        _plot_run(args, trace)
         if diverged:
             print(diverged.removeprefix("lrtui: "))
         return 0
@@ -325,14 +316,15 @@ def cmd_range_test(args: argparse.Namespace) -> int:
                        optimizer_params=optimizer_params, seed=args.seed)
     result = range_test(config, steps=args.steps, lr_min=args.lr_min, lr_max=args.lr_max)
     if args.plot:
-        from lrtui.plotting.textplot import plot_curve
-        from lrtui.plotting.terminal import terminal_size, use_colour
+        from lrtui.plotting.terminal import terminal_size
+        from lrtui.plotting.textplot import plot_figure
+        from lrtui.ui.views import range_figure
 
+        look = _plot_look(args)
+        figure = replace(range_figure(result, look), title=f"range test: {args.problem} / {args.optimizer}",
+                         ylabel="loss")
         cols, rows = terminal_size()
-        text = plot_curve(np.log10(result.lr), result.loss, title=f"range test: {args.problem} / {args.optimizer}",
-                          ylabel="loss", ascii_only=_plain_plot(args), colour=use_colour() and not args.ascii,
-                          size=(cols, rows - 1 - len(result.suggestions) - 1), xlabel="lr", xlog=True)
-        print(text)
+        print(plot_figure(figure, colour=not look.mono, size=(cols, rows - 1 - len(result.suggestions) - 1)))
     elif args.format == "json":
         json.dump({"lr": result.lr.tolist(), "loss": [json_number(v) for v in result.loss.tolist()],
                    "suggestions": result.suggestions, "stable_limit": result.stable_limit,
@@ -350,11 +342,34 @@ def cmd_range_test(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain_plot(args: argparse.Namespace) -> bool:
-    """Whether --plot draws plain ASCII: asked for, or a terminal without braille (as the app decides)."""
-    from lrtui.plotting.terminal import shows_braille
+def _plot_look(args: argparse.Namespace) -> "Look":
+    """How --plot draws: plain ASCII when asked for or on a terminal without braille (as the app decides),
+    monochrome unless the output is a colour terminal."""
+    from lrtui.plotting.series import Look
+    from lrtui.plotting.terminal import shows_braille, use_colour
 
-    return args.ascii or not shows_braille()
+    return Look(ascii=args.ascii or not shows_braille(), mono=args.ascii or not use_colour())
+
+
+def _plot_run(args: argparse.Namespace, trace: "Trace") -> None:
+    """The app's two plots of a run, one over the other in the terminal (less the prompt's row, and the
+    divergence line's): its lr figure and its loss figure, the loss on a log axis where it is positive."""
+    from lrtui.plotting.terminal import terminal_size
+    from lrtui.plotting.textplot import plot_figure
+    from lrtui.sim.config import prepare
+    from lrtui.ui.views import LossView, LrView, Run
+
+    look = _plot_look(args)
+    cols, rows = terminal_size()
+    rows -= 2 if trace.diverged_at is not None else 1
+    run = Run(trace, prepare(trace.config))
+    loss = trace.loss
+    positive = np.isfinite(loss) & (loss > 0)
+    log = bool(positive.any() and positive.sum() == np.isfinite(loss).sum())
+    lr_figure = replace(LrView().figure(run, look), xlabel="epoch", ylabel="lr")
+    loss_figure = replace(LossView().figure(run, replace(look, log=log), (cols, rows - rows // 2)), ylabel="loss")
+    print(plot_figure(lr_figure, colour=not look.mono, size=(cols, max(5, rows // 2))))
+    print(plot_figure(loss_figure, colour=not look.mono, size=(cols, max(5, rows - rows // 2))))
 
 
 def cmd_presets(args: argparse.Namespace) -> int:

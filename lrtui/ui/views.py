@@ -24,7 +24,7 @@ import numpy as np
 from lrtui.analysis.branches import branches, end_loss
 from lrtui.analysis.compare import is_noisy, smoothing_weight
 from lrtui.analysis.landscape import contours, path_bounds
-from lrtui.analysis.range_test import range_test
+from lrtui.analysis.range_test import RangeTest, range_test
 from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.params import ConfigError
 from lrtui.plotting.figure import Figure
@@ -289,20 +289,26 @@ class RangeView(View):
         result = self.result(run)
         if result is None:
             return self.simulating(look)
-        marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
-        if result.stable_limit:
-            marks.append((np.log10(result.stable_limit), REFERENCE))
-        title = "range test: loss against lr"
-        if look.ascii:
-            marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
-        elif look.mono and marks:  # one colour cannot tell the picks from the limit: draw the limit alone
-            marks = marks[-1:] if result.stable_limit else []
-            title += " (line: the stable limit)" if result.stable_limit else ""
-        limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
-        picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
-        return Figure((Series(np.log10(result.lr), result.loss, "red+", decimate=False),), title, look,
-                      xlabel="lr", xlog=True, vlines=tuple(marks),
-                      summary=f"range test: {picks}; {limit}")  # the status line shows it: titles must be short
+        return range_figure(result, look)
+
+
+def range_figure(result: RangeTest, look: Look) -> Figure:
+    """The range test's figure: loss against lr (log axis), the suggestions and the true stable limit as
+    vertical lines (in ASCII none, in monochrome the limit alone), the numbers in the summary."""
+    marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
+    if result.stable_limit:
+        marks.append((np.log10(result.stable_limit), REFERENCE))
+    title = "range test: loss against lr"
+    if look.ascii:
+        marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
+    elif look.mono and marks:  # one colour cannot tell the picks from the limit: draw the limit alone
+        marks = marks[-1:] if result.stable_limit else []
+        title += " (line: the stable limit)" if result.stable_limit else ""
+    limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
+    picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
+    return Figure((Series(np.log10(result.lr), result.loss, "red+", decimate=False),), title, look,
+                  xlabel="lr", xlog=True, vlines=tuple(marks),
+                  summary=f"range test: {picks}; {limit}")  # the status line shows it: titles must be short
 
 
 class BranchesView(View):

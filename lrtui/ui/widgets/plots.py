@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import groupby
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
 from rich.style import Style
@@ -24,82 +21,11 @@ from textual_plotext import PlotextPlot
 if TYPE_CHECKING:
     from lrtui.ui.widgets.plot_panel import Mark
 
-from lrtui.plotting.decimate import decimate
+from lrtui.plotting.draw import MIN_HEIGHT, MIN_WIDTH, Geometry, draw_figure, drawing_order
+from lrtui.plotting.draw import matrix_lines, shorten  # noqa: F401 (tests read them here)
+from lrtui.plotting.figure import Figure
 from lrtui.plotting.series import Look, Series, same_series
-from lrtui.plotting.plotext_private import build_matrix, colours_to_ansi, fresh_figure, set_size, ticks_style
-from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels  # noqa: F401 (tests read them here)
-
-MIN_WIDTH, MIN_HEIGHT = 16, 5
-
-
-@lru_cache(maxsize=1024)
-def _colours_style(colours: tuple) -> Style:
-    """The Rich style of one of plotext's (foreground, style, background) cell colours (a plot uses a
-    handful: each is parsed once)."""
-    styled = Text.from_ansi(colours_to_ansi(*colours) + "x")
-    return styled.get_style_at_offset(_CONSOLE, 0) or Style.null()
-
-
-_CONSOLE = Console(color_system="truecolor", force_terminal=True, width=10)
-
-
-def shorten(title: str, room: int) -> str:
-    """A title cut to ``room`` columns with "...", keeping a closing " (log)" (what the axis shows)."""
-    if len(title) <= room:
-        return title
-    keep = " (log)" if title.endswith(" (log)") and room >= 16 else ""
-    head = title[: len(title) - len(keep)]
-    return head[: max(room - 3 - len(keep), 1)].rstrip() + "..." + keep
-
-
-def matrix_lines(matrix) -> tuple[str, list[list[Segment]]]:
-    """What plotext drew, read from its matrix (a character and fg, style, bg colours per cell, rows counted
-    from the bottom): the plain text, and segments per line from the top, one per run of cells of the same
-    colours. The same as plotext's canvas string parsed, without writing every cell into that string and
-    parsing it again (a quarter of plotext's build time)."""
-    plain: list[str] = []
-    lines: list[list[Segment]] = []
-    for row in range(matrix.rows - 1, -1, -1):
-        markers = matrix.marker[row]
-        segments = []
-        col = 0
-        for colours, run in groupby(zip(matrix.fullground[row], matrix.style[row], matrix.background[row])):
-            end = col + sum(1 for _ in run)
-            segments.append(Segment("".join(markers[col:end]), _colours_style(colours)))
-            col = end
-        plain.append("".join(markers))
-        lines.append(segments)
-    return "\n".join(plain), lines
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Where the data area lies inside the widget (columns, rows from the top) and the x range it shows."""
-
-    left: int
-    width: int
-    top: int
-    height: int
-    x0: float
-    x1: float
-    y0: float = 0.0
-    y1: float = 1.0
-
-    def column(self, x: float) -> int:
-        """plotext's own mapping of x to a column of the data area."""
-        if self.x1 == self.x0:
-            return self.left
-        return self.left + math.floor(round(0.5 + (self.width - 1) * (x - self.x0) / (self.x1 - self.x0), 8))
-
-    def contains(self, column: int, row: int) -> bool:
-        return self.left <= column < self.left + self.width and self.top <= row < self.top + self.height
-
-    def row(self, y: float) -> int:
-        """The same for y, counted from the top of the widget."""
-        if self.y1 == self.y0:
-            return self.top + self.height - 1
-        from_bottom = math.floor(round(0.5 + (self.height - 1) * (y - self.y0) / (self.y1 - self.y0), 8))
-        return self.top + self.height - 1 - from_bottom
+from lrtui.plotting.ticks import nice_ticks, tick_labels  # noqa: F401 (tests read them here)
 
 
 @dataclass(frozen=True)
@@ -135,9 +61,8 @@ class CurvePlot(PlotextPlot):
         self.builds = 0  # how many times plotext built this plot (tests and benchmarks read it)
 
     def drawing_order(self) -> list[Series]:
-        """The series as they are drawn, each over the ones before: the runs with the first one (the current
-        run) last, on top of them, then the reference lines (``on_top``: the noise floor) over all runs."""
-        return [s for s in reversed(self.series) if not s.on_top] + [s for s in self.series if s.on_top]
+        """The series as they are drawn (lrtui.plotting.draw.drawing_order)."""
+        return drawing_order(self.series)
 
     def show(self, series: tuple[Series, ...], *, title: str | None = None, look: Look | None = None,
              x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
@@ -237,147 +162,13 @@ class CurvePlot(PlotextPlot):
         return Strip.blank(self.size.width, self.rich_style)
 
     def _build(self) -> _Plain:
-        """Draw the plot with plotext (labelled series are named by :meth:`_draw_legend`, not plotext)."""
+        """Draw the plot (lrtui.plotting.draw, shared with the CLI's --plot) on this widget's plotext figure."""
+        theme = "clear" if self.look.mono else self._get_plotext_theme_name(self.app.theme)
+        figure = Figure(self.series, self.base_title, self.look, x_range=self.x_range, y_range=self.y_range,
+                        xlabel=self.xlabel, xlog=self.xlog, vlines=self.vlines)
         width, height = self.size.width, self.size.height
-        if width < MIN_WIDTH or height < MIN_HEIGHT:
-            self.geometry = None
-            title = self.title[: max(width, 0)]
-            self._lines = [[Segment(title, Style.null())]]
-            return _Plain(title)
-        plt = self.plt
-        fresh_figure(plt)
-        set_size(plt, width, height)
-        plt.theme("clear" if self.look.mono else self._get_plotext_theme_name(self.app.theme))
-        if self.look.ascii:
-            plt.frame(False)
-        marker = "*" if self.look.ascii else "braille"
-        lo, hi = math.inf, -math.inf
-        drawn = 0
-        for s in self.drawing_order():
-            y = s.y
-            if self.look.log:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
-            x, y = decimate(s.x, y, width) if s.decimate else (np.asarray(s.x, float), np.asarray(y, float))
-            keep = np.isfinite(y) & np.isfinite(x)
-            if not keep.any():
-                continue
-            x, y = x[keep], y[keep]
-            lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
-            draw = plt.scatter if s.scatter else plt.plot
-            draw(x.tolist(), y.tolist(), marker=s.marker or marker, color="default" if self.look.mono else s.colour)
-            drawn += 1
-        if self.x_range is not None:
-            plt.xlim(*self.x_range)
-            if self.xlabel is None and self.x_range[1] - self.x_range[0] >= 4:  # epochs: round whole numbers
-                ticks = epoch_ticks(*self.x_range, with_last=True)  # the last epoch labelled
-                plt.xticks(ticks, [str(int(v)) for v in ticks])
-        for at, colour in self.vlines:
-            if math.isfinite(at):
-                plt.vline(at, "default" if self.look.mono else colour)
-        if self.xlog and drawn:
-            xs = np.concatenate([np.asarray(s.x, float) for s in self.series])
-            xs = xs[np.isfinite(xs)]
-            ticks, labels = log_ticks(float(xs.min()), float(xs.max()))
-            plt.xticks(ticks, labels)
-        if self.y_range is not None:
-            plt.ylim(*self.y_range)
-        if self.xlabel:
-            plt.xlabel(self.xlabel)
-        # no more labels than every other row: plotext drops colliding ones (which one varies from run to
-        # run), and its own ticks, evenly spaced in value, land on uneven rows with uneven digits
-        most = max(2, min(6, (height - 4 - bool(self.xlabel)) // 2))  # (the data area's rows)
-        gap = " " if self.look.ascii else ""  # without a frame, a space keeps labels off the curves
-        if drawn and self.look.log:
-            ticks, labels = log_ticks(lo, hi, most=most)
-            plt.yticks(ticks, [label + gap for label in labels])
-        elif drawn:
-            # the axis runs from a round value to a round value, each labelled, unless that wastes more
-            # than a fifth of the height: then round values inside the data's own range
-            if self.y_range is not None:
-                ticks = nice_ticks(*self.y_range, most)
-            else:
-                ticks = nice_ticks(lo, hi, most, enclose=True)
-                if len(ticks) >= 2 and hi - lo >= 0.8 * (ticks[-1] - ticks[0]):
-                    plt.ylim(ticks[0], ticks[-1])
-                else:
-                    ticks = nice_ticks(lo, hi, most)
-            if ticks:
-                plt.yticks(ticks, [label + gap for label in tick_labels(ticks)])
-        title = self.title if drawn else f"{self.title}: nothing to draw"
-        title = shorten(title, width - 8)  # plotext leaves out a title wider than its data area (less the y labels)
-        plt.title(title)
-        matrix, xlim, ylim = build_matrix(plt)  # plotext's build() less its canvas string: matrix_lines replaces it
-        self.builds += 1
-        cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
-        if drawn and len(cols) and len(rows) and None not in xlim and None not in ylim:
-            self.geometry = Geometry(left=cols.start, width=len(cols), top=height - rows.stop, height=len(rows),
-                                     x0=float(xlim[0]), x1=float(xlim[1]), y0=float(ylim[0]), y1=float(ylim[1]))
-        else:
-            self.geometry = None
-        plain, self._lines = matrix_lines(matrix)
-        entries = [s for s in self.series if s.label]
-        if entries:
-            plain = self._draw_legend(matrix, ticks_style(plt), title, entries, plain)
-        return _Plain(plain)
-
-    def _draw_legend(self, matrix, ticks: tuple, title: str, entries: list[Series], plain: str) -> str:
-        """Name the labelled series: each one's glyph in its colour, then its label. In the title row, right
-        of the title, where both fit (the labels close up before the title is cut, and it keeps 12 columns
-        at least); else as a box in the corner of the data area that covers the fewest drawn cells
-        (plotext's own legend always takes the top left, where every curve starts); else, in a plot too
-        small for the box, nowhere. Returns the new plain text; the lines of segments are changed in place."""
-        lines = plain.split("\n")
-        cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
-        if not len(cols) or not len(rows):
-            return plain
-        width, height = matrix.cols, matrix.rows
-
-        def style(row: int, col: int, fullground=None) -> Style:
-            """A cell's (row from the top) background with the ticks' colour, or ``fullground``."""
-            background = matrix.background[height - 1 - row][col]
-            return _colours_style((ticks[0] if fullground is None else fullground, ticks[1], background))
-
-        def glyph(s: Series) -> str:
-            return self.look.glyph(s.marker)
-
-        def colour(s: Series) -> str:
-            return "default" if self.look.mono else s.colour
-
-        text_style = style(0, 0)
-        start, end = cols.start, min(cols.stop + 1, width)  # the title row: the data area's left to the frame's right
-        # "■ now  ■ #1" with the whole title, else "■now ■#1" with the whole title, else with the title cut
-        for least, gap, space in ((len(title), "  ", " "), (len(title), " ", ""), (12, " ", "")):
-            room = end - start - sum(len(gap) + 1 + len(space) + len(s.label) for s in entries)
-            if room < min(len(title), least):
-                continue
-            title = shorten(title, room)
-            segments = [Segment(" " * start + title + " " * (room - len(title)), text_style)]
-            for s in entries:
-                segments += [Segment(gap, text_style), Segment(glyph(s), style(0, 0, colour(s))),
-                             Segment(space + s.label, text_style)]
-            segments.append(Segment(" " * (width - end), text_style))
-            self._lines[0] = [seg for seg in segments if seg.text]
-            lines[0] = "".join(seg.text for seg in segments)
-            return "\n".join(lines)
-        box_width = max(2 + len(s.label) for s in entries)
-        top, bottom = height - rows.stop, height - rows.start  # the data area's rows from the top
-        if box_width + 2 > len(cols) or len(entries) > bottom - top:
-            return plain
-        corners = [(top, cols.stop - 1 - box_width), (top, cols.start + 1),
-                   (bottom - len(entries), cols.stop - 1 - box_width), (bottom - len(entries), cols.start + 1)]
-
-        def covered(corner: tuple[int, int]) -> int:
-            row, col = corner
-            return sum(c != " " for line in lines[row : row + len(entries)] for c in line[col : col + box_width])
-
-        row, col = min(corners, key=covered)  # the first corner (top right) among equals
-        for i, s in enumerate(entries):
-            label = (" " + s.label).ljust(box_width - 1)
-            box = [Segment(glyph(s), style(row + i, col, colour(s))), Segment(label, style(row + i, col))]
-            before, _, after = Segment.divide(self._lines[row + i], [col, col + box_width, width])
-            self._lines[row + i] = [*before, *box, *after]
-            lines[row + i] = lines[row + i][:col] + glyph(s) + label + lines[row + i][col + box_width:]
-        return "\n".join(lines)
-
-
+        drawing = draw_figure(self.plt, figure, width, height, theme)
+        self.builds += width >= MIN_WIDTH and height >= MIN_HEIGHT  # (smaller: the title alone, not plotext)
+        self.geometry = drawing.geometry
+        self._lines = drawing.lines
+        return _Plain(drawing.plain)
