@@ -4,10 +4,11 @@ its time against what lrtui.sim.config.estimated_seconds said before it ran.
     python benchmarks/bench_estimate.py [--json rows.json]
 
 A run is refused when its estimate is over the work budget, so an estimate that is low lets a run through that
-keeps a core busy far longer (beale with adam under plateau ran 11x its estimate). Each combination is timed
-as the median of three runs; the target is that no run takes more than 2x its estimate. The estimate's
-tables (lrtui.sim.config.STEP_SECONDS, OPTIMIZER_STEP_SECONDS) were measured on 2026-12-06 (worst 1.08x
-then, quiet); ``--json tests/fixtures/estimate_times.json`` records a new table, which tests/test_estimate.py
+keeps a core busy far longer (beale with adam under plateau ran 11x its estimate). Each combination (and, per
+problem, one step an epoch and many seeds) is timed as the median of three runs; the target is that no run
+takes more than 2x its estimate. The estimate's tables (lrtui.sim.config.STEP_SECONDS, OPTIMIZER_STEP_SECONDS,
+EXTRA_SEED_COST) were measured on 2026-12-06 (worst 1.32x then, quiet; the least 0.35x, 256 seeds of the
+quadratic); ``--json tests/fixtures/estimate_times.json`` records a new table, which tests/test_estimate.py
 holds the model to.
 """
 
@@ -32,7 +33,9 @@ SCHEDULES = {  # a schedule kind: a function of the epoch, or plateau watching e
 
 
 def runs() -> list[tuple[str, str, str, RunConfig]]:
-    """Every combination, one seed each, sized to take a tenth of a second or so."""
+    """Every combination, one seed each, sized to take a tenth of a second or so; and for each problem under
+    SGD and a schedule, the other shapes a run takes: one step an epoch (the per-epoch costs weigh most), and
+    many seeds (16 and 256 of an analytic problem, 8 of a data problem)."""
     out = []
     for problem, definition in PROBLEMS.items():
         analytic = definition.kind == "analytic"
@@ -46,6 +49,12 @@ def runs() -> list[tuple[str, str, str, RunConfig]]:
                                    optimizer=optimizer, epochs=400 if analytic else 40, seed=0, seeds=1,
                                    steps_per_epoch=16 if analytic else 1, plateau_metric=metric)
                 out.append((problem, optimizer, kind, config))
+        base = next(c for p, o, k, c in out if (p, o, k) == (problem, "sgd", "schedule"))
+        shapes = {"1 step an epoch": replace(base, epochs=6400, steps_per_epoch=1)} if analytic else {}
+        seeds = {"16 seeds": 16, "256 seeds": 256} if analytic else {"8 seeds": 8}
+        for kind, n in seeds.items():
+            shapes[kind] = replace(base, seeds=n, epochs=base.epochs // (4 if n > 16 else 1))
+        out += [(problem, "sgd", kind, config) for kind, config in shapes.items()]
     return out
 
 

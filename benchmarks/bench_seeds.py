@@ -1,12 +1,15 @@
 """What seeds cost (issue 23): a run over many seeds against the same run over one, measured in this run.
 
-    python benchmarks/bench_seeds.py
+    python benchmarks/bench_seeds.py [a] [b] [c]
 
 (a) simulate: 16 seeds of an analytic problem against one seed (target: at most 2x), 8 seeds of a data
     problem against one (target: at most 4x); the seeds run together, vectorized (lrtui.sim.engine).
 (b) a parameter change in the app, in a pty at 120x40: lr + on a noisy quadratic of 1,000 epochs over its 16
     seeds (auto), from the key to both plots redrawn, against a bare Textual app redrawing two PlotextPlot
     widgets of 1,000 points on a key (target: no slower), and against the same app on one seed.
+(c) memory: the peak RSS of a process simulating a 100,000-epoch noisy run (the app's longest) over 16 and 256
+    seeds, against the same process over one seed (target: at most 1.3x; the engine keeps its first seed's
+    series and the statistics over the seeds, never a series per seed).
 Times are medians of repeats.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -71,6 +75,34 @@ def keypress_table() -> None:
           f"{times['auto'] / floor:.2f}x (target <= 1x)")
 
 
+PEAK = r'''
+import resource, sys
+from lrtui.sim.config import RunConfig
+from lrtui.sim.engine import simulate
+problem, optimizer, seeds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+simulate(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.01, "T_max": 100_000}}, problem=problem,
+                   problem_params={"noise": 0.5}, optimizer=optimizer, epochs=100_000, seeds=seeds))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+'''
+
+
+def memory_table() -> None:
+    print("(c) peak RSS simulating 100,000 epochs over many seeds, against one seed (each its own process):")
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    for problem, optimizer in (("quadratic", "sgd"), ("ravine", "momentum")):
+        peak = {seeds: float(subprocess.run([sys.executable, "-c", PEAK, problem, optimizer, str(seeds)], env=env,
+                                            capture_output=True, text=True, check=True).stdout)
+                for seeds in (1, 16, 256)}
+        print(f"  {problem:<10} {optimizer:<8}: 1 seed {peak[1]:.0f} MiB, 16 seeds {peak[16]:.0f} MiB "
+              f"({peak[16] / peak[1]:.2f}x), 256 seeds {peak[256]:.0f} MiB ({peak[256] / peak[1]:.2f}x) "
+              "(target <= 1.3x)")
+
+
 if __name__ == "__main__":
-    simulate_table()
-    keypress_table()
+    which = sys.argv[1:] or ["a", "b", "c"]
+    if "a" in which:
+        simulate_table()
+    if "b" in which:
+        keypress_table()
+    if "c" in which:
+        memory_table()

@@ -226,3 +226,59 @@ def test_an_export_carries_the_seeds_and_the_band(tmp_path):
     np.testing.assert_allclose(run["loss_lo"], trace.loss_lo)
     assert len(run["final_loss_per_seed"]) == 3
     assert csv_path.read_text().split("\n", 1)[0] == "epoch,lr[now],loss[now],loss_lo[now],loss_hi[now]"
+
+
+# --- the engine's record: long runs, stitched stretches, memory ------------------------------------------
+
+def test_a_long_run_is_the_closed_form_across_the_engines_stretches():
+    """The engine evaluates losses 64 epochs at a time and keeps parameters 1,024 at a time: gradient descent
+    on L/2 x^2 is x_t = x_0 (1 - lr L)^t at every epoch, across those seams, and at the end."""
+    L, lr, epochs = 2.0, 0.0005, 2500
+    trace = simulate(RunConfig(schedule={"name": "constant", "params": {"lr": lr}}, problem="quadratic",
+                               problem_params={"L": L, "noise": 0.0}, epochs=epochs))
+    x = 1.0 * (1 - lr * L) ** np.arange(epochs + 1)  # x0 = 1 (the quadratic's default start)
+    np.testing.assert_allclose(trace.params[:, 0], x[:-1], rtol=1e-9)
+    np.testing.assert_allclose(trace.loss, L / 2 * x[:-1] ** 2, rtol=1e-9)
+    np.testing.assert_allclose(trace.grad_norm, L * x[:-1], rtol=1e-9)
+    np.testing.assert_allclose(trace.stability_bound, 2 / L)
+    assert trace.final_loss == pytest.approx(L / 2 * x[-1] ** 2, rel=1e-9)
+    np.testing.assert_allclose(trace.final_params, [x[-1]], rtol=1e-9)
+
+
+def test_seeds_that_blow_up_at_different_epochs_end_the_mean_where_the_first_did():
+    """Over the seams as well: each seed's series ends where it blew up (between epochs 1,400 and 2,300 here,
+    on both sides of the engine's 2,048-epoch seam), and the mean, the band and the finals are numpy's over the
+    seeds run one at a time."""
+    config = RunConfig(schedule={"name": "constant", "params": {"lr": 2.002}}, problem="quadratic",
+                       problem_params={"noise": 2.0}, epochs=2500, seed=3, seeds=5)
+    trace = simulate(config)
+    alone = [simulate(replace(config, seed=3 + i, seeds=1)) for i in range(5)]
+    ends = sorted(t.diverged_at for t in alone)
+    assert None not in ends and ends[0] != ends[-1] and ends[0] > 1024, ends  # blown up, at different epochs
+    losses = np.stack([t.loss for t in alone])
+    assert trace.diverged_at == ends[0] and trace.diverged_seeds == 5
+    np.testing.assert_array_equal(trace.loss, losses.mean(axis=0))
+    np.testing.assert_array_equal(trace.loss_lo, np.percentile(losses, 10, axis=0))
+    np.testing.assert_array_equal(trace.loss_hi, np.percentile(losses, 90, axis=0))
+    assert np.isnan(trace.loss[ends[0] + 1]) and np.isfinite(trace.loss[ends[0]])
+    assert np.isnan(trace.final_per_seed).all() and np.isnan(trace.final_loss) and trace.final_params is None
+    np.testing.assert_array_equal(trace.params, alone[0].params)  # the first seed's path, cut where it blew up
+
+
+def test_memory_does_not_grow_with_the_seeds():
+    """256 seeds of a 40,000-epoch run allocate a few MiB more than one seed does (the engine's buffers of a
+    stretch of epochs for every run), not a series per seed (80 MiB each here; 256 seeds of a 100,000-epoch
+    run, which the app allows, took 3 GB). The engine keeps its first seed's series and the statistics over
+    the seeds. Allocations are counted (tracemalloc), not timed."""
+    import tracemalloc
+
+    def peak(seeds: int) -> int:
+        tracemalloc.start()
+        simulate(replace(noisy(epochs=40_000), seeds=seeds))
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return top
+
+    one, many = peak(1), peak(256)
+    per_seed_series = 256 * 40_000 * 8
+    assert many - one < per_seed_series / 4, f"256 seeds: {many / 2**20:.1f} MiB, one seed: {one / 2**20:.1f} MiB"

@@ -87,7 +87,7 @@ class Trace:
     seeds, ``loss_lo`` and ``loss_hi`` their 10th and 90th percentile per epoch, ``final_per_seed`` each
     seed's final loss (its mean over the last FINAL_WINDOW of the run); the path, gradient norm and
     sharpness are the first seed's (``config.seed``). A seed that diverges ends the mean there:
-    ``diverged_at`` is the first seed's divergence, ``diverged_seeds`` how many did."""
+    ``diverged_at`` is the earliest epoch a seed diverged at, ``diverged_seeds`` how many did."""
 
     config: RunConfig
     epoch: np.ndarray
@@ -195,20 +195,26 @@ def auto_seeds(problem: Problem | DataProblem, problem_params: dict[str, Any]) -
     return 1 if is_deterministic(problem, problem_params) else AUTO_SEEDS[problem.kind]
 
 
-EXTRA_SEED_COST = {"analytic": 1 / 15, "data": 1 / 4}
-"""What each seed after the first adds to a run's cost, in runs of one seed (benchmarks/bench_seeds.py: the
-seeds share the step loop, only the arithmetic grows with them)."""
+EXTRA_SEED_COST = {
+    "quadratic": 0.051, "ravine": 0.014, "quartic": 0.008, "two_basins": 0.008, "catapult": 0.012,
+    "river_valley": 0.013, "rosenbrock": 0.009, "beale": 0.010, "spectrum": 0.035, "nqm": 0.032,
+    "logistic": 0.142, "mlp": 0.240,
+}
+"""What each seed after the first adds to a run's cost, in runs of one seed, per problem: the seeds share the step
+loop, only the arithmetic grows with them. The larger of 16 seeds' and 256 seeds' extra cost an analytic problem
+showed in benchmarks/bench_estimate.py (8 seeds' on a data problem), 2026-12-06 (the engine keeping no series
+per seed)."""
 
 
-def seed_cost(seeds: int, kind: str) -> float:
-    """The cost of ``seeds`` seeds run together, in runs of one seed."""
-    return 1.0 + (seeds - 1) * EXTRA_SEED_COST[kind]
+def seed_cost(seeds: int, problem: str) -> float:
+    """The cost of ``seeds`` seeds of ``problem`` run together, in runs of one seed."""
+    return 1.0 + (seeds - 1) * EXTRA_SEED_COST[problem]
 
 
 def _seeds_within(p: Prepared, seconds: float) -> int:
     """The most seeds (at least 1) whose run stays within ``seconds``."""
     one = estimated_seconds(replace(p, seeds=1))
-    return max(1, int((seconds / one - 1) / EXTRA_SEED_COST[p.problem.kind]) + 1)
+    return max(1, int((seconds / one - 1) / EXTRA_SEED_COST[p.problem.name]) + 1)
 
 
 STEP_SECONDS = {  # problem: (a step with SGD under a schedule, what plateau adds to a step)
@@ -248,7 +254,7 @@ def estimated_seconds(p: Prepared) -> float:
         if p.config.schedule["name"] == "plateau":
             per_epoch += plateau * p.steps_per_epoch + PLATEAU_EPOCH_SECONDS
         per_epoch *= ESTIMATE_MARGIN
-    return p.epochs * (per_epoch * seed_cost(p.seeds, p.problem.kind) + schedule_seconds(p.config.schedule))
+    return p.epochs * (per_epoch * seed_cost(p.seeds, p.problem.name) + schedule_seconds(p.config.schedule))
 
 
 MEMBER_SECONDS = 150e-9
