@@ -12,7 +12,8 @@ views and back), the help and the code screen opened and closed. Each key is sen
 settled after the previous one. The same seed gives the same keys in both places.
 
 Prints RSS (MiB) every 200 keys, then for each place: RSS after warm-up, at the end and its peak, and the
-growth after warm-up (target: at most 10%); and the peak, which sets lrtui serve's SESSION_MIB.
+growth after warm-up (target: at most 10%); and the peak (an ordinary session's: lrtui serve's SESSION_MIB
+rests on the heaviest one, benchmarks/bench_session_peak.py).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def build_serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", metavar="URL",
                    help="the address students use, when a proxy or another name stands in front of the server")
     p.add_argument("--max-sessions", metavar="N", help=f"{MAX_SESSIONS.help} (default {default_max_sessions()} "
-                   f"here: half the memory at {SESSION_MIB} MiB a session)")
+                   f"here: three quarters of the memory at {SESSION_MIB} MiB a session, its most)")
     p.add_argument("--idle-minutes", default="30", metavar="MIN",
                    help="end a session after this long without input (default 30)")
     p.add_argument("--join-code", metavar="CODE",

@@ -13,19 +13,24 @@ from urllib.parse import urlsplit, urlunsplit
 from lrtui.params import ConfigError, Param
 from lrtui.printable import cut
 
-SESSION_MIB = 80
-"""Memory of one session's app process at its peak in use, with room: 58 MiB at its first screen
-(benchmarks/bench_serve.py), 70.6 MiB at the end of 2,000 keys of editing at 120x40 (benchmarks/bench_soak.py;
-flat by then), and a browser window larger than 120x40 draws more."""
+SESSION_MIB = 240
+"""Memory of one session's app process at the most a student can make it hold (benchmarks/bench_session_peak.py,
+2026-12-06: at 160x50, a 100,000-epoch noisy run over 256 seeds, six such runs pinned, the scoreboard, the runs
+exported, the range test: 232 to 242 MiB at peak). An ordinary session peaks far lower: 58 MiB at its first
+screen (benchmarks/bench_serve.py), 71 MiB after 2,000 keys of editing at 120x40 (benchmarks/bench_soak.py)."""
+
+MEMORY_FOR_SESSIONS = 0.75
+"""The share of the machine's memory the default lab size gives its sessions (the rest: the system, the server)."""
 
 
 def default_max_sessions() -> int:
-    """Sessions that fit in half of this machine's memory at :data:`SESSION_MIB` each, between 2 and 32."""
+    """Sessions that fit in :data:`MEMORY_FOR_SESSIONS` of this machine's memory at :data:`SESSION_MIB` each, every
+    one at its heaviest: no student can take the lab's memory. Between 2 and 32."""
     try:
         memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
         return 8
-    return max(2, min(32, int(memory / 2 / (SESSION_MIB * 2**20))))
+    return max(2, min(32, int(memory * MEMORY_FOR_SESSIONS / (SESSION_MIB * 2**20))))
 
 
 PORT = Param("port", "int", 8000, "the port to listen on", 1, 65535)
