@@ -400,3 +400,29 @@ async def test_an_export_is_written_in_the_background_one_at_a_time(here, monkey
         await settle(app, pilot)
         assert sorted(p.name for p in here.iterdir()) == ["lrtui-runs.csv", "lrtui-runs.json"]
         assert any(n.message.startswith("exported 1 run to lrtui-runs.csv") for n in app._notifications)
+
+
+async def test_keys_behind_the_one_that_opens_a_screen_reach_that_screen(here):
+    """The hostile retry: keys that come in one read (a paste, one message of a browser page) were all
+    handed to the form before the first of them had opened its screen: a file name typed behind ctrl+s
+    vanished, and q behind ? quit the app instead of closing the help. What is saved is the run as it is
+    once the name is given, a nudge typed just before ctrl+s included."""
+    from textual import events
+
+    def burst(*keys: str) -> None:  # all queued before any is handled
+        names = {"+": "plus", "?": "question_mark", "\r": "enter", "\x1b": "escape", "\x13": "ctrl+s"}
+        for key in keys:
+            app.post_message(events.Key(names.get(key, key), key if key.isprintable() else None))
+
+    app = make_app(Start(cosine(), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.lr").focus()
+        await pilot.pause()
+        burst("+", "\x13", *".json", "\r")  # (the name offered, and a suffix)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PathPrompt)
+        assert load_session(here / "lrtui-session.toml.json").config.schedule["params"]["lr"] == pytest.approx(0.126)
+        burst("\x1b", "?", "q")
+        await settle(app, pilot)
+        assert app.is_running and len(app.screen_stack) == 1  # the help opened, and q closed it

@@ -384,10 +384,13 @@ class LrtuiApp(App[None]):
         on_field = isinstance(self.focused, FieldRow)
         if action == "quit":
             return on_field if parameters == ("field",) else not on_field or parameters == ("ctrl+c",)
+        editing = on_field and self.focused.editing  # an open edit types every printable key
         if action in ("play", "pause"):  # space plays or pauses: the footer names what it will do
-            return (not self.playback.playing) == (action == "play") and not (on_field and self.focused.editing)
+            return (not self.playback.playing) == (action == "play") and not editing
+        if action == "help":  # ?: the app's even on a field (a priority binding), unless an edit is open
+            return not editing
         if action == "cancel_run":
-            return self.cancellable and not (on_field and self.focused.editing)
+            return self.cancellable and not editing
         if action == "leave_form":
             return on_field
         if action in keys.LETTER_ACTIONS:

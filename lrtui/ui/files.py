@@ -69,9 +69,10 @@ class SessionFiles:
         if self.sandbox is not None:
             self.sandbox.deliver(path)
 
-    def save(self, session, session_path: str | None, saved: Callable[[str], None]) -> None:
-        """Ask where, offering a free name, and write ``session`` there; a file that is there is replaced
-        only when the same path is given twice. ``saved(path)`` once written."""
+    def save(self, session: Callable[[], object], session_path: str | None, saved: Callable[[str], None]) -> None:
+        """Ask where, offering a free name, and write ``session()`` there, the session as it is once the name is
+        given (keys typed just before ctrl+s have reached it); a file that is there is replaced only when the
+        same path is given twice. ``saved(path)`` once written."""
         from lrtui.io.files import free_name
         from lrtui.io.sessions import SessionError, save_session
 
@@ -84,7 +85,7 @@ class SessionFiles:
                              "(or type another name)", typed, lambda again: to(again, confirmed=again == typed))
                 return
             try:
-                written = save_session(session, path)
+                written = save_session(session(), path)
             except SessionError as err:
                 self._error(err)
                 return

@@ -47,8 +47,10 @@ def _bind(keys: str, action: str, description: str = "", priority: bool = False)
 
 
 # Priority bindings run in the app's own key order: keys typed in a burst ("down +") land on the field
-# focus has moved to, and epoch keys work whatever has focus. The letters are commands on the plots
-# (escape leaves the form for them): a focused field takes every printable key as typing.
+# focus has moved to, and epoch keys work whatever has focus; the keys that open a screen (?, ctrl+s, ctrl+o, c)
+# open it before the keys behind them are handed on, so those reach it ("?q" closes the help, "ctrl+s name
+# enter" in one paste or one browser message saves under that name), not the screen behind. The letters are
+# commands on the plots (escape leaves the form for them): a focused field takes every printable key as typing.
 KEY_MAP = (
     Key("tab / shift+tab, up / down", "move between fields (from the plots: back to the form)", "field",
         (_bind("tab,down", "focus_next", "next field", priority=True),
@@ -78,12 +80,12 @@ KEY_MAP = (
          _bind("space", "pause", "Pause", priority=True),  # the footer shows the one that applies
          _bind("less_than_sign", "speed(-1)", "Slower"), _bind("greater_than_sign", "speed(1)", "Faster"))),
     Key("?", "this help: up/down/page keys scroll it, escape closes it", "anywhere",
-        (_bind("question_mark", "help", "Help"),)),
+        (_bind("question_mark", "help", "Help", priority=True),)),
     Key("ctrl+p", "presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable", "anywhere",
         (_bind("ctrl+p", "command_palette", "Presets", priority=True),)),  # the footer docks it right
     Key("ctrl+s / ctrl+o", "save the session (runs, cursor, target, smoothing) / load one; a file that is there "
         "is replaced only when you confirm", "anywhere",
-        (_bind("ctrl+s", "save", "Save"), _bind("ctrl+o", "load", "Load"))),
+        (_bind("ctrl+s", "save", "Save", priority=True), _bind("ctrl+o", "load", "Load", priority=True))),
     Key("ctrl+c", "quit (with unsaved work it asks first: a second ctrl+c quits)", "anywhere",
         (_bind("ctrl+c", "quit('field')", "Quit", priority=True),  # the footer shows it where q is typed
          _bind("ctrl+c", "quit('ctrl+c')", "Quit", priority=True))),
@@ -116,7 +118,7 @@ KEY_MAP = (
     Key("e", "export the current and pinned runs to CSV and JSON (here, a new name)", "plots",
         (_bind("e", "export", "Export"),)),
     Key("c", "the schedule as torch, transformers or optax code: copy it or write it", "plots",
-        (_bind("c", "code", "Code"),)),
+        (_bind("c", "code", "Code", priority=True),)),
     Key("q", "quit (with unsaved work, pinned runs or changes, it asks first: q again)", "plots",
         (_bind("q", "quit", "Quit"),)),
 )

@@ -128,8 +128,10 @@ class SessionActions:
             self.session_path = path
             self._saved = self._work().kept
 
-        work = self._work()
-        session = Session(work.config, work.pinned, work.epoch, work.target_loss, self.note, work.smoothing)
+        def session() -> Session:
+            work = self._work()
+            return Session(work.config, work.pinned, work.epoch, work.target_loss, self.note, work.smoothing)
+
         self.files.save(session, self.session_path, saved)
 
     def load(self) -> None:
