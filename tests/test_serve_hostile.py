@@ -252,12 +252,10 @@ async def _downloads(monkeypatch, *chunks, name="a.csv", open_method="download",
     ``chunks``: (client, app)."""
     from aiohttp import web
     from aiohttp.test_utils import TestClient, TestServer
-    from textual_serve.download_manager import DownloadManager
-
-    from lrtui.serve.downloads import Downloads
+    from lrtui.serve.downloads import Downloads, SessionDownloads
 
     monkeypatch.setattr("lrtui.serve.downloads.CHUNK_WAIT", 0.3)  # (20 s in a lab), shorter
-    manager = DownloadManager()
+    manager = SessionDownloads()
     app = _App(manager, chunks)
     await manager.create_download(app_service=app, delivery_key="k", file_name=name, open_method=open_method,
                                   mime_type=mime_type)
@@ -497,3 +495,72 @@ def test_a_session_killed_while_the_server_runs_has_its_folder_removed(tmp_path,
 
     asyncio.run(scenario())
     assert not list(tmp_path.glob("lrtui-session-*"))
+
+
+# --- files a page never fetches ----------------------------------------------------------------------------
+
+def test_a_session_keeps_few_files_its_page_never_fetches_open():
+    """forget_unread: beyond OPEN_DELIVERIES files never read from, the oldest are closed and forgotten; one
+    being read (its position moved) is never closed."""
+    import io
+
+    from lrtui.serve.driver import OPEN_DELIVERIES, forget_unread
+
+    files = {f"k{i}": io.BytesIO(b"data") for i in range(OPEN_DELIVERIES + 3)}
+    files["k1"].read(2)  # being fetched
+    forgotten = forget_unread(files)
+    assert forgotten == ["k0", "k2"] and "k1" in files
+    assert sum(1 for f in files.values() if f.tell() == 0) == OPEN_DELIVERIES
+    assert all(not f.closed for f in files.values())
+
+
+async def test_the_server_forgets_the_oldest_files_a_page_never_fetched():
+    from lrtui.serve.downloads import SessionDownloads
+    from lrtui.serve.driver import OPEN_DELIVERIES
+
+    manager, one, other = SessionDownloads(), object(), object()
+    manager.serving.add("one-0")  # on its way to a request: kept
+    for i in range(OPEN_DELIVERIES + 3):
+        await manager.create_download(app_service=one, delivery_key=f"one-{i}", file_name="a.csv",
+                                      open_method="download", mime_type="text/csv")
+    await manager.create_download(app_service=other, delivery_key="other", file_name="b.csv",
+                                  open_method="download", mime_type="text/csv")
+    kept = set(manager._active_downloads)
+    assert kept == {"one-0", *(f"one-{i}" for i in range(3, OPEN_DELIVERIES + 3)), "other"}, kept
+
+
+def test_exports_a_page_never_fetches_leave_few_files_open(tmp_path):
+    """The hostile retry: every file a session delivered stayed open until its page fetched it; a page that
+    never does (downloads blocked, a script) left each export open (8 here), up to the process's file limit."""
+    import aiohttp
+
+    from lrtui.serve.driver import OPEN_DELIVERIES
+
+    url, process, _ = _start(tmp_path)
+
+    async def scenario() -> int:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                await ws.send_json(["stdin", "\x1b"])
+                delivered = 0
+                for _ in range(4):  # each export delivers a CSV and a JSON file
+                    await asyncio.sleep(0.3)
+                    await ws.send_json(["stdin", "e"])
+                    goal = delivered + 2
+                    while delivered < goal:
+                        message = await ws.receive(timeout=20)
+                        assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+                        if message.type == aiohttp.WSMsgType.TEXT:
+                            delivered += json.loads(message.data)[0] == "deliver_file_start"
+                (folder,) = tmp_path.glob("lrtui-session-*")
+                pid = int(folder.name.split("-")[2])
+                fds = Path(f"/proc/{pid}/fd")
+                return sum(1 for fd in fds.iterdir() if os.path.realpath(fd).startswith(str(folder)))
+
+    try:
+        open_files = asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert open_files <= OPEN_DELIVERIES, f"{open_files} files of the session's folder open"
+    assert "Traceback" not in log, log

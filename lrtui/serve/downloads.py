@@ -7,7 +7,9 @@ let two requests for one key take turns at its chunks (each got a part of the fi
 raised "task_done() called too many times"), and ended a body cut short (the app stopped answering) as if it
 were whole. Here a key is served to one request, start to end: a request for a key being served gets 410,
 for a key unknown or served already 404; a file cut short is never ended as whole (the connection is
-dropped: the browser says the download failed).
+dropped: the browser says the download failed). A session keeps at most OPEN_DELIVERIES files its page has not
+fetched (:class:`SessionDownloads`): the app closes the oldest unread file when a new one comes
+(lrtui.serve.driver), and the server forgets it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 from textual_serve.download_manager import DOWNLOAD_CHUNK_SIZE, DOWNLOAD_TIMEOUT, Download, DownloadManager
+
+from lrtui.serve.driver import OPEN_DELIVERIES
 
 CHUNK_WAIT = 5 * DOWNLOAD_TIMEOUT
 """Seconds to wait for a piece of a file from a session's app: textual-serve's 4 s ran out on a loaded lab
@@ -46,12 +50,28 @@ def content_disposition(file_name: str) -> str:
     return header
 
 
-class Downloads:
-    """The ``/download/{key}`` handler over textual-serve's manager (whose records it reads and removes)."""
+class SessionDownloads(DownloadManager):
+    """textual-serve's record of the files sessions deliver, keeping at most OPEN_DELIVERIES a session's page
+    has not fetched (the oldest go, as the app closes them); ``serving``: the keys on their way to a request."""
 
-    def __init__(self, manager: DownloadManager) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.serving: set[str] = set()
+
+    async def create_download(self, *, app_service, delivery_key: str, **announced) -> None:
+        await super().create_download(app_service=app_service, delivery_key=delivery_key, **announced)
+        waiting = [key for key, d in self._active_downloads.items()
+                   if d.app_service is app_service and key not in self.serving]
+        for key in waiting[: max(0, len(waiting) - OPEN_DELIVERIES)]:
+            del self._active_downloads[key]
+
+
+class Downloads:
+    """The ``/download/{key}`` handler over the sessions' records (which it reads and removes)."""
+
+    def __init__(self, manager: SessionDownloads) -> None:
         self.manager = manager
-        self.serving: set[str] = set()  # keys whose file is on its way to a request
+        self.serving = manager.serving  # keys whose file is on its way to a request
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         key = request.match_info["key"]

@@ -34,7 +34,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from lrtui.params import ConfigError
-from lrtui.serve.downloads import Downloads
+from lrtui.serve.downloads import Downloads, SessionDownloads
 from lrtui.serve.settings import cannot_listen, page_url, terminal_size
 from lrtui.io.sandbox import remove_orphans
 
@@ -97,6 +97,7 @@ class LabServer(Server):
         self.dropped_keys = 0  # bytes of keys past a page's allowance
         self.pages: dict[AppService, web.WebSocketResponse] = {}  # each session's page
         self._ending: dict[AppService, asyncio.Future] = {}  # sessions being ended
+        self.download_manager = SessionDownloads()  # (textual-serve's, keeping a session's unread files few)
         self.downloads = Downloads(self.download_manager)
         self.listening = False  # the sockets are bound
         self.join_code = join_code
