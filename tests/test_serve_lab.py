@@ -37,9 +37,16 @@ def test_a_lab_with_a_join_code_refuses_pages_and_websockets_without_it(tmp_path
                 with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # a raw websocket, no page
                     await stranger.ws_connect(_ws(url))
                 assert refused.value.status == 403
+                for address in ("/static/js/textual.js", "/static/", "/download/anything"):  # the page's files too
+                    async with stranger.get(url + address) as answer:
+                        assert answer.status == 403 and "join code" in await answer.text(), address
             async with aiohttp.ClientSession() as student:
                 async with student.get(url + "/?code=lab-42") as page:
                     assert page.status == 200 and "textual-terminal" in await page.text()
+                async with student.get(url + "/static/js/textual.js") as script:  # the cookie carries the code
+                    assert script.status == 200
+                async with student.get(url + "/static/") as listing:  # no listing of the folder
+                    assert listing.status in (403, 404)
                 async with student.ws_connect(_ws(url)) as ws:  # the page's cookie carries the code
                     first = await ws.receive(timeout=20)
                     assert first.type == aiohttp.WSMsgType.BINARY  # the app draws

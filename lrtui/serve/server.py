@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
+import jinja2
 from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
@@ -126,6 +127,31 @@ class LabServer(Server):
             if self.listening:
                 raise
             raise ConfigError(cannot_listen(self.host, self.port, error)) from None
+
+    async def _make_app(self) -> web.Application:
+        """textual-serve's routes, the static files without a listing of their folder, and behind a join code
+        every path: the page and its websocket say why they refuse (:meth:`_refusal`); its files and downloads
+        (fetched by the page, which holds the code in a cookie) answer 403 without it."""
+        app = web.Application(middlewares=[self._files_need_the_code])
+        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+        app.add_routes([
+            web.get("/", self.handle_index, name="index"),
+            web.get("/ws", self.handle_websocket, name="websocket"),
+            web.get("/download/{key}", self.handle_download, name="download"),
+            web.static("/static", self.statics_path, show_index=False, name="static"),
+        ])
+        app.on_startup.append(self.on_startup)
+        app.on_shutdown.append(self.on_shutdown)
+        return app
+
+    @web.middleware
+    async def _files_need_the_code(self, request: web.Request, handler) -> web.StreamResponse:
+        if self.join_code is not None and request.path not in ("/", "/ws"):
+            given = request.cookies.get(JOIN_COOKIE) or request.query.get("code") or ""
+            if not hmac.compare_digest(given.encode(), self.join_code.encode()):
+                self.refused += 1
+                return web.Response(status=403, text=NO_CODE)
+        return await handler(request)
 
     def say_ready(self) -> None:
         self.listening = True  # (an OSError before this is the host's or the port's)
