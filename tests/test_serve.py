@@ -504,6 +504,41 @@ async def test_exports_stop_at_the_sessions_quota_with_one_line_and_nothing_half
         assert app.is_running
 
 
+async def test_saves_and_code_files_stop_at_the_sessions_quota_and_file_count(sandbox, elsewhere, monkeypatch):
+    """The hostile retry: the quota counted only exports; a session could fill its folder with saves, or with
+    code files (w on the code screen writes one a key). Saves and code files count too, in bytes and in files
+    (FILES_MAX); a save over a file already there frees that file's bytes, so it still goes."""
+    app = make_app(Start(cosine(), Options()), sandbox=sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+        first = sandbox.folder / "lrtui-session.toml"
+        size = first.stat().st_size
+        sandbox.quota = int(2.5 * size)  # room for two sessions
+        for _ in range(3):
+            await pilot.press("ctrl+s", "enter")  # each a free name
+            await pilot.pause()
+        assert len(sandbox.files()) == 2 and sandbox.used() <= sandbox.quota
+        refused = [m for m in messages(app) if "the session file is" in m]
+        assert refused and "left: save over a file already there" in refused[-1] and "\n" not in refused[-1]
+        await pilot.press("ctrl+s", *["backspace"] * 30, *"lrtui-session.toml", "enter")  # over the first: it goes
+        await pilot.pause()
+        await pilot.press("enter")  # (confirm replacing it)
+        await pilot.pause()
+        assert any(m.startswith("saved lrtui-session.toml (replaced") for m in messages(app)), messages(app)
+
+        monkeypatch.setattr("lrtui.io.sandbox.FILES_MAX", 4)
+        sandbox.quota = 10**9
+        await pilot.press("escape", "c")
+        for _ in range(4):
+            await pilot.press("w")
+        await pilot.pause()
+        assert len(sandbox.files()) == 4  # two sessions and two code files, then no more
+        assert any("holds 4 files, its most" in m for m in messages(app))
+        assert app.is_running
+
+
 def test_an_export_sure_not_to_fit_is_refused_before_it_is_built(tmp_path):
     from lrtui.io.run_export import export_bytes, export_runs
     from lrtui.sim.engine import simulate

@@ -30,6 +30,16 @@ QUOTA_MB = 100
 65 MB; with --max-sessions 32 the lab's disk use stays under 3.2 GB."""
 
 
+FILES_MAX = 1000
+"""The most files one session's folder holds (a key held down on the code screen's w writes a file each)."""
+
+
+def _size(n: int) -> str:
+    """Bytes for a person: 65.2 MB, 100 MB, 0.4 MB, 2.1 kB."""
+    number, unit = (n / 1e6, "MB") if n >= 10**5 else (n / 1e3, "kB")
+    return f"{number:.1f}".removesuffix(".0") + " " + unit
+
+
 class Sandbox:
     """The session's folder, and ``deliver(path)``: hand a file written there to the student's browser."""
 
@@ -61,14 +71,21 @@ class Sandbox:
         """Bytes the folder's files take."""
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
 
-    def check_room(self, size: int, what: str, left: int | None = None) -> None:
+    def check_room(self, size: int, what: str, left: int | None = None,
+                   remedy: str = "allowed fewer pinned runs or a shorter run", replacing: Path | None = None) -> None:
         """:class:`ConfigError` when ``size`` more bytes (``what``: "the export") would take the folder past
-        its quota (``left``: the room counted before a file being written began, else now)."""
-        left = max(self.quota - self.used(), 0) if left is None else left
+        its quota (``left``: the room counted before a file being written began, else now), or one more file
+        past :data:`FILES_MAX`; ``remedy`` says what fits. ``replacing``: the file written over, if it is there
+        (its bytes are freed, and it is no new file)."""
+        old = replacing.stat().st_size if replacing is not None and replacing.is_file() else None
+        files = sum(1 for p in self.folder.iterdir() if p.is_file())
+        if old is None and files >= FILES_MAX:
+            raise ConfigError(f"this session's folder holds {files} files, its most: no more can be written "
+                              "(a lab session keeps at most that many; save over a file already there)")
+        left = max(self.quota - self.used() + (old or 0), 0) if left is None else left
         if size > left:
-            raise ConfigError(f"{what} is {size / 1e6:.1f} MB and this session's folder has {left / 1e6:.1f} MB of "
-                              f"its {self.quota / 1e6:.0f} MB left: allowed fewer pinned runs or a shorter run "
-                              "(a lab session keeps at most that much)")
+            raise ConfigError(f"{what} is {_size(size)} and this session's folder has {_size(left)} of its "
+                              f"{_size(self.quota)} left: {remedy} (a lab session keeps at most that much)")
 
     def remove(self) -> None:
         """Delete the folder and everything in it (at the end of the session)."""

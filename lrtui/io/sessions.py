@@ -44,7 +44,7 @@ import numbers
 import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from lrtui import schedules
 from lrtui.app_settings import MAX_PINNED, SMOOTHING, TARGET
@@ -87,10 +87,11 @@ class Session:
     smoothing: str = SMOOTHING.default
 
 
-def save_session(session: Session, path: str | Path) -> Path:
+def save_session(session: Session, path: str | Path, room: Callable[[int], None] | None = None) -> Path:
     """Write ``session`` to ``path`` (``.json`` or ``.toml``) atomically, after validating it; returns the
     path of the file written (the one a symbolic link ``path`` points to). :class:`SessionError` when the state
-    is invalid or the file cannot be written."""
+    is invalid or the file cannot be written, or when ``room(size)`` (a lab session's quota) raises
+    ConfigError for its size in bytes."""
     path = Path(path)
     kind = _format(path)
     try:
@@ -108,8 +109,14 @@ def save_session(session: Session, path: str | Path) -> Path:
         "pinned": [run_dict(c) for c in valid.pinned],  # last: see the module's doc
     }
     text = json.dumps(document, indent=2, allow_nan=False) + "\n" if kind == "JSON" else _toml_document(document)
+    data = text.encode("utf-8")
+    if room is not None:
+        try:
+            room(len(data))
+        except ConfigError as err:
+            raise _error(path, f"cannot save: {err}") from None
     try:
-        return write_atomic(path, text.encode("utf-8"))
+        return write_atomic(path, data)
     except OSError as err:
         raise _error(path, f"cannot write it: {err.strerror or err}") from None
 

@@ -84,8 +84,12 @@ class SessionFiles:
                 self._prompt(f"{cut(self._shown(path))} is there: enter replaces it, escape keeps it "
                              "(or type another name)", typed, lambda again: to(again, confirmed=again == typed))
                 return
+            room = None
+            if self.sandbox is not None:  # (a file saved over frees its own bytes)
+                room = lambda size: self.sandbox.check_room(  # noqa: E731
+                    size, "the session file", remedy="save over a file already there", replacing=Path(path))
             try:
-                written = save_session(session(), path)
+                written = save_session(session(), path, room)
             except SessionError as err:
                 self._error(err)
                 return

@@ -116,10 +116,12 @@ class CodeScreen(ModalScreen[None]):
         if self.refusal:
             self.app.notify(self.refusal, severity="error", timeout=5)
             return
+        data = self.code.encode()
         try:
-            self.written = write_new(self.directory, f"lrtui_{self.spec['name']}_{self.framework}", ".py",
-                                     self.code.encode())
-        except SessionError as err:  # (in a browser session, without the session folder's path)
+            if self.sandbox is not None:  # a lab session's folder is bounded
+                self.sandbox.check_room(len(data), "the code file", remedy="copy it with c instead")
+            self.written = write_new(self.directory, f"lrtui_{self.spec['name']}_{self.framework}", ".py", data)
+        except (SessionError, ConfigError) as err:  # (in a browser session, without the session folder's path)
             self.app.notify(str(err) if self.sandbox is None else self.sandbox.shown(str(err)), severity="error",
                             timeout=5)
             return
