@@ -126,6 +126,20 @@ def test_a_flood_of_one_error_is_logged_once_a_minute_with_its_count(caplog):
         logger.removeHandler(handler)
 
 
+def test_a_file_limit_that_cannot_be_raised_is_said_at_start():
+    """The hostile retry: with a hard limit of 1,024 open files, one client's half-open requests keep pages
+    from loading; the server cannot fix that, and says so in one line, with the fix."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    low = min(1024, hard)
+    code = "from lrtui.serve.server import raise_file_limit; print(raise_file_limit())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (low, low))).stdout
+    assert int(out) == low
+    warning = server.file_limit_warning(low)
+    assert "may open 1024 files" in warning and "LimitNOFILE=65536" in warning and "\n" not in warning
+    assert server.file_limit_warning(65536) is None
+
+
 def test_the_open_file_limit_is_raised_to_the_hard_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     low = min(256, hard)

@@ -24,6 +24,7 @@ import hmac
 import logging
 import resource
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,9 @@ class LabServer(Server):
         """textual-serve's, saying the address once the server listens (not before)."""
         self.debug = debug
         self.initialize_logging()
-        raise_file_limit()
+        warning = file_limit_warning(raise_file_limit())
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
         loop = asyncio.new_event_loop()
         for stop in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop, self.request_exit)
@@ -381,15 +384,30 @@ class RepeatedOnce(logging.Filter):
         return True
 
 
-def raise_file_limit() -> None:
+LOW_FILE_LIMIT = 4096
+"""Open files below which a lab can be held: one client's half-open requests (each a file until
+HALF_OPEN_SECONDS) use them up and pages cannot load meanwhile."""
+
+
+def raise_file_limit() -> int:
     """Open files up to the system's hard limit (systemd gives 1,024: a few hundred pages and half-open
-    requests would use them up)."""
+    requests would use them up); the limit now."""
     with contextlib.suppress(ValueError, OSError):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if hard == resource.RLIM_INFINITY:
             hard = max(soft, 1 << 20)
         if soft < hard:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def file_limit_warning(limit: int) -> str | None:
+    """What the server says at start when it can open too few files (None: enough)."""
+    if limit == resource.RLIM_INFINITY or limit >= LOW_FILE_LIMIT:
+        return None
+    return (f"lrtui serve: warning: this process may open {limit} files and the system allows no more: one client "
+            f"holding that many half-open requests keeps pages from loading for {HALF_OPEN_SECONDS:g} s at a time; "
+            f"raise the limit (systemd: LimitNOFILE=65536; a shell: ulimit -n 65536)")
 
 
 def run(command: str, **settings: Any) -> None:
