@@ -25,11 +25,9 @@ PROBLEMS: dict[str, Problem | DataProblem] = {**ANALYTIC, **DATA}
 
 MAX_SEEDS = 256
 AUTO_SEEDS = {"analytic": 16, "data": 8}
-"""The seeds a noisy run takes by default: 16 seeds of an analytic problem cost about 2x one seed, 8 of a
-data problem about 3x (the simulator runs them together, vectorized)..."""
-AUTO_SEED_EPOCHS = 4_000_000
-"""... and at most this many epochs of all its seeds together: a million epochs keep 4 seeds (their losses,
-paths and band are held in memory at once, 8 bytes each)."""
+"""The seeds a noisy run takes by default, as many as the work budget allows: 16 seeds of an analytic problem cost
+at most 1.8x one seed, 8 of a data problem at most 2.7x (the simulator runs them together, vectorized; its
+memory does not grow with them), by each problem's measured cost (:data:`EXTRA_SEED_COST`)."""
 
 FINAL_WINDOW = 0.1
 """A noisy run's final loss is the mean over this fraction of its last epochs (and its best the lowest
@@ -176,7 +174,7 @@ def prepare(config: RunConfig) -> Prepared:
     run["seeds"] = typed_seeds or auto_seeds(problem, problem_params)
     prepared = Prepared(config, schedule, problem, problem_params, optimizer, optimizer_params, **run)
     if typed_seeds is None and prepared.seeds > 1:  # auto takes as many seeds as the budgets allow
-        fit = min(prepared.seeds, _seeds_within(prepared, WORK_BUDGET), AUTO_SEED_EPOCHS // prepared.epochs)
+        fit = min(prepared.seeds, _seeds_within(prepared, WORK_BUDGET))
         prepared = replace(prepared, seeds=max(1, fit))
     _check_work(prepared)
     return prepared
