@@ -1,5 +1,6 @@
 """WSD's branch view: the decay started from earlier points of the stable phase (lrtui.analysis.branches, key w)."""
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -72,7 +73,7 @@ async def test_w_shows_the_branches_of_a_wsd_run_and_only_of_one():
         assert app.view == "branches" and app.query_one("#branches-panel").display
         plot = app.query_one("#branches-panel").plot
         assert len(plot.series) == 5 and plot.series[-1].colour == "gray"
-        assert status(app).startswith("16 seeds, last 30: 675: .")  # the means over the run's seeds
+        assert re.match(r"16 seeds ±\.\d+, last 30: 675 \.", status(app))  # the means over the run's seeds
         await pilot.press("escape", "w")
         assert app.view == "loss"
     app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"T_max": 100}}), Options()))
@@ -95,4 +96,35 @@ async def test_branches_of_a_run_from_the_command_line():
         await started(app, pilot)
         await pilot.press("escape", "w")
         await settle(app, pilot)
-        assert app.view == "branches" and status(app).startswith("16 seeds, last 3: ")
+        assert app.view == "branches" and re.match(r"16 seeds ±\.\d+, last 3: ", status(app))
+
+
+def test_the_branches_ends_over_seeds_are_each_seeds_end_averaged_with_their_standard_error():
+    """Issue 23: the branches of a run over seeds show the mean over them with its interval: each branch's
+    end is the mean over its seeds of each seed's end (its last tenth of the decay and its final loss), the
+    status line gives the largest standard error of those means. Checked against the branches simulated one
+    seed at a time."""
+    from lrtui.plotting.series import Look
+    from lrtui.ui.views import BranchesView, Run
+
+    config = RunConfig(schedule={"name": "wsd", "params": {"lr": 0.1, "num_decay_steps": 40,
+                                                          "num_training_steps": 400}},
+                       problem="river_valley", problem_params={"noise": 3.0}, epochs=400, seeds=6)
+    prepared = prepare(config)
+    run = Run(simulate(prepared), prepared)
+    view = BranchesView()
+    work = view.work(run)
+    view.keep(work, work.compute(None))
+    summary = view.figure(run, Look()).summary
+    found = branches(prepared)
+    tail = 4
+    ends, errors = [], []
+    for branch in found.runs:
+        alone = [simulate(replace(branch, seed=branch.seed + i, seeds=1)) for i in range(6)]
+        per_seed = np.array([end_loss(t.loss, t.final_loss, tail) for t in alone])
+        ends.append(per_seed.mean())
+        errors.append(per_seed.std(ddof=1) / np.sqrt(6))
+    shown = dict(re.findall(r"(\d+) (-?\.?[\d.e-]+)", summary.split(": ", 1)[1].split(";")[0]))
+    assert [float(shown[str(k)]) for k in found.starts] == pytest.approx(ends, rel=0.05, abs=1e-3)
+    largest = float(re.match(r"6 seeds ±(\.\d+)", summary).group(1))
+    assert largest == pytest.approx(max(errors), rel=0.1), (summary, errors)

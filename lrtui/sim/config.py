@@ -124,6 +124,12 @@ class Prepared:
     plateau_metric: str
     batch_size: int | None = None
     tokens_per_step: int | None = None
+    final_window: int | None = None  # each seed's final loss over this many last values (None: FINAL_WINDOW's)
+
+    @property
+    def final_values(self) -> int:
+        """The values (of the ``epochs`` losses and the final one) each seed's final loss is the mean of."""
+        return self.final_window or max(1, round((self.epochs + 1) * FINAL_WINDOW))
 
     @property
     def group_key(self) -> tuple:

@@ -30,7 +30,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from lrtui.schedules.plateau import Plateau
-from lrtui.sim.config import FINAL_WINDOW, Prepared, RunConfig, Trace, prepare
+from lrtui.sim.config import Prepared, RunConfig, Trace, prepare
 
 DIVERGENCE_FACTOR = 1e6
 NOISE_CHUNK = 256  # epochs of gradient noise drawn at once per run ...
@@ -178,7 +178,8 @@ class _Record:
         self.limit: np.ndarray | None = None
         self.first_bad = np.full(n_runs, -1)
         self.final = np.full(n_runs, np.nan)
-        self.window = max(1, round((epochs + 1) * FINAL_WINDOW))
+        self.window = np.repeat([min(p.final_values, epochs + 1) for p in configs], seeds)  # per run
+        self.window_start = epochs + 1 - self.window
         self.window_sum = np.zeros(n_runs)
         columns = epochs + 1
         self.loss = np.full((n, columns), np.nan)
@@ -212,9 +213,11 @@ class _Record:
             heldout = None if heldout is None else np.where(after, np.nan, heldout)
         if t0 + k == self.epochs + 1:  # the final loss: NaN for a run that blew up, even at the last epoch
             self.final = np.where(self.blown, np.nan, loss[:, -1])
-        w0 = max(t0, self.epochs + 1 - self.window)
+        w0 = max(t0, int(self.window_start.min()))
         if w0 < t0 + k:
-            self.window_sum += loss[:, w0 - t0 :].sum(axis=1)
+            inside = np.arange(w0, t0 + k)[None, :] >= self.window_start[:, None]
+            part = loss[:, w0 - t0 :]
+            self.window_sum += (part if inside.all() else np.where(inside, part, 0.0)).sum(axis=1)
         for b, (start, stop) in enumerate(zip(self.blocks[:-1], self.blocks[1:])):
             block = loss[start:stop]
             if stop - start == 1:
@@ -281,7 +284,8 @@ class _Record:
             if stop - start > 1:
                 trace = replace(trace, seeds=stop - start, loss_lo=self.lo[b, :epochs].copy(),
                                 loss_hi=self.hi[b, :epochs].copy(), diverged_seeds=int(diverged.size),
-                                final_per_seed=np.where(bad >= 0, np.nan, self.window_sum[start:stop] / self.window))
+                                final_per_seed=np.where(bad >= 0, np.nan,
+                                                        self.window_sum[start:stop] / self.window[start:stop]))
             out.append(trace)
         return out
 

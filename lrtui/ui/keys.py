@@ -98,10 +98,10 @@ KEY_MAP = (
     Key("s", "sharpness: lambda_max(t) against c/lr(t) (c = 2 for SGD): where the sharpness rises to meet it, "
         "training sits at the edge of stability", "plots", (_bind("s", "view('sharpness')", "Sharpness"),)),
     Key("w", "WSD's branches (wsd schedules): the decay started from earlier points of the stable phase, each its "
-        "own run on the same seed, and the stable phase without decay (gray): the loss stays up while the lr is "
+        "own run on the same seeds, and the stable phase without decay (gray): the loss stays up while the lr is "
         "high and drops as soon as the decay starts (MiniCPM; Wen et al. 2024, river valley). The status line "
-        "gives each branch's mean loss over its last tenth of the decay: one seed's, which scatters from seed to "
-        "seed", "plots",
+        "gives each branch's mean loss over its last tenth of the decay, over the run's seeds, with the largest "
+        "standard error of those means (one seed's scatters from seed to seed)", "plots",
         (_bind("w", "view('branches')", "WSD branches"),)),
     Key("r", "lr range test: loss against a growing lr, the usual picks (cyan) and the true stable limit (orange) "
         "where the curvature is known", "plots", (_bind("r", "view('range')", "Range test"),)),

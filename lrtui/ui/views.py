@@ -29,7 +29,7 @@ from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.params import ConfigError
 from lrtui.plotting.figure import Figure
 from lrtui.plotting.series import Look, Series
-from lrtui.sim.config import PROBLEMS, Prepared, Trace
+from lrtui.sim.config import PROBLEMS, Prepared, Trace, prepare
 from lrtui.sim.engine import Progress, simulate_many
 
 
@@ -327,8 +327,11 @@ class BranchesView(View):
         prepared = run.prepared
         found = branches(prepared)  # (a few dataclasses: the ConfigError of a wsd longer than the run, at once)
         steps = sum(c.epochs for c in (found.trunk, *found.runs)) * prepared.config.steps_per_epoch * prepared.seeds
-        return Work(self.name, (run.trace.config,), lambda progress: (found, simulate_many([found.trunk, *found.runs],
-                                                                                           progress)),
+        # each seed's end: its mean over the last tenth of the decay and the final loss (end_loss, per seed)
+        window = _tail(prepared) + 1
+        return Work(self.name, (run.trace.config,),
+                    lambda progress: (found, simulate_many([replace(prepare(c), final_window=window)
+                                                            for c in (found.trunk, *found.runs)], progress)),
                     steps, PROBLEMS[prepared.config.problem].kind == "analytic")
 
     def figure(self, run: Run, look: Look, size: tuple[int, int] = (0, 0)) -> Figure:
@@ -346,17 +349,35 @@ class BranchesView(View):
         series.insert(0, Series(run.x, trailing_mean(trace.loss, window), "red+"))  # the run
         series.append(Series(trunk.epoch.astype(np.float64), trailing_mean(trunk.loss, window), "gray",
                              marker="." if look.plain else None))
-        decay = int(run.prepared.schedule.params["num_decay_steps"])  # typed (the CLI's spec holds text)
-        tail = max(1, decay // 10)
-        # (the status line has room at 80 columns for five numbers of two digits, without their leading 0)
-        short = lambda v: re.sub(r"^(-?)0\.", r"\1.", f"{v:.2g}")  # noqa: E731
-        ends = ", ".join(f"{k}: {short(end_loss(t.loss, t.final_loss, tail))}" for k, t in zip(found.starts, rest))
+        tail = _tail(run.prepared)
+        # (the status line has room at 80 columns for five numbers of two digits, without their leading 0, after
+        # their starts, and the largest standard error)
+        short = lambda v, digits=2: re.sub(r"^(-?)0\.", r"\1.", f"{v:.{digits}g}")  # noqa: E731
+        ends = ", ".join(f"{k} {short(_end(t, tail)[0])}" for k, t in zip(found.starts, rest))
         # a noisy loss scatters from seed to seed: both say which seed, or how many the means are over
         which = f"seed {trace.config.seed}" if trunk.seeds == 1 else f"{trunk.seeds} seeds"
-        none = short(end_loss(trunk.loss, trunk.final_loss, tail))
+        spread = ""
+        if trunk.seeds > 1:  # the branches' largest standard error (each seed's own end, across the seeds)
+            largest = max(_end(t, tail)[1] for t in rest)
+            spread = f" ±{short(largest, 1)}" if np.isfinite(largest) else ""
+        none = short(_end(trunk, tail)[0])
         title = f"branches, {which}; gray: no decay"  # (over several seeds each line is their mean)
         return Figure(tuple(series), title, look, x_range=(0.0, float(max(len(trace.epoch) - 1, 1))),
-                      summary=f"{which}, last {tail}: {ends}; none: {none}")  # the mean of the last {tail} epochs
+                      summary=f"{which}{spread}, last {tail}: {ends}; none {none}")  # means of the last {tail}
+
+
+def _tail(prepared: Prepared) -> int:
+    """The epochs a branch's end loss is the mean of (and its final loss): the last tenth of the decay."""
+    return max(1, int(prepared.schedule.params["num_decay_steps"]) // 10)  # typed (the CLI's spec holds text)
+
+
+def _end(trace: Trace, tail: int) -> tuple[float, float]:
+    """A branch's end loss (:func:`~lrtui.analysis.branches.end_loss`), and over several seeds the standard error
+    of that mean across them (their own ends: the engine's final loss per seed over that window); NaN for one."""
+    if trace.final_per_seed is None:
+        return end_loss(trace.loss, trace.final_loss, tail), float("nan")
+    ends = trace.final_per_seed
+    return float(ends.mean()), float(ends.std(ddof=1) / np.sqrt(len(ends)))
 
 
 VIEWS: tuple[type[View], ...] = (LossView, LandscapeView, RangeView, SharpnessView, BranchesView)
