@@ -16,7 +16,7 @@ import lrtui
 
 ROOT = Path(lrtui.__file__).parent
 
-FREE_PACKAGES = ("schedules", "sim", "analysis", "io", "codegen", "presets", "cli")
+FREE_PACKAGES = ("schedules", "sim", "analysis", "io", "codegen", "presets", "cli", "lab")
 """Every module under these is free of Textual and plotext (lrtui/__main__.py, which runs the CLI, is not
 under them)."""
 

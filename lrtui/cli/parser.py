@@ -70,7 +70,7 @@ APP_DESCRIPTION = (
 
 
 COMMANDS_EPILOG = (
-    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot | serve  "
+    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot | lab | serve  "
     "(lrtui COMMAND -h for each).  Examples:  lrtui --preset T5   |   "
     "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
     "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
@@ -161,5 +161,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_presets = Parser(prog="lrtui presets", description="The teaching scenarios and published recipes, one per "
                         "line, name first; open one with lrtui --preset NAME (its id, such as T5 or r4, is enough).")
     p_presets.add_argument("--format", choices=("text", "json"), default="text")
+    p_lab = Parser(prog="lrtui lab", description="Labs: exercises the app checks (a TOML file an instructor "
+                   "writes). lrtui lab check LAB --session FILE grades a saved session on the lab's exercises, as "
+                   "an autograder would, and prints JSON: per exercise its id, score, points, whether it passed, "
+                   "and each goal condition with whether it held and the value seen.")
+    p_lab.add_argument("action", choices=("check",), help="check: grade a saved session")
+    p_lab.add_argument("file", metavar="LAB", help="the lab file (.toml)")
+    p_lab.add_argument("--session", metavar="FILE", help="the saved session to grade (.toml or .json)")
+    p_lab.add_argument("--student", default="", help="the student's name (their variant of the exercises)")
+    p_lab.add_argument("--exercise", metavar="ID", help="grade this exercise only")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
-                    "range-test": p_range, "code": p_code, "presets": p_presets}
+                    "range-test": p_range, "code": p_code, "presets": p_presets, "lab": p_lab}

@@ -222,6 +222,15 @@ def _run(data: Any, where: str) -> RunConfig:
     return RunConfig(**data)
 
 
+def session_from_tables(config: Any, pinned: Any = (), target_loss: Any = None, where: str = "start") -> Session:
+    """A Session from the tables a file gives for its runs (a lab's start), checked as a loaded session's
+    are (ConfigError naming ``where``)."""
+    if not isinstance(pinned, (list, tuple)):
+        raise ConfigError(f"{where}.pinned must be a list of runs, not {_type_name(pinned)}")
+    return _canonical(_run(config, f"{where}.config"),
+                      tuple(_run(c, f"{where}.pinned[{i}]") for i, c in enumerate(pinned)), 0, target_loss)
+
+
 def _refuse_empty_text(data: Any, where: str) -> None:
     """A file says what a value is: empty text is not a value (typed on a command line it could mean
     none or an empty list; in a file it is a mistake), wherever it stands in the run."""

@@ -1,0 +1,33 @@
+"""``lrtui lab check FILE --session SESSION``: a saved session graded on a lab's exercises, as an autograder
+would, printed as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from lrtui.cli.parser import UsageError
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from lrtui.io.sessions import load_session
+    from lrtui.lab.grade import grade
+    from lrtui.lab.spec import load_lab
+
+    if args.session is None:
+        raise UsageError("lrtui lab check: --session FILE is required (the saved session to grade)")
+    lab = load_lab(args.file)
+    session = load_session(args.session)
+    exercises = lab.exercises
+    if args.exercise is not None:
+        exercises = tuple(e for e in lab.exercises if e.id == args.exercise)
+        if not exercises:
+            raise UsageError(f"lrtui lab check: --exercise {args.exercise!r} is not in the lab: allowed "
+                             + ", ".join(e.id for e in lab.exercises))
+    results = [grade(exercise, session, args.student) for exercise in exercises]
+    json.dump({"lab": lab.title, "student": args.student, "exercises": [r.as_json() for r in results],
+               "score": round(sum(r.score for r in results), 6), "points": round(sum(r.points for r in results), 6)},
+              sys.stdout, indent=1, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,149 @@
+"""Grading an exercise: its goal's conditions checked on the runs a student has on screen.
+
+:func:`facts` gives what a condition reads of one run: its scoreboard numbers (final_loss and its standard
+error final_se, best_loss, epochs_to_target, diverged_at and diverged, sum_lr, sum_lr2, peak_lr, final_lr,
+heldout_loss, seeds), its verdict's kind, its settings (epochs, seed, steps_per_epoch), its schedule, problem
+and optimizer (names carrying their parameters) and the schedule's parameters by their own names (lr, T_max),
+and what the problem knows: stable_lr, the largest lr that does not diverge from the start (2/lambda_max for
+SGD, 2(1+momentum)/lambda_max with momentum), and lambda_max. :func:`grade` checks an exercise on a session's
+runs: the locked fields first (a run edited where the lab forbids fails there), then each condition, each
+worth its points. No Textual here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lrtui.analysis.compare import default_target, is_noisy, score
+from lrtui.analysis.verdict import judge
+from lrtui.io.sessions import Session
+from lrtui.lab.expr import ConditionError, Facts, Named
+from lrtui.lab.spec import Exercise, field_names, with_values
+from lrtui.sim.config import Prepared, Trace, prepare
+from lrtui.sim.engine import simulate_many
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One condition checked: its text, what the checklist says, whether it holds, what was seen, its
+    points and the points it earned."""
+
+    check: str
+    say: str
+    holds: bool
+    seen: str
+    points: float
+    earned: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """An exercise graded: its id, the points earned of its points, whether every condition held, and each
+    condition (the locked fields' first, worth nothing but passing)."""
+
+    id: str
+    score: float
+    points: float
+    passed: bool
+    checks: tuple[Checked, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "score": round(self.score, 6), "points": round(self.points, 6), "passed": self.passed,
+                "goals": [{"check": c.check, "say": c.say, "held": c.holds, "seen": c.seen,
+                           "points": round(c.points, 6), "earned": round(c.earned, 6)} for c in self.checks]}
+
+
+def _number(value: float | None) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def facts(trace: Trace, prepared: Prepared, target: float | None = None) -> Facts:
+    """What a condition reads of one run (see the module's doc)."""
+    noisy = is_noisy(prepared)
+    board = score(trace, target if target is not None else default_target(trace), noisy)
+    config = prepared.config
+    schedule_params = dict(getattr(prepared.schedule, "params", {}))
+    bound = trace.stability_bound[0] if len(trace.stability_bound) else np.nan
+    sharp = trace.sharpness[0] if len(trace.sharpness) else np.nan
+    values: dict[str, Any] = {
+        **schedule_params,
+        "final_loss": board.final_loss, "final_se": board.final_se, "best_loss": board.best_loss,
+        "epochs_to_target": board.epochs_to_target, "diverged_at": board.diverged_at,
+        "diverged": board.diverged_at is not None, "sum_lr": board.sum_lr, "sum_lr2": board.sum_lr2,
+        "peak_lr": board.peak_lr, "final_lr": board.final_lr, "heldout_loss": board.heldout_loss,
+        "seeds": prepared.seeds, "verdict": judge(trace, prepared).kind,
+        "epochs": prepared.epochs, "seed": config.seed, "steps_per_epoch": prepared.steps_per_epoch,
+        "schedule": Named(config.schedule["name"], schedule_params),
+        "problem": Named(config.problem, dict(prepared.problem_params)),
+        "optimizer": Named(config.optimizer, dict(prepared.optimizer_params)),
+        "stable_lr": _number(bound), "lambda_max": _number(sharp),
+    }
+    return Facts(values)
+
+
+def names_for(runs: list[Facts]) -> dict[str, Any]:
+    """The names a condition sees: the first run's facts by name, ``run``, ``pinned`` and ``runs``."""
+    return {**runs[0].values, "run": runs[0], "pinned": runs[1:], "runs": list(runs)}
+
+
+def session_facts(session: Session) -> list[Facts]:
+    """The facts of a session's run and its pinned runs, simulated together."""
+    prepared = [prepare(c) for c in (session.config, *session.pinned)]
+    traces = simulate_many(prepared)
+    return [facts(t, p, session.target_loss) for t, p in zip(traces, prepared)]
+
+
+def _value(config, name: str) -> Any:
+    """A field's value in a run (``problem``, ``problem.L``, ``schedule.lr``, ``epochs``), defaults filled in."""
+    group, _, key = name.partition(".")
+    if not key:
+        return config.schedule["name"] if name == "schedule" else getattr(config, name)
+    prepared = prepare(config)
+    if group == "schedule":
+        return getattr(prepared.schedule, "params", {}).get(key)
+    return (prepared.problem_params if group == "problem" else prepared.optimizer_params).get(key)
+
+
+def grade(exercise: Exercise, session: Session, student: str = "") -> Result:
+    """``exercise`` checked on ``session``'s runs, for ``student`` (their variant of the locked fields)."""
+    checks: list[Checked] = []
+    expected = with_values(exercise.start.config, exercise.variant(student))
+    names = field_names(expected)
+    for name in exercise.locked:
+        if name not in names:
+            continue
+        want, have = _value(expected, name), _value(session.config, name)
+        if want != have:
+            checks.append(Checked(f"{name} locked", f"{name} is locked", False, f"{name} is {have!r}, the lab's "
+                                  f"{want!r}", 0.0, 0.0))
+    runs = session_facts(session)
+    seen_names = names_for(runs)
+    for goal in exercise.goals:
+        try:
+            seen = goal.condition.check(seen_names)
+            holds, shown = seen.holds, seen.shown
+        except ConditionError as err:
+            holds, shown = False, str(err)
+        checks.append(Checked(goal.condition.text, goal.say, holds, shown, goal.points,
+                              goal.points if holds else 0.0))
+    earned = sum(c.earned for c in checks)
+    return Result(exercise.id, earned, exercise.points, all(c.holds for c in checks), tuple(checks))
+
+
+def prediction_holds(exercise: Exercise, answer: Any, runs: list[Facts]) -> bool:
+    """Whether a student's answer to the exercise's prediction is right: its choice, or a number within its
+    tolerance (relative) of the answer, which may be a fact of the runs (``stable_lr``)."""
+    predict = exercise.predict
+    if predict is None:
+        return False
+    if predict.choices:
+        return answer == predict.answer
+    try:
+        expected = predict.answer if isinstance(predict.answer, float) else predict.answer.value(names_for(runs))
+        given = float(answer)
+    except (TypeError, ValueError, ConditionError):
+        return False
+    return isinstance(expected, (int, float)) and abs(given - expected) <= predict.tolerance * abs(expected)

@@ -1,0 +1,168 @@
+"""Labs (issue 26): an instructor's TOML file of exercises, each checked on a student's runs. The goal
+conditions are safe expressions; the lab file is checked field by field; grading is checked against closed
+forms (the quadratic's stability limit 2/L) and the usual wrong answers fail."""
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from lrtui.cli import main
+from lrtui.io.sessions import Session, save_session
+from lrtui.lab.expr import ConditionError, Facts, Named, compile_condition
+from lrtui.lab.grade import grade, prediction_holds, session_facts
+from lrtui.lab.spec import load_lab, parse_lab
+from lrtui.params import ConfigError
+from lrtui.sim.config import RunConfig
+
+FIRST_LAB = Path(__file__).resolve().parent.parent / "lrtui" / "labs" / "first-lab.toml"
+
+
+# --- conditions --------------------------------------------------------------------------------------------
+
+def names(**values):
+    run = Facts(values)
+    return {**values, "run": run, "pinned": [], "runs": [run]}
+
+
+@pytest.mark.parametrize("text", [
+    "__import__('os').system('true')", "().__class__", "open('x')", "(lambda: 1)()", "final_loss.__class__",
+    "[x for x in ().__class__.__mro__]", "x := 1", "import os", "f'{1}'", "final_loss[0]", "b'x'",
+    "min(x, key=abs)", "a" * 700, " + ".join(["1"] * 150),
+])
+def test_a_condition_is_refused_unless_it_uses_only_what_conditions_may(text):
+    with pytest.raises(ConditionError) as err:
+        compile_condition(text)
+    assert "\n" not in str(err.value)
+
+
+def test_conditions_read_a_runs_facts_and_say_what_they_saw():
+    seen = compile_condition("final_loss < 0.005").check(names(final_loss=0.012))
+    assert not seen.holds and seen.shown == "final_loss 0.012, goal < 0.005"
+    seen = compile_condition("lr > 0.9 * stable_lr and not diverged").check(
+        names(lr=0.5, stable_lr=1.0, diverged=False))
+    assert not seen.holds and seen.shown == "lr 0.5, goal > 0.9"  # the part that failed
+    assert compile_condition("final_loss < 1").check(names(final_loss=None)).holds is False  # diverged: none
+    assert compile_condition("schedule == 'cosine' and schedule.T_max >= epochs").check(
+        names(schedule=Named("cosine", {"T_max": 100}), epochs=100)).holds
+    with pytest.raises(ConditionError, match="arithmetic is on numbers"):
+        compile_condition("'x' * 1000000000 == 'x'").check(names())
+    with pytest.raises(ConditionError, match="a run has no T_max"):
+        compile_condition("run.T_max > 1").check(names(lr=0.1))
+    runs = [Facts({"final_loss": v, "schedule": Named(s, {})}) for v, s in ((0.1, "constant"), (0.02, "cosine"))]
+    both = {"pinned": runs, "runs": runs, "run": runs[0], **runs[0].values}
+    assert compile_condition("any(p.final_loss < 0.1 * min(q.final_loss for q in pinned if q.schedule == "
+                             "'constant') for p in pinned if p.schedule != 'constant')").check(both).holds is False
+    assert compile_condition("any(p.final_loss < 0.5 * min(q.final_loss for q in pinned if q.schedule == "
+                             "'constant') for p in pinned if p.schedule != 'constant')").check(both).holds
+
+
+# --- the lab file ------------------------------------------------------------------------------------------
+
+GOOD = {"title": "t", "exercise": [{"id": "a", "title": "A", "start": "T1", "goal": ["final_loss < 1"]}]}
+
+
+def with_exercise(**changes):
+    return {**GOOD, "exercise": [{**GOOD["exercise"][0], **changes}]}
+
+
+@pytest.mark.parametrize("document, fragment", [
+    ({"title": "t"}, "at least one [[exercise]]"),
+    ({**GOOD, "teacher": "x"}, "teacher is not a key of a lab"),
+    (with_exercise(colour="red"), "exercise 'a': colour is not a field of an exercise"),
+    ({"exercise": [{"id": "a", "title": "A", "start": "T1"}]}, "exercise 'a': goal is missing"),
+    (with_exercise(start="T99"), "exercise 'a': start: preset"),
+    (with_exercise(start={"config": {"problem": "nope"}}), "exercise 'a': config: problem=nope is unknown"),
+    (with_exercise(locked=["problem.Q"]), "exercise 'a': locked: 'problem.Q' is not a field of its run"),
+    (with_exercise(vary={"problem.L": {"min": 4, "max": 1}}), "exercise 'a': vary.problem.L needs numbers min <= max"),
+    (with_exercise(vary={"problem.L": {"min": -4, "max": -1}}), "exercise 'a': vary gives a run that cannot be"),
+    (with_exercise(goal=["final_loss <"]), "exercise 'a': goal[0]: 'final_loss <' is not a condition"),
+    (with_exercise(goal=["__import__('os')"]), "exercise 'a': goal[0]:"),
+    (with_exercise(goal=[{"check": "final_loss < 1", "points": -1}]), "goal[0]: points must be a number"),
+    (with_exercise(predict={"question": "?", "answer": "c", "choices": ["a", "b"]}), "is not one of its choices"),
+    ({**GOOD, "exercise": GOOD["exercise"] * 2}, "exercise id 'a' is given twice"),
+    (with_exercise(id=""), "exercise 1: id must be a short name"),
+])
+def test_a_lab_file_fault_is_one_line_naming_the_exercise_and_the_field(document, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_lab(document)
+    assert fragment in str(err.value) and "\n" not in str(err.value), str(err.value)
+
+
+def test_a_lab_file_is_read_bounded_and_its_faults_name_the_file(tmp_path):
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * 300_000)
+    with pytest.raises(ConfigError, match=r"huge.toml: cannot be read \(size"):
+        load_lab(huge)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("title = ")
+    with pytest.raises(ConfigError, match="broken.toml: is not valid TOML"):
+        load_lab(broken)
+
+
+def test_each_student_has_their_own_variant_and_always_the_same():
+    edge = load_lab(FIRST_LAB).exercises[0]
+    values = {name: edge.variant(name)["problem.L"] for name in ("ada", "bob", "chen", "dana", "eli")}
+    assert all(0.5 <= v <= 4.0 for v in values.values()) and len(set(values.values())) == 5
+    assert edge.variant("ada") == edge.variant("ada") and float(f"{values['ada']:.3g}") == values["ada"]
+    assert edge.start_for("ada").config.problem_params["L"] == values["ada"]
+
+
+# --- grading -----------------------------------------------------------------------------------------------
+
+def edge_session(student: str, lr_of_limit: float, **changes) -> Session:
+    L = load_lab(FIRST_LAB).exercises[0].variant(student)["problem.L"]
+    config = RunConfig(schedule={"name": "constant", "params": {"lr": lr_of_limit * 2 / L}}, problem="quadratic",
+                       problem_params={"L": L}, epochs=100)
+    return Session(replace(config, **changes))
+
+
+@pytest.mark.parametrize("student", ["ada", "bob"])
+def test_the_stability_edge_passes_just_under_2_over_L_and_its_usual_wrong_answers_fail(student):
+    edge = load_lab(FIRST_LAB).exercises[0]
+    right = grade(edge, edge_session(student, 0.97), student)
+    assert right.passed and right.score == right.points == 3
+    too_far = grade(edge, edge_session(student, 1.05), student)  # diverges
+    assert not too_far.passed and too_far.checks[0].holds is False
+    timid = grade(edge, edge_session(student, 0.5), student)  # converges, far from the edge: partial credit
+    assert not timid.passed and timid.score == 1 and "goal > " in timid.checks[1].seen
+    other = "bob" if student == "ada" else "ada"  # another student's L: the locked field says so
+    theirs = grade(edge, edge_session(other, 0.97), student)
+    assert not theirs.passed and theirs.checks[0].say == "problem.L is locked"
+
+
+def test_a_prediction_is_graded_against_the_students_own_limit():
+    edge = load_lab(FIRST_LAB).exercises[0]
+    session = edge_session("ada", 0.5)
+    L = session.config.problem_params["L"]
+    runs = session_facts(session)
+    assert runs[0].values["stable_lr"] == pytest.approx(2 / L)
+    assert prediction_holds(edge, 2 / L * 1.05, runs) and not prediction_holds(edge, 2 / L * 1.2, runs)
+    assert not prediction_holds(edge, "two", runs)
+
+
+def test_decay_passes_with_a_decaying_schedule_over_a_pinned_constant_run():
+    decay = load_lab(FIRST_LAB).exercises[1]
+    constant = RunConfig(schedule={"name": "constant", "params": {"lr": 1.9}}, problem="quadratic", epochs=60)
+    cosine = replace(constant, schedule={"name": "cosine", "params": {"lr": 1.9, "T_max": 60}})
+    assert grade(decay, Session(cosine, (constant,))).passed
+    unpinned = grade(decay, Session(cosine))
+    assert not unpinned.passed and [c.holds for c in unpinned.checks] == [True, False, False]
+    assert not grade(decay, Session(constant, (constant,))).passed
+
+
+def test_lab_check_prints_json_and_refuses_bad_input_in_one_line(tmp_path, capsys):
+    path = save_session(edge_session("ada", 0.97), tmp_path / "ada.toml")
+    assert main(["lab", "check", str(FIRST_LAB), "--session", str(path), "--student", "ada"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in report["exercises"]] == ["edge", "decay"]
+    assert report["exercises"][0]["passed"] and report["exercises"][0]["goals"][1]["held"]
+    for argv, fragment in [(["--exercise", "nope"], "--exercise 'nope' is not in the lab: allowed edge, decay"),
+                           (["--session", str(tmp_path / "none.toml")], "none.toml"), ([], "--session FILE")]:
+        args = ["lab", "check", str(FIRST_LAB), *argv]
+        if "--session" not in argv and argv:
+            args += ["--session", str(path)]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert fragment in err and err.count("\n") == 1, err
