@@ -26,7 +26,7 @@ FREE_MODULES = {
     "lrtui.plotting.ticks", "lrtui.plotting.terminal", "lrtui.serve.settings",
     "lrtui.ui.start", "lrtui.ui.editing", "lrtui.ui.fields", "lrtui.ui.simulation", "lrtui.ui.views",
     "lrtui.ui.comparison", "lrtui.ui.playback", "lrtui.ui.files", "lrtui.ui.crash", "lrtui.ui.shown",
-    "lrtui.ui.pin_actions", "lrtui.ui.cursor",
+    "lrtui.ui.pin_actions", "lrtui.ui.cursor", "lrtui.ui.lab", "lrtui.ui.lab_actions",
 }
 """The other modules free of Textual and plotext."""
 

@@ -62,6 +62,13 @@ def _add_start_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--load", metavar="FILE", help="open a saved session (.toml or .json)")
 
 
+def _add_lab_options(p: argparse.ArgumentParser) -> None:
+    """A lab's exercises instead of the run options."""
+    p.add_argument("--lab", metavar="FILE", help="open a lab: its exercises, checked as you go (a TOML file; "
+                   "lrtui/labs/ has one)")
+    p.add_argument("--student", default="", help="with --lab: your name (each student has their own variant)")
+
+
 APP_DESCRIPTION = (
     "See and feel how learning-rate schedules shape training, in the terminal. With no command, lrtui opens "
     "the app on the run the options describe (bare key=value pairs set schedule parameters, problem.key=value "
@@ -83,6 +90,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     parser = Parser(prog="lrtui", description=APP_DESCRIPTION, epilog=COMMANDS_EPILOG)
     _add_run_options(parser, None, APP_MAX_EPOCHS)
     _add_start_options(parser)
+    _add_lab_options(parser)
     parser.add_argument("--ascii", action="store_true",
                         help="plain ASCII plots (automatic when the locale is not UTF-8)")
     parser.add_argument("--serve-session", action="store_true", help=argparse.SUPPRESS)  # one of lrtui serve's
@@ -129,6 +137,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     )
     _add_run_options(p_shot, None, APP_MAX_EPOCHS)
     _add_start_options(p_shot)
+    _add_lab_options(p_shot)
     p_shot.add_argument("-o", "--output", required=True, metavar="FILE.svg", help="where to write the SVG")
     p_shot.add_argument("--size", default="120x40", help="terminal size as COLSxROWS (default 120x40)")
     p_shot.add_argument("--press", default="", metavar="KEYS",

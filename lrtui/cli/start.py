@@ -33,6 +33,8 @@ def app_start(args: argparse.Namespace) -> Start:
             raise UsageError("lrtui: --preset and --load each set the whole run: allowed one of them")
         if given:
             raise UsageError(f"lrtui: {which} sets the whole run: allowed no {', '.join(given)} with it")
+    if getattr(args, "lab", None) is not None:
+        return _lab_start(args, options)
     if args.preset is not None:
         from lrtui.presets import find
 
@@ -58,6 +60,23 @@ def app_start(args: argparse.Namespace) -> Start:
     config = run_config(args, DEFAULT_SCHEDULE, max_epochs=APP_MAX_EPOCHS)
     check_app_epochs(config)
     return Start(config, options)
+
+
+def _lab_start(args: argparse.Namespace, options) -> Start:
+    """A lab's first exercise, for the student named."""
+    from lrtui.lab.spec import load_lab
+    from lrtui.sim.config import check_app_epochs
+    from lrtui.ui.lab import LabProgress
+
+    given = [f"--{name}" for name in ("preset", "load", "schedule", "spec") if getattr(args, name) is not None]
+    if given or args.assignments:
+        raise UsageError(f"lrtui: --lab opens its exercises' runs: allowed no {', '.join(given) or 'param=value'} "
+                         "with it")
+    progress = LabProgress(load_lab(args.lab), student=args.student.strip())
+    session = progress.start()
+    check_app_epochs(session.config, *session.pinned)
+    return Start(session.config, options, pinned=session.pinned, target_loss=session.target_loss,
+                 note=progress.note(), lab=progress)
 
 
 def with_seeds(args: argparse.Namespace, config, pinned: tuple) -> tuple:

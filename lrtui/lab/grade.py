@@ -108,18 +108,24 @@ def _value(config, name: str) -> Any:
 
 
 def grade(exercise: Exercise, session: Session, student: str = "") -> Result:
-    """``exercise`` checked on ``session``'s runs, for ``student`` (their variant of the locked fields)."""
+    """``exercise`` checked on ``session``'s runs (simulated here), for ``student`` (their variant of the locked
+    fields)."""
+    return grade_facts(exercise, session.config, session_facts(session), student)
+
+
+def grade_facts(exercise: Exercise, config, runs: list[Facts], student: str = "") -> Result:
+    """``exercise`` checked on runs already simulated: ``config`` the run shown, ``runs`` the facts of it and
+    of the pinned runs (the app's live checklist: nothing is simulated again)."""
     checks: list[Checked] = []
     expected = with_values(exercise.start.config, exercise.variant(student))
     names = field_names(expected)
     for name in exercise.locked:
         if name not in names:
             continue
-        want, have = _value(expected, name), _value(session.config, name)
+        want, have = _value(expected, name), _value(config, name)
         if want != have:
             checks.append(Checked(f"{name} locked", f"{name} is locked", False, f"{name} is {have!r}, the lab's "
                                   f"{want!r}", 0.0, 0.0))
-    runs = session_facts(session)
     seen_names = names_for(runs)
     for goal in exercise.goals:
         try:

@@ -46,6 +46,8 @@ from lrtui.ui.run_updates import RunPresenter
 from lrtui.ui.session_actions import SessionActions, Work
 from lrtui.plotting.series import Look
 from lrtui.ui.shown import Shown
+from lrtui.ui.lab_actions import LabActions
+from lrtui.ui.widgets.lab_panel import LabPanel
 from lrtui.ui.start import Start
 
 compat.install()
@@ -145,6 +147,9 @@ class LrtuiApp(App[None]):
         self.pinning = Pinning(lambda: self.pinned, lambda: self.shown, lambda: self.mutate_reactive(LrtuiApp.pinned),
                                lambda: self.show_board, lambda show: setattr(self, "show_board", show),
                                lambda: self.size.height, self.notify)
+        self.lab = None if start.lab is None else LabActions(  # (its panel made only for a lab: composed then)
+            start.lab, LabPanel(id="lab"), open_runs=self.open_runs, notify=self.notify, ascii=self.options.ascii,
+            set_note=lambda note: setattr(self.sessions, "session_note", note))
         self.sessions = SessionActions(
             start, work=lambda: Work(self.config, tuple(self.pins), self.epoch, self.target_loss, self.smoothing),
             open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
@@ -197,6 +202,9 @@ class LrtuiApp(App[None]):
     action_code = route("sessions.code")
     action_help = route("sessions.help")
     action_command_palette = route("sessions.palette")
+    action_lab_next = route("lab.next")  # n, N, h in a lab: lrtui/ui/lab_actions.py
+    action_lab_back = route("lab.back")
+    action_lab_hint = route("lab.hint")
     action_leave_form = route("focus_moves.leave")  # escape, enter, tab, shift+tab: lrtui/ui/form_focus.py
     action_enter_form = route("focus_moves.enter")
     action_focus_next = route("focus_moves.next")
@@ -210,6 +218,8 @@ class LrtuiApp(App[None]):
             with self.plot_area:
                 yield self.run_display.panels["lr"]
                 yield self.run_display.switcher
+        if self.lab is not None:
+            yield self.lab.panel
         yield self.board
         yield self.run_display.notes
         yield self.run_display.status_line
@@ -224,7 +234,10 @@ class LrtuiApp(App[None]):
         if self.pins:
             self.pinning.show_pinned()
         self.run_display.mounted()
-        await self.form.show(*form_contents(self.settings))
+        if self.lab is not None:
+            self.lab.draw()
+        await self.form.show(*form_contents(self.settings, self._hidden()))
+        self._mark_locked()
         self.runs.request(self.config)
         rows = self.form.rows()
         if rows:
@@ -316,6 +329,10 @@ class LrtuiApp(App[None]):
             self._before_steps = (what.field, self.settings) if what.first else before
         if not is_shown(what.field, self.prepared):
             return  # a row of the form before the last switch, whose key came in after it (found by random keys)
+        locked = self.lab.locked(what.field.key) if self.lab is not None else None
+        if locked is not None:
+            row.show_error(locked)
+            return
         try:
             new = changed(self.settings, what, self.target)
         except ConfigError as err:
@@ -323,6 +340,19 @@ class LrtuiApp(App[None]):
             return
         row.show_error("")
         self._set_settings(new)
+
+    def _mark_locked(self) -> None:
+        """The form's rows a lab's exercise locks, shown so ([3.92])."""
+        if self.lab is not None:
+            for row in self.form.rows():
+                locked = self.lab.progress.locked(row.field.key)
+                if row.locked != locked:
+                    row.locked = locked
+                    row.refresh()
+
+    def _hidden(self) -> frozenset[str]:
+        """The form's fields a lab's exercise hides."""
+        return self.lab.progress.hidden() if self.lab is not None else frozenset()
 
     def _set_settings(self, settings: Settings) -> None:
         """Each setting that differs is set, and its watcher shows it."""
@@ -333,8 +363,15 @@ class LrtuiApp(App[None]):
 
     def _fill_form(self) -> None:
         """The form's values, at once; rows to rebuild (another schedule) come a message later."""
-        if not self.form.set_values(*form_contents(self.settings)):
-            self.call_later(lambda: self.form.show(*form_contents(self.settings)))
+        if self.form.set_values(*form_contents(self.settings, self._hidden())):
+            self._mark_locked()
+            return
+
+        async def rebuilt() -> None:
+            await self.form.show(*form_contents(self.settings, self._hidden()))
+            self._mark_locked()
+
+        self.call_later(rebuilt)
 
     # --- watchers: each reactive shown ----------------------------------------------------------------------
 
@@ -345,8 +382,11 @@ class LrtuiApp(App[None]):
         self.runs.request(config)
 
     def watch_shown(self, shown: Shown) -> None:
-        """A new run on screen (RunPresenter made it from a result): its notes, plots, cursor, status, board."""
+        """A new run on screen (RunPresenter made it from a result): its notes, plots, cursor, status, board,
+        and in a lab its exercise's checklist."""
         self.runs.show(shown)
+        if self.lab is not None:
+            self.lab.check(shown, self.pinned, self.target)
 
     def watch_target_loss(self) -> None:
         self.form.show_value(TARGET_FIELD, target_text(self.target_loss))
@@ -367,6 +407,8 @@ class LrtuiApp(App[None]):
     def watch_pinned(self) -> None:
         """A run pinned or unpinned (or another set loaded): both plots and the board."""
         self.runs.redraw()
+        if self.lab is not None:
+            self.lab.check(self.shown, self.pinned, self.target)
 
     def watch_show_board(self, show: bool) -> None:
         """The board shown or hidden: the loss plot's legend names the runs where the board does not."""
@@ -393,6 +435,8 @@ class LrtuiApp(App[None]):
             return self.cancellable and not editing
         if action == "leave_form":
             return on_field
+        if action.startswith("lab_") and self.lab is None:
+            return False
         if action in keys.LETTER_ACTIONS:
             return not on_field
         return True

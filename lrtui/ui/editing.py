@@ -76,10 +76,10 @@ def target_text(target_loss: float | None) -> str:
     return "none" if target_loss is None else f"{target_loss:.4g}"
 
 
-def form_contents(settings: Settings) -> tuple[list[F.Field], list[str]]:
-    """The form's fields and their values as shown."""
+def form_contents(settings: Settings, hidden: frozenset[str] = frozenset()) -> tuple[list[F.Field], list[str]]:
+    """The form's fields and their values as shown (``hidden``: keys of fields a lab's exercise leaves out)."""
     prepared = settings.prepared
-    fields = F.fields(prepared)
+    fields = [f for f in F.fields(prepared) if f.key not in hidden]
     return (fields + [TARGET_FIELD, SMOOTHING_FIELD],
             [F.text(prepared, f) for f in fields] + [target_text(settings.target_loss), settings.smoothing])
 

@@ -17,6 +17,7 @@ from lrtui.sim.config import RunConfig
 
 if TYPE_CHECKING:
     from lrtui.presets import Preset
+    from lrtui.ui.lab import LabProgress
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class Start:
     monochrome); the rest as a preset or a saved session gives them: ``pinned`` the runs compared with it (they
     share its problem and seed), ``preset`` the preset opened (its view, its notes), ``session_path`` the file
     loaded (where ctrl+s saves; None: asked for), ``epoch`` the cursor, ``target_loss`` (None: 1% of the start),
-    ``smoothing`` the loss plot's and ``note`` a loaded session's note. The app validates every run again as it
-    opens (a bad one fails before the screen does)."""
+    ``smoothing`` the loss plot's, ``note`` a loaded session's note and ``lab`` a lab's progress. The app
+    validates every run again as it opens (a bad one fails before the screen does)."""
 
     config: RunConfig
     options: Options = field(default_factory=Options)
@@ -37,3 +38,4 @@ class Start:
     target_loss: float | None = field(default=None, kw_only=True)
     smoothing: str = field(default=SMOOTHING.default, kw_only=True)
     note: str = field(default="", kw_only=True)
+    lab: "LabProgress | None" = field(default=None, kw_only=True)  # a lab open (lrtui --lab): its exercise's run

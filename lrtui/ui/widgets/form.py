@@ -71,6 +71,7 @@ class FieldRow(Widget, can_focus=True):
         self.buffer: str | None = None
         self.message = ""
         self.label_width = label_width
+        self.locked = False  # a lab's exercise sets it: its value shows in brackets, [3.92], and edits are refused
         self.tooltip = field.param.help
         self._steps: list[str] = []  # the step keys just pressed (see RETYPE_WITHIN) ...
         self._stepped_at = 0.0  # ... and when the last one was
@@ -93,7 +94,7 @@ class FieldRow(Widget, can_focus=True):
                     text = Text(self.field.label.ljust(width - len(first_word)), style="dim")  # on its line
                 else:
                     text = Text(self.field.label + "\n  ", style="dim")  # a narrow form: the value under its name
-            text.append(self.value)
+            text.append(f"[{self.value}]" if self.locked else self.value)
         if self.message:
             text.append("\n" + self.message, style="italic")
         text.overflow = "fold"  # a name wider than a narrow form goes on in the next line, not cut

@@ -1,0 +1,104 @@
+"""A lab in the app: which exercise is open, the hints shown, and the checklist of its goal on the runs on
+screen (:class:`LabProgress`). The panel (lrtui/ui/widgets/lab_panel.py) shows :meth:`LabProgress.lines`; the
+App opens an exercise's start, refuses edits of its locked fields and leaves its hidden ones out of the form.
+No Textual here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lrtui.io.sessions import Session
+from lrtui.lab.expr import Facts
+from lrtui.lab.grade import Result, facts, grade_facts
+from lrtui.lab.spec import Exercise, Lab
+from lrtui.sim.config import RUN_PARAMS, Prepared, Trace, prepare
+
+_RUN_SETTINGS = {p.name for p in RUN_PARAMS}
+
+
+def form_key(name: str) -> str:
+    """A lab's field name as the form keys it: run settings under ``run.`` (``epochs`` is ``run.epochs``)."""
+    return f"run.{name}" if name in _RUN_SETTINGS else name
+
+
+@dataclass
+class LabProgress:
+    """A student working through ``lab``: the exercise open (``index``), the hints shown of it, and the best
+    score reached in each exercise (by id)."""
+
+    lab: Lab
+    student: str = ""
+    index: int = 0
+    hints: int = 0
+    best: dict[str, float] = field(default_factory=dict)
+    result: Result | None = None  # the last check of the exercise open
+    _prepared: dict[str, Prepared] = field(default_factory=dict)  # the pinned runs', validated once each (by repr)
+
+    @property
+    def exercise(self) -> Exercise:
+        return self.lab.exercises[self.index]
+
+    def start(self) -> Session:
+        """Where the exercise open starts, for this student."""
+        return self.exercise.start_for(self.student)
+
+    def move(self, step: int) -> bool:
+        """Open the next (+1) or previous (-1) exercise; False at either end."""
+        index = self.index + step
+        if not 0 <= index < len(self.lab.exercises):
+            return False
+        self.index, self.hints, self.result = index, 0, None
+        return True
+
+    def hint(self) -> str | None:
+        """Show one more hint; the hint, or None when all are shown."""
+        if self.hints >= len(self.exercise.hints):
+            return None
+        self.hints += 1
+        return self.exercise.hints[self.hints - 1]
+
+    def locked(self, key: str) -> bool:
+        """Whether the form's field ``key`` is locked in the exercise open."""
+        return key in {form_key(n) for n in self.exercise.locked}
+
+    def hidden(self) -> frozenset[str]:
+        """The form's keys of the fields the exercise open hides."""
+        return frozenset(form_key(n) for n in self.exercise.hidden)
+
+    def check(self, trace: Trace, prepared: Prepared, pinned: list[tuple[Trace, Any]],
+              target: float | None) -> Result:
+        """The exercise's goal checked on the runs on screen (their traces: nothing simulated again); the best
+        score kept."""
+        runs: list[Facts] = [facts(trace, prepared, target)]
+        for pinned_trace, config in pinned:
+            key = repr(config)  # (a RunConfig holds dicts: not hashable)
+            if key not in self._prepared:
+                self._prepared[key] = prepare(config)
+            runs.append(facts(pinned_trace, self._prepared[key], target))
+        self.result = grade_facts(self.exercise, prepared.config, runs, self.student)
+        self.best[self.exercise.id] = max(self.best.get(self.exercise.id, 0.0), self.result.score)
+        return self.result
+
+    def lines(self, ascii: bool = False) -> list[str]:
+        """The panel's text: the exercise's title and score, then a line per condition (a tick or a cross,
+        what it asks, and what was seen where it does not hold), then the hints shown."""
+        exercise, result = self.exercise, self.result
+        total = sum(e.points for e in self.lab.exercises)
+        earned = sum(self.best.values())
+        score = f"{result.score:g}/{exercise.points:g}" if result is not None else f"-/{exercise.points:g}"
+        head = (f"Exercise {self.index + 1}/{len(self.lab.exercises)}: {exercise.title}  {score} points  "
+                f"(lab {earned:g}/{total:g})  n N h ?")
+        yes, no = ("+", "x") if ascii else ("✓", "✗")
+        lines = [head]
+        if result is not None:
+            for c in result.checks:
+                lines.append(f" {yes} {c.say}" if c.holds else f" {no} {c.say}: {c.seen}")
+        for i, hint in enumerate(exercise.hints[: self.hints]):
+            lines.append(f" hint {i + 1}/{len(exercise.hints)}: {hint}")
+        return lines
+
+    def note(self) -> str:
+        """What ? shows for the exercise: its title and text (the help's note)."""
+        return f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n{self.exercise.text}"

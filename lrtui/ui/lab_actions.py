@@ -1,0 +1,64 @@
+"""The lab's keys and live checklist in the app (:class:`LabActions`): n and N open the next and previous
+exercise on its own run, h shows its next hint, and each run on screen (and each pin) checks the goal again;
+a locked field says why it does not change. Handed what it uses, no Textual here (the panel is drawn through
+its ``show_lines``)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from lrtui.ui.lab import LabProgress
+
+
+class LabActions:
+    def __init__(self, progress: LabProgress, panel: Any, *, open_runs: Callable[..., None],
+                 set_note: Callable[[str], None], notify: Callable[..., None], ascii: bool) -> None:
+        self.progress = progress
+        self.panel = panel
+        self._open_runs = open_runs
+        self._set_note = set_note
+        self._notify = notify
+        self._ascii = ascii
+
+    def next(self) -> None:
+        self._move(+1)
+
+    def back(self) -> None:
+        self._move(-1)
+
+    def _move(self, step: int) -> None:
+        if not self.progress.move(step):
+            self._notify("this is the lab's " + ("last" if step > 0 else "first") + " exercise", timeout=3)
+            return
+        self.open()
+
+    def open(self) -> None:
+        """The exercise open, on its start (the student's own variant); ? shows its text."""
+        start = self.progress.start()
+        self._set_note(self.progress.note())
+        self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
+        self.draw()
+
+    def hint(self) -> None:
+        if self.progress.hint() is None:
+            self._notify("no more hints for this exercise" if self.progress.exercise.hints
+                         else "this exercise has no hints", timeout=3)
+        self.draw()
+
+    def check(self, shown: Any, pinned: Any, target: float | None) -> None:
+        """The goal checked on the run on screen (``shown``: lrtui.ui.shown.Shown) and the pinned runs that have
+        a trace; the panel redrawn."""
+        if shown is None:
+            return
+        traces = [(trace, pinned.configs[i]) for i, trace in pinned.traces()]
+        self.progress.check(shown.trace, shown.prepared, traces, target)
+        self.draw()
+
+    def locked(self, key: str) -> str | None:
+        """Why the form's field ``key`` cannot change (None: it can)."""
+        if not self.progress.locked(key):
+            return None
+        return f"{key.removeprefix('run.')} is locked in this exercise (the lab sets it): change another field"
+
+    def draw(self) -> None:
+        self.panel.show_lines(self.progress.lines(self._ascii))

@@ -1,0 +1,114 @@
+"""A lab in the app (issue 26): lrtui --lab opens its first exercise for the student (their own variant),
+the panel's checklist follows every edit and pin, locked fields refuse edits and say why, hidden ones are not
+in the form, and n, N and h move between exercises and show hints. By keys, as a student uses it."""
+
+from pathlib import Path
+
+import pytest
+
+from lrtui.cli import main
+from lrtui.lab.spec import load_lab
+from lrtui.plotting.terminal import Options
+from lrtui.ui.app import make_app
+from lrtui.ui.lab import LabProgress
+from lrtui.ui.screenshot import settle
+from lrtui.ui.start import Start
+from tests.conftest import row, started
+
+FIRST_LAB = Path(__file__).resolve().parent.parent / "lrtui" / "labs" / "first-lab.toml"
+
+
+def lab_app(path=FIRST_LAB, student="ada", options=Options()):
+    progress = LabProgress(load_lab(path), student=student)
+    start = progress.start()
+    return make_app(Start(start.config, options, pinned=start.pinned, note=progress.note(), lab=progress)), progress
+
+
+def panel(app) -> str:
+    return app.query_one("#lab").render().plain
+
+
+async def type_value(pilot, app, key: str, value: str) -> None:
+    row(app, key).focus()
+    await pilot.pause()
+    await pilot.press("enter", *value, "enter")
+    await settle(app, pilot)
+
+
+async def test_the_checklist_follows_the_students_edits_on_their_own_variant():
+    app, progress = lab_app()
+    L = progress.exercise.variant("ada")["problem.L"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        assert app.config.problem_params["L"] == L
+        text = panel(app)
+        assert text.startswith("Exercise 1/2: The stability edge  1/3 points")
+        assert "✓ the run does not diverge" in text and "✗ lr within 10% of the limit 2/L: lr 0.1, goal >" in text
+        await type_value(pilot, app, "schedule.lr", f"{0.97 * 2 / L:.4g}")
+        assert "3/3 points" in panel(app) and "✗" not in panel(app)
+        await type_value(pilot, app, "schedule.lr", f"{1.05 * 2 / L:.4g}")  # over the edge: diverges
+        assert "2/3 points" in panel(app) and "✗ the run does not diverge" in panel(app)  # partial credit
+        assert "(lab 3/7)" in panel(app)  # the best score reached is kept
+
+
+async def test_a_locked_field_shows_in_brackets_and_refuses_an_edit_saying_why():
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        L = app.config.problem_params["L"]
+        assert row(app, "problem.L").locked and f"[{L:g}]" in row(app, "problem.L").render().plain
+        assert not row(app, "schedule.lr").locked
+        await type_value(pilot, app, "problem.L", "1")
+        assert app.config.problem_params["L"] == L
+        assert "L is locked in this exercise" in row(app, "problem.L").message
+        row(app, "problem.L").focus()
+        await pilot.press("plus")
+        await settle(app, pilot)
+        assert app.config.problem_params["L"] == L
+
+
+async def test_n_and_N_move_between_exercises_and_h_shows_the_hints():
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "h")
+        assert "hint 1/2: The limit is 2/L" in panel(app)
+        await pilot.press("h", "h")  # both shown; a third says there are no more
+        assert "hint 2/2" in panel(app) and any("no more hints" in n.message for n in app._notifications)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert panel(app).startswith("Exercise 2/2: Decay reaches further") and "hint" not in panel(app)
+        assert app.config.schedule["params"]["lr"] == 1.9 and app.config.epochs == 60
+        await pilot.press("p")  # pin the constant run: that condition holds
+        await settle(app, pilot)
+        assert "✓ the constant run pinned" in panel(app)
+        await pilot.press("n")
+        assert any("last exercise" in n.message for n in app._notifications)
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert panel(app).startswith("Exercise 1/2") and not app.pins
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Find a constant lr" in app.screen.text  # ? shows the exercise's text
+
+
+async def test_hidden_fields_are_not_in_the_form_and_ascii_marks_the_checklist(tmp_path):
+    lab = tmp_path / "lab.toml"
+    lab.write_text('title = "t"\n[[exercise]]\nid = "a"\ntitle = "A"\nstart = "T3"\nhidden = ["problem.noise"]\n'
+                   'goal = ["final_loss < 1e-9"]\n')
+    app, _ = lab_app(lab, options=Options(ascii=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        keys = [r.field.key for r in app.form.rows()]
+        assert "problem.noise" not in keys and "problem.L" in keys
+        assert " x final_loss < 1e-9: final_loss" in panel(app) and all(c.isascii() for c in panel(app))
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--lab", str(FIRST_LAB), "--preset", "T1"], "--lab opens its exercises' runs: allowed no --preset"),
+    (["--lab", "/nonexistent/lab.toml"], "lab file lab.toml: cannot be read"),
+])
+def test_lab_options_are_checked_in_one_line(capsys, argv, fragment):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1, err
