@@ -67,6 +67,8 @@ def _add_lab_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lab", metavar="FILE", help="open a lab: its exercises, checked as you go (a TOML file; "
                    "lrtui/labs/ has one)")
     p.add_argument("--student", default="", help="with --lab: your name (each student has their own variant)")
+    p.add_argument("--results", metavar="PATH", help="with --lab: the SQLite file the checks are recorded in "
+                   "(default: beside the lab, LAB.results.sqlite); lrtui report reads it")
 
 
 APP_DESCRIPTION = (
@@ -77,7 +79,7 @@ APP_DESCRIPTION = (
 
 
 COMMANDS_EPILOG = (
-    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot | lab | serve  "
+    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot | lab | report | serve  "
     "(lrtui COMMAND -h for each).  Examples:  lrtui --preset T5   |   "
     "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
     "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
@@ -179,5 +181,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_lab.add_argument("--session", metavar="FILE", help="the saved session to grade (.toml or .json)")
     p_lab.add_argument("--student", default="", help="the student's name (their variant of the exercises)")
     p_lab.add_argument("--exercise", metavar="ID", help="grade this exercise only")
+    p_report = Parser(prog="lrtui report", description="The class table of a lab: per student and exercise the "
+                      "best score, the attempts and the minutes to pass, from one or several results databases "
+                      "(lrtui --lab records them; several lab machines' merge).")
+    p_report.add_argument("results", nargs="+", metavar="RESULTS", help="results databases (.results.sqlite)")
+    p_report.add_argument("--format", choices=("text", "csv", "json"), default="text")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
-                    "range-test": p_range, "code": p_code, "presets": p_presets, "lab": p_lab}
+                    "range-test": p_range, "code": p_code, "presets": p_presets, "lab": p_lab, "report": p_report}

@@ -35,6 +35,8 @@ def app_start(args: argparse.Namespace) -> Start:
             raise UsageError(f"lrtui: {which} sets the whole run: allowed no {', '.join(given)} with it")
     if getattr(args, "lab", None) is not None:
         return _lab_start(args, options)
+    if getattr(args, "results", None) is not None or getattr(args, "student", ""):
+        raise UsageError("lrtui: --student and --results go with --lab FILE")
     if args.preset is not None:
         from lrtui.presets import find
 
@@ -72,7 +74,8 @@ def _lab_start(args: argparse.Namespace, options) -> Start:
     if given or args.assignments:
         raise UsageError(f"lrtui: --lab opens its exercises' runs: allowed no {', '.join(given) or 'param=value'} "
                          "with it")
-    progress = LabProgress(load_lab(args.lab), student=args.student.strip())
+    results = getattr(args, "results", None) or str(Path(args.lab).with_suffix(".results.sqlite"))
+    progress = LabProgress(load_lab(args.lab), student=args.student.strip(), results=results)
     session = progress.start()
     check_app_epochs(session.config, *session.pinned)
     return Start(session.config, options, pinned=session.pinned, target_loss=session.target_loss,

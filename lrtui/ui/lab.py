@@ -34,6 +34,8 @@ class LabProgress:
     hints: int = 0
     best: dict[str, float] = field(default_factory=dict)
     result: Result | None = None  # the last check of the exercise open
+    results: str | None = None  # the results database the checks are recorded in (None: not recorded)
+    passed: set[str] = field(default_factory=set)  # the exercises passed (by id)
     _prepared: dict[str, Prepared] = field(default_factory=dict)  # the pinned runs', validated once each (by repr)
 
     @property

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from lrtui.io.sessions import run_dict
 from lrtui.ui.lab import LabProgress
 
 
@@ -19,6 +20,8 @@ class LabActions:
         self._set_note = set_note
         self._notify = notify
         self._ascii = ascii
+        self._results = None  # lrtui.lab.results.Results, opened on the first record
+        self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
 
     def next(self) -> None:
         self._move(+1)
@@ -40,7 +43,9 @@ class LabActions:
         self.draw()
 
     def hint(self) -> None:
-        if self.progress.hint() is None:
+        if self.progress.hint() is not None:
+            self._record("hint")
+        else:
             self._notify("no more hints for this exercise" if self.progress.exercise.hints
                          else "this exercise has no hints", timeout=3)
         self.draw()
@@ -51,8 +56,34 @@ class LabActions:
         if shown is None:
             return
         traces = [(trace, pinned.configs[i]) for i, trace in pinned.traces()]
-        self.progress.check(shown.trace, shown.prepared, traces, target)
+        before = self.progress.result
+        result = self.progress.check(shown.trace, shown.prepared, traces, target)
+        if before is None or before.score != result.score:
+            self._record("attempt", result.score, shown.prepared.config)
+        exercise = self.progress.exercise.id
+        if result.passed and exercise not in self.progress.passed:
+            self.progress.passed.add(exercise)
+            self._record("pass", result.score, shown.prepared.config)
         self.draw()
+
+    def _record(self, kind: str, score: float | None = None, config: Any = None) -> None:
+        """One event in the lab's results database; a database that cannot be written is said once, and the
+        lab goes on."""
+        if self.progress.results is None or self._unrecorded:
+            return
+        import sqlite3
+
+        from lrtui.lab.results import Results, ResultsError
+
+        exercise = self.progress.exercise
+        try:
+            if self._results is None:
+                self._results = Results(self.progress.results)
+            self._results.record(self.progress.student, self.progress.lab.title, exercise.id, kind, score,
+                                 exercise.points, None if config is None else run_dict(config))
+        except (ResultsError, OSError, sqlite3.Error) as err:  # (a full disk, a read-only folder)
+            self._unrecorded = True
+            self._notify(f"the lab's results cannot be recorded: {err}", severity="warning", timeout=6)
 
     def locked(self, key: str) -> str | None:
         """Why the form's field ``key`` cannot change (None: it can)."""

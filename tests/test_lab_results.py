@@ -1,0 +1,109 @@
+"""A lab's results (issue 26): every change of a check recorded in SQLite by each session, many at once, and
+the class table read back (lrtui report), from several databases merged."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+from lrtui.cli import main
+from lrtui.lab.results import Results, class_table, read_events
+from lrtui.lab.spec import load_lab
+from lrtui.plotting.terminal import Options
+from lrtui.ui.app import make_app
+from lrtui.ui.lab import LabProgress
+from lrtui.ui.screenshot import settle
+from lrtui.ui.start import Start
+from tests.conftest import row, started
+
+FIRST_LAB = Path(__file__).resolve().parent.parent / "lrtui" / "labs" / "first-lab.toml"
+
+WRITER = r'''
+import sys
+from lrtui.lab.results import Results
+path, who = sys.argv[1], sys.argv[2]
+results = Results(path)
+for i in range(20):
+    results.record(who, "lab", f"e{i % 4}", "attempt", float(i), 20.0, {"lr": i})
+'''
+
+
+def test_32_sessions_writing_at_once_lose_nothing(tmp_path):
+    path = tmp_path / "lab.results.sqlite"
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"s{i}"], env=env) for i in range(32)]
+    assert [w.wait(timeout=120) for w in writers] == [0] * 32
+    events = read_events([path])
+    assert len(events) == 32 * 20
+    students, exercises, cells = class_table(events)
+    assert len(students) == 32 and exercises == ["e0", "e1", "e2", "e3"]
+    assert cells[("s7", "e3")].score == 19 and cells[("s7", "e3")].attempts == 5
+
+
+def test_the_class_table_gives_the_best_score_attempts_and_minutes_to_pass(tmp_path, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr("lrtui.lab.results.time.time", lambda: now[0])
+    one, two = Results(tmp_path / "a.sqlite"), Results(tmp_path / "b.sqlite")  # two lab machines
+    for at, db, student, kind, score in [(0, one, "ada", "attempt", 1), (60, one, "ada", "hint", None),
+                                         (120, one, "ada", "attempt", 3), (120, one, "ada", "pass", 3),
+                                         (30, two, "bob", "attempt", 1), (90, two, "bob", "attempt", 0)]:
+        now[0] = 1000.0 + at
+        db.record(student, "lab", "edge", kind, score, 3.0)
+    students, exercises, cells = class_table(read_events([tmp_path / "a.sqlite", tmp_path / "b.sqlite"]))
+    assert students == ["ada", "bob"] and exercises == ["edge"]
+    ada, bob = cells[("ada", "edge")], cells[("bob", "edge")]
+    assert (ada.score, ada.attempts, ada.minutes_to_pass, ada.hints) == (3, 2, 2.0, 1)
+    assert (bob.score, bob.attempts, bob.minutes_to_pass) == (1, 2, None)
+
+
+def test_lrtui_report_prints_the_table_csv_and_json_and_shows_names_escaped(tmp_path, capsys):
+    db = Results(tmp_path / "r.sqlite")
+    db.record("ada", "lab", "edge", "attempt", 3.0, 3.0)
+    db.record("ada", "lab", "edge", "pass", 3.0, 3.0)
+    db.record("\x1b[31mmallory", "lab", "edge", "attempt", 1.0, 3.0)
+    db.close()
+    assert main(["report", str(tmp_path / "r.sqlite")]) == 0
+    out = capsys.readouterr().out
+    assert "ada" in out and "3/3 (1, 0.0m)" in out and "\\x1b[31mmallory" in out and "\x1b" not in out
+    assert out.splitlines()[-1].split()[-1] == "1/2"  # passed: one of two
+    assert main(["report", str(tmp_path / "r.sqlite"), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "student,exercise,score,points,attempts,minutes_to_pass,hints" and len(lines) == 3
+    assert main(["report", str(tmp_path / "r.sqlite"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cells"][0]["minutes_to_pass"] == 0.0
+    assert main(["report", str(tmp_path / "none.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert "none.sqlite: no such file" in err and err.count("\n") == 1
+
+
+async def test_the_app_records_attempts_passes_and_hints(tmp_path):
+    path = tmp_path / "lab.results.sqlite"
+    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(path))
+    start = progress.start()
+    app = make_app(Start(start.config, Options(), note=progress.note(), lab=progress))
+    L = start.config.problem_params["L"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        row(app, "schedule.lr").focus()
+        await pilot.pause()
+        await pilot.press("enter", *f"{0.97 * 2 / L:.4g}", "enter")
+        await settle(app, pilot)
+        await pilot.press("escape", "h")
+        await settle(app, pilot)
+    kinds = [(e["kind"], e["score"]) for e in read_events([path])]
+    assert kinds == [("attempt", 1.0), ("attempt", 3.0), ("pass", 3.0), ("hint", None)]
+    assert json.loads(read_events([path])[2]["settings"])["problem_params"]["L"] == L
+
+
+async def test_a_results_file_that_cannot_be_written_is_said_once_and_the_lab_goes_on(tmp_path):
+    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(tmp_path / "no" / "such" / "r.sqlite"))
+    start = progress.start()
+    app = make_app(Start(start.config, Options(), lab=progress))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "h", "h")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications if "cannot be recorded" in n.message]
+        assert len(said) == 1 and "hint 2/2" in app.query_one("#lab").render().plain
