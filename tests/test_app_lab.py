@@ -42,13 +42,13 @@ async def test_the_checklist_follows_the_students_edits_on_their_own_variant():
         await started(app, pilot)
         assert app.config.problem_params["L"] == L
         text = panel(app)
-        assert text.startswith("Exercise 1/2: The stability edge  1/3 points")
+        assert text.startswith("Exercise 1/5: The stability edge  1/3 points")
         assert "✓ the run does not diverge" in text and "✗ lr within 10% of the limit 2/L: lr 0.1, goal >" in text
         await type_value(pilot, app, "schedule.lr", f"{0.97 * 2 / L:.4g}")
         assert "3/3 points" in panel(app) and "✗" not in panel(app)
         await type_value(pilot, app, "schedule.lr", f"{1.05 * 2 / L:.4g}")  # over the edge: diverges
         assert "2/3 points" in panel(app) and "✗ the run does not diverge" in panel(app)  # partial credit
-        assert "(lab 3/7)" in panel(app)  # the best score reached is kept
+        assert "(lab 3/15)" in panel(app)  # the best score reached is kept
 
 
 async def test_a_locked_field_shows_in_brackets_and_refuses_an_edit_saying_why():
@@ -77,16 +77,16 @@ async def test_n_and_N_move_between_exercises_and_h_shows_the_hints():
         assert "hint 2/2" in panel(app) and any("no more hints" in n.message for n in app._notifications)
         await pilot.press("n")
         await settle(app, pilot)
-        assert panel(app).startswith("Exercise 2/2: Decay reaches further") and "hint" not in panel(app)
+        assert panel(app).startswith("Exercise 2/5: Decay reaches further") and "hint" not in panel(app)
         assert app.config.schedule["params"]["lr"] == 1.9 and app.config.epochs == 60
         await pilot.press("p")  # pin the constant run: that condition holds
         await settle(app, pilot)
         assert "✓ the constant run pinned" in panel(app)
-        await pilot.press("n")
-        assert any("last exercise" in n.message for n in app._notifications)
         await pilot.press("N")
         await settle(app, pilot)
-        assert panel(app).startswith("Exercise 1/2") and not app.pins
+        assert panel(app).startswith("Exercise 1/5") and not app.pins
+        await pilot.press("N")
+        assert any("first exercise" in n.message for n in app._notifications)
         await pilot.press("question_mark")
         await pilot.pause()
         assert "Find a constant lr" in app.screen.text  # ? shows the exercise's text

@@ -156,9 +156,9 @@ def test_lab_check_prints_json_and_refuses_bad_input_in_one_line(tmp_path, capsy
     path = save_session(edge_session("ada", 0.97), tmp_path / "ada.toml")
     assert main(["lab", "check", str(FIRST_LAB), "--session", str(path), "--student", "ada"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert [e["id"] for e in report["exercises"]] == ["edge", "decay"]
+    assert [e["id"] for e in report["exercises"]] == ["edge", "decay", "floor", "robbins-monro", "warmup"]
     assert report["exercises"][0]["passed"] and report["exercises"][0]["goals"][1]["held"]
-    for argv, fragment in [(["--exercise", "nope"], "--exercise 'nope' is not in the lab: allowed edge, decay"),
+    for argv, fragment in [(["--exercise", "nope"], "--exercise 'nope' is not in the lab: allowed edge, decay, floor"),
                            (["--session", str(tmp_path / "none.toml")], "none.toml"), ([], "--session FILE")]:
         args = ["lab", "check", str(FIRST_LAB), *argv]
         if "--session" not in argv and argv:
@@ -166,3 +166,40 @@ def test_lab_check_prints_json_and_refuses_bad_input_in_one_line(tmp_path, capsy
         assert main(args) == 2
         err = capsys.readouterr().err
         assert fragment in err and err.count("\n") == 1, err
+
+
+def lab_exercise(ident: str):
+    return next(e for e in load_lab(FIRST_LAB).exercises if e.id == ident)
+
+
+def run_of(exercise, **schedule) -> RunConfig:
+    start = exercise.start.config
+    return replace(start, schedule={"name": schedule.pop("name"), "params": schedule})
+
+
+@pytest.mark.parametrize("ident, schedule, passes", [
+    ("floor", {"name": "constant", "lr": 0.01}, True),
+    ("floor", {"name": "constant", "lr": 0.1}, False),  # its floor, 0.026, is the trap
+    ("floor", {"name": "constant", "lr": 0.0001}, False),  # a floor below, never reached in 2000 epochs
+    ("robbins-monro", {"name": "inverse_time", "lr": 0.1, "decay_rate": 1.0, "decay_steps": 10}, True),
+    ("robbins-monro", {"name": "cosine", "lr": 0.1, "T_max": 2000}, True),
+    ("robbins-monro", {"name": "exponential", "lr": 0.1, "gamma": 0.95}, False),  # stalls: its sum stops at 2
+    ("robbins-monro", {"name": "constant", "lr": 0.01}, False),
+    ("warmup", {"name": "cosine", "lr": 1.0, "warmup": 20}, True),
+    ("warmup", {"name": "linear", "lr": 1.5, "start_factor": 0.02, "total_iters": 49}, True),
+    ("warmup", {"name": "constant", "lr": 1.0}, False),  # diverges at once
+    ("warmup", {"name": "constant", "lr": 0.275}, False),  # converges, never near 1.0
+])
+def test_each_exercise_passes_its_right_answers_and_fails_the_usual_wrong_ones(ident, schedule, passes):
+    """The shipped lab's exercises, by lrtui lab check's grading on the session a student would save (the
+    numbers behind them: the presets T3, T4 and T5's notes)."""
+    exercise = lab_exercise(ident)
+    session = replace(exercise.start, config=run_of(exercise, **schedule))
+    assert grade(exercise, session).passed is passes
+
+
+def test_the_noise_floor_prediction_is_the_closed_form():
+    exercise = lab_exercise("floor")
+    lr, sigma, L = 0.1, 1.0, 1.0
+    floor = lr * sigma**2 / (2 * (2 - lr * L))
+    assert prediction_holds(exercise, floor, []) and not prediction_holds(exercise, 0.05, [])
