@@ -112,3 +112,37 @@ def test_lab_options_are_checked_in_one_line(capsys, argv, fragment):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1, err
+
+
+async def test_a_lab_asks_the_students_name_once_and_opens_their_own_variant():
+    app, progress = lab_app(student="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        from lrtui.ui.screens.prompt import PathPrompt
+
+        assert isinstance(app.screen, PathPrompt) and "your name" in app.screen.question
+        await pilot.press(*"bob", "enter")
+        await settle(app, pilot)
+        assert progress.student == "bob"
+        assert app.config.problem_params["L"] == progress.exercise.variant("bob")["problem.L"]
+    app, progress = lab_app(student="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape")  # no name: the lab goes on, and says so
+        await settle(app, pilot)
+        assert progress.student == "" and any("no name given" in n.message for n in app._notifications)
+
+
+def test_serve_hands_each_session_the_lab_and_one_results_file_by_absolute_path(tmp_path, monkeypatch):
+    from lrtui.cli.parser import build_parser
+    from lrtui.cli.serve import _with_absolute_lab
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lab.toml").write_text(FIRST_LAB.read_text())
+    parser, _ = build_parser()
+    argv = ["--lab", "lab.toml", "--ascii"]
+    out = _with_absolute_lab(argv, parser.parse_intermixed_args(argv))
+    assert out == ["--ascii", "--lab", str(tmp_path / "lab.toml"), "--results", str(tmp_path / "lab.results.sqlite")]
+    argv = ["--lab=lab.toml", "--results", "r.sqlite"]
+    out = _with_absolute_lab(argv, parser.parse_intermixed_args(argv))
+    assert out == ["--lab", str(tmp_path / "lab.toml"), "--results", str(tmp_path / "r.sqlite")]

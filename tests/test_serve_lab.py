@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -197,3 +198,43 @@ def test_a_half_open_request_is_closed_and_a_session_is_not(tmp_path):
         process.terminate()
         process.wait(10)
         process.stdout.close()
+
+
+def test_a_served_lab_asks_each_students_name_and_records_their_work(tmp_path):
+    """lrtui serve --lab: each session asks the student's name, opens their own variant, and writes the one
+    results file beside the lab, which lrtui report reads."""
+    import shutil
+
+    from lrtui.lab.results import read_events
+    from tests.test_serve_hostile import _screen_until, _stop_and_read
+
+    lab = tmp_path / "lab.toml"
+    shutil.copy(Path(__file__).resolve().parent.parent / "lrtui" / "labs" / "first-lab.toml", lab)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "lrtui", "serve", "--port", str(port), "--lab", str(lab)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path,
+                               env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert "students open" in process.stdout.readline().decode()
+    url = f"http://localhost:{port}"
+    from lrtui.lab.spec import load_lab
+
+    bobs_L = load_lab(lab).exercises[0].variant("bob")["problem.L"]
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(_ws(url)) as ws:
+                await _screen_until(ws, "your name")
+                await asyncio.sleep(0.3)
+                await ws.send_json(["stdin", "bob\r"])
+                await _screen_until(ws, f"[{bobs_L:g}]")  # bob's own L, in the form (locked)
+                await asyncio.sleep(0.5)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert (tmp_path / "lab.results.sqlite").is_file(), log
+    events = read_events([tmp_path / "lab.results.sqlite"])
+    assert events and {e["student"] for e in events} == {"bob"} and events[0]["kind"] == "attempt", log

@@ -49,6 +49,26 @@ def session_command(app_argv: list[str]) -> str:
     return f"exec {shlex.quote(sys.executable)} -m lrtui --serve-session {shlex.join(app_argv)}".rstrip()
 
 
+def _with_absolute_lab(app_argv: list[str], app_args: argparse.Namespace) -> list[str]:
+    """The sessions' options with the lab and its results file as absolute paths (the results beside the lab
+    unless --results gives them)."""
+    from pathlib import Path
+
+    lab = Path(app_args.lab).resolve()
+    results = Path(app_args.results or lab.with_suffix(".results.sqlite")).resolve()
+    out, skip = [], False
+    for i, arg in enumerate(app_argv):
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in ("--lab", "--results"):
+            skip = "=" not in arg
+            continue
+        out.append(arg)
+    return [*out, "--lab", str(lab), "--results", str(results)]
+
+
 def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
     options, app_argv = build_serve_parser().parse_known_args(argv)
     if "--serve-session" in app_argv:
@@ -62,6 +82,8 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
     per_address = None if options.max_per_address is None else coerce(MAX_PER_ADDRESS, options.max_per_address, "--")
     app_args = app_parser.parse_intermixed_args(app_argv)
     app_start(app_args)  # a bad preset, file or value fails now, once
+    if app_args.lab is not None:  # every session reads the lab and writes one results file, wherever it runs
+        app_argv = _with_absolute_lab(app_argv, app_args)
     if importlib.util.find_spec("textual_serve") is None:
         raise UsageError("lrtui serve needs textual-serve, which is not installed: pip install 'lrtui[serve]'")
     from lrtui.serve import server

@@ -236,6 +236,11 @@ class LrtuiApp(App[None]):
         self.run_display.mounted()
         if self.lab is not None:
             self.lab.draw()
+            if self.lab.progress.lab.ask_name and not self.lab.progress.student:
+                from lrtui.ui.screens.prompt import PathPrompt
+
+                self.push_screen(PathPrompt("your name, as your instructor knows it (it picks your own values):",
+                                            ""), self.lab.name_given)
         await self.form.show(*form_contents(self.settings, self._hidden()))
         self._mark_locked()
         self.runs.request(self.config)

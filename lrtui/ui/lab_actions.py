@@ -22,6 +22,9 @@ class LabActions:
         self._ascii = ascii
         self._results = None  # lrtui.lab.results.Results, opened on the first record
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
+        # a lab that asks the student's name records nothing until it is answered (the first run is checked
+        # behind the prompt)
+        self.named = bool(progress.student) or not progress.lab.ask_name
 
     def next(self) -> None:
         self._move(+1)
@@ -41,6 +44,21 @@ class LabActions:
         self._set_note(self.progress.note())
         self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
         self.draw()
+
+    def name_given(self, typed: str | None) -> None:
+        """The student's name, as typed at the lab's first prompt: their own variant opens (none given: the
+        lab goes on without a name, and says so)."""
+        name = "".join(c for c in (typed or "").strip() if c.isprintable())[:60]
+        self.named = True
+        if not name:
+            self._notify("no name given: your results are recorded without one (ctrl+s still saves your runs)",
+                         timeout=6)
+            return
+        self.progress.student = name
+        self.progress.best.clear()
+        self.progress.passed.clear()
+        self.progress.result = None  # (the next check is their first: recorded)
+        self.open()
 
     def hint(self) -> None:
         if self.progress.hint() is not None:
@@ -69,7 +87,7 @@ class LabActions:
     def _record(self, kind: str, score: float | None = None, config: Any = None) -> None:
         """One event in the lab's results database; a database that cannot be written is said once, and the
         lab goes on."""
-        if self.progress.results is None or self._unrecorded:
+        if self.progress.results is None or self._unrecorded or not self.named:
             return
         import sqlite3
 
