@@ -146,3 +146,56 @@ def test_serve_hands_each_session_the_lab_and_one_results_file_by_absolute_path(
     argv = ["--lab=lab.toml", "--results", "r.sqlite"]
     out = _with_absolute_lab(argv, parser.parse_intermixed_args(argv))
     assert out == ["--lab", str(tmp_path / "lab.toml"), "--results", str(tmp_path / "r.sqlite")]
+
+
+async def test_a_session_saved_in_a_lab_keeps_the_progress_and_the_student_comes_back(tmp_path, monkeypatch,
+                                                                                    capsys):
+    """ctrl+s in a lab keeps the student, the exercise open, the scores and the hints in the session file;
+    lrtui --lab LAB --load FILE goes on from there, and lrtui lab check grades the exercise it was on."""
+    import json as json_module
+
+    from lrtui.cli.parser import build_parser
+    from lrtui.cli.start import app_start
+    from lrtui.io.sessions import load_session
+
+    monkeypatch.chdir(tmp_path)
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "n")  # the second exercise
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s", "enter")
+        await settle(app, pilot)
+    saved = load_session(tmp_path / "lrtui-session.toml")
+    assert saved.lab["student"] == "ada" and saved.lab["exercise"] == "decay" and len(saved.pinned) == 1
+    parser, _ = build_parser()
+    start = app_start(parser.parse_intermixed_args(["--lab", str(FIRST_LAB), "--load", "lrtui-session.toml"]))
+    assert start.lab.exercise.id == "decay" and start.lab.student == "ada" and len(start.pinned) == 1
+    app = make_app(start)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        text = panel(app)
+        assert text.startswith("Exercise 2/5: Decay reaches further") and "✓ the constant run pinned" in text
+    assert main(["lab", "check", str(FIRST_LAB), "--session", "lrtui-session.toml"]) == 0
+    report = json_module.loads(capsys.readouterr().out)
+    assert report["student"] == "ada" and [e["id"] for e in report["exercises"]] == ["decay"]
+    other = tmp_path / "other.toml"
+    other.write_text(FIRST_LAB.read_text().replace('title = "Learning rates, lab 1', 'title = "Another lab', 1))
+    assert main(["--lab", str(other), "--load", "lrtui-session.toml"]) == 2
+    assert "was saved in another lab" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lab, fragment", [
+    ("{student = 3}", "lab.student must be text"), ("{best = {a = true}}", "lab.best must be a table"),
+    ("{hints = 99}", "lab.hints must be an integer in [0, 10]"), ("{teacher = 'x'}", "lab must be a table of"),
+])
+def test_a_sessions_lab_progress_is_checked_in_one_line(tmp_path, lab, fragment):
+    from lrtui.io.sessions import SessionError, load_session
+
+    path = tmp_path / "s.toml"
+    path.write_text(f'lrtui_session = 2\nepoch = 0\nlab = {lab}\nconfig = {{problem = "quadratic"}}\npinned = []\n')
+    with pytest.raises(SessionError) as err:
+        load_session(path)
+    assert fragment in str(err.value) and "\n" not in str(err.value)

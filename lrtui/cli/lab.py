@@ -20,13 +20,17 @@ def cmd_lab(args: argparse.Namespace) -> int:
     lab = load_lab(args.file)
     session = load_session(args.session)
     exercises = lab.exercises
+    saved = session.lab
+    if args.exercise is None and saved is not None and saved.get("title") == lab.title:
+        exercises = tuple(e for e in lab.exercises if e.id == saved.get("exercise")) or exercises  # the one it was on
+    student = args.student or (saved or {}).get("student", "")
     if args.exercise is not None:
         exercises = tuple(e for e in lab.exercises if e.id == args.exercise)
         if not exercises:
             raise UsageError(f"lrtui lab check: --exercise {args.exercise!r} is not in the lab: allowed "
                              + ", ".join(e.id for e in lab.exercises))
-    results = [grade(exercise, session, args.student) for exercise in exercises]
-    json.dump({"lab": lab.title, "student": args.student, "exercises": [r.as_json() for r in results],
+    results = [grade(exercise, session, student) for exercise in exercises]
+    json.dump({"lab": lab.title, "student": student, "exercises": [r.as_json() for r in results],
                "score": round(sum(r.score for r in results), 6), "points": round(sum(r.points for r in results), 6)},
               sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -175,7 +175,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_lab = Parser(prog="lrtui lab", description="Labs: exercises the app checks (a TOML file an instructor "
                    "writes). lrtui lab check LAB --session FILE grades a saved session on the lab's exercises, as "
                    "an autograder would, and prints JSON: per exercise its id, score, points, whether it passed, "
-                   "and each goal condition with whether it held and the value seen.")
+                   "and each goal condition with whether it held and the value seen. A session saved in the lab is "
+                   "graded on the exercise it was on, for the student it names, unless --exercise or --student say.")
     p_lab.add_argument("action", choices=("check",), help="check: grade a saved session")
     p_lab.add_argument("file", metavar="LAB", help="the lab file (.toml)")
     p_lab.add_argument("--session", metavar="FILE", help="the saved session to grade (.toml or .json)")

@@ -70,15 +70,27 @@ def _lab_start(args: argparse.Namespace, options) -> Start:
     from lrtui.sim.config import check_app_epochs
     from lrtui.ui.lab import LabProgress
 
-    given = [f"--{name}" for name in ("preset", "load", "schedule", "spec") if getattr(args, name) is not None]
+    given = [f"--{name}" for name in ("preset", "schedule", "spec") if getattr(args, name) is not None]
     if given or args.assignments:
         raise UsageError(f"lrtui: --lab opens its exercises' runs: allowed no {', '.join(given) or 'param=value'} "
-                         "with it")
+                         "with it (--load: a session saved in the lab, to go on with)")
     results = getattr(args, "results", None) or str(Path(args.lab).with_suffix(".results.sqlite"))
     progress = LabProgress(load_lab(args.lab), student=args.student.strip(), results=results)
-    session = progress.start()
+    if args.load is None:
+        session = progress.start()
+        check_app_epochs(session.config, *session.pinned)
+        return Start(session.config, options, pinned=session.pinned, target_loss=session.target_loss,
+                     note=progress.note(), lab=progress)
+    from lrtui.io.sessions import load_session
+
+    session = load_session(args.load)  # a session saved in the lab: its runs, and where the student was
     check_app_epochs(session.config, *session.pinned)
-    return Start(session.config, options, pinned=session.pinned, target_loss=session.target_loss,
+    if session.lab is not None and not progress.restore(session.lab):
+        raise UsageError(f"lrtui: {args.load} was saved in another lab ({session.lab.get('title', '')!r})")
+    if args.student.strip():
+        progress.student = args.student.strip()
+    return Start(session.config, options, pinned=session.pinned, epoch=session.epoch,
+                 target_loss=session.target_loss, smoothing=session.smoothing, session_path=args.load,
                  note=progress.note(), lab=progress)
 
 

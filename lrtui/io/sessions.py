@@ -62,7 +62,7 @@ MAX_BYTES = 1_000_000
 """A larger session file is refused without being parsed (a session is a few kilobytes)."""
 
 _FORMATS = {".json": "JSON", ".toml": "TOML"}
-_KEYS = ("lrtui_session", "note", "config", "pinned", "epoch", "target_loss", "smoothing")
+_KEYS = ("lrtui_session", "note", "config", "pinned", "epoch", "target_loss", "smoothing", "lab")
 MAX_NOTE = 20_000
 """The longest note a session holds (characters): a page of instructions is about 3,000."""
 _REQUIRED = ("config", "pinned", "epoch")  # the others are optional: their absence is how a cut file shows
@@ -85,6 +85,7 @@ class Session:
     target_loss: float | None = None
     note: str = ""  # what ? shows: a preset's title and note, or an instructor's exercise (its first line a title)
     smoothing: str = SMOOTHING.default
+    lab: dict[str, Any] | None = None  # a lab's progress (lrtui.ui.lab.LabProgress.saved): the student comes back
 
 
 def save_session(session: Session, path: str | Path, room: Callable[[int], None] | None = None) -> Path:
@@ -96,7 +97,7 @@ def save_session(session: Session, path: str | Path, room: Callable[[int], None]
     kind = _format(path)
     try:
         valid = _canonical(session.config, tuple(session.pinned), session.epoch, session.target_loss, session.note,
-                           session.smoothing)
+                           session.smoothing, session.lab)
     except ConfigError as err:
         raise _error(path, f"cannot save: {err}") from None
     document: dict[str, Any] = {
@@ -105,6 +106,7 @@ def save_session(session: Session, path: str | Path, room: Callable[[int], None]
         "epoch": valid.epoch,
         "target_loss": valid.target_loss,
         **({"smoothing": valid.smoothing} if valid.smoothing != SMOOTHING.default else {}),
+        **({"lab": valid.lab} if valid.lab is not None else {}),
         "config": run_dict(valid.config),
         "pinned": [run_dict(c) for c in valid.pinned],  # last: see the module's doc
     }
@@ -201,7 +203,7 @@ def _from_document(document: Any) -> Session:
         runs = [{"seeds": 1, **run} if isinstance(run, dict) else run for run in runs]
     return _canonical(_run(runs[0], "config"), tuple(_run(c, f"pinned[{i}]") for i, c in enumerate(runs[1:])),
                       document["epoch"], document.get("target_loss"), document.get("note", ""),
-                      document.get("smoothing", SMOOTHING.default))
+                      document.get("smoothing", SMOOTHING.default), document.get("lab"))
 
 
 def _run(data: Any, where: str) -> RunConfig:
@@ -250,7 +252,7 @@ def _type_name(value: Any) -> str:
 
 
 def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, target: Any, note: Any = "",
-               smoothing: Any = SMOOTHING.default) -> Session:
+               smoothing: Any = SMOOTHING.default, lab: Any = None) -> Session:
     """The session validated and typed (see :func:`_typed`); ConfigError says what is wrong where."""
     if len(pinned) > MAX_PINNED:
         raise ConfigError(f"{len(pinned)} pinned runs: allowed at most {MAX_PINNED}")
@@ -274,7 +276,31 @@ def _canonical(config: RunConfig, pinned: tuple[RunConfig, ...], epoch: Any, tar
         raise ConfigError(f"note has {len(note):,} characters: allowed at most {MAX_NOTE:,}")
     if isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool):
         smoothing = f"{smoothing:g}"  # smoothing = 0.9 in a hand-written file: the choice "0.9"
-    return Session(typed[0], tuple(typed[1:]), int(epoch), coerce(TARGET, target), note, coerce(SMOOTHING, smoothing))
+    return Session(typed[0], tuple(typed[1:]), int(epoch), coerce(TARGET, target), note, coerce(SMOOTHING, smoothing),
+                   _lab_progress(lab))
+
+
+def _lab_progress(lab: Any) -> dict[str, Any] | None:
+    """A lab's progress as a session keeps it, checked: the lab's title, the student, the exercise open, the
+    best score of each exercise, the ones passed, the hints shown of the one open."""
+    if lab is None:
+        return None
+    if not isinstance(lab, dict) or set(lab) - {"title", "student", "exercise", "best", "passed", "hints"}:
+        raise ConfigError("lab must be a table of title, student, exercise, best, passed and hints")
+    for key, longest in (("title", 200), ("student", 60), ("exercise", 40)):
+        if not isinstance(lab.get(key, ""), str) or len(lab.get(key, "")) > longest:
+            raise ConfigError(f"lab.{key} must be text of at most {longest} characters")
+    best, passed, hints = lab.get("best", {}), lab.get("passed", []), lab.get("hints", 0)
+    if not isinstance(best, dict) or len(best) > 50 or not all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 10**6
+            for k, v in best.items()):
+        raise ConfigError("lab.best must be a table of at most 50 exercise = score")
+    if not isinstance(passed, list) or len(passed) > 50 or not all(isinstance(p, str) for p in passed):
+        raise ConfigError("lab.passed must be a list of at most 50 exercise ids")
+    if isinstance(hints, bool) or not isinstance(hints, int) or not 0 <= hints <= 10:
+        raise ConfigError("lab.hints must be an integer in [0, 10]")
+    return {"title": lab.get("title", ""), "student": lab.get("student", ""), "exercise": lab.get("exercise", ""),
+            "best": {k: float(v) for k, v in best.items()}, "passed": list(passed), "hints": hints}
 
 
 def typed_run(config: RunConfig) -> RunConfig:

@@ -157,7 +157,8 @@ class LrtuiApp(App[None]):
             palette_open=lambda: not self.use_command_palette or CommandPalette.is_open(self),
             set_timer=self.set_timer, notify=self.notify, sandbox=sandbox,
             background=lambda work, then: self.run_worker(  # (an export: on a thread, its end on the UI thread)
-                lambda: self.call_from_thread(then, work()), thread=True, exclusive=False, group="files"))
+                lambda: self.call_from_thread(then, work()), thread=True, exclusive=False, group="files"),
+            lab=self.lab)
 
     # --- what tests, benchmarks and the palette read: routed to the part that holds it ----------------------
 

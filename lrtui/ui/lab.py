@@ -101,6 +101,24 @@ class LabProgress:
             lines.append(f" hint {i + 1}/{len(exercise.hints)}: {hint}")
         return lines
 
+    def saved(self) -> dict[str, Any]:
+        """The progress as a session file keeps it (lrtui.io.sessions)."""
+        return {"title": self.lab.title, "student": self.student, "exercise": self.exercise.id,
+                "best": dict(self.best), "passed": sorted(self.passed), "hints": self.hints}
+
+    def restore(self, saved: dict[str, Any]) -> bool:
+        """The progress a session kept, when it is this lab's (False: another lab's, nothing changed)."""
+        ids = [e.id for e in self.lab.exercises]
+        if saved.get("title") != self.lab.title or saved.get("exercise") not in ids:
+            return False
+        self.student = saved.get("student", "")
+        self.index = ids.index(saved["exercise"])
+        self.hints = min(int(saved.get("hints", 0)), len(self.exercise.hints))
+        self.best = {k: v for k, v in saved.get("best", {}).items() if k in ids}
+        self.passed = {p for p in saved.get("passed", []) if p in ids}
+        self.result = None
+        return True
+
     def note(self) -> str:
         """What ? shows for the exercise: its title and text (the help's note)."""
         return f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n{self.exercise.text}"

@@ -60,6 +60,16 @@ class LabActions:
         self.progress.result = None  # (the next check is their first: recorded)
         self.open()
 
+    def resume(self, saved: dict) -> bool:
+        """A session's saved progress of this lab, taken back (False: another lab's); ? shows the exercise's
+        text and the panel its state once the session's runs are on screen."""
+        if not self.progress.restore(saved):
+            return False
+        self.named = True
+        self._set_note(self.progress.note())
+        self.draw()
+        return True
+
     def hint(self) -> None:
         if self.progress.hint() is not None:
             self._record("hint")

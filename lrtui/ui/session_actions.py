@@ -9,7 +9,7 @@ reads the App's run through ``work()`` and opens runs through ``open_runs(...)``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Any, TYPE_CHECKING, Callable
 
 from lrtui import schedules
 from lrtui.analysis.compare import describe
@@ -62,8 +62,9 @@ class SessionActions:
                  prepared: Callable[[], Prepared], shown: Callable[[], Shown | None], pinned: Callable[[], Pinned],
                  notes: Callable[[], list[str]], push_screen: Callable[..., None], palette_open: Callable[[], bool],
                  set_timer: Callable[..., object], notify: Callable[..., None], sandbox: "Sandbox | None",
-                 background: Callable[..., None] = at_once) -> None:
+                 background: Callable[..., None] = at_once, lab: Any = None) -> None:
         self.preset = start.preset
+        self.lab = lab  # a lab's LabActions (lrtui/ui/lab_actions.py): a save keeps its progress, a load restores it
         self.session_path = start.session_path  # where ctrl+s saves: the file loaded, else asked for
         self.session_note = start.note  # a loaded session's note (see the note property)
         self._ascii = start.options.ascii
@@ -130,7 +131,8 @@ class SessionActions:
 
         def session() -> Session:
             work = self._work()
-            return Session(work.config, work.pinned, work.epoch, work.target_loss, self.note, work.smoothing)
+            lab = self.lab.progress.saved() if self.lab is not None else None
+            return Session(work.config, work.pinned, work.epoch, work.target_loss, self.note, work.smoothing, lab)
 
         self.files.save(session, self.session_path, saved)
 
@@ -140,8 +142,11 @@ class SessionActions:
             self.preset = None
             self.session_path = path
             self.session_note = session.note
+            resumed = self.lab is not None and session.lab is not None and self.lab.resume(session.lab)
             self._open_runs(session.config, session.pinned, session.epoch, session.target_loss, session.smoothing)
             self._saved = self._work().kept
+            if resumed:
+                self._notify(f"the lab resumes where {self.lab.progress.student or 'you'} left it", timeout=4)
 
         warning = f" ({self.unsaved_work} not saved: loading replaces them)" if self.unsaved else ""
         self.files.load(self.session_path, loaded, warning)
