@@ -18,8 +18,11 @@ from tests.conftest import row, started
 FIRST_LAB = Path(__file__).resolve().parent.parent / "lrtui" / "labs" / "first-lab.toml"
 
 
-def lab_app(path=FIRST_LAB, student="ada", options=Options()):
-    progress = LabProgress(load_lab(path), student=student)
+def lab_app(path=FIRST_LAB, student="ada", options=Options(), predictions=None):
+    """The app on a lab, its predictions answered already unless given (each opening would ask first)."""
+    lab = load_lab(path)
+    answered = {e.id: "1" for e in lab.exercises} if predictions is None else predictions
+    progress = LabProgress(lab, student=student, predictions=answered)
     start = progress.start()
     return make_app(Start(start.config, options, pinned=start.pinned, note=progress.note(), lab=progress)), progress
 
@@ -42,13 +45,13 @@ async def test_the_checklist_follows_the_students_edits_on_their_own_variant():
         await started(app, pilot)
         assert app.config.problem_params["L"] == L
         text = panel(app)
-        assert text.startswith("Exercise 1/5: The stability edge  1/3 points")
+        assert text.startswith("Exercise 1/5: The stability edge  1/4 points")
         assert "✓ the run does not diverge" in text and "✗ lr within 10% of the limit 2/L: lr 0.1, goal >" in text
         await type_value(pilot, app, "schedule.lr", f"{0.97 * 2 / L:.4g}")
-        assert "3/3 points" in panel(app) and "✗" not in panel(app)
+        assert "3/4 points" in panel(app) and "✗ prediction" in panel(app)  # passed; "1" was not 2/L
         await type_value(pilot, app, "schedule.lr", f"{1.05 * 2 / L:.4g}")  # over the edge: diverges
-        assert "2/3 points" in panel(app) and "✗ the run does not diverge" in panel(app)  # partial credit
-        assert "(lab 3/15)" in panel(app)  # the best score reached is kept
+        assert "2/4 points" in panel(app) and "✗ the run does not diverge" in panel(app)  # partial credit
+        assert "(lab 3/17)" in panel(app)  # the best score reached is kept
 
 
 async def test_a_locked_field_shows_in_brackets_and_refuses_an_edit_saying_why():
@@ -199,3 +202,18 @@ def test_a_sessions_lab_progress_is_checked_in_one_line(tmp_path, lab, fragment)
     with pytest.raises(SessionError) as err:
         load_session(path)
     assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+async def test_a_prediction_is_asked_before_the_run_is_seen_and_graded_against_the_students_limit():
+    app, progress = lab_app(predictions={})
+    L = progress.exercise.variant("ada")["problem.L"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        from lrtui.ui.screens.prompt import PathPrompt
+
+        assert isinstance(app.screen, PathPrompt) and "predict first: Before you try" in app.screen.question
+        assert not app.plot_area.display  # the run is not seen before the answer
+        await pilot.press(*f"{2 / L * 1.05:.3g}", "enter")
+        await settle(app, pilot)
+        assert app.plot_area.display and progress.predictions["edge"] == f"{2 / L * 1.05:.3g}"
+        assert "✓ prediction" in panel(app) and panel(app).split("\n")[0].count("2/4 points") == 1

@@ -122,7 +122,9 @@ def edge_session(student: str, lr_of_limit: float, **changes) -> Session:
 def test_the_stability_edge_passes_just_under_2_over_L_and_its_usual_wrong_answers_fail(student):
     edge = load_lab(FIRST_LAB).exercises[0]
     right = grade(edge, edge_session(student, 0.97), student)
-    assert right.passed and right.score == right.points == 3
+    assert right.passed and right.score == 3 and right.points == 4  # the prediction's point: not answered
+    L = edge.variant(student)["problem.L"]
+    assert grade(edge, edge_session(student, 0.97), student, prediction=f"{2 / L:.3g}").score == 4
     too_far = grade(edge, edge_session(student, 1.05), student)  # diverges
     assert not too_far.passed and too_far.checks[0].holds is False
     timid = grade(edge, edge_session(student, 0.5), student)  # converges, far from the edge: partial credit

@@ -80,7 +80,7 @@ def test_lrtui_report_prints_the_table_csv_and_json_and_shows_names_escaped(tmp_
 
 async def test_the_app_records_attempts_passes_and_hints(tmp_path):
     path = tmp_path / "lab.results.sqlite"
-    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(path))
+    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(path), predictions={"edge": "1"})
     start = progress.start()
     app = make_app(Start(start.config, Options(), note=progress.note(), lab=progress))
     L = start.config.problem_params["L"]
@@ -98,7 +98,8 @@ async def test_the_app_records_attempts_passes_and_hints(tmp_path):
 
 
 async def test_a_results_file_that_cannot_be_written_is_said_once_and_the_lab_goes_on(tmp_path):
-    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(tmp_path / "no" / "such" / "r.sqlite"))
+    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(tmp_path / "no" / "such" / "r.sqlite"),
+                           predictions={"edge": "1"})
     start = progress.start()
     app = make_app(Start(start.config, Options(), lab=progress))
     async with app.run_test(size=(80, 24)) as pilot:

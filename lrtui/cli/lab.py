@@ -29,7 +29,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
         if not exercises:
             raise UsageError(f"lrtui lab check: --exercise {args.exercise!r} is not in the lab: allowed "
                              + ", ".join(e.id for e in lab.exercises))
-    results = [grade(exercise, session, student) for exercise in exercises]
+    answers = (saved or {}).get("predictions", {})
+    results = [grade(exercise, session, student, answers.get(exercise.id)) for exercise in exercises]
     json.dump({"lab": lab.title, "student": student, "exercises": [r.as_json() for r in results],
                "score": round(sum(r.score for r in results), 6), "points": round(sum(r.points for r in results), 6)},
               sys.stdout, indent=1, ensure_ascii=False)

@@ -285,8 +285,9 @@ def _lab_progress(lab: Any) -> dict[str, Any] | None:
     best score of each exercise, the ones passed, the hints shown of the one open."""
     if lab is None:
         return None
-    if not isinstance(lab, dict) or set(lab) - {"title", "student", "exercise", "best", "passed", "hints"}:
-        raise ConfigError("lab must be a table of title, student, exercise, best, passed and hints")
+    if not isinstance(lab, dict) or set(lab) - {"title", "student", "exercise", "best", "passed", "hints",
+                                                 "predictions"}:
+        raise ConfigError("lab must be a table of title, student, exercise, best, passed, hints and predictions")
     for key, longest in (("title", 200), ("student", 60), ("exercise", 40)):
         if not isinstance(lab.get(key, ""), str) or len(lab.get(key, "")) > longest:
             raise ConfigError(f"lab.{key} must be text of at most {longest} characters")
@@ -299,8 +300,13 @@ def _lab_progress(lab: Any) -> dict[str, Any] | None:
         raise ConfigError("lab.passed must be a list of at most 50 exercise ids")
     if isinstance(hints, bool) or not isinstance(hints, int) or not 0 <= hints <= 10:
         raise ConfigError("lab.hints must be an integer in [0, 10]")
+    predictions = lab.get("predictions", {})
+    if not isinstance(predictions, dict) or len(predictions) > 50 or not all(
+            isinstance(k, str) and isinstance(v, str) and len(v) <= 100 for k, v in predictions.items()):
+        raise ConfigError("lab.predictions must be a table of at most 50 exercise = answer (text)")
     return {"title": lab.get("title", ""), "student": lab.get("student", ""), "exercise": lab.get("exercise", ""),
-            "best": {k: float(v) for k, v in best.items()}, "passed": list(passed), "hints": hints}
+            "best": {k: float(v) for k, v in best.items()}, "passed": list(passed), "hints": hints,
+            "predictions": dict(predictions)}
 
 
 def typed_run(config: RunConfig) -> RunConfig:

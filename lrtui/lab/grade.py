@@ -107,15 +107,16 @@ def _value(config, name: str) -> Any:
     return (prepared.problem_params if group == "problem" else prepared.optimizer_params).get(key)
 
 
-def grade(exercise: Exercise, session: Session, student: str = "") -> Result:
+def grade(exercise: Exercise, session: Session, student: str = "", prediction: Any = None) -> Result:
     """``exercise`` checked on ``session``'s runs (simulated here), for ``student`` (their variant of the locked
-    fields)."""
-    return grade_facts(exercise, session.config, session_facts(session), student)
+    fields), with their ``prediction`` (None: not answered)."""
+    return grade_facts(exercise, session.config, session_facts(session), student, prediction)
 
 
-def grade_facts(exercise: Exercise, config, runs: list[Facts], student: str = "") -> Result:
+def grade_facts(exercise: Exercise, config, runs: list[Facts], student: str = "", prediction: Any = None) -> Result:
     """``exercise`` checked on runs already simulated: ``config`` the run shown, ``runs`` the facts of it and
-    of the pinned runs (the app's live checklist: nothing is simulated again)."""
+    of the pinned runs (the app's live checklist: nothing is simulated again). A prediction earns its points
+    when right; it does not decide whether the exercise passed."""
     checks: list[Checked] = []
     expected = with_values(exercise.start.config, exercise.variant(student))
     names = field_names(expected)
@@ -135,8 +136,15 @@ def grade_facts(exercise: Exercise, config, runs: list[Facts], student: str = ""
             holds, shown = False, str(err)
         checks.append(Checked(goal.condition.text, goal.say, holds, shown, goal.points,
                               goal.points if holds else 0.0))
+    passed = all(c.holds for c in checks)
+    predict = exercise.predict
+    if predict is not None:
+        right = prediction is not None and prediction_holds(exercise, prediction, runs)
+        seen = "not answered" if prediction is None else f"you said {prediction}"
+        checks.append(Checked("predict", f"prediction: {predict.question}", right, seen, predict.points,
+                              predict.points if right else 0.0))
     earned = sum(c.earned for c in checks)
-    return Result(exercise.id, earned, exercise.points, all(c.holds for c in checks), tuple(checks))
+    return Result(exercise.id, earned, exercise.points, passed, tuple(checks))
 
 
 def prediction_holds(exercise: Exercise, answer: Any, runs: list[Facts]) -> bool:

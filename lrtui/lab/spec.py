@@ -230,12 +230,15 @@ def _exercise(data: Any, index: int) -> Exercise:
     hints = data.get("hints", [])
     if not isinstance(hints, list) or len(hints) > MAX_HINTS:
         raise ConfigError(f"{where}: hints must be a list of at most {MAX_HINTS} texts")
-    return Exercise(
+    exercise = Exercise(
         id=ident, title=_text(data["title"], f"{where}: title", short=True), text=_text(data.get("text", ""),
                                                                                          f"{where}: text"),
         start=start, goals=goals, locked=locked, hidden=hidden, vary=vary,
         hints=tuple(_text(h, f"{where}: hints[{i}]") for i, h in enumerate(hints)),
         points=sum(g.points for g in goals), predict=_predict(data.get("predict"), where))
+    if exercise.predict is not None:  # (its points count beside the goal's; a wrong one does not fail the goal)
+        exercise = replace(exercise, points=exercise.points + exercise.predict.points)
+    return exercise
 
 
 def _text(value: Any, where: str, short: bool = False) -> str:

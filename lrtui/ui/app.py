@@ -149,7 +149,8 @@ class LrtuiApp(App[None]):
                                lambda: self.size.height, self.notify)
         self.lab = None if start.lab is None else LabActions(  # (its panel made only for a lab: composed then)
             start.lab, LabPanel(id="lab"), open_runs=self.open_runs, notify=self.notify, ascii=self.options.ascii,
-            set_note=lambda note: setattr(self.sessions, "session_note", note))
+            set_note=lambda note: setattr(self.sessions, "session_note", note), ask=self._ask_unseen,
+            recheck=lambda: self.lab.check(self.shown, self.pinned, self.target))
         self.sessions = SessionActions(
             start, work=lambda: Work(self.config, tuple(self.pins), self.epoch, self.target_loss, self.smoothing),
             open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
@@ -242,6 +243,8 @@ class LrtuiApp(App[None]):
 
                 self.push_screen(PathPrompt("your name, as your instructor knows it (it picks your own values):",
                                             ""), self.lab.name_given)
+            else:
+                self.lab.ask_prediction()
         await self.form.show(*form_contents(self.settings, self._hidden()))
         self._mark_locked()
         self.runs.request(self.config)
@@ -346,6 +349,18 @@ class LrtuiApp(App[None]):
             return
         row.show_error("")
         self._set_settings(new)
+
+    def _ask_unseen(self, question: str, then) -> None:
+        """A lab's question, answered before the run is seen: the plots hide until it is."""
+        from lrtui.ui.screens.prompt import PathPrompt
+
+        self.plot_area.display = False
+
+        def answered(answer: str | None) -> None:
+            self.plot_area.display = True
+            then(answer)
+
+        self.push_screen(PathPrompt(question, ""), answered)
 
     def _mark_locked(self) -> None:
         """The form's rows a lab's exercise locks, shown so ([3.92])."""

@@ -36,6 +36,7 @@ class LabProgress:
     result: Result | None = None  # the last check of the exercise open
     results: str | None = None  # the results database the checks are recorded in (None: not recorded)
     passed: set[str] = field(default_factory=set)  # the exercises passed (by id)
+    predictions: dict[str, str] = field(default_factory=dict)  # the student's answers, as typed (by id)
     _prepared: dict[str, Prepared] = field(default_factory=dict)  # the pinned runs', validated once each (by repr)
 
     @property
@@ -79,7 +80,8 @@ class LabProgress:
             if key not in self._prepared:
                 self._prepared[key] = prepare(config)
             runs.append(facts(pinned_trace, self._prepared[key], target))
-        self.result = grade_facts(self.exercise, prepared.config, runs, self.student)
+        self.result = grade_facts(self.exercise, prepared.config, runs, self.student,
+                                  self.predictions.get(self.exercise.id))
         self.best[self.exercise.id] = max(self.best.get(self.exercise.id, 0.0), self.result.score)
         return self.result
 
@@ -104,7 +106,8 @@ class LabProgress:
     def saved(self) -> dict[str, Any]:
         """The progress as a session file keeps it (lrtui.io.sessions)."""
         return {"title": self.lab.title, "student": self.student, "exercise": self.exercise.id,
-                "best": dict(self.best), "passed": sorted(self.passed), "hints": self.hints}
+                "best": dict(self.best), "passed": sorted(self.passed), "hints": self.hints,
+                "predictions": dict(self.predictions)}
 
     def restore(self, saved: dict[str, Any]) -> bool:
         """The progress a session kept, when it is this lab's (False: another lab's, nothing changed)."""
@@ -116,8 +119,17 @@ class LabProgress:
         self.hints = min(int(saved.get("hints", 0)), len(self.exercise.hints))
         self.best = {k: v for k, v in saved.get("best", {}).items() if k in ids}
         self.passed = {p for p in saved.get("passed", []) if p in ids}
+        self.predictions = {k: v for k, v in saved.get("predictions", {}).items() if k in ids}
         self.result = None
         return True
+
+    def asks(self) -> str | None:
+        """The question to answer before the exercise's run is shown (None: none, or answered)."""
+        predict = self.exercise.predict
+        if predict is None or self.exercise.id in self.predictions:
+            return None
+        choices = f" ({' / '.join(predict.choices)})" if predict.choices else ""
+        return f"predict first: {predict.question}{choices}"
 
     def note(self) -> str:
         """What ? shows for the exercise: its title and text (the help's note)."""

@@ -13,13 +13,16 @@ from lrtui.ui.lab import LabProgress
 
 class LabActions:
     def __init__(self, progress: LabProgress, panel: Any, *, open_runs: Callable[..., None],
-                 set_note: Callable[[str], None], notify: Callable[..., None], ascii: bool) -> None:
+                 set_note: Callable[[str], None], notify: Callable[..., None], ascii: bool,
+                 ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None,
+                 recheck: Callable[[], None] = lambda: None) -> None:
         self.progress = progress
         self.panel = panel
         self._open_runs = open_runs
         self._set_note = set_note
         self._notify = notify
         self._ascii = ascii
+        self._ask, self._recheck = ask, recheck  # a prediction's question (the run hidden meanwhile); check again
         self._results = None  # lrtui.lab.results.Results, opened on the first record
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
         # a lab that asks the student's name records nothing until it is answered (the first run is checked
@@ -44,6 +47,21 @@ class LabActions:
         self._set_note(self.progress.note())
         self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
         self.draw()
+        self.ask_prediction()
+
+    def ask_prediction(self) -> None:
+        """The exercise's question, asked before its run is seen (once answered, not again)."""
+        question = self.progress.asks()
+        if question is not None:
+            self._ask(question, self.predicted)
+
+    def predicted(self, typed: str | None) -> None:
+        """The student's answer (none: asked again when the exercise opens next), kept and checked."""
+        answer = "".join(c for c in (typed or "").strip() if c.isprintable())[:100]
+        if answer:
+            self.progress.predictions[self.progress.exercise.id] = answer
+            self._record("predict")
+        self._recheck()
 
     def name_given(self, typed: str | None) -> None:
         """The student's name, as typed at the lab's first prompt: their own variant opens (none given: the
