@@ -48,7 +48,7 @@ async def test_the_checklist_follows_the_students_edits_on_their_own_variant():
         assert text.startswith("Exercise 1/5: The stability edge  1/4 points")
         assert "✓ the run does not diverge" in text and "✗ lr within 10% of the limit 2/L: lr 0.1, goal >" in text
         await type_value(pilot, app, "schedule.lr", f"{0.97 * 2 / L:.4g}")
-        assert "3/4 points" in panel(app) and "✗ prediction" in panel(app)  # passed; "1" was not 2/L
+        assert "3/4 points" in panel(app) and "✗ your prediction: you said 1" in panel(app)  # passed; "1" was not 2/L
         await type_value(pilot, app, "schedule.lr", f"{1.05 * 2 / L:.4g}")  # over the edge: diverges
         assert "2/4 points" in panel(app) and "✗ the run does not diverge" in panel(app)  # partial credit
         assert "(lab 3/17)" in panel(app)  # the best score reached is kept
@@ -216,4 +216,4 @@ async def test_a_prediction_is_asked_before_the_run_is_seen_and_graded_against_t
         await pilot.press(*f"{2 / L * 1.05:.3g}", "enter")
         await settle(app, pilot)
         assert app.plot_area.display and progress.predictions["edge"] == f"{2 / L * 1.05:.3g}"
-        assert "✓ prediction" in panel(app) and panel(app).split("\n")[0].count("2/4 points") == 1
+        assert "✓ your prediction" in panel(app) and panel(app).split("\n")[0].count("2/4 points") == 1

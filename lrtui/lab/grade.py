@@ -141,7 +141,7 @@ def grade_facts(exercise: Exercise, config, runs: list[Facts], student: str = ""
     if predict is not None:
         right = prediction is not None and prediction_holds(exercise, prediction, runs)
         seen = "not answered" if prediction is None else f"you said {prediction}"
-        checks.append(Checked("predict", f"prediction: {predict.question}", right, seen, predict.points,
+        checks.append(Checked("predict", "your prediction", right, seen, predict.points,
                               predict.points if right else 0.0))
     earned = sum(c.earned for c in checks)
     return Result(exercise.id, earned, exercise.points, passed, tuple(checks))
