@@ -573,3 +573,23 @@ def test_an_exports_size_is_known_closely_before_it_is_written(tmp_path, config)
     trace = simulate(config)
     written = sum(p.stat().st_size for p in export_runs([trace, trace], ["a", "b"], tmp_path))
     assert 0.8 * written <= export_bytes([trace, trace]) <= written
+
+
+async def test_ctrl_c_in_a_browser_session_asks_first_even_with_nothing_unsaved(sandbox, elsewhere):
+    """Issue 26: students press ctrl+c to copy; in a browser session it ends nothing on the first press."""
+    app = make_app(Start(cosine(), Options()), sandbox=sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        assert not app.unsaved
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running and any("ctrl+c ends this session" in m for m in messages(app))
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not app.is_running
+    app = make_app(Start(cosine(), Options()))  # in a terminal, as before: at once
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not app.is_running

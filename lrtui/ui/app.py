@@ -274,11 +274,17 @@ class LrtuiApp(App[None]):
             self.config = config
 
     async def action_quit(self, key: str = "q") -> None:
-        """Quit; with unsaved work the first q (or ctrl+c) asks, and a second within a few seconds quits."""
-        if self.unsaved and not self._quit_asked:
+        """Quit; with unsaved work the first q (or ctrl+c) asks, and a second within a few seconds quits. In a
+        browser session ctrl+c always asks first: students press it to copy."""
+        copying = key in ("ctrl+c", "field") and self.sessions.files.sandbox is not None
+        if (self.unsaved or copying) and not self._quit_asked:
             self._quit_asked = True
             self.set_timer(QUIT_ASKS_FOR, lambda: setattr(self, "_quit_asked", False))
             again = "ctrl+c" if key == "ctrl+c" or key == "field" else "q"
+            if not self.unsaved:
+                self.notify(f"ctrl+c ends this session: {again} again to end it (to copy, select with the mouse)",
+                            timeout=QUIT_ASKS_FOR)
+                return
             self.notify(f"{self.unsaved_work} not saved: {again} again to quit, ctrl+s saves", timeout=QUIT_ASKS_FOR)
             return
         self.simulation.stop()  # a long simulation stops at its next progress report, not minutes later
