@@ -219,3 +219,29 @@ def test_five_pages_their_processes_and_a_killed_server(browser, tmp_path):
         _wait(lambda: not any(_alive(pid) for pid in left), 15, "every orphaned session to end")
     finally:
         lab.stop()
+
+
+def test_a_student_uploads_last_weeks_session_from_the_page_and_loads_it(browser, tmp_path):
+    """Issue 26: the page's "upload a session" control puts a file into the session's own folder; ctrl+o
+    lists it and loads it."""
+    lab = Lab(tmp_path, "--max-sessions", "2")
+    mine = tmp_path / "last-week.toml"
+    mine.write_text('lrtui_session = 2\nepoch = 0\nconfig = {schedule = {name = "cosine", params = {lr = 0.25}}, '
+                    'problem = "quadratic"}\npinned = []\n')
+    try:
+        page = browser(lab.url)
+        wait_for_text(page, "t=0/99")
+        page.set_input_files("#upload", str(mine))
+        _wait(lambda: "sent last-week.toml" in page.inner_text("#upload-said"), 10, "the page to send it", page)
+        _wait(lambda: any((f / "last-week.toml").is_file() for f in tmp_path.glob("lrtui-session-*")), 10,
+              "the file in the session's folder", page)
+        page.keyboard.press("Control+o")
+        wait_for_text(page, "last-week.toml")  # the prompt names the session's files
+        page.wait_for_timeout(300)
+        for _ in range(30):
+            page.keyboard.press("Backspace")
+        page.keyboard.type("last-week.toml")
+        page.keyboard.press("Enter")
+        _wait(lambda: status_line(page).split()[1] == "lr=0.25", 15, "the uploaded session's run", page)
+    finally:
+        lab.stop()

@@ -564,3 +564,42 @@ def test_exports_a_page_never_fetches_leave_few_files_open(tmp_path):
         log = _stop_and_read(process)
     assert open_files <= OPEN_DELIVERIES, f"{open_files} files of the session's folder open"
     assert "Traceback" not in log, log
+
+
+def test_a_page_uploads_a_session_into_its_own_folder_and_ctrl_o_lists_it(tmp_path):
+    """Issue 26: a student's session file from last week goes back into their session's folder, sent on the
+    page's websocket; a bad name, another kind of file, one too large, or one past the session's count is
+    not written, and the session goes on."""
+    import aiohttp
+
+    from lrtui.serve.uploads import UPLOADS_PER_SESSION
+
+    url, process, _ = _start(tmp_path)
+    session_text = ('lrtui_session = 2\nepoch = 0\nconfig = {schedule = {name = "cosine", params = {lr = 0.2}}, '
+                    'problem = "quadratic"}\npinned = []\n')
+
+    async def scenario():
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                (folder,) = tmp_path.glob("lrtui-session-*")
+                for name, text in [("mine.toml", session_text), ("../escape.toml", session_text),
+                                   ("notes.txt", "x"), ("big.toml", "x" * 1_010_000), (".hidden.toml", "x")]:
+                    await ws.send_json(["upload", {"name": name, "text": text}])
+                await ws.send_json(["upload", "not a file"])
+                await asyncio.sleep(1.0)
+                assert sorted(p.name for p in folder.iterdir()) == ["mine.toml"]
+                assert not (tmp_path / "escape.toml").exists()
+                await ws.send_json(["stdin", "\x0f"])  # ctrl+o: the prompt names the session's files
+                await _screen_until(ws, "mine.toml")
+                for i in range(UPLOADS_PER_SESSION + 3):
+                    await ws.send_json(["upload", {"name": f"s{i}.toml", "text": session_text}])
+                await asyncio.sleep(1.0)
+                return len(list(folder.iterdir()))
+
+    try:
+        files = asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert files == UPLOADS_PER_SESSION - 5  # every upload counts, the five refused ones too
+    assert "Traceback" not in log and "upload refused" in log

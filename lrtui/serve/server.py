@@ -105,6 +105,7 @@ class LabServer(Server):
         self.join_code = join_code
         self.max_per_address = max_per_address
         self.addresses: dict[AppService, str] = {}  # each session's client address
+        self.uploads: dict[AppService, int] = {}  # files each session's page sent
         self.connects = ConnectLimits()
 
     def initialize_logging(self) -> None:
@@ -286,6 +287,7 @@ class LabServer(Server):
             del downloads[key]
         self.last_input.pop(service, None)
         self.addresses.pop(service, None)
+        self.uploads.pop(service, None)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's, noting the time of each key, and passing at most :data:`KEY_BYTES_PER_SECOND`
@@ -314,6 +316,8 @@ class LabServer(Server):
                 allowance -= len(keys)
                 self.last_input[app_service] = now
                 await app_service.send_bytes(keys)
+            elif kind == "upload":
+                self._upload(app_service, data)
             elif kind == "resize" and isinstance(data, dict):
                 await app_service.set_terminal_size(*terminal_size(data))
             elif kind == "ping":
@@ -322,6 +326,23 @@ class LabServer(Server):
                 await app_service.blur()
             elif kind == "focus":
                 await app_service.focus()
+
+    def _upload(self, service: AppService, data: Any) -> None:
+        """A file from the page into its session's folder (lrtui.serve.uploads); what is refused is logged in
+        one line, and the session goes on."""
+        from lrtui.serve.uploads import UPLOADS_PER_SESSION, session_folder, store_upload
+
+        count = self.uploads.get(service, 0)
+        process = service._process
+        folder = session_folder(process.pid) if process is not None else None
+        if folder is None or count >= UPLOADS_PER_SESSION:
+            log.warning("an upload refused: %s", "no session folder" if folder is None else "too many uploads")
+            return
+        self.uploads[service] = count + 1
+        try:
+            store_upload(folder, data)
+        except (ConfigError, OSError) as err:
+            log.warning("an upload refused: %s", str(err)[:200])
 
     async def _end_idle_sessions(self) -> None:
         every = max(1.0, min(30.0, self.idle_seconds / 4))
