@@ -282,3 +282,16 @@ def test_memory_does_not_grow_with_the_seeds():
     one, many = peak(1), peak(256)
     per_seed_series = 256 * 40_000 * 8
     assert many - one < per_seed_series / 4, f"256 seeds: {many / 2**20:.1f} MiB, one seed: {one / 2**20:.1f} MiB"
+
+
+def test_a_data_problems_memory_is_bounded_in_one_line():
+    """The hostile retry: 32 seeds of an MLP of 256 hidden units on 10,000 samples took 2.6 GB (64 seeds 5 GB):
+    seeds x samples x hidden units are held at once. Refused in one line; auto takes the seeds that fit."""
+    from lrtui.sim.config import MEMORY_BUDGET, data_bytes
+
+    big = RunConfig(problem="mlp", problem_params={"n": 10_000, "hidden": 256, "batch_size": 10_000}, epochs=1)
+    with pytest.raises(ConfigError, match=r"^seeds=32 is too many for mlp .* allowed 256 MB, here at most 3 seeds$"):
+        prepare(replace(big, seeds=32))
+    noisy_big = replace(big, problem_params={**big.problem_params, "batch_size": 10})
+    auto = prepare(noisy_big)
+    assert 1 <= auto.seeds <= 3 and data_bytes(auto) <= MEMORY_BUDGET

@@ -245,6 +245,8 @@ def test_session_command_execs_the_app_with_its_options():
 
 @pytest.mark.parametrize("argv, fragment", [
     (["--port", "0"], "--port=0 is not allowed: an integer in [1, 65535]"),
+    (["--host", "a..b"], "--host=a..b is not a host name or address"),  # (the hostile retry: a traceback)
+    (["--host", "a" * 64], "is not a host name or address"),
     (["--max-sessions", "many"], "--max-sessions=many is not allowed: an integer in [1, 1000]"),
     (["--idle-minutes", "-5"], "--idle-minutes=-5 is not allowed"),
     (["--preset", "T99"], "preset T99 is unknown"),

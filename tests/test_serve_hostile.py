@@ -603,3 +603,36 @@ def test_a_page_uploads_a_session_into_its_own_folder_and_ctrl_o_lists_it(tmp_pa
         log = _stop_and_read(process)
     assert files == UPLOADS_PER_SESSION - 5  # every upload counts, the five refused ones too
     assert "Traceback" not in log and "upload refused" in log
+
+
+def test_a_sessions_app_killed_outright_closes_its_page_and_frees_its_place_and_folder(tmp_path):
+    """The hostile retry: kill -9 of a session's app (the OOM killer) left its page open and frozen, its
+    folder in the temporary folder and its place taken (the next page was told the lab was full), until the
+    page closed. The server watches each session's process: its page is closed, its place and folder freed."""
+    import aiohttp
+
+    url, process, _ = _start(tmp_path, "--max-sessions", "1")
+
+    async def scenario():
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                (folder,) = tmp_path.glob("lrtui-session-*")
+                os.kill(int(folder.name.split("-")[2]), signal.SIGKILL)
+                end = time.monotonic() + 15
+                while True:  # the page is closed
+                    message = await ws.receive(timeout=max(0.1, end - time.monotonic()))
+                    if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                        break
+            end = time.monotonic() + 10
+            while list(tmp_path.glob("lrtui-session-*")):  # its folder goes
+                assert time.monotonic() < end, "the killed session's folder stayed"
+                await asyncio.sleep(0.1)
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:  # its place is free again
+                await _screen_until(ws, "t=0/")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert "Traceback" not in log, log

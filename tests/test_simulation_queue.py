@@ -234,3 +234,20 @@ def test_a_view_may_ask_for_its_work_as_a_cancelled_run_is_undone():
     rec.wait()
     assert rec.cancelled == 1 and asked == [False]  # queued for the worker, not dropped...
     assert [type(job).__name__ for job, _ in rec.results] == ["ViewJob"]  # ...and done
+
+
+def test_a_job_is_cheap_only_when_its_seeds_and_pins_cost_little():
+    """The hostile retry: cheap counted steps, not seeds: '+-' * 50 on 16 seeds of beale under adamw for 3,000
+    epochs ran on the UI thread for 15 s. Cheap now asks the work estimate too."""
+    from lrtui.sim.config import prepare
+    from lrtui.ui.simulation import Job
+
+    def job(**run):
+        config = RunConfig(**run)
+        return Job(config, prepared=prepare(config))
+
+    noisy = dict(schedule={"name": "constant", "params": {"lr": 0.001}}, problem_params={"noise": 0.1})
+    assert job(problem="quadratic", epochs=1000, **noisy).cheap  # 16 seeds of a short quadratic: a few ms
+    assert not job(problem="beale", optimizer="adamw", epochs=3000, **noisy).cheap
+    assert not job(problem="quadratic", epochs=3000, seeds=256, **noisy).cheap
+    assert job(problem="beale", optimizer="adamw", epochs=100, seeds=1, **noisy).cheap

@@ -74,6 +74,11 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
     if "--serve-session" in app_argv:
         raise UsageError("lrtui serve: --serve-session is lrtui serve's own: allowed the app's options (lrtui -h)")
     port = coerce(PORT, options.port, "--")
+    try:
+        options.host.encode("idna")  # (a..b or a 64-letter label: the resolver raises a UnicodeError, not OSError)
+    except UnicodeError:
+        raise UsageError(f"lrtui serve: --host={options.host[:80]} is not a host name or address: allowed a name "
+                         "such as lab.example.edu, an address such as 0.0.0.0, or localhost") from None
     sessions = default_max_sessions() if options.max_sessions is None else coerce(MAX_SESSIONS, options.max_sessions,
                                                                                   "--")
     idle = coerce(IDLE_MINUTES, options.idle_minutes, "--")

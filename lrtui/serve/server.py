@@ -50,6 +50,9 @@ KEY_BYTES_PER_SECOND = 4096
 """Keys a page may send, in bytes a second (an arrow key held down sends about 100)."""
 KEY_BURST = 16384
 """...and at once (a pasted path or note)."""
+FOCUS_BYTES = 256
+"""What a page's focus or blur message counts against its keys' allowance (the app repaints for each: 2,000 at
+once froze a session for 20 s); a page sends one when its window gains or loses focus."""
 MAX_MESSAGE = 1 << 20
 """The longest websocket message taken (aiohttp's default is 4 MiB)."""
 CONNECTS_BURST = 60
@@ -246,18 +249,32 @@ class LabServer(Server):
         self.last_input[service] = time.monotonic()
         self.addresses[service] = request.remote or ""
         self.pages[service] = websocket
+        watcher: asyncio.Future | None = None
         try:
             await service.start(width, height)
+            watcher = asyncio.ensure_future(self._close_when_gone(service, websocket))
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as error:  # as textual-serve: one session's failure is logged, the server goes on
             log.exception(error)
         finally:
+            if watcher is not None:
+                watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):  # to its end, even if this handler is cancelled
                 await asyncio.shield(self._end_soon(service))
             self.pages.pop(service, None)
         return websocket
+
+    async def _close_when_gone(self, service: AppService, websocket: web.WebSocketResponse) -> None:
+        """A session's app that ends without saying so (killed: the OOM killer, kill -9) closes its page, so
+        that its place and its folder are freed (textual-serve waits for an exit message that never comes)."""
+        process = service._process
+        if process is None:
+            return
+        await process.wait()
+        with contextlib.suppress(Exception):
+            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"the session ended")
 
     def _end_soon(self, service: AppService, patience: float = ENDING_SECONDS) -> asyncio.Future:
         """The ending of a session (:meth:`_end`), begun now or already under way."""
@@ -322,10 +339,15 @@ class LabServer(Server):
                 await app_service.set_terminal_size(*terminal_size(data))
             elif kind == "ping":
                 await websocket.send_json(["pong", str(data)[:100]])
-            elif kind == "blur":
-                await app_service.blur()
-            elif kind == "focus":
-                await app_service.focus()
+            elif kind in ("blur", "focus"):  # each costs the app a repaint: counted as keys are (a flood froze it)
+                now = time.monotonic()
+                allowance = min(KEY_BURST, allowance + (now - last) * KEY_BYTES_PER_SECOND)
+                last = now
+                if allowance < FOCUS_BYTES:
+                    self.dropped_keys += FOCUS_BYTES
+                    continue
+                allowance -= FOCUS_BYTES
+                await (app_service.blur() if kind == "blur" else app_service.focus())
 
     def _upload(self, service: AppService, data: Any) -> None:
         """A file from the page into its session's folder (lrtui.serve.uploads); what is refused is logged in

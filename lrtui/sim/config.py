@@ -180,7 +180,7 @@ def prepare(config: RunConfig) -> Prepared:
     run["seeds"] = typed_seeds or auto_seeds(problem, problem_params)
     prepared = Prepared(config, schedule, problem, problem_params, optimizer, optimizer_params, **run)
     if typed_seeds is None and prepared.seeds > 1:  # auto takes as many seeds as the budgets allow
-        fit = min(prepared.seeds, _seeds_within(prepared, WORK_BUDGET))
+        fit = min(prepared.seeds, _seeds_within(prepared, WORK_BUDGET), _seeds_in_memory(prepared))
         prepared = replace(prepared, seeds=max(1, fit))
     _check_work(prepared)
     return prepared
@@ -274,8 +274,37 @@ def schedule_seconds(spec: dict[str, Any]) -> float:
     return MEMBER_SECONDS * count_members(spec.get("params", {}).get("schedulers"))
 
 
+MEMORY_BUDGET = 256 * 2**20
+"""The most memory a data problem's run may ask for as it evaluates every sample of every seed each epoch
+(:func:`data_bytes`): 32 seeds of an MLP of 256 hidden units on 10,000 samples took 2.6 GB."""
+
+
+def data_bytes(p: Prepared) -> int:
+    """About the memory a data problem's run takes at once: each seed's activations over every sample (and
+    their gradients and temporaries, about four arrays of them)."""
+    if p.problem.kind != "data":
+        return 0
+    pp = p.problem_params
+    return p.seeds * max(pp["n"], pp["batch_size"]) * pp.get("hidden", 1) * 8 * 4
+
+
+def _seeds_in_memory(p: Prepared) -> int:
+    return max(1, MEMORY_BUDGET // max(data_bytes(replace(p, seeds=1)), 1))
+
+
 def _check_work(p: Prepared) -> None:
-    """Refuse a run whose simulation would take far longer than a lab's machine should be asked for."""
+    """Refuse a run whose simulation would take far longer than a lab's machine should be asked for, or more
+    memory than :data:`MEMORY_BUDGET`."""
+    if data_bytes(p) > MEMORY_BUDGET:
+        most = _seeds_in_memory(p)
+        sizes = ", ".join(f"problem.{k}={p.problem_params[k]}" for k in ("n", "hidden") if k in p.problem_params)
+        if data_bytes(replace(p, seeds=1)) <= MEMORY_BUDGET:
+            raise ConfigError(f"seeds={p.seeds} is too many for {p.problem.name} with {sizes} (about "
+                              f"{data_bytes(p) / 2**30:.1f} GB): allowed {MEMORY_BUDGET // 2**20} MB, here at most "
+                              f"{most} seeds")
+        raise ConfigError(f"{sizes} is too large for {p.problem.name} (about {data_bytes(p) / 2**30:.1f} GB): allowed "
+                          f"{MEMORY_BUDGET // 2**20} MB a run (n x hidden at most "
+                          f"{MEMORY_BUDGET // 32:,})")
     seconds = estimated_seconds(p)
     if seconds <= WORK_BUDGET:
         return

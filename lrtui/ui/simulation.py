@@ -21,11 +21,13 @@ from typing import Callable
 from typing import Any
 
 from lrtui.params import ConfigError
-from lrtui.sim.config import PROBLEMS, Prepared, RunConfig, Trace
+from lrtui.sim.config import estimated_seconds, PROBLEMS, Prepared, RunConfig, Trace
 from lrtui.sim.engine import simulate, simulate_many
 from lrtui.ui.views import Work
 
-CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms)
+CHEAP_STEPS = 3000  # analytic runs up to this many steps are simulated on the spot (about 10 ms) ...
+CHEAP_SECONDS = 0.01  # ... and no more than this, by the work estimate: seeds and pins count (a key on 16 seeds
+# of beale under adamw for 3,000 epochs took 0.3 s of the UI thread, and a burst of such keys minutes)
 PROGRESS_AFTER = 0.5  # seconds: a simulation running longer shows its progress, and escape cancels it
 
 Outcome = Trace | ConfigError
@@ -45,9 +47,15 @@ class Job:
 
     @property
     def cheap(self) -> bool:
-        """Whether simulating takes well under a frame: short runs of an analytic problem."""
-        return PROBLEMS[self.config.problem].kind == "analytic" and sum(
-            c.epochs * c.steps_per_epoch for c in (self.config, *self.pins)) <= CHEAP_STEPS
+        """Whether simulating takes well under a frame: short runs of an analytic problem, by their steps and
+        by the work estimate of the current run (its seeds), the pinned runs counted at its cost a step."""
+        steps = sum(c.epochs * c.steps_per_epoch for c in (self.config, *self.pins))
+        if PROBLEMS[self.config.problem].kind != "analytic" or steps > CHEAP_STEPS:
+            return False
+        if self.prepared is None:
+            return True
+        own = self.prepared.epochs * self.prepared.steps_per_epoch
+        return estimated_seconds(self.prepared) * steps / max(own, 1) <= CHEAP_SECONDS
 
 
 @dataclass(frozen=True)
