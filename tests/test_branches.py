@@ -128,3 +128,20 @@ def test_the_branches_ends_over_seeds_are_each_seeds_end_averaged_with_their_sta
     assert [float(shown[str(k)]) for k in found.starts] == pytest.approx(ends, rel=0.05, abs=1e-3)
     largest = float(re.match(r"6 seeds ±(\.\d+)", summary).group(1))
     assert largest == pytest.approx(max(errors), rel=0.1), (summary, errors)
+
+
+def test_the_branches_are_held_to_the_work_budget():
+    """The hostile retry: the branches are about 3.5 runs, and nothing held them to the budget (84 s of CPU
+    for a run estimated at 51 s). A run within it whose branches are not says so in one line."""
+    from lrtui.sim.config import WORK_BUDGET, estimated_seconds
+    from lrtui.ui.views import BranchesView, Run
+
+    long = RunConfig(schedule={"name": "wsd", "params": {"lr": 0.001, "num_decay_steps": 10_000,
+                                                         "num_training_steps": 100_000}}, problem="beale",
+                     optimizer="adamw", problem_params={"noise": 0.1}, epochs=100_000, steps_per_epoch=5, seeds=1)
+    prepared = prepare(long)
+    assert estimated_seconds(prepared) <= WORK_BUDGET  # the run itself is allowed
+    shown = simulate(prepare(replace(long, epochs=20, schedule={"name": "constant", "params": {}})))
+    with pytest.raises(ConfigError, match=r"^the branches of this run are 5 runs, about \d+ s of work: allowed "
+                                          r"about 60 s"):
+        BranchesView().work(Run(shown, prepared))

@@ -60,7 +60,8 @@ def valid_config(draw):
         w, d = p["num_warmup_steps"], p["num_decay_steps"]
         if p["num_stable_steps"] is None:
             p["num_training_steps"] = w + d + draw(st.integers(max(0, 1 - w - d), SMALL))
-        elif p["num_training_steps"] is not None:
+        elif p["num_training_steps"] is not None:  # (at least one step in all: 0 is no schedule)
+            p["num_stable_steps"] = max(p["num_stable_steps"], 1 - w - d)
             p["num_training_steps"] = w + d + p["num_stable_steps"]
     return name, p
 

@@ -29,7 +29,7 @@ from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.params import ConfigError
 from lrtui.plotting.figure import Figure
 from lrtui.plotting.series import Look, Series
-from lrtui.sim.config import PROBLEMS, Prepared, Trace, prepare
+from lrtui.sim.config import PROBLEMS, WORK_BUDGET, Prepared, Trace, estimated_seconds, prepare
 from lrtui.sim.engine import Progress, simulate_many
 
 
@@ -326,7 +326,12 @@ class BranchesView(View):
     def work(self, run: Run) -> Work:
         prepared = run.prepared
         found = branches(prepared)  # (a few dataclasses: the ConfigError of a wsd longer than the run, at once)
-        steps = sum(c.epochs for c in (found.trunk, *found.runs)) * prepared.config.steps_per_epoch * prepared.seeds
+        epochs = sum(c.epochs for c in (found.trunk, *found.runs))
+        steps = epochs * prepared.config.steps_per_epoch * prepared.seeds
+        seconds = estimated_seconds(prepared) * epochs / prepared.epochs  # (each branch a part of the run's cost)
+        if seconds > WORK_BUDGET:
+            raise ConfigError(f"the branches of this run are {len(found.runs) + 1} runs, about {seconds:,.0f} s of "
+                              f"work: allowed about {WORK_BUDGET:.0f} s (fewer seeds, epochs or steps_per_epoch)")
         # each seed's end: its mean over the last tenth of the decay and the final loss (end_loss, per seed)
         window = _tail(prepared) + 1
         return Work(self.name, (run.trace.config,),
