@@ -91,17 +91,19 @@ def names_for(runs: list[Facts]) -> dict[str, Any]:
 
 def session_facts(session: Session) -> list[Facts]:
     """The facts of a session's run and its pinned runs, simulated together."""
-    prepared = [prepare(c) for c in (session.config, *session.pinned)]
-    traces = simulate_many(prepared)
-    return [facts(t, p, session.target_loss) for t, p in zip(traces, prepared)]
+    return _simulated([prepare(c) for c in (session.config, *session.pinned)], session.target_loss)
 
 
-def _value(config, name: str) -> Any:
+def _simulated(prepared: list[Prepared], target: float | None) -> list[Facts]:
+    return [facts(t, p, target) for t, p in zip(simulate_many(prepared), prepared)]
+
+
+def _value(prepared: Prepared, name: str) -> Any:
     """A field's value in a run (``problem``, ``problem.L``, ``schedule.lr``, ``epochs``), defaults filled in."""
     group, _, key = name.partition(".")
     if not key:
+        config = prepared.config
         return config.schedule["name"] if name == "schedule" else getattr(config, name)
-    prepared = prepare(config)
     if group == "schedule":
         return getattr(prepared.schedule, "params", {}).get(key)
     return (prepared.problem_params if group == "problem" else prepared.optimizer_params).get(key)
@@ -110,20 +112,22 @@ def _value(config, name: str) -> Any:
 def grade(exercise: Exercise, session: Session, student: str = "", prediction: Any = None) -> Result:
     """``exercise`` checked on ``session``'s runs (simulated here), for ``student`` (their variant of the locked
     fields), with their ``prediction`` (None: not answered)."""
-    return grade_facts(exercise, session.config, session_facts(session), student, prediction)
+    prepared = [prepare(c) for c in (session.config, *session.pinned)]
+    return grade_facts(exercise, prepared[0], _simulated(prepared, session.target_loss), student, prediction)
 
 
-def grade_facts(exercise: Exercise, config, runs: list[Facts], student: str = "", prediction: Any = None) -> Result:
-    """``exercise`` checked on runs already simulated: ``config`` the run shown, ``runs`` the facts of it and
-    of the pinned runs (the app's live checklist: nothing is simulated again). A prediction earns its points
-    when right; it does not decide whether the exercise passed."""
+def grade_facts(exercise: Exercise, shown: Prepared, runs: list[Facts], student: str = "",
+                prediction: Any = None) -> Result:
+    """``exercise`` checked on runs already simulated: ``shown`` the run on screen, validated, ``runs`` the facts
+    of it and of the pinned runs (the app's live checklist: nothing is simulated again). A prediction earns its
+    points when right; it does not decide whether the exercise passed."""
     checks: list[Checked] = []
-    expected = with_values(exercise.start.config, exercise.variant(student))
+    expected = prepare(with_values(exercise.start.config, exercise.variant(student)))  # (once: a check a key)
     names = field_names(expected)
     for name in exercise.locked:
         if name not in names:
             continue
-        want, have = _value(expected, name), _value(config, name)
+        want, have = _value(expected, name), _value(shown, name)
         if want != have:
             checks.append(Checked(f"{name} locked", f"{name} is locked", False, f"{name} is {have!r}, the lab's "
                                   f"{want!r}", 0.0, 0.0))

@@ -44,7 +44,7 @@ from lrtui.io.sessions import Session, session_from_tables
 from lrtui.lab.expr import Condition, ConditionError, compile_condition
 from lrtui.params import ConfigError, format_value
 from lrtui.printable import cut
-from lrtui.sim.config import RUN_PARAMS, RunConfig, prepare
+from lrtui.sim.config import RUN_PARAMS, Prepared, RunConfig, prepare
 
 MAX_BYTES = 256 * 1024
 """The largest lab file read."""
@@ -56,7 +56,8 @@ MAX_TEXT = 8000
 
 _KEYS = ("title", "ask_name", "exercise")
 _EXERCISE_KEYS = ("id", "title", "text", "start", "locked", "hidden", "vary", "goal", "hints", "points", "predict")
-_RUN_SETTINGS = tuple(p.name for p in RUN_PARAMS)
+RUN_SETTINGS = tuple(p.name for p in RUN_PARAMS)
+"""The run settings a lab may lock, hide or vary by their own names (the form keys them ``run.epochs``)."""
 
 
 class LabError(ConfigError):
@@ -140,14 +141,13 @@ def with_values(config: RunConfig, values: dict[str, Any]) -> RunConfig:
     return config
 
 
-def field_names(config: RunConfig) -> set[str]:
+def field_names(prepared: Prepared) -> set[str]:
     """The fields of a run a lab may lock, hide or vary: the schedule, problem and optimizer (the choices),
     each one's parameters as ``group.name``, and the run's settings."""
     from lrtui.schedules import registry
 
-    prepared = prepare(config)
-    names = {"schedule", "problem", "optimizer", *_RUN_SETTINGS}
-    names |= {f"schedule.{p.name}" for p in registry.get(config.schedule["name"]).all_params}
+    names = {"schedule", "problem", "optimizer", *RUN_SETTINGS}
+    names |= {f"schedule.{p.name}" for p in registry.get(prepared.config.schedule["name"]).all_params}
     names |= {f"problem.{p.name}" for p in prepared.problem.params}
     names |= {f"optimizer.{p.name}" for p in prepared.optimizer.params}
     return names
@@ -212,7 +212,7 @@ def _exercise(data: Any, index: int) -> Exercise:
     if not isinstance(ident, str) or not ident.strip() or len(ident) > 40 or not ident.isprintable():
         raise ConfigError(f"{where}: id must be a short name (1 to 40 printable characters)")
     start = _start(data["start"], where)
-    names = field_names(start.config)
+    names = field_names(prepare(start.config))
     locked = _fields(data.get("locked", []), names, where, "locked")
     hidden = _fields(data.get("hidden", []), names, where, "hidden")
     vary = _vary(data.get("vary", {}), names, where)

@@ -150,7 +150,7 @@ class LrtuiApp(App[None]):
         self.lab = None if start.lab is None else LabActions(  # (its panel made only for a lab: composed then)
             start.lab, LabPanel(id="lab"), open_runs=self.open_runs, notify=self.notify, ascii=self.options.ascii,
             set_note=lambda note: setattr(self.sessions, "session_note", note), ask=self._ask_unseen,
-            recheck=lambda: self.lab.check(self.shown, self.pinned, self.target))
+            on_screen=lambda: (self.shown, self.pinned, self.target))
         self.sessions = SessionActions(
             start, work=lambda: Work(self.config, tuple(self.pins), self.epoch, self.target_loss, self.smoothing),
             open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
@@ -413,7 +413,7 @@ class LrtuiApp(App[None]):
         and in a lab its exercise's checklist."""
         self.runs.show(shown)
         if self.lab is not None:
-            self.lab.check(shown, self.pinned, self.target)
+            self.lab.check()
 
     def watch_target_loss(self) -> None:
         self.form.show_value(TARGET_FIELD, target_text(self.target_loss))
@@ -435,7 +435,7 @@ class LrtuiApp(App[None]):
         """A run pinned or unpinned (or another set loaded): both plots and the board."""
         self.runs.redraw()
         if self.lab is not None:
-            self.lab.check(self.shown, self.pinned, self.target)
+            self.lab.check()
 
     def watch_show_board(self, show: bool) -> None:
         """The board shown or hidden: the loss plot's legend names the runs where the board does not."""

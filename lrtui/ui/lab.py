@@ -12,15 +12,13 @@ from typing import Any
 from lrtui.io.sessions import Session
 from lrtui.lab.expr import Facts
 from lrtui.lab.grade import Result, facts, grade_facts
-from lrtui.lab.spec import Exercise, Lab
-from lrtui.sim.config import RUN_PARAMS, Prepared, Trace, prepare
-
-_RUN_SETTINGS = {p.name for p in RUN_PARAMS}
+from lrtui.lab.spec import RUN_SETTINGS, Exercise, Lab
+from lrtui.sim.config import Prepared, Trace, prepare
 
 
 def form_key(name: str) -> str:
     """A lab's field name as the form keys it: run settings under ``run.`` (``epochs`` is ``run.epochs``)."""
-    return f"run.{name}" if name in _RUN_SETTINGS else name
+    return f"run.{name}" if name in RUN_SETTINGS else name
 
 
 @dataclass
@@ -80,7 +78,7 @@ class LabProgress:
             if key not in self._prepared:
                 self._prepared[key] = prepare(config)
             runs.append(facts(pinned_trace, self._prepared[key], target))
-        self.result = grade_facts(self.exercise, prepared.config, runs, self.student,
+        self.result = grade_facts(self.exercise, prepared, runs, self.student,
                                   self.predictions.get(self.exercise.id))
         self.best[self.exercise.id] = max(self.best.get(self.exercise.id, 0.0), self.result.score)
         return self.result

@@ -11,18 +11,24 @@ from lrtui.io.sessions import run_dict
 from lrtui.ui.lab import LabProgress
 
 
+def _printable(typed: str | None, most: int) -> str:
+    """What a student typed at a prompt, as kept: stripped, printable characters only, at most ``most``."""
+    return "".join(c for c in (typed or "").strip() if c.isprintable())[:most]
+
+
 class LabActions:
     def __init__(self, progress: LabProgress, panel: Any, *, open_runs: Callable[..., None],
                  set_note: Callable[[str], None], notify: Callable[..., None], ascii: bool,
-                 ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None,
-                 recheck: Callable[[], None] = lambda: None) -> None:
+                 on_screen: Callable[[], tuple[Any, Any, float | None]],
+                 ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None) -> None:
         self.progress = progress
         self.panel = panel
         self._open_runs = open_runs
         self._set_note = set_note
         self._notify = notify
         self._ascii = ascii
-        self._ask, self._recheck = ask, recheck  # a prediction's question (the run hidden meanwhile); check again
+        self._on_screen = on_screen  # the run shown (lrtui.ui.shown.Shown or None), the Pinned runs, the target
+        self._ask = ask  # a prediction's question (the run hidden meanwhile)
         self._results = None  # lrtui.lab.results.Results, opened on the first record
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
         # a lab that asks the student's name records nothing until it is answered (the first run is checked
@@ -57,16 +63,16 @@ class LabActions:
 
     def predicted(self, typed: str | None) -> None:
         """The student's answer (none: asked again when the exercise opens next), kept and checked."""
-        answer = "".join(c for c in (typed or "").strip() if c.isprintable())[:100]
+        answer = _printable(typed, 100)
         if answer:
             self.progress.predictions[self.progress.exercise.id] = answer
             self._record("predict")
-        self._recheck()
+        self.check()
 
     def name_given(self, typed: str | None) -> None:
         """The student's name, as typed at the lab's first prompt: their own variant opens (none given: the
         lab goes on without a name, and says so)."""
-        name = "".join(c for c in (typed or "").strip() if c.isprintable())[:60]
+        name = _printable(typed, 60)
         self.named = True
         if not name:
             self._notify("no name given: your results are recorded without one (ctrl+s still saves your runs)",
@@ -96,9 +102,9 @@ class LabActions:
                          else "this exercise has no hints", timeout=3)
         self.draw()
 
-    def check(self, shown: Any, pinned: Any, target: float | None) -> None:
-        """The goal checked on the run on screen (``shown``: lrtui.ui.shown.Shown) and the pinned runs that have
-        a trace; the panel redrawn."""
+    def check(self) -> None:
+        """The goal checked on the run on screen and the pinned runs that have a trace; the panel redrawn."""
+        shown, pinned, target = self._on_screen()
         if shown is None:
             return
         traces = [(trace, pinned.configs[i]) for i, trace in pinned.traces()]
