@@ -636,3 +636,21 @@ def test_a_sessions_app_killed_outright_closes_its_page_and_frees_its_place_and_
     finally:
         log = _stop_and_read(process)
     assert "Traceback" not in log, log
+
+
+def test_an_upload_goes_only_into_a_folder_surely_the_sessions(tmp_path, monkeypatch):
+    """A folder under the session's name that is a link, or another user's, is not the session's: an upload
+    finds no folder (the name and owner checks remove_orphans makes, shared)."""
+    from lrtui.serve.uploads import session_folder
+
+    own = tmp_path / "lrtui-session-4242-abcdefgh"
+    own.mkdir()
+    assert session_folder(4242, str(tmp_path)) == own
+    assert session_folder(4243, str(tmp_path)) is None
+    monkeypatch.setattr("os.getuid", lambda: os.geteuid() + 1)  # as another user sees it
+    assert session_folder(4242, str(tmp_path)) is None
+    monkeypatch.undo()
+    own.rmdir()
+    (tmp_path / "elsewhere").mkdir()
+    own.symlink_to(tmp_path / "elsewhere")
+    assert session_folder(4242, str(tmp_path)) is None

@@ -108,25 +108,38 @@ def remove_orphans(parent: str | None = None, pid: int | None = None) -> list[Pa
     a link before it goes (in a sticky folder such as /tmp only its owner may rename it), and
     :func:`shutil.rmtree` follows no link in any case.
     """
+    removed = []
+    for folder, owner in session_folders(parent, pid):
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:  # gone: its folder is an orphan
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except OSError:  # another user's process of that number: alive
+            continue
+    return removed
+
+
+def session_folders(parent: str | None = None, pid: int | None = None) -> list[tuple[Path, int]]:
+    """The session folders under ``parent`` (the system's temporary folder by default), each with its
+    process id; with ``pid``, only that process's. Only what is surely one of ours: a name exactly ours
+    (:data:`ORPHAN`), a folder itself (never a link: lstat), owned by this user; nothing found there raises
+    (anyone can put anything in /tmp)."""
     parent = parent or tempfile.gettempdir()
     try:
         entries = os.listdir(parent)
     except OSError:  # no such folder, or not one, or not readable: nothing of ours there
         return []
-    removed = []
+    found = []
     for name in entries:
-        found = ORPHAN.fullmatch(name)
-        if found is None or int(found["pid"]) > MAX_PID or pid not in (None, int(found["pid"])):
+        match = ORPHAN.fullmatch(name)
+        if match is None or int(match["pid"]) > MAX_PID or pid not in (None, int(match["pid"])):
             continue
         folder = Path(parent, name)
         try:
             info = os.lstat(folder)
-            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-                continue
-            os.kill(int(found["pid"]), 0)
-        except ProcessLookupError:  # gone: its folder is an orphan
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-        except OSError:  # gone from the folder meanwhile; or another user's process of that number: alive
+        except OSError:  # gone from the folder meanwhile
             continue
-    return removed
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            found.append((folder, int(match["pid"])))
+    return found

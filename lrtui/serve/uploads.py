@@ -5,12 +5,11 @@ Textual here."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from lrtui.io.files import write_atomic
-from lrtui.io.sandbox import ORPHAN, PREFIX, Sandbox
+from lrtui.io.sandbox import Sandbox, session_folders
 from lrtui.io.sessions import MAX_BYTES
 from lrtui.params import ConfigError
 
@@ -20,13 +19,11 @@ SUFFIXES = (".toml", ".json")
 
 
 def session_folder(pid: int, parent: str | None = None) -> Path | None:
-    """The folder of the session whose app process is ``pid`` (None: none, or not one of ours)."""
-    parent_dir = Path(parent or tempfile.gettempdir())
-    for folder in parent_dir.glob(f"{PREFIX}{pid}-*"):
-        match = ORPHAN.fullmatch(folder.name)
-        if match and int(match["pid"]) == pid and folder.is_dir() and not folder.is_symlink():
-            return folder
-    return None
+    """The folder of the session whose app process is ``pid``: the one folder surely ours for it (see
+    :func:`lrtui.io.sandbox.session_folders`: a folder another user made under that name is not); None when
+    there is not exactly one."""
+    found = session_folders(parent, pid)
+    return found[0][0] if len(found) == 1 else None
 
 
 def store_upload(folder: Path, data: Any) -> Path:
