@@ -49,5 +49,5 @@ class SessionDriver(WebDriver):
                 self._app.post_message(messages.ExitApp())
 
     def _deliver_file(self, binary, **options) -> None:
+        forget_unread(self._deliveries, OPEN_DELIVERIES - 1)  # (before the page hears of the new one: room for it)
         super()._deliver_file(binary, **options)
-        forget_unread(self._deliveries)
