@@ -5,11 +5,12 @@ its time against what lrtui.sim.config.estimated_seconds said before it ran.
 
 A run is refused when its estimate is over the work budget, so an estimate that is low lets a run through that
 keeps a core busy far longer (beale with adam under plateau ran 11x its estimate). Each combination (and, per
-problem, one step an epoch and many seeds) is timed as the median of three runs; the target is that no run
-takes more than 2x its estimate. The estimate's tables (lrtui.sim.config.STEP_SECONDS, OPTIMIZER_STEP_SECONDS,
-EXTRA_SEED_COST) were measured on 2026-12-06 (worst 1.32x then, quiet; the least 0.35x, 256 seeds of the
-quadratic); ``--json tests/fixtures/estimate_times.json`` records a new table, which tests/test_estimate.py
-holds the model to.
+problem, one step an epoch and many seeds; per data problem, its sizes: minibatches of one, the whole set over
+32 seeds, an MLP's narrowest and widest layers) is timed as the median of three runs; the target is that no
+run takes more than 2x its estimate. The estimate's tables (lrtui.sim.config.STEP_SECONDS,
+OPTIMIZER_STEP_SECONDS, EXTRA_SEED_COST, SAMPLE_UNIT_SECONDS) were measured on 2026-12-06 (worst 1.49x then,
+quiet; the least 0.31x, an MLP of 256 units); ``--json tests/fixtures/estimate_times.json`` records a new
+table, which tests/test_estimate.py holds the model to.
 """
 
 from __future__ import annotations
@@ -54,8 +55,26 @@ def runs() -> list[tuple[str, str, str, RunConfig]]:
         seeds = {"16 seeds": 16, "256 seeds": 256} if analytic else {"8 seeds": 8}
         for kind, n in seeds.items():
             shapes[kind] = replace(base, seeds=n, epochs=base.epochs // (4 if n > 16 else 1))
+        if not analytic:
+            shapes.update(data_shapes(base, hidden=problem == "mlp"))
         out += [(problem, "sgd", kind, config) for kind, config in shapes.items()]
     return out
+
+
+def data_shapes(base: RunConfig, hidden: bool) -> dict[str, RunConfig]:
+    """A data problem's other sizes: minibatches of one sample, the whole set over 32 seeds, and for an MLP
+    the narrowest and widest hidden layers, over one seed and eight (the arithmetic that grows with the width
+    and the seeds; the estimate once took 32 seeds of 256 units as 15x cheaper than they are)."""
+    def sized(epochs: int, seeds: int = 1, **params) -> RunConfig:
+        return replace(base, epochs=epochs, seeds=seeds, problem_params={**base.problem_params, **params})
+
+    shapes = {"batch of 1": sized(10, batch_size=1),
+              "full batch, 32 seeds": sized(2 if hidden else 10, 32, n=2000, batch_size=2000,
+                                            **({"hidden": 64} if hidden else {}))}
+    if hidden:
+        shapes |= {"1 unit": sized(400, hidden=1), "256 units": sized(40, hidden=256),
+                   "256 units, 8 seeds": sized(10, 8, hidden=256)}
+    return shapes
 
 
 def measure(config: RunConfig) -> tuple[float, int | None]:

@@ -4,7 +4,8 @@ what lrtui serve's SESSION_MIB (the memory --max-sessions counts per session) re
     python benchmarks/bench_session_peak.py [--app-root DIR]
 
 In a pty at 160x50 (a large browser window): a noisy quadratic of 100,000 epochs (the app's longest) over 256
-seeds (the most allowed), six pinned runs of it (the most pins) at other learning rates, the scoreboard, the
+seeds (the most allowed), six pinned runs of it (the most pins) at other learning rates, another seed (all
+seven runs simulated again at once), the scoreboard, the
 run exported to CSV (streamed), the range test; then the process's peak RSS (VmHWM) against the peak of the
 same app left at its first screen. Prints both, their ratio and what SESSION_MIB assumes.
 """
@@ -23,7 +24,8 @@ import bench_app  # noqa: E402 - the pty helpers, shared
 from bench_app import _drain, _finish, _read_until, _spawn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-TAB, ESCAPE = b"\t", b"\x1b"
+TAB, ESCAPE, DOWN = b"\t", b"\x1b", b"\x1b[B"
+SEED_BELOW_LR = 12  # rows from the lr field down to the seed field (cosine on the quadratic)
 RUN = ["--problem", "quadratic", "problem.noise=0.5", "--schedule", "cosine", "lr=0.05", "--epochs", "100000"]
 
 
@@ -54,6 +56,11 @@ def session(argv: list[str], heavy: bool, cwd: str) -> float:
             settle(fd)
             os.write(fd, TAB)  # back to the form (the lr field)
             settle(fd, 0.5)
+        for _ in range(SEED_BELOW_LR):
+            os.write(fd, DOWN)
+            settle(fd, 0.2)
+        os.write(fd, b"+")  # another seed: the run and its six pinned runs simulate again, together
+        settle(fd, 3.0)
         os.write(fd, ESCAPE)
         settle(fd, 0.5)
         os.write(fd, b"b")  # the scoreboard

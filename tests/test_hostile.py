@@ -561,3 +561,36 @@ def test_a_compositions_members_count_toward_the_work_budget():
 
     one, many = estimated_seconds(prepare(chain(1))), estimated_seconds(prepare(chain(64)))
     assert many - one == pytest.approx(63 * MEMBER_SECONDS * 100_000)
+
+
+async def test_a_change_that_runs_the_pinned_runs_again_counts_their_work_together(monkeypatch):
+    """Issue 24: pinned runs follow the current run's problem and seed, so one key on the seed simulated all
+    seven again (six pinned 100,000-epoch runs over 256 seeds: 46 s of CPU, each run within the budget alone).
+    The work of all the runs a change re-simulates together is held to the budget; the value stays as it was."""
+    import lrtui.sim.config as sim_config
+    from lrtui.sim.config import estimated_seconds, prepare
+
+    pinned = tuple(cosine(lr=0.01 * (i + 1)) for i in range(6))
+    one = estimated_seconds(prepare(cosine()))
+    monkeypatch.setattr(sim_config, "WORK_BUDGET", 4.5 * one)  # (the budget scaled down to these small runs)
+    app = make_app(Start(cosine(), Options(), pinned=pinned))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        seed = row(app, "run.seed")
+        seed.focus()
+        await pilot.press("+")
+        await pilot.pause()
+        assert app.config.seed == 0 and len(app.pinned) == 6
+        assert seed.message.startswith("seed=1 runs the 6 pinned runs again with this one, about ")
+        assert seed.message.endswith(" s (unpin some with u or U, or take fewer seeds or epochs)")
+        lr = row(app, "schedule.lr")  # a change the pinned runs do not follow is the current run's alone
+        lr.focus()
+        await pilot.press("+")
+        await pilot.pause()
+        assert app.config.schedule["params"]["lr"] != 0.1 and lr.message == ""
+        await pilot.press("escape", "u", "u", "u")  # three pinned runs fewer: 4 runs' work, within 4.5
+        await pilot.pause()
+        seed.focus()
+        await pilot.press("+")
+        await pilot.pause()
+        assert app.config.seed == 1 and seed.message == "" and len(app.pinned) == 3

@@ -155,6 +155,27 @@ def test_seeded_and_reproducible_bit_for_bit_whatever_the_batch():
     assert not np.array_equal(alone.loss, different.loss)
 
 
+def test_large_runs_of_a_group_go_a_few_at_a_time_and_give_the_same_traces(monkeypatch):
+    """Seven runs over many seeds at once held each one's record in memory together (145 MB for seven
+    100,000-epoch runs over 256 seeds, 95 MB one at a time): a group is cut into batches of at most
+    BATCH_SEED_EPOCHS seed-epochs, and a run's trace does not depend on its batch."""
+    import lrtui.sim.engine as engine
+
+    cfgs = [RunConfig(schedule=S("cosine", lr=0.02 * (i + 1), T_max=50), problem="quadratic",
+                      problem_params={"noise": 0.5}, epochs=50, seed=3, seeds=8) for i in range(5)]
+    together = simulate_many(cfgs)
+    groups = []
+    real = engine._run_group
+    monkeypatch.setattr(engine, "_run_group", lambda runs, *a, **k: groups.append(len(runs)) or real(runs, *a, **k))
+    monkeypatch.setattr(engine, "BATCH_SEED_EPOCHS", 2 * 50 * 8)
+    batched = simulate_many(cfgs)
+    assert groups == [2, 2, 1]
+    for a, b in zip(together, batched):
+        for field in ("lr", "loss", "loss_lo", "loss_hi", "final_per_seed"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    assert engine._batches([7], [10 * engine.BATCH_SEED_EPOCHS]) == [[7]]  # a run larger than a batch: alone
+
+
 @pytest.mark.parametrize("problem", ["mlp", "logistic"])
 def test_data_runs_are_reproducible_and_batched_like_alone(problem):
     cfgs = [RunConfig(schedule=sched, problem=problem, epochs=15, seed=s, optimizer="adam")

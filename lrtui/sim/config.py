@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -202,12 +202,11 @@ def auto_seeds(problem: Problem | DataProblem, problem_params: dict[str, Any]) -
 EXTRA_SEED_COST = {
     "quadratic": 0.051, "ravine": 0.014, "quartic": 0.008, "two_basins": 0.008, "catapult": 0.012,
     "river_valley": 0.013, "rosenbrock": 0.009, "beale": 0.010, "spectrum": 0.035, "nqm": 0.032,
-    "logistic": 0.142, "mlp": 0.240,
 }
-"""What each seed after the first adds to a run's cost, in runs of one seed, per problem: the seeds share the step
-loop, only the arithmetic grows with them. The larger of 16 seeds' and 256 seeds' extra cost an analytic problem
-showed in benchmarks/bench_estimate.py (8 seeds' on a data problem), 2026-12-06 (the engine keeping no series
-per seed)."""
+"""What each seed after the first adds to an analytic problem's run, in runs of one seed: the seeds share the
+step loop, only the arithmetic grows with them. The larger of 16 seeds' and 256 seeds' extra cost in
+benchmarks/bench_estimate.py, 2026-12-06 (the engine keeping no series per seed). A data problem's seeds are
+counted in its arithmetic (:data:`SAMPLE_UNIT_SECONDS`)."""
 
 
 def seed_cost(seeds: int, problem: str) -> float:
@@ -216,9 +215,11 @@ def seed_cost(seeds: int, problem: str) -> float:
 
 
 def _seeds_within(p: Prepared, seconds: float) -> int:
-    """The most seeds (at least 1) whose run stays within ``seconds``."""
+    """The most seeds (at least 1) whose run stays within ``seconds`` (a run's estimate grows linearly with
+    its seeds)."""
     one = estimated_seconds(replace(p, seeds=1))
-    return max(1, int((seconds / one - 1) / EXTRA_SEED_COST[p.problem.name]) + 1)
+    more = estimated_seconds(replace(p, seeds=2)) - one
+    return max(1, int((seconds - one) / more) + 1) if more > 0 else MAX_SEEDS
 
 
 STEP_SECONDS = {  # problem: (a step with SGD under a schedule, what plateau adds to a step)
@@ -234,31 +235,41 @@ OPTIMIZER_STEP_SECONDS = {"sgd": 0.0, "momentum": 0.9e-6, "nesterov": 1.9e-6, "a
 PLATEAU_EPOCH_SECONDS = 50e-6
 """What plateau's reaction costs an epoch, beside its steps' (at one step an epoch: 21 us on quadratic, about 70 on
 nqm and beale, measured on a loaded machine; without it such runs took up to 4x their estimate)."""
+DATA_STEP_SECONDS = 50e-6
+"""A data problem's minibatch step, beside its arithmetic (about the same for one seed or many)."""
+SAMPLE_UNIT_SECONDS = 15e-9
+"""A data problem's arithmetic: a sample through a hidden unit (and back, in a step), for each seed; as if
+there were four units more (the output, the loss, the data: a logistic model or an MLP of one unit is not
+free). Fitted 2026-12-06 from 1 to 256 units and 1 to 32 seeds (benchmarks/bench_estimate.py): a seed of a
+wide MLP costs about a run of one, where the seeds were once counted as an MLP's of 16 units (a quarter of a
+run each: 32 seeds of 64 units on 2,000 samples ran 3.1x the estimate)."""
 ESTIMATE_MARGIN = 1.25
 """The estimate is the measured cost times this: an overestimate on a quiet machine, within 2x on a busy one."""
 
 
 def estimated_seconds(p: Prepared) -> float:
-    """About how long simulating ``p`` takes (2 cores, 2026; an overestimate more often than not): an
-    optimizer step of an analytic problem costs its problem's, its optimizer's and, under plateau, plateau's
-    (:data:`STEP_SECONDS`, :data:`OPTIMIZER_STEP_SECONDS`), and plateau an epoch :data:`PLATEAU_EPOCH_SECONDS`,
-    all times :data:`ESTIMATE_MARGIN`; a data problem's
-    about 50 us plus 20 ns per sample and hidden unit, and each epoch evaluates the training and held-out
-    sets (40 ns per sample and unit); seeds after the first add less (:func:`seed_cost`); a composition's
-    members add their curve's cost. ``benchmarks/bench_estimate.py`` holds the model to the time it takes."""
+    """About how long simulating ``p`` takes (2 cores, 2026; an overestimate more often than not).
+
+    An analytic problem: an optimizer step costs its problem's, its optimizer's and, under plateau, plateau's
+    (:data:`STEP_SECONDS`, :data:`OPTIMIZER_STEP_SECONDS`), plateau an epoch :data:`PLATEAU_EPOCH_SECONDS`, all
+    times :data:`ESTIMATE_MARGIN`, and seeds after the first less than the first (:func:`seed_cost`). A data
+    problem: ``steps x DATA_STEP_SECONDS + seeds x samples x (hidden + 4) x SAMPLE_UNIT_SECONDS`` an epoch,
+    the samples being the minibatches' and the training and held-out sets' (evaluated each epoch). A
+    composition's members add their curve's cost. ``benchmarks/bench_estimate.py`` holds the model to the time
+    it takes."""
+    curve = schedule_seconds(p.config.schedule)
     if p.problem.kind == "data":
         pp = p.problem_params
-        width = pp.get("hidden", 1)
         steps = math.ceil(pp["n"] / pp["batch_size"])
-        per_epoch = steps * (50e-6 + 20e-9 * pp["batch_size"] * width) + 40e-9 * pp["n"] * width
-    else:
-        step, plateau = STEP_SECONDS[p.problem.name]
-        step += OPTIMIZER_STEP_SECONDS[p.config.optimizer]
-        per_epoch = step * p.steps_per_epoch
-        if p.config.schedule["name"] == "plateau":
-            per_epoch += plateau * p.steps_per_epoch + PLATEAU_EPOCH_SECONDS
-        per_epoch *= ESTIMATE_MARGIN
-    return p.epochs * (per_epoch * seed_cost(p.seeds, p.problem.name) + schedule_seconds(p.config.schedule))
+        samples = steps * pp["batch_size"] + 2 * pp["n"]  # the minibatches', then the two sets evaluated
+        per_epoch = steps * DATA_STEP_SECONDS + p.seeds * samples * (pp.get("hidden", 1) + 4) * SAMPLE_UNIT_SECONDS
+        return p.epochs * (per_epoch + curve)
+    step, plateau = STEP_SECONDS[p.problem.name]
+    step += OPTIMIZER_STEP_SECONDS[p.config.optimizer]
+    per_epoch = step * p.steps_per_epoch
+    if p.config.schedule["name"] == "plateau":
+        per_epoch += plateau * p.steps_per_epoch + PLATEAU_EPOCH_SECONDS
+    return p.epochs * (per_epoch * ESTIMATE_MARGIN * seed_cost(p.seeds, p.problem.name) + curve)
 
 
 MEMBER_SECONDS = 150e-9
@@ -324,6 +335,18 @@ def _check_work(p: Prepared) -> None:
         what = f"steps_per_epoch={p.steps_per_epoch}"
     raise ConfigError(f"epochs={p.epochs} is too long a simulation for {p.problem.name} with {what} (about "
                       f"{seconds:,.0f} s): allowed about {WORK_BUDGET:.0f} s of work, here at most {most:,} epochs")
+
+
+def check_together(runs: Sequence[Prepared], what: str) -> None:
+    """Runs that one change simulates again together (the run and the pinned runs that follow it onto another
+    problem or seed): their work in all within :data:`WORK_BUDGET`, as one run's is. ``what`` names the change
+    (``seed=3``) in the ConfigError that refuses it (six pinned 100,000-epoch runs over 256 seeds took 46 s of
+    CPU on one key)."""
+    total = sum(estimated_seconds(p) for p in runs)
+    if total > WORK_BUDGET:
+        raise ConfigError(f"{what} runs the {len(runs) - 1} pinned runs again with this one, about {total:,.0f} s "
+                          f"of work in all: allowed about {WORK_BUDGET:.0f} s (unpin some with u or U, or take fewer "
+                          "seeds or epochs)")
 
 
 RUN_LENGTH_PARAMS = ("T_max", "num_training_steps", "total_steps")

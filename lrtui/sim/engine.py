@@ -67,10 +67,31 @@ def simulate_many(configs: Sequence[RunConfig | Prepared], progress: Progress | 
     for i, p in enumerate(prepared):
         groups.setdefault(p.group_key, []).append(i)
     traces: list[Trace | None] = [None] * len(prepared)
-    for indices in groups.values():
-        for i, trace in zip(indices, _run_group([prepared[i] for i in indices], progress=progress)):
-            traces[i] = trace
+    for group in groups.values():
+        for indices in _batches(group, [prepared[i].epochs * prepared[i].seeds for i in group]):
+            for i, trace in zip(indices, _run_group([prepared[i] for i in indices], progress=progress)):
+                traces[i] = trace
     return traces  # type: ignore[return-value]
+
+
+BATCH_SEED_EPOCHS = 2**23
+"""The most seed-epochs run at once (beyond one configuration): larger runs of a group go a few at a time.
+Many seeds already fill numpy's arrays, so nothing is gained, and each run's record costs memory while it
+runs: six pinned 100,000-epoch runs over 256 seeds run again with the current one peaked at 145 MB together,
+95 MB one at a time, for 13% more time; seven runs of one seed are 4.6x faster together."""
+
+
+def _batches(indices: list[int], sizes: list[int]) -> list[list[int]]:
+    """``indices`` in order, cut where a batch's ``sizes`` would add up past :data:`BATCH_SEED_EPOCHS`."""
+    batches: list[list[int]] = [[]]
+    total = 0
+    for i, size in zip(indices, sizes):
+        if batches[-1] and total + size > BATCH_SEED_EPOCHS:
+            batches.append([])
+            total = 0
+        batches[-1].append(i)
+        total += size
+    return batches
 
 
 def _seed_runs(p: Prepared) -> list[Prepared]:

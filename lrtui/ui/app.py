@@ -38,7 +38,7 @@ from lrtui.ui.editing import (SMOOTHING_FIELD, TARGET_FIELD, Change, Nudge, Sett
                               form_contents, is_shown, target_text)
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.widgets.form import FieldRow, ParamForm
-from lrtui.ui import keys
+from lrtui.ui import fields, keys
 from lrtui.ui.pin_actions import Pinning
 from lrtui.ui.cursor import Cursor
 from lrtui.ui.form_focus import FormFocus
@@ -350,6 +350,8 @@ class LrtuiApp(App[None]):
             return
         try:
             new = changed(self.settings, what, self.target)
+            if self.pinned and new.config != self.config:  # (pinned runs that follow it run again)
+                self.pinned.check_follow(new.prepared, f"{what.field.label}={fields.text(new.prepared, what.field)}")
         except ConfigError as err:
             row.show_error(str(err))
             return

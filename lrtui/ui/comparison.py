@@ -13,7 +13,7 @@ from lrtui.analysis.compare import Score, describe, distinguish, follow, score
 from lrtui.app_settings import MAX_PINNED
 from lrtui.analysis.verdict import Verdict, judge
 from lrtui.params import ConfigError
-from lrtui.sim.config import RunConfig, Trace
+from lrtui.sim.config import Prepared, RunConfig, Trace, check_together, prepare
 from lrtui.plotting.series import Look
 from lrtui.ui.simulation import Outcome
 from lrtui.ui.views import NOW_COLOUR, PIN_LOOKS
@@ -53,6 +53,21 @@ class Pinned:
     def follow(self, current: RunConfig) -> None:
         """Every pinned run takes the current run's problem and seed."""
         self.configs = [follow(c, current) for c in self.configs]
+
+    def check_follow(self, current: Prepared, what: str) -> None:
+        """Refuse the change ``what`` that made ``current`` (validated) when the pinned runs that would follow it
+        and run again make, with it, more work than one run may (lrtui.sim.config.check_together). A pinned
+        run that cannot run there costs nothing: it shows its error."""
+        again = []
+        for pin in self.configs:
+            moved = follow(pin, current.config)
+            if moved != pin:
+                try:
+                    again.append(prepare(moved))
+                except ConfigError:
+                    pass
+        if again:
+            check_together([current, *again], what)
 
     def add(self, config: RunConfig, trace: Trace) -> None:
         self.configs.append(config)
