@@ -174,7 +174,8 @@ async def test_a_session_saved_in_a_lab_keeps_the_progress_and_the_student_comes
     saved = load_session(tmp_path / "lrtui-session.toml")
     assert saved.lab["student"] == "ada" and saved.lab["exercise"] == "decay" and len(saved.pinned) == 1
     parser, _ = build_parser()
-    start = app_start(parser.parse_intermixed_args(["--lab", str(FIRST_LAB), "--load", "lrtui-session.toml"]))
+    start = app_start(parser.parse_intermixed_args(["--lab", str(FIRST_LAB), "--load", "lrtui-session.toml",
+                                                    "--results", str(tmp_path / "r.sqlite")]))
     assert start.lab.exercise.id == "decay" and start.lab.student == "ada" and len(start.pinned) == 1
     app = make_app(start)
     async with app.run_test(size=(80, 24)) as pilot:

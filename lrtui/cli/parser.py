@@ -187,5 +187,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                       "(lrtui --lab records them; several lab machines' merge).")
     p_report.add_argument("results", nargs="+", metavar="RESULTS", help="results databases (.results.sqlite)")
     p_report.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p_report.add_argument("--watch", action="store_true", help="a live view for the instructor, read again every "
+                          "few seconds: pass rate per exercise, who is stuck where, the values students tried")
+    p_report.add_argument("--every", type=float, default=2.0, metavar="SECONDS",
+                          help="with --watch: seconds between two readings (default 2, allowed 0.5 to 3600)")
+    p_report.add_argument("--ascii", action="store_true", help="with --watch: plain ASCII")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
                     "range-test": p_range, "code": p_code, "presets": p_presets, "lab": p_lab, "report": p_report}

@@ -255,6 +255,8 @@ class LrtuiApp(App[None]):
     def on_unmount(self) -> None:
         if self.playback.playing:
             self.playback.stop()
+        if self.lab is not None:
+            self.lab.keep_tried()  # (the run on screen as the app ends, if the student looked at it)
 
     def open_runs(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
                   smoothing: str, view: str = "loss") -> None:

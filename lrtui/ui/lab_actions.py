@@ -5,10 +5,16 @@ its ``show_lines``)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from lrtui.io.sessions import run_dict
 from lrtui.ui.lab import LabProgress
+
+
+LOOKED_SECONDS = 2.0
+"""A run a student keeps on screen this long is an attempt, recorded with its settings (as is every run that
+changes the score)."""
 
 
 def _printable(typed: str | None, most: int) -> str:
@@ -20,7 +26,8 @@ class LabActions:
     def __init__(self, progress: LabProgress, panel: Any, *, open_runs: Callable[..., None],
                  set_note: Callable[[str], None], notify: Callable[..., None], ascii: bool,
                  on_screen: Callable[[], tuple[Any, Any, float | None]],
-                 ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None) -> None:
+                 ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.progress = progress
         self.panel = panel
         self._open_runs = open_runs
@@ -31,6 +38,9 @@ class LabActions:
         self._ask = ask  # a prediction's question (the run hidden meanwhile)
         self._results = None  # lrtui.lab.results.Results, opened on the first record
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
+        self._clock = clock
+        self._looking: tuple[float, Any, float, Any] | None = None  # (since, exercise, score, run) not recorded yet
+        self._recorded_run: Any = None  # the last run recorded as an attempt
         # a lab that asks the student's name records nothing until it is answered (the first run is checked
         # behind the prompt)
         self.named = bool(progress.student) or not progress.lab.ask_name
@@ -42,6 +52,7 @@ class LabActions:
         self._move(-1)
 
     def _move(self, step: int) -> None:
+        self.keep_tried()
         if not self.progress.move(step):
             self._notify("this is the lab's " + ("last" if step > 0 else "first") + " exercise", timeout=3)
             return
@@ -110,29 +121,44 @@ class LabActions:
         traces = [(trace, pinned.configs[i]) for i, trace in pinned.traces()]
         before = self.progress.result
         result = self.progress.check(shown.trace, shown.prepared, traces, target)
+        config = shown.prepared.config
+        self.keep_tried()  # the run before this one, if the student looked at it long enough
         if before is None or before.score != result.score:
-            self._record("attempt", result.score, shown.prepared.config)
+            self._record("attempt", result.score, config)
+        elif config != self._recorded_run:
+            self._looking = (self._clock(), self.progress.exercise, result.score, config)
         exercise = self.progress.exercise.id
         if result.passed and exercise not in self.progress.passed:
             self.progress.passed.add(exercise)
             self._record("pass", result.score, shown.prepared.config)
         self.draw()
 
-    def _record(self, kind: str, score: float | None = None, config: Any = None) -> None:
-        """One event in the lab's results database; a database that cannot be written is said once, and the
-        lab goes on."""
+    def keep_tried(self) -> None:
+        """The run the student was looking at, recorded as an attempt if it stayed on screen for
+        :data:`LOOKED_SECONDS` (each run tried, for the values the report shows, not only those that changed
+        the score; a held key's runs pass by unrecorded). Called as the next run is checked and as the
+        exercise changes or the app ends."""
+        looking, self._looking = self._looking, None
+        if looking is not None and self._clock() - looking[0] >= LOOKED_SECONDS:
+            self._record("attempt", looking[2], looking[3], exercise=looking[1])
+
+    def _record(self, kind: str, score: float | None = None, config: Any = None, exercise: Any = None) -> None:
+        """One event in the lab's results database (on the exercise open, unless ``exercise`` is another
+        lrtui.lab.spec.Exercise); a database that cannot be written is said once, and the lab goes on."""
+        if config is not None and kind == "attempt":
+            self._recorded_run = config
         if self.progress.results is None or self._unrecorded or not self.named:
             return
         import sqlite3
 
         from lrtui.lab.results import Results, ResultsError
 
-        exercise = self.progress.exercise
+        where = self.progress.exercise if exercise is None else exercise
         try:
             if self._results is None:
                 self._results = Results(self.progress.results)
-            self._results.record(self.progress.student, self.progress.lab.title, exercise.id, kind, score,
-                                 exercise.points, None if config is None else run_dict(config))
+            self._results.record(self.progress.student, self.progress.lab.title, where.id, kind, score,
+                                 where.points, None if config is None else run_dict(config))
         except (ResultsError, OSError, sqlite3.Error) as err:  # (a full disk, a read-only folder)
             self._unrecorded = True
             self._notify(f"the lab's results cannot be recorded: {err}", severity="warning", timeout=6)
