@@ -218,3 +218,15 @@ async def test_a_prediction_is_asked_before_the_run_is_seen_and_graded_against_t
         await settle(app, pilot)
         assert app.plot_area.display and progress.predictions["edge"] == f"{2 / L * 1.05:.3g}"
         assert "✓ your prediction" in panel(app) and panel(app).split("\n")[0].count("2/4 points") == 1
+
+
+async def test_in_a_lab_the_note_is_the_exercises_text_and_t_says_so():
+    from lrtui.ui.screens.note import NoteEditor
+
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "t")
+        assert not isinstance(app.screen, NoteEditor)
+        assert any("in a lab the note is the exercise's text" in n.message for n in app._notifications)
+        assert app.sessions.note == progress.note()

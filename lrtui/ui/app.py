@@ -24,7 +24,7 @@ from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 
 from lrtui.app_settings import SMOOTHING
 from lrtui.params import ConfigError
@@ -202,6 +202,7 @@ class LrtuiApp(App[None]):
     action_load = route("sessions.load")
     action_export = route("sessions.export")
     action_code = route("sessions.code")
+    action_note = route("sessions.edit_note")
     action_help = route("sessions.help")
     action_command_palette = route("sessions.palette")
     action_lab_next = route("lab.next")  # n, N, h in a lab: lrtui/ui/lab_actions.py
@@ -452,7 +453,7 @@ class LrtuiApp(App[None]):
         keeps only quit (ctrl+c; q where that screen does not take it). On a field the letters are typed
         (the footer shows escape, to the commands, and ctrl+c); an open edit types space too."""
         if len(self.screen_stack) > 1:  # (q typed into a prompt's or the palette's input is text, not quit)
-            typing = isinstance(self.focused, Input) and parameters == ()
+            typing = isinstance(self.focused, (Input, TextArea)) and parameters == ()
             return action == "quit" and parameters != ("field",) and not typing
         on_field = isinstance(self.focused, FieldRow)
         if action == "quit":

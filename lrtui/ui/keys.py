@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 
-LETTER_ACTIONS = {"log", "view", "pin", "unpin", "clear_pins", "board", "export", "code", "enter_form", "lab_next",
-                  "lab_back", "lab_hint"}
+LETTER_ACTIONS = {"log", "view", "pin", "unpin", "clear_pins", "board", "export", "code", "note", "enter_form",
+                  "lab_next", "lab_back", "lab_hint"}
 """The actions of the plots' keys: on a field those keys are typed, not run."""
 
 
@@ -120,6 +120,8 @@ KEY_MAP = (
         (_bind("e", "export", "Export"),)),
     Key("c", "the schedule as torch, transformers or optax code: copy it or write it", "plots",
         (_bind("c", "code", "Code", priority=True),)),
+    Key("t", "write or edit the session's note (an instructor's instructions, what you found): ? shows it, "
+        "ctrl+s saves it with the runs; in the editor escape is done", "plots", (_bind("t", "note", "Note"),)),
     Key("n / N", "a lab (lrtui --lab FILE): the next exercise / the one before; each opens on its own run", "plots",
         (_bind("n", "lab_next", "Next exercise"), _bind("N", "lab_back", "Previous exercise"))),
     Key("h", "a lab: the exercise's next hint (? shows its text)", "plots", (_bind("h", "lab_hint", "Hint"),)),
