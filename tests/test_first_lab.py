@@ -1,5 +1,8 @@
-"""The shipped lab, lrtui/labs/first-lab.toml (issue 26, "A lab to ship"): each of its exercises reads whole
-in the app's panel at 80x24."""
+"""The shipped lab's exercise on step and exponential decay (issue 26, "A lab to ship"), graded as an
+autograder grades it: ``lrtui lab check`` on a session file a student would save. A right answer passes; the
+usual wrong ones fail, with the partial credit their steps earn. The numbers behind it are lrtui's own runs of
+teaching.md's T4 (the noisy quadratic) over the exercise's 64 seeds. And each exercise of the lab reads whole in
+the app's panel at 80x24."""
 
 import json
 from dataclasses import replace
@@ -48,6 +51,43 @@ def lab_check(tmp_path, capsys, ident: str, shown: dict | None = None, pinned: t
 
 def failing(graded: dict) -> list[str]:
     return [g["say"] for g in graded["goals"] if not g["held"]]
+
+
+def test_the_lab_has_its_topics_in_teaching_order():
+    assert [e.id for e in LAB.exercises] == ["edge", "decay", "floor", "step-exponential", "robbins-monro", "warmup"]
+
+
+# --- step and exponential decay: StepLR's gamma acts every step_size epochs, ExponentialLR's every epoch ----
+
+RIGHT_STEP = schedule("step", lr=0.1, step_size=500, gamma=0.1)  # 0.1, 0.01, 0.001, 0.0001: ends at 0.0019
+
+
+def test_step_and_exponential_pass_with_a_staircase_pinned_and_gamma_per_epoch(tmp_path, capsys):
+    graded = lab_check(tmp_path, capsys, "step-exponential", schedule("exponential", lr=0.1, gamma=0.9954),
+                       (RIGHT_STEP,), prediction="0.995")  # 0.1 ** (1/500) = 0.99540
+    assert graded["passed"] and graded["score"] == graded["points"] == 5
+
+
+@pytest.mark.parametrize("shown, pinned, score, fails", [
+    (None, (), 0, ["a step decay pinned, below 0.0025", "exponential below 0.0025"]),  # halves once: 0.015
+    (schedule("exponential", lr=0.1, gamma=0.1), (RIGHT_STEP,), 2, ["exponential below 0.0025"]),  # StepLR's gamma
+    (schedule("exponential", lr=0.1, gamma=0.95), (RIGHT_STEP,), 2, ["exponential below 0.0025"]),  # stalls: 0.23
+    (schedule("exponential", lr=0.1, gamma=0.999), (RIGHT_STEP,), 2, ["exponential below 0.0025"]),  # floor 0.0052
+    (schedule("exponential", lr=0.1, gamma=0.9954), (schedule("step", lr=0.1, step_size=100, gamma=0.1),), 2,
+     ["a step decay pinned, below 0.0025"]),  # the steps come too early: 0.0056
+    (schedule("exponential", lr=0.1, gamma=0.9954), (schedule("step", lr=0.1, step_size=1000, gamma=0.1),), 2,
+     ["a step decay pinned, below 0.0025"]),  # the last one too late: 0.0034
+    (RIGHT_STEP, (), 0, ["a step decay pinned, below 0.0025", "exponential below 0.0025"]),  # right, not pinned
+])
+def test_step_and_exponential_fail_their_usual_wrong_answers(tmp_path, capsys, shown, pinned, score, fails):
+    graded = lab_check(tmp_path, capsys, "step-exponential", shown, pinned)
+    assert not graded["passed"] and graded["score"] == score and failing(graded) == fails + ["your prediction"]
+
+
+def test_the_step_and_exponential_prediction_is_gamma_per_epoch(tmp_path, capsys):
+    for answer, right in (("0.9954", True), ("0.995", True), ("0.99", False), ("0.1", False)):
+        graded = lab_check(tmp_path, capsys, "step-exponential", prediction=answer)
+        assert graded["goals"][-1]["held"] is right, answer
 
 
 # --- every exercise at 80x24 --------------------------------------------------------------------------------
