@@ -1,8 +1,8 @@
-"""The shipped lab's exercise on step and exponential decay (issue 26, "A lab to ship"), graded as an
-autograder grades it: ``lrtui lab check`` on a session file a student would save. A right answer passes; the
-usual wrong ones fail, with the partial credit their steps earn. The numbers behind it are lrtui's own runs of
-teaching.md's T4 (the noisy quadratic) over the exercise's 64 seeds. And each exercise of the lab reads whole in
-the app's panel at 80x24."""
+"""The shipped lab's exercises on step and exponential decay and on cosine and the end of training (issue 26,
+"A lab to ship"), graded as an autograder grades them: ``lrtui lab check`` on a session file a student would
+save. A right answer passes; the usual wrong ones fail, with the partial credit their steps earn. The numbers
+behind them are lrtui's own runs of teaching.md's T4 (the noisy quadratic) and T10 (the river valley), over the
+exercises' seeds. And each exercise of the lab reads whole in the app's panel at 80x24."""
 
 import json
 from dataclasses import replace
@@ -54,7 +54,8 @@ def failing(graded: dict) -> list[str]:
 
 
 def test_the_lab_has_its_topics_in_teaching_order():
-    assert [e.id for e in LAB.exercises] == ["edge", "decay", "floor", "step-exponential", "robbins-monro", "warmup"]
+    assert [e.id for e in LAB.exercises] == ["edge", "decay", "floor", "step-exponential", "robbins-monro",
+                                             "cosine-end", "warmup"]
 
 
 # --- step and exponential decay: StepLR's gamma acts every step_size epochs, ExponentialLR's every epoch ----
@@ -88,6 +89,28 @@ def test_the_step_and_exponential_prediction_is_gamma_per_epoch(tmp_path, capsys
     for answer, right in (("0.9954", True), ("0.995", True), ("0.99", False), ("0.1", False)):
         graded = lab_check(tmp_path, capsys, "step-exponential", prediction=answer)
         assert graded["goals"][-1]["held"] is right, answer
+
+
+# --- cosine and the end of training: T_max is the run's length, or the lr climbs back ---------------------
+
+@pytest.mark.parametrize("T_max, passes", [(3000, True), (2700, True), (3300, True), (1500, False), (3750, False),
+                                           (6000, False)])
+def test_cosine_passes_when_T_max_matches_the_run_within_about_10_percent(tmp_path, capsys, T_max, passes):
+    graded = lab_check(tmp_path, capsys, "cosine-end", schedule("cosine", lr=0.1, T_max=T_max), prediction="0.1")
+    assert graded["passed"] is passes
+    assert graded["score"] == (4 if passes else 1)  # each step of the goal holds or fails with the horizon
+
+
+def test_cosine_fails_a_floor_too_high_and_a_shorter_run(tmp_path, capsys):
+    graded = lab_check(tmp_path, capsys, "cosine-end", schedule("cosine", lr=0.1, T_max=3000, eta_min=0.01))
+    assert not graded["passed"] and failing(graded)[:2] == ["the lr annealed by the end", "final loss below 0.02"]
+    graded = lab_check(tmp_path, capsys, "cosine-end", epochs=1500)  # the run cut to fit the cosine: locked
+    assert not graded["passed"] and failing(graded)[0] == "epochs is locked"
+
+
+def test_the_cosine_prediction_is_the_peak_it_climbs_back_to(tmp_path, capsys):
+    assert lab_check(tmp_path, capsys, "cosine-end", prediction="0.1")["goals"][-1]["held"]
+    assert not lab_check(tmp_path, capsys, "cosine-end", prediction="0")["goals"][-1]["held"]
 
 
 # --- every exercise at 80x24 --------------------------------------------------------------------------------
