@@ -1,8 +1,9 @@
-"""The shipped lab's exercises on step and exponential decay and on cosine and the end of training (issue 26,
-"A lab to ship"), graded as an autograder grades them: ``lrtui lab check`` on a session file a student would
-save. A right answer passes; the usual wrong ones fail, with the partial credit their steps earn. The numbers
-behind them are lrtui's own runs of teaching.md's T4 (the noisy quadratic) and T10 (the river valley), over the
-exercises' seeds. And each exercise of the lab reads whole in the app's panel at 80x24."""
+"""The shipped lab's exercises on step and exponential decay, cosine and the end of training, exploring then
+exploiting, and warm restarts (issue 26, "A lab to ship"), graded as an autograder grades them: ``lrtui lab
+check`` on a session file a student would save. A right answer passes; the usual wrong ones fail, with the
+partial credit their steps earn. The numbers behind them are lrtui's own runs of teaching.md's T4 (the noisy
+quadratic), T7 (the two basins, here with noise) and T10 (the river valley), over the exercises' seeds. And each
+exercise of the lab reads whole in the app's panel at 80x24."""
 
 import json
 from dataclasses import replace
@@ -55,7 +56,7 @@ def failing(graded: dict) -> list[str]:
 
 def test_the_lab_has_its_topics_in_teaching_order():
     assert [e.id for e in LAB.exercises] == ["edge", "decay", "floor", "step-exponential", "robbins-monro",
-                                             "cosine-end", "warmup"]
+                                             "cosine-end", "warmup", "explore-exploit", "sgdr"]
 
 
 # --- step and exponential decay: StepLR's gamma acts every step_size epochs, ExponentialLR's every epoch ----
@@ -111,6 +112,37 @@ def test_cosine_fails_a_floor_too_high_and_a_shorter_run(tmp_path, capsys):
 def test_the_cosine_prediction_is_the_peak_it_climbs_back_to(tmp_path, capsys):
     assert lab_check(tmp_path, capsys, "cosine-end", prediction="0.1")["goals"][-1]["held"]
     assert not lab_check(tmp_path, capsys, "cosine-end", prediction="0")["goals"][-1]["held"]
+
+
+# --- explore, then exploit: escape the sharp basin with a large lr, settle in the flat one by decaying ------
+
+@pytest.mark.parametrize("shown, score", [
+    (schedule("cosine", lr=0.5, T_max=1500), 4),
+    (schedule("cosine", lr=0.1, T_max=1500), 4),
+    (schedule("exponential", lr=0.5, gamma=0.99), 4),
+    (None, 0),  # constant 0.01: stays in the sharp minimum, -0.949
+    (schedule("cosine", lr=0.02, T_max=1500), 0),  # decays, never explores
+    (schedule("constant", lr=0.1), 2),  # escapes, then bounces on the noise: -1.097
+    (schedule("constant", lr=0.5), 1),  # escapes, and is thrown back out of the flat basin: -0.949
+])
+def test_explore_then_exploit_passes_only_a_large_lr_that_decays(tmp_path, capsys, shown, score):
+    graded = lab_check(tmp_path, capsys, "explore-exploit", shown)
+    assert graded["score"] == score and graded["passed"] is (score == graded["points"])
+
+
+# --- warm restarts: at least two restarts, and a cycle that ends with the run -----------------------------
+
+@pytest.mark.parametrize("T_0, T_mult, score, fails", [
+    (100, 2, 4, []),  # cycles end at 100, 300, 700, 1500
+    (500, 1, 4, []),
+    (200, 2, 1, ["a cycle ends with the run", "settled at the flat bottom"]),  # the start: 100 epochs into a cycle
+    (100, 3, 1, ["a cycle ends with the run", "settled at the flat bottom"]),  # restarts at 100, 400, 1300
+    (1500, 1, 3, ["at least two restarts"]),  # one cosine: no restart
+    (150, 1, 2, ["settled at the flat bottom"]),  # the last 150 epochs are a whole cycle, from lr 0.5
+])
+def test_warm_restarts_pass_when_a_cycle_ends_with_the_run(tmp_path, capsys, T_0, T_mult, score, fails):
+    graded = lab_check(tmp_path, capsys, "sgdr", schedule("cosine_restarts", lr=0.5, T_0=T_0, T_mult=T_mult))
+    assert graded["score"] == score and failing(graded) == fails and graded["passed"] is (not fails)
 
 
 # --- every exercise at 80x24 --------------------------------------------------------------------------------
