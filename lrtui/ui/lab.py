@@ -85,7 +85,9 @@ class LabProgress:
 
     def lines(self, ascii: bool = False) -> list[str]:
         """The panel's text: the exercise's title and score, then a line per condition (a tick or a cross,
-        what it asks, and what was seen where it does not hold), then the hints shown."""
+        what it asks, and what was seen where it does not hold: a condition that is no comparison has nothing
+        to show but its own text, left out), then the newest hint shown (one: the panel is five lines high,
+        so with three conditions a second hint line would fall below its edge)."""
         exercise, result = self.exercise, self.result
         total = sum(e.points for e in self.lab.exercises)
         earned = sum(self.best.values())
@@ -96,9 +98,10 @@ class LabProgress:
         lines = [head]
         if result is not None:
             for c in result.checks:
-                lines.append(f" {yes} {c.say}" if c.holds else f" {no} {c.say}: {c.seen}")
-        for i, hint in enumerate(exercise.hints[: self.hints]):
-            lines.append(f" hint {i + 1}/{len(exercise.hints)}: {hint}")
+                seen = f": {c.seen}" if c.seen not in (c.check, c.say) else ""
+                lines.append(f" {yes} {c.say}" if c.holds else f" {no} {c.say}{seen}")
+        if self.hints:
+            lines.append(f" hint {self.hints}/{len(exercise.hints)}: {exercise.hints[self.hints - 1]}")
         return lines
 
     def saved(self) -> dict[str, Any]:
@@ -131,4 +134,5 @@ class LabProgress:
 
     def note(self) -> str:
         """What ? shows for the exercise: its title and text (the help's note)."""
-        return f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n{self.exercise.text}"
+        # (a blank line after the title: the help reflows a note's lines into paragraphs)
+        return f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n\n{self.exercise.text}"
