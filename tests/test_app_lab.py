@@ -124,7 +124,7 @@ async def test_hidden_fields_are_not_in_the_form_and_ascii_marks_the_checklist(t
 
 @pytest.mark.parametrize("argv, fragment", [
     (["--lab", str(FIRST_LAB), "--preset", "T1"], "--lab opens its exercises' runs: allowed no --preset"),
-    (["--lab", "/nonexistent/lab.toml"], "lab file lab.toml: cannot be read"),
+    (["--lab", "/nonexistent/lab.toml"], "lab file /nonexistent/lab.toml: no such file (lrtui ships first-lab"),
 ])
 def test_lab_options_are_checked_in_one_line(capsys, argv, fragment):
     assert main(argv) == 2

@@ -205,3 +205,27 @@ def test_the_noise_floor_prediction_is_the_closed_form():
     lr, sigma, L = 0.1, 1.0, 1.0
     floor = lr * sigma**2 / (2 * (2 - lr * L))
     assert prediction_holds(exercise, floor, []) and not prediction_holds(exercise, 0.05, [])
+
+
+def test_a_shipped_lab_opens_by_its_name_and_records_in_the_current_folder(tmp_path, monkeypatch, capsys):
+    """A lab lrtui ships is found by its name wherever lrtui is installed (--lab first-lab), and its results
+    go to the current folder, not into the installed package's; a lab file of one's own keeps them beside
+    it; a lab that is not there says what is shipped."""
+    from lrtui.cli.parser import build_parser
+    from lrtui.cli.start import app_start
+    from lrtui.lab.spec import SHIPPED, default_results, find_lab
+
+    monkeypatch.chdir(tmp_path)
+    assert find_lab("first-lab") == find_lab("first-lab.toml") == SHIPPED / "first-lab.toml" == FIRST_LAB.resolve()
+    assert default_results(find_lab("first-lab")) == tmp_path / "first-lab.results.sqlite"
+    mine = tmp_path / "week3.toml"
+    mine.write_text(FIRST_LAB.read_text())
+    assert find_lab("week3.toml") == Path("week3.toml") and default_results(mine) == tmp_path / "week3.results.sqlite"
+    (tmp_path / "first-lab.toml").write_text(FIRST_LAB.read_text())  # a file by the name wins over the shipped
+    assert find_lab("first-lab.toml") == Path("first-lab.toml")
+    parser, _ = build_parser()
+    start = app_start(parser.parse_intermixed_args(["--lab", "first-lab", "--student", "ada"]))
+    assert start.lab.results == str(tmp_path / "first-lab.results.sqlite")
+    assert main(["lab", "check", "nowhere", "--session", "x.toml"]) == 2
+    assert capsys.readouterr().err == ("lrtui: lab file nowhere: no such file (lrtui ships first-lab: --lab "
+                                       "first-lab opens it)\n")

@@ -64,11 +64,11 @@ def _add_start_options(p: argparse.ArgumentParser) -> None:
 
 def _add_lab_options(p: argparse.ArgumentParser) -> None:
     """A lab's exercises instead of the run options."""
-    p.add_argument("--lab", metavar="FILE", help="open a lab: its exercises, checked as you go (a TOML file; "
-                   "lrtui/labs/ has one)")
+    p.add_argument("--lab", metavar="FILE", help="open a lab: its exercises, checked as you go (a TOML file, or "
+                   "the name of a lab lrtui ships: first-lab)")
     p.add_argument("--student", default="", help="with --lab: your name (each student has their own variant)")
     p.add_argument("--results", metavar="PATH", help="with --lab: the SQLite file the checks are recorded in "
-                   "(default: beside the lab, LAB.results.sqlite); lrtui report reads it")
+                   "(default: beside the lab, LAB.results.sqlite; a shipped lab's here); lrtui report reads it")
 
 
 APP_DESCRIPTION = (

@@ -153,9 +153,38 @@ def field_names(prepared: Prepared) -> set[str]:
     return names
 
 
+SHIPPED = Path(__file__).resolve().parent.parent / "labs"
+"""The labs lrtui ships (lrtui/labs/), each found by its name: ``--lab first-lab``."""
+
+
+def shipped_labs() -> list[str]:
+    return sorted(p.stem for p in SHIPPED.glob("*.toml"))
+
+
+def find_lab(given: str | Path) -> Path:
+    """The lab file ``given`` names: that path, or, where there is none and the name has no folder in it, the
+    lab lrtui ships by that name (``first-lab`` or ``first-lab.toml``)."""
+    path = Path(given)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    shipped = SHIPPED / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
+    return shipped if shipped.is_file() else path
+
+
+def default_results(lab: Path) -> Path:
+    """Where a lab's results are recorded unless --results says: beside the lab; for a lab lrtui ships, in
+    the current folder (the installed package's folder is not the instructor's)."""
+    results = lab.with_suffix(".results.sqlite")
+    return Path.cwd() / results.name if lab.resolve().parent == SHIPPED else results
+
+
 def load_lab(path: str | Path) -> Lab:
-    """The lab in ``path`` (TOML), every field checked (:class:`LabError`, one line)."""
-    path = Path(path)
+    """The lab in ``path`` (TOML; a shipped lab by its name, :func:`find_lab`), every field checked
+    (:class:`LabError`, one line)."""
+    path = find_lab(path)
+    if not path.exists():
+        raise LabError(f"lab file {cut(str(path), 60)}: no such file (lrtui ships {', '.join(shipped_labs())}: "
+                       "--lab first-lab opens it)")
     try:
         data = read_bounded(path, MAX_BYTES)
     except FileRefused as refused:
