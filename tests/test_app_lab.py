@@ -246,3 +246,18 @@ async def test_in_a_lab_the_note_is_the_exercises_text_and_t_says_so():
         assert not isinstance(app.screen, NoteEditor)
         assert any("in a lab the note is the exercise's text" in n.message for n in app._notifications)
         assert app.sessions.note == progress.note()
+
+
+async def test_a_locked_value_as_wide_as_its_column_stays_on_its_line():
+    """A locked value shows in brackets: the row measured the value without them, so '[auto=16]' wrapped its
+    last character onto a line of its own at 80x24."""
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        while progress.exercise.id != "cosine-end":
+            await pilot.press("escape", "n")
+            await settle(app, pilot)
+        seeds = row(app, "run.seeds")
+        assert seeds.locked and app.config.seeds is None
+        shown = seeds.render().plain
+        assert "[auto=" in shown and "\n" not in shown and len(shown) <= seeds.content_region.width
