@@ -207,7 +207,7 @@ class LossView(View):
             band = dict(colour=colour.rstrip("+"), marker=BAND_MARKER if look.plain else BAND_DOTS)
             series += [Series(run.x, smooth(trace.loss_lo), label=f"{BAND[0]}-{BAND[1]}%", **band),
                        Series(run.x, smooth(trace.loss_hi), **band)]
-        floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
+        floor = _floor_near_the_runs(prepared.problem.noise_floor(prepared.problem_params, trace.lr), series)
         if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
             series.append(Series(run.x, floor, REFERENCE, "noise floor", marker="." if look.plain else None,
                                  on_top=True))
@@ -215,6 +215,19 @@ class LossView(View):
         if trace.seeds > 1:  # the mean over them (the legend names the band)
             title += f", {trace.seeds} seeds"
         return Figure(tuple(series), title, look, x_range=run.x_range)
+
+
+def _floor_near_the_runs(floor: np.ndarray | None, series: list[Series]) -> np.ndarray | None:
+    """The noise floor where it is within a decade of the lowest loss drawn: an lr decayed to nothing takes the
+    floor to 1e-46 long after the run stopped following it (a stalled exponential decay), which squashed a log
+    plot's runs into its top rows. Elsewhere NaN (not drawn)."""
+    if floor is None:
+        return None
+    drawn = np.concatenate([np.asarray(s.y, dtype=float) for s in series]) if series else np.array([])
+    drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+    if drawn.size == 0:
+        return floor
+    return np.where(floor >= drawn.min() / 10, floor, np.nan)
 
 
 class LandscapeView(View):
