@@ -133,3 +133,29 @@ def test_a_bad_map_request_is_one_line_and_status_2(capsys, argv, message):
     assert main(["map", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_own_colour():
+    """Two cells a character (▀: the upper cell its foreground, the lower its background); the edge's cells
+    white, diverging ones red, the converging ones darker the lower their final loss."""
+    from lrtui.plotting.map_text import DIVERGES, EDGE, RAMP, cell_colours, damping_rows, map_text
+
+    x = axis("schedule.lr", 0.01, 4.0, True, 40)
+    y = axis("optimizer.momentum", 0.0, 0.9, False, 8)
+    m = compute_map(heavy_ball(), x, y)
+    colours = cell_colours(m)
+    for row, beta in enumerate(y.values):
+        edge = cell_of(x.edges(), 2 * (1 + beta) / L)
+        assert colours[row][edge] == EDGE and set(colours[row][edge + 1:]) == {DIVERGES}
+    shaded = np.where(m.kind == 0, m.final, np.nan)
+    for column, row in enumerate(damping_rows(m)):  # (critical damping's cells have its colour)
+        if row is not None:
+            shaded[row, column] = np.nan
+    fastest = np.unravel_index(np.nanargmin(shaded), shaded.shape)
+    assert colours[fastest[0]][fastest[1]] == RAMP[0]
+    slowest = np.unravel_index(np.nanargmax(shaded), shaded.shape)
+    assert colours[slowest[0]][slowest[1]] == RAMP[-1]
+    text = map_text(m)
+    lines = text.plain.split("\n")
+    assert len([line for line in lines if "▀" in line]) == 4  # 8 rows of cells, two a line
+    assert "█ diverges" in lines[-1] and "stable edge" in lines[-1]

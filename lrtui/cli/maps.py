@@ -72,10 +72,16 @@ def cmd_map(args: argparse.Namespace) -> int:
     result = compute_map(prepared, x, y, progress)
     progress.close()
     if args.plot:
-        from lrtui.plotting.map_text import map_lines
-        from lrtui.plotting.terminal import shows_braille
+        from lrtui.plotting.map_text import map_lines, map_text
+        from lrtui.plotting.terminal import shows_braille, use_colour
 
-        print("\n".join(map_lines(result, ascii=args.ascii or not shows_braille())))
+        ascii = args.ascii or not shows_braille()
+        if use_colour() and not ascii:  # cells shaded by their final loss, two a line
+            from rich.console import Console
+
+            Console(highlight=False).print(map_text(result))
+        else:  # a glyph a cell: nothing is told by colour alone
+            print("\n".join(map_lines(result, ascii=ascii)))
         return 0
     cells = [{LR: float(xv), y_field: float(yv), "final_loss": None if math.isnan(f) else float(f),
               "class": result.class_of(k)}

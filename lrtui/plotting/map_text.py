@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # (plotting reads a map; it does not make one)
+    from rich.text import Text
+
     from lrtui.analysis.maps import Map
 
 GLYPHS = {False: {"converges": "·", "oscillates": "~", "diverges": "X", "not run": " ", "edge": "│", "damping": "∙"},
@@ -89,3 +91,80 @@ def map_lines(m: Map, ascii: bool = False) -> list[str]:
         legend.append(f"{glyph['damping']} critical damping")
     lines.append("  ".join(legend))
     return lines
+
+
+RAMP = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+        "#fde725")
+"""The final loss's shades, low to high (viridis): a cell's colour by where its log10 final loss falls."""
+DIVERGES, EDGE, DAMPING, NOT_RUN_COLOUR = "#e8464a", "#ffffff", "#9a9a9a", "#202020"
+"""The colours of a cell that diverged, of the stable edge's cells, critical damping's, and a cell not run."""
+
+
+def cell_colours(m: Map) -> list[list[str]]:
+    """Each cell's colour, rows bottom (the least y) first: the shade of its log final loss, or its class's or
+    boundary's colour."""
+    finite = m.final[np.isfinite(m.final) & (m.final > 0)]
+    low, high = (np.log10(finite.min()), np.log10(finite.max())) if finite.size else (0.0, 1.0)
+    span = max(high - low, 1e-12)
+    colours = []
+    for row in range(m.final.shape[0]):
+        line = []
+        for column in range(m.final.shape[1]):
+            kind, value = m.kind[row, column], m.final[row, column]
+            if kind < 0:
+                line.append(NOT_RUN_COLOUR)
+            elif m.classes[kind] == "diverges" or not np.isfinite(value):
+                line.append(DIVERGES)
+            else:
+                shade = (np.log10(max(value, 10 ** low)) - low) / span
+                line.append(RAMP[min(int(shade * len(RAMP)), len(RAMP) - 1)])
+        colours.append(line)
+    for column, row in enumerate(damping_rows(m)):
+        if row is not None:
+            colours[row][column] = DAMPING
+    for row, column in enumerate(edge_columns(m)):
+        if column is not None:
+            colours[row][column] = EDGE
+    return colours
+
+
+def map_text(m: Map) -> Text:
+    """The map in colour, two rows of cells a line (the upper cell the foreground of ▀, the lower its
+    background), the y values at the left, the lr's below, and a legend: the shades' scale of the final loss,
+    and the colours of diverging cells and of the boundaries."""
+    from rich.text import Text
+
+    colours = cell_colours(m)
+    if len(colours) % 2:
+        colours.insert(0, [None] * len(colours[0]))  # (an odd count: the lowest line's lower half is blank)
+    pairs = [(colours[i + 1], colours[i]) for i in range(len(colours) - 2, -1, -2)]  # top line first
+    labels = {0: _number(m.y.values[-1]), len(pairs) - 1: _number(m.y.values[0])}
+    width = max(len(v) for v in labels.values())
+    text = Text(f"{m.y.field} over {m.x.field} (log): final loss, {m.base.config.schedule['name']} on "
+                f"{m.base.problem.name} with {m.base.optimizer.name}, {m.base.epochs} epochs\n")
+    for i, (upper, lower) in enumerate(pairs):
+        text.append(f"{labels.get(i, '').rjust(width)} │")
+        for top, bottom in zip(upper, lower):
+            text.append("▀", style=f"{top or 'default'} on {bottom or 'default'}")
+        text.append("\n")
+    columns = len(colours[0])
+    text.append(" " * width + " └" + "─" * columns + "\n")
+    left, right = _number(m.x.values[0]), _number(m.x.values[-1])
+    text.append(" " * (width + 2) + left + right.rjust(max(columns - len(left), len(right) + 1)) + "\n")
+    finite = m.final[np.isfinite(m.final) & (m.final > 0)]
+    if finite.size:
+        text.append(f"final loss {_number(finite.min())} ")
+        for shade in RAMP:
+            text.append("█", style=shade)
+        text.append(f" {_number(finite.max())}  ")
+    text.append("█", style=DIVERGES)
+    text.append(" diverges")
+    if any(c is not None for c in edge_columns(m)):
+        text.append("  ")
+        text.append("█", style=EDGE)
+        text.append(" stable edge c/λmax")
+    if any(r is not None for r in damping_rows(m)):
+        text.append("  ")
+        text.append("█", style=DAMPING)
+        text.append(" critical damping")
+    return text
