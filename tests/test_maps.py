@@ -158,4 +158,4 @@ def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_ow
     text = map_text(m)
     lines = text.plain.split("\n")
     assert len([line for line in lines if "▀" in line]) == 4  # 8 rows of cells, two a line
-    assert "█ diverges" in lines[-1] and "stable edge" in lines[-1]
+    assert "█ diverges" in lines[-1] and "█ edge" in lines[-1]

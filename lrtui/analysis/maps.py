@@ -143,7 +143,8 @@ def default_y(prepared: Prepared, focused: str | None = None) -> str:
     return fields[0]
 
 
-def _value(prepared: Prepared, field: str) -> float:
+def value_of(prepared: Prepared, field: str) -> float:
+    """A field's value in the run (defaults filled in), by the name a lab and a map use."""
     group, _, name = field.partition(".")
     if group == "schedule":
         return prepared.schedule.params[name]
@@ -160,7 +161,7 @@ def default_range(prepared: Prepared, field: str) -> tuple[float, float, bool]:
     its value; a count from its least to the longer of four times its value and the run; another from its least
     to four times its value (or its least + 1), within its declared bounds."""
     param = map_params(prepared)[field]
-    value = _value(prepared, field)
+    value = value_of(prepared, field)
     if field == "optimizer.momentum":
         return 0.0, 0.99, False
     edge = _stable_edge(prepared)
@@ -250,6 +251,6 @@ def compute_map(prepared: Prepared, x: Axis, y: Axis,
                 final[row, column], kind[row, column] = _summary(trace, cell)
                 if np.isnan(lambda_max[row]) and len(trace.sharpness) and np.isfinite(trace.sharpness[0]):
                     lambda_max[row] = float(trace.sharpness[0])
-        if progress is not None:
-            progress(row + 1, len(y.values))
+        if progress is not None:  # (in epochs, as a run's: a row's runs go together)
+            progress((row + 1) * prepared.epochs, len(y.values) * prepared.epochs)
     return Map(prepared, x, y, final, kind, lambda_max)

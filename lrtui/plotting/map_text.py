@@ -46,8 +46,9 @@ def damping_rows(m: Map) -> list[int | None]:
     return out
 
 
-def glyph_grid(m: Map, ascii: bool) -> list[str]:
-    """The cells as glyphs, the top row the largest y (rows of the returned list top to bottom)."""
+def glyph_grid(m: Map, ascii: bool, marks: dict[tuple[int, int], str] | None = None) -> list[str]:
+    """The cells as glyphs, the top row the largest y (rows of the returned list top to bottom); ``marks``
+    put a glyph of their own on cells by (row, column): the run shown, the cursor."""
     glyph = GLYPHS[ascii]
     rows = [[glyph[m.class_of(k)] for k in row] for row in m.kind]
     for column, row in enumerate(damping_rows(m)):
@@ -56,19 +57,28 @@ def glyph_grid(m: Map, ascii: bool) -> list[str]:
     for row, column in enumerate(edge_columns(m)):
         if column is not None:
             rows[row][column] = glyph["edge"]
+    for (row, column), mark in (marks or {}).items():
+        rows[row][column] = mark
     return ["".join(r) for r in reversed(rows)]
 
 
-def map_lines(m: Map, ascii: bool = False) -> list[str]:
-    """The map with its axes and legend, as lines of text."""
-    grid = glyph_grid(m, ascii)
+def long_title(m: Map) -> str:
+    """What a map shows and of which run (the CLI's; the app's form says the run)."""
+    return (f"{m.y.field} over {m.x.field} (log): {m.base.config.schedule['name']} on {m.base.problem.name} "
+            f"with {m.base.optimizer.name}, {m.base.epochs} epochs")
+
+
+def map_lines(m: Map, ascii: bool = False, marks: dict[tuple[int, int], str] | None = None,
+              title: str | None = None, compact: bool = False) -> list[str]:
+    """The map with its axes and legend, as lines of text (``marks`` as :func:`glyph_grid` takes them; the
+    title :func:`long_title` unless given; ``compact``: the legend in fewer words, for the app's panel)."""
+    grid = glyph_grid(m, ascii, marks)
     labels = {0: _number(m.y.values[-1]), len(grid) - 1: _number(m.y.values[0])}
     if len(grid) > 4:
         labels[len(grid) // 2] = _number(m.y.values[len(grid) - 1 - len(grid) // 2])
     width = max(len(v) for v in labels.values())
     bar = "|" if ascii else "│"
-    lines = [f"{m.y.field} over {m.x.field} (log): {m.base.config.schedule['name']} on {m.base.problem.name} "
-             f"with {m.base.optimizer.name}, {m.base.epochs} epochs"]
+    lines = [long_title(m) if title is None else title]
     lines += [f"{labels.get(i, '').rjust(width)} {bar}{row}" for i, row in enumerate(grid)]
     columns = len(grid[0]) if grid else 0
     axis = [" "] * columns
@@ -86,10 +96,10 @@ def map_lines(m: Map, ascii: bool = False) -> list[str]:
     if (m.kind < 0).any():
         legend.append("blank: not allowed there")
     if any(c is not None for c in edge_columns(m)):
-        legend.append(f"{glyph['edge']} stable edge c/lambda_max")
+        legend.append(f"{glyph['edge']} edge" if compact else f"{glyph['edge']} stable edge c/lambda_max")
     if any(r is not None for r in damping_rows(m)):
-        legend.append(f"{glyph['damping']} critical damping")
-    lines.append("  ".join(legend))
+        legend.append(f"{glyph['damping']} damping" if compact else f"{glyph['damping']} critical damping")
+    lines.append((" " if compact else "  ").join(legend))
     return lines
 
 
@@ -128,10 +138,11 @@ def cell_colours(m: Map) -> list[list[str]]:
     return colours
 
 
-def map_text(m: Map) -> Text:
+def map_text(m: Map, marks: dict[tuple[int, int], str] | None = None, title: str | None = None) -> Text:
     """The map in colour, two rows of cells a line (the upper cell the foreground of ▀, the lower its
-    background), the y values at the left, the lr's below, and a legend: the shades' scale of the final loss,
-    and the colours of diverging cells and of the boundaries."""
+    background), the y values at the left, the lr's below, and a legend in few words (it fits the app's lower
+    panel at 80x24): the shades' scale of the final loss, and the colours of diverging cells and of the
+    boundaries (the stable edge c/lambda_max, critical damping)."""
     from rich.text import Text
 
     colours = cell_colours(m)
@@ -140,31 +151,36 @@ def map_text(m: Map) -> Text:
     pairs = [(colours[i + 1], colours[i]) for i in range(len(colours) - 2, -1, -2)]  # top line first
     labels = {0: _number(m.y.values[-1]), len(pairs) - 1: _number(m.y.values[0])}
     width = max(len(v) for v in labels.values())
-    text = Text(f"{m.y.field} over {m.x.field} (log): final loss, {m.base.config.schedule['name']} on "
-                f"{m.base.problem.name} with {m.base.optimizer.name}, {m.base.epochs} epochs\n")
+    text = Text((long_title(m) if title is None else title) + "\n")
+    odd = len(m.final) % 2  # (a blank lower half was added under the lowest row)
     for i, (upper, lower) in enumerate(pairs):
         text.append(f"{labels.get(i, '').rjust(width)} │")
-        for top, bottom in zip(upper, lower):
-            text.append("▀", style=f"{top or 'default'} on {bottom or 'default'}")
+        rows = (len(colours) - 1 - 2 * i - odd, len(colours) - 2 - 2 * i - odd)  # the map's rows of this line
+        for column, (top, bottom) in enumerate(zip(upper, lower)):
+            mark = next(((marks or {})[(r, column)] for r in rows if (r, column) in (marks or {})), None)
+            if mark is not None:  # a mark takes the line's two cells: the run shown, the cursor
+                text.append(mark, style="bold #000000 on #ffffff")
+            else:
+                text.append("▀", style=f"{top or 'default'} on {bottom or 'default'}")
         text.append("\n")
     columns = len(colours[0])
     text.append(" " * width + " └" + "─" * columns + "\n")
     left, right = _number(m.x.values[0]), _number(m.x.values[-1])
     text.append(" " * (width + 2) + left + right.rjust(max(columns - len(left), len(right) + 1)) + "\n")
     finite = m.final[np.isfinite(m.final) & (m.final > 0)]
-    if finite.size:
-        text.append(f"final loss {_number(finite.min())} ")
+    if finite.size:  # (short: it fits the app's lower panel at 80x24)
+        text.append(f"{finite.min():.0e} ")
         for shade in RAMP:
             text.append("█", style=shade)
-        text.append(f" {_number(finite.max())}  ")
+        text.append(f" {finite.max():.1g} ")
     text.append("█", style=DIVERGES)
     text.append(" diverges")
     if any(c is not None for c in edge_columns(m)):
-        text.append("  ")
+        text.append(" ")
         text.append("█", style=EDGE)
-        text.append(" stable edge c/λmax")
+        text.append(" edge")
     if any(r is not None for r in damping_rows(m)):
-        text.append("  ")
+        text.append(" ")
         text.append("█", style=DAMPING)
-        text.append(" critical damping")
+        text.append(" damping")
     return text

@@ -136,7 +136,8 @@ class LrtuiApp(App[None]):
             call_from_thread=self.call_from_thread, show_run=lambda shown: setattr(self, "shown", shown),
             set_quietly=quietly, set_view=lambda view: setattr(self, "view", view), fill_form=self._fill_form,
             set_interval=self.set_interval, call_later=self.call_later, refresh_bindings=self.refresh_bindings,
-            notify=self.notify, playing_at=lambda: self.cursor.playing_at)
+            notify=self.notify, playing_at=lambda: self.cursor.playing_at,
+            focused_field=lambda: self.form.focus_key)
         self.simulation = self.runs.queue
         self.cursor = Cursor(lambda: self.epoch, lambda epoch: setattr(self, "epoch", epoch),
                              lambda: self.runs.last_epoch, self.set_interval, self.runs.playing_changed,
@@ -191,6 +192,7 @@ class LrtuiApp(App[None]):
     action_play = route("cursor.play")
     action_pause = route("cursor.pause")
     action_speed = route("cursor.faster")
+    action_map_move = route("runs.map_move")
     action_log = route("runs.toggle_log")  # l, L, v, s, w, r, escape on a long run: lrtui/ui/run_updates.py
     action_view = route("runs.switch_view")
     action_cancel_run = route("runs.cancel")
@@ -361,6 +363,22 @@ class LrtuiApp(App[None]):
         row.show_error("")
         self._set_settings(new)
 
+    def action_map_pick(self) -> None:
+        """enter on the map: the cursor's cell becomes the run (its lr and y set, as typed in the form)."""
+        from lrtui.lab.spec import with_values
+
+        values = self.runs.map_pick()
+        if not values:
+            return
+        try:
+            prepared = prepare(with_values(self.config, values))
+        except ConfigError as err:
+            self.run_display.show_problem(str(err))
+            return
+        self._set_settings(Settings(prepared, self.target_loss, self.smoothing))
+        self.notify("the run is now " + ", ".join(f"{k.removeprefix('schedule.')}={v:.4g}" for k, v in values.items())
+                    + " (m closes the map)", timeout=4, markup=False)
+
     def _ask_unseen(self, question: str, then) -> None:
         """A lab's question, answered before the run is seen: the plots hide until it is."""
         from lrtui.ui.screens.prompt import PathPrompt
@@ -468,6 +486,12 @@ class LrtuiApp(App[None]):
         if action == "leave_form":
             return on_field
         if action.startswith("lab_") and self.lab is None:
+            return False
+        on_map = self.view == "map" and not on_field
+        if action.startswith("map_"):  # the arrows and enter, on the map: its cursor (elsewhere, the epoch, the form)
+            return on_map
+        if on_map and (action == "step" and parameters in ((-1,), (1,)) or parameters == ("arrow",)
+                       or action == "enter_form"):
             return False
         if action in keys.LETTER_ACTIONS:
             return not on_field
