@@ -103,8 +103,8 @@ async def test_the_app_records_attempts_passes_and_hints(tmp_path):
         await pilot.press("escape", "h")
         await settle(app, pilot)
     kinds = [(e["kind"], e["score"]) for e in read_events([path])]
-    assert kinds == [("attempt", 1.0), ("attempt", 3.0), ("pass", 3.0), ("hint", None)]
-    assert json.loads(read_events([path])[2]["settings"])["problem_params"]["L"] == L
+    assert kinds == [("attempt", 3.0), ("pass", 3.0), ("hint", None)]  # (the exercise's own start is no attempt)
+    assert json.loads(read_events([path])[1]["settings"])["problem_params"]["L"] == L
 
 
 @pytest.mark.parametrize("looked", [0.0, 1000.0])
@@ -123,8 +123,25 @@ async def test_each_run_a_student_looked_at_is_an_attempt_with_its_settings(tmp_
     tried = [(e["score"], json.loads(e["settings"])["schedule"]["params"]["lr"])
              for e in read_events([path]) if e["kind"] == "attempt"]
     lrs = [float(f"{f / L:.4g}") for f in (5, 6, 7)]
-    assert tried == ([(1.0, 0.1), (2.0, lrs[0]), (2.0, lrs[1]), (2.0, lrs[2])] if looked == 0
-                     else [(1.0, 0.1), (2.0, lrs[0])])
+    assert tried == ([(2.0, lrs[0]), (2.0, lrs[1]), (2.0, lrs[2])] if looked == 0 else [(2.0, lrs[0])])
+
+
+async def test_a_new_exercise_is_never_graded_on_the_last_exercises_run(tmp_path):
+    """The new user's try: n from the edge exercise recorded 2 of 4 points on cosine-end, never touched: the
+    exercise's pinned runs were set (and checked) while the edge's run was still the one on screen. And the
+    run an exercise opens on is not the student's attempt (every student's start value filled the report's
+    histograms)."""
+    app, path, L = edge_recorded(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await type_lr(app, pilot, 5 / L)  # an attempt on the edge: it diverges
+        await pilot.press("escape", "n")
+        await settle(app, pilot)
+        assert app.lab.progress.exercise.id == "decay"
+        await pilot.press("p")  # the constant run pinned: a condition of decay holds (the start, still untouched)
+        await settle(app, pilot)
+    events = read_events([path])
+    assert [(e["exercise"], e["kind"]) for e in events] == [("edge", "attempt")]
 
 
 async def test_a_results_file_that_cannot_be_written_is_said_once_and_the_lab_goes_on(tmp_path):

@@ -151,7 +151,7 @@ class LrtuiApp(App[None]):
         self.lab = None if start.lab is None else LabActions(  # (its panel made only for a lab: composed then)
             start.lab, LabPanel(id="lab"), open_runs=self.open_runs, notify=self.notify, ascii=self.options.ascii,
             set_note=lambda note: setattr(self.sessions, "session_note", note), ask=self._ask_unseen,
-            on_screen=lambda: (self.shown, self.pinned, self.target))
+            on_screen=lambda: (self.shown, self.pinned, self.target, self.config), set_timer=self.set_timer)
         self.sessions = SessionActions(
             start, work=lambda: Work(self.config, tuple(self.pins), self.epoch, self.target_loss, self.smoothing),
             open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,

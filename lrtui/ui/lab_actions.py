@@ -5,6 +5,7 @@ its ``show_lines``)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any, Callable
 
@@ -27,14 +28,19 @@ class LabActions:
                  set_note: Callable[[str], None], notify: Callable[..., None], ascii: bool,
                  on_screen: Callable[[], tuple[Any, Any, float | None]],
                  ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 set_timer: Callable[[float, Callable[[], None]], Any] = lambda delay, then: None) -> None:
         self.progress = progress
         self.panel = panel
         self._open_runs = open_runs
         self._set_note = set_note
         self._notify = notify
         self._ascii = ascii
-        self._on_screen = on_screen  # the run shown (lrtui.ui.shown.Shown or None), the Pinned runs, the target
+        self._on_screen = on_screen  # the run shown (lrtui.ui.shown.Shown or None), the Pinned runs, the target,
+        # and the run edited (the app's config: the one shown, unless a new run is still simulating)
+        self._set_timer = set_timer
+        self._opened = progress.start().config  # the exercise's own start: the student's runs differ from it
+        self._opening = False  # an exercise's runs are being set: nothing is checked meanwhile
         self._ask = ask  # a prediction's question (the run hidden meanwhile)
         self._results = None  # lrtui.lab.results.Results, opened on the first record
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
@@ -61,10 +67,24 @@ class LabActions:
     def open(self) -> None:
         """The exercise open, on its start (the student's own variant); ? shows its text."""
         start = self.progress.start()
+        self._opened = start.config
         self._set_note(self.progress.note())
-        self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
+        with self.opening():
+            self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
         self.draw()
         self.ask_prediction()
+
+    @contextlib.contextmanager
+    def opening(self):
+        """Runs being set (an exercise opened, a session loaded): their pinned runs are set before their run,
+        while the last run is still on screen, so nothing is checked meanwhile; then the run on screen is (a
+        short one is there already; a long one is checked when it is)."""
+        self._opening = True
+        try:
+            yield
+        finally:
+            self._opening = False
+        self.check()
 
     def ask_prediction(self) -> None:
         """The exercise's question, asked before its run is seen (once answered, not again)."""
@@ -114,33 +134,43 @@ class LabActions:
         self.draw()
 
     def check(self) -> None:
-        """The goal checked on the run on screen and the pinned runs that have a trace; the panel redrawn."""
-        shown, pinned, target = self._on_screen()
-        if shown is None:
+        """The goal checked on the run on screen and the pinned runs that have a trace; the panel redrawn.
+        A run on screen that is not the run edited (the exercise just opened, its run still simulating: the
+        last exercise's run is still drawn) is not checked: it would be graded on the wrong exercise."""
+        shown, pinned, target, current = self._on_screen()
+        if shown is None or shown.prepared.config != current or self._opening:
             return
         traces = [(trace, pinned.configs[i]) for i, trace in pinned.traces()]
         before = self.progress.result
         result = self.progress.check(shown.trace, shown.prepared, traces, target)
         config = shown.prepared.config
         self.keep_tried()  # the run before this one, if the student looked at it long enough
-        if before is None or before.score != result.score:
+        untouched = config == self._opened  # the exercise's own start: not the student's attempt
+        if (before is None or before.score != result.score) and not untouched:
             self._record("attempt", result.score, config)
-        elif config != self._recorded_run:
+        elif config != self._recorded_run and not untouched:
             self._looking = (self._clock(), self.progress.exercise, result.score, config)
+            self._set_timer(LOOKED_SECONDS + 0.05, lambda: self.keep_tried(moving_on=False))  # (not at the next key)
         exercise = self.progress.exercise.id
         if result.passed and exercise not in self.progress.passed:
             self.progress.passed.add(exercise)
             self._record("pass", result.score, shown.prepared.config)
         self.draw()
 
-    def keep_tried(self) -> None:
-        """The run the student was looking at, recorded as an attempt if it stayed on screen for
+    def keep_tried(self, moving_on: bool = True) -> None:
+        """The run the student was looking at, recorded as an attempt if it has stayed on screen for
         :data:`LOOKED_SECONDS` (each run tried, for the values the report shows, not only those that changed
-        the score; a held key's runs pass by unrecorded). Called as the next run is checked and as the
+        the score; a held key's runs pass by unrecorded). Called by a timer as it is shown (``moving_on``
+        False: a run not looked at long enough yet stays waiting), and as the next run is checked, the
         exercise changes or the app ends."""
-        looking, self._looking = self._looking, None
-        if looking is not None and self._clock() - looking[0] >= LOOKED_SECONDS:
+        looking = self._looking
+        if looking is None:
+            return
+        if self._clock() - looking[0] >= LOOKED_SECONDS:
+            self._looking = None
             self._record("attempt", looking[2], looking[3], exercise=looking[1])
+        elif moving_on:
+            self._looking = None
 
     def _record(self, kind: str, score: float | None = None, config: Any = None, exercise: Any = None) -> None:
         """One event in the lab's results database (on the exercise open, unless ``exercise`` is another

@@ -8,6 +8,8 @@ reads the App's run through ``work()`` and opens runs through ``open_runs(...)``
 
 from __future__ import annotations
 
+import contextlib
+
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING, Callable
 
@@ -164,7 +166,9 @@ class SessionActions:
             self.session_path = path
             self.session_note = session.note
             resumed = self.lab is not None and session.lab is not None and self.lab.resume(session.lab)
-            self._open_runs(session.config, session.pinned, session.epoch, session.target_loss, session.smoothing)
+            with self.lab.opening() if self.lab is not None else contextlib.nullcontext():
+                self._open_runs(session.config, session.pinned, session.epoch, session.target_loss,
+                                session.smoothing)
             self._mark_saved()
             if resumed:
                 self._notify(f"the lab resumes where {self.lab.progress.student or 'you'} left it", timeout=4)
