@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lrtui.cli import main
+from lrtui.io.sessions import Session, save_session
 from lrtui.lab.grade import grade
 from lrtui.lab.spec import load_lab, parse_lab
 from lrtui.plotting.terminal import Options
@@ -261,3 +262,31 @@ async def test_a_locked_value_as_wide_as_its_column_stays_on_its_line():
         assert seeds.locked and app.config.seeds is None
         shown = seeds.render().plain
         assert "[auto=" in shown and "\n" not in shown and len(shown) <= seeds.content_region.width
+
+
+def test_loading_a_classmates_session_opens_their_runs_and_keeps_who_you_are(tmp_path, capsys):
+    """The new user's try: mallory loaded Ada's file and from then on was recorded as Ada, with Ada's passes
+    and predictions; --student bob --load ada.toml credited bob with Ada's 4/4."""
+    from lrtui.cli.parser import build_parser
+    from lrtui.cli.start import app_start
+
+    lab = load_lab(FIRST_LAB)
+    ada = LabProgress(lab, student="ada", predictions={"edge": "0.5"})
+    ada.move(1)
+    ada.passed.add("edge")
+    ada.best["edge"] = 3.0
+    saved = ada.saved()
+    mallory = LabProgress(lab, student="mallory")
+    assert mallory.someone_elses(saved) and mallory.restore(saved)
+    assert mallory.student == "mallory" and mallory.exercise.id == "decay"
+    assert mallory.passed == set() and mallory.best == {} and mallory.predictions == {}
+    anyone = LabProgress(lab)  # no name yet: the session's own student comes back (next week's return)
+    assert not anyone.someone_elses(saved) and anyone.restore(saved) and anyone.student == "ada"
+    start = ada.start()
+    save_session(Session(start.config, start.pinned, 0, None, "", lab=saved), tmp_path / "ada.toml")
+    parser, _ = build_parser()
+    opened = app_start(parser.parse_intermixed_args(["--lab", str(FIRST_LAB), "--student", "bob", "--load",
+                                                     str(tmp_path / "ada.toml"), "--results",
+                                                     str(tmp_path / "r.sqlite")]))
+    assert opened.lab.student == "bob" and opened.lab.passed == set() and opened.config == start.config
+    assert "was saved by 'ada': its runs open, and the results stay 'bob''s" in capsys.readouterr().err

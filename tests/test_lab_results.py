@@ -155,3 +155,19 @@ async def test_a_results_file_that_cannot_be_written_is_said_once_and_the_lab_go
         await settle(app, pilot)
         said = [n.message for n in app._notifications if "cannot be recorded" in n.message]
         assert len(said) == 1 and "hint 2/2" in app.query_one("#lab").render().plain
+
+
+async def test_a_run_kept_on_screen_is_recorded_once_it_has_been_there_not_at_the_next_key(tmp_path, monkeypatch):
+    """The new user's try: a student sitting on lr 0.45 for 10 s was never recorded (only the next key, or the
+    session's end, recorded the run before)."""
+    import lrtui.ui.lab_actions as lab_actions
+
+    monkeypatch.setattr(lab_actions, "LOOKED_SECONDS", 0.2)
+    app, path, L = edge_recorded(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await type_lr(app, pilot, 5 / L)  # the score changes: recorded at once
+        await type_lr(app, pilot, 6 / L)  # the same score: recorded once looked at
+        await pilot.pause(0.6)
+        tried = [json.loads(e["settings"])["schedule"]["params"]["lr"] for e in read_events([path])]
+        assert tried == [float(f"{5 / L:.4g}"), float(f"{6 / L:.4g}")]

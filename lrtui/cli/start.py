@@ -85,6 +85,9 @@ def _lab_start(args: argparse.Namespace, options) -> Start:
 
     session = load_session(args.load)  # a session saved in the lab: its runs, and where the student was
     check_app_epochs(session.config, *session.pinned)
+    if session.lab is not None and progress.someone_elses(session.lab):
+        print(f"lrtui: {args.load} was saved by {session.lab.get('student')!r}: its runs open, and the results "
+              f"stay {progress.student!r}'s", file=sys.stderr)
     if session.lab is not None and not progress.restore(session.lab):
         raise UsageError(f"lrtui: {args.load} was saved in another lab ({session.lab.get('title', '')!r})")
     if args.student.strip():

@@ -110,11 +110,21 @@ class LabProgress:
                 "best": dict(self.best), "passed": sorted(self.passed), "hints": self.hints,
                 "predictions": dict(self.predictions)}
 
+    def someone_elses(self, saved: dict[str, Any]) -> bool:
+        """Whether a session's progress was another student's than the one named here."""
+        theirs = saved.get("student", "")
+        return bool(self.student and theirs and theirs != self.student)
+
     def restore(self, saved: dict[str, Any]) -> bool:
-        """The progress a session kept, when it is this lab's (False: another lab's, nothing changed)."""
+        """The progress a session kept, when it is this lab's (False: another lab's, nothing changed). Another
+        student's session (:meth:`someone_elses`) gives its exercise and nothing more: its scores, passes,
+        hints and predictions are theirs, and whoever is named here stays who they are."""
         ids = [e.id for e in self.lab.exercises]
         if saved.get("title") != self.lab.title or saved.get("exercise") not in ids:
             return False
+        if self.someone_elses(saved):
+            self.index, self.hints, self.result = ids.index(saved["exercise"]), 0, None
+            return True
         self.student = saved.get("student", "")
         self.index = ids.index(saved["exercise"])
         self.hints = min(int(saved.get("hints", 0)), len(self.exercise.hints))

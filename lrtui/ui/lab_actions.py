@@ -118,8 +118,12 @@ class LabActions:
     def resume(self, saved: dict) -> bool:
         """A session's saved progress of this lab, taken back (False: another lab's); ? shows the exercise's
         text and the panel its state once the session's runs are on screen."""
+        theirs = self.progress.someone_elses(saved)
         if not self.progress.restore(saved):
             return False
+        if theirs:
+            self._notify(f"this session was saved by {_printable(saved.get('student'), 60)}: its runs are open, and "
+                         f"the results stay {self.progress.student}'s", timeout=6, markup=False)
         self.named = True
         self._set_note(self.progress.note())
         self.draw()
