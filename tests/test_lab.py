@@ -130,8 +130,26 @@ def test_the_stability_edge_passes_just_under_2_over_L_and_its_usual_wrong_answe
     timid = grade(edge, edge_session(student, 0.5), student)  # converges, far from the edge: partial credit
     assert not timid.passed and timid.score == 1 and "goal > " in timid.checks[1].seen
     other = "bob" if student == "ada" else "ada"  # another student's L: the locked field says so
-    theirs = grade(edge, edge_session(other, 0.97), student)
+    theirs = grade(edge, edge_session(other, 0.97), student, prediction=f"{2 / L:.3g}")
     assert not theirs.passed and theirs.checks[0].say == "problem.L is locked"
+    assert theirs.score == 0  # a run edited where the lab forbids earns nothing (it scored 3 of 4 before)
+
+
+def test_lab_check_grades_a_session_on_its_own_exercise_and_says_what_it_graded(tmp_path, capsys):
+    """The new user's try: --exercise edge on a session saved on cosine-end graded the cosine run; the whole
+    lab seemed '4 of 4' where it has more points."""
+    lab = load_lab(FIRST_LAB)
+    session = edge_session("ada", 0.97)
+    saved = {"title": lab.title, "student": "ada", "exercise": "edge", "best": {}, "passed": [], "hints": 0,
+             "predictions": {}}
+    save_session(Session(session.config, session.pinned, 0, None, "", lab=saved), tmp_path / "ada.toml")
+    assert main(["lab", "check", str(FIRST_LAB), "--session", str(tmp_path / "ada.toml")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["graded"] == ["edge"] and report["score"] == 3 and report["points"] == 4
+    assert report["lab_points"] == sum(e.points for e in lab.exercises) > 4
+    assert main(["lab", "check", str(FIRST_LAB), "--session", str(tmp_path / "ada.toml"), "--exercise",
+                 "decay"]) == 2
+    assert "was saved on exercise 'edge': its runs are that exercise's" in capsys.readouterr().err
 
 
 def test_a_prediction_is_graded_against_the_students_own_limit():

@@ -12,7 +12,7 @@ worth its points. No Textual here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -141,12 +141,15 @@ def grade_facts(exercise: Exercise, shown: Prepared, runs: list[Facts], student:
         checks.append(Checked(goal.condition.text, goal.say, holds, shown, goal.points,
                               goal.points if holds else 0.0))
     passed = all(c.holds for c in checks)
+    broken = any(c.check.endswith(" locked") and not c.holds for c in checks)
+    if broken:  # a run edited where the lab forbids is not this exercise's run: nothing of it earns points
+        checks = [replace(c, earned=0.0) for c in checks]
     predict = exercise.predict
     if predict is not None:
         right = prediction is not None and prediction_holds(exercise, prediction, runs)
         seen = "not answered" if prediction is None else f"you said {prediction}"
         checks.append(Checked("predict", "your prediction", right, seen, predict.points,
-                              predict.points if right else 0.0))
+                              predict.points if right and not broken else 0.0))
     earned = sum(c.earned for c in checks)
     return Result(exercise.id, earned, exercise.points, passed, tuple(checks))
 
