@@ -290,3 +290,23 @@ def test_loading_a_classmates_session_opens_their_runs_and_keeps_who_you_are(tmp
                                                      str(tmp_path / "r.sqlite")]))
     assert opened.lab.student == "bob" and opened.lab.passed == set() and opened.config == start.config
     assert "was saved by 'ada': its runs open, and the results stay 'bob''s" in capsys.readouterr().err
+
+
+async def test_the_prediction_cannot_be_read_off_the_panel_nor_skipped_for_free():
+    """The new user's try: while the question was open the goal line showed 'goal > 0.4847' (the answer);
+    escape showed the run and the question came back later; escaping the name skipped the question."""
+    from lrtui.ui.screens.prompt import PathPrompt
+
+    app, progress = lab_app(student="", predictions={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape")  # no name
+        await settle(app, pilot)
+        assert isinstance(app.screen, PathPrompt) and "predict first" in app.screen.question  # asked all the same
+        assert "goal >" not in panel(app) and "answer the question first" in panel(app)
+        assert not app.plot_area.display
+        await pilot.press("escape")  # skipped: the run shows, the question's points are lost, it is not asked again
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PathPrompt) and app.plot_area.display
+        assert progress.predictions == {"edge": ""} and progress.asks() is None
+        assert "goal >" in panel(app) and "your prediction: skipped" in panel(app)

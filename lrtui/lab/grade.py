@@ -146,8 +146,8 @@ def grade_facts(exercise: Exercise, shown: Prepared, runs: list[Facts], student:
         checks = [replace(c, earned=0.0) for c in checks]
     predict = exercise.predict
     if predict is not None:
-        right = prediction is not None and prediction_holds(exercise, prediction, runs)
-        seen = "not answered" if prediction is None else f"you said {prediction}"
+        right = bool(prediction) and prediction_holds(exercise, prediction, runs)
+        seen = "not answered" if prediction is None else "skipped" if prediction == "" else f"you said {prediction}"
         checks.append(Checked("predict", "your prediction", right, seen, predict.points,
                               predict.points if right and not broken else 0.0))
     earned = sum(c.earned for c in checks)

@@ -389,7 +389,10 @@ class LrtuiApp(App[None]):
             self.plot_area.display = True
             then(answer)
 
-        self.push_screen(PathPrompt(question, ""), answered)
+        prompt = PathPrompt(question, "", hint="enter: answer   escape: skip it (its points are lost)")
+        prompt.set_class(self.options.ascii, "ascii")
+        prompt.add_class("low")  # (at the bottom: the form above shows the student's own values, L among them)
+        self.push_screen(prompt, answered)
 
     def _mark_locked(self) -> None:
         """The form's rows a lab's exercise locks, shown so ([3.92])."""

@@ -96,7 +96,9 @@ class LabProgress:
                 f"(lab {earned:g}/{total:g})  n N h ?")
         yes, no = ("+", "x") if ascii else ("✓", "✗")
         lines = [head]
-        if result is not None:
+        if self.asks() is not None:  # (the goals' values would give the answer away)
+            lines.append(" answer the question first: the goal and the run show then")
+        elif result is not None:
             for c in result.checks:
                 seen = f": {c.seen}" if c.seen not in (c.check, c.say) else ""
                 lines.append(f" {yes} {c.say}" if c.holds else f" {no} {c.say}{seen}")

@@ -93,12 +93,16 @@ class LabActions:
             self._ask(question, self.predicted)
 
     def predicted(self, typed: str | None) -> None:
-        """The student's answer (none: asked again when the exercise opens next), kept and checked."""
+        """The student's answer, kept and checked; escape or nothing typed skips the question (its points
+        lost: the run it hid is seen now, so it is not asked again)."""
         answer = _printable(typed, 100)
+        self.progress.predictions[self.progress.exercise.id] = answer
         if answer:
-            self.progress.predictions[self.progress.exercise.id] = answer
             self._record("predict")
+        else:
+            self._notify("question skipped: its points are lost", timeout=4)
         self.check()
+        self.draw()
 
     def name_given(self, typed: str | None) -> None:
         """The student's name, as typed at the lab's first prompt: their own variant opens (none given: the
@@ -108,6 +112,7 @@ class LabActions:
         if not name:
             self._notify("no name given: your results are recorded without one (ctrl+s still saves your runs)",
                          timeout=6)
+            self.ask_prediction()  # (the exercise's question, as a name would have led to)
             return
         self.progress.student = name
         self.progress.best.clear()
