@@ -179,7 +179,7 @@ def test_lab_check_prints_json_and_refuses_bad_input_in_one_line(tmp_path, capsy
     assert [e["id"] for e in report["exercises"]] == [e.id for e in load_lab(FIRST_LAB).exercises]
     assert report["exercises"][0]["passed"] and report["exercises"][0]["goals"][1]["held"]
     for argv, fragment in [(["--exercise", "nope"], "--exercise 'nope' is not in the lab: allowed edge, decay, floor"),
-                           (["--session", str(tmp_path / "none.toml")], "none.toml"), ([], "--session FILE")]:
+                           (["--session", str(tmp_path / "none.toml")], "none.toml")]:
         args = ["lab", "check", str(FIRST_LAB), *argv]
         if "--session" not in argv and argv:
             args += ["--session", str(path)]
@@ -247,3 +247,34 @@ def test_a_shipped_lab_opens_by_its_name_and_records_in_the_current_folder(tmp_p
     assert main(["lab", "check", "nowhere", "--session", "x.toml"]) == 2
     assert capsys.readouterr().err == ("lrtui: lab file nowhere: no such file (lrtui ships first-lab: --lab "
                                        "first-lab opens it)\n")
+
+
+def test_a_name_no_run_has_is_refused_when_the_lab_is_read_with_what_was_meant(tmp_path, capsys):
+    """The new user's try: a typo in a goal (stabel_lr) passed the lab's reading and showed only in a student's
+    panel. lrtui lab check LAB alone checks a lab file."""
+    import tomllib
+
+    document = tomllib.loads(FIRST_LAB.read_text())
+    document["exercise"][0]["goal"][1]["check"] = "lr > 0.9 * stabel_lr and all(p.lr > 0 for p in pinned)"
+    with pytest.raises(ConfigError, match=r"exercise 'edge': goal\[1\]: stabel_lr is not a name a condition knows "
+                                          r"\(did you mean stable_lr\?\)"):
+        parse_lab(document)
+    assert main(["lab", "check", str(FIRST_LAB)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(document['exercise'])} exercises" in out
+    assert out.rstrip().endswith("ok (--session FILE grades a saved session)")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(FIRST_LAB.read_text().replace("stable_lr", "stabel_lr", 1))
+    assert main(["lab", "check", str(bad)]) == 2
+    assert "did you mean stable_lr?" in capsys.readouterr().err
+
+
+def test_the_names_a_condition_may_read_are_the_facts_of_a_run():
+    from lrtui.lab.grade import RUN_NAMES, facts
+    from lrtui.sim.config import prepare
+    from lrtui.sim.engine import simulate
+
+    edge = load_lab(FIRST_LAB).exercises[0]
+    prepared = prepare(edge.start.config)
+    read = set(facts(simulate(prepared), prepared).values)
+    assert read - set(prepared.schedule.params) == set(RUN_NAMES) - {"run", "pinned", "runs"}

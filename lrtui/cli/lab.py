@@ -15,9 +15,12 @@ def cmd_lab(args: argparse.Namespace) -> int:
     from lrtui.lab.grade import grade
     from lrtui.lab.spec import load_lab
 
-    if args.session is None:
-        raise UsageError("lrtui lab check: --session FILE is required (the saved session to grade)")
     lab = load_lab(args.file)
+    if args.session is None:  # the lab file alone: checked as it is read (an instructor's first test of it)
+        points = sum(e.points for e in lab.exercises)
+        print(f"{args.file}: {lab.title!r}: {len(lab.exercises)} exercises, {points:g} points: ok (--session FILE "
+              "grades a saved session)")
+        return 0
     session = load_session(args.session)
     exercises = lab.exercises
     saved = session.lab

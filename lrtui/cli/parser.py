@@ -180,7 +180,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                    "graded on the exercise it was on, for the student it names, unless --exercise or --student say.")
     p_lab.add_argument("action", choices=("check",), help="check: grade a saved session")
     p_lab.add_argument("file", metavar="LAB", help="the lab file (.toml)")
-    p_lab.add_argument("--session", metavar="FILE", help="the saved session to grade (.toml or .json)")
+    p_lab.add_argument("--session", metavar="FILE", help="the saved session to grade (.toml or .json); without "
+                       "it, the lab file alone is checked")
     p_lab.add_argument("--student", default="", help="the student's name (their variant of the exercises)")
     p_lab.add_argument("--exercise", metavar="ID", help="grade this exercise only")
     p_map = Parser(prog="lrtui map", description="A map of many runs: the run the options describe, over a grid of "

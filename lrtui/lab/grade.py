@@ -84,6 +84,20 @@ def facts(trace: Trace, prepared: Prepared, target: float | None = None) -> Fact
     return Facts(values)
 
 
+RUN_NAMES = ("final_loss", "final_se", "best_loss", "epochs_to_target", "diverged_at", "diverged", "sum_lr",
+             "sum_lr2", "peak_lr", "final_lr", "heldout_loss", "seeds", "verdict", "epochs", "seed", "steps_per_epoch",
+             "schedule", "problem", "optimizer", "stable_lr", "lambda_max", "run", "pinned", "runs")
+"""The names a condition may read beside the schedule's parameters (:func:`facts`, :func:`names_for`)."""
+
+
+def known_names() -> set[str]:
+    """Every name a condition may read on some run: :data:`RUN_NAMES` and every schedule's parameters (a
+    student may switch schedules: ``T_max`` is there on a cosine)."""
+    from lrtui.schedules import registry
+
+    return set(RUN_NAMES) | {p.name for name in registry.names() for p in registry.get(name).all_params}
+
+
 def names_for(runs: list[Facts]) -> dict[str, Any]:
     """The names a condition sees: the first run's facts by name, ``run``, ``pinned`` and ``runs``."""
     return {**runs[0].values, "run": runs[0], "pinned": runs[1:], "runs": list(runs)}

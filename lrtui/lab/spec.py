@@ -32,6 +32,7 @@ exercise and the field. No Textual here.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 from dataclasses import dataclass, field, replace
@@ -349,11 +350,26 @@ def _goals(value: Any, where: str) -> tuple[Goal, ...]:
             condition = compile_condition(item["check"])
         except ConditionError as err:
             raise ConfigError(f"{at}: {err}") from None
+        _check_names(condition, at)
         points = item.get("points", 1)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
             raise ConfigError(f"{at}: points must be a number in (0, 1000]")
         goals.append(Goal(condition, _text(item.get("say", condition.text), f"{at}: say", short=True), float(points)))
     return tuple(goals)
+
+
+def _check_names(condition, at: str) -> None:
+    """A name no run has (a typo: ``stabel_lr``) is refused when the lab is read, not found by a student."""
+    from lrtui.lab.expr import free_names
+    from lrtui.lab.grade import known_names
+
+    known = known_names()
+    for name in sorted(free_names(condition) - known):
+        close = difflib.get_close_matches(name, known, n=1)
+        raise ConfigError(f"{at}: {cut(name, 40)} is not a name a condition knows"
+                          + (f" (did you mean {close[0]}?)" if close else "")
+                          + ": allowed the run's results (final_loss, best_loss, diverged, verdict, stable_lr...), "
+                          "its schedule's parameters (lr...), run, pinned and runs")
 
 
 def _predict(value: Any, where: str) -> Prediction | None:
