@@ -49,11 +49,11 @@ async def test_the_checklist_follows_the_students_edits_on_their_own_variant():
         text = panel(app)
         count, total = len(progress.lab.exercises), sum(e.points for e in progress.lab.exercises)
         assert text.startswith(f"Exercise 1/{count}: The stability edge  1/4 points")
-        assert "✓ the run does not diverge" in text and "✗ lr within 10% of the limit 2/L: lr 0.1, goal >" in text
+        assert "✓ the run converges" in text and "✗ lr within 10% of the limit 2/L: lr 0.1, goal >" in text
         await type_value(pilot, app, "schedule.lr", f"{0.97 * 2 / L:.4g}")
         assert "3/4 points" in panel(app) and "✗ your prediction: you said 1" in panel(app)  # passed; "1" was not 2/L
         await type_value(pilot, app, "schedule.lr", f"{1.05 * 2 / L:.4g}")  # over the edge: diverges
-        assert "2/4 points" in panel(app) and "✗ the run does not diverge" in panel(app)  # partial credit
+        assert "2/4 points" in panel(app) and "✗ the run converges" in panel(app)  # partial credit
         assert f"(lab 3/{total:g})" in panel(app)  # the best score reached is kept
 
 

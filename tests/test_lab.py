@@ -127,6 +127,8 @@ def test_the_stability_edge_passes_just_under_2_over_L_and_its_usual_wrong_answe
     assert grade(edge, edge_session(student, 0.97), student, prediction=f"{2 / L:.3g}").score == 4
     too_far = grade(edge, edge_session(student, 1.05), student)  # diverges
     assert not too_far.passed and too_far.checks[0].holds is False
+    for just_over in (1.001, 1.02):  # grows slowly, no blow-up within the run: diverging all the same (it passed)
+        assert not grade(edge, edge_session(student, just_over), student).passed
     timid = grade(edge, edge_session(student, 0.5), student)  # converges, far from the edge: partial credit
     assert not timid.passed and timid.score == 1 and "goal > " in timid.checks[1].seen
     other = "bob" if student == "ada" else "ada"  # another student's L: the locked field says so
