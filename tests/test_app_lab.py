@@ -310,3 +310,24 @@ async def test_the_prediction_cannot_be_read_off_the_panel_nor_skipped_for_free(
         assert not isinstance(app.screen, PathPrompt) and app.plot_area.display
         assert progress.predictions == {"edge": ""} and progress.asks() is None
         assert "goal >" in panel(app) and "your prediction: skipped" in panel(app)
+
+
+async def test_question_mark_shows_the_exercise_as_written_and_every_hint_taken_whole():
+    """The new user's try: at 80x24 the panel cuts a long hint, and ? ran the exercise's lines together and had
+    no hints."""
+    from lrtui.ui.screens.help import Doc, wrap_doc
+
+    assert wrap_doc("line one\nline two", 80, keep_lines=True) == "line one\nline two"
+    assert wrap_doc("line one\nline two", 80) == "line one line two"  # (a preset's prose: reflowed)
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "h", "h", "question_mark")
+        await pilot.pause()
+        hints = progress.exercise.hints
+        assert all(f"Hint {i}: {hint}" in app.screen.text for i, hint in enumerate(hints, 1))
+        (note,) = [d for d in app.screen.query(Doc) if "Exercise edge" in d.text]
+        assert note.keep_lines
+        first, second = [line for line in progress.exercise.text.split("\n") if line][:2]
+        shown = note.render().plain
+        assert first[:40] in shown and f"\n{second[:20]}" in shown  # its second line starts a line

@@ -144,7 +144,9 @@ class LabProgress:
         choices = f" ({' / '.join(predict.choices)})" if predict.choices else ""
         return f"predict first: {predict.question}{choices}"
 
-    def note(self) -> str:
-        """What ? shows for the exercise: its title and text (the help's note)."""
-        # (a blank line after the title: the help reflows a note's lines into paragraphs)
-        return f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n\n{self.exercise.text}"
+    def note(self, hints: bool = False) -> str:
+        """What ? shows for the exercise: its title and text (the help's note), and with ``hints`` the hints
+        taken so far, whole (the panel shows the newest, cut to its width)."""
+        text = f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n\n{self.exercise.text}"
+        taken = self.exercise.hints[:self.hints] if hints else ()
+        return text + "".join(f"\n\nHint {i}: {hint}" for i, hint in enumerate(taken, 1))

@@ -200,12 +200,14 @@ class SessionActions:
     def help(self) -> None:
         prepared = self._prepared()
         definition = schedules.get(prepared.schedule.name)
-        about = "\n".join(escaped(line) for line in self.note.split("\n"))  # a file's text: shown, never sent
+        note = self.lab.progress.note(hints=True) if self.lab is not None else self.note  # (a lab's: the hints seen)
+        about = "\n".join(escaped(line) for line in note.split("\n"))  # a file's text: shown, never sent
         found = self._notes()  # whole here: the notes box under the form shows two lines
         if found:
             about = "\n".join(filter(None, [about, "Notes on this run:", *(f"- {escaped(n)}" for n in found)]))
         doc = schedule_help(definition.doc, [p.name for p in definition.params])
-        self._push(HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about))
+        self._push(HelpScreen(definition.name, doc, prepared.problem.name, prepared.problem.note, about,
+                              keep_lines=self.preset is None))  # (an instructor's lines are kept as written)
 
     def _push(self, screen, callback=None) -> None:
         """Open a screen over the app, in ASCII mode with its plain borders (the "ascii" class)."""

@@ -89,9 +89,13 @@ def wrap_formula(line: str, width: int) -> list[str]:
     return lines + [lead + rest]
 
 
-def wrap_doc(text: str, width: int) -> str:
+def wrap_doc(text: str, width: int, keep_lines: bool = False) -> str:
     """A docstring or note for a column ``width`` wide: prose reflowed into paragraphs, formula lines
-    (indented ones) kept whole where they fit and otherwise broken at their separators."""
+    (indented ones) kept whole where they fit and otherwise broken at their separators; ``keep_lines``: each
+    line its own paragraph (an instructor's note or exercise, written line by line)."""
+    if keep_lines:
+        return "\n".join("\n".join(textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+                         for line in text.rstrip("\n").split("\n"))
     out: list[str] = []
     paragraph: list[str] = []
 
@@ -122,15 +126,16 @@ class Doc(Widget):
     }
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, keep_lines: bool = False) -> None:
         super().__init__()
         self.text = text
+        self.keep_lines = keep_lines
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return wrap_doc(self.text, max(width, 10)).count("\n") + 1
+        return wrap_doc(self.text, max(width, 10), self.keep_lines).count("\n") + 1
 
     def render(self) -> Text:
-        return Text(wrap_doc(self.text, max(self.size.width, 10)), overflow="fold")
+        return Text(wrap_doc(self.text, max(self.size.width, 10), self.keep_lines), overflow="fold")
 
 
 class KeyTable(Widget):
@@ -212,9 +217,10 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def __init__(self, schedule_name: str, schedule_doc: str, problem_name: str, problem_note: str,
-                 preset: str = "") -> None:
+                 preset: str = "", keep_lines: bool = False) -> None:
         super().__init__()
         self.preset = preset
+        self.keep_lines = keep_lines  # the note's lines are kept (a session's or a lab's), not reflowed
         self.sections = ((f"Schedule: {schedule_name}", schedule_doc), (f"Problem: {problem_name}", problem_note))
         about = "\n\n".join(f"{title}\n{body}" for title, body in self.sections)
         self.text = (f"{preset}\n\n" if preset else "") + f"{keys_text()}\n{about}\n"  # all of it, as text
@@ -237,7 +243,7 @@ class HelpScreen(ModalScreen[None]):
             if self.preset:  # its title, then its note (a preset's, or a session's)
                 heading, _, note = self.preset.partition("\n")
                 yield Static(Text(heading, style="bold"))
-                yield Doc(f"{note}\n")
+                yield Doc(f"{note}\n", keep_lines=self.keep_lines)
             yield Static(Text(("\n" if self.preset else "") + title, style="bold"))  # (a line after the note)
             yield from parts
             yield Doc(f"\n{closing}\n")
