@@ -187,10 +187,10 @@ async def test_a_session_saved_in_a_lab_keeps_the_progress_and_the_student_comes
         await settle(app, pilot)
         await pilot.press("ctrl+s", "enter")
         await settle(app, pilot)
-    saved = load_session(tmp_path / "lrtui-session.toml")
+    saved = load_session(tmp_path / "ada.toml")
     assert saved.lab["student"] == "ada" and saved.lab["exercise"] == "decay" and len(saved.pinned) == 1
     parser, _ = build_parser()
-    start = app_start(parser.parse_intermixed_args(["--lab", str(FIRST_LAB), "--load", "lrtui-session.toml",
+    start = app_start(parser.parse_intermixed_args(["--lab", str(FIRST_LAB), "--load", "ada.toml",
                                                     "--results", str(tmp_path / "r.sqlite")]))
     assert start.lab.exercise.id == "decay" and start.lab.student == "ada" and len(start.pinned) == 1
     app = make_app(start)
@@ -199,12 +199,12 @@ async def test_a_session_saved_in_a_lab_keeps_the_progress_and_the_student_comes
         text = panel(app)
         assert text.startswith("Exercise 2/") and "Decay reaches further" in text
         assert "✓ the constant run pinned" in text
-    assert main(["lab", "check", str(FIRST_LAB), "--session", "lrtui-session.toml"]) == 0
+    assert main(["lab", "check", str(FIRST_LAB), "--session", "ada.toml"]) == 0
     report = json_module.loads(capsys.readouterr().out)
     assert report["student"] == "ada" and [e["id"] for e in report["exercises"]] == ["decay"]
     other = tmp_path / "other.toml"
     other.write_text(FIRST_LAB.read_text().replace('title = "Learning rates, lab 1', 'title = "Another lab', 1))
-    assert main(["--lab", str(other), "--load", "lrtui-session.toml"]) == 2
+    assert main(["--lab", str(other), "--load", "ada.toml"]) == 2
     assert "was saved in another lab" in capsys.readouterr().err
 
 
@@ -331,3 +331,20 @@ async def test_question_mark_shows_the_exercise_as_written_and_every_hint_taken_
         first, second = [line for line in progress.exercise.text.split("\n") if line][:2]
         shown = note.render().plain
         assert first[:40] in shown and f"\n{second[:20]}" in shown  # its second line starts a line
+
+
+async def test_after_the_labs_questions_the_panels_keys_work_at_once():
+    """The new user's try: after a prompt, focus was on the locked schedule field, so the panel's n N h were
+    typed into it ('schedule nN (no match)')."""
+    app, progress = lab_app(student="", predictions={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"zoe", "enter")  # the name
+        await settle(app, pilot)
+        await pilot.press("0", ".", "5", "enter")  # the prediction
+        await settle(app, pilot)
+        await pilot.press("h")
+        assert "hint 1/" in panel(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert progress.exercise.id == "decay"

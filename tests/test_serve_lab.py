@@ -233,6 +233,9 @@ def test_a_served_lab_asks_each_students_name_and_records_their_work(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "lrtui", "serve", "--port", str(port), "--lab", str(lab)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path,
                                env=dict(os.environ, TMPDIR=str(tmp_path)))
+    first = process.stdout.readline().decode()  # the lab served, and where its results go
+    assert first.startswith("lrtui serve: the lab 'Learning rates, lab 1") and "exercises); results in " in first
+    assert str(tmp_path / "lab.results.sqlite") in first and "lrtui report --watch" in first
     assert "students open" in process.stdout.readline().decode()
     url = f"http://localhost:{port}"
     from lrtui.lab.spec import load_lab

@@ -88,9 +88,13 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
     code = None if options.join_code is None else join_code(options.join_code)
     per_address = None if options.max_per_address is None else coerce(MAX_PER_ADDRESS, options.max_per_address, "--")
     app_args = app_parser.parse_intermixed_args(app_argv)
-    app_start(app_args)  # a bad preset, file or value fails now, once
+    start = app_start(app_args)  # a bad preset, file or value fails now, once
     if app_args.lab is not None:  # every session reads the lab and writes one results file, wherever it runs
         app_argv = _with_absolute_lab(app_argv, app_args)
+        lab = start.lab.lab
+        results = app_argv[app_argv.index("--results") + 1]
+        print(f"lrtui serve: the lab {lab.title!r} ({len(lab.exercises)} exercises); results in {results} "
+              f"(lrtui report --watch {shlex.quote(results)})", flush=True)
     if importlib.util.find_spec("textual_serve") is None:
         raise UsageError("lrtui serve needs textual-serve, which is not installed: pip install 'lrtui[serve]'")
     from lrtui.serve import server

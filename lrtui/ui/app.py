@@ -244,8 +244,14 @@ class LrtuiApp(App[None]):
             if self.lab.progress.lab.ask_name and not self.lab.progress.student:
                 from lrtui.ui.screens.prompt import PathPrompt
 
-                self.push_screen(PathPrompt("your name, as your instructor knows it (it picks your own values):",
-                                            ""), self.lab.name_given)
+                asked = PathPrompt("your name, as your instructor knows it (it picks your own values):", "")
+                asked.set_class(self.options.ascii, "ascii")
+
+                def named(typed: str | None) -> None:
+                    self.focus_moves.leave()  # (the plots: the panel's n N h work there, not typed into a field)
+                    self.lab.name_given(typed)
+
+                self.push_screen(asked, named)
             else:
                 self.lab.ask_prediction()
         await self.form.show(*form_contents(self.settings, self._hidden()))
@@ -387,6 +393,7 @@ class LrtuiApp(App[None]):
 
         def answered(answer: str | None) -> None:
             self.plot_area.display = True
+            self.focus_moves.leave()  # (the plots: the panel's n N h work there, not typed into a field)
             then(answer)
 
         prompt = PathPrompt(question, "", hint="enter: answer   escape: skip it (its points are lost)")

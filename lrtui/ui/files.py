@@ -29,6 +29,14 @@ def offered_path(session_path: str | None) -> str:
     return session_path if session_path and session_path.isprintable() else DEFAULT_NAME
 
 
+def _modified(path: Path) -> float:
+    """When ``path`` last changed (0 for a file gone meanwhile)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def at_once(work: Callable[[], Any], then: Callable[[Any], None]) -> None:
     """A ``background`` that does the work on the spot (without an app: scripts and tests)."""
     then(work())
@@ -69,10 +77,12 @@ class SessionFiles:
         if self.sandbox is not None:
             self.sandbox.deliver(path)
 
-    def save(self, session: Callable[[], object], session_path: str | None, saved: Callable[[str], None]) -> None:
-        """Ask where, offering a free name, and write ``session()`` there, the session as it is once the name is
-        given (keys typed just before ctrl+s have reached it); a file that is there is replaced only when the
-        same path is given twice. ``saved(path)`` once written."""
+    def save(self, session: Callable[[], object], session_path: str | None, saved: Callable[[str], None],
+             default_name: str | None = None) -> None:
+        """Ask where, offering a free name (the session's file, else ``default_name``, else
+        lrtui-session.toml), and write ``session()`` there, the session as it is once the name is given (keys
+        typed just before ctrl+s have reached it); a file that is there is replaced only when the same path is
+        given twice. ``saved(path)`` once written."""
         from lrtui.io.files import free_name
         from lrtui.io.sessions import SessionError, save_session
 
@@ -102,7 +112,7 @@ class SessionFiles:
             through = f" (through the link {path})" if Path(path).is_symlink() else ""
             self._notify(f"saved to {written}{through}{replaced}", timeout=5)
 
-        offered = offered_path(session_path)
+        offered = offered_path(session_path) if session_path or not default_name else default_name
         if self.sandbox is not None:
             offered = str(self.sandbox.folder / Path(offered).name)
         self._prompt("save the session to (.toml or .json):", self._shown(free_name(offered)), to)
@@ -129,6 +139,8 @@ class SessionFiles:
         here = ""
         if self.sandbox is not None:
             names = [n for n in self.sandbox.files() if n.endswith((".toml", ".json"))]
+            if session_path is None and names:  # (the newest: a file just uploaded, or saved)
+                session_path = max(names, key=lambda n: _modified(self.sandbox.folder / n))
             here = f" (saved here: {cut(', '.join(names), 60)}; ctrl+p opens a preset)" if names else \
                 " (nothing saved here yet; ctrl+p opens a preset)"
         self._prompt(f"load a session from{warning}{here}:", self._shown(offered_path(session_path)), read)

@@ -9,6 +9,7 @@ reads the App's run through ``work()`` and opens runs through ``open_runs(...)``
 from __future__ import annotations
 
 import contextlib
+import re
 
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING, Callable
@@ -157,7 +158,9 @@ class SessionActions:
             lab = self.lab.progress.saved() if self.lab is not None else None
             return Session(work.config, work.pinned, work.epoch, work.target_loss, self.note, work.smoothing, lab)
 
-        self.files.save(session, self.session_path, saved)
+        student = self.lab.progress.student if self.lab is not None else ""
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", student).strip("-")[:40]  # (a lab's: the student's own name)
+        self.files.save(session, self.session_path, saved, f"{name}.toml" if name else None)
 
     def load(self) -> None:
         """Load a saved session; a file that cannot be loaded changes nothing."""
