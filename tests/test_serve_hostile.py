@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lrtui.io.sandbox import Sandbox, remove_orphans
-from tests.conftest import child_pids, session_without_page
+from tests.conftest import session_pids, session_without_page
 from tests.test_serve import _start
 
 
@@ -430,10 +430,10 @@ def _sigterm_with_sessions(tmp_path, process, url, pages: int, busy: bool) -> tu
         async with aiohttp.ClientSession() as client:
             sockets = [await client.ws_connect(url.replace("http", "ws") + "/ws") for _ in range(pages)]
             end = time.monotonic() + 20
-            while len(list(tmp_path.glob("lrtui-session-*"))) < pages or len(child_pids(process.pid)) < pages:
+            while len(list(tmp_path.glob("lrtui-session-*"))) < pages or len(session_pids(process.pid)) < pages:
                 assert time.monotonic() < end, "the sessions did not start"
                 await asyncio.sleep(0.05)
-            sessions = child_pids(process.pid)
+            sessions = session_pids(process.pid)
             if busy:
                 for ws in sockets:
                     await _screen_until(ws, "t=0/")
