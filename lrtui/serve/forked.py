@@ -181,7 +181,12 @@ class ZygoteKeeper:
         if self.unusable is not None:
             log.warning("sessions start as processes of their own: %s", self.unusable)
             return
-        await self._start()
+        try:
+            await self._start()
+        except OSError as error:  # (out of processes or files: the server serves all the same)
+            self.unusable = f"the session zygote could not be started: {error.strerror or error}"
+            log.warning("sessions start as processes of their own: %s", self.unusable)
+            return
         self._keeping = asyncio.ensure_future(self._restart_when_gone())
 
     async def _start(self) -> None:
