@@ -7,8 +7,8 @@ Every browser page that connects gets its own app process: forked from a zygote 
 that would go past ``max_sessions`` gets a short page saying the lab is full instead of a session; a place is
 free again only once its process has ended (killed if it does not quit). A session with no key from its
 browser for ``idle_seconds`` is ended as q ends it (the page offers a new one). A page's keys are limited in
-rate, its messages in size. A stop (ctrl+c, SIGTERM) ends every session within seconds; the server removes the
-folder of any it had to kill.
+rate, its messages in size. A stop (ctrl+c, SIGTERM, SIGHUP) ends every session within seconds; the server
+removes the folder of any it had to kill.
 
 Against one client holding the lab: a join code (``join_code``: a page or a websocket without it is refused;
 the page that has it in its address keeps it in a cookie for its websocket), an optional cap on the sessions
@@ -61,8 +61,8 @@ MAX_MESSAGE = 1 << 20
 CONNECTS_BURST = 60
 """New sessions one client address may open at once (a class behind one NAT address opens its pages together)..."""
 CONNECTS_PER_SECOND = 0.2
-"""...and then one every five seconds, on average (a session's start costs about 0.75 s of a core: one a
-second from one address kept a core busy)."""
+"""...and then one every five seconds, on average (a session's start costs about 0.2 s of a core, forked, and
+0.75 s started as a command: one a second from one address kept a core busy)."""
 HALF_OPEN_SECONDS = 10.0
 """A connection that has not sent a whole request by then is closed (aiohttp waits 75 s: slowloris)."""
 REPEATS_LOGGED_EVERY = 60.0
@@ -129,7 +129,8 @@ class LabServer(Server):
         if warning:
             print(warning, file=sys.stderr, flush=True)
         loop = asyncio.new_event_loop()
-        for stop in (signal.SIGINT, signal.SIGTERM):
+        # (SIGHUP: the instructor's terminal closed; the sessions, in sessions of their own, do not get it)
+        for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(stop, self.request_exit)
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
