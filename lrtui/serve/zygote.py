@@ -1,10 +1,11 @@
 """The zygote of lrtui serve's sessions: one process that has imported the app, and forks each session's
 process from itself (``python -m lrtui.serve.zygote SERVER_PID CONTROL_FD``, started by the server).
 
-A session started as a command imports Python, numpy, Textual and the app before it draws: about 60 MiB of its
-own and most of a second. Forked from here it shares those pages with the zygote and with every other session
-(copy-on-write), as preloading servers' workers do, and draws at once. Only a process with one thread and no
-event loop forks safely, so the server is never forked, only this process: it holds numpy's BLAS to one thread
+A session started as a command imports numpy, Textual and the app before it draws: 39 MiB of its own (60 MiB
+RSS) and 0.5-0.9 s to its first screen. Forked from here, as preloading servers fork their workers, it shares
+those pages with the zygote and the other sessions (copy-on-write: 21.5 MiB of its own, the pages it writes to)
+and draws in 0.1-0.2 s (benchmarks/bench_serve.py). Only a process with one thread and no event loop forks
+safely, so the server is never forked, only this process: it holds numpy's BLAS to one thread
 (:data:`ONE_THREAD`, in its environment before numpy is imported) and refuses to serve if it has more.
 
 The server talks to it over one end of a socketpair (``CONTROL_FD``, inherited: no path another user could
