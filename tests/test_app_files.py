@@ -4,6 +4,7 @@ import csv
 import json
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
 
@@ -269,7 +270,7 @@ async def test_a_saved_preset_keeps_its_note_and_an_instructors_note_shows_on_qu
     assert saved.note.startswith(f"Preset {t3.name}: {t3.title}\n") and t3.note in saved.note
     exercise = "Exercise 1: the noise floor\nPin lr 0.1, then halve it twice. \x1b[31mWhich floor is lowest?"
     save_session(Session(saved.config, saved.pinned, 0, None, exercise), here / "exercise.toml")
-    assert 'note = "Exercise 1' in (here / "exercise.toml").read_text()
+    assert 'note = """\nExercise 1: the noise floor\nPin lr 0.1' in (here / "exercise.toml").read_text()  # lines
     app = make_app(Start(cosine(), Options()))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
@@ -426,3 +427,49 @@ async def test_keys_behind_the_one_that_opens_a_screen_reach_that_screen(here):
         burst("\x1b", "?", "q")
         await settle(app, pilot)
         assert app.is_running and len(app.screen_stack) == 1  # the help opened, and q closed it
+
+
+async def test_the_notes_editor_writes_a_note_that_saves_as_lines_and_question_mark_shows(here):
+    """Issue 26: an instructor writes the session's note in the app (t on the plots: a text area), where
+    before a note was written into the file by hand; q and the arrows are typed into it, escape keeps it, the
+    note is unsaved work until ctrl+s, which writes its lines as lines."""
+    from lrtui.ui.screens.help import HelpScreen
+    from lrtui.ui.screens.note import NoteEditor
+
+    app = make_app(Start(cosine(), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "t")
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"Week 3: quit", "enter", "tab", *"[b]lr[/b] 0.5", "left", "right")
+        assert isinstance(app.screen, NoteEditor) and app.epoch == 0  # typed: not quit, not the cursor
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NoteEditor)
+        assert app.sessions.note == "Week 3: quit\n    [b]lr[/b] 0.5"
+        assert app.unsaved and app.unsaved_work == "the note"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and app.screen.text.startswith("Week 3: quit\n    [b]lr[/b] 0.5")
+        await pilot.press("escape", "t")  # editing again starts from it; a paste a note cannot hold is refused
+        area = app.screen.query_one("#note")
+        area.post_message(events.Paste("x" * 15_000))
+        await pilot.pause()
+        assert len(area.text) == 15_000 + len("Week 3: quit\n    [b]lr[/b] 0.5")
+        area.post_message(events.Paste("y" * 5_000))
+        await pilot.pause()
+        assert "that paste has 5,000 characters: a note holds at most 20,000" in str(
+            app.screen.query_one("#note-said").render())
+        assert "y" not in area.text
+        await pilot.press("ctrl+z", "escape", "ctrl+s", "enter")
+        await settle(app, pilot)
+        assert not app.unsaved
+    text = (here / "lrtui-session.toml").read_text()
+    assert 'note = """\nWeek 3: quit\n    [b]lr[/b] 0.5"""\n' in text
+    assert load_session(here / "lrtui-session.toml").note == "Week 3: quit\n    [b]lr[/b] 0.5"
+
+
+def test_a_note_keeps_its_lines_and_drops_control_characters():
+    from lrtui.ui.screens.note import kept_text
+
+    assert kept_text("a  \r\nb\x1b[31m\x07\n\n\n") == "a\nb[31m"
+    assert kept_text("\ttab\ud800") == "\ttab"

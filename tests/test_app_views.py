@@ -134,3 +134,66 @@ async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_
         await started(app, pilot)
         loss = app.query_one("#loss-panel").plot
         assert "EMA" not in loss.title and np.array_equal(loss.series[0].y, app.trace.loss)
+
+
+async def _map_open(app, pilot):
+    await started(app, pilot)
+    await pilot.press("escape", "m")
+    await settle(app, pilot)
+    assert app.view == "map"
+    return app.run_display.views["map"]
+
+
+async def test_the_map_view_shows_the_runs_over_lr_and_momentum_with_the_edge_and_moves_a_cursor():
+    """Issue 27: m opens the map of the run over its lr and momentum (the optimizer has one); the arrows move a
+    cursor over the cells, the status line says the cell, enter makes it the run, m closes the map."""
+    from lrtui.plotting.map_text import edge_columns
+
+    config = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
+                       problem_params={"L": 2.0}, optimizer="momentum", epochs=200)
+    app = make_app(Start(config, Options(ascii=True, mono=True)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await _map_open(app, pilot)
+        found = view.result(app._run())
+        assert found is not None and found.y.field == "optimizer.momentum" and found.x.field == "schedule.lr"
+        text = app.run_display.panels["map"].render().plain
+        assert "map: momentum over lr (log)" in text and "@" in text and "| edge" in text
+        for row, column in enumerate(edge_columns(found)):  # the edge, 2(1+beta)/L, where the formula puts it
+            beta = found.y.values[row]
+            edges = found.x.edges()
+            assert column is not None and edges[column] <= 2 * (1 + beta) / 2.0 < edges[column + 1]
+        start = view.here(app._run())
+        epoch = app.epoch
+        await pilot.press("right", "right", "down", "down", "up")
+        await pilot.pause()
+        assert view.cursor == (start[0] - 1, start[1] + 2) and app.epoch == epoch and app.view == "map"
+        x, y = found.x.values[start[1] + 2], found.y.values[start[0] - 1]
+        assert status(app).startswith(f"lr={x:.3g} momentum={y:.3g}: ")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["lr"] == pytest.approx(x)
+        assert app.config.optimizer_params["momentum"] == pytest.approx(y)
+        assert view.result(app._run()) is found  # the map is the same whatever the run's lr and momentum
+        assert view.here(app._run()) == view.cursor
+        await pilot.press("m")
+        assert app.view == "loss"
+        await pilot.press("right")  # the epoch cursor again
+        assert app.epoch == epoch + 1
+
+
+async def test_the_maps_second_axis_is_the_field_last_focused_where_the_optimizer_has_no_momentum():
+    config = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
+                       problem_params={"noise": 0.2}, epochs=100, seeds=1)
+    app = make_app(Start(config, Options()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        row(app, "problem.x0").focus()
+        await pilot.pause()
+        await pilot.press("escape", "m")
+        await settle(app, pilot)
+        found = app.run_display.views["map"].result(app._run())
+        assert found.y.field == "problem.x0" and len(found.x.values) > 40  # wider at 120x40
+        assert "▀" in app.run_display.panels["map"].render().plain  # in colour: two cells a character
+        app.run_display.show_progress(50, 100, 1, view="map")  # (what a long map shows as it goes)
+        assert "map: simulating ... 50%" in app.run_display.panels["map"].render().plain
+        assert status(app).startswith("map: simulating: 50 of 100 epochs, 50%")

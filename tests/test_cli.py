@@ -26,7 +26,7 @@ def test_help_names_the_app_options_and_the_commands(capsys):
         main(["-h"])
     out = capsys.readouterr().out
     assert info.value.code == 0 and "usage: lrtui" in out and "--schedule" in out
-    assert "lrtui list | curve | simulate | range-test | code | presets | screenshot" in " ".join(out.split())
+    assert "lrtui list | curve | simulate | range-test | map | code | presets | screenshot" in " ".join(out.split())
     assert "--preset NAME" in out and "--load FILE" in out
 
 

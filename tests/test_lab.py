@@ -130,8 +130,26 @@ def test_the_stability_edge_passes_just_under_2_over_L_and_its_usual_wrong_answe
     timid = grade(edge, edge_session(student, 0.5), student)  # converges, far from the edge: partial credit
     assert not timid.passed and timid.score == 1 and "goal > " in timid.checks[1].seen
     other = "bob" if student == "ada" else "ada"  # another student's L: the locked field says so
-    theirs = grade(edge, edge_session(other, 0.97), student)
+    theirs = grade(edge, edge_session(other, 0.97), student, prediction=f"{2 / L:.3g}")
     assert not theirs.passed and theirs.checks[0].say == "problem.L is locked"
+    assert theirs.score == 0  # a run edited where the lab forbids earns nothing (it scored 3 of 4 before)
+
+
+def test_lab_check_grades_a_session_on_its_own_exercise_and_says_what_it_graded(tmp_path, capsys):
+    """The new user's try: --exercise edge on a session saved on cosine-end graded the cosine run; the whole
+    lab seemed '4 of 4' where it has more points."""
+    lab = load_lab(FIRST_LAB)
+    session = edge_session("ada", 0.97)
+    saved = {"title": lab.title, "student": "ada", "exercise": "edge", "best": {}, "passed": [], "hints": 0,
+             "predictions": {}}
+    save_session(Session(session.config, session.pinned, 0, None, "", lab=saved), tmp_path / "ada.toml")
+    assert main(["lab", "check", str(FIRST_LAB), "--session", str(tmp_path / "ada.toml")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["graded"] == ["edge"] and report["score"] == 3 and report["points"] == 4
+    assert report["lab_points"] == sum(e.points for e in lab.exercises) > 4
+    assert main(["lab", "check", str(FIRST_LAB), "--session", str(tmp_path / "ada.toml"), "--exercise",
+                 "decay"]) == 2
+    assert "was saved on exercise 'edge': its runs are that exercise's" in capsys.readouterr().err
 
 
 def test_a_prediction_is_graded_against_the_students_own_limit():
@@ -158,10 +176,10 @@ def test_lab_check_prints_json_and_refuses_bad_input_in_one_line(tmp_path, capsy
     path = save_session(edge_session("ada", 0.97), tmp_path / "ada.toml")
     assert main(["lab", "check", str(FIRST_LAB), "--session", str(path), "--student", "ada"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert [e["id"] for e in report["exercises"]] == ["edge", "decay", "floor", "robbins-monro", "warmup"]
+    assert [e["id"] for e in report["exercises"]] == [e.id for e in load_lab(FIRST_LAB).exercises]
     assert report["exercises"][0]["passed"] and report["exercises"][0]["goals"][1]["held"]
     for argv, fragment in [(["--exercise", "nope"], "--exercise 'nope' is not in the lab: allowed edge, decay, floor"),
-                           (["--session", str(tmp_path / "none.toml")], "none.toml"), ([], "--session FILE")]:
+                           (["--session", str(tmp_path / "none.toml")], "none.toml")]:
         args = ["lab", "check", str(FIRST_LAB), *argv]
         if "--session" not in argv and argv:
             args += ["--session", str(path)]
@@ -205,3 +223,58 @@ def test_the_noise_floor_prediction_is_the_closed_form():
     lr, sigma, L = 0.1, 1.0, 1.0
     floor = lr * sigma**2 / (2 * (2 - lr * L))
     assert prediction_holds(exercise, floor, []) and not prediction_holds(exercise, 0.05, [])
+
+
+def test_a_shipped_lab_opens_by_its_name_and_records_in_the_current_folder(tmp_path, monkeypatch, capsys):
+    """A lab lrtui ships is found by its name wherever lrtui is installed (--lab first-lab), and its results
+    go to the current folder, not into the installed package's; a lab file of one's own keeps them beside
+    it; a lab that is not there says what is shipped."""
+    from lrtui.cli.parser import build_parser
+    from lrtui.cli.start import app_start
+    from lrtui.lab.spec import SHIPPED, default_results, find_lab
+
+    monkeypatch.chdir(tmp_path)
+    assert find_lab("first-lab") == find_lab("first-lab.toml") == SHIPPED / "first-lab.toml" == FIRST_LAB.resolve()
+    assert default_results(find_lab("first-lab")) == tmp_path / "first-lab.results.sqlite"
+    mine = tmp_path / "week3.toml"
+    mine.write_text(FIRST_LAB.read_text())
+    assert find_lab("week3.toml") == Path("week3.toml") and default_results(mine) == tmp_path / "week3.results.sqlite"
+    (tmp_path / "first-lab.toml").write_text(FIRST_LAB.read_text())  # a file by the name wins over the shipped
+    assert find_lab("first-lab.toml") == Path("first-lab.toml")
+    parser, _ = build_parser()
+    start = app_start(parser.parse_intermixed_args(["--lab", "first-lab", "--student", "ada"]))
+    assert start.lab.results == str(tmp_path / "first-lab.results.sqlite")
+    assert main(["lab", "check", "nowhere", "--session", "x.toml"]) == 2
+    assert capsys.readouterr().err == ("lrtui: lab file nowhere: no such file (lrtui ships first-lab: --lab "
+                                       "first-lab opens it)\n")
+
+
+def test_a_name_no_run_has_is_refused_when_the_lab_is_read_with_what_was_meant(tmp_path, capsys):
+    """The new user's try: a typo in a goal (stabel_lr) passed the lab's reading and showed only in a student's
+    panel. lrtui lab check LAB alone checks a lab file."""
+    import tomllib
+
+    document = tomllib.loads(FIRST_LAB.read_text())
+    document["exercise"][0]["goal"][1]["check"] = "lr > 0.9 * stabel_lr and all(p.lr > 0 for p in pinned)"
+    with pytest.raises(ConfigError, match=r"exercise 'edge': goal\[1\]: stabel_lr is not a name a condition knows "
+                                          r"\(did you mean stable_lr\?\)"):
+        parse_lab(document)
+    assert main(["lab", "check", str(FIRST_LAB)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(document['exercise'])} exercises" in out
+    assert out.rstrip().endswith("ok (--session FILE grades a saved session)")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(FIRST_LAB.read_text().replace("stable_lr", "stabel_lr", 1))
+    assert main(["lab", "check", str(bad)]) == 2
+    assert "did you mean stable_lr?" in capsys.readouterr().err
+
+
+def test_the_names_a_condition_may_read_are_the_facts_of_a_run():
+    from lrtui.lab.grade import RUN_NAMES, facts
+    from lrtui.sim.config import prepare
+    from lrtui.sim.engine import simulate
+
+    edge = load_lab(FIRST_LAB).exercises[0]
+    prepared = prepare(edge.start.config)
+    read = set(facts(simulate(prepared), prepared).values)
+    assert read - set(prepared.schedule.params) == set(RUN_NAMES) - {"run", "pinned", "runs"}

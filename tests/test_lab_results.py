@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from lrtui.cli import main
 from lrtui.lab.results import Results, class_table, read_events
@@ -78,23 +79,69 @@ def test_lrtui_report_prints_the_table_csv_and_json_and_shows_names_escaped(tmp_
     assert "none.sqlite: no such file" in err and err.count("\n") == 1
 
 
-async def test_the_app_records_attempts_passes_and_hints(tmp_path):
+def edge_recorded(tmp_path):
+    """The app on the first lab's edge exercise for ada, recording to a file here: (app, the file, ada's L)."""
     path = tmp_path / "lab.results.sqlite"
     progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(path), predictions={"edge": "1"})
     start = progress.start()
     app = make_app(Start(start.config, Options(), note=progress.note(), lab=progress))
-    L = start.config.problem_params["L"]
+    return app, path, start.config.problem_params["L"]
+
+
+async def type_lr(app, pilot, lr: float) -> None:
+    row(app, "schedule.lr").focus()
+    await pilot.pause()
+    await pilot.press("enter", *f"{lr:.4g}", "enter")
+    await settle(app, pilot)
+
+
+async def test_the_app_records_attempts_passes_and_hints(tmp_path):
+    app, path, L = edge_recorded(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(app, pilot)
-        row(app, "schedule.lr").focus()
-        await pilot.pause()
-        await pilot.press("enter", *f"{0.97 * 2 / L:.4g}", "enter")
-        await settle(app, pilot)
+        await type_lr(app, pilot, 0.97 * 2 / L)
         await pilot.press("escape", "h")
         await settle(app, pilot)
     kinds = [(e["kind"], e["score"]) for e in read_events([path])]
-    assert kinds == [("attempt", 1.0), ("attempt", 3.0), ("pass", 3.0), ("hint", None)]
-    assert json.loads(read_events([path])[2]["settings"])["problem_params"]["L"] == L
+    assert kinds == [("attempt", 3.0), ("pass", 3.0), ("hint", None)]  # (the exercise's own start is no attempt)
+    assert json.loads(read_events([path])[1]["settings"])["problem_params"]["L"] == L
+
+
+@pytest.mark.parametrize("looked", [0.0, 1000.0])
+async def test_each_run_a_student_looked_at_is_an_attempt_with_its_settings(tmp_path, monkeypatch, looked):
+    """The report shows the values students tried: a run kept on screen LOOKED_SECONDS is recorded, though its
+    score is the last one's (before, only a change of score was: the diverging lrs tried on the edge were
+    lost); a run passed by sooner is not (a held key's). The run on screen as the app ends counts too."""
+    import lrtui.ui.lab_actions as lab_actions
+
+    monkeypatch.setattr(lab_actions, "LOOKED_SECONDS", looked)
+    app, path, L = edge_recorded(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        for factor in (5, 6, 7):  # each diverges, each with the same score
+            await type_lr(app, pilot, factor / L)
+    tried = [(e["score"], json.loads(e["settings"])["schedule"]["params"]["lr"])
+             for e in read_events([path]) if e["kind"] == "attempt"]
+    lrs = [float(f"{f / L:.4g}") for f in (5, 6, 7)]
+    assert tried == ([(2.0, lrs[0]), (2.0, lrs[1]), (2.0, lrs[2])] if looked == 0 else [(2.0, lrs[0])])
+
+
+async def test_a_new_exercise_is_never_graded_on_the_last_exercises_run(tmp_path):
+    """The new user's try: n from the edge exercise recorded 2 of 4 points on cosine-end, never touched: the
+    exercise's pinned runs were set (and checked) while the edge's run was still the one on screen. And the
+    run an exercise opens on is not the student's attempt (every student's start value filled the report's
+    histograms)."""
+    app, path, L = edge_recorded(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await type_lr(app, pilot, 5 / L)  # an attempt on the edge: it diverges
+        await pilot.press("escape", "n")
+        await settle(app, pilot)
+        assert app.lab.progress.exercise.id == "decay"
+        await pilot.press("p")  # the constant run pinned: a condition of decay holds (the start, still untouched)
+        await settle(app, pilot)
+    events = read_events([path])
+    assert [(e["exercise"], e["kind"]) for e in events] == [("edge", "attempt")]
 
 
 async def test_a_results_file_that_cannot_be_written_is_said_once_and_the_lab_goes_on(tmp_path):
@@ -108,3 +155,19 @@ async def test_a_results_file_that_cannot_be_written_is_said_once_and_the_lab_go
         await settle(app, pilot)
         said = [n.message for n in app._notifications if "cannot be recorded" in n.message]
         assert len(said) == 1 and "hint 2/2" in app.query_one("#lab").render().plain
+
+
+async def test_a_run_kept_on_screen_is_recorded_once_it_has_been_there_not_at_the_next_key(tmp_path, monkeypatch):
+    """The new user's try: a student sitting on lr 0.45 for 10 s was never recorded (only the next key, or the
+    session's end, recorded the run before)."""
+    import lrtui.ui.lab_actions as lab_actions
+
+    monkeypatch.setattr(lab_actions, "LOOKED_SECONDS", 0.2)
+    app, path, L = edge_recorded(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await type_lr(app, pilot, 5 / L)  # the score changes: recorded at once
+        await type_lr(app, pilot, 6 / L)  # the same score: recorded once looked at
+        await pilot.pause(0.6)
+        tried = [json.loads(e["settings"])["schedule"]["params"]["lr"] for e in read_events([path])]
+        assert tried == [float(f"{5 / L:.4g}"), float(f"{6 / L:.4g}")]

@@ -481,3 +481,23 @@ async def test_the_cli_draws_the_apps_figures_as_the_app_does(options):
             assert "\n".join(line.rstrip() for line in uncoloured.split("\n")) == on_screen
             compared += 1
         assert compared == 2 and "10-90%" in app.query_one("#loss-panel").plot.render().plain
+
+
+def test_the_noise_floor_is_drawn_only_near_the_runs():
+    """An lr that decays to nothing (exponential 0.95 on the noisy quadratic, T4's stalled decay) takes the noise
+    floor it implies to 1e-46 while the run stalls near 0.2: drawn whole, it squashed the runs into the top rows
+    of a log plot. The floor is drawn where it is within a decade of the lowest loss drawn."""
+    from lrtui.plotting.series import Look
+    from lrtui.sim.config import RunConfig, prepare
+    from lrtui.sim.engine import simulate
+    from lrtui.ui.views import LossView, Run
+
+    prepared = prepare(RunConfig(schedule={"name": "exponential", "params": {"lr": 0.1, "gamma": 0.95}},
+                                 problem="quadratic", problem_params={"noise": 0.5}, epochs=2000, seeds=4))
+    trace = simulate(prepared)
+    implied = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
+    assert np.nanmin(implied) < 1e-40  # what was drawn
+    figure = LossView().figure(Run(trace, prepared), Look(log=True))
+    (floor,) = [s for s in figure.series if s.label == "noise floor"]
+    lowest = min(np.nanmin(s.y[s.y > 0]) for s in figure.series if s is not floor)
+    assert np.nanmin(floor.y) >= lowest / 10 and np.isfinite(floor.y[:20]).all()  # the early floor, still drawn

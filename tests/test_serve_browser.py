@@ -249,3 +249,33 @@ def test_a_student_uploads_last_weeks_session_from_the_page_and_loads_it(browser
         _wait(lambda: status_line(page).split()[1] == "lr=0.25", 15, "the uploaded session's run", page)
     finally:
         lab.stop()
+
+
+def test_a_served_lab_asks_the_name_in_the_browser_and_records_the_student(browser, tmp_path):
+    """Issue 26: in a browser, a served lab's session asks the student's name before anything else, then the
+    exercise's prediction, then shows the exercise on the student's own variant; their work is recorded under
+    the name they typed (markup in it stays text)."""
+    from lrtui.lab.results import read_events
+    from lrtui.lab.spec import load_lab
+
+    results = tmp_path / "lab.results.sqlite"
+    lab = Lab(tmp_path, "--lab", "first-lab", "--results", str(results), "--max-sessions", "2")
+    name = "Zoë [b]O'Neil[/b]"
+    try:
+        page = browser(lab.url)
+        wait_for_text(page, "your name")
+        page.wait_for_timeout(300)
+        page.keyboard.type(name, delay=20)
+        page.keyboard.press("Enter")
+        wait_for_text(page, "predict first")
+        page.wait_for_timeout(300)
+        page.keyboard.type("0.5", delay=20)
+        page.keyboard.press("Enter")
+        L = load_lab("first-lab").exercises[0].variant(name)["problem.L"]
+        shown = wait_for_text(page, f"[{L:g}]")  # the student's own L, locked, in the form
+        assert "Exercise 1/" in shown
+        _wait(lambda: results.is_file() and any(e["kind"] == "attempt" for e in read_events([results])), 10,
+              "the first attempt recorded", page)
+        assert {e["student"] for e in read_events([results])} == {name}
+    finally:
+        lab.stop()

@@ -97,6 +97,23 @@ def test_new_sessions_per_address_are_limited_in_rate_and_forgotten_once_refille
     assert len(flood.buckets) <= 1001
 
 
+def test_running_out_of_files_anywhere_is_one_line_without_a_traceback():
+    """Issue 24's retry: with 256 files, 600 requests at once logged four tracebacks, one per place the error
+    struck (accept, a page's template, a session's pipes, textual-serve reading its version): now one line,
+    once a minute, saying what to do."""
+    repeated = server.RepeatedOnce(every=60.0)
+    kept = []
+    for name, message, error in [("asyncio", "socket.accept() out of system resource", OSError(24, "Too many")),
+                                 ("aiohttp.server", "Error handling request", OSError(24, "Too many: x.html")),
+                                 ("textual-serve", "[Errno 23] Too many open files in system", OSError(23, "x"))]:
+        record = logging.LogRecord(name, logging.ERROR, __file__, 1, message, (), (OSError, error, None))
+        if repeated.filter(record):
+            kept.append(record)
+    (record,) = kept
+    assert record.exc_info is None and record.getMessage().startswith("out of open files (the limit is ")
+    assert "raise the limit (LimitNOFILE in the service, ulimit -n)" in record.getMessage()
+
+
 def test_a_flood_of_one_error_is_logged_once_a_minute_with_its_count(caplog):
     repeated = server.RepeatedOnce(every=60.0)
     logger = logging.getLogger("lrtui-test-flood")  # (as asyncio's logger does for accept() errors)
@@ -110,7 +127,7 @@ def test_a_flood_of_one_error_is_logged_once_a_minute_with_its_count(caplog):
     try:
         for _ in range(5000):
             try:
-                raise OSError(24, "Too many open files")
+                raise OSError(104, "Connection reset by peer")
             except OSError:
                 logger.error("socket.accept() out of system resource", exc_info=True)
         logger.error("another error")
@@ -118,7 +135,7 @@ def test_a_flood_of_one_error_is_logged_once_a_minute_with_its_count(caplog):
         key = next(iter(repeated.seen))
         repeated.seen[key] = (repeated.seen[key][0] - 61, repeated.seen[key][1])  # a minute later
         try:
-            raise OSError(24, "Too many open files")
+            raise OSError(104, "Connection reset by peer")
         except OSError:
             logger.error("socket.accept() out of system resource", exc_info=True)
         assert len(kept) == 3 and "(and 4,999 times more in the last 61 s)" in kept[2].getMessage()

@@ -13,6 +13,7 @@ from lrtui.cli.commands import cmd_code, cmd_curve, cmd_list, cmd_presets, cmd_r
 from lrtui.cli.parser import UsageError, build_parser
 from lrtui.cli.runs import SPEC_MAX_BYTES, load_spec, parse_assignments, run_config
 from lrtui.cli.lab import cmd_lab
+from lrtui.cli.maps import cmd_map
 from lrtui.cli.report import cmd_report
 from lrtui.cli.start import app_start, cmd_app, cmd_screenshot
 from lrtui.params import ConfigError
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         code = {"list": cmd_list, "curve": cmd_curve, "simulate": cmd_simulate, "screenshot": cmd_screenshot,
                 "range-test": cmd_range_test, "code": cmd_code, "presets": cmd_presets, "lab": cmd_lab,
-                "report": cmd_report, "app": cmd_app}[args.command](args)
+                "report": cmd_report, "map": cmd_map, "app": cmd_app}[args.command](args)
         sys.stdout.flush()  # write errors (a full disk) surface here, not as a traceback at exit
         return code
     except (UsageError, ConfigError) as err:

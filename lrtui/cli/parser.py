@@ -64,11 +64,11 @@ def _add_start_options(p: argparse.ArgumentParser) -> None:
 
 def _add_lab_options(p: argparse.ArgumentParser) -> None:
     """A lab's exercises instead of the run options."""
-    p.add_argument("--lab", metavar="FILE", help="open a lab: its exercises, checked as you go (a TOML file; "
-                   "lrtui/labs/ has one)")
+    p.add_argument("--lab", metavar="FILE", help="open a lab: its exercises, checked as you go (a TOML file, or "
+                   "the name of a lab lrtui ships: first-lab)")
     p.add_argument("--student", default="", help="with --lab: your name (each student has their own variant)")
     p.add_argument("--results", metavar="PATH", help="with --lab: the SQLite file the checks are recorded in "
-                   "(default: beside the lab, LAB.results.sqlite); lrtui report reads it")
+                   "(default: beside the lab, LAB.results.sqlite; a shipped lab's here); lrtui report reads it")
 
 
 APP_DESCRIPTION = (
@@ -79,7 +79,8 @@ APP_DESCRIPTION = (
 
 
 COMMANDS_EPILOG = (
-    "commands:  lrtui list | curve | simulate | range-test | code | presets | screenshot | lab | report | serve  "
+    "commands:  lrtui list | curve | simulate | range-test | map | code | presets | screenshot | lab | report | "
+    "serve  "
     "(lrtui COMMAND -h for each).  Examples:  lrtui --preset T5   |   "
     "lrtui --schedule cosine lr=0.1 T_max=100   |   lrtui curve cosine T_max=100 --epochs 200 --plot   |   "
     "lrtui simulate --problem ravine --optimizer momentum lr=0.6 optimizer.momentum=0.5"
@@ -179,13 +180,33 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                    "graded on the exercise it was on, for the student it names, unless --exercise or --student say.")
     p_lab.add_argument("action", choices=("check",), help="check: grade a saved session")
     p_lab.add_argument("file", metavar="LAB", help="the lab file (.toml)")
-    p_lab.add_argument("--session", metavar="FILE", help="the saved session to grade (.toml or .json)")
+    p_lab.add_argument("--session", metavar="FILE", help="the saved session to grade (.toml or .json); without "
+                       "it, the lab file alone is checked")
     p_lab.add_argument("--student", default="", help="the student's name (their variant of the exercises)")
     p_lab.add_argument("--exercise", metavar="ID", help="grade this exercise only")
+    p_map = Parser(prog="lrtui map", description="A map of many runs: the run the options describe, over a grid of "
+                   "two parameters, x its lr (log scale), y another (--y; default momentum where the optimizer has "
+                   "one): each cell's final loss and class (converges, oscillates, diverges), as CSV, JSON or with "
+                   "--plot the picture, with the analytic edge of stability where it is known.")
+    _add_run_options(p_map, "constant", APP_MAX_EPOCHS)
+    p_map.add_argument("--y", metavar="FIELD", help="the y axis: a numeric parameter as a lab names it "
+                       "(optimizer.momentum, problem.noise, schedule.warmup, epochs)")
+    p_map.add_argument("--x-range", metavar="LOW,HIGH", help="the lr's range (default: around the stable edge)")
+    p_map.add_argument("--y-range", metavar="LOW,HIGH", help="the y axis' range (default: its parameter's)")
+    p_map.add_argument("--cells", default="60x20", metavar="COLUMNSxROWS", help="the grid (default 60x20)")
+    p_map.add_argument("--format", choices=("table", "csv", "json"), help="output format (default csv: a row a cell)")
+    p_map.add_argument("--plot", action="store_true", help="draw the map as text instead of printing numbers")
+    p_map.add_argument("--ascii", action="store_true", help="plain ASCII picture")
     p_report = Parser(prog="lrtui report", description="The class table of a lab: per student and exercise the "
                       "best score, the attempts and the minutes to pass, from one or several results databases "
                       "(lrtui --lab records them; several lab machines' merge).")
     p_report.add_argument("results", nargs="+", metavar="RESULTS", help="results databases (.results.sqlite)")
     p_report.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p_report.add_argument("--watch", action="store_true", help="a live view for the instructor, read again every "
+                          "few seconds: pass rate per exercise, who is stuck where, the values students tried")
+    p_report.add_argument("--every", type=float, default=2.0, metavar="SECONDS",
+                          help="with --watch: seconds between two readings (default 2, allowed 0.5 to 3600)")
+    p_report.add_argument("--ascii", action="store_true", help="with --watch: plain ASCII")
     return parser, {"list": p_list, "curve": p_curve, "simulate": p_sim, "screenshot": p_shot,
-                    "range-test": p_range, "code": p_code, "presets": p_presets, "lab": p_lab, "report": p_report}
+                    "range-test": p_range, "code": p_code, "presets": p_presets, "lab": p_lab, "report": p_report,
+                    "map": p_map}

@@ -14,6 +14,9 @@ from lrtui.printable import escaped
 def cmd_report(args: argparse.Namespace) -> int:
     from lrtui.lab.results import class_table, read_events
 
+    if args.watch:
+        return _watch(args)
+
     students, exercises, cells = class_table(read_events(args.results))
     rows = [{"student": s, "exercise": e, "score": round(c.score, 6), "points": round(c.points, 6),
              "attempts": c.attempts, "minutes_to_pass": None if c.minutes_to_pass is None
@@ -46,4 +49,19 @@ def cmd_report(args: argparse.Namespace) -> int:
               for e in exercises}
     print("passed".ljust(width) + "  " + "  ".join(f"{passed[e]}/{len(students)}".ljust(w)
                                                     for e, w in zip(exercises, columns)))
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """The live view (lrtui.ui.report_app); a file that is not there yet is waited for."""
+    from lrtui.params import ConfigError
+    from lrtui.plotting.terminal import Options
+
+    if not 0.5 <= args.every <= 3600:
+        raise ConfigError(f"--every={args.every:g}: allowed 0.5 to 3600 seconds")
+    if args.format != "text":
+        raise ConfigError(f"--format={args.format} does not apply to --watch (a live view): allowed text")
+    from lrtui.ui.report_app import ReportApp
+
+    ReportApp(args.results, args.every, Options.from_environment(args.ascii)).run()
     return 0

@@ -63,8 +63,10 @@ def _with_absolute_lab(app_argv: list[str], app_args: argparse.Namespace) -> lis
     unless --results gives them)."""
     from pathlib import Path
 
-    lab = Path(app_args.lab).resolve()
-    results = Path(app_args.results or lab.with_suffix(".results.sqlite")).resolve()
+    from lrtui.lab.spec import default_results, find_lab
+
+    lab = find_lab(app_args.lab).resolve()
+    results = Path(app_args.results or default_results(lab)).resolve()
     out, skip = [], False
     for i, arg in enumerate(app_argv):
         if skip:

@@ -66,7 +66,7 @@ def app_start(args: argparse.Namespace) -> Start:
 
 def _lab_start(args: argparse.Namespace, options) -> Start:
     """A lab's first exercise, for the student named."""
-    from lrtui.lab.spec import load_lab
+    from lrtui.lab.spec import default_results, find_lab, load_lab
     from lrtui.sim.config import check_app_epochs
     from lrtui.ui.lab import LabProgress
 
@@ -74,7 +74,7 @@ def _lab_start(args: argparse.Namespace, options) -> Start:
     if given or args.assignments:
         raise UsageError(f"lrtui: --lab opens its exercises' runs: allowed no {', '.join(given) or 'param=value'} "
                          "with it (--load: a session saved in the lab, to go on with)")
-    results = getattr(args, "results", None) or str(Path(args.lab).with_suffix(".results.sqlite"))
+    results = getattr(args, "results", None) or str(default_results(find_lab(args.lab)))
     progress = LabProgress(load_lab(args.lab), student=args.student.strip(), results=results)
     if args.load is None:
         session = progress.start()
@@ -85,6 +85,9 @@ def _lab_start(args: argparse.Namespace, options) -> Start:
 
     session = load_session(args.load)  # a session saved in the lab: its runs, and where the student was
     check_app_epochs(session.config, *session.pinned)
+    if session.lab is not None and progress.someone_elses(session.lab):
+        print(f"lrtui: {args.load} was saved by {session.lab.get('student')!r}: its runs open, and the results "
+              f"stay {progress.student!r}'s", file=sys.stderr)
     if session.lab is not None and not progress.restore(session.lab):
         raise UsageError(f"lrtui: {args.load} was saved in another lab ({session.lab.get('title', '')!r})")
     if args.student.strip():

@@ -339,7 +339,7 @@ def run_dict(config: RunConfig) -> dict[str, Any]:
 
 def _toml_document(document: dict[str, Any]) -> str:
     """The session as TOML: scalars, then one line per run, the pinned array last (see the module's doc)."""
-    lines = [f"{key} = {_toml(value)}" for key, value in document.items()
+    lines = [f"{key} = {_toml_lines(value) if key == 'note' else _toml(value)}" for key, value in document.items()
              if key != "pinned" and not (key == "target_loss" and value is None)]
     runs = "".join(f"\n    {_toml(run)}," for run in document["pinned"])
     lines.append(f"pinned = [{runs}\n]" if runs else "pinned = []")
@@ -365,6 +365,14 @@ def _toml(value: Any) -> str:
 
 def _toml_key(key: str) -> str:
     return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def _toml_lines(text: str) -> str:
+    """Text of several lines as a TOML multi-line basic string, a line of the file a line of the text (a
+    note reads as written, not as one line of \\u000a); text of one line as a basic string."""
+    if "\n" not in text:
+        return _toml_string(text)
+    return '"""\n' + "\n".join(_toml_string(line)[1:-1] for line in text.split("\n")) + '"""'
 
 
 def _toml_string(text: str) -> str:

@@ -169,6 +169,14 @@ def compile_condition(text: str) -> Condition:
     return Condition(source, tree)
 
 
+def free_names(condition: "Condition") -> set[str]:
+    """The names a condition reads from its runs: every name but the functions and what its generators bind
+    (``p`` in ``all(p.final_loss < 1 for p in pinned)``)."""
+    bound = {t.id for node in ast.walk(condition.tree) if isinstance(node, ast.comprehension)
+             for t in ast.walk(node.target) if isinstance(t, ast.Name)}
+    return {n.id for n in ast.walk(condition.tree) if isinstance(n, ast.Name)} - bound - set(FUNCTIONS)
+
+
 _FORMS = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.BinOp,
           ast.Compare, ast.Call, ast.Constant, ast.Name, ast.Load, ast.Store, ast.Attribute, ast.GeneratorExp,
           ast.ListComp, ast.comprehension, ast.List, ast.Tuple, ast.IfExp, *_COMPARE, *_ARITHMETIC)

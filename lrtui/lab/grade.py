@@ -12,7 +12,7 @@ worth its points. No Textual here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,20 @@ def facts(trace: Trace, prepared: Prepared, target: float | None = None) -> Fact
     return Facts(values)
 
 
+RUN_NAMES = ("final_loss", "final_se", "best_loss", "epochs_to_target", "diverged_at", "diverged", "sum_lr",
+             "sum_lr2", "peak_lr", "final_lr", "heldout_loss", "seeds", "verdict", "epochs", "seed", "steps_per_epoch",
+             "schedule", "problem", "optimizer", "stable_lr", "lambda_max", "run", "pinned", "runs")
+"""The names a condition may read beside the schedule's parameters (:func:`facts`, :func:`names_for`)."""
+
+
+def known_names() -> set[str]:
+    """Every name a condition may read on some run: :data:`RUN_NAMES` and every schedule's parameters (a
+    student may switch schedules: ``T_max`` is there on a cosine)."""
+    from lrtui.schedules import registry
+
+    return set(RUN_NAMES) | {p.name for name in registry.names() for p in registry.get(name).all_params}
+
+
 def names_for(runs: list[Facts]) -> dict[str, Any]:
     """The names a condition sees: the first run's facts by name, ``run``, ``pinned`` and ``runs``."""
     return {**runs[0].values, "run": runs[0], "pinned": runs[1:], "runs": list(runs)}
@@ -141,12 +155,15 @@ def grade_facts(exercise: Exercise, shown: Prepared, runs: list[Facts], student:
         checks.append(Checked(goal.condition.text, goal.say, holds, shown, goal.points,
                               goal.points if holds else 0.0))
     passed = all(c.holds for c in checks)
+    broken = any(c.check.endswith(" locked") and not c.holds for c in checks)
+    if broken:  # a run edited where the lab forbids is not this exercise's run: nothing of it earns points
+        checks = [replace(c, earned=0.0) for c in checks]
     predict = exercise.predict
     if predict is not None:
-        right = prediction is not None and prediction_holds(exercise, prediction, runs)
-        seen = "not answered" if prediction is None else f"you said {prediction}"
+        right = bool(prediction) and prediction_holds(exercise, prediction, runs)
+        seen = "not answered" if prediction is None else "skipped" if prediction == "" else f"you said {prediction}"
         checks.append(Checked("predict", "your prediction", right, seen, predict.points,
-                              predict.points if right else 0.0))
+                              predict.points if right and not broken else 0.0))
     earned = sum(c.earned for c in checks)
     return Result(exercise.id, earned, exercise.points, passed, tuple(checks))
 

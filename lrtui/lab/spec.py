@@ -32,6 +32,7 @@ exercise and the field. No Textual here.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 from dataclasses import dataclass, field, replace
@@ -153,9 +154,38 @@ def field_names(prepared: Prepared) -> set[str]:
     return names
 
 
+SHIPPED = Path(__file__).resolve().parent.parent / "labs"
+"""The labs lrtui ships (lrtui/labs/), each found by its name: ``--lab first-lab``."""
+
+
+def shipped_labs() -> list[str]:
+    return sorted(p.stem for p in SHIPPED.glob("*.toml"))
+
+
+def find_lab(given: str | Path) -> Path:
+    """The lab file ``given`` names: that path, or, where there is none and the name has no folder in it, the
+    lab lrtui ships by that name (``first-lab`` or ``first-lab.toml``)."""
+    path = Path(given)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    shipped = SHIPPED / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
+    return shipped if shipped.is_file() else path
+
+
+def default_results(lab: Path) -> Path:
+    """Where a lab's results are recorded unless --results says: beside the lab; for a lab lrtui ships, in
+    the current folder (the installed package's folder is not the instructor's)."""
+    results = lab.with_suffix(".results.sqlite")
+    return Path.cwd() / results.name if lab.resolve().parent == SHIPPED else results
+
+
 def load_lab(path: str | Path) -> Lab:
-    """The lab in ``path`` (TOML), every field checked (:class:`LabError`, one line)."""
-    path = Path(path)
+    """The lab in ``path`` (TOML; a shipped lab by its name, :func:`find_lab`), every field checked
+    (:class:`LabError`, one line)."""
+    path = find_lab(path)
+    if not path.exists():
+        raise LabError(f"lab file {cut(str(path), 60)}: no such file (lrtui ships {', '.join(shipped_labs())}: "
+                       "--lab first-lab opens it)")
     try:
         data = read_bounded(path, MAX_BYTES)
     except FileRefused as refused:
@@ -320,11 +350,26 @@ def _goals(value: Any, where: str) -> tuple[Goal, ...]:
             condition = compile_condition(item["check"])
         except ConditionError as err:
             raise ConfigError(f"{at}: {err}") from None
+        _check_names(condition, at)
         points = item.get("points", 1)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
             raise ConfigError(f"{at}: points must be a number in (0, 1000]")
         goals.append(Goal(condition, _text(item.get("say", condition.text), f"{at}: say", short=True), float(points)))
     return tuple(goals)
+
+
+def _check_names(condition, at: str) -> None:
+    """A name no run has (a typo: ``stabel_lr``) is refused when the lab is read, not found by a student."""
+    from lrtui.lab.expr import free_names
+    from lrtui.lab.grade import known_names
+
+    known = known_names()
+    for name in sorted(free_names(condition) - known):
+        close = difflib.get_close_matches(name, known, n=1)
+        raise ConfigError(f"{at}: {cut(name, 40)} is not a name a condition knows"
+                          + (f" (did you mean {close[0]}?)" if close else "")
+                          + ": allowed the run's results (final_loss, best_loss, diverged, verdict, stable_lr...), "
+                          "its schedule's parameters (lr...), run, pinned and runs")
 
 
 def _predict(value: Any, where: str) -> Prediction | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hmac
 import logging
 import resource
@@ -432,6 +433,11 @@ class RepeatedOnce(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
         key = (record.name, str(record.msg)[:200], error)
+        if record.exc_info and isinstance(record.exc_info[1], OSError) and \
+                record.exc_info[1].errno in (errno.EMFILE, errno.ENFILE):  # wherever it struck: one error
+            record.name, record.msg, record.args = "lrtui", OUT_OF_FILES.format(limit=file_limit()), ()
+            record.exc_info, record.exc_text = None, None
+            key = ("out of files",)
         now = time.monotonic()
         logged, repeats = self.seen.get(key, (None, 0))
         if logged is not None and now - logged < self.every:
@@ -444,6 +450,19 @@ class RepeatedOnce(logging.Filter):
             record.msg = f"{record.msg} (and {repeats:,} times more in the last {now - logged:.0f} s)"
             record.exc_info, record.exc_text = None, None
         return True
+
+
+OUT_OF_FILES = ("out of open files (the limit is {limit:,}): pages and sessions are refused until some close; "
+                "raise the limit (LimitNOFILE in the service, ulimit -n)")
+"""What running out of files logs, wherever it struck (accepting a connection, a page's template, a session's
+pipes): one line, never a traceback each."""
+
+
+def file_limit() -> int:
+    """The process's limit on open files now."""
+    with contextlib.suppress(ValueError, OSError):
+        return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 0
 
 
 LOW_FILE_LIMIT = 4096

@@ -24,7 +24,7 @@ from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 
 from lrtui.app_settings import SMOOTHING
 from lrtui.params import ConfigError
@@ -136,7 +136,8 @@ class LrtuiApp(App[None]):
             call_from_thread=self.call_from_thread, show_run=lambda shown: setattr(self, "shown", shown),
             set_quietly=quietly, set_view=lambda view: setattr(self, "view", view), fill_form=self._fill_form,
             set_interval=self.set_interval, call_later=self.call_later, refresh_bindings=self.refresh_bindings,
-            notify=self.notify, playing_at=lambda: self.cursor.playing_at)
+            notify=self.notify, playing_at=lambda: self.cursor.playing_at,
+            focused_field=lambda: self.form.focus_key)
         self.simulation = self.runs.queue
         self.cursor = Cursor(lambda: self.epoch, lambda epoch: setattr(self, "epoch", epoch),
                              lambda: self.runs.last_epoch, self.set_interval, self.runs.playing_changed,
@@ -150,7 +151,7 @@ class LrtuiApp(App[None]):
         self.lab = None if start.lab is None else LabActions(  # (its panel made only for a lab: composed then)
             start.lab, LabPanel(id="lab"), open_runs=self.open_runs, notify=self.notify, ascii=self.options.ascii,
             set_note=lambda note: setattr(self.sessions, "session_note", note), ask=self._ask_unseen,
-            on_screen=lambda: (self.shown, self.pinned, self.target))
+            on_screen=lambda: (self.shown, self.pinned, self.target, self.config), set_timer=self.set_timer)
         self.sessions = SessionActions(
             start, work=lambda: Work(self.config, tuple(self.pins), self.epoch, self.target_loss, self.smoothing),
             open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
@@ -191,6 +192,7 @@ class LrtuiApp(App[None]):
     action_play = route("cursor.play")
     action_pause = route("cursor.pause")
     action_speed = route("cursor.faster")
+    action_map_move = route("runs.map_move")
     action_log = route("runs.toggle_log")  # l, L, v, s, w, r, escape on a long run: lrtui/ui/run_updates.py
     action_view = route("runs.switch_view")
     action_cancel_run = route("runs.cancel")
@@ -202,6 +204,7 @@ class LrtuiApp(App[None]):
     action_load = route("sessions.load")
     action_export = route("sessions.export")
     action_code = route("sessions.code")
+    action_note = route("sessions.edit_note")
     action_help = route("sessions.help")
     action_command_palette = route("sessions.palette")
     action_lab_next = route("lab.next")  # n, N, h in a lab: lrtui/ui/lab_actions.py
@@ -255,6 +258,8 @@ class LrtuiApp(App[None]):
     def on_unmount(self) -> None:
         if self.playback.playing:
             self.playback.stop()
+        if self.lab is not None:
+            self.lab.keep_tried()  # (the run on screen as the app ends, if the student looked at it)
 
     def open_runs(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
                   smoothing: str, view: str = "loss") -> None:
@@ -358,6 +363,22 @@ class LrtuiApp(App[None]):
         row.show_error("")
         self._set_settings(new)
 
+    def action_map_pick(self) -> None:
+        """enter on the map: the cursor's cell becomes the run (its lr and y set, as typed in the form)."""
+        from lrtui.lab.spec import with_values
+
+        values = self.runs.map_pick()
+        if not values:
+            return
+        try:
+            prepared = prepare(with_values(self.config, values))
+        except ConfigError as err:
+            self.run_display.show_problem(str(err))
+            return
+        self._set_settings(Settings(prepared, self.target_loss, self.smoothing))
+        self.notify("the run is now " + ", ".join(f"{k.removeprefix('schedule.')}={v:.4g}" for k, v in values.items())
+                    + " (m closes the map)", timeout=4, markup=False)
+
     def _ask_unseen(self, question: str, then) -> None:
         """A lab's question, answered before the run is seen: the plots hide until it is."""
         from lrtui.ui.screens.prompt import PathPrompt
@@ -368,7 +389,10 @@ class LrtuiApp(App[None]):
             self.plot_area.display = True
             then(answer)
 
-        self.push_screen(PathPrompt(question, ""), answered)
+        prompt = PathPrompt(question, "", hint="enter: answer   escape: skip it (its points are lost)")
+        prompt.set_class(self.options.ascii, "ascii")
+        prompt.add_class("low")  # (at the bottom: the form above shows the student's own values, L among them)
+        self.push_screen(prompt, answered)
 
     def _mark_locked(self) -> None:
         """The form's rows a lab's exercise locks, shown so ([3.92])."""
@@ -450,7 +474,7 @@ class LrtuiApp(App[None]):
         keeps only quit (ctrl+c; q where that screen does not take it). On a field the letters are typed
         (the footer shows escape, to the commands, and ctrl+c); an open edit types space too."""
         if len(self.screen_stack) > 1:  # (q typed into a prompt's or the palette's input is text, not quit)
-            typing = isinstance(self.focused, Input) and parameters == ()
+            typing = isinstance(self.focused, (Input, TextArea)) and parameters == ()
             return action == "quit" and parameters != ("field",) and not typing
         on_field = isinstance(self.focused, FieldRow)
         if action == "quit":
@@ -465,6 +489,12 @@ class LrtuiApp(App[None]):
         if action == "leave_form":
             return on_field
         if action.startswith("lab_") and self.lab is None:
+            return False
+        on_map = self.view == "map" and not on_field
+        if action.startswith("map_"):  # the arrows and enter, on the map: its cursor (elsewhere, the epoch, the form)
+            return on_map
+        if on_map and (action == "step" and parameters in ((-1,), (1,)) or parameters == ("arrow",)
+                       or action == "enter_form"):
             return False
         if action in keys.LETTER_ACTIONS:
             return not on_field

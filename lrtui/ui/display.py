@@ -20,7 +20,8 @@ from lrtui.sim.config import Prepared, RunConfig, Trace, schedule_seconds
 from lrtui.ui.widgets.board import BoardRow, Scoreboard
 from lrtui.plotting.series import Look, Series
 from lrtui.ui.widgets.plot_panel import PlotPanel
-from lrtui.ui.views import LrView, Run, View, fmt, lower_views
+from lrtui.ui.views import LrView, MapView, Run, View, fmt, lower_views
+from lrtui.ui.widgets.map_panel import MapPanel
 
 
 def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
@@ -58,7 +59,8 @@ class RunDisplay:
         self.look = look
         self.lr_view = LrView()
         self.views: dict[str, View] = lower_views()  # the lower plot's, by name: one shows at a time
-        self.panels = {name: PlotPanel(v.title, id=f"{name}-panel", ascii=look.ascii, point=v.point)
+        self.panels = {name: MapPanel(id=f"{name}-panel") if isinstance(v, MapView) else
+                       PlotPanel(v.title, id=f"{name}-panel", ascii=look.ascii, point=v.point)
                        for name, v in {"lr": self.lr_view, **self.views}.items()}
         self.switcher = ContentSwitcher(*(self.panels[name] for name in self.views), id="views",
                                         initial=f"{view}-panel")
@@ -72,7 +74,8 @@ class RunDisplay:
         """Once on screen: monochrome plots take plotext's clear theme (Textual's NO_COLOR only greys)."""
         if self.look.mono:
             for panel in self.panels.values():
-                panel.plot.theme = "clear"
+                if isinstance(panel, PlotPanel):
+                    panel.plot.theme = "clear"
 
     def show_view(self, view: str) -> None:
         self.switcher.current = f"{view}-panel"
@@ -84,21 +87,38 @@ class RunDisplay:
         shown, panel = self.views[view], self.panels[view]
         if not shown.available(run):
             return
+        if isinstance(shown, MapView):
+            try:
+                panel.draw_text(shown.text(run, self.look))
+            except ConfigError as err:  # a map too large for the work budget
+                self.show_problem(str(err))
+            return
         try:
             panel.draw(shown.figure(run, replace(self.look, log=log_scale["loss"]),
                                     (panel.plot.size.width, panel.plot.size.height)))
         except ConfigError as err:  # a range test or branches that cannot run on this problem
             self.show_problem(str(err))
 
-    def summary(self, view: str) -> str:
-        """What the view's figure puts in the status line instead of the cursor's numbers ('' for none)."""
+    def summary(self, view: str, run: Run | None = None) -> str:
+        """What the view puts in the status line instead of the cursor's numbers ('' for none): its figure's
+        summary, or the map's cell at its cursor."""
+        if isinstance(self.views[view], MapView):
+            return self.views[view].status(run, self.look.ascii) if run is not None else ""
         figure = self.panels[view].figure
         return figure.summary if figure is not None else ""
+
+    def map_cells(self) -> tuple[int, int]:
+        """The cells a map has room for in the lower panel: a column each, a row a line (two in colour, ▀),
+        the axes and the legend beside."""
+        width, height = self.switcher.size.width or 50, self.switcher.size.height or 10  # (every view's room)
+        rows = max(height - 5, 3) * (1 if self.look.plain else 2)
+        return max(min(width - 8, 80), 10), min(rows, 40)
 
     def place_cursor(self, view: str, epoch: int | None) -> None:
         """The cursor on the lr plot and on the view (not on the range test's lr axis)."""
         for panel, epoch_axis in ((self.panels["lr"], True), (self.panels[view], self.views[view].epoch_axis)):
-            panel.place(epoch if epoch_axis else None)
+            if isinstance(panel, PlotPanel):
+                panel.place(epoch if epoch_axis else None)
 
     def show_status(self, text: str | Text) -> None:
         if self.status_line.is_attached:  # (not when the screen is going away: quit during playback)
@@ -152,7 +172,10 @@ class RunDisplay:
         self.show_status(f"{what}: {done:,} of {total:,} epochs{which}, {percent}%  (escape cancels)")
         if view is not None:
             panel = self.panels[view]
-            panel.draw(self.views[view].simulating(panel.plot.look, percent))
+            if isinstance(panel, MapPanel):  # (rows of runs: the progress counts rows, each a run's epochs)
+                panel.draw_text(Text(f"{self.views[view].title}: simulating ... {percent}%"))
+            else:
+                panel.draw(self.views[view].simulating(panel.plot.look, percent))
             return
         loss = self.panels["loss"].plot
         loss.show((), title=f"loss: simulating ... {percent}%", look=loss.look)

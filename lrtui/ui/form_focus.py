@@ -38,10 +38,10 @@ class FormFocus:
         if row is not None:
             self._set_focus(row)
 
-    def next(self) -> None:
+    def next(self, key: str = "tab") -> None:
         self._move(+1)
 
-    def previous(self) -> None:
+    def previous(self, key: str = "tab") -> None:
         self._move(-1)
 
     def _move(self, delta: int) -> None:

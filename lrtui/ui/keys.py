@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 
-LETTER_ACTIONS = {"log", "view", "pin", "unpin", "clear_pins", "board", "export", "code", "enter_form", "lab_next",
-                  "lab_back", "lab_hint"}
+LETTER_ACTIONS = {"log", "view", "pin", "unpin", "clear_pins", "board", "export", "code", "note", "enter_form",
+                  "lab_next", "lab_back", "lab_hint", "map_move", "map_pick"}
 """The actions of the plots' keys: on a field those keys are typed, not run."""
 
 
@@ -54,8 +54,10 @@ def _bind(keys: str, action: str, description: str = "", priority: bool = False)
 # commands on the plots (escape leaves the form for them): a focused field takes every printable key as typing.
 KEY_MAP = (
     Key("tab / shift+tab, up / down", "move between fields (from the plots: back to the form)", "field",
-        (_bind("tab,down", "focus_next", "next field", priority=True),
-         _bind("shift+tab,up", "focus_previous", "previous field", priority=True))),
+        (_bind("tab", "focus_next", "next field", priority=True),
+         _bind("down", "focus_next('arrow')", "next field", priority=True),  # (on the map: its cursor)
+         _bind("shift+tab", "focus_previous", "previous field", priority=True),
+         _bind("up", "focus_previous('arrow')", "previous field", priority=True))),
     Key("any key, then enter", "on a field every key is typed, so a word never runs a command: enter sets the "
         "value, escape cancels, enter alone opens an edit. On a choice (schedule, problem, optimizer) the first "
         "match shows as you type and enter selects it: cos is cosine", "field",
@@ -106,6 +108,15 @@ KEY_MAP = (
         (_bind("w", "view('branches')", "WSD branches"),)),
     Key("r", "lr range test: loss against a growing lr, the usual picks (cyan) and the true stable limit (orange) "
         "where the curvature is known", "plots", (_bind("r", "view('range')", "Range test"),)),
+    Key("m", "a map of many runs: the run over a grid of its lr (log) and a second parameter (momentum where the "
+        "optimizer has one, else the field last focused in the form), each cell converging, oscillating (~) or "
+        "diverging (X), shaded by its final loss in colour, with the edge of stability and critical damping "
+        "where they are known; @ is the run shown, + the cursor; m again closes it", "plots",
+        (_bind("m", "view('map')", "Map"),)),
+    Key("left / right / up / down, enter (the map)", "move the map's cursor over its cells (the status line gives "
+        "the cell's values and result); enter makes that cell the run (its lr and y set in the form)", "plots",
+        (_bind("left", "map_move(-1,0)"), _bind("right", "map_move(1,0)"), _bind("up", "map_move(0,1)"),
+         _bind("down", "map_move(0,-1)"), _bind("enter", "map_pick"))),
     Key("p", "pin the run on screen and keep editing (up to 6 pinned runs overlay both plots, each its colour, "
         "and its marker without colour); p on a pinned run's exact settings unpins it", "plots",
         (_bind("p", "pin", "Pin"),)),
@@ -120,6 +131,8 @@ KEY_MAP = (
         (_bind("e", "export", "Export"),)),
     Key("c", "the schedule as torch, transformers or optax code: copy it or write it", "plots",
         (_bind("c", "code", "Code", priority=True),)),
+    Key("t", "write or edit the session's note (an instructor's instructions, what you found): ? shows it, "
+        "ctrl+s saves it with the runs; in the editor escape is done", "plots", (_bind("t", "note", "Note"),)),
     Key("n / N", "a lab (lrtui --lab FILE): the next exercise / the one before; each opens on its own run", "plots",
         (_bind("n", "lab_next", "Next exercise"), _bind("N", "lab_back", "Previous exercise"))),
     Key("h", "a lab: the exercise's next hint (? shows its text)", "plots", (_bind("h", "lab_hint", "Hint"),)),

@@ -85,7 +85,9 @@ class LabProgress:
 
     def lines(self, ascii: bool = False) -> list[str]:
         """The panel's text: the exercise's title and score, then a line per condition (a tick or a cross,
-        what it asks, and what was seen where it does not hold), then the hints shown."""
+        what it asks, and what was seen where it does not hold: a condition that is no comparison has nothing
+        to show but its own text, left out), then the newest hint shown (one: the panel is five lines high,
+        so with three conditions a second hint line would fall below its edge)."""
         exercise, result = self.exercise, self.result
         total = sum(e.points for e in self.lab.exercises)
         earned = sum(self.best.values())
@@ -94,11 +96,14 @@ class LabProgress:
                 f"(lab {earned:g}/{total:g})  n N h ?")
         yes, no = ("+", "x") if ascii else ("✓", "✗")
         lines = [head]
-        if result is not None:
+        if self.asks() is not None:  # (the goals' values would give the answer away)
+            lines.append(" answer the question first: the goal and the run show then")
+        elif result is not None:
             for c in result.checks:
-                lines.append(f" {yes} {c.say}" if c.holds else f" {no} {c.say}: {c.seen}")
-        for i, hint in enumerate(exercise.hints[: self.hints]):
-            lines.append(f" hint {i + 1}/{len(exercise.hints)}: {hint}")
+                seen = f": {c.seen}" if c.seen not in (c.check, c.say) else ""
+                lines.append(f" {yes} {c.say}" if c.holds else f" {no} {c.say}{seen}")
+        if self.hints:
+            lines.append(f" hint {self.hints}/{len(exercise.hints)}: {exercise.hints[self.hints - 1]}")
         return lines
 
     def saved(self) -> dict[str, Any]:
@@ -107,11 +112,21 @@ class LabProgress:
                 "best": dict(self.best), "passed": sorted(self.passed), "hints": self.hints,
                 "predictions": dict(self.predictions)}
 
+    def someone_elses(self, saved: dict[str, Any]) -> bool:
+        """Whether a session's progress was another student's than the one named here."""
+        theirs = saved.get("student", "")
+        return bool(self.student and theirs and theirs != self.student)
+
     def restore(self, saved: dict[str, Any]) -> bool:
-        """The progress a session kept, when it is this lab's (False: another lab's, nothing changed)."""
+        """The progress a session kept, when it is this lab's (False: another lab's, nothing changed). Another
+        student's session (:meth:`someone_elses`) gives its exercise and nothing more: its scores, passes,
+        hints and predictions are theirs, and whoever is named here stays who they are."""
         ids = [e.id for e in self.lab.exercises]
         if saved.get("title") != self.lab.title or saved.get("exercise") not in ids:
             return False
+        if self.someone_elses(saved):
+            self.index, self.hints, self.result = ids.index(saved["exercise"]), 0, None
+            return True
         self.student = saved.get("student", "")
         self.index = ids.index(saved["exercise"])
         self.hints = min(int(saved.get("hints", 0)), len(self.exercise.hints))
@@ -131,4 +146,5 @@ class LabProgress:
 
     def note(self) -> str:
         """What ? shows for the exercise: its title and text (the help's note)."""
-        return f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n{self.exercise.text}"
+        # (a blank line after the title: the help reflows a note's lines into paragraphs)
+        return f"Lab: {self.lab.title}\nExercise {self.exercise.id}: {self.exercise.title}\n\n{self.exercise.text}"

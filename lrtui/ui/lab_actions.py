@@ -5,10 +5,17 @@ its ``show_lines``)."""
 
 from __future__ import annotations
 
+import contextlib
+import time
 from typing import Any, Callable
 
 from lrtui.io.sessions import run_dict
 from lrtui.ui.lab import LabProgress
+
+
+LOOKED_SECONDS = 2.0
+"""A run a student keeps on screen this long is an attempt, recorded with its settings (as is every run that
+changes the score)."""
 
 
 def _printable(typed: str | None, most: int) -> str:
@@ -20,17 +27,26 @@ class LabActions:
     def __init__(self, progress: LabProgress, panel: Any, *, open_runs: Callable[..., None],
                  set_note: Callable[[str], None], notify: Callable[..., None], ascii: bool,
                  on_screen: Callable[[], tuple[Any, Any, float | None]],
-                 ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None) -> None:
+                 ask: Callable[[str, Callable[[str | None], None]], None] = lambda question, then: None,
+                 clock: Callable[[], float] = time.monotonic,
+                 set_timer: Callable[[float, Callable[[], None]], Any] = lambda delay, then: None) -> None:
         self.progress = progress
         self.panel = panel
         self._open_runs = open_runs
         self._set_note = set_note
         self._notify = notify
         self._ascii = ascii
-        self._on_screen = on_screen  # the run shown (lrtui.ui.shown.Shown or None), the Pinned runs, the target
+        self._on_screen = on_screen  # the run shown (lrtui.ui.shown.Shown or None), the Pinned runs, the target,
+        # and the run edited (the app's config: the one shown, unless a new run is still simulating)
+        self._set_timer = set_timer
+        self._opened = progress.start().config  # the exercise's own start: the student's runs differ from it
+        self._opening = False  # an exercise's runs are being set: nothing is checked meanwhile
         self._ask = ask  # a prediction's question (the run hidden meanwhile)
         self._results = None  # lrtui.lab.results.Results, opened on the first record
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
+        self._clock = clock
+        self._looking: tuple[float, Any, float, Any] | None = None  # (since, exercise, score, run) not recorded yet
+        self._recorded_run: Any = None  # the last run recorded as an attempt
         # a lab that asks the student's name records nothing until it is answered (the first run is checked
         # behind the prompt)
         self.named = bool(progress.student) or not progress.lab.ask_name
@@ -42,6 +58,7 @@ class LabActions:
         self._move(-1)
 
     def _move(self, step: int) -> None:
+        self.keep_tried()
         if not self.progress.move(step):
             self._notify("this is the lab's " + ("last" if step > 0 else "first") + " exercise", timeout=3)
             return
@@ -50,10 +67,24 @@ class LabActions:
     def open(self) -> None:
         """The exercise open, on its start (the student's own variant); ? shows its text."""
         start = self.progress.start()
+        self._opened = start.config
         self._set_note(self.progress.note())
-        self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
+        with self.opening():
+            self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
         self.draw()
         self.ask_prediction()
+
+    @contextlib.contextmanager
+    def opening(self):
+        """Runs being set (an exercise opened, a session loaded): their pinned runs are set before their run,
+        while the last run is still on screen, so nothing is checked meanwhile; then the run on screen is (a
+        short one is there already; a long one is checked when it is)."""
+        self._opening = True
+        try:
+            yield
+        finally:
+            self._opening = False
+        self.check()
 
     def ask_prediction(self) -> None:
         """The exercise's question, asked before its run is seen (once answered, not again)."""
@@ -62,12 +93,16 @@ class LabActions:
             self._ask(question, self.predicted)
 
     def predicted(self, typed: str | None) -> None:
-        """The student's answer (none: asked again when the exercise opens next), kept and checked."""
+        """The student's answer, kept and checked; escape or nothing typed skips the question (its points
+        lost: the run it hid is seen now, so it is not asked again)."""
         answer = _printable(typed, 100)
+        self.progress.predictions[self.progress.exercise.id] = answer
         if answer:
-            self.progress.predictions[self.progress.exercise.id] = answer
             self._record("predict")
+        else:
+            self._notify("question skipped: its points are lost", timeout=4)
         self.check()
+        self.draw()
 
     def name_given(self, typed: str | None) -> None:
         """The student's name, as typed at the lab's first prompt: their own variant opens (none given: the
@@ -77,6 +112,7 @@ class LabActions:
         if not name:
             self._notify("no name given: your results are recorded without one (ctrl+s still saves your runs)",
                          timeout=6)
+            self.ask_prediction()  # (the exercise's question, as a name would have led to)
             return
         self.progress.student = name
         self.progress.best.clear()
@@ -87,8 +123,12 @@ class LabActions:
     def resume(self, saved: dict) -> bool:
         """A session's saved progress of this lab, taken back (False: another lab's); ? shows the exercise's
         text and the panel its state once the session's runs are on screen."""
+        theirs = self.progress.someone_elses(saved)
         if not self.progress.restore(saved):
             return False
+        if theirs:
+            self._notify(f"this session was saved by {_printable(saved.get('student'), 60)}: its runs are open, and "
+                         f"the results stay {self.progress.student}'s", timeout=6, markup=False)
         self.named = True
         self._set_note(self.progress.note())
         self.draw()
@@ -103,36 +143,61 @@ class LabActions:
         self.draw()
 
     def check(self) -> None:
-        """The goal checked on the run on screen and the pinned runs that have a trace; the panel redrawn."""
-        shown, pinned, target = self._on_screen()
-        if shown is None:
+        """The goal checked on the run on screen and the pinned runs that have a trace; the panel redrawn.
+        A run on screen that is not the run edited (the exercise just opened, its run still simulating: the
+        last exercise's run is still drawn) is not checked: it would be graded on the wrong exercise."""
+        shown, pinned, target, current = self._on_screen()
+        if shown is None or shown.prepared.config != current or self._opening:
             return
         traces = [(trace, pinned.configs[i]) for i, trace in pinned.traces()]
         before = self.progress.result
         result = self.progress.check(shown.trace, shown.prepared, traces, target)
-        if before is None or before.score != result.score:
-            self._record("attempt", result.score, shown.prepared.config)
+        config = shown.prepared.config
+        self.keep_tried()  # the run before this one, if the student looked at it long enough
+        untouched = config == self._opened  # the exercise's own start: not the student's attempt
+        if (before is None or before.score != result.score) and not untouched:
+            self._record("attempt", result.score, config)
+        elif config != self._recorded_run and not untouched:
+            self._looking = (self._clock(), self.progress.exercise, result.score, config)
+            self._set_timer(LOOKED_SECONDS + 0.05, lambda: self.keep_tried(moving_on=False))  # (not at the next key)
         exercise = self.progress.exercise.id
         if result.passed and exercise not in self.progress.passed:
             self.progress.passed.add(exercise)
             self._record("pass", result.score, shown.prepared.config)
         self.draw()
 
-    def _record(self, kind: str, score: float | None = None, config: Any = None) -> None:
-        """One event in the lab's results database; a database that cannot be written is said once, and the
-        lab goes on."""
+    def keep_tried(self, moving_on: bool = True) -> None:
+        """The run the student was looking at, recorded as an attempt if it has stayed on screen for
+        :data:`LOOKED_SECONDS` (each run tried, for the values the report shows, not only those that changed
+        the score; a held key's runs pass by unrecorded). Called by a timer as it is shown (``moving_on``
+        False: a run not looked at long enough yet stays waiting), and as the next run is checked, the
+        exercise changes or the app ends."""
+        looking = self._looking
+        if looking is None:
+            return
+        if self._clock() - looking[0] >= LOOKED_SECONDS:
+            self._looking = None
+            self._record("attempt", looking[2], looking[3], exercise=looking[1])
+        elif moving_on:
+            self._looking = None
+
+    def _record(self, kind: str, score: float | None = None, config: Any = None, exercise: Any = None) -> None:
+        """One event in the lab's results database (on the exercise open, unless ``exercise`` is another
+        lrtui.lab.spec.Exercise); a database that cannot be written is said once, and the lab goes on."""
+        if config is not None and kind == "attempt":
+            self._recorded_run = config
         if self.progress.results is None or self._unrecorded or not self.named:
             return
         import sqlite3
 
         from lrtui.lab.results import Results, ResultsError
 
-        exercise = self.progress.exercise
+        where = self.progress.exercise if exercise is None else exercise
         try:
             if self._results is None:
                 self._results = Results(self.progress.results)
-            self._results.record(self.progress.student, self.progress.lab.title, exercise.id, kind, score,
-                                 exercise.points, None if config is None else run_dict(config))
+            self._results.record(self.progress.student, self.progress.lab.title, where.id, kind, score,
+                                 where.points, None if config is None else run_dict(config))
         except (ResultsError, OSError, sqlite3.Error) as err:  # (a full disk, a read-only folder)
             self._unrecorded = True
             self._notify(f"the lab's results cannot be recorded: {err}", severity="warning", timeout=6)

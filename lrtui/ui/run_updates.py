@@ -48,18 +48,20 @@ class RunPresenter:
     UI thread); ``show_run(shown)``, which sets the App's ``shown`` (whose watcher calls :meth:`show`);
     ``set_quietly(name, value)``, a reactive set without its watcher; ``set_view(name)``; ``fill_form()``;
     ``set_interval`` (the progress timer, owned here), ``call_later``, ``refresh_bindings``, ``notify``,
-    ``playing_at()`` (the playback's speed, None when paused) and the :class:`RunDisplay`, which draws."""
+    ``playing_at()`` (the playback's speed, None when paused), ``focused_field()`` (the form's field last
+    focused: a map's y axis) and the :class:`RunDisplay`, which draws."""
 
     def __init__(self, state: RunState, display: RunDisplay, *, start_worker: Callable, call_from_thread: Callable,
                  show_run: Callable[[Shown], None], set_quietly: Callable[[str, object], None],
                  set_view: Callable[[str], None], fill_form: Callable[[], None], set_interval: Callable,
                  call_later: Callable, refresh_bindings: Callable[[], None], notify: Callable[..., None],
-                 playing_at: Callable[[], int | None]) -> None:
+                 playing_at: Callable[[], int | None], focused_field: Callable[[], str | None] = lambda: None) -> None:
         self._state, self.display = state, display
         self._show_run, self._set_quietly, self._set_view, self._fill_form = show_run, set_quietly, set_view, fill_form
         self._set_interval, self._call_later = set_interval, call_later
         self._refresh_bindings, self._notify = refresh_bindings, notify
         self._playing_at = playing_at
+        self._focused_field = focused_field  # the form's field last focused (a map's y axis)
         self.queue = SimulationQueue(start_worker, call_from_thread, self._finish, self._cancelled)
         self.queue.idle_event.clear()  # busy until the first run is shown (the App's on_mount requests it)
         self.simulations = 0  # runs shown (tests and benchmarks read it)
@@ -187,6 +189,8 @@ class RunPresenter:
             return
         name = self._state.view
         view = self.display.views[name]
+        if name == "map":  # (its cells fit the panel; its y axis follows the field last focused)
+            view.cells, view.focused = self.display.map_cells(), self._focused_field()
         try:
             work = view.needs(run) if view.available(run) else None
         except ConfigError:  # branches of a wsd longer than the run: drawing it shows why
@@ -226,7 +230,7 @@ class RunPresenter:
         if shown is None:
             self.display.show_status("simulating ...")
             return
-        summary = self.display.summary(self._state.view)  # the range test's picks, the branches' end losses
+        summary = self.display.summary(self._state.view, self.run())  # the range test's picks, the map's cell
         self.display.show_status(summary or cursor_status(
             shown.trace, self._state.epoch, shown.verdict, shown.sums, self.display.look.ascii,
             self._playing_at(), noisy=shown.noisy))
@@ -238,6 +242,19 @@ class RunPresenter:
         self.update_board()
 
     # --- the plots' keys ---------------------------------------------------------------------------------------
+
+    def map_move(self, columns: int, rows: int) -> None:
+        """The map's cursor, by the arrow keys while the map shows."""
+        run = self.run()
+        if run is not None:
+            self.display.views["map"].move(run, columns, rows)
+            self.display.draw(run, "map", self.log_scale)
+            self.update_status()
+
+    def map_pick(self) -> dict | None:
+        """The cursor's cell (its lr and y), for the App to make it the run (enter)."""
+        run = self.run()
+        return self.display.views["map"].picked(run) if run is not None else None
 
     def toggle_log(self, which: str) -> None:
         """l and L: the loss plot's or the lr plot's log scale."""

@@ -8,6 +8,8 @@ reads the App's run through ``work()`` and opens runs through ``open_runs(...)``
 
 from __future__ import annotations
 
+import contextlib
+
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING, Callable
 
@@ -73,13 +75,17 @@ class SessionActions:
         self._notes, self._push_screen, self._palette_open = notes, push_screen, palette_open
         self._set_timer, self._notify = set_timer, notify
         self.files = SessionFiles(self._prompt, notify, sandbox, background)
-        self._saved = work().kept  # what a save or a load last left: unsaved work differs
+        self._saved, self._saved_note = work().kept, self.note  # what a save or load left: unsaved work differs
         self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
+
+    def _mark_saved(self) -> None:
+        """What is on screen now is saved (or not work to lose)."""
+        self._saved, self._saved_note = self._work().kept, self.note
 
     @property
     def unsaved(self) -> bool:
         """Runs pinned or values changed since the app opened, or since the last save or load."""
-        return self._work().kept != self._saved
+        return self._work().kept != self._saved or self.note != self._saved_note
 
     @property
     def unsaved_work(self) -> str:
@@ -87,8 +93,9 @@ class SessionActions:
         work = self._work()
         n = len(work.pinned)
         pins = f"{n} pinned run{'s' if n != 1 else ''}" if n else ""
-        what = " and ".join(w for w in (pins, "changes" if work.config != self._saved[0] else "") if w)
-        return what or "changes"
+        note = "the note" if self.note != self._saved_note else ""
+        parts = [w for w in (pins, "changes" if work.config != self._saved[0] else "", note) if w] or ["changes"]
+        return " and ".join(filter(None, [", ".join(parts[:-1]), parts[-1]]))
 
     def load_preset(self, preset: "Preset") -> None:
         """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice. With unsaved work
@@ -104,7 +111,7 @@ class SessionActions:
         work = self._work()
         self._open_runs(preset.config, preset.pinned, 0, work.target_loss, work.smoothing,
                         preset.meta.get("view", "loss"))
-        self._saved = self._work().kept  # a preset's runs are not work to lose: it opens again
+        self._mark_saved()  # a preset's runs are not work to lose: it opens again
         self._notify(f"{preset.name}: {preset.title} (? says what to notice)", timeout=5)
 
     def export(self) -> None:
@@ -121,13 +128,29 @@ class SessionActions:
 
         self._push(CodeScreen(self._work().config.schedule, self.files.sandbox))
 
+    def edit_note(self) -> None:
+        """The session's note in an editor (t); what it keeps is the note a save writes and ? shows. In a lab
+        the note is the exercise's text, the lab file's."""
+        from lrtui.ui.screens.note import NoteEditor
+
+        if self.lab is not None:
+            self._notify("in a lab the note is the exercise's text (? shows it): the lab file holds it", timeout=4)
+            return
+
+        def kept(text: str | None) -> None:
+            if text is not None and text != self.note:
+                self.preset = None  # (a preset's note edited is the session's own from now on)
+                self.session_note = text
+
+        self._push(NoteEditor(self.note), kept)
+
     def save(self) -> None:
         """Save the whole state (run, pinned runs, cursor, target, smoothing) to a TOML or JSON file."""
         from lrtui.io.sessions import Session
 
         def saved(path: str) -> None:
             self.session_path = path
-            self._saved = self._work().kept
+            self._mark_saved()
 
         def session() -> Session:
             work = self._work()
@@ -143,8 +166,10 @@ class SessionActions:
             self.session_path = path
             self.session_note = session.note
             resumed = self.lab is not None and session.lab is not None and self.lab.resume(session.lab)
-            self._open_runs(session.config, session.pinned, session.epoch, session.target_loss, session.smoothing)
-            self._saved = self._work().kept
+            with self.lab.opening() if self.lab is not None else contextlib.nullcontext():
+                self._open_runs(session.config, session.pinned, session.epoch, session.target_loss,
+                                session.smoothing)
+            self._mark_saved()
             if resumed:
                 self._notify(f"the lab resumes where {self.lab.progress.student or 'you'} left it", timeout=4)
 

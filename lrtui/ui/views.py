@@ -207,7 +207,7 @@ class LossView(View):
             band = dict(colour=colour.rstrip("+"), marker=BAND_MARKER if look.plain else BAND_DOTS)
             series += [Series(run.x, smooth(trace.loss_lo), label=f"{BAND[0]}-{BAND[1]}%", **band),
                        Series(run.x, smooth(trace.loss_hi), **band)]
-        floor = prepared.problem.noise_floor(prepared.problem_params, trace.lr)
+        floor = _floor_near_the_runs(prepared.problem.noise_floor(prepared.problem_params, trace.lr), series)
         if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
             series.append(Series(run.x, floor, REFERENCE, "noise floor", marker="." if look.plain else None,
                                  on_top=True))
@@ -215,6 +215,19 @@ class LossView(View):
         if trace.seeds > 1:  # the mean over them (the legend names the band)
             title += f", {trace.seeds} seeds"
         return Figure(tuple(series), title, look, x_range=run.x_range)
+
+
+def _floor_near_the_runs(floor: np.ndarray | None, series: list[Series]) -> np.ndarray | None:
+    """The noise floor where it is within a decade of the lowest loss drawn: an lr decayed to nothing takes the
+    floor to 1e-46 long after the run stopped following it (a stalled exponential decay), which squashed a log
+    plot's runs into its top rows. Elsewhere NaN (not drawn)."""
+    if floor is None:
+        return None
+    drawn = np.concatenate([np.asarray(s.y, dtype=float) for s in series]) if series else np.array([])
+    drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+    if drawn.size == 0:
+        return floor
+    return np.where(floor >= drawn.min() / 10, floor, np.nan)
 
 
 class LandscapeView(View):
@@ -385,7 +398,128 @@ def _end(trace: Trace, tail: int) -> tuple[float, float]:
     return float(ends.mean()), float(ends.std(ddof=1) / np.sqrt(len(ends)))
 
 
-VIEWS: tuple[type[View], ...] = (LossView, LandscapeView, RangeView, SharpnessView, BranchesView)
+class MapView(View):
+    """The outcome of many runs (lrtui.analysis.maps): the run shown, over a grid of its lr (log) and a second
+    parameter (momentum where the optimizer has one, else the field last focused in the form, else the
+    noise...), each cell a run; the analytic edge of stability and critical damping where they are known. Its
+    work is simulating the grid (on the worker, with progress; escape cancels it); the grid does not depend on
+    the run's own lr and y, so picking a cell (enter) moves the run on it without simulating the map again.
+    A cursor moves over the cells (``move``); the status line gives its cell (``status``); ``@`` marks the run
+    shown, ``+`` the cursor. It is text, not a plotext figure: :meth:`text` draws it."""
+
+    name = "map"
+    title = "map"
+    epoch_axis = False
+    unavailable = "a map needs a second numeric parameter beside the lr"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells = (40, 12)  # (columns, rows) of cells: RunDisplay sizes them to the panel
+        self.focused: str | None = None  # the form's field last focused: the y axis where momentum is not
+        self.cursor: tuple[int, int] | None = None  # (row, column) on the map shown
+
+    def available(self, run: Run | None) -> bool:
+        if run is None:
+            return False
+        from lrtui.analysis.maps import map_fields
+
+        return bool(map_fields(run.prepared))
+
+    def work(self, run: Run) -> Work:
+        from lrtui.analysis.maps import LR, axis, compute_map, default_range, default_y, map_params, map_seconds
+        from lrtui.lab.spec import with_values
+
+        prepared = run.prepared
+        y_field = default_y(prepared, self.focused)
+        columns, rows = self.cells
+        x = axis(LR, *default_range(prepared, LR)[:2], True, columns)
+        low, high, log = default_range(prepared, y_field)
+        y = axis(y_field, low, high, log, rows, integer=map_params(prepared)[y_field].kind == "int")
+        seconds = map_seconds(prepared, columns, len(y.values))
+        if seconds > WORK_BUDGET:
+            raise ConfigError(f"a map of {columns}x{len(y.values)} cells of this run is about {seconds:,.0f} s of "
+                              f"work: allowed about {WORK_BUDGET:.0f} s (fewer epochs, seeds or steps_per_epoch)")
+        grid = with_values(run.trace.config, {LR: None, y_field: None})  # (the map is the same whatever they are)
+        steps = columns * len(y.values) * prepared.epochs * prepared.steps_per_epoch * prepared.seeds
+        return Work(self.name, (grid, y_field, columns, rows), lambda progress: compute_map(prepared, x, y, progress),
+                    steps, PROBLEMS[prepared.config.problem].kind == "analytic")
+
+    def keep(self, work: Work, result: Any) -> None:
+        """A new map: its cursor starts again from the run's cell."""
+        super().keep(work, result)
+        self.cursor = None
+
+    def here(self, run: Run) -> tuple[int, int] | None:
+        """The cell of the run shown, (row, column), where the map holds its lr and y."""
+        found = self.result(run)
+        if found is None:
+            return None
+        from lrtui.analysis.maps import LR, value_of
+
+        column = _nearest(found.x.values, value_of(run.prepared, LR), found.x.log)
+        row = _nearest(found.y.values, value_of(run.prepared, found.y.field), found.y.log)
+        return row, column
+
+    def move(self, run: Run, columns: int, rows: int) -> None:
+        """The cursor ``columns`` right and ``rows`` up, within the map (from the run's cell the first time)."""
+        found = self.result(run)
+        if found is None:
+            return
+        row, column = self.cursor or self.here(run) or (0, 0)
+        self.cursor = (min(max(row + rows, 0), len(found.y.values) - 1),
+                       min(max(column + columns, 0), len(found.x.values) - 1))
+
+    def picked(self, run: Run) -> dict[str, float | int] | None:
+        """The values of the cursor's cell, by field (what enter sets on the run)."""
+        from lrtui.analysis.maps import map_params
+
+        found = self.result(run)
+        if found is None or self.cursor is None:
+            return None
+        row, column = self.cursor
+        y = float(found.y.values[row])
+        integer = map_params(found.base)[found.y.field].kind == "int"
+        return {found.x.field: float(found.x.values[column]), found.y.field: int(round(y)) if integer else y}
+
+    def status(self, run: Run, ascii: bool) -> str:
+        """The cursor's cell in words (or where the run shown is), and the keys."""
+        found = self.result(run)
+        if found is None:
+            return ""
+        row, column = self.cursor or self.here(run) or (0, 0)
+        final = found.final[row, column]
+        result = found.class_of(found.kind[row, column]) + ("" if np.isnan(final) else f", loss {final:.2g}")
+        return (f"lr={found.x.values[column]:.3g} {found.y.field.split('.')[-1]}={found.y.values[row]:.3g}: "
+                f"{result}  (enter runs it, m closes)")
+
+    def text(self, run: Run, look: Look) -> Any:
+        """The map drawn: in colour its cells shaded, else its glyphs (rich Text either way)."""
+        from rich.text import Text
+
+        from lrtui.plotting.map_text import map_lines, map_text
+
+        found = self.result(run)
+        if found is None:
+            return Text(f"{self.title}: simulating ...")
+        marks = {}
+        here = self.here(run)
+        if here is not None:
+            marks[here] = "@"
+        if self.cursor is not None:
+            marks[self.cursor] = "+"
+        title = f"map: {found.y.field.split('.')[-1]} over lr (log), {'final loss' if not look.plain else 'outcome'}"
+        if look.plain:
+            return Text("\n".join(map_lines(found, ascii=look.ascii, marks=marks, title=title, compact=True)))
+        return map_text(found, marks, title)
+
+
+def _nearest(values: np.ndarray, value: float, log: bool) -> int:
+    scaled = np.log10(values) if log else values
+    target = np.log10(value) if log and value > 0 else value
+    return int(np.argmin(np.abs(scaled - target)))
+
+
+VIEWS: tuple[type[View], ...] = (LossView, LandscapeView, RangeView, SharpnessView, BranchesView, MapView)
 """The lower plot's views, in the order their panels are made."""
 
 

@@ -29,18 +29,26 @@ class PathPrompt(ModalScreen[str | None]):
     PathPrompt.ascii > Vertical {
         border: ascii $accent;
     }
+    PathPrompt.low {
+        align: right bottom;
+    }
+    PathPrompt.low > Vertical {
+        width: 60%;
+        margin-bottom: 2;
+    }
     """
 
-    def __init__(self, question: str, value: str = "") -> None:
+    def __init__(self, question: str, value: str = "", hint: str = "enter: ok   escape: cancel") -> None:
         super().__init__()
         self.question = question
         self.value = value
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.question, markup=False)
             yield Input(self.value, id="path")
-            yield Static("enter: ok   escape: cancel", classes="muted", markup=False)
+            yield Static(self.hint, classes="muted", markup=False)
 
     def on_mount(self) -> None:
         field = self.query_one(Input)

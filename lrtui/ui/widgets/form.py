@@ -87,14 +87,15 @@ class FieldRow(Widget, can_focus=True):
                 choice = complete(self.field.param, self.buffer)
                 text.append(f" {choice}" if choice is not None else " (no match)", style="dim")
         else:
-            first_word = self.value.split(maxsplit=1)[0] if self.value.strip() else ""
+            shown = f"[{self.value}]" if self.locked else self.value
+            first_word = shown.split(maxsplit=1)[0] if shown.strip() else ""
             width = self.content_region.width
             if len(label) + len(first_word) > width > 0 and not self.field.picker:
                 if len(self.field.label) + 1 + len(first_word) <= width:  # a long value (7.94e-05): moved left,
                     text = Text(self.field.label.ljust(width - len(first_word)), style="dim")  # on its line
                 else:
                     text = Text(self.field.label + "\n  ", style="dim")  # a narrow form: the value under its name
-            text.append(f"[{self.value}]" if self.locked else self.value)
+            text.append(shown)
         if self.message:
             text.append("\n" + self.message, style="italic")
         text.overflow = "fold"  # a name wider than a narrow form goes on in the next line, not cut

@@ -1,0 +1,256 @@
+"""A map of many runs: the run's outcome over a grid of two parameters, x the lr (log scale) and y another
+(momentum by default where the optimizer has one), each cell a run like the one shown but for those two
+values. Distill's "Why Momentum Really Works" colours the (lr, momentum) plane this way and draws the
+boundary of stability on it; Kalra and Barkeshli (2024) map warmup length against the target lr.
+
+Each cell gives its final loss (the mean over the last tenth of the run, over its seeds where it has
+several; NaN where it diverged) and its class: ``converges``, ``oscillates`` (the loss bounces without
+settling: the verdict's oscillating) or ``diverges``. Where the problem and optimizer know it, the analytic
+boundary of stability is the lr ``c(y) / lambda_max`` (c = 2 for SGD, 2(1 + momentum) for heavy ball), and
+with momentum on the y axis, critical damping ``momentum = (1 - sqrt(lr lambda_max))^2`` (Distill; Goh 2017).
+
+Rows are simulated one at a time (a row's runs are vectorized: they share their optimizer's parameters when
+y is one of them), keeping only each cell's summary: a map's memory is one row's traces.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from lrtui.analysis.verdict import judge
+from lrtui.lab.spec import field_names, with_values
+from lrtui.params import ConfigError, Param
+from lrtui.sim.config import Prepared, RunConfig, prepare
+from lrtui.sim.engine import simulate_many
+
+CLASSES = ("converges", "oscillates", "diverges")
+"""A cell's class, by its index in the map's ``kind`` array."""
+NOT_RUN = -1
+"""The ``kind`` of a cell whose run cannot be made (a value its parameter does not allow there)."""
+LR = "schedule.lr"
+MAX_CELLS = 120 * 60
+"""The most cells a map has (a 120x40 terminal's half-block cells)."""
+FINAL_SHARE = 0.1
+"""The final loss is the mean over this share of the run's last epochs."""
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One axis of a map: the field it varies (``schedule.lr``, ``optimizer.momentum``, ``problem.noise``),
+    the values of its cells in order, and whether they are spaced on a log scale."""
+
+    field: str
+    values: np.ndarray
+    log: bool
+
+    def edges(self) -> np.ndarray:
+        """The cells' edges: halfway between their values (on the axis' scale), the ends as far out."""
+        v = np.log10(self.values) if self.log else self.values.astype(float)
+        if len(v) == 1:
+            mids = np.array([v[0] - 0.5, v[0] + 0.5])
+        else:
+            inner = (v[1:] + v[:-1]) / 2
+            mids = np.concatenate([[v[0] - (inner[0] - v[0])], inner, [v[-1] + (v[-1] - inner[-1])]])
+        return 10 ** mids if self.log else mids
+
+
+@dataclass(frozen=True)
+class Map:
+    """The outcome of the runs of ``base`` over ``x`` (columns) and ``y`` (rows): ``final[row, column]``
+    and ``kind[row, column]`` (an index into :data:`CLASSES`); ``lambda_max[row]`` the problem's curvature at
+    the start where it is known, NaN elsewhere (the boundaries follow from it)."""
+
+    base: Prepared
+    x: Axis
+    y: Axis
+    final: np.ndarray
+    kind: np.ndarray
+    lambda_max: np.ndarray
+    classes: tuple[str, ...] = CLASSES
+
+    def class_of(self, kind: int) -> str:
+        return "not run" if kind == NOT_RUN else self.classes[kind]
+
+    def edge_lr(self, row: int) -> float | None:
+        """The largest stable lr of the cells of ``row``, c(y) / lambda_max, where it is known: the row's
+        curvature (its first run's, at the start) and the optimizer's c known, and y not a parameter of the
+        schedule (it moves the lr's path: warmup's gift is a larger stable lr, which the map finds, not a
+        formula)."""
+        curvature = self.lambda_max[row]
+        if not curvature > 0 or self.y.field.startswith("schedule."):
+            return None
+        params = dict(self.base.optimizer_params)
+        if self.y.field.startswith("optimizer."):
+            params[self.y.field.split(".", 1)[1]] = float(self.y.values[row])
+        factor = self.base.optimizer.stability_factor(params)
+        return None if factor is None else factor / curvature
+
+    def critical_momentum(self, lr: float) -> float | None:
+        """Heavy ball's critical damping at ``lr``: (1 - sqrt(lr lambda_max))^2, where lr lambda_max <= 1 and
+        momentum is the y axis (the curvature then the same in every row)."""
+        if self.y.field != "optimizer.momentum" or self.base.optimizer.name != "momentum":
+            return None
+        product = lr * float(np.nanmax(self.lambda_max)) if np.isfinite(self.lambda_max).any() else math.nan
+        return (1 - math.sqrt(product)) ** 2 if 0 < product <= 1 else None
+
+
+def map_params(prepared: Prepared) -> dict[str, Param]:
+    """The run's parameters by the names a lab and a map use (the schedule's, problem's, optimizer's, some
+    of the run's), each with its declaration."""
+    from lrtui.schedules import registry
+    from lrtui.sim.config import RUN_PARAMS
+
+    out = {f"schedule.{p.name}": p for p in registry.get(prepared.config.schedule["name"]).all_params}
+    out |= {f"problem.{p.name}": p for p in prepared.problem.params}
+    out |= {f"optimizer.{p.name}": p for p in prepared.optimizer.params}
+    out |= {p.name: p for p in RUN_PARAMS if p.name in ("epochs", "steps_per_epoch", "batch_size")}
+    return {name: p for name, p in out.items() if name in field_names(prepared) or name == LR}
+
+
+def map_fields(prepared: Prepared) -> list[str]:
+    """The fields a map's y axis may vary: the run's numeric parameters but the lr."""
+    return [name for name, p in map_params(prepared).items() if name != LR and p.kind in ("float", "int")]
+
+
+def map_seconds(prepared: Prepared, columns: int, rows: int) -> float:
+    """About how long a map takes: each row's cells run together, as seeds do (lrtui.sim.config's estimate of
+    the run over ``columns`` times its seeds), ``rows`` times."""
+    from dataclasses import replace
+
+    from lrtui.sim.config import estimated_seconds
+
+    return rows * estimated_seconds(replace(prepared, seeds=prepared.seeds * columns))
+
+
+def default_y(prepared: Prepared, focused: str | None = None) -> str:
+    """Momentum where the optimizer has one; else the field focused (a numeric one, not the lr); else the
+    problem's noise or curvature, the weight decay, or the first numeric parameter there is."""
+    fields = map_fields(prepared)
+    if "optimizer.momentum" in fields:
+        return "optimizer.momentum"
+    if focused in fields:
+        return focused
+    for field in ("problem.noise", "problem.L", "optimizer.weight_decay"):  # what a lesson varies
+        if field in fields:
+            return field
+    if not fields:
+        raise ConfigError(f"a map needs a second numeric parameter: {prepared.config.schedule['name']} on "
+                          f"{prepared.problem.name} with {prepared.optimizer.name} has none")
+    return fields[0]
+
+
+def value_of(prepared: Prepared, field: str) -> float:
+    """A field's value in the run (defaults filled in), by the name a lab and a map use."""
+    group, _, name = field.partition(".")
+    if group == "schedule":
+        return prepared.schedule.params[name]
+    if group == "problem":
+        return prepared.problem_params[name]
+    if group == "optimizer":
+        return prepared.optimizer_params[name]
+    return getattr(prepared, field)
+
+
+def default_range(prepared: Prepared, field: str) -> tuple[float, float, bool]:
+    """A field's range on a map (low, high, log): the lr from a thousandth to three times the stable one where it
+    is known, else a hundredth to ten times its value; momentum 0 to 0.99; a log parameter two decades around
+    its value; a count from its least to the longer of four times its value and the run; another from its least
+    to four times its value (or its least + 1), within its declared bounds."""
+    param = map_params(prepared)[field]
+    value = value_of(prepared, field)
+    if field == "optimizer.momentum":
+        return 0.0, 0.99, False
+    edge = _stable_edge(prepared)
+    if field == LR and edge is not None:
+        return edge / 1000, edge * 3, True
+    if field == LR or param.log:
+        centre = float(value) if value else 1.0
+        return centre / 100, centre * 10, True
+    low = float(param.low) if param.low is not None else 0.0
+    declared = float(param.high) if param.high is not None else math.inf
+    if param.kind == "int":  # a count: warmup steps, hidden units, epochs
+        return low, min(declared, max(4.0 * float(value or 0), float(prepared.epochs))), False
+    return low, min(declared, max(4.0 * abs(float(value or 0)), low + 1.0)), False
+
+
+def _stable_edge(prepared: Prepared) -> float | None:
+    """The largest stable lr of the run, where the problem's curvature and the optimizer's c are known (with
+    momentum, at momentum 0.99: the map's y axis may reach it): one epoch simulated for the curvature."""
+    from dataclasses import replace
+
+    from lrtui.sim.engine import simulate
+
+    params = dict(prepared.optimizer_params)
+    if "momentum" in params:
+        params["momentum"] = max(float(params["momentum"]), 0.99)
+    factor = prepared.optimizer.stability_factor(params)
+    if factor is None:
+        return None
+    trace = simulate(replace(prepared, epochs=1, seeds=1))
+    curvature = float(trace.sharpness[0]) if len(trace.sharpness) else math.nan
+    return factor / curvature if curvature > 0 else None
+
+
+def axis(field: str, low: float, high: float, log: bool, cells: int, integer: bool = False) -> Axis:
+    """``cells`` values from ``low`` to ``high`` (integers rounded, repeats removed)."""
+    values = np.geomspace(low, high, cells) if log else np.linspace(low, high, cells)
+    if integer:
+        values = np.unique(np.round(values))
+    return Axis(field, values, log)
+
+
+def cell_configs(base: RunConfig, x: Axis, y: Axis) -> list[RunConfig]:
+    """The runs of a map, row by row (y), each row's cells in x's order."""
+    return [with_values(base, {x.field: _typed(xv, x), y.field: _typed(yv, y)}) for yv in y.values for xv in x.values]
+
+
+def _typed(value: float, ax: Axis) -> float | int:
+    return int(value) if float(value).is_integer() and not ax.log and ax.field != "optimizer.momentum" else float(value)
+
+
+def _summary(trace, prepared: Prepared) -> tuple[float, int]:
+    """A cell's final loss (NaN where it blew up) and class: diverges where it blew up, or grows and ends above
+    where it began; oscillates where the verdict says so, or where it grows at its end but stays below its
+    start (heavy ball with momentum near 1 swings for long: a bounded swing is not a divergence)."""
+    if trace.diverged_at is not None:
+        return math.nan, 2
+    tail = trace.loss[-max(1, int(len(trace.loss) * FINAL_SHARE)):]
+    final = float(np.nanmean(tail)) if np.isfinite(tail).any() else math.nan
+    verdict = judge(trace, prepared).kind
+    if verdict == "oscillating":
+        return final, 1
+    if verdict in ("diverging", "diverged"):
+        return final, 2 if not final < float(trace.loss[0]) else 1
+    return final, 0
+
+
+def compute_map(prepared: Prepared, x: Axis, y: Axis,
+                progress: Callable[[int, int], None] | None = None) -> Map:
+    """Simulate every cell (a row at a time, each row's runs together) and keep each one's summary. A cell
+    whose run cannot be made (a value its parameter refuses) is NaN and :data:`NOT_RUN`."""
+    if len(x.values) * len(y.values) > MAX_CELLS:
+        raise ConfigError(f"a map of {len(x.values)} x {len(y.values)} cells is too large: allowed at most "
+                          f"{MAX_CELLS:,} cells")
+    final = np.full((len(y.values), len(x.values)), np.nan)
+    kind = np.full(final.shape, NOT_RUN, dtype=np.int8)
+    configs = cell_configs(prepared.config, x, y)
+    lambda_max = np.full(len(y.values), np.nan)
+    for row in range(len(y.values)):
+        made = []
+        for column, config in enumerate(configs[row * len(x.values):(row + 1) * len(x.values)]):
+            try:
+                made.append((column, prepare(config)))
+            except ConfigError:
+                continue
+        if made:
+            for (column, cell), trace in zip(made, simulate_many([p for _, p in made])):
+                final[row, column], kind[row, column] = _summary(trace, cell)
+                if np.isnan(lambda_max[row]) and len(trace.sharpness) and np.isfinite(trace.sharpness[0]):
+                    lambda_max[row] = float(trace.sharpness[0])
+        if progress is not None:  # (in epochs, as a run's: a row's runs go together)
+            progress((row + 1) * prepared.epochs, len(y.values) * prepared.epochs)
+    return Map(prepared, x, y, final, kind, lambda_max)

@@ -1,0 +1,100 @@
+"""``lrtui map``: the outcome of many runs over two parameters (lrtui.analysis.maps), x the lr, y another: as
+CSV or JSON (a row per cell), or with ``--plot`` the text picture the app's map shows."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+
+from lrtui.cli.parser import UsageError
+from lrtui.params import ConfigError
+
+CELLS = (60, 20)
+"""The default grid: columns (lr) by rows (y)."""
+
+
+def _pair(text: str, option: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise UsageError(f"lrtui map: {option}={text} is not allowed: LOW,HIGH, two numbers") from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise UsageError(f"lrtui map: {option}={text} is not allowed: LOW,HIGH with LOW below HIGH")
+    return low, high
+
+
+def _cells(text: str) -> tuple[int, int]:
+    try:
+        columns, rows = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        columns = rows = 0
+    if not (2 <= columns <= 240 and 2 <= rows <= 120):
+        raise UsageError(f"lrtui map: --cells={text} is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 "
+                         "rows")
+    return columns, rows
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from lrtui.analysis.maps import LR, axis, compute_map, default_range, default_y, map_fields, map_params, map_seconds
+    from lrtui.cli.output import ProgressLine
+    from lrtui.cli.runs import run_config
+    from lrtui.sim.config import WORK_BUDGET, prepare
+
+    prepared = prepare(run_config(args))
+    y_field = args.y or default_y(prepared)
+    if y_field == LR:
+        raise UsageError("lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter")
+    try:
+        y_default = default_range(prepared, y_field)
+    except KeyError:
+        raise ConfigError(f"--y={y_field} is not a numeric parameter of this run: allowed "
+                          + ", ".join(map_fields(prepared))) from None
+    columns, rows = _cells(args.cells)
+    x_low, x_high, _ = default_range(prepared, LR)
+    if args.x_range:
+        x_low, x_high = _pair(args.x_range, "--x-range")
+    y_low, y_high, y_log = y_default
+    if args.y_range:
+        y_low, y_high = _pair(args.y_range, "--y-range")
+    if x_low <= 0:
+        raise UsageError(f"lrtui map: --x-range={args.x_range} is not allowed: the lr's range is above 0 (log scale)")
+    seconds = map_seconds(prepared, columns, rows)
+    if seconds > WORK_BUDGET:
+        raise ConfigError(f"a map of {columns}x{rows} cells of this run is about {seconds:,.0f} s of work: allowed "
+                          f"about {WORK_BUDGET:.0f} s (fewer --cells or --epochs)")
+    integer = map_params(prepared)[y_field].kind == "int"
+    x = axis(LR, x_low, x_high, True, columns)
+    y = axis(y_field, y_low, y_high, y_log, rows, integer=integer)
+    progress = ProgressLine("mapping")
+    result = compute_map(prepared, x, y, progress)
+    progress.close()
+    if args.plot:
+        from lrtui.plotting.map_text import map_lines, map_text
+        from lrtui.plotting.terminal import shows_braille, use_colour
+
+        ascii = args.ascii or not shows_braille()
+        if use_colour() and not ascii:  # cells shaded by their final loss, two a line
+            from rich.console import Console
+
+            Console(highlight=False).print(map_text(result))
+        else:  # a glyph a cell: nothing is told by colour alone
+            print("\n".join(map_lines(result, ascii=ascii)))
+        return 0
+    cells = [{LR: float(xv), y_field: float(yv), "final_loss": None if math.isnan(f) else float(f),
+              "class": result.class_of(k)}
+             for i, yv in enumerate(y.values) for xv, f, k in zip(x.values, result.final[i], result.kind[i])]
+    if args.format == "json":
+        json.dump({"x": {"field": LR, "values": x.values.tolist(), "log": True},
+                   "y": {"field": y_field, "values": y.values.tolist(), "log": y_log},
+                   "edge_lr": [result.edge_lr(i) for i in range(len(y.values))], "cells": cells},
+                  sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    writer = csv.DictWriter(sys.stdout, fieldnames=[LR, y_field, "final_loss", "class"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({**c, "final_loss": "" if c["final_loss"] is None else repr(c["final_loss"])} for c in cells)
+    return 0
+

@@ -1,0 +1,23 @@
+"""The map view's panel (lrtui.ui.views.MapView): its text, drawn as it is handed (rich Text, never markup)."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class MapPanel(Static):
+    """A map as text; ``size`` gives RunDisplay the cells it has room for."""
+
+    DEFAULT_CSS = """
+    MapPanel {
+        height: 1fr;
+        overflow: hidden hidden;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.figure = None  # (RunDisplay asks every panel for its last figure's summary: a map has none)
+
+    def draw_text(self, text) -> None:
+        self.update(text)

@@ -1,0 +1,161 @@
+"""Maps of many runs (issue 27): the outcome over the lr and a second parameter, the analytic boundaries where
+they are known, and lrtui map. The boundaries are checked against their formulas computed here, from the
+problem's own L, not from the map."""
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+
+from lrtui.analysis.maps import NOT_RUN, axis, compute_map, default_range, default_y
+from lrtui.cli import main
+from lrtui.plotting.map_text import map_lines
+from lrtui.sim.config import RunConfig, prepare
+
+L = 2.0
+
+
+def heavy_ball(epochs=300, **params):
+    return prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
+                             problem_params={"L": L, **params}, optimizer="momentum", epochs=epochs))
+
+
+def grid_of(lines: list[str], corner: str = "+") -> list[str]:
+    """The cells of a map picture, top row first: the lines between the title and the x axis, each from the
+    column after the axis' corner."""
+    axis_line = next(i for i, line in enumerate(lines) if line.lstrip().startswith(corner))
+    bar = lines[axis_line].index(corner)
+    return [line[bar + 1:] for line in lines[1:axis_line]]
+
+
+def cell_of(edges: np.ndarray, value: float) -> int:
+    return int(np.searchsorted(edges, value, side="right") - 1)
+
+
+def test_the_ascii_map_draws_heavy_balls_edge_where_2_1_plus_beta_over_L_puts_it():
+    """Each row's '|' is in the cell holding 2(1+beta)/L, and the runs turn from converging to diverging there
+    (within a cell: the edge itself is a period-2 orbit)."""
+    x = axis("schedule.lr", 0.01, 4.0, True, 48)
+    y = axis("optimizer.momentum", 0.0, 0.9, False, 10)
+    grid = grid_of(map_lines(compute_map(heavy_ball(), x, y), ascii=True))
+    assert len(grid) == 10 and all(len(row) == 48 for row in grid)
+    for line, beta in zip(grid, reversed(y.values)):  # the top line is the largest momentum
+        edge = cell_of(x.edges(), 2 * (1 + beta) / L)
+        assert line[edge] == "|", (beta, line)
+        first_diverging = line.index("X")
+        assert abs(first_diverging - edge) <= 1, (beta, line)
+        assert set(line[edge + 1:]) == {"X"} and "X" not in line[:edge - 1]
+
+
+def test_critical_damping_follows_1_minus_sqrt_lr_L_squared():
+    x = axis("schedule.lr", 0.005, 0.5, True, 40)
+    y = axis("optimizer.momentum", 0.0, 0.99, False, 24)
+    grid = grid_of(map_lines(compute_map(heavy_ball(), x, y), ascii=True))
+    found = 0
+    for column, lr in enumerate(x.values):
+        beta = (1 - math.sqrt(lr * L)) ** 2
+        if y.edges()[0] <= beta < y.edges()[-1]:
+            row = len(grid) - 1 - cell_of(y.edges(), beta)
+            assert grid[row][column] == ":", (lr, beta)
+            found += 1
+    assert found > 30
+
+
+def test_a_map_without_colour_or_braille_loses_nothing_and_unicode_has_its_own_glyphs():
+    m = compute_map(heavy_ball(), axis("schedule.lr", 0.01, 4.0, True, 30),
+                    axis("optimizer.momentum", 0, 0.9, False, 6))
+    plain, fancy = map_lines(m, ascii=True), map_lines(m)
+    assert all(ord(c) < 128 for line in plain for c in line)
+    assert [row.replace(".", "·").replace("|", "│").replace(":", "∙") for row in grid_of(plain)] == \
+        grid_of(fancy, "└")
+    assert plain[-1].startswith(". converges  ~ oscillates  X diverges  | stable edge")
+
+
+def test_each_cells_final_loss_is_the_closed_form_of_its_run():
+    """SGD on L/2 x^2: loss[t] = L/2 x0^2 (1 - lr L)^(2t); a cell's final loss is the mean of its last tenth."""
+    base = prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
+                             problem_params={"L": L}, epochs=50))
+    x = axis("schedule.lr", 0.01, 0.9, True, 7)
+    y = axis("problem.x0", 1.0, 3.0, False, 3)
+    m = compute_map(base, x, y)
+    for row, x0 in enumerate(y.values):
+        for column, lr in enumerate(x.values):
+            t = np.arange(45, 50)
+            expected = np.mean(L / 2 * x0 ** 2 * (1 - lr * L) ** (2 * t))
+            assert m.final[row, column] == pytest.approx(expected, rel=1e-9)
+            assert m.kind[row, column] == 0
+
+
+def test_the_default_axes_are_momentum_or_what_a_lesson_varies_and_the_lr_around_the_edge():
+    assert default_y(heavy_ball()) == "optimizer.momentum"
+    sgd = prepare(RunConfig(problem="quadratic", problem_params={"noise": 0.2}))
+    assert default_y(sgd) == "problem.noise" and default_y(sgd, focused="problem.x0") == "problem.x0"
+    low, high, log = default_range(sgd, "schedule.lr")
+    assert log and low == pytest.approx(2 / 1 / 1000) and high == pytest.approx(2 / 1 * 3)  # edge 2/L, L = 1
+    assert default_range(sgd, "problem.noise") == (0.0, 1.0, False)
+
+
+def test_a_cell_its_parameter_refuses_is_left_blank():
+    base = prepare(RunConfig(schedule={"name": "step", "params": {"lr": 0.1, "step_size": 10}}, problem="quadratic"))
+    m = compute_map(base, axis("schedule.lr", 0.01, 1.0, True, 5), axis("schedule.gamma", 0.5, 1.5, False, 3))
+    assert (m.kind[-1] == NOT_RUN).all() and np.isnan(m.final[-1]).all()  # gamma 1.5 is above its bound, 1
+    assert "blank: not allowed there" in map_lines(m)[-1]
+
+
+def test_lrtui_map_writes_a_row_per_cell_or_the_grid_as_json(capsys):
+    argv = ["map", "--optimizer", "momentum", "problem.L=2", "--cells", "12x4", "--x-range", "0.01,4",
+            "--y-range", "0,0.9"]
+    assert main(argv) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 48 and set(rows[0]) == {"schedule.lr", "optimizer.momentum", "final_loss", "class"}
+    assert {r["class"] for r in rows} <= {"converges", "oscillates", "diverges"}
+    assert all((r["final_loss"] == "") == (r["class"] == "diverges") for r in rows)
+    assert main([*argv, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["y"]["values"] == pytest.approx([0, 0.3, 0.6, 0.9])
+    assert document["edge_lr"] == pytest.approx([2 * (1 + b) / L for b in (0, 0.3, 0.6, 0.9)])
+    assert main([*argv, "--plot", "--ascii"]) == 0
+    assert "| stable edge c/lambda_max" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--y", "schedule.lr"], "lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter"),
+    (["--y", "problem.nope"], "--y=problem.nope is not a numeric parameter of this run: allowed "),
+    (["--cells", "3x1000"], "--cells=3x1000 is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 rows"),
+    (["--x-range", "0,1"], "the lr's range is above 0"),
+    (["--y-range", "2,1"], "--y-range=2,1 is not allowed: LOW,HIGH with LOW below HIGH"),
+    (["--problem", "beale", "--epochs", "100000", "--cells", "240x120"], "cells of this run is about"),
+])
+def test_a_bad_map_request_is_one_line_and_status_2(capsys, argv, message):
+    assert main(["map", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_own_colour():
+    """Two cells a character (▀: the upper cell its foreground, the lower its background); the edge's cells
+    white, diverging ones red, the converging ones darker the lower their final loss."""
+    from lrtui.plotting.map_text import DIVERGES, EDGE, RAMP, cell_colours, damping_rows, map_text
+
+    x = axis("schedule.lr", 0.01, 4.0, True, 40)
+    y = axis("optimizer.momentum", 0.0, 0.9, False, 8)
+    m = compute_map(heavy_ball(), x, y)
+    colours = cell_colours(m)
+    for row, beta in enumerate(y.values):
+        edge = cell_of(x.edges(), 2 * (1 + beta) / L)
+        assert colours[row][edge] == EDGE and set(colours[row][edge + 1:]) == {DIVERGES}
+    shaded = np.where(m.kind == 0, m.final, np.nan)
+    for column, row in enumerate(damping_rows(m)):  # (critical damping's cells have its colour)
+        if row is not None:
+            shaded[row, column] = np.nan
+    fastest = np.unravel_index(np.nanargmin(shaded), shaded.shape)
+    assert colours[fastest[0]][fastest[1]] == RAMP[0]
+    slowest = np.unravel_index(np.nanargmax(shaded), shaded.shape)
+    assert colours[slowest[0]][slowest[1]] == RAMP[-1]
+    text = map_text(m)
+    lines = text.plain.split("\n")
+    assert len([line for line in lines if "▀" in line]) == 4  # 8 rows of cells, two a line
+    assert "█ diverges" in lines[-1] and "█ edge" in lines[-1]
