@@ -12,8 +12,10 @@ views and back), the help and the code screen opened and closed. Each key is sen
 settled after the previous one. The same seed gives the same keys in both places.
 
 Prints RSS (MiB) every 200 keys, then for each place: RSS after warm-up, at the end and its peak, and the
-growth after warm-up (target: at most 10%); and the peak (an ordinary session's: lrtui serve's SESSION_MIB
-rests on the heaviest one, benchmarks/bench_session_peak.py).
+growth after warm-up (target: at most 10%); for the served session also its own memory (the pages it alone
+maps: a session forked from lrtui serve's zygote shares the rest, and copies a page of it when it first
+writes there; ``--no-preload``: started as a command); and the peak (an ordinary session's: lrtui serve's
+SESSION_MIB rests on the heaviest one, benchmarks/bench_session_peak.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_app import COLS, ROWS, _drain, _read_until, _spawn  # noqa: E402 - the pty helpers, shared
-from bench_serve import _children, _free_port, _rss_mib  # noqa: E402
+from bench_serve import _free_port, _memory_mib, _rss_mib, _sessions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 200
@@ -74,11 +76,15 @@ class Soak:
     def __init__(self, keys: list[str]) -> None:
         self.keys = keys
         self.samples: list[tuple[int, float]] = []  # (keys sent, RSS MiB)
+        self.private: list[tuple[int, float]] = []  # (keys sent, MiB the process alone maps), served
 
-    def record(self, sent: int, rss: float, where: str) -> None:
+    def record(self, sent: int, rss: float, where: str, private: float | None = None) -> None:
         self.samples.append((sent, rss))
+        if private is not None:
+            self.private.append((sent, private))
         if sent % 200 == 0:
-            print(f"  {where}: {sent:>5} keys  {rss:6.1f} MiB", flush=True)
+            alone = "" if private is None else f" (its own {private:.1f} MiB)"
+            print(f"  {where}: {sent:>5} keys  {rss:6.1f} MiB{alone}", flush=True)
 
     def summary(self) -> tuple[float, float, float]:
         """RSS after warm-up, at the end, and the peak after warm-up."""
@@ -87,7 +93,7 @@ class Soak:
         return base, self.samples[-1][1], max(after)
 
 
-def soak_terminal(keys: list[str], env: dict[str, str]) -> Soak:
+def soak_terminal(keys: list[str], env: dict[str, str], *_: str) -> Soak:
     """The app in a pty at 120x40, as a terminal runs it."""
     soak = Soak(keys)
     os.environ.update(env)
@@ -126,21 +132,22 @@ async def _soak_served(url: str, server_pid: int, keys: list[str]) -> Soak:
                         raise RuntimeError(f"the session ended: {message}")
 
             await drain(3.0)
-            pids = _children(server_pid)
+            pids = _sessions(server_pid)
             assert len(pids) == 1, f"expected one session process, found {pids}"
             for sent, key in enumerate(keys, 1):
                 await ws.send_json(["stdin", key])
                 await drain(0.15 if key == ESCAPE else 0.06)
-                if sent % SAMPLE_EVERY == 0:
-                    soak.record(sent, _rss_mib(pids[0]), "served")
+                if sent % SAMPLE_EVERY == 0:  # (a forked session's RSS counts the zygote's pages it has touched)
+                    memory = _memory_mib(pids[0])
+                    soak.record(sent, memory["rss"], "served", memory["private"])
     return soak
 
 
-def soak_served(keys: list[str], env: dict[str, str]) -> Soak:
-    """One session of lrtui serve at 120x40, its keys sent over the page's websocket."""
+def soak_served(keys: list[str], env: dict[str, str], *options: str) -> Soak:
+    """One session of lrtui serve (given ``options``) at 120x40, its keys sent over the page's websocket."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as folder:
-        server = subprocess.Popen([sys.executable, "-m", "lrtui", "serve", "--port", str(port)],
+        server = subprocess.Popen([sys.executable, "-m", "lrtui", "serve", "--port", str(port), *options],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder,
                                   env={**os.environ, **env})
         try:
@@ -156,6 +163,7 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=29)
     parser.add_argument("--only", choices=["terminal", "served"])
+    parser.add_argument("--no-preload", action="store_true", help="the served session started as a command")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout whose lrtui runs")
     args = parser.parse_args()
     keys = key_mix(args.keys, args.seed)
@@ -165,10 +173,16 @@ def main() -> int:
     for where, soak in (("terminal", soak_terminal), ("served", soak_served)):
         if args.only in (None, where):
             start = time.perf_counter()
-            results[where] = soak(keys, env).summary(), time.perf_counter() - start
+            options = ["--no-preload"] if where == "served" and args.no_preload else []
+            results[where] = soak(keys, env, *options), time.perf_counter() - start
     print(f"{'where':<10}{'warm MiB':>9}{'end MiB':>9}{'peak MiB':>9}{'growth':>8}{'seconds':>9}")
-    for where, ((base, end, peak), seconds) in results.items():
+    for where, (soak, seconds) in results.items():
+        base, end, peak = soak.summary()
         print(f"{where:<10}{base:>9.1f}{end:>9.1f}{peak:>9.1f}{(end - base) / base:>8.1%}{seconds:>9.0f}")
+        if soak.private:
+            base = next(mib for sent, mib in soak.private if sent >= WARM_UP)
+            end = soak.private[-1][1]
+            print(f"{'  its own':<10}{base:>9.1f}{end:>9.1f}{'':>9}{(end - base) / base:>8.1%}")
     return 0
 
 

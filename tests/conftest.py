@@ -69,8 +69,7 @@ def board_text(app) -> str:
 # --- what the serve tests share ---------------------------------------------------------------------------
 
 def child_pids(parent: int) -> set[int]:
-    """The live processes whose parent is ``parent`` (a session's app: sh execs it, so its parent is the
-    server)."""
+    """The live processes whose parent is ``parent``."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -82,18 +81,35 @@ def child_pids(parent: int) -> set[int]:
     return found
 
 
+def zygote_pids(server: int) -> set[int]:
+    """The live zygotes of lrtui serve ``server`` (its children running lrtui.serve.zygote)."""
+    found = set()
+    for pid in child_pids(server):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"lrtui.serve.zygote" in command:
+            found.add(pid)
+    return found
+
+
+def session_pids(server: int) -> set[int]:
+    """The live session processes of lrtui serve ``server``: those its zygote forked, and those it started as
+    commands (sh execs the app: their parent is the server)."""
+    zygotes = zygote_pids(server)
+    return (child_pids(server) - zygotes).union(*(child_pids(zygote) for zygote in zygotes))
+
+
 async def session_without_page(server):
     """A session of ``server`` (lrtui.serve.server.LabServer) started at 80x24 with no page behind it: what it
     writes goes nowhere; it holds a place as a page's would."""
     import time
 
-    from textual_serve.app_service import AppService
-
     async def nowhere(*_):
         return None
 
-    service = AppService(server.command, write_bytes=nowhere, write_str=nowhere, close=nowhere,
-                         download_manager=server.download_manager)
+    service = server.new_service(nowhere, nowhere, nowhere)
     server.last_input[service] = time.monotonic()
     await service.start(80, 24)
     return service

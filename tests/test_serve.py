@@ -27,7 +27,7 @@ from lrtui.ui.screenshot import settle
 from lrtui.io.sandbox import Sandbox
 from lrtui.ui.screens.code import CodeScreen
 from lrtui.ui.screens.prompt import PathPrompt
-from tests.conftest import child_pids, cosine, started, session_without_page
+from tests.conftest import cosine, session_pids, started, session_without_page
 
 
 @pytest.fixture
@@ -444,7 +444,7 @@ def test_a_page_that_floods_keys_and_leaves_frees_its_process(server):
                 await ws.send_json(["stdin", "\x1b[C" * 300_000])  # 2.4 MB: the server may close at once
             await ws.close()
             closed = time.monotonic()
-            while child_pids(process.pid) and time.monotonic() - closed < 30:
+            while session_pids(process.pid) and time.monotonic() - closed < 30:
                 await asyncio.sleep(0.1)
             took = time.monotonic() - closed
             print(f"the flooding page's process ended {took:.1f} s after it closed")

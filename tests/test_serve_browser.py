@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import child_pids
+from tests.conftest import session_pids
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).parent.parent / "screenshots" / "serve-chromium.png"
@@ -94,7 +94,7 @@ class Lab:
         assert f"students open {self.url}" in line, line
 
     def sessions(self) -> set[int]:
-        return {pid for pid in child_pids(self.process.pid) if _alive(pid)}
+        return {pid for pid in session_pids(self.process.pid) if _alive(pid)}
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lrtui.io.sandbox import Sandbox, remove_orphans
-from tests.conftest import child_pids, session_without_page
+from tests.conftest import session_pids, session_without_page
 from tests.test_serve import _start
 
 
@@ -421,8 +421,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _sigterm_with_sessions(tmp_path, process, url, pages: int, busy: bool) -> tuple[float, set[int]]:
-    """Open ``pages`` sessions (each flooding its app with exports if ``busy``), then SIGTERM the server:
+def _sigterm_with_sessions(tmp_path, process, url, pages: int, busy: bool,
+                           stop: int = signal.SIGTERM) -> tuple[float, set[int]]:
+    """Open ``pages`` sessions (each flooding its app with exports if ``busy``), then send the server ``stop``:
     the seconds it took to exit, and the sessions' processes."""
     import aiohttp
 
@@ -430,16 +431,16 @@ def _sigterm_with_sessions(tmp_path, process, url, pages: int, busy: bool) -> tu
         async with aiohttp.ClientSession() as client:
             sockets = [await client.ws_connect(url.replace("http", "ws") + "/ws") for _ in range(pages)]
             end = time.monotonic() + 20
-            while len(list(tmp_path.glob("lrtui-session-*"))) < pages or len(child_pids(process.pid)) < pages:
+            while len(list(tmp_path.glob("lrtui-session-*"))) < pages or len(session_pids(process.pid)) < pages:
                 assert time.monotonic() < end, "the sessions did not start"
                 await asyncio.sleep(0.05)
-            sessions = child_pids(process.pid)
+            sessions = session_pids(process.pid)
             if busy:
                 for ws in sockets:
                     await _screen_until(ws, "t=0/")
                     await ws.send_json(["stdin", "\x1b" + "e" * 8000])  # 8,000 exports of the runs
                 await asyncio.sleep(0.5)
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(stop)
             started = time.monotonic()
             while process.poll() is None and time.monotonic() - started < 30:
                 await asyncio.sleep(0.05)
@@ -457,11 +458,14 @@ def _sigterm_with_sessions(tmp_path, process, url, pages: int, busy: bool) -> tu
         process.stdout.close()
 
 
-@pytest.mark.parametrize("pages, busy", [(1, False), (2, True)])
-def test_sigterm_ends_the_server_and_its_sessions_within_5_s(tmp_path, pages, busy):
+@pytest.mark.parametrize("pages, busy, stop", [(1, False, signal.SIGTERM), (2, True, signal.SIGTERM),
+                                               (1, False, signal.SIGHUP)], ids=["one", "busy", "sighup"])
+def test_sigterm_ends_the_server_and_its_sessions_within_5_s(tmp_path, pages, busy, stop):
+    """SIGTERM, or SIGHUP (the instructor's terminal closed: the forked sessions, in sessions of their own,
+    do not get it), ends every session as q does."""
     url, process = _lab(tmp_path)
-    took, sessions = _sigterm_with_sessions(tmp_path, process, url, pages, busy)
-    print(f"lrtui serve with {pages} sessions (busy: {busy}) ended {took:.1f} s after SIGTERM")
+    took, sessions = _sigterm_with_sessions(tmp_path, process, url, pages, busy, stop)
+    print(f"lrtui serve with {pages} sessions (busy: {busy}) ended {took:.1f} s after {stop.name}")
     assert took < 5 and process.returncode == 0
     assert not list(tmp_path.glob("lrtui-session-*"))
     assert not [pid for pid in sessions if _alive(pid)]

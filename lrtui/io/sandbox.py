@@ -96,10 +96,10 @@ class Sandbox:
         return text.replace(f"{self.folder}{os.sep}", "").replace(str(self.folder), "the session's folder")
 
 
-def remove_orphans(parent: str | None = None, pid: int | None = None) -> list[Path]:
+def remove_orphans(parent: str | None = None) -> list[Path]:
     """Delete the session folders under ``parent`` (the system's temporary folder by default) whose process
-    is gone (it was killed before it could); return them. With ``pid``, only that process's (lrtui serve,
-    once a session's process has ended).
+    is gone (it was killed before it could); return them. (The folder of a session lrtui serve has seen end:
+    :func:`remove_ended`.)
 
     Anyone can put anything in /tmp, and this runs as the server starts: a raise here is a server that cannot
     start (under systemd, a restart loop). So an entry is taken only when its name is exactly ours (see
@@ -109,7 +109,7 @@ def remove_orphans(parent: str | None = None, pid: int | None = None) -> list[Pa
     :func:`shutil.rmtree` follows no link in any case.
     """
     removed = []
-    for folder, owner in session_folders(parent, pid):
+    for folder, owner in session_folders(parent):
         try:
             os.kill(owner, 0)
         except ProcessLookupError:  # gone: its folder is an orphan
@@ -118,6 +118,17 @@ def remove_orphans(parent: str | None = None, pid: int | None = None) -> list[Pa
         except OSError:  # another user's process of that number: alive
             continue
     return removed
+
+
+def remove_ended(pid: int, parent: str | None = None) -> list[Path]:
+    """Delete the session folders under ``parent`` of process ``pid``, which has ended (lrtui serve has waited
+    for it); return them. Unlike :func:`remove_orphans`, whether a process of that number is alive is not asked:
+    a session forked by the zygote whose zygote died is adopted by init, and stays a zombie, which os.kill still
+    finds, until init reaps it."""
+    folders = [folder for folder, _ in session_folders(parent, pid)]
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folders
 
 
 def session_folders(parent: str | None = None, pid: int | None = None) -> list[tuple[Path, int]]:

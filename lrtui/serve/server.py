@@ -1,12 +1,14 @@
 """The lab server: textual-serve's, with a limit on sessions, an end to idle ones, and a page that works
 without internet.
 
-Every browser page that connects gets its own app process (``command``, started through ``/bin/sh``; it
-begins with ``exec`` so no shell stays behind). A page that would go past ``max_sessions`` gets a short
-page saying the lab is full instead of a session; a place is free again only once its process has ended
-(killed if it does not quit). A session with no key from its browser for ``idle_seconds`` is ended as q
-ends it (the page offers a new one). A page's keys are limited in rate, its messages in size. A stop
-(ctrl+c, SIGTERM) ends every session within seconds; the server removes the folder of any it had to kill.
+Every browser page that connects gets its own app process: forked from a zygote that has imported the app
+(``fork_argv``: lrtui's arguments; :mod:`lrtui.serve.forked`), or started as ``command`` through ``/bin/sh``
+(it begins with ``exec`` so no shell stays behind) where it cannot be forked or ``fork_argv`` is None. A page
+that would go past ``max_sessions`` gets a short page saying the lab is full instead of a session; a place is
+free again only once its process has ended (killed if it does not quit). A session with no key from its
+browser for ``idle_seconds`` is ended as q ends it (the page offers a new one). A page's keys are limited in
+rate, its messages in size. A stop (ctrl+c, SIGTERM, SIGHUP) ends every session within seconds; the server
+removes the folder of any it had to kill.
 
 Against one client holding the lab: a join code (``join_code``: a page or a websocket without it is refused;
 the page that has it in its address keeps it in a cookie for its websocket), an optional cap on the sessions
@@ -38,8 +40,9 @@ from textual_serve.server import Server, to_int
 
 from lrtui.params import ConfigError
 from lrtui.serve.downloads import Downloads, SessionDownloads
+from lrtui.serve.forked import ForkedAppService, ZygoteKeeper, session_environment
 from lrtui.serve.settings import cannot_listen, page_url, terminal_size
-from lrtui.io.sandbox import remove_orphans
+from lrtui.io.sandbox import remove_ended
 
 log = logging.getLogger("textual-serve")
 
@@ -59,8 +62,8 @@ MAX_MESSAGE = 1 << 20
 CONNECTS_BURST = 60
 """New sessions one client address may open at once (a class behind one NAT address opens its pages together)..."""
 CONNECTS_PER_SECOND = 0.2
-"""...and then one every five seconds, on average (a session's start costs about 0.75 s of a core: one a
-second from one address kept a core busy)."""
+"""...and then one every five seconds, on average (a session's start costs about 0.2 s of a core, forked, and
+0.75 s started as a command: one a second from one address kept a core busy)."""
 HALF_OPEN_SECONDS = 10.0
 """A connection that has not sent a whole request by then is closed (aiohttp waits 75 s: slowloris)."""
 REPEATS_LOGGED_EVERY = 60.0
@@ -92,7 +95,7 @@ end after {idle} minutes), or ask your instructor.</p>
 class LabServer(Server):
     def __init__(self, command: str, *, host: str, port: int, public_url: str | None, max_sessions: int,
                  idle_seconds: float, title: str = "lrtui", join_code: str | None = None,
-                 max_per_address: int | None = None) -> None:
+                 max_per_address: int | None = None, fork_argv: list[str] | None = None) -> None:
         super().__init__(command, host=host, port=port, title=title, public_url=public_url,
                          templates_path=TEMPLATES)
         self.given_public_url = public_url  # None: the page takes its addresses from the browser's
@@ -111,6 +114,8 @@ class LabServer(Server):
         self.addresses: dict[AppService, str] = {}  # each session's client address
         self.uploads: dict[AppService, int] = {}  # files each session's page sent
         self.connects = ConnectLimits()
+        self.fork_argv = fork_argv
+        self.zygote: ZygoteKeeper | None = None  # (started with the server when sessions are forked)
 
     def initialize_logging(self) -> None:
         logging.basicConfig(level="WARNING", format="lrtui serve: %(message)s")
@@ -125,7 +130,8 @@ class LabServer(Server):
         if warning:
             print(warning, file=sys.stderr, flush=True)
         loop = asyncio.new_event_loop()
-        for stop in (signal.SIGINT, signal.SIGTERM):
+        # (SIGHUP: the instructor's terminal closed; the sessions, in sessions of their own, do not get it)
+        for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(stop, self.request_exit)
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
@@ -169,11 +175,23 @@ class LabServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         self._idle_watch = asyncio.create_task(self._end_idle_sessions())
+        if self.fork_argv is not None:
+            self.zygote = ZygoteKeeper(self.fork_argv, session_environment(self.debug))
+            await self.zygote.start()
+
+    def new_service(self, write_bytes, write_str, close) -> AppService:
+        """A session's AppService (not started): its process forked by the zygote, else started as the command."""
+        options: dict[str, Any] = dict(write_bytes=write_bytes, write_str=write_str, close=close,
+                                       download_manager=self.download_manager, debug=self.debug)
+        if self.zygote is not None:
+            return ForkedAppService(self.command, zygote=self.zygote, **options)
+        return AppService(self.command, **options)
 
     async def on_shutdown(self, app: web.Application) -> None:
         """The server stops (it no longer listens): every session ends now, its app asked to quit and
         killed soon after if it does not (busy, or stuck), its folder removed, then its page closed. Only
-        then does aiohttp wait for its handlers (for :data:`STOPPING_SECONDS`, not its default minute)."""
+        then does aiohttp wait for its handlers (for :data:`STOPPING_SECONDS`, not its default minute). The zygote
+        ends last."""
         self._idle_watch.cancel()
         services = list(self.last_input)
         endings = [self._end_soon(service, STOPPING_SECONDS) for service in services]
@@ -188,6 +206,8 @@ class LabServer(Server):
         closing = [asyncio.wait_for(page.close(code=WSCloseCode.GOING_AWAY, message=b"the server stops"),
                                     STOPPING_SECONDS) for page in self.pages.values()]
         await asyncio.gather(*closing, return_exceptions=True)  # (a page that does not read is not waited for)
+        if self.zygote is not None:
+            await self.zygote.stop()
 
     def _refusal(self, request: web.Request, code_given: str | None) -> tuple[int, str, str] | None:
         """Why this client gets no session, as (HTTP status, title, text); None: it may have one."""
@@ -245,8 +265,7 @@ class LabServer(Server):
             self.refused += 1
             await websocket.close(code=1013, message=b"the lab is full")
             return websocket
-        service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                             close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+        service = self.new_service(websocket.send_bytes, websocket.send_str, websocket.close)
         self.last_input[service] = time.monotonic()
         self.addresses[service] = request.remote or ""
         self.pages[service] = websocket
@@ -299,7 +318,7 @@ class LabServer(Server):
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
             await process.wait()
-            remove_orphans(pid=process.pid)  # the session's folder (sh execs the app: its pid is the app's)
+            remove_ended(process.pid)  # the session's folder (sh execs the app: its pid is the app's)
         downloads = self.download_manager._active_downloads  # textual-serve never removes an ended session's
         for key in [k for k, d in downloads.items() if d.app_service is service]:
             del downloads[key]
@@ -473,5 +492,5 @@ def file_limit_warning(limit: int) -> str | None:
 
 
 def run(command: str, **settings: Any) -> None:
-    """Serve ``command`` until ctrl+c or SIGTERM."""
+    """Serve ``command`` (or sessions forked from a zygote: ``fork_argv``) until ctrl+c or SIGTERM."""
     LabServer(command, **settings).serve()

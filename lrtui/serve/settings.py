@@ -17,8 +17,10 @@ SESSION_MIB = 256
 """Memory of one session's app process at the most a student can make it hold (benchmarks/bench_session_peak.py,
 2026-12-06: at 160x50, a 100,000-epoch noisy run over 256 seeds, six such runs pinned, another seed (all seven
 run again at once, a few at a time), the scoreboard, the runs exported, the range test: 247 MiB at peak, 257
-before the engine ran large runs a few at a time). An ordinary session peaks far lower: 58 MiB at its first
-screen (benchmarks/bench_serve.py), 71 MiB after 2,000 keys of editing at 120x40 (benchmarks/bench_soak.py)."""
+before the engine ran large runs a few at a time). An ordinary session peaks far lower: 52 MiB at its first
+screen, 21.5 MiB of it its own (forked from the zygote: the rest is shared; 61 MiB started as a command,
+benchmarks/bench_serve.py), 64-70 MiB after 2,000 keys of editing at 120x40, 36-41 MiB of it its own (73-76 MiB
+as a command, benchmarks/bench_soak.py)."""
 
 MEMORY_FOR_SESSIONS = 0.75
 """The share of the machine's memory the default lab size gives its sessions (the rest: the system, the server)."""
