@@ -348,3 +348,20 @@ async def test_after_the_labs_questions_the_panels_keys_work_at_once():
         await pilot.press("n")
         await settle(app, pilot)
         assert progress.exercise.id == "decay"
+
+
+async def test_going_back_to_an_exercise_finds_its_runs_as_they_were_left():
+    """The new user's try: N then n threw the exercise's edits and pins away, without a word."""
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await type_value(pilot, app, "schedule.lr", "0.3")
+        await pilot.press("escape", "p")  # pinned
+        await settle(app, pilot)
+        edited, pins = app.config, tuple(app.pins)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert progress.exercise.id == "decay" and app.config != edited
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert progress.exercise.id == "edge" and app.config == edited and tuple(app.pins) == pins

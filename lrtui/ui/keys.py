@@ -133,7 +133,8 @@ KEY_MAP = (
         (_bind("c", "code", "Code", priority=True),)),
     Key("t", "write or edit the session's note (an instructor's instructions, what you found): ? shows it, "
         "ctrl+s saves it with the runs; in the editor escape is done", "plots", (_bind("t", "note", "Note"),)),
-    Key("n / N", "a lab (lrtui --lab FILE): the next exercise / the one before; each opens on its own run", "plots",
+    Key("n / N", "a lab (lrtui --lab FILE): the next exercise / the one before; each opens on its own run, or on "
+        "the runs you left it with", "plots",
         (_bind("n", "lab_next", "Next exercise"), _bind("N", "lab_back", "Previous exercise"))),
     Key("h", "a lab: the exercise's next hint (? shows its text)", "plots", (_bind("h", "lab_hint", "Hint"),)),
     Key("q", "quit (with unsaved work, pinned runs or changes, it asks first: q again)", "plots",

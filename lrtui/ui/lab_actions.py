@@ -41,6 +41,7 @@ class LabActions:
         self._set_timer = set_timer
         self._opened = progress.start().config  # the exercise's own start: the student's runs differ from it
         self._opening = False  # an exercise's runs are being set: nothing is checked meanwhile
+        self._left: dict[str, tuple] = {}  # by exercise: the runs the student left it with (config, pinned, target)
         self._ask = ask  # a prediction's question (the run hidden meanwhile)
         self._results = None  # lrtui.lab.results.Results, opened on the first record
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
@@ -59,18 +60,24 @@ class LabActions:
 
     def _move(self, step: int) -> None:
         self.keep_tried()
+        leaving = self.progress.exercise.id
         if not self.progress.move(step):
             self._notify("this is the lab's " + ("last" if step > 0 else "first") + " exercise", timeout=3)
             return
+        _, pinned, target, config = self._on_screen()
+        self._left[leaving] = (config, tuple(pinned.configs), target)  # (what going back finds)
         self.open()
 
     def open(self) -> None:
-        """The exercise open, on its start (the student's own variant); ? shows its text."""
+        """The exercise open: on the runs the student left it with, when they have been here before (until
+        the app ends), else on its start (their own variant); ? shows its text."""
         start = self.progress.start()
         self._opened = start.config
         self._set_note(self.progress.note())
+        config, pinned, target = self._left.pop(self.progress.exercise.id, None) or \
+            (start.config, start.pinned, start.target_loss)
         with self.opening():
-            self._open_runs(start.config, start.pinned, 0, start.target_loss, "auto")
+            self._open_runs(config, pinned, 0, target, "auto")
         self.draw()
         self.ask_prediction()
 
