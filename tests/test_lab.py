@@ -37,6 +37,14 @@ def test_a_condition_is_refused_unless_it_uses_only_what_conditions_may(text):
     assert "\n" not in str(err.value)
 
 
+def test_a_condition_cut_short_says_where():
+    """The new user's try: 'stable_lr * 2 +' was said to be wrong 'at column 0'."""
+    with pytest.raises(ConditionError, match=r"invalid syntax at its end$"):
+        compile_condition("stable_lr * 2 +")
+    with pytest.raises(ConditionError, match=r"invalid syntax at column 7$"):
+        compile_condition("lr >> * 2")
+
+
 def test_conditions_read_a_runs_facts_and_say_what_they_saw():
     seen = compile_condition("final_loss < 0.005").check(names(final_loss=0.012))
     assert not seen.holds and seen.shown == "final_loss 0.012, goal < 0.005"

@@ -160,7 +160,8 @@ def compile_condition(text: str) -> Condition:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
-        raise ConditionError(f"{source!r} is not a condition: {err.msg} at column {err.offset}") from None
+        where = f"at column {err.offset}" if err.offset and err.offset <= len(source) else "at its end"
+        raise ConditionError(f"{source!r} is not a condition: {err.msg} {where}") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise ConditionError(f"a condition has at most {MAX_NODES} parts: this one has {len(nodes)}")
