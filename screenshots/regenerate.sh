@@ -20,7 +20,7 @@ shot recipe-gpt3 --size 120x40 --preset R6 --press end
 shot wsd-branches --size 120x40 --problem river_valley problem.noise=3 --schedule wsd lr=0.1 num_warmup_steps=0 \
     num_decay_steps=300 num_training_steps=3000 decay_type=linear --epochs 3000 --press escape,w,l
 shot lab-80x24 --size 80x24 --lab ../lrtui/labs/first-lab.toml --student ada --results "$(mktemp -d)/results.sqlite" \
-    --press 1,enter,down,enter,0,full_stop,4,9,enter
+    --press 1,enter,tab,down,enter,0,full_stop,4,9,enter
 # lrtui serve in Chromium: made by its browser test (needs the test extra and Debian's chromium)
 LRTUI_UPDATE_SCREENSHOTS=1 python -m pytest -q -p no:randomly ../tests/test_serve_browser.py -k student_session \
     >/dev/null && echo screenshots/serve-chromium.png
