@@ -365,3 +365,15 @@ async def test_going_back_to_an_exercise_finds_its_runs_as_they_were_left():
         await pilot.press("N")
         await settle(app, pilot)
         assert progress.exercise.id == "edge" and app.config == edited and tuple(app.pins) == pins
+
+
+
+async def test_an_exercises_text_is_not_an_unsaved_note():
+    """In a lab the note is the exercise's text: moving on changes it, and that is not the student's note to
+    save (only their runs are)."""
+    app, progress = lab_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "n")
+        await settle(app, pilot)
+        assert progress.exercise.id == "decay" and "the note" not in app.unsaved_work

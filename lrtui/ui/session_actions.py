@@ -84,9 +84,15 @@ class SessionActions:
         self._saved, self._saved_note = self._work().kept, self.note
 
     @property
+    def _note_changed(self) -> bool:
+        """The note written since the last save (in a lab the note is the exercise's text: never the student's
+        work)."""
+        return self.lab is None and self.note != self._saved_note
+
+    @property
     def unsaved(self) -> bool:
         """Runs pinned or values changed since the app opened, or since the last save or load."""
-        return self._work().kept != self._saved or self.note != self._saved_note
+        return self._work().kept != self._saved or self._note_changed
 
     @property
     def unsaved_work(self) -> str:
@@ -94,7 +100,7 @@ class SessionActions:
         work = self._work()
         n = len(work.pinned)
         pins = f"{n} pinned run{'s' if n != 1 else ''}" if n else ""
-        note = "the note" if self.note != self._saved_note else ""
+        note = "the note" if self._note_changed else ""
         parts = [w for w in (pins, "changes" if work.config != self._saved[0] else "", note) if w] or ["changes"]
         return " and ".join(filter(None, [", ".join(parts[:-1]), parts[-1]]))
 
