@@ -125,7 +125,7 @@ def test_no_unintended_pitfalls(preset):
 def test_metadata(preset):
     meta = preset.meta
     assert meta["source"] and re.fullmatch(r"(\[[NVR][^\]]*\][ /]*)+.*", meta["flag"])
-    assert meta["view"] in ("loss", "sharpness", "landscape", "range")
+    assert meta["view"] in ("loss", "sharpness", "landscape", "range", "map")
     if preset.kind == "recipe":
         assert meta["unit"] in ("steps", "epochs", "tokens")
         assert {"length", "per_epoch", "peak_lr", "floor", "warmup", "phases", "optimizer"} <= set(meta)
@@ -415,6 +415,29 @@ def test_t15_momentum_rings_within_the_d2l_bound():
     crossings = np.sum(np.diff(np.sign(ringing.params[:, 0])) != 0)
     assert crossings >= 10 and np.any(np.diff(ringing.loss) > 0)  # momentum's own oscillations
     assert np.all(np.diff(np.abs(gd.params[:, 0])) < 0)  # GD crawls along the flat direction, never crossing
+
+
+async def test_t15_opens_on_distills_map_with_its_stability_line_and_critical_damping():
+    """Issue 27: the momentum map on the ravine (lambda_max 4), its edge where 2(1+beta)/4 puts it."""
+    from lrtui.plotting.map_text import damping_rows, edge_columns
+    from lrtui.plotting.terminal import Options
+    from lrtui.ui.app import make_app
+    from lrtui.ui.screenshot import settle
+    from lrtui.ui.start import Start
+    from tests.conftest import started
+
+    p = find("T15")
+    app = make_app(Start(p.config, Options(), pinned=p.pinned, preset=p))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await settle(app, pilot)
+        assert app.view == "map"
+        found = app.run_display.views["map"].result(app._run())
+        assert found.y.field == "optimizer.momentum" and found.lambda_max == pytest.approx(4.0)
+        edges = found.x.edges()
+        for row, column in enumerate(edge_columns(found)):
+            assert edges[column] <= (2 + 2 * found.y.values[row]) / 4 < edges[column + 1]
+        assert sum(r is not None for r in damping_rows(found)) > len(found.x.values) // 3
 
 
 # --- recipes: the published shapes -----------------------------------------------------------------------

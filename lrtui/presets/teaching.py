@@ -295,10 +295,12 @@ def _t15() -> Preset:
         "Distill's defaults, step 0.02 and momentum 0.99: heavy ball rings around the minimum with its own "
         "oscillations, decaying only as sqrt(0.99)^t, while GD at 0.02 crawls along the flat direction. The "
         "bound to overlay on the lr-momentum grid is d2l's 0 < lr lambda < 2 + 2 momentum (the stability line: "
-        "2 (1 + 0.99)/4 = 0.995 here). Distill's own 2-D quadratic is not given in teaching.md; the ravine "
-        "(curvatures 0.2 and 4) stands in for it.",
+        "2 (1 + 0.99)/4 = 0.995 here). It opens on that grid, Distill's map: every (lr, momentum) a run, shaded "
+        "by its final loss, the stability line (1 + momentum)/2 and critical damping (1 - sqrt(4 lr))^2 drawn, "
+        "the fastest runs along the latter (m closes it; v shows the ringing path). Distill's own 2-D quadratic "
+        "is not given in teaching.md; the ravine (curvatures 0.2 and 4) stands in for it.",
         {"source": "teaching.md T15; Goh 2017, Why Momentum Really Works (Distill); " + D2L, "flag": "[V]",
-         "view": "landscape"},
+         "view": "map"},
     )
 
 
