@@ -21,6 +21,8 @@ shot wsd-branches --size 120x40 --problem river_valley problem.noise=3 --schedul
     num_decay_steps=300 num_training_steps=3000 decay_type=linear --epochs 3000 --press escape,w,l
 shot lab-80x24 --size 80x24 --lab ../lrtui/labs/first-lab.toml --student ada --results "$(mktemp -d)/results.sqlite" \
     --press 1,enter,tab,down,enter,0,full_stop,4,9,enter
+shot map-momentum --size 120x40 --preset T15
+shot map-80x24-ascii --size 80x24 --ascii --optimizer momentum --epochs 300 --press escape,m,right,right,down
 # lrtui serve in Chromium: made by its browser test (needs the test extra and Debian's chromium)
 LRTUI_UPDATE_SCREENSHOTS=1 python -m pytest -q -p no:randomly ../tests/test_serve_browser.py -k student_session \
     >/dev/null && echo screenshots/serve-chromium.png
