@@ -157,7 +157,7 @@ async def test_the_map_view_shows_the_runs_over_lr_and_momentum_with_the_edge_an
         found = view.result(app._run())
         assert found is not None and found.y.field == "optimizer.momentum" and found.x.field == "schedule.lr"
         text = app.run_display.panels["map"].render().plain
-        assert "map: momentum over lr (log)" in text and "@" in text and "| edge" in text
+        assert "map: momentum over lr (log)" in text and "@" in text and "| stable edge" in text
         for row, column in enumerate(edge_columns(found)):  # the edge, 2(1+beta)/L, where the formula puts it
             beta = found.y.values[row]
             edges = found.x.edges()

@@ -95,12 +95,14 @@ def map_lines(m: Map, ascii: bool = False, marks: dict[tuple[int, int], str] | N
     legend = [f"{glyph[c]} {c}" for c in m.classes]
     if (m.kind < 0).any():
         legend.append("blank: not allowed there")
+    bounds = []
     if any(c is not None for c in edge_columns(m)):
-        legend.append(f"{glyph['edge']} edge" if compact else f"{glyph['edge']} stable edge c/lambda_max")
+        bounds.append(f"{glyph['edge']} stable edge" + ("" if compact else " c/lambda_max"))
     if any(r is not None for r in damping_rows(m)):
-        legend.append(f"{glyph['damping']} damping" if compact else f"{glyph['damping']} critical damping")
-    lines.append((" " if compact else "  ").join(legend))
-    return lines
+        bounds.append(f"{glyph['damping']} critical damping")
+    if compact:  # (the boundaries on a line of their own: the app's panel is narrow)
+        return lines + ["  ".join(legend)] + (["  ".join(bounds)] if bounds else [])
+    return lines + ["  ".join(legend + bounds)]
 
 
 RAMP = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
