@@ -90,8 +90,10 @@ def read_events(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
         try:
             connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_MS / 1000)
             try:
+                made = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
                 rows = connection.execute(
-                    "SELECT at, student, lab, exercise, kind, score, points, settings FROM events").fetchall()
+                    "SELECT at, student, lab, exercise, kind, score, points, settings FROM events").fetchall() \
+                    if made.fetchone() else []  # (a session is creating it: no event yet)
             finally:
                 connection.close()
         except sqlite3.Error as err:
