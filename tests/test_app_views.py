@@ -197,3 +197,19 @@ async def test_the_maps_second_axis_is_the_field_last_focused_where_the_optimize
         app.run_display.show_progress(50, 100, 1, view="map")  # (what a long map shows as it goes)
         assert "map: simulating ... 50%" in app.run_display.panels["map"].render().plain
         assert status(app).startswith("map: simulating: 50 of 100 epochs, 50%")
+
+
+async def test_a_map_too_large_for_the_work_budget_says_so_and_the_app_goes_on():
+    """The hostile retry: m on a long run (10^5 epochs, 3 steps an epoch) ended the app with 'internal error:
+    ConfigError: a map of 80x28 cells ... about 106 s of work', its work lost (in a browser: the page closed)."""
+    config = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic", epochs=100_000,
+                       steps_per_epoch=20, seeds=1)
+    app = make_app(Start(config, Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "m")
+        await settle(app, pilot)
+        await pilot.press("right", "enter")
+        await settle(app, pilot)
+        assert app.is_running and app.config == config
+        assert "s of work" in app.run_display.panels["map"].render().plain

@@ -449,9 +449,17 @@ class MapView(View):
         super().keep(work, result)
         self.cursor = None
 
+    def _found(self, run: Run) -> Any:
+        """The map of ``run``, None while it is not done or when it cannot be made (too much work: the
+        panel says why; the status line, the cursor and enter then do nothing)."""
+        try:
+            return self.result(run)
+        except ConfigError:
+            return None
+
     def here(self, run: Run) -> tuple[int, int] | None:
         """The cell of the run shown, (row, column), where the map holds its lr and y."""
-        found = self.result(run)
+        found = self._found(run)
         if found is None:
             return None
         from lrtui.analysis.maps import LR, value_of
@@ -462,7 +470,7 @@ class MapView(View):
 
     def move(self, run: Run, columns: int, rows: int) -> None:
         """The cursor ``columns`` right and ``rows`` up, within the map (from the run's cell the first time)."""
-        found = self.result(run)
+        found = self._found(run)
         if found is None:
             return
         row, column = self.cursor or self.here(run) or (0, 0)
@@ -473,7 +481,7 @@ class MapView(View):
         """The values of the cursor's cell, by field (what enter sets on the run)."""
         from lrtui.analysis.maps import map_params
 
-        found = self.result(run)
+        found = self._found(run)
         if found is None or self.cursor is None:
             return None
         row, column = self.cursor
@@ -483,7 +491,7 @@ class MapView(View):
 
     def status(self, run: Run, ascii: bool) -> str:
         """The cursor's cell in words (or where the run shown is), and the keys."""
-        found = self.result(run)
+        found = self._found(run)
         if found is None:
             return ""
         row, column = self.cursor or self.here(run) or (0, 0)
@@ -498,7 +506,10 @@ class MapView(View):
 
         from lrtui.plotting.map_text import map_lines, map_text
 
-        found = self.result(run)
+        try:
+            found = self.result(run)
+        except ConfigError as err:
+            return Text(f"{self.title}: {err}")
         if found is None:
             return Text(f"{self.title}: simulating ...")
         marks = {}
