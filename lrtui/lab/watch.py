@@ -71,11 +71,13 @@ def exercise_rows(events: list[dict[str, Any]]) -> list[ExerciseRow]:
 def stuck(events: list[dict[str, Any]], now: float) -> list[Stuck]:
     """Students whose latest exercise is not passed, the longest stuck first."""
     latest: dict[str, dict[str, Any]] = {}
+    work: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (one pass: a scan a student was quadratic)
     for e in events:  # (oldest first: the last one wins)
         latest[e["student"]] = e
+        work.setdefault((e["student"], e["exercise"]), []).append(e)
     out = []
     for student, last in latest.items():
-        there = [e for e in events if e["student"] == student and e["exercise"] == last["exercise"]]
+        there = work[(student, last["exercise"])]
         if any(e["kind"] == "pass" for e in there):
             continue
         out.append(Stuck(student, last["exercise"], (now - there[0]["at"]) / 60,

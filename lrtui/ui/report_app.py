@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from lrtui.lab.results import ResultsError, read_events
-from lrtui.lab.watch import exercise_rows, stuck, tried, tried_fields
+from lrtui.lab.watch import ExerciseRow, exercise_rows, stuck, tried, tried_fields
 from lrtui.plotting.terminal import Options
 from lrtui.printable import escaped
 
@@ -33,8 +33,7 @@ def _fit(text: str, width: int) -> str:
     return (text if len(text) <= width else text[:width - 3] + "...").ljust(width)
 
 
-def exercise_lines(events: list[dict]) -> list[str]:
-    rows = exercise_rows(events)
+def exercise_lines(rows: list[ExerciseRow]) -> list[str]:
     width = min(max([len(escaped(r.exercise)) for r in rows] + [8]), 24)
     lines = [f"{'exercise'.ljust(width)}  passed  rate  attempts  median min to pass"]
     for r in rows:
@@ -151,9 +150,6 @@ class ReportApp(App):
             events, problem = self.events, str(err)
         self.call_from_thread(self._show, events, problem)
 
-    def _exercises(self) -> list[str]:
-        return [r.exercise for r in exercise_rows(self.events)]
-
     def _show(self, events: list[dict], problem: str) -> None:
         self.events, self.problem = events, problem
         self.reads += 1
@@ -169,13 +165,14 @@ class ReportApp(App):
             for part in ("#exercises", "#stuck", "#tried"):
                 self.query_one(part, Static).update(Text("no results yet" if part == "#exercises" else ""))
             return
-        exercises = self._exercises()
+        rows = exercise_rows(self.events)  # (once a reading: the class table and the exercises' order)
+        exercises = [r.exercise for r in rows]
         self.exercise_index %= len(exercises)
         exercise = exercises[self.exercise_index]
         fields = tried_fields(self.events, exercise)
         self.field_index = self.field_index % len(fields) if fields else 0
         field = fields[self.field_index] if fields else None
-        table = exercise_lines(self.events)
+        table = exercise_lines(rows)
         histogram = tried_lines(self.events, exercise, field, self.options.ascii)
         room = self.size.height - 2 - len(head.splitlines()) - bool(self.problem) - len(table) - len(histogram)
         self.query_one("#exercises", Static).update(_headed(table))
