@@ -664,3 +664,36 @@ def test_an_upload_goes_only_into_a_folder_surely_the_sessions(tmp_path, monkeyp
     (tmp_path / "elsewhere").mkdir()
     own.symlink_to(tmp_path / "elsewhere")
     assert session_folder(4242, str(tmp_path)) is None
+
+
+# --- a session's output: whole packets ----------------------------------------------------------------------
+
+def test_a_sessions_writes_reach_the_server_whole_when_two_threads_write(monkeypatch):
+    """The screen (Textual's writer thread) and a file's chunks (the input thread) write to one pipe; a
+    write beyond PIPE_BUF interleaved with the other's when the reader was slow (a download came out short on
+    a loaded CI box). Through WholeWrites, each 64 KB block arrives in one piece."""
+    import os
+    import threading
+
+    from lrtui.serve.driver import SessionDriver, WholeWrites
+
+    read_end, write_end = os.pipe()
+    write, block, rounds = WholeWrites(write_end), 65536, 60
+    writers = [threading.Thread(target=lambda tag=tag: [write(tag * block) for _ in range(rounds)])
+               for tag in (b"a", b"b")]
+    for writer in writers:
+        writer.start()
+    got = bytearray()
+    while len(got) < 2 * rounds * block:
+        got += os.read(read_end, 4096)  # a slow reader: the pipe fills, the writers wait
+    for writer in writers:
+        writer.join()
+    os.close(read_end), os.close(write_end)
+    mixed = [i for i in range(0, len(got), block) if len(set(got[i:i + block])) != 1]
+    assert not mixed, f"{len(mixed)} blocks of {2 * rounds} interleaved"
+
+    monkeypatch.setattr("textual.drivers.web_driver.InputReader", object)  # (the test's stdin is no terminal)
+
+    async def driver():  # (a driver is made in the app's loop)
+        return SessionDriver(None)
+    assert isinstance(asyncio.run(driver())._write, WholeWrites)

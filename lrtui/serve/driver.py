@@ -13,10 +13,18 @@ A file the app delivers (a save, an export) stays open until the page has fetche
 (downloads blocked, a script) would leave every one open, up to the process's limit on open files. At most
 :data:`OPEN_DELIVERIES` files not yet fetched are kept: a new one closes the oldest unread one (the server
 forgets the same, lrtui.serve.downloads).
+
+Two threads write to the app's stdout: Textual's writer thread (the screen) and the input thread (the chunks of
+a file the page fetches, 64 KB each). A pipe keeps a write whole only up to PIPE_BUF (4 KB): when the server
+reads slowly (a loaded machine), a chunk and a screen update came out interleaved, the server could not read
+the chunk, and the student's download ended short. Every write here goes out whole, one at a time
+(:class:`WholeWrites`).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import IO
 
 from textual import events, messages
@@ -36,7 +44,26 @@ def forget_unread(deliveries: dict[str, IO], keep: int = OPEN_DELIVERIES) -> lis
     return forgotten
 
 
+class WholeWrites:
+    """Writes to a file descriptor from any thread, each going out whole before the next starts (``os.write``
+    may write part of its bytes; two threads' writes to a pipe beyond PIPE_BUF interleave)."""
+
+    def __init__(self, fileno: int) -> None:
+        self.fileno = fileno
+        self.lock = threading.Lock()
+
+    def __call__(self, data: bytes) -> None:
+        with self.lock:
+            left = memoryview(data)
+            while left:
+                left = left[os.write(self.fileno, left):]
+
+
 class SessionDriver(WebDriver):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._write = WholeWrites(self.fileno)  # (Textual's: os.write, from two threads)
+
     def start_application_mode(self) -> None:
         super().start_application_mode()  # ends by posting AppBlur (later): AppFocus after it
         self._app.call_later(self._app.post_message, events.AppFocus())
