@@ -11,6 +11,14 @@
 the noisy SGD map 0.36-0.37 s; the MLP map 17 s for 160 cells (201x one run: its rows vectorize no better than
 runs one by one; a first coarse picture within 2 s needs the map drawn as it comes); peak memory 63 MiB both,
 1.00x (a map keeps a row's traces at a time).
+3. a map's time against its estimate (lrtui.analysis.maps.map_seconds), where the y axis changes what a run
+   costs: epochs (100 to 10^5), noise (seeds where there is noise), the MLP's hidden units, momentum (none);
+   and the peak memory of the 10^5-epoch map.
+
+2026-12-07, two cores, two runs: actual over estimate 1.17-1.30 (epochs, 21-24 s), 0.82-1.09 (noise), 0.62-0.70
+(hidden), 0.68 (momentum; 5.2 before each cell's own cost, 0.3 ms, was counted). Before the rows were priced
+at their own y, the epochs map was estimated as 100-epoch rows (0.1 s: accepted whatever its range) and held
+750 MB; in batches of at most 2^20 seed-epochs it holds 168-171 MB and takes 24 s instead of 10 s.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lrtui.analysis.maps import axis, compute_map, default_range, default_y  # noqa: E402
+from lrtui.analysis.maps import LR, axis, compute_map, default_range, default_y, map_params, map_seconds  # noqa: E402
 from lrtui.sim.config import RunConfig, prepare  # noqa: E402
 from lrtui.sim.engine import simulate  # noqa: E402
 
@@ -54,13 +62,35 @@ def the_map(config: RunConfig, columns: int = 60, rows: int = 20):
     return lambda: compute_map(prepared, x_axis, axis(y, low, high, log, rows))
 
 
+ESTIMATED = {  # a run, the y axis (field, low, high) and the cells
+    "epochs 100 to 10^5": (RunConfig(problem="quadratic", epochs=100), ("epochs", 100, 100_000), (60, 20)),
+    "noise 0 to 2": (RunConfig(problem="quadratic", epochs=1000), ("problem.noise", 0.0, 2.0), (60, 20)),
+    "mlp hidden 1 to 64": (RunConfig(problem="mlp", epochs=30), ("problem.hidden", 1, 64), (20, 8)),
+    "momentum": (RunConfig(problem="quadratic", optimizer="momentum", epochs=300), ("optimizer.momentum", 0, .99),
+                 (60, 20)),
+}
+
+
+def estimated_map(name: str):
+    """The map of an ESTIMATED case: its estimate, and the map to run."""
+    config, (field, low, high), (columns, rows) = ESTIMATED[name]
+    prepared = prepare(config)
+    x = axis(LR, *default_range(prepared, LR)[:2], True, columns)
+    y = axis(field, low, high, False, rows, integer=map_params(prepared)[field].kind == "int")
+    return map_seconds(prepared, x, y), lambda: compute_map(prepared, x, y)
+
+
 PEAK = """
 import resource, sys
 sys.path.insert(0, {root!r})
 from benchmarks.bench_map import CASES, the_map
 from lrtui.sim.engine import simulate
+from benchmarks.bench_map import estimated_map
 config = CASES["quadratic, momentum"]
-the_map(config)() if sys.argv[1] == "map" else simulate(config)
+if sys.argv[1] == "long map":
+    estimated_map("epochs 100 to 10^5")[1]()
+else:
+    the_map(config)() if sys.argv[1] == "map" else simulate(config)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
@@ -81,6 +111,13 @@ def main() -> int:
     single, mapped = peak_mib("one"), peak_mib("map")
     print(f"2. peak memory: the quadratic map's process {mapped:.0f} MiB, one run's {single:.0f} MiB, "
           f"ratio {mapped / single:.2f}x")
+    for name in ESTIMATED:
+        estimate, compute = estimated_map(name)
+        start = time.perf_counter()
+        compute()
+        took = time.perf_counter() - start
+        print(f"3. {name}: {took:.2f} s, estimated {estimate:.2f} s, actual over estimate {took / estimate:.2f}")
+    print(f"3. peak memory of the 10^5-epoch map: {peak_mib('long map'):.0f} MiB")
     return 0
 
 

@@ -10,7 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from lrtui.analysis.maps import NOT_RUN, axis, compute_map, default_range, default_y
+from lrtui.analysis import maps
+from lrtui.analysis.maps import NOT_RUN, axis, compute_map, default_range, default_y, map_seconds
 from lrtui.cli import main
 from lrtui.plotting.map_text import map_lines
 from lrtui.sim.config import RunConfig, prepare
@@ -128,6 +129,7 @@ def test_lrtui_map_writes_a_row_per_cell_or_the_grid_as_json(capsys):
     (["--x-range", "0,1"], "the lr's range is above 0"),
     (["--y-range", "2,1"], "--y-range=2,1 is not allowed: LOW,HIGH with LOW below HIGH"),
     (["--problem", "beale", "--epochs", "100000", "--cells", "240x120"], "cells of this run is about"),
+    (["--epochs", "100", "--y", "epochs", "--y-range", "1000,1000000"], "cells of this run is about"),  # the y's
 ])
 def test_a_bad_map_request_is_one_line_and_status_2(capsys, argv, message):
     assert main(["map", *argv]) == 2
@@ -159,3 +161,46 @@ def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_ow
     lines = text.plain.split("\n")
     assert len([line for line in lines if "▀" in line]) == 4  # 8 rows of cells, two a line
     assert "█ diverges" in lines[-1] and "█ edge" in lines[-1]
+
+
+def test_a_maps_estimate_prices_each_row_at_its_own_y():
+    """The hostile retry: a map's rows were priced as the run shown, so --y epochs up to 10^5 from a run of 100
+    was accepted as a few seconds (34 s and 1 GB), and a noise map (noiseless run: one seed; noisy rows: 16)
+    took 5x its estimate. Each row is priced at its y now: the sum of its rows' own estimates."""
+    from dataclasses import replace
+
+    from lrtui.sim.config import estimated_seconds
+
+    base = prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic", epochs=100))
+    x = axis("schedule.lr", 0.01, 1.0, True, 10)
+    short, long = (axis("epochs", 100, high, False, 4, integer=True) for high in (400, 40_000))
+    cells = 40 * maps.CELL_SECONDS
+    epochs = sum(long.values) / sum(short.values)  # (80.2: the simulation's cost goes as the epochs)
+    assert (map_seconds(base, x, long) - cells) / (map_seconds(base, x, short) - cells) == pytest.approx(epochs)
+
+    noisy = axis("problem.noise", 0.0, 1.0, False, 3)
+    rows = [prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic", epochs=100,
+                              problem_params={"noise": v})) for v in noisy.values]
+    assert [r.seeds for r in rows][0] == 1 and rows[1].seeds > 1  # (auto: seeds where there is noise)
+    each = sum(estimated_seconds(replace(r, seeds=r.seeds * 10)) for r in rows)
+    assert map_seconds(base, x, noisy) == pytest.approx(each + 30 * maps.CELL_SECONDS)
+
+
+def test_a_row_of_long_runs_runs_a_few_cells_at_a_time(monkeypatch):
+    """A row's runs held about 125 bytes an epoch each at once (60 cells of 10^5 epochs: 750 MB); the cells
+    now go in batches of at most MAP_SEED_EPOCHS seed-epochs, with the same result."""
+    from lrtui.sim import engine
+
+    base = prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic", epochs=50))
+    x, y = axis("schedule.lr", 0.01, 1.0, True, 6), axis("epochs", 50, 200, False, 2, integer=True)
+    whole = compute_map(base, x, y)
+    sizes = []
+    real = maps.simulate_many
+    monkeypatch.setattr(maps, "simulate_many", lambda runs: sizes.append(sum(r.epochs * r.seeds for r in runs))
+                        or real(runs))
+    monkeypatch.setattr(maps, "MAP_SEED_EPOCHS", 400)
+    batched = compute_map(base, x, y)
+    assert sizes == [300, 400, 400, 400]  # a row of 50-epoch cells at once, of 200 two by two
+    np.testing.assert_array_equal(whole.final, batched.final)
+    np.testing.assert_array_equal(whole.kind, batched.kind)
+    assert engine.BATCH_SEED_EPOCHS > maps.MAP_SEED_EPOCHS

@@ -173,7 +173,7 @@ def test_large_runs_of_a_group_go_a_few_at_a_time_and_give_the_same_traces(monke
     for a, b in zip(together, batched):
         for field in ("lr", "loss", "loss_lo", "loss_hi", "final_per_seed"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
-    assert engine._batches([7], [10 * engine.BATCH_SEED_EPOCHS]) == [[7]]  # a run larger than a batch: alone
+    assert engine.batches([7], [10 * engine.BATCH_SEED_EPOCHS]) == [[7]]  # a run larger than a batch: alone
 
 
 @pytest.mark.parametrize("problem", ["mlp", "logistic"])

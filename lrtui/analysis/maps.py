@@ -36,6 +36,14 @@ MAX_CELLS = 120 * 60
 """The most cells a map has (a 120x40 terminal's half-block cells)."""
 FINAL_SHARE = 0.1
 """The final loss is the mean over this share of the run's last epochs."""
+MAP_SEED_EPOCHS = 2**20
+"""The most seed-epochs of a map simulated at once: a row of long runs goes a few cells at a time. A run's
+record costs about 125 bytes an epoch while it runs (a row of 60 cells of 100,000 epochs held 750 MB at
+once; a session has 256 MiB, lrtui.serve.settings.SESSION_MIB), and a few cells at once still fill numpy's
+arrays where runs are that long."""
+CELL_SECONDS = 3e-4
+"""A cell's own cost beside its simulation: its run prepared and judged (a 60x20 momentum map of 300-epoch
+runs, 0.45 s, simulates in 0.09 s)."""
 
 
 @dataclass(frozen=True)
@@ -116,14 +124,45 @@ def map_fields(prepared: Prepared) -> list[str]:
     return [name for name, p in map_params(prepared).items() if name != LR and p.kind in ("float", "int")]
 
 
-def map_seconds(prepared: Prepared, columns: int, rows: int) -> float:
-    """About how long a map takes: each row's cells run together, as seeds do (lrtui.sim.config's estimate of
-    the run over ``columns`` times its seeds), ``rows`` times."""
+@dataclass(frozen=True)
+class RowPlan:
+    """How a row of a map runs: its run at its y value (None where that value is refused: not run), and its
+    cells' batches (lists of column indices, each run together); ``seconds`` about how long it takes."""
+
+    run: Prepared | None
+    batches: list[list[int]]
+    seconds: float
+
+
+def row_plans(prepared: Prepared, x: Axis, y: Axis) -> list[RowPlan]:
+    """Each row of the map priced at its own y value: a row of more epochs, steps, samples or hidden units
+    costs more, and a row with noise runs its seeds where a row without runs one; its cells go together in
+    batches of at most :data:`MAP_SEED_EPOCHS` seed-epochs, each priced as the row's run over the batch's
+    cells times its seeds (lrtui.sim.config's estimate; the x axis, the lr, costs nothing), and each cell
+    :data:`CELL_SECONDS`."""
     from dataclasses import replace
 
     from lrtui.sim.config import estimated_seconds
+    from lrtui.sim.engine import batches
 
-    return rows * estimated_seconds(replace(prepared, seeds=prepared.seeds * columns))
+    plans = []
+    for value in y.values:
+        try:
+            row = prepare(with_values(prepared.config, {y.field: _typed(value, y)}))
+        except ConfigError:
+            plans.append(RowPlan(None, [], 0.0))
+            continue
+        columns = list(range(len(x.values)))
+        cut = batches(columns, [row.epochs * row.seeds] * len(columns), MAP_SEED_EPOCHS)
+        seconds = sum(estimated_seconds(replace(row, seeds=row.seeds * len(batch))) for batch in cut)
+        seconds += CELL_SECONDS * len(columns)
+        plans.append(RowPlan(row, cut, seconds))
+    return plans
+
+
+def map_seconds(prepared: Prepared, x: Axis, y: Axis) -> float:
+    """About how long a map takes: its rows' (:func:`row_plans`)."""
+    return sum(plan.seconds for plan in row_plans(prepared, x, y))
 
 
 def default_y(prepared: Prepared, focused: str | None = None) -> str:
@@ -230,8 +269,10 @@ def _summary(trace, prepared: Prepared) -> tuple[float, int]:
 
 def compute_map(prepared: Prepared, x: Axis, y: Axis,
                 progress: Callable[[int, int], None] | None = None) -> Map:
-    """Simulate every cell (a row at a time, each row's runs together) and keep each one's summary. A cell
-    whose run cannot be made (a value its parameter refuses) is NaN and :data:`NOT_RUN`."""
+    """Simulate every cell (a row at a time, each row's runs together, in batches as :func:`row_plans` cuts
+    them) and keep each one's summary. A cell whose run cannot be made (a value its parameter refuses) is
+    NaN and :data:`NOT_RUN`. ``progress`` hears of the work done so far out of ``len(y.values)`` times the
+    run's epochs (each row counting as its share of the estimated time)."""
     if len(x.values) * len(y.values) > MAX_CELLS:
         raise ConfigError(f"a map of {len(x.values)} x {len(y.values)} cells is too large: allowed at most "
                           f"{MAX_CELLS:,} cells")
@@ -239,18 +280,22 @@ def compute_map(prepared: Prepared, x: Axis, y: Axis,
     kind = np.full(final.shape, NOT_RUN, dtype=np.int8)
     configs = cell_configs(prepared.config, x, y)
     lambda_max = np.full(len(y.values), np.nan)
-    for row in range(len(y.values)):
-        made = []
-        for column, config in enumerate(configs[row * len(x.values):(row + 1) * len(x.values)]):
-            try:
-                made.append((column, prepare(config)))
-            except ConfigError:
-                continue
-        if made:
+    plans = row_plans(prepared, x, y)
+    whole, done = len(y.values) * prepared.epochs, 0.0
+    total_seconds = sum(plan.seconds for plan in plans) or 1.0
+    for row, plan in enumerate(plans):
+        for batch in plan.batches:
+            made = []
+            for column in batch:
+                try:
+                    made.append((column, prepare(configs[row * len(x.values) + column])))
+                except ConfigError:
+                    continue
             for (column, cell), trace in zip(made, simulate_many([p for _, p in made])):
                 final[row, column], kind[row, column] = _summary(trace, cell)
                 if np.isnan(lambda_max[row]) and len(trace.sharpness) and np.isfinite(trace.sharpness[0]):
                     lambda_max[row] = float(trace.sharpness[0])
-        if progress is not None:  # (in epochs, as a run's: a row's runs go together)
-            progress((row + 1) * prepared.epochs, len(y.values) * prepared.epochs)
+        done += plan.seconds
+        if progress is not None:
+            progress(round(whole * done / total_seconds) if row + 1 < len(plans) else whole, whole)
     return Map(prepared, x, y, final, kind, lambda_max)

@@ -61,13 +61,13 @@ def cmd_map(args: argparse.Namespace) -> int:
         y_low, y_high = _pair(args.y_range, "--y-range")
     if x_low <= 0:
         raise UsageError(f"lrtui map: --x-range={args.x_range} is not allowed: the lr's range is above 0 (log scale)")
-    seconds = map_seconds(prepared, columns, rows)
-    if seconds > WORK_BUDGET:
-        raise ConfigError(f"a map of {columns}x{rows} cells of this run is about {seconds:,.0f} s of work: allowed "
-                          f"about {WORK_BUDGET:.0f} s (fewer --cells or --epochs)")
     integer = map_params(prepared)[y_field].kind == "int"
     x = axis(LR, x_low, x_high, True, columns)
     y = axis(y_field, y_low, y_high, y_log, rows, integer=integer)
+    seconds = map_seconds(prepared, x, y)
+    if seconds > WORK_BUDGET:
+        raise ConfigError(f"a map of {columns}x{rows} cells of this run is about {seconds:,.0f} s of work: allowed "
+                          f"about {WORK_BUDGET:.0f} s (fewer --cells, --epochs, or a narrower --y-range)")
     progress = ProgressLine("mapping")
     result = compute_map(prepared, x, y, progress)
     progress.close()

@@ -68,7 +68,7 @@ def simulate_many(configs: Sequence[RunConfig | Prepared], progress: Progress | 
         groups.setdefault(p.group_key, []).append(i)
     traces: list[Trace | None] = [None] * len(prepared)
     for group in groups.values():
-        for indices in _batches(group, [prepared[i].epochs * prepared[i].seeds for i in group]):
+        for indices in batches(group, [prepared[i].epochs * prepared[i].seeds for i in group]):
             for i, trace in zip(indices, _run_group([prepared[i] for i in indices], progress=progress)):
                 traces[i] = trace
     return traces  # type: ignore[return-value]
@@ -81,17 +81,19 @@ runs: six pinned 100,000-epoch runs over 256 seeds run again with the current on
 95 MB one at a time, for 13% more time; seven runs of one seed are 4.6x faster together."""
 
 
-def _batches(indices: list[int], sizes: list[int]) -> list[list[int]]:
-    """``indices`` in order, cut where a batch's ``sizes`` would add up past :data:`BATCH_SEED_EPOCHS`."""
-    batches: list[list[int]] = [[]]
+def batches(indices: list, sizes: list[int], most: int | None = None) -> list[list]:
+    """``indices`` in order, cut where a batch's ``sizes`` would add up past ``most`` (by default
+    :data:`BATCH_SEED_EPOCHS`); one larger than ``most`` alone."""
+    most = BATCH_SEED_EPOCHS if most is None else most
+    cut: list[list] = [[]]
     total = 0
     for i, size in zip(indices, sizes):
-        if batches[-1] and total + size > BATCH_SEED_EPOCHS:
-            batches.append([])
+        if cut[-1] and total + size > most:
+            cut.append([])
             total = 0
-        batches[-1].append(i)
+        cut[-1].append(i)
         total += size
-    return batches
+    return cut
 
 
 def _seed_runs(p: Prepared) -> list[Prepared]:

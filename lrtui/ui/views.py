@@ -426,7 +426,7 @@ class MapView(View):
         return bool(map_fields(run.prepared))
 
     def work(self, run: Run) -> Work:
-        from lrtui.analysis.maps import LR, axis, compute_map, default_range, default_y, map_params, map_seconds
+        from lrtui.analysis.maps import LR, axis, compute_map, default_range, default_y, map_params, row_plans
         from lrtui.lab.spec import with_values
 
         prepared = run.prepared
@@ -435,12 +435,13 @@ class MapView(View):
         x = axis(LR, *default_range(prepared, LR)[:2], True, columns)
         low, high, log = default_range(prepared, y_field)
         y = axis(y_field, low, high, log, rows, integer=map_params(prepared)[y_field].kind == "int")
-        seconds = map_seconds(prepared, columns, len(y.values))
+        plans = row_plans(prepared, x, y)
+        seconds = sum(plan.seconds for plan in plans)
         if seconds > WORK_BUDGET:
             raise ConfigError(f"a map of {columns}x{len(y.values)} cells of this run is about {seconds:,.0f} s of "
                               f"work: allowed about {WORK_BUDGET:.0f} s (fewer epochs, seeds or steps_per_epoch)")
         grid = with_values(run.trace.config, {LR: None, y_field: None})  # (the map is the same whatever they are)
-        steps = columns * len(y.values) * prepared.epochs * prepared.steps_per_epoch * prepared.seeds
+        steps = columns * sum(p.run.epochs * p.run.steps_per_epoch * p.run.seeds for p in plans if p.run)  # (by row)
         return Work(self.name, (grid, y_field, columns, rows), lambda progress: compute_map(prepared, x, y, progress),
                     steps, PROBLEMS[prepared.config.problem].kind == "analytic")
 
