@@ -1,6 +1,7 @@
 """The plots' views and scales by keys (Textual's Pilot): log scales, the landscape, the range test, sharpness, and
 the smoothed loss."""
 
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -197,6 +198,14 @@ async def test_the_maps_second_axis_is_the_field_last_focused_where_the_optimize
         app.run_display.show_progress(50, 100, 1, view="map")  # (what a long map shows as it goes)
         assert "map: simulating ... 50%" in app.run_display.panels["map"].render().plain
         assert status(app).startswith("map: simulating: 50 of 100 epochs, 50%")
+        view = app.run_display.views["map"]
+        coarse = replace(found, simulated=np.zeros(found.final.shape, dtype=bool))  # (a long map comes coarse first)
+        view._refining(coarse)
+        app.run_display.show_progress(20, 100, 1, view="map")
+        shown = app.run_display.panels["map"].render().plain
+        assert "map: x0 over lr (log), final loss, coarse: 20% (escape stops)" in shown and "▀" in shown
+        view.keep(view.work(app._run()), found)
+        assert view.partial is None
 
 
 async def test_a_map_too_large_for_the_work_budget_says_so_and_the_app_goes_on():

@@ -196,11 +196,40 @@ def test_a_row_of_long_runs_runs_a_few_cells_at_a_time(monkeypatch):
     whole = compute_map(base, x, y)
     sizes = []
     real = maps.simulate_many
-    monkeypatch.setattr(maps, "simulate_many", lambda runs: sizes.append(sum(r.epochs * r.seeds for r in runs))
-                        or real(runs))
+    monkeypatch.setattr(maps, "simulate_many", lambda runs, *rest: sizes.append(sum(r.epochs * r.seeds for r in runs))
+                        or real(runs, *rest))
     monkeypatch.setattr(maps, "MAP_SEED_EPOCHS", 400)
     batched = compute_map(base, x, y)
     assert sizes == [300, 400, 400, 400]  # a row of 50-epoch cells at once, of 200 two by two
     np.testing.assert_array_equal(whole.final, batched.final)
     np.testing.assert_array_equal(whole.kind, batched.kind)
     assert engine.BATCH_SEED_EPOCHS > maps.MAP_SEED_EPOCHS
+
+
+def test_a_long_map_comes_coarse_first_then_refined_to_the_same_map(monkeypatch):
+    """Issue 27: a map estimated past COARSE_SECONDS runs every few rows and columns first (shown as blocks:
+    each cell not run yet shows its nearest run cell), then the rest; the map it ends with is the map run
+    row by row, cell for cell."""
+    base = prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
+                             problem_params={"noise": 0.3}, epochs=60, seeds=4))
+    x, y = axis("schedule.lr", 0.01, 3.0, True, 12), axis("problem.L", 0.5, 4.0, False, 6)
+    whole = compute_map(base, x, y)
+    monkeypatch.setattr(maps, "COARSE_SECONDS", 1e-6)  # (every map is long)
+    pieces = maps.passes(maps.row_plans(base, y), 12)
+    assert pieces[0] == (1, [1, 4, 7, 10]) and pieces[1] == (4, [1, 4, 7, 10])  # every third, centred
+    seen = []
+    refined = compute_map(base, x, y, partial=seen.append)
+    first = seen[0]
+    assert first.simulated.sum() == 4 and 0 < first.refined < 1
+    assert (first.final[0:3, 0:3] == whole.final[1, 1]).all()  # a block: its run cell's value
+    assert np.isnan(first.lambda_max[0]) and first.lambda_max[1] == pytest.approx(whole.lambda_max[1])
+    assert [m.refined for m in seen] == sorted(m.refined for m in seen) and seen[-1].refined < 1
+    assert refined.simulated is None and refined.refined == 1
+    np.testing.assert_array_equal(refined.final, whole.final)
+    np.testing.assert_array_equal(refined.kind, whole.kind)
+    assert maps.passes(maps.row_plans(base, y), 12)[0][1] == [1, 4, 7, 10]
+    monkeypatch.setattr(maps, "COARSE_SECONDS", 1e6)
+    assert [cells for _, cells in maps.passes(maps.row_plans(base, y), 12)] == [list(range(12))] * 6
+    assert len(seen) == 2 + 6 - 1  # after each piece but the last
+    compute_map(base, x, y, partial=seen.append)
+    assert len(seen) == 2 + 6 - 1  # a short map: no partial maps

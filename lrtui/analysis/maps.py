@@ -16,7 +16,7 @@ y is one of them), keeping only each cell's summary: a map's memory is one row's
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -44,6 +44,10 @@ arrays where runs are that long."""
 CELL_SECONDS = 3e-4
 """A cell's own cost beside its simulation: its run prepared and judged (a 60x20 momentum map of 300-epoch
 runs, 0.45 s, simulates in 0.09 s)."""
+COARSE_SECONDS = 1.0
+"""A map estimated to take longer is computed coarse first: every few rows and columns, about this long, shown
+as blocks, then refined (an MLP's 20x8 map takes about 17 s, a cell about 0.1 s: its first picture in about a
+second, not at the end)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,13 @@ class Map:
     kind: np.ndarray
     lambda_max: np.ndarray
     classes: tuple[str, ...] = CLASSES
+    simulated: np.ndarray | None = None  # while a map is refined: the cells run so far (the others show their
+    # nearest coarse cell's); None: all of them
+
+    @property
+    def refined(self) -> float:
+        """The share of the cells simulated (1 for a whole map)."""
+        return 1.0 if self.simulated is None else float(self.simulated.mean())
 
     def class_of(self, kind: int) -> str:
         return "not run" if kind == NOT_RUN else self.classes[kind]
@@ -126,43 +137,66 @@ def map_fields(prepared: Prepared) -> list[str]:
 
 @dataclass(frozen=True)
 class RowPlan:
-    """How a row of a map runs: its run at its y value (None where that value is refused: not run), and its
-    cells' batches (lists of column indices, each run together); ``seconds`` about how long it takes."""
+    """A row of a map: its run at its y value (None where that value is refused: the row is not run)."""
 
     run: Prepared | None
-    batches: list[list[int]]
-    seconds: float
+
+    def seconds(self, cells: int) -> float:
+        """About how long ``cells`` of the row take, run together in batches of at most :data:`MAP_SEED_EPOCHS`
+        seed-epochs, each priced as the row's run over the batch's cells times its seeds (lrtui.sim.config's
+        estimate; the x axis, the lr, costs nothing), and each cell :data:`CELL_SECONDS`."""
+        from lrtui.sim.config import estimated_seconds
+
+        if self.run is None:
+            return 0.0
+        return CELL_SECONDS * cells + sum(estimated_seconds(replace(self.run, seeds=self.run.seeds * len(batch)))
+                                          for batch in self.batches(list(range(cells))))
+
+    def batches(self, columns: list[int]) -> list[list[int]]:
+        """``columns`` cut into the batches run together."""
+        from lrtui.sim.engine import batches
+
+        size = self.run.epochs * self.run.seeds if self.run is not None else 1
+        return batches(columns, [size] * len(columns), MAP_SEED_EPOCHS)
 
 
-def row_plans(prepared: Prepared, x: Axis, y: Axis) -> list[RowPlan]:
-    """Each row of the map priced at its own y value: a row of more epochs, steps, samples or hidden units
-    costs more, and a row with noise runs its seeds where a row without runs one; its cells go together in
-    batches of at most :data:`MAP_SEED_EPOCHS` seed-epochs, each priced as the row's run over the batch's
-    cells times its seeds (lrtui.sim.config's estimate; the x axis, the lr, costs nothing), and each cell
-    :data:`CELL_SECONDS`."""
-    from dataclasses import replace
-
-    from lrtui.sim.config import estimated_seconds
-    from lrtui.sim.engine import batches
-
+def row_plans(prepared: Prepared, y: Axis) -> list[RowPlan]:
+    """Each row's run at its own y value: a row of more epochs, steps, samples or hidden units costs more, and
+    a row with noise runs its seeds where a row without runs one."""
     plans = []
     for value in y.values:
         try:
-            row = prepare(with_values(prepared.config, {y.field: _typed(value, y)}))
+            plans.append(RowPlan(prepare(with_values(prepared.config, {y.field: _typed(value, y)}))))
         except ConfigError:
-            plans.append(RowPlan(None, [], 0.0))
-            continue
-        columns = list(range(len(x.values)))
-        cut = batches(columns, [row.epochs * row.seeds] * len(columns), MAP_SEED_EPOCHS)
-        seconds = sum(estimated_seconds(replace(row, seeds=row.seeds * len(batch))) for batch in cut)
-        seconds += CELL_SECONDS * len(columns)
-        plans.append(RowPlan(row, cut, seconds))
+            plans.append(RowPlan(None))
     return plans
 
 
+def passes(plans: list[RowPlan], columns: int) -> list[tuple[int, list[int]]]:
+    """The order a map's cells are run in, as (row, columns) pieces: where the whole map is estimated past
+    :data:`COARSE_SECONDS`, first every ``stride``-th row and column (about that long), then each row's other
+    cells; else each row whole."""
+    rows = len(plans)
+    whole = sum(plan.seconds(columns) for plan in plans)
+    stride = min(max(1, math.ceil(math.sqrt(whole / COARSE_SECONDS))), max(1, min(columns, rows) // 2))
+    if stride == 1:
+        return [(row, list(range(columns))) for row in range(rows)]
+    coarse_rows, coarse_columns = _coarse(rows, stride), _coarse(columns, stride)
+    first = [(row, coarse_columns) for row in coarse_rows]
+    rest = [(row, [c for c in range(columns) if row not in coarse_rows or c not in coarse_columns])
+            for row in range(rows)]
+    return first + [(row, cells) for row, cells in rest if cells]
+
+
+def _coarse(count: int, stride: int) -> list[int]:
+    """Every ``stride``-th index of ``count``, centred in its block (the last block's cut short)."""
+    return [min(start + stride // 2, count - 1) for start in range(0, count, stride)]
+
+
 def map_seconds(prepared: Prepared, x: Axis, y: Axis) -> float:
-    """About how long a map takes: its rows' (:func:`row_plans`)."""
-    return sum(plan.seconds for plan in row_plans(prepared, x, y))
+    """About how long a map takes: its pieces' (:func:`passes`), each priced at its row's y."""
+    plans = row_plans(prepared, y)
+    return sum(plans[row].seconds(len(cells)) for row, cells in passes(plans, len(x.values)))
 
 
 def default_y(prepared: Prepared, focused: str | None = None) -> str:
@@ -219,8 +253,6 @@ def default_range(prepared: Prepared, field: str) -> tuple[float, float, bool]:
 def _stable_edge(prepared: Prepared) -> float | None:
     """The largest stable lr of the run, where the problem's curvature and the optimizer's c are known (with
     momentum, at momentum 0.99: the map's y axis may reach it): one epoch simulated for the curvature."""
-    from dataclasses import replace
-
     from lrtui.sim.engine import simulate
 
     params = dict(prepared.optimizer_params)
@@ -267,35 +299,74 @@ def _summary(trace, prepared: Prepared) -> tuple[float, int]:
     return final, 0
 
 
-def compute_map(prepared: Prepared, x: Axis, y: Axis,
-                progress: Callable[[int, int], None] | None = None) -> Map:
-    """Simulate every cell (a row at a time, each row's runs together, in batches as :func:`row_plans` cuts
-    them) and keep each one's summary. A cell whose run cannot be made (a value its parameter refuses) is
-    NaN and :data:`NOT_RUN`. ``progress`` hears of the work done so far out of ``len(y.values)`` times the
-    run's epochs (each row counting as its share of the estimated time)."""
+def compute_map(prepared: Prepared, x: Axis, y: Axis, progress: Callable[[int, int], None] | None = None,
+                partial: Callable[[Map], None] | None = None) -> Map:
+    """Simulate every cell, a piece of a row at a time (:func:`passes`: coarse first where the map is long,
+    each piece's runs together in batches) and keep each one's summary. A cell whose run cannot be made (a
+    value its parameter refuses) is NaN and :data:`NOT_RUN`. ``progress`` hears of the work done so far out
+    of ``len(y.values)`` times the run's epochs (each piece counting as its share of the estimated time);
+    ``partial``, where the map is refined, of the map so far after each piece (cells not run yet showing the
+    nearest cell run, :attr:`Map.simulated` saying which)."""
     if len(x.values) * len(y.values) > MAX_CELLS:
         raise ConfigError(f"a map of {len(x.values)} x {len(y.values)} cells is too large: allowed at most "
                           f"{MAX_CELLS:,} cells")
     final = np.full((len(y.values), len(x.values)), np.nan)
     kind = np.full(final.shape, NOT_RUN, dtype=np.int8)
+    simulated = np.zeros(final.shape, dtype=bool)
     configs = cell_configs(prepared.config, x, y)
     lambda_max = np.full(len(y.values), np.nan)
-    plans = row_plans(prepared, x, y)
-    whole, done = len(y.values) * prepared.epochs, 0.0
-    total_seconds = sum(plan.seconds for plan in plans) or 1.0
-    for row, plan in enumerate(plans):
-        for batch in plan.batches:
+    plans = row_plans(prepared, y)
+    pieces = passes(plans, len(x.values))
+    costs = [plans[row].seconds(len(cells)) for row, cells in pieces]
+    whole, done, total_seconds = len(y.values) * prepared.epochs, 0.0, sum(costs) or 1.0
+    for (row, cells), cost in zip(pieces, costs):
+        batched = plans[row].batches(cells) if plans[row].run is not None else []
+        for number, batch in enumerate(batched):
             made = []
             for column in batch:
                 try:
                     made.append((column, prepare(configs[row * len(x.values) + column])))
                 except ConfigError:
                     continue
-            for (column, cell), trace in zip(made, simulate_many([p for _, p in made])):
+            within = None if progress is None else _within(progress, whole, total_seconds, done,
+                                                           cost * number / len(batched), cost / len(batched))
+            for (column, cell), trace in zip(made, simulate_many([p for _, p in made], within)):
                 final[row, column], kind[row, column] = _summary(trace, cell)
                 if np.isnan(lambda_max[row]) and len(trace.sharpness) and np.isfinite(trace.sharpness[0]):
                     lambda_max[row] = float(trace.sharpness[0])
-        done += plan.seconds
+        simulated[row, cells] = True
+        done += cost
         if progress is not None:
-            progress(round(whole * done / total_seconds) if row + 1 < len(plans) else whole, whole)
+            progress(whole if simulated.all() else round(whole * done / total_seconds), whole)
+        if partial is not None and len(pieces) > len(y.values) and not simulated.all():
+            partial(_filled(Map(prepared, x, y, final.copy(), kind.copy(), lambda_max.copy()), simulated.copy()))
     return Map(prepared, x, y, final, kind, lambda_max)
+
+
+def _within(progress: Callable[[int, int], None], whole: int, total_seconds: float, done: float, start: float,
+            share: float) -> Callable[[int, int], None]:
+    """The progress of a batch's runs (their epochs) as the map's: ``done`` seconds of work before its piece,
+    ``start`` into the piece, the batch worth ``share`` of ``total_seconds``; a report at each of the batch's
+    epochs, so escape stops a map within a batch; never backwards (the batch's runs may go as several groups,
+    each counting its epochs from 0)."""
+    furthest = [0]
+
+    def report(epochs: int, of: int) -> None:
+        furthest[0] = max(furthest[0], round(whole * (done + start + share * epochs / max(of, 1)) / total_seconds))
+        progress(min(whole, furthest[0]), whole)
+    return report
+
+
+def _filled(found: Map, simulated: np.ndarray) -> Map:
+    """A map being refined: each cell not simulated yet shows the nearest one simulated (in its row first,
+    else the nearest row that has one), so the coarse picture reads as blocks; a row not simulated has no
+    curvature yet, so no edge (a neighbour's would put it in the wrong place where y moves the curvature)."""
+    final, kind = found.final, found.kind
+    rows_run = np.flatnonzero(simulated.any(axis=1))
+    for row in range(final.shape[0]):
+        source = row if simulated[row].any() else int(rows_run[np.argmin(np.abs(rows_run - row))])
+        columns_run = np.flatnonzero(simulated[source])
+        for column in np.flatnonzero(~simulated[row]):
+            nearest = int(columns_run[np.argmin(np.abs(columns_run - column))])
+            final[row, column], kind[row, column] = final[source, nearest], kind[source, nearest]
+    return replace(found, simulated=simulated)

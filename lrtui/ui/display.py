@@ -173,7 +173,7 @@ class RunDisplay:
         if view is not None:
             panel = self.panels[view]
             if isinstance(panel, MapPanel):  # (rows of runs: the progress counts rows, each a run's epochs)
-                panel.draw_text(Text(f"{self.views[view].title}: simulating ... {percent}%"))
+                panel.draw_text(self.views[view].simulating_text(self.look, percent))
             else:
                 panel.draw(self.views[view].simulating(panel.plot.look, percent))
             return

@@ -417,6 +417,7 @@ class MapView(View):
         self.cells = (40, 12)  # (columns, rows) of cells: RunDisplay sizes them to the panel
         self.focused: str | None = None  # the form's field last focused: the y axis where momentum is not
         self.cursor: tuple[int, int] | None = None  # (row, column) on the map shown
+        self.partial: Any = None  # the map being simulated, so far (set by the worker)
 
     def available(self, run: Run | None) -> bool:
         if run is None:
@@ -426,7 +427,8 @@ class MapView(View):
         return bool(map_fields(run.prepared))
 
     def work(self, run: Run) -> Work:
-        from lrtui.analysis.maps import LR, axis, compute_map, default_range, default_y, map_params, row_plans
+        from lrtui.analysis.maps import (LR, axis, compute_map, default_range, default_y, map_params, map_seconds,
+                                         row_plans)
         from lrtui.lab.spec import with_values
 
         prepared = run.prepared
@@ -435,20 +437,29 @@ class MapView(View):
         x = axis(LR, *default_range(prepared, LR)[:2], True, columns)
         low, high, log = default_range(prepared, y_field)
         y = axis(y_field, low, high, log, rows, integer=map_params(prepared)[y_field].kind == "int")
-        plans = row_plans(prepared, x, y)
-        seconds = sum(plan.seconds for plan in plans)
+        plans = row_plans(prepared, y)
+        seconds = map_seconds(prepared, x, y)
         if seconds > WORK_BUDGET:
             raise ConfigError(f"a map of {columns}x{len(y.values)} cells of this run is about {seconds:,.0f} s of "
                               f"work: allowed about {WORK_BUDGET:.0f} s (fewer epochs, seeds or steps_per_epoch)")
         grid = with_values(run.trace.config, {LR: None, y_field: None})  # (the map is the same whatever they are)
         steps = columns * sum(p.run.epochs * p.run.steps_per_epoch * p.run.seeds for p in plans if p.run)  # (by row)
-        return Work(self.name, (grid, y_field, columns, rows), lambda progress: compute_map(prepared, x, y, progress),
-                    steps, PROBLEMS[prepared.config.problem].kind == "analytic")
+
+        def compute(progress: Progress | None) -> Any:
+            self.partial = None
+            return compute_map(prepared, x, y, progress, partial=self._refining)
+
+        return Work(self.name, (grid, y_field, columns, rows), compute, steps,
+                    PROBLEMS[prepared.config.problem].kind == "analytic")
+
+    def _refining(self, found: Any) -> None:
+        """The map so far, from the worker (a long map comes coarse first): drawn with the progress."""
+        self.partial = found
 
     def keep(self, work: Work, result: Any) -> None:
         """A new map: its cursor starts again from the run's cell."""
         super().keep(work, result)
-        self.cursor = None
+        self.cursor, self.partial = None, None
 
     def _found(self, run: Run) -> Any:
         """The map of ``run``, None while it is not done or when it cannot be made (too much work: the
@@ -505,8 +516,6 @@ class MapView(View):
         """The map drawn: in colour its cells shaded, else its glyphs (rich Text either way)."""
         from rich.text import Text
 
-        from lrtui.plotting.map_text import map_lines, map_text
-
         try:
             found = self.result(run)
         except ConfigError as err:
@@ -519,10 +528,29 @@ class MapView(View):
             marks[here] = "@"
         if self.cursor is not None:
             marks[self.cursor] = "+"
-        title = f"map: {found.y.field.split('.')[-1]} over lr (log), {'final loss' if not look.plain else 'outcome'}"
-        if look.plain:
-            return Text("\n".join(map_lines(found, ascii=look.ascii, marks=marks, title=title, compact=True)))
-        return map_text(found, marks, title)
+        return _map_drawn(found, look, marks)
+
+    def simulating_text(self, look: Look, percent: int) -> Any:
+        """The panel while the map simulates: the map so far where it comes coarse first, else the progress."""
+        from rich.text import Text
+
+        if self.partial is None:
+            return Text(f"{self.title}: simulating ... {percent}%")
+        return _map_drawn(self.partial, look, {}, f", coarse: {percent}% (escape stops)")
+
+
+def _map_drawn(found: Any, look: Look, marks: dict, refining: str = "") -> Any:
+    """A map as rich Text: in colour its cells shaded, else its glyphs; ``refining`` ends the title of a map
+    still being simulated."""
+    from rich.text import Text
+
+    from lrtui.plotting.map_text import map_lines, map_text
+
+    title = (f"map: {found.y.field.split('.')[-1]} over lr (log), {'final loss' if not look.plain else 'outcome'}"
+             + refining)
+    if look.plain:
+        return Text("\n".join(map_lines(found, ascii=look.ascii, marks=marks, title=title, compact=True)))
+    return map_text(found, marks, title)
 
 
 def _nearest(values: np.ndarray, value: float, log: bool) -> int:
