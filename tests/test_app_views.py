@@ -137,6 +137,12 @@ async def test_the_loss_plot_is_smoothed_where_the_gradients_are_noisy_and_says_
         assert "EMA" not in loss.title and np.array_equal(loss.series[0].y, app.trace.loss)
 
 
+def _heavy_ball(epochs: int) -> RunConfig:
+    """Heavy ball on the quadratic of L = 2 at lr 0.1: its map's edge is 2(1 + momentum) / 2."""
+    return RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
+                     problem_params={"L": 2.0}, optimizer="momentum", epochs=epochs)
+
+
 async def _map_open(app, pilot):
     await started(app, pilot)
     await pilot.press("escape", "m")
@@ -150,9 +156,7 @@ async def test_the_map_view_shows_the_runs_over_lr_and_momentum_with_the_edge_an
     cursor over the cells, the status line says the cell, enter makes it the run, m closes the map."""
     from lrtui.plotting.map_text import edge_columns
 
-    config = RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="quadratic",
-                       problem_params={"L": 2.0}, optimizer="momentum", epochs=200)
-    app = make_app(Start(config, Options(ascii=True, mono=True)))
+    app = make_app(Start(_heavy_ball(200), Options(ascii=True, mono=True)))
     async with app.run_test(size=(80, 24)) as pilot:
         view = await _map_open(app, pilot)
         found = view.result(app._run())
@@ -222,3 +226,57 @@ async def test_a_map_too_large_for_the_work_budget_says_so_and_the_app_goes_on()
         await settle(app, pilot)
         assert app.is_running and app.config == config
         assert "s of work" in app.run_display.panels["map"].render().plain
+
+
+async def test_a_on_the_map_chooses_its_y_and_ranges_and_a_bad_word_keeps_the_map():
+    """Issue 27: the user picks the map's y and both ranges; the prompt starts from the map's own; a word not
+    allowed is one line naming it and the range, and the map stays."""
+    from textual.widgets import Input
+
+    app = make_app(Start(_heavy_ball(100), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await _map_open(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        assert field.value.startswith("y=momentum  lr=") and field.value.endswith("momentum=0..0.99")
+        field.value = "y=noise lr=0.01..1 noise=0..2"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        found = view.result(app._run())
+        assert found.y.field == "problem.noise" and found.y.values[[0, -1]].tolist() == [0, 2]
+        assert found.x.values[0] == pytest.approx(0.01) and found.x.values[-1] == pytest.approx(1)
+        assert "map: noise over lr (log)" in app.run_display.panels["map"].render().plain
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "y=noise  lr=0.01..1  noise=0..2"
+        app.screen.query_one(Input).value = "noise=0..-1"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "map axes: noise=0..-1 is not allowed: LOW..HIGH with LOW below HIGH, from 0" in status(app)
+        assert view.result(app._run()) is found and app.is_running
+        await pilot.press("m")  # (elsewhere a is not the map's)
+        assert app.view == "loss"
+
+
+async def test_a_map_past_the_work_budget_has_fewer_cells_and_says_so(monkeypatch):
+    """An MLP's run of 100 epochs over 8 seeds: its 42x12 map at 80x24 would take 73 s, past the 60 s budget.
+    The map shrinks its cells until it fits (down to MIN_MAP_CELLS), and its title gives the cells."""
+    from lrtui.analysis.maps import map_seconds
+    from lrtui.ui import views
+
+    app = make_app(Start(_heavy_ball(100), Options(ascii=True, mono=True)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await _map_open(app, pilot)
+        whole = view.result(app._run())
+        assert len(whole.x.values) == view.cells[0]
+        seconds = map_seconds(app._run().prepared, whole.x, whole.y)
+        monkeypatch.setattr(views, "WORK_BUDGET", seconds / 3)
+        view.axes = replace(view.axes, x_range=(0.01, 3.0))  # (another map: it is made again)
+        app.runs.draw_plots()
+        await settle(app, pilot)
+        smaller = view.result(app._run())
+        assert views.MIN_MAP_CELLS[0] <= len(smaller.x.values) < view.cells[0]
+        assert map_seconds(app._run().prepared, smaller.x, smaller.y) <= seconds / 3
+        title = f", {len(smaller.x.values)}x{len(smaller.y.values)} cells"
+        assert title in app.run_display.panels["map"].render().plain

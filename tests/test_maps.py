@@ -128,6 +128,8 @@ def test_lrtui_map_writes_a_row_per_cell_or_the_grid_as_json(capsys):
     (["--cells", "3x1000"], "--cells=3x1000 is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 rows"),
     (["--x-range", "0,1"], "the lr's range is above 0"),
     (["--y-range", "2,1"], "--y-range=2,1 is not allowed: LOW,HIGH with LOW below HIGH"),
+    (["--optimizer", "momentum", "--y-range", "0,2"], "--y-range=0,2 is not allowed: LOW,HIGH with LOW below HIGH, "
+                                                      "from 0 and up to 1"),  # (momentum's bounds: all blank)
     (["--problem", "beale", "--epochs", "100000", "--cells", "240x120"], "cells of this run is about"),
     (["--epochs", "100", "--y", "epochs", "--y-range", "1000,1000000"], "cells of this run is about"),  # the y's
 ])

@@ -24,6 +24,7 @@ import numpy as np
 from lrtui.analysis.verdict import judge
 from lrtui.lab.spec import field_names, with_values
 from lrtui.params import ConfigError, Param
+from lrtui.printable import cut
 from lrtui.sim.config import Prepared, RunConfig, prepare
 from lrtui.sim.engine import simulate_many
 
@@ -248,6 +249,86 @@ def default_range(prepared: Prepared, field: str) -> tuple[float, float, bool]:
     if param.kind == "int":  # a count: warmup steps, hidden units, epochs
         return low, min(declared, max(4.0 * float(value or 0), float(prepared.epochs))), False
     return low, min(declared, max(4.0 * abs(float(value or 0)), low + 1.0)), False
+
+
+def checked_range(prepared: Prepared, field: str, low: float, high: float, as_typed: str,
+                  form: str = "LOW..HIGH") -> tuple[float, float]:
+    """A map axis' range as asked (``as_typed`` names it in the error, ``form`` its syntax), within what its
+    parameter allows:
+    finite, low below high, the lr above 0 (its axis is log), both ends within the parameter's declared
+    bounds (a range outside them would be all blank). :class:`ConfigError` in one line otherwise."""
+    param = map_params(prepared)[field]
+    lowest = 0.0 if field == LR else param.low
+    bounds = (f"{'above' if field == LR else 'from'} {lowest:g}" if lowest is not None else "") + (
+        f"{' and ' if lowest is not None else ''}up to {param.high:g}" if param.high is not None else "")
+    allowed = f"{form} with LOW below HIGH{', ' + bounds if bounds else ''}"
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ConfigError(f"{as_typed} is not allowed: {allowed}")
+    if (lowest is not None and (low <= lowest if field == LR else low < lowest)) or (
+            param.high is not None and high > param.high):
+        raise ConfigError(f"{as_typed} is not allowed: {allowed}")
+    return low, high
+
+
+@dataclass(frozen=True)
+class Axes:
+    """A map's axes as the user chose them: the y field, and each range (None: the default)."""
+
+    y: str | None = None
+    x_range: tuple[float, float] | None = None
+    y_range: tuple[float, float] | None = None
+
+    def text(self, prepared: Prepared) -> str:
+        """The axes as :func:`parse_axes` reads them, defaults filled in (what the app's prompt starts from)."""
+        y = self.y if self.y in map_fields(prepared) else default_y(prepared)
+        x_range = self.x_range or default_range(prepared, LR)[:2]
+        y_range = (self.y_range if self.y == y else None) or default_range(prepared, y)[:2]
+        return f"y={_short(y, prepared)}  lr={x_range[0]:.3g}..{x_range[1]:.3g}  " \
+               f"{_short(y, prepared)}={y_range[0]:.3g}..{y_range[1]:.3g}"
+
+
+def _short(field: str, prepared: Prepared) -> str:
+    """A field's name without its group where no other field of the run has it (momentum, noise, warmup)."""
+    name = field.split(".")[-1]
+    others = [f for f in map_params(prepared) if f.split(".")[-1] == name]
+    return name if len(others) == 1 else field
+
+
+def parse_axes(text: str, prepared: Prepared) -> Axes:
+    """A map's axes from words such as ``y=momentum lr=0.001..3 momentum=0..0.9`` (any of them, in any order;
+    a field by its name or, where another field shares it, group.name): the y field, and the lr's range
+    and the y's range as LOW..HIGH. :class:`ConfigError` in one line on anything else."""
+    fields = map_fields(prepared)
+    names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if _short(f, prepared) != f}
+    names |= {"lr": LR, LR: LR}
+    allowed = ", ".join(_short(f, prepared) for f in fields)
+    y, ranges = None, {}
+    for word in text.replace(",", " ").split():
+        key, equals, value = word.partition("=")
+        if not equals:
+            raise ConfigError(f"map axes: {cut(word)} is not allowed: y=FIELD or FIELD=LOW..HIGH (fields: lr, "
+                              f"{allowed})")
+        if key == "y":
+            if names.get(value, LR) == LR:
+                raise ConfigError(f"map axes: y={cut(value)} is not allowed: one of {allowed}")
+            y = names[value]
+            continue
+        if key not in names:
+            raise ConfigError(f"map axes: {cut(key)} is not a numeric parameter of this run: allowed lr, {allowed}")
+        low, dots, high = value.partition("..")
+        try:
+            pair = (float(low), float(high)) if dots else None
+        except ValueError:
+            pair = None
+        if pair is None:
+            raise ConfigError(f"map axes: {cut(word)} is not allowed: {key}=LOW..HIGH, two numbers")
+        ranges[names[key]] = checked_range(prepared, names[key], *pair, f"map axes: {cut(word)}")
+    y = y or next((f for f in ranges if f != LR), None)
+    strays = [f for f in ranges if f not in (LR, y)]
+    if strays:
+        raise ConfigError(f"map axes: {_short(strays[0], prepared)}= is not allowed: a range for lr or the y axis "
+                          f"({_short(y, prepared) if y else 'y=FIELD'})")
+    return Axes(y, ranges.get(LR), ranges.get(y) if y else None)
 
 
 def _stable_edge(prepared: Prepared) -> float | None:

@@ -38,7 +38,8 @@ def _cells(text: str) -> tuple[int, int]:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from lrtui.analysis.maps import LR, axis, compute_map, default_range, default_y, map_fields, map_params, map_seconds
+    from lrtui.analysis.maps import (LR, axis, checked_range, compute_map, default_range, default_y, map_fields,
+                                     map_params, map_seconds)
     from lrtui.cli.output import ProgressLine
     from lrtui.cli.runs import run_config
     from lrtui.sim.config import WORK_BUDGET, prepare
@@ -61,6 +62,10 @@ def cmd_map(args: argparse.Namespace) -> int:
         y_low, y_high = _pair(args.y_range, "--y-range")
     if x_low <= 0:
         raise UsageError(f"lrtui map: --x-range={args.x_range} is not allowed: the lr's range is above 0 (log scale)")
+    if args.x_range:
+        checked_range(prepared, LR, x_low, x_high, f"lrtui map: --x-range={args.x_range}", "LOW,HIGH")
+    if args.y_range:  # (within the parameter's bounds: a range outside them would be all blank)
+        checked_range(prepared, y_field, y_low, y_high, f"lrtui map: --y-range={args.y_range}", "LOW,HIGH")
     integer = map_params(prepared)[y_field].kind == "int"
     x = axis(LR, x_low, x_high, True, columns)
     y = axis(y_field, y_low, y_high, y_log, rows, integer=integer)

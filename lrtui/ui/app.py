@@ -385,6 +385,34 @@ class LrtuiApp(App[None]):
         self.notify("the run is now " + ", ".join(f"{k.removeprefix('schedule.')}={v:.4g}" for k, v in values.items())
                     + " (m closes the map)", timeout=4, markup=False)
 
+    def action_map_axes(self) -> None:
+        """a on the map: its y and ranges, typed in a prompt that starts from the map's own; a word that is
+        not allowed says why in one line and the map stays as it was."""
+        from lrtui.analysis.maps import parse_axes
+        from lrtui.ui.screens.prompt import PathPrompt
+
+        run, view = self._run(), self.run_display.views["map"]
+        if run is None:
+            return
+        prepared = run.prepared
+
+        def answered(typed: str | None) -> None:
+            self.focus_moves.leave()
+            if typed is None:
+                return
+            try:
+                axes = parse_axes(typed, prepared)
+            except ConfigError as err:
+                self.run_display.show_problem(str(err))
+                return
+            view.axes, view.cursor = axes, None
+            self.runs.draw_plots()
+
+        prompt = PathPrompt("the map's axes: y=FIELD, lr=LOW..HIGH, FIELD=LOW..HIGH", view.axes.text(prepared),
+                            hint="enter: draw the map   escape: keep it as it is")
+        prompt.set_class(self.options.ascii, "ascii")
+        self.push_screen(prompt, answered)
+
     def _ask_unseen(self, question: str, then) -> None:
         """A lab's question, answered before the run is seen: the plots hide until it is."""
         from lrtui.ui.screens.prompt import PathPrompt

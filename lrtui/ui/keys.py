@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from textual.binding import Binding
 
 LETTER_ACTIONS = {"log", "view", "pin", "unpin", "clear_pins", "board", "export", "code", "note", "enter_form",
-                  "lab_next", "lab_back", "lab_hint", "map_move", "map_pick"}
+                  "lab_next", "lab_back", "lab_hint", "map_move", "map_pick", "map_axes"}
 """The actions of the plots' keys: on a field those keys are typed, not run."""
 
 
@@ -117,6 +117,8 @@ KEY_MAP = (
         "the cell's values and result); enter makes that cell the run (its lr and y set in the form)", "plots",
         (_bind("left", "map_move(-1,0)"), _bind("right", "map_move(1,0)"), _bind("up", "map_move(0,1)"),
          _bind("down", "map_move(0,-1)"), _bind("enter", "map_pick"))),
+    Key("a (the map)", "choose the map's axes: its y and both ranges, as y=noise lr=0.001..3 noise=0..2 (the "
+        "prompt starts from the map's own)", "plots", (_bind("a", "map_axes", "Axes"),)),
     Key("p", "pin the run on screen and keep editing (up to 6 pinned runs overlay both plots, each its colour, "
         "and its marker without colour); p on a pinned run's exact settings unpins it", "plots",
         (_bind("p", "pin", "Pin"),)),

@@ -13,6 +13,7 @@ here: the app's RunDisplay draws each figure into the view's panel.
 
 from __future__ import annotations
 
+import math
 import re
 
 from dataclasses import dataclass, field, replace
@@ -398,6 +399,11 @@ def _end(trace: Trace, tail: int) -> tuple[float, float]:
     return float(ends.mean()), float(ends.std(ddof=1) / np.sqrt(len(ends)))
 
 
+MIN_MAP_CELLS = (12, 6)
+"""The fewest cells (columns, rows) a map shrinks to, to fit the work budget (an MLP's run of 100 epochs over 8
+seeds: 42x12 cells would take 73 s)."""
+
+
 class MapView(View):
     """The outcome of many runs (lrtui.analysis.maps): the run shown, over a grid of its lr (log) and a second
     parameter (momentum where the optimizer has one, else the field last focused in the form, else the
@@ -413,11 +419,14 @@ class MapView(View):
     unavailable = "a map needs a second numeric parameter beside the lr"
 
     def __init__(self) -> None:
+        from lrtui.analysis.maps import Axes
+
         super().__init__()
         self.cells = (40, 12)  # (columns, rows) of cells: RunDisplay sizes them to the panel
         self.focused: str | None = None  # the form's field last focused: the y axis where momentum is not
         self.cursor: tuple[int, int] | None = None  # (row, column) on the map shown
         self.partial: Any = None  # the map being simulated, so far (set by the worker)
+        self.axes = Axes()  # the y axis and the ranges chosen (a): the defaults where not
 
     def available(self, run: Run | None) -> bool:
         if run is None:
@@ -427,30 +436,47 @@ class MapView(View):
         return bool(map_fields(run.prepared))
 
     def work(self, run: Run) -> Work:
-        from lrtui.analysis.maps import (LR, axis, compute_map, default_range, default_y, map_params, map_seconds,
-                                         row_plans)
+        """The map's runs: its y the one chosen (``a``) where the run has it, else :func:`default_y`'s; its ranges
+        the ones chosen, else the defaults; as many cells as the panel has room for, or fewer where those
+        would take more than the work budget (down to MIN_MAP_CELLS: beyond, a ConfigError says why)."""
+        from lrtui.analysis.maps import LR, axis, compute_map, default_range, map_params, map_seconds, row_plans
         from lrtui.lab.spec import with_values
 
         prepared = run.prepared
-        y_field = default_y(prepared, self.focused)
-        columns, rows = self.cells
-        x = axis(LR, *default_range(prepared, LR)[:2], True, columns)
+        y_field = self.y_field(prepared)
+        x_range = self.axes.x_range or default_range(prepared, LR)[:2]
         low, high, log = default_range(prepared, y_field)
-        y = axis(y_field, low, high, log, rows, integer=map_params(prepared)[y_field].kind == "int")
-        plans = row_plans(prepared, y)
-        seconds = map_seconds(prepared, x, y)
+        if self.axes.y == y_field and self.axes.y_range is not None:
+            low, high = self.axes.y_range
+        integer = map_params(prepared)[y_field].kind == "int"
+        columns, rows = self.cells
+        while True:
+            x = axis(LR, *x_range, True, columns)
+            y = axis(y_field, low, high, log, rows, integer=integer)
+            seconds = map_seconds(prepared, x, y)
+            if seconds <= WORK_BUDGET or (columns, rows) == MIN_MAP_CELLS:
+                break
+            shrink = max(0.5, min(0.9, math.sqrt(WORK_BUDGET / seconds)))
+            columns, rows = (max(least, int(n * shrink)) for n, least in zip((columns, rows), MIN_MAP_CELLS))
         if seconds > WORK_BUDGET:
             raise ConfigError(f"a map of {columns}x{len(y.values)} cells of this run is about {seconds:,.0f} s of "
                               f"work: allowed about {WORK_BUDGET:.0f} s (fewer epochs, seeds or steps_per_epoch)")
+        plans = row_plans(prepared, y)
         grid = with_values(run.trace.config, {LR: None, y_field: None})  # (the map is the same whatever they are)
-        steps = columns * sum(p.run.epochs * p.run.steps_per_epoch * p.run.seeds for p in plans if p.run)  # (by row)
+        steps = len(x.values) * sum(p.run.epochs * p.run.steps_per_epoch * p.run.seeds for p in plans if p.run)
 
         def compute(progress: Progress | None) -> Any:
             self.partial = None
             return compute_map(prepared, x, y, progress, partial=self._refining)
 
-        return Work(self.name, (grid, y_field, columns, rows), compute, steps,
+        return Work(self.name, (grid, y_field, self.cells, (columns, rows), x_range, (low, high)), compute, steps,
                     PROBLEMS[prepared.config.problem].kind == "analytic")
+
+    def y_field(self, prepared: Prepared) -> str:
+        """The map's y axis for ``prepared``: the one chosen where the run has it, else the default."""
+        from lrtui.analysis.maps import default_y, map_fields
+
+        return self.axes.y if self.axes.y in map_fields(prepared) else default_y(prepared, self.focused)
 
     def _refining(self, found: Any) -> None:
         """The map so far, from the worker (a long map comes coarse first): drawn with the progress."""
@@ -528,7 +554,8 @@ class MapView(View):
             marks[here] = "@"
         if self.cursor is not None:
             marks[self.cursor] = "+"
-        return _map_drawn(found, look, marks)
+        fewer = len(found.x.values) < self.cells[0]  # (shrunk to the work budget)
+        return _map_drawn(found, look, marks, f", {len(found.x.values)}x{len(found.y.values)} cells" if fewer else "")
 
     def simulating_text(self, look: Look, percent: int) -> Any:
         """The panel while the map simulates: the map so far where it comes coarse first, else the progress."""
@@ -540,8 +567,8 @@ class MapView(View):
 
 
 def _map_drawn(found: Any, look: Look, marks: dict, refining: str = "") -> Any:
-    """A map as rich Text: in colour its cells shaded, else its glyphs; ``refining`` ends the title of a map
-    still being simulated."""
+    """A map as rich Text: in colour its cells shaded, else its glyphs; ``refining`` ends its title (a map still
+    being simulated, or one of fewer cells than its panel has room for)."""
     from rich.text import Text
 
     from lrtui.plotting.map_text import map_lines, map_text
