@@ -39,11 +39,7 @@ async def test_landscape_view_toggles_on_2d_problems_only():
         await pilot.pause()
         land = app.query_one("#landscape-panel")
         assert app.view == "landscape" and land.display and not app.query_one("#loss-panel").display
-        assert "landscape: ravine" in land.plot.render().plain and land.plot.geometry is not None
-        await pilot.press("right", "right", "right")
-        (column, row, dot), = land.plot.mark.cells
-        g = land.plot.geometry
-        assert dot == "●" and (column, row) == (g.column(app.trace.params[3, 0]), g.row(app.trace.params[3, 1]))
+        assert "landscape: ravine" in land.render().plain and "▀" in land.render().plain  # (colour: two rows a line)
         await pilot.press("v")
         assert app.view == "loss" and app.query_one("#loss-panel").display
         await pilot.press("v")
@@ -55,6 +51,53 @@ async def test_landscape_view_toggles_on_2d_problems_only():
         assert app.view == "loss"  # a 1-D problem has no landscape: back to the loss plot
         await pilot.press("escape", "v")
         assert app.view == "loss"
+
+
+def _field_of(text: str) -> list[str]:
+    """The cells of a text view's picture (the landscape's, the map's), top line first: the lines between the
+    title and the x axis, each after its bar."""
+    lines = text.splitlines()
+    axis_line = next(i for i, line in enumerate(lines) if line.lstrip().startswith("+"))
+    bar = lines[axis_line].index("+")
+    return [line[bar + 1:] for line in lines[1:axis_line]]
+
+
+async def test_the_ascii_landscape_has_its_valley_where_the_loss_puts_it_and_the_cursor_on_the_path():
+    """Issue 27: the landscape as a shaded field (a character a cell without colour, the valley blank), the
+    path on top, the cursor's point (@) at its epoch's position. On the ravine, f = 0.1 x^2 + 2 y^2, each
+    column's lowest shade is in the row holding y = 0; the limits are the path's (path_bounds), computed here."""
+    from lrtui.analysis.landscape import path_bounds
+    from lrtui.plotting.field_text import FIELD_RAMP
+
+    config = RunConfig(schedule={"name": "constant", "params": {"lr": 0.45}}, problem="ravine", epochs=60)
+    app = make_app(Start(config, Options(ascii=True)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "v")
+        await pilot.pause()
+        panel = app.query_one("#landscape-panel")
+        (x0, x1), (y0, y1) = path_bounds(app.trace.params)
+        grid = _field_of(panel.render().plain)
+        rows, columns = len(grid), len(grid[0])
+        valley = int((y1 - 0.0) / (y1 - y0) * rows)  # the line (top first) whose cells hold y = 0
+        checked = 0
+        for column in range(columns):
+            shades = {line: FIELD_RAMP.index(grid[line][column]) for line in range(rows)
+                      if grid[line][column] in FIELD_RAMP}
+            if valley in shades:
+                assert shades[valley] == min(shades.values()), column
+                checked += 1
+        assert checked > columns // 2 and " " in grid[valley]  # (its least: blank)
+        assert sum(line.count("o") for line in grid) > 10  # the zig-zag across it
+        for epoch in (0, 5):
+            if epoch:
+                await pilot.press(*["right"] * epoch)
+                await pilot.pause()
+            grid = _field_of(panel.render().plain)
+            x, y = app.trace.params[epoch]
+            line, column = rows - 1 - int((y - y0) / (y1 - y0) * rows), int((x - x0) / (x1 - x0) * columns)
+            assert grid[line][column] == "@" and sum(row.count("@") for row in grid) == 1, epoch
+            assert f"@ t={epoch}" in panel.render().plain
 
 
 async def test_range_test_view():

@@ -21,7 +21,7 @@ from lrtui.ui.widgets.board import BoardRow, Scoreboard
 from lrtui.plotting.series import Look, Series
 from lrtui.ui.widgets.plot_panel import PlotPanel
 from lrtui.ui.views import LrView, MapView, Run, View, fmt, lower_views
-from lrtui.ui.widgets.map_panel import MapPanel
+from lrtui.ui.widgets.text_panel import TextPanel
 
 
 def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
@@ -59,7 +59,7 @@ class RunDisplay:
         self.look = look
         self.lr_view = LrView()
         self.views: dict[str, View] = lower_views()  # the lower plot's, by name: one shows at a time
-        self.panels = {name: MapPanel(id=f"{name}-panel") if isinstance(v, MapView) else
+        self.panels = {name: TextPanel(id=f"{name}-panel") if v.as_text else
                        PlotPanel(v.title, id=f"{name}-panel", ascii=look.ascii, point=v.point)
                        for name, v in {"lr": self.lr_view, **self.views}.items()}
         self.switcher = ContentSwitcher(*(self.panels[name] for name in self.views), id="views",
@@ -69,6 +69,7 @@ class RunDisplay:
         self.status_line = Static(id="status")
         self._notes_text: str | None = None
         self.notes_found: list[str] = []  # the run's notes, all of them
+        self._text_run: Run | None = None  # the run a text view last drew (its cursor draws it again)
 
     def mounted(self) -> None:
         """Once on screen: monochrome plots take plotext's clear theme (Textual's NO_COLOR only greys)."""
@@ -87,7 +88,8 @@ class RunDisplay:
         shown, panel = self.views[view], self.panels[view]
         if not shown.available(run):
             return
-        if isinstance(shown, MapView):
+        if shown.as_text:
+            self._text_run = run
             try:
                 panel.draw_text(shown.text(run, self.look))
             except ConfigError as err:  # a map too large for the work budget
@@ -107,18 +109,24 @@ class RunDisplay:
         figure = self.panels[view].figure
         return figure.summary if figure is not None else ""
 
-    def map_cells(self) -> tuple[int, int]:
-        """The cells a map has room for in the lower panel: a column each, a row a line (two in colour, ▀),
-        the axes and the legend beside."""
+    def text_cells(self) -> tuple[int, int]:
+        """The cells a text view (the map, the landscape) has room for in the lower panel: a column each, a
+        row a line (two in colour, ▀), the axes and the legend beside."""
         width, height = self.switcher.size.width or 50, self.switcher.size.height or 10  # (every view's room)
         rows = max(height - 5, 3) * (1 if self.look.plain else 2)
         return max(min(width - 8, 80), 10), min(rows, 40)
 
     def place_cursor(self, view: str, epoch: int | None) -> None:
-        """The cursor on the lr plot and on the view (not on the range test's lr axis)."""
+        """The cursor on the lr plot and on the view (not on the range test's lr axis); a text view that marks
+        the epoch (the landscape's point on the path) is drawn again with it."""
         for panel, epoch_axis in ((self.panels["lr"], True), (self.panels[view], self.views[view].epoch_axis)):
             if isinstance(panel, PlotPanel):
                 panel.place(epoch if epoch_axis else None)
+        shown = self.views[view]
+        if shown.as_text and shown.point and epoch is not None and shown.epoch != epoch:
+            shown.epoch = epoch
+            if self._text_run is not None and shown.available(self._text_run):
+                self.panels[view].draw_text(shown.text(self._text_run, self.look))
 
     def show_status(self, text: str | Text) -> None:
         if self.status_line.is_attached:  # (not when the screen is going away: quit during playback)
@@ -172,7 +180,7 @@ class RunDisplay:
         self.show_status(f"{what}: {done:,} of {total:,} epochs{which}, {percent}%  (escape cancels)")
         if view is not None:
             panel = self.panels[view]
-            if isinstance(panel, MapPanel):  # (rows of runs: the progress counts rows, each a run's epochs)
+            if isinstance(panel, TextPanel):  # (the map: rows of runs: the progress counts rows, each a run's epochs)
                 panel.draw_text(self.views[view].simulating_text(self.look, percent))
             else:
                 panel.draw(self.views[view].simulating(panel.plot.look, percent))

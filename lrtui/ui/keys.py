@@ -96,7 +96,8 @@ KEY_MAP = (
         (_bind("l", "log('loss')", "Log loss"), _bind("L", "log('lr')", "Log lr"))),
     Key("(the lr plot)", "orange (dots without colour): the stability limit 2/lambda_max, where the curvature is "
         "known; an lr above it diverges", "plots"),
-    Key("v", "landscape view: contours and the optimizer's path (2-D problems)", "plots",
+    Key("v", "landscape view (2-D problems): the loss surface shaded (log; without colour a character ramp, the "
+        "valley blank), the optimizer's path on it, @ at the cursor's epoch", "plots",
         (_bind("v", "view('landscape')", "Landscape"),)),
     Key("s", "sharpness: lambda_max(t) against c/lr(t) (c = 2 for SGD): where the sharpness rises to meet it, "
         "training sits at the edge of stability", "plots", (_bind("s", "view('sharpness')", "Sharpness"),)),

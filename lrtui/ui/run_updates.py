@@ -189,8 +189,10 @@ class RunPresenter:
             return
         name = self._state.view
         view = self.display.views[name]
-        if name == "map":  # (its cells fit the panel; its y axis follows the field last focused)
-            view.cells, view.focused = self.display.map_cells(), self._focused_field()
+        if view.as_text:  # (its cells fit the panel; a map's y axis follows the field last focused)
+            view.cells = self.display.text_cells()
+        if name == "map":
+            view.focused = self._focused_field()
         try:
             work = view.needs(run) if view.available(run) else None
         except ConfigError:  # branches of a wsd longer than the run: drawing it shows why

@@ -24,7 +24,7 @@ import numpy as np
 
 from lrtui.analysis.branches import branches, end_loss
 from lrtui.analysis.compare import is_noisy, smoothing_weight
-from lrtui.analysis.landscape import contours, path_bounds
+from lrtui.analysis.landscape import cell_of, loss_grid, path_bounds, path_cells
 from lrtui.analysis.range_test import RangeTest, range_test
 from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.params import ConfigError
@@ -117,6 +117,7 @@ class LrView:
     name = "lr"
     title = "learning rate"
     point = False  # (its cursor marks an epoch)
+    as_text = False
 
     def figure(self, run: Run, look: Look) -> Figure:
         trace = run.trace
@@ -144,6 +145,7 @@ class View:
     unavailable: ClassVar[str] = ""
     epoch_axis: ClassVar[bool] = True  # the x axis is the epoch: the cursor shows on it
     point: ClassVar[bool] = False  # the cursor is a dot on the figure's points (the landscape's path)
+    as_text: ClassVar[bool] = False  # drawn as text (:meth:`text`), not a plotext figure: the map, the landscape
 
     def __init__(self) -> None:
         self._done: tuple[tuple, Any] | None = None  # (a Work's key, its result or its ConfigError)
@@ -232,32 +234,49 @@ def _floor_near_the_runs(floor: np.ndarray | None, series: list[Series]) -> np.n
 
 
 class LandscapeView(View):
-    """Contour lines of the loss around the path, the path, and a marker at the cursor's epoch."""
+    """The loss surface around the path as a shaded field (lrtui.plotting.field_text: log-loss shades, the
+    valley blank without colour), the optimizer's path on top, its steps joined, and the cursor's epoch as
+    a point on it (``@``). Text, not a plotext figure: the field is sampled once per run and size, and the
+    cursor draws it again (``epoch``)."""
 
     name = "landscape"
     title = "landscape"
-    point = True
+    point = True  # (the cursor is the path's point at its epoch)
+    epoch_axis = False
+    as_text = True
     unavailable = "the landscape view is for 2-D problems (ravine, catapult, river_valley, rosenbrock, beale)"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells = (40, 20)  # (columns, rows) of cells: RunDisplay sizes them to the panel
+        self.epoch = 0  # the cursor's
+        self._field: tuple | None = None  # (trace, limits, cells, loss, path cells): the last one sampled
 
     def available(self, run: Run | None) -> bool:
         trace = run.trace if run is not None else None
         return trace is not None and trace.params is not None and trace.params.shape[1] == 2
 
-    def figure(self, run: Run, look: Look, size: tuple[int, int]) -> Figure:
-        look = replace(look, log=False)  # a landscape's axes are the parameters
+    def text(self, run: Run, look: Look) -> Any:
+        from lrtui.plotting.field_text import field_text
+
         trace, prepared = run.trace, run.prepared
         path = trace.params
-        xlim, ylim = path_bounds(path)
-        width, height = size[0] or 60, size[1] or 20
-        series = [Series(gx, gy, "cyan", marker="." if look.ascii else None, scatter=True, decimate=False)
-                  for gx, gy in contours(prepared.problem, prepared.problem_params, xlim, ylim,
-                                         width * (1 if look.ascii else 2), height * (1 if look.ascii else 4))]
-        step = max(1, len(path) // (4 * max(width, 1)))
-        shown = np.vstack([path[::step], path[-1:]])
-        series.append(Series(shown[:, 0], shown[:, 1], "red+", decimate=False))
+        limits = path_bounds(path)
+        columns, rows = self.cells
+        rows -= rows % (1 if look.plain else 2)  # (in colour, two rows a line)
+        cached = self._field
+        if cached is None or cached[0] is not trace or cached[1:3] != (limits, (columns, rows)):
+            _, _, loss = loss_grid(prepared.problem, prepared.problem_params, *limits, columns, rows)
+            cached = self._field = (trace, limits, (columns, rows), loss, path_cells(path, *limits, columns, rows))
+        loss, crossed = cached[3], cached[4]
+        epoch = min(max(self.epoch, 0), len(path) - 1)
+        row, column = cell_of(path[epoch:epoch + 1], *limits, columns, rows)
+        at = (int(row[0]), int(column[0])) if row[0] >= 0 else None
+        point = f"t={epoch}"  # (its x and y: in the title)
         seed = f", seed {trace.config.seed}" if trace.seeds > 1 else ""  # the path is one seed's
-        return Figure(tuple(series), f"landscape: {trace.config.problem} (path of {trace.config.optimizer}{seed})",
-                      look, x_range=xlim, y_range=ylim, xlabel="x", points=path)
+        title = (f"landscape: {trace.config.problem}, {trace.config.optimizer}{seed} at "
+                 f"({path[epoch, 0]:.3g}, {path[epoch, 1]:.3g})")
+        return field_text(loss, *limits, crossed, at, look, title, point)
 
 
 class SharpnessView(View):
@@ -416,6 +435,7 @@ class MapView(View):
     name = "map"
     title = "map"
     epoch_axis = False
+    as_text = True
     unavailable = "a map needs a second numeric parameter beside the lr"
 
     def __init__(self) -> None:
