@@ -2,8 +2,9 @@
 class table read back from one or several databases (several lab machines).
 
 Each event is a row: when, the student, the lab, the exercise, what happened (``attempt``: the checklist's
-score changed; ``pass``: every condition held for the first time; ``hint``; ``predict``), the score and the
-exercise's points, and the run's settings as JSON. Many processes write one file (``lrtui serve``: every
+score changed; ``pass``: every condition held for the first time; ``hint``; ``predict``; ``capped``: the
+session records no more attempts of the exercise but a new best, lrtui.ui.lab_actions.MAX_ATTEMPTS), the score
+and the exercise's points, and the run's settings as JSON. Many processes write one file (``lrtui serve``: every
 session): WAL mode, a busy timeout, one connection per process, values always bound, never formatted into
 SQL. :func:`class_table` gives, per student and exercise, the best score, the attempts, and the minutes from
 the first event to the first pass. No Textual here.
@@ -20,7 +21,7 @@ from typing import Any, Iterable
 
 from lrtui.params import ConfigError
 
-KINDS = ("attempt", "pass", "hint", "predict")
+KINDS = ("attempt", "pass", "hint", "predict", "capped")
 BUSY_MS = 10_000
 """How long a write waits for another process's (32 sessions at once wait a few milliseconds)."""
 
@@ -106,13 +107,15 @@ def read_events(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class Cell:
     """A student's work on one exercise: the best score of its points, the attempts, the minutes to pass
-    (None: not passed), the hints taken."""
+    (None: not passed), the hints taken, and whether a session recorded no more attempts (``capped``: there
+    were more)."""
 
     score: float
     points: float
     attempts: int
     minutes_to_pass: float | None
     hints: int
+    capped: bool = False
 
 
 def class_table(events: list[dict[str, Any]]) -> tuple[list[str], list[str], dict[tuple[str, str], Cell]]:
@@ -134,5 +137,6 @@ def class_table(events: list[dict[str, Any]]) -> tuple[list[str], list[str], dic
                           points=max((e["points"] or 0.0 for e in seen), default=0.0),
                           attempts=sum(1 for e in seen if e["kind"] == "attempt"),
                           minutes_to_pass=None if passed is None else (passed - seen[0]["at"]) / 60,
-                          hints=sum(1 for e in seen if e["kind"] == "hint"))
+                          hints=sum(1 for e in seen if e["kind"] == "hint"),
+                          capped=any(e["kind"] == "capped" for e in seen))
     return students, exercises, cells
