@@ -18,7 +18,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.watch:
         return _watch(args)
 
-    students, exercises, cells = class_table(read_events(args.results))
+    notes: list[str] = []  # (what was left out of a database: said on stderr, the report is of the rest)
+    events = read_events(args.results, notes)
+    for note in notes:
+        print(f"lrtui report: {escaped(note)}", file=sys.stderr)
+    students, exercises, cells = class_table(events)
     rows = [{"student": s, "exercise": e, "score": round(c.score, 6), "points": round(c.points, 6),
              "attempts": c.attempts, "minutes_to_pass": None if c.minutes_to_pass is None
              else round(c.minutes_to_pass, 2), "hints": c.hints, "capped": c.capped}
