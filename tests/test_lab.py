@@ -288,3 +288,69 @@ def test_the_names_a_condition_may_read_are_the_facts_of_a_run():
     prepared = prepare(edge.start.config)
     read = set(facts(simulate(prepared), prepared).values)
     assert read - set(prepared.schedule.params) == set(RUN_NAMES) - {"run", "pinned", "runs"}
+
+
+# --- a condition's cost is bounded (the hostile review: a huge power or generators within generators passed
+# lrtui lab check and hung the grading of every session) ------------------------------------------------------
+
+NUMBERS_16 = "[" + ", ".join(map(str, range(16))) + "]"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("lr > 10 ** 10 ** 10", "an exponent is at most 100"),  # (the exponent 10**10, worked out as it is read)
+    ("lr > 2 ** (10 ** 1000)", "an exponent is at most 100"),
+    ("lr ** -(3 * 50) > 1", "an exponent is at most 100"),
+    ("lr < 1" + "0" * 400, "a number is at most 1e308 in size"),
+    ("lr < 1e999", "a number is at most 1e308 in size"),
+    ("len([0 for a in runs for b in runs for c in runs for d in runs for e in runs]) > 1", "may take 67,232 steps"),
+    ("all(all(all(all(all(p.lr > 0 for p in runs) for q in runs) for r in runs) for s in runs) for t in runs)",
+     "allowed at most 10,000"),
+    (f"sum(1 for a in {NUMBERS_16} for b in {NUMBERS_16} for c in {NUMBERS_16}) > 0", "allowed at most 10,000"),
+    (f"sum(sum(1 for a in {NUMBERS_16} for b in {NUMBERS_16}) for c in {NUMBERS_16}) > 0", "allowed at most 10,000"),
+])
+def test_a_condition_that_could_take_too_long_is_refused_as_it_is_read(text, fragment):
+    with pytest.raises(ConditionError) as err:
+        compile_condition(text)
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("text, seen", [
+    ("((10 ** 100) ** 100) ** 100 > 1", "((10 ** 100) ** 100) ** 100 none, goal > 1"),  # (it made 10**1000000)
+    ("(lr * 10 ** 100) ** 100 > 1", "(lr * 10 ** 100) ** 100 none, goal > 1"),
+    (" * ".join(["2 ** 100"] * 11) + " > 1", "none, goal > 1"),  # (1100 bits: str() of more failed)
+    ("(-8) ** 0.5 > 1", "(-8) ** 0.5 none, goal > 1"),
+    ("round(5, -10 ** 15) > 1", "round's digits are a whole number from -20 to 20, not -1000000000000000"),
+    ("epochs ** epochs > 1", "epochs ** epochs: an exponent is at most 100"),
+])
+def test_what_a_condition_computes_stays_small(text, seen):
+    """Each of these passed the reading and hung or crashed the grading: now none, or a ConditionError line."""
+    condition = compile_condition(text)
+    try:
+        shown = condition.check(names(lr=0.1, epochs=10 ** 6)).shown
+    except ConditionError as err:
+        shown = str(err)
+    assert shown.endswith(seen) and "\n" not in shown
+
+
+def test_an_evaluation_stops_at_its_budget_of_steps():
+    """The count as it is read assumes at most 7 runs: given more, the evaluation stops at MAX_STEPS itself."""
+    from lrtui.lab.expr import MAX_STEPS
+
+    condition = compile_condition("all(all(all(p.lr > 0 for p in runs) for q in runs) for r in runs)")
+    many = [Facts({"lr": 0.1})] * 60
+    assert condition.check({"runs": many[:7]}).holds
+    with pytest.raises(ConditionError, match=f"takes more than {MAX_STEPS:,} steps: allowed at most that$"):
+        condition.check({"runs": many})
+
+
+def test_a_lab_with_a_costly_goal_is_refused_by_lab_check_and_by_the_app_naming_the_exercise_and_goal(
+        tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    text = FIRST_LAB.read_text()
+    bad.write_text(text.replace('"lr > 0.9 * stable_lr"', '"lr > 0.9 * stable_lr and lr < 10 ** 10 ** 10"', 1))
+    assert bad.read_text() != text
+    for argv in (["lab", "check", str(bad)], ["--lab", str(bad), "--student", "ada"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "bad.toml: exercise 'edge': goal[1]:" in err and "an exponent is at most 100" in err
+        assert err.count("\n") == 1

@@ -71,7 +71,7 @@ def test_lrtui_report_prints_the_table_csv_and_json_and_shows_names_escaped(tmp_
     assert out.splitlines()[-1].split()[-1] == "1/2"  # passed: one of two
     assert main(["report", str(tmp_path / "r.sqlite"), "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "student,exercise,score,points,attempts,minutes_to_pass,hints" and len(lines) == 3
+    assert lines[0] == "student,exercise,score,points,attempts,minutes_to_pass,hints,capped" and len(lines) == 3
     assert main(["report", str(tmp_path / "r.sqlite"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["cells"][0]["minutes_to_pass"] == 0.0
     assert main(["report", str(tmp_path / "none.sqlite")]) == 2
@@ -180,3 +180,87 @@ def test_a_database_a_session_is_still_creating_has_no_events_yet(tmp_path):
     path = tmp_path / "new.results.sqlite"
     sqlite3.connect(path).close()  # the file is there, its table not yet
     assert read_events([path]) == []
+
+
+class Clock:
+    """A simulated clock and the timers set on it (LabActions' set_timer), run as their time comes."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timers: list[tuple[float, object]] = []
+
+    def set_timer(self, delay, then):
+        self.timers.append((self.now + delay, then))
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        due = [t for t in self.timers if t[0] <= self.now]
+        self.timers = [t for t in self.timers if t[0] > self.now]
+        for _, then in due:
+            then()
+
+
+def alternating(tmp_path, changes: int, every: float):
+    """The hostile review's student: two runs, alternated ``changes`` times ``every`` seconds, the second
+    passing the edge (3 points) and the first not (1 point; graded here without simulating: the scores as
+    set). Returns the events recorded."""
+    from types import SimpleNamespace
+
+    from lrtui.lab.grade import Result
+    from lrtui.lab.spec import with_values
+    from lrtui.ui.lab_actions import LabActions
+
+    path = tmp_path / "lab.results.sqlite"
+    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(path), predictions={"edge": "1"})
+    start = progress.start().config
+    runs = [with_values(start, {"schedule.lr": 0.01}), with_values(start, {"schedule.lr": 0.9})]
+    clock, shown = Clock(), [runs[0]]
+
+    def check(trace, prepared, pinned, target):
+        passed = prepared.config == runs[1]
+        progress.result = Result("edge", 3.0 if passed else 1.0, 3.0, passed, ())
+        return progress.result
+
+    progress.check = check
+    pinned = SimpleNamespace(configs=[], traces=lambda: [])
+    actions = LabActions(progress, SimpleNamespace(show_lines=lambda lines: None), open_runs=lambda *a: None,
+                         set_note=lambda note: None, notify=lambda *a, **k: None, ascii=True,
+                         on_screen=lambda: (SimpleNamespace(prepared=SimpleNamespace(config=shown[0]), trace=None),
+                                            pinned, None, shown[0]),
+                         clock=lambda: clock.now, set_timer=clock.set_timer)
+    for i in range(changes):
+        shown[0] = runs[i % 2]
+        actions.check()
+        clock.advance(every)
+    actions.keep_tried()  # (the app ends)
+    return read_events([path])
+
+
+def test_a_student_alternating_two_runs_records_a_bounded_number_of_attempts_and_the_pass(tmp_path):
+    """The hostile review: each change of the score was an attempt, 100,000 events an hour by alternating two
+    keys. 10,000 changes in 500 s: at most one attempt each ATTEMPT_SECONDS, the best and the pass at once."""
+    import lrtui.ui.lab_actions as lab_actions
+
+    attempt_seconds = getattr(lab_actions, "ATTEMPT_SECONDS", 2.0)  # (its value: the test fails without it too)
+    events = alternating(tmp_path, 10_000, 0.05)
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("pass") == 1 and kinds[:3] == ["attempt", "attempt", "pass"]  # (1, then the best: 3)
+    assert kinds.count("attempt") <= 10_000 * 0.05 / attempt_seconds + 3
+    lrs = {json.loads(e["settings"])["schedule"]["params"]["lr"] for e in events if e["kind"] == "attempt"}
+    assert lrs == {0.01, 0.9}  # the values tried are still both there
+    students, exercises, cells = class_table(events)
+    assert cells[("ada", "edge")].score == 3.0 and cells[("ada", "edge")].minutes_to_pass is not None
+
+
+def test_the_attempts_of_an_exercise_in_a_session_are_capped_with_one_event_saying_so(tmp_path, capsys):
+    """Slower than ATTEMPT_SECONDS, each change is recorded, up to MAX_ATTEMPTS: then one capped event."""
+    import lrtui.ui.lab_actions as lab_actions
+
+    most = getattr(lab_actions, "MAX_ATTEMPTS", 600)
+    events = alternating(tmp_path, 2 * most, 2.5)
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("attempt") == most and kinds[-1] == "capped" and kinds.count("capped") == 1
+    assert kinds.count("pass") == 1
+    assert class_table(events)[2][("ada", "edge")].score == 3.0
+    assert main(["report", str(tmp_path / "lab.results.sqlite")]) == 0
+    assert f"3/4 ({most}+, " in capsys.readouterr().out  # (more attempts were made than recorded)

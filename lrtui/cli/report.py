@@ -1,5 +1,6 @@
 """``lrtui report RESULTS...``: the class table of a lab's results databases (several lab machines' merge):
-per student and exercise the best score, the attempts and the minutes to pass."""
+per student and exercise the best score, the attempts (``600+``: capped, more were made) and the minutes to
+pass."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.watch:
         return _watch(args)
 
-    students, exercises, cells = class_table(read_events(args.results))
+    notes: list[str] = []  # (what was left out of a database: said on stderr, the report is of the rest)
+    events = read_events(args.results, notes)
+    for note in notes:
+        print(f"lrtui report: {escaped(note)}", file=sys.stderr)
+    students, exercises, cells = class_table(events)
     rows = [{"student": s, "exercise": e, "score": round(c.score, 6), "points": round(c.points, 6),
              "attempts": c.attempts, "minutes_to_pass": None if c.minutes_to_pass is None
-             else round(c.minutes_to_pass, 2), "hints": c.hints}
+             else round(c.minutes_to_pass, 2), "hints": c.hints, "capped": c.capped}
             for s in students for e in exercises if (c := cells.get((s, e))) is not None]
     if args.format == "json":
         json.dump({"students": students, "exercises": exercises, "cells": rows}, sys.stdout, indent=1,
@@ -36,7 +41,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("no results yet")
         return 0
     # a column per exercise: "score/points (attempts, minutes to pass)"; a name is shown escaped (it is typed)
+    # (600+: a session recorded no more attempts of it, lrtui.ui.lab_actions.MAX_ATTEMPTS)
     shown = {(r["student"], r["exercise"]): f"{r['score']:g}/{r['points']:g} ({r['attempts']}"
+             + ("+" if r["capped"] else "")
              + (f", {r['minutes_to_pass']:.1f}m)" if r["minutes_to_pass"] is not None else ")") for r in rows}
     names = [escaped(s) or "(no name)" for s in students]
     width = max(len(n) for n in [*names, "student"])

@@ -9,6 +9,7 @@ since they began it. ``tried``: every attempt's run settings on one exercise, by
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import statistics
@@ -86,10 +87,13 @@ def stuck(events: list[dict[str, Any]], now: float) -> list[Stuck]:
     return sorted(out, key=lambda s: -s.minutes)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def flat_settings(settings: str | None) -> dict[str, Any]:
     """A recorded run's settings by the names a lab uses: ``schedule`` (its name), ``schedule.lr``,
     ``problem``, ``problem.L``, ``optimizer``, ``optimizer.momentum``, ``epochs``... (what was set; a
-    parameter left at its default is not there). Settings that cannot be read give nothing."""
+    parameter left at its default is not there). Settings that cannot be read give nothing. Kept for the
+    next reading (the live view parsed every attempt's settings at each key: 0.9 s at 200,000 events); the
+    dict given is shared: not to be changed."""
     try:
         run = json.loads(settings) if settings else {}
     except ValueError:

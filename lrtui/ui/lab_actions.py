@@ -6,6 +6,7 @@ its ``show_lines``)."""
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from typing import Any, Callable
 
@@ -15,7 +16,15 @@ from lrtui.ui.lab import LabProgress
 
 LOOKED_SECONDS = 2.0
 """A run a student keeps on screen this long is an attempt, recorded with its settings (as is every run that
-changes the score)."""
+changes the score, at most one each :data:`ATTEMPT_SECONDS`)."""
+ATTEMPT_SECONDS = 2.0
+"""At most one attempt that changes the score is recorded in this time, per exercise: a student alternating two
+keys made 100,000 events an hour. The latest of those in between is recorded as it ends (or as the student
+moves on); one that reaches a new best score is recorded at once, as is the pass."""
+MAX_ATTEMPTS = 600
+"""The most attempts recorded per exercise in one session (at one each ATTEMPT_SECONDS, 20 minutes of
+changes): then one ``capped`` event, and only a new best score after it (the pass, hints and predictions are
+recorded still)."""
 
 
 def _printable(typed: str | None, most: int) -> str:
@@ -47,7 +56,11 @@ class LabActions:
         self._unrecorded = False  # recording failed once (said once, then the lab goes on without it)
         self._clock = clock
         self._looking: tuple[float, Any, float, Any] | None = None  # (since, exercise, score, run) not recorded yet
-        self._recorded_run: Any = None  # the last run recorded as an attempt
+        self._pending: tuple[Any, float, Any] | None = None  # (exercise, score, run): a change of the score, waiting
+        # for the end of ATTEMPT_SECONDS since the exercise's last attempt recorded
+        self._recorded_run: Any = None  # the last run recorded as an attempt (or waiting to be)
+        self._attempts: dict[str, tuple[int, float, float]] = {}  # by exercise id: (attempts recorded, when the
+        # last was, the best score recorded)
         # a lab that asks the student's name records nothing until it is answered (the first run is checked
         # behind the prompt)
         self.named = bool(progress.student) or not progress.lab.ask_name
@@ -122,6 +135,8 @@ class LabActions:
             self.ask_prediction()  # (the exercise's question, as a name would have led to)
             return
         self.progress.student = name
+        self._attempts.clear()  # (nothing was recorded without a name)
+        self._pending = None
         self.progress.best.clear()
         self.progress.passed.clear()
         self.progress.result = None  # (the next check is their first: recorded)
@@ -160,20 +175,29 @@ class LabActions:
         before = self.progress.result
         result = self.progress.check(shown.trace, shown.prepared, traces, target)
         config = shown.prepared.config
-        self.keep_tried()  # the run before this one, if the student looked at it long enough
+        self._keep_looked()  # the run before this one, if the student looked at it long enough
         untouched = config == self._opened  # the exercise's own start: not the student's attempt
         if (before is None or before.score != result.score) and not untouched:
-            self._record("attempt", result.score, config)
+            self._changed(result.score, config)
         elif config != self._recorded_run and not untouched:
             self._looking = (self._clock(), self.progress.exercise, result.score, config)
-            self._set_timer(LOOKED_SECONDS + 0.05, lambda: self.keep_tried(moving_on=False))  # (not at the next key)
+            self._set_timer(LOOKED_SECONDS + 0.05, lambda: self._keep_looked(moving_on=False))  # (not at the next key)
         exercise = self.progress.exercise.id
         if result.passed and exercise not in self.progress.passed:
             self.progress.passed.add(exercise)
             self._record("pass", result.score, shown.prepared.config)
         self.draw()
 
-    def keep_tried(self, moving_on: bool = True) -> None:
+    def keep_tried(self) -> None:
+        """What is not recorded yet, recorded as the exercise changes or the app ends: the run the student was
+        looking at, if it has been on screen :data:`LOOKED_SECONDS`, and a change of the score waiting for its
+        turn (:data:`ATTEMPT_SECONDS`)."""
+        self._keep_looked()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._attempt(*pending)
+
+    def _keep_looked(self, moving_on: bool = True) -> None:
         """The run the student was looking at, recorded as an attempt if it has stayed on screen for
         :data:`LOOKED_SECONDS` (each run tried, for the values the report shows, not only those that changed
         the score; a held key's runs pass by unrecorded). Called by a timer as it is shown (``moving_on``
@@ -184,9 +208,49 @@ class LabActions:
             return
         if self._clock() - looking[0] >= LOOKED_SECONDS:
             self._looking = None
-            self._record("attempt", looking[2], looking[3], exercise=looking[1])
+            self._attempt(looking[1], looking[2], looking[3])
         elif moving_on:
             self._looking = None
+
+    def _changed(self, score: float, config: Any) -> None:
+        """A run that changed the score: recorded now if it is the exercise's best yet or its last attempt was
+        :data:`ATTEMPT_SECONDS` ago, else when that time is over (the latest such run then)."""
+        exercise = self.progress.exercise
+        _, last, best = self._attempts.get(exercise.id, (0, -math.inf, -math.inf))
+        self._recorded_run = config
+        if score > best or self._clock() - last >= ATTEMPT_SECONDS:
+            self._pending = None  # (an earlier change, superseded by this one)
+            self._attempt(exercise, score, config)
+            return
+        waiting = self._pending is not None
+        self._pending = (exercise, score, config)
+        if not waiting:
+            self._set_timer(last + ATTEMPT_SECONDS - self._clock() + 0.05, self._pending_due)
+
+    def _pending_due(self) -> None:
+        """The end of :data:`ATTEMPT_SECONDS`: the change of the score waiting recorded (the timer is the first
+        change's; a later one may wait a little more)."""
+        pending = self._pending
+        if pending is None:
+            return
+        last = self._attempts.get(pending[0].id, (0, -math.inf, 0.0))[1]
+        if self._clock() - last >= ATTEMPT_SECONDS:
+            self._pending = None
+            self._attempt(*pending)
+        else:
+            self._set_timer(last + ATTEMPT_SECONDS - self._clock() + 0.05, self._pending_due)
+
+    def _attempt(self, exercise: Any, score: float, config: Any) -> None:
+        """An attempt recorded, unless the exercise has :data:`MAX_ATTEMPTS` already (then one ``capped`` event,
+        and only a new best score after it)."""
+        count, _, best = self._attempts.get(exercise.id, (0, -math.inf, -math.inf))
+        if count >= MAX_ATTEMPTS and score <= best:
+            if count == MAX_ATTEMPTS:
+                self._record("capped", best, exercise=exercise)
+                self._attempts[exercise.id] = (count + 1, self._clock(), best)
+            return
+        self._attempts[exercise.id] = (count + 1, self._clock(), max(best, score))
+        self._record("attempt", score, config, exercise=exercise)
 
     def _record(self, kind: str, score: float | None = None, config: Any = None, exercise: Any = None) -> None:
         """One event in the lab's results database (on the exercise open, unless ``exercise`` is another
