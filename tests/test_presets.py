@@ -91,7 +91,7 @@ def test_names_kinds_and_the_full_set():
         assert re.fullmatch(r"(T\d+|R\d+[ab]?)-[a-z0-9-]+", p.name) and p.name == PRESETS[p.name].name
         assert p.kind == {"T": "teaching", "R": "recipe"}[p.name[0]]
         assert p.title and "\n" not in p.title and p.note
-    assert [p.short for p in ALL if p.kind == "teaching"] == [f"T{i}" for i in range(1, 16)]
+    assert [p.short for p in ALL if p.kind == "teaching"] == [f"T{i}" for i in range(1, 17)]
     assert [p.short for p in ALL if p.kind == "recipe"] == ["R1", "R2a", "R2b"] + [f"R{i}" for i in range(3, 17)]
 
 
@@ -438,6 +438,36 @@ async def test_t15_opens_on_distills_map_with_its_stability_line_and_critical_da
         for row, column in enumerate(edge_columns(found)):
             assert edges[column] <= (2 + 2 * found.y.values[row]) / 4 < edges[column + 1]
         assert sum(r is not None for r in damping_rows(found)) > len(found.x.values) // 3
+
+
+def test_t16_the_same_target_lr_diverges_without_warmup_and_converges_with_ten_epochs_of_it():
+    runs = traces(find("T16").name)  # the run (warmup 10), then warmup 0 and 5
+    assert [t.config.schedule["params"]["warmup"] for t in runs] == [10, 0, 5]
+    assert runs[0].diverged_at is None and runs[0].final_loss < 1e-60
+    assert [t.diverged_at for t in runs[1:]] == [2, 4]
+
+
+async def test_t16_opens_on_the_warmup_map_where_the_stable_lr_grows_with_warmup_up_to_2_over_lambda_min():
+    """Issue 27 (Kalra and Barkeshli 2024): over (lr, warmup) the largest converging lr of a row grows with the
+    warmup, from below 0.3 without it (constant lr >= 0.3 diverges from x0 = 2.5: T5) to just under 2/lambda
+    at the minimum, 2 (f'' = 1 there: no warmup takes a run past it)."""
+    from lrtui.plotting.terminal import Options
+    from lrtui.ui.app import make_app
+    from lrtui.ui.screenshot import settle
+    from lrtui.ui.start import Start
+    from tests.conftest import started
+
+    p = find("T16")
+    app = make_app(Start(p.config, Options(), pinned=p.pinned, preset=p))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await settle(app, pilot)
+        found = app.run_display.views["map"].result(app._run())
+        assert app.view == "map" and found.y.field == "schedule.warmup"
+        assert found.y.values[[0, -1]].tolist() == [0, 40] and found.x.values[-1] == pytest.approx(3)
+        largest = [found.x.values[row == 0].max() for row in found.kind]  # (0: converges)
+        assert largest == sorted(largest)  # a longer warmup never allows less
+        assert largest[0] < 0.3 and 1.7 < largest[-1] < 2.0
 
 
 # --- recipes: the published shapes -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The teaching scenarios T1...T15 of ``../shared/teaching.md`` as presets (see :mod:`lrtui.presets`)."""
+"""The teaching scenarios T1...T15 of ``../shared/teaching.md`` as presets (see :mod:`lrtui.presets`), and the
+lessons of 2024-2025 after them."""
 
 from __future__ import annotations
 
@@ -304,4 +305,23 @@ def _t15() -> Preset:
     )
 
 
-TEACHING = tuple(f() for f in (_t1, _t2, _t3, _t4, _t5, _t6, _t7, _t8, _t9, _t10, _t11, _t12, _t13, _t14, _t15))
+def _t16() -> Preset:
+    base = RunConfig(S("constant", lr=1.5, warmup=10), "quartic", {"x0": 2.5}, epochs=100)
+    return Preset(
+        "T16-warmup-map", "The warmup map: a longer warmup allows a larger target lr", "teaching",
+        base,
+        (with_changes(base, S("constant", lr=1.5, warmup=0)), with_changes(base, S("constant", lr=1.5, warmup=5))),
+        "Kalra and Barkeshli (2024) map the final loss over (warmup length, target lr) and find warmup's real gift: "
+        "a larger stable lr. On f = x^4/4 + x^2/2 from x0 = 2.5 the curvature 3x^2 + 1 falls from 19.75 at the start "
+        "to 1 at the minimum. The same target lr 1.5 diverges without warmup (epoch 2) and with 5 epochs of it "
+        "(epoch 4), and converges with 8 or more (10 here: f = 2.6e-66 at epoch 100): the small first steps carry "
+        "x to where 2/lambda is above 1.5. It opens on the map over lr (log) and warmup (0 to 40 epochs): the "
+        "largest stable target lr grows from about 0.3 without warmup to just under 2 = 2/lambda at the minimum "
+        "with 10 or more, where no warmup can take it further (a takes other axes, v the lr, m closes).",
+        {"source": "Kalra and Barkeshli 2024, Why Warmup the Learning Rate?; teaching.md T5", "flag": "[N]",
+         "view": "map", "map": "y=warmup lr=0.01..3 warmup=0..40"},
+    )
+
+
+TEACHING = tuple(f() for f in (_t1, _t2, _t3, _t4, _t5, _t6, _t7, _t8, _t9, _t10, _t11, _t12, _t13, _t14, _t15,
+                               _t16))

@@ -126,6 +126,7 @@ class LrtuiApp(App[None]):
         self._quit_asked = False
 
         self.run_display = RunDisplay(self.look, self.view)  # the run's widgets (composed below)
+        self._set_map_axes(first, start.preset.meta.get("map", "") if start.preset else "")
         self.views, self.panels, self.board = self.run_display.views, self.run_display.panels, self.run_display.board
         self.form = ParamForm(on_change=self.field_changed, ascii=self.options.ascii, id="form")
         self.plot_area = PlotArea(id="plots")
@@ -268,9 +269,10 @@ class LrtuiApp(App[None]):
             self.lab.keep_tried()  # (the run on screen as the app ends, if the student looked at it)
 
     def open_runs(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
-                  smoothing: str, view: str = "loss") -> None:
+                  smoothing: str, view: str = "loss", map_axes: str = "") -> None:
         """A preset's or a session's runs, opened (SessionActions calls it): each reactive set, and its
-        watcher shows it."""
+        watcher shows it; ``map_axes`` the map's axes as a preset sets them (lrtui.analysis.maps.parse_axes)."""
+        self._set_map_axes(config, map_axes)
         self.smoothing = smoothing
         self.playback.stop()
         self.pinned = Pinned(pinned, config)
@@ -283,6 +285,14 @@ class LrtuiApp(App[None]):
             self.watch_config(config)  # the same run: setting it would not call the watcher
         else:
             self.config = config
+
+    def _set_map_axes(self, config: RunConfig, axes: str) -> None:
+        """The map's axes as a preset gives them (its meta's ``map``: y=warmup lr=0.01..3 warmup=0..40), or
+        the defaults; its cursor from the run's cell again."""
+        from lrtui.analysis.maps import parse_axes
+
+        view = self.run_display.views["map"]
+        view.axes, view.cursor = parse_axes(axes, prepare(config)), None
 
     async def action_quit(self, key: str = "q") -> None:
         """Quit; with unsaved work the first q (or ctrl+c) asks, and a second within a few seconds quits. In a
