@@ -44,6 +44,14 @@ VIEWS = {
     ),
     "ascii": (RunConfig(schedule={"name": "onecycle", "params": {"max_lr": 0.5}}, problem="quartic"),
               Options(ascii=True), ["shift+right"] * 3),
+    "map": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="ravine", optimizer="momentum",
+                      optimizer_params={"momentum": 0.5}, epochs=300),
+            Options(), ["escape", "m", "right", "right", "up"]),
+    "map_ascii": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}, problem="ravine",
+                            optimizer="momentum", optimizer_params={"momentum": 0.5}, epochs=300),
+                  Options(ascii=True), ["escape", "m"]),
+    "landscape_ascii": (RunConfig(schedule={"name": "constant", "params": {"lr": 0.45}}, problem="ravine", epochs=60),
+                        Options(ascii=True), ["escape", "v"] + ["right"] * 5),
 }
 
 
