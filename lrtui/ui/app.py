@@ -158,7 +158,7 @@ class LrtuiApp(App[None]):
             open_runs=self.open_runs, prepared=lambda: self.prepared, shown=lambda: self.shown,
             pinned=lambda: self.pinned, notes=lambda: self.run_display.notes_found, push_screen=self.push_screen,
             palette_open=lambda: not self.use_command_palette or CommandPalette.is_open(self),
-            set_timer=self.set_timer, notify=self.notify, sandbox=sandbox,
+            notify=self.notify, sandbox=sandbox,
             background=lambda work, then: self.run_worker(  # (an export: on a thread, its end on the UI thread)
                 lambda: self.call_from_thread(then, work()), thread=True, exclusive=False, group="files"),
             lab=self.lab)

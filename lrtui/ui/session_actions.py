@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # presets, sessions, code and the palette load when first use
     from lrtui.ui.start import Start
 
 
-REPLACE_ASKS_FOR = 5.0  # seconds: a preset picked with unsaved work asks, and a second pick within this opens it
 
 
 @dataclass(frozen=True)
@@ -58,13 +57,13 @@ class SessionActions:
     (:attr:`unsaved`). It calls what it is handed: ``work()``, the App's run now; ``open_runs(config, pinned,
     epoch, target, smoothing, view)``, which sets the App's reactives (their watchers show them);
     ``prepared()``, ``shown()`` and ``pinned()``, the run validated, the run on screen and the pinned runs;
-    ``notes()``, the run's notes; ``push_screen``, ``palette_open()``, ``set_timer`` and ``notify``; its own
+    ``notes()``, the run's notes; ``push_screen``, ``palette_open()`` and ``notify``; its own
     :class:`SessionFiles` for the files."""
 
     def __init__(self, start: "Start", *, work: Callable[[], Work], open_runs: Callable[..., None],
                  prepared: Callable[[], Prepared], shown: Callable[[], Shown | None], pinned: Callable[[], Pinned],
                  notes: Callable[[], list[str]], push_screen: Callable[..., None], palette_open: Callable[[], bool],
-                 set_timer: Callable[..., object], notify: Callable[..., None], sandbox: "Sandbox | None",
+                 notify: Callable[..., None], sandbox: "Sandbox | None",
                  background: Callable[..., None] = at_once, lab: Any = None) -> None:
         self.preset = start.preset
         self.lab = lab  # a lab's LabActions (lrtui/ui/lab_actions.py): a save keeps its progress, a load restores it
@@ -74,10 +73,9 @@ class SessionActions:
         self._work, self._open_runs = work, open_runs
         self._prepared, self._shown, self._pinned = prepared, shown, pinned
         self._notes, self._push_screen, self._palette_open = notes, push_screen, palette_open
-        self._set_timer, self._notify = set_timer, notify
+        self._notify = notify
         self.files = SessionFiles(self._prompt, notify, sandbox, background)
         self._saved, self._saved_note = work().kept, self.note  # what a save or load left: unsaved work differs
-        self._replace_asked: str | None = None  # the preset a first pick of it with unsaved work asked about
 
     def _mark_saved(self) -> None:
         """What is on screen now is saved (or not work to lose)."""
@@ -106,14 +104,17 @@ class SessionActions:
 
     def load_preset(self, preset: "Preset") -> None:
         """Open a preset: its run, its pinned comparisons, its view; ? shows what to notice. With unsaved work
-        the first pick asks (as q does), and picking it again within a few seconds replaces the work."""
-        if self.unsaved and self._replace_asked != preset.name:
-            self._replace_asked = preset.name
-            self._set_timer(REPLACE_ASKS_FOR, lambda: setattr(self, "_replace_asked", None))
-            self._notify(f"{self.unsaved_work} not saved: open {preset.short} again to replace them, ctrl+s saves",
-                         timeout=REPLACE_ASKS_FOR)
+        it asks first, yes or no, and the question stays until it is answered."""
+        if self.unsaved:
+            from lrtui.ui.screens.confirm import Confirm
+
+            question = f"{self.unsaved_work} not saved: open {preset.short} and replace them?"
+            self._push(Confirm(question, f"open {preset.short}", "keep your work (ctrl+s saves it)"),
+                       lambda yes: self._open_preset(preset) if yes else None)
             return
-        self._replace_asked = None
+        self._open_preset(preset)
+
+    def _open_preset(self, preset: "Preset") -> None:
         self.preset = preset
         work = self._work()
         self._open_runs(preset.config, preset.pinned, 0, work.target_loss, work.smoothing,
