@@ -151,3 +151,23 @@ async def test_every_keys_description_is_shown_whole_at_any_width(width):
         tables = list(app.screen.query(KeyTable))
         assert tables and all(t.size.height == len(app.console.render_lines(
             t.render(), app.console.options.update_width(t.size.width), pad=False)) for t in tables)
+
+
+async def test_the_helps_footer_names_escape_and_q_and_both_close_it():
+    """Issue 28: the footer said 'q Close' while the help's text says escape closes it; both work, both named."""
+    from textual.widgets import Footer
+
+    from lrtui.ui.screens.help import HelpScreen
+
+    app = make_app(Start(RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        for key in ("escape", "q"):
+            await pilot.press("escape", "question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            shown = [b for b in app.screen.active_bindings.values() if b.binding.show and b.binding.action == "dismiss"]
+            assert {b.binding.key_display for b in shown} == {"esc / q"} and app.screen.query(Footer)
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, HelpScreen) and app.is_running

@@ -6,31 +6,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from lrtui.ui.screens.dialog import Dialog
 
-class Confirm(ModalScreen[bool]):
+
+class Confirm(Dialog[bool]):
     """Ask ``question``; y or enter answers yes, n or escape no (``yes`` and ``no`` say what each does)."""
 
     BINDINGS = [Binding("y,enter", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
-
-    DEFAULT_CSS = """
-    Confirm {
-        align: center middle;
-    }
-    Confirm > Vertical {
-        width: 70%;
-        min-width: 36;
-        height: auto;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    Confirm.ascii > Vertical {
-        border: ascii $accent;
-    }
-    """
 
     def __init__(self, question: str, yes: str, no: str) -> None:
         super().__init__()

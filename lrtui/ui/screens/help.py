@@ -190,8 +190,8 @@ class HelpScreen(ModalScreen[None]):
     """Keys, the schedule's formula and the problem's teaching note."""
 
     BINDINGS = [
-        Binding("q", "dismiss", "Close"),
-        Binding("escape,question_mark", "dismiss", "Close", show=False),
+        Binding("escape,q", "dismiss", "Close", key_display="esc / q"),  # (both named: the text says escape)
+        Binding("question_mark", "dismiss", "Close", show=False),
         Binding("down", "scroll(1)", show=False), Binding("up", "scroll(-1)", show=False),
         Binding("pagedown,space", "scroll(10)", show=False), Binding("pageup", "scroll(-10)", show=False),
         Binding("home", "scroll(-100000)", show=False), Binding("end", "scroll(100000)", show=False),

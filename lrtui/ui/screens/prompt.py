@@ -5,30 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from lrtui.ui.screens.dialog import Dialog
 
-class PathPrompt(ModalScreen[str | None]):
+
+class PathPrompt(Dialog[str | None]):
     """Ask for a path; enter returns it, escape returns None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     DEFAULT_CSS = """
-    PathPrompt {
-        align: center middle;
-    }
-    PathPrompt > Vertical {
-        width: 70%;
-        min-width: 36;
-        height: auto;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    PathPrompt.ascii > Vertical {
-        border: ascii $accent;
-    }
     PathPrompt.low {
         align: right bottom;
     }
