@@ -7,6 +7,7 @@ one-line help. :func:`coerce` turns a Python value *or typed text* into a valid 
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -243,6 +244,15 @@ def coerce(param: Param, value: Any, prefix: str = "") -> Any:
     raise AssertionError(f"unknown parameter kind {param.kind!r}")  # a declaration bug, not user input
 
 
+def meant(name: str, names: Iterable[str]) -> str:
+    """`` (did you mean T_max?)`` where ``name`` is close to one of ``names`` (letters' case and ``_`` aside
+    first: Tmax, t_max; then difflib's closeness), else ''."""
+    names = list(names)
+    plain = {n.lower().replace("_", ""): n for n in names}
+    close = plain.get(name.lower().replace("_", "")) or next(iter(difflib.get_close_matches(name, names, n=1)), None)
+    return f" (did you mean {close}?)" if close else ""
+
+
 def resolve(
     params: Iterable[Param], given: Mapping[str, Any], owner: str, prefix: str = ""
 ) -> dict[str, Any]:
@@ -254,7 +264,7 @@ def resolve(
     for name in given:
         if name not in declared:
             raise ConfigError(
-                f"{prefix}{cut(str(name))} is not a parameter of {owner}: allowed "
+                f"{prefix}{cut(str(name))} is not a parameter of {owner}{meant(str(name), declared)}: allowed "
                 + (", ".join(declared) if declared else "no parameters")
             )
     return {name: coerce(p, given[name], prefix) if name in given else p.default for name, p in declared.items()}

@@ -127,3 +127,18 @@ def test_an_unknown_problem_or_optimizer_gets_the_closest_name(what, typed, mean
 
     with pytest.raises(ConfigError, match=rf"^{what}={typed} is unknown \(did you mean {meant}\?\): allowed "):
         prepare(RunConfig(**{what: typed}))
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--schedule", "cosine", "Tmax=10"], "Tmax is not a parameter of cosine (did you mean T_max?): allowed lr, T_max"),
+    (["--schedule", "cosine", "t_max=10"], "t_max is not a parameter of cosine (did you mean T_max?)"),
+    (["problem.nois=0.1"], "problem.nois is not a parameter of problem quadratic (did you mean noise?): allowed"),
+    (["--schedule", "cosine", "zzz=1"], "zzz is not a parameter of cosine: allowed lr"),  # (nothing close: no guess)
+])
+def test_a_parameter_typo_gets_the_name_meant(capsys, argv, message):
+    """Issue 28: a schedule typo got "did you mean", a parameter typo (Tmax=10) did not."""
+    from lrtui.cli import main
+
+    assert main(["simulate", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
