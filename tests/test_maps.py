@@ -126,6 +126,7 @@ def test_lrtui_map_writes_a_row_per_cell_or_the_grid_as_json(capsys):
     (["--y", "schedule.lr"], "lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter"),
     (["--y", "problem.nope"], "--y=problem.nope is not a numeric parameter of this run: allowed "),
     (["--cells", "3x1000"], "--cells=3x1000 is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 rows"),
+    (["--cells", "4x٣"], "--cells=4x٣ is not allowed: COLUMNSxROWS"),  # (int() takes other scripts' digits)
     (["--x-range", "0,1"], "the lr's range is above 0"),
     (["--y-range", "2,1"], "--y-range=2,1 is not allowed: LOW,HIGH with LOW below HIGH"),
     (["--optimizer", "momentum", "--y-range", "0,2"], "--y-range=0,2 is not allowed: LOW,HIGH with LOW below HIGH, "

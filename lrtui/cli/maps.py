@@ -9,7 +9,7 @@ import json
 import math
 import sys
 
-from lrtui.cli.parser import UsageError
+from lrtui.cli.parser import UsageError, grid_size
 from lrtui.params import ConfigError
 
 CELLS = (60, 20)
@@ -24,17 +24,6 @@ def _pair(text: str, option: str) -> tuple[float, float]:
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise UsageError(f"lrtui map: {option}={text} is not allowed: LOW,HIGH with LOW below HIGH")
     return low, high
-
-
-def _cells(text: str) -> tuple[int, int]:
-    try:
-        columns, rows = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        columns = rows = 0
-    if not (2 <= columns <= 240 and 2 <= rows <= 120):
-        raise UsageError(f"lrtui map: --cells={text} is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 "
-                         "rows")
-    return columns, rows
 
 
 def cmd_map(args: argparse.Namespace) -> int:
@@ -53,7 +42,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     except KeyError:
         raise ConfigError(f"--y={y_field} is not a numeric parameter of this run: allowed "
                           + ", ".join(map_fields(prepared))) from None
-    columns, rows = _cells(args.cells)
+    columns, rows = grid_size(args.cells, "lrtui map: --cells", (2, 240), (2, 120))
     x_low, x_high, _ = default_range(prepared, LR)
     if args.x_range:
         x_low, x_high = _pair(args.x_range, "--x-range")

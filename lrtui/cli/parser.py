@@ -13,6 +13,18 @@ class UsageError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
 
 
+def grid_size(text: str, option: str, columns: tuple[int, int], rows: tuple[int, int], example: str = "") -> \
+        tuple[int, int]:
+    """``COLUMNSxROWS`` (``--size 120x40``, ``--cells 60x20``) within the bounds given, ASCII digits only (not
+    "²" or "١٢", which int() takes); :class:`UsageError` naming ``option`` and the bounds otherwise."""
+    wide, sep, high = text.lower().partition("x")
+    digits = sep and wide.isascii() and high.isascii() and wide.isdigit() and high.isdigit()
+    if not (digits and columns[0] <= int(wide) <= columns[1] and rows[0] <= int(high) <= rows[1]):
+        raise UsageError(f"{option}={text} is not allowed: COLUMNSxROWS, {columns[0]} to {columns[1]} columns and "
+                         f"{rows[0]} to {rows[1]} rows" + (f", e.g. {example}" if example else ""))
+    return int(wide), int(high)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse for every lrtui command (``lrtui serve`` builds its own with it), but a usage error raises
     :class:`UsageError`: one line on stderr (no usage dump) and exit status 2."""

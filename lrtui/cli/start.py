@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from lrtui.cli.parser import EPOCHS, RUN_DEFAULTS, UsageError
+from lrtui.cli.parser import EPOCHS, RUN_DEFAULTS, UsageError, grid_size
 from lrtui.cli.runs import run_config
 from lrtui.params import APP_MAX_EPOCHS, coerce, format_value
 from lrtui.printable import escaped
@@ -154,15 +154,6 @@ def _serve_session(start: Start) -> int:
     return app.return_code or 0
 
 
-def _parse_size(text: str) -> tuple[int, int]:
-    cols, sep, rows = text.lower().partition("x")
-    digits = sep and cols.isascii() and rows.isascii() and cols.isdigit() and rows.isdigit()  # not "²" or "١٢"
-    if not (digits and 20 <= int(cols) <= 1000 and 8 <= int(rows) <= 500):
-        raise UsageError(f"lrtui: --size={text} is not allowed: COLSxROWS, 20 to 1000 columns and 8 to 500 rows, "
-                         "e.g. 120x40")
-    return int(cols), int(rows)
-
-
 def _check_output(path: str) -> None:
     """Refuse an output file that cannot be written before any work is done for it."""
     if not path.endswith(".svg"):
@@ -175,7 +166,7 @@ def _check_output(path: str) -> None:
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    size = _parse_size(args.size)
+    size = grid_size(args.size, "lrtui: --size", (20, 1000), (8, 500), "120x40")
     _check_output(args.output)
     start = app_start(args)
     keys = [k.strip() for k in args.press.split(",") if k.strip()]
