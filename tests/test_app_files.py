@@ -383,6 +383,24 @@ async def test_the_code_screen_says_when_a_framework_cannot_express_the_schedule
         assert any("no optax code" in n.message for n in app._notifications)
 
 
+async def test_the_code_screen_exports_the_run_on_screen_as_a_training_script(here):
+    """Issue 28: the code screen exported the schedule alone, on SGD: an AdamW run came out as SGD, with no
+    loop. Its torch tab is now the run: its optimizer with its parameters, its schedule, and the loop."""
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.01, "T_max": 40}}, optimizer="adamw",
+                       optimizer_params={"weight_decay": 0.01}, epochs=40, steps_per_epoch=5)
+    app = make_app(Start(config, Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "c")
+        shown = str(app.screen.query_one("#code", Static).render())
+        assert "torch.optim.AdamW(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01)" \
+            in shown and "EPOCHS, STEPS_PER_EPOCH = 40, 5" in shown and "    scheduler.step()" in shown
+        await pilot.press("w")
+        await pilot.pause()
+        (written,) = here.iterdir()
+        assert written.name == "lrtui_cosine_torch.py" and "for epoch in range(EPOCHS):" in written.read_text()
+
+
 async def test_an_export_is_written_in_the_background_one_at_a_time(here, monkeypatch):
     """Issue 24: an export of long runs (65 MB) froze the session for 5 s. It is written on a thread: the
     keys are answered meanwhile, a second e says one is being written, and its end is said as before."""

@@ -296,9 +296,26 @@ def _write_runs(args: argparse.Namespace, traces: list) -> int:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from lrtui.codegen import code_for
+    """The run as code (``--schedule-only``: the schedule alone)."""
+    from lrtui.codegen import code_for, training_code
+    from lrtui.sim.config import prepare
 
-    sys.stdout.write(code_for(schedule_spec(args), args.framework))
+    if args.schedule_only:
+        sys.stdout.write(code_for(schedule_spec(args), args.framework))
+        return 0
+    if args.preset is not None or args.load is not None:
+        from lrtui.cli.start import app_start
+
+        args.schedule = args.schedule_option or args.name
+        config = app_start(args).config
+    else:
+        spec = schedule_spec(args)  # (a schedule is required: by name, --schedule or --spec)
+        problem_and_optimizer = [t for t in args.assignments if t.startswith(("problem.", "optimizer."))]
+        args.schedule, args.spec = spec["name"], None
+        args.assignments = [f"{k}={v}" for k, v in spec["params"].items()
+                            if not k.startswith(("problem.", "optimizer."))] + problem_and_optimizer
+        config = run_config(args)
+    sys.stdout.write(training_code(prepare(config), args.framework))
     return 0
 
 

@@ -174,14 +174,29 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_range.add_argument("--format", choices=("table", "csv", "json"), help="output format (default table)")
     p_range.add_argument("--plot", action="store_true", help="draw loss against lr with plotext")
     p_range.add_argument("--ascii", action="store_true", help="plain ASCII plot")
-    p_code = Parser(prog="lrtui code", description="Print a schedule as code: a torch fragment that leaves "
-                     "`optimizer` and `scheduler` stepping through lrtui's curve, or transformers' own function.")
+    p_code = Parser(prog="lrtui code", description="Print the run as code: with torch, a training script (the "
+                     "run's optimizer and its parameters, its schedule, and a loop that steps them in the right "
+                     "order, once an epoch); --schedule-only, a torch fragment that leaves `optimizer` and "
+                     "`scheduler` stepping through lrtui's curve, or transformers' or optax's own function.")
     p_code.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
     p_code.add_argument("--schedule", dest="schedule_option", metavar="NAME",
                         help="the schedule name, as simulate and the app take it (the same as giving it first)")
-    p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
+    p_code.add_argument("assignments", nargs="*", metavar="param=value",
+                        help="schedule parameters; problem.key=value; optimizer.key=value")
     p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
     p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
+    p_code.add_argument("--schedule-only", action="store_true", help="the schedule alone, not the run")
+    for option, text in (("--problem", "teaching problem; default quadratic"),
+                         ("--optimizer", "sgd, momentum, nesterov, adam or adamw; default sgd"),
+                         ("--epochs", "number of epochs (default 100)"), ("--seed", "seed (default 0)"),
+                         ("--seeds", "seeds (default auto)"),
+                         ("--steps-per-epoch", "optimizer steps per epoch (default 1): the loop's inner length")):
+        p_code.add_argument(option, help=text)
+    p_code.add_argument("--plateau-metric", choices=("end", "running", "heldout"),
+                        help="what plateau's scheduler.step(metric) is given (default end)")
+    _add_unit_options(p_code)
+    _add_start_options(p_code)
+    p_code.set_defaults(ascii=False)
     p_presets = Parser(prog="lrtui presets", description="The teaching scenarios and published recipes, one per "
                         "line, name first; open one with lrtui --preset NAME (its id, such as T5 or r4, is enough).")
     p_presets.add_argument("--format", choices=("text", "json"), default="text")

@@ -17,7 +17,7 @@ from lrtui.codegen.transformers import transformers_code
 from lrtui.params import ConfigError
 
 __all__ = ["EMITTERS", "FRAMEWORKS", "code_for", "exportable", "missing_entries", "optax_code", "torch_code",
-           "transformers_code"]
+           "training_code", "transformers_code"]
 
 
 _WRITERS = {"torch": torch_code, "transformers": transformers_code, "optax": optax_code}
@@ -47,6 +47,18 @@ def code_for(spec: dict[str, Any], framework: str = "torch") -> str:
     if framework not in _WRITERS:
         raise ConfigError(f"framework={framework!r} is unknown: allowed " + ", ".join(FRAMEWORKS))
     return _without_unused_imports(_WRITERS[framework](spec))
+
+
+def training_code(run: Any, framework: str = "torch") -> str:
+    """The whole run (a :class:`~lrtui.sim.config.Prepared`) as a training script for ``framework``: its
+    optimizer, its schedule and a loop that steps them in the right order (lrtui.codegen.training). torch
+    only, so far: transformers and optax give the schedule's code, with a first line that says so."""
+    from lrtui.codegen.training import torch_training
+
+    if framework == "torch":
+        return _without_unused_imports(torch_training(run))
+    return (f"# the whole run as a {framework} script is not written yet: the schedule alone, as {framework} "
+            "code\n" + code_for(run.config.schedule, framework))
 
 
 def _without_unused_imports(code: str) -> str:

@@ -160,12 +160,18 @@ def exportable() -> list[str]:
 def torch_code(spec: dict[str, Any]) -> str:
     """Executable torch code for the schedule ``spec`` (validated first)."""
     schedule = schedules.from_spec(spec)
+    lines = [f"optimizer = torch.optim.SGD([param], lr={base_lr(schedule.name, dict(schedule.params))!r})"]
+    return HEADER + scheduler_source(schedule, lines)
+
+
+def scheduler_source(schedule: Any, lines: list[str]) -> str:
+    """``lines`` (the optimizer built, as ``optimizer``, its lr the schedule's base lr) and then the schedule
+    built over it as ``scheduler``, as source (a comment first where a warmup from 0 needs one)."""
     name, params = schedule.name, dict(schedule.params)
-    lines = [f"optimizer = torch.optim.SGD([param], lr={base_lr(name, params)!r})"]
     warmup, start = warmup_option(params)
     if not warmup:
         _member(name, params, lines, "scheduler")
-        return HEADER + "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n"
     comment = ""
     if name == "onecycle":  # OneCycleLR sets the optimizer's lr itself: built before the warmup
         _member(name, params, lines, "schedule")
@@ -175,7 +181,7 @@ def torch_code(spec: dict[str, Any]) -> str:
         _member(name, params, lines, "schedule")
         comment = "# warmup from 0: LambdaLR, since torch's LinearLR needs start_factor > 0\n" if start == 0 else ""
     lines.append(f"scheduler = lr_scheduler.SequentialLR(optimizer, [warmup, schedule], milestones=[{warmup}])")
-    return HEADER + comment + "\n".join(lines) + "\n"
+    return comment + "\n".join(lines) + "\n"
 
 
 def _warmup_line(warmup: int, start: float) -> str:

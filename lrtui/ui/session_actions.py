@@ -131,10 +131,11 @@ class SessionActions:
         self.files.export([(f"{label}: {describe(trace.config)}", trace) for label, trace in runs])  # columns say which
 
     def code(self) -> None:
-        """The schedule as torch, transformers or optax code, to copy or write to a file."""
+        """The run as torch code (a training script), or its schedule as transformers or optax code, to copy
+        or write to a file."""
         from lrtui.ui.screens.code import CodeScreen
 
-        self._push(CodeScreen(self._work().config.schedule, self.files.sandbox))
+        self._push(CodeScreen(self._prepared(), self.files.sandbox))
 
     def edit_note(self) -> None:
         """The session's note in an editor (t); what it keeps is the note a save writes and ? shows. In a lab

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,7 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from lrtui.codegen import FRAMEWORKS, code_for
+from lrtui.codegen import FRAMEWORKS, training_code
 from lrtui.io.sessions import SessionError
 from lrtui.params import ConfigError
 from lrtui.io.sandbox import Sandbox
@@ -20,7 +21,8 @@ from lrtui.io.run_export import write_new
 
 
 class CodeScreen(ModalScreen[None]):
-    """The schedule's code in one framework; f switches framework, c copies, w writes a file."""
+    """The run's code in one framework (torch: a training script, its optimizer, schedule and loop; the others
+    the schedule so far); f switches framework, c copies, w writes a file."""
 
     BINDINGS = [
         Binding("q", "dismiss", "Close"),
@@ -58,11 +60,12 @@ class CodeScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, spec: dict, sandbox: Sandbox | None = None) -> None:
-        """``sandbox``: a browser session's files (lrtui serve): w writes in its folder, and the file goes to
-        the student's browser."""
+    def __init__(self, run: Any, sandbox: Sandbox | None = None) -> None:
+        """``run``: the run on screen (a Prepared); ``sandbox``: a browser session's files (lrtui serve): w
+        writes in its folder, and the file goes to the student's browser."""
         super().__init__()
-        self.spec = spec
+        self.run = run
+        self.spec = run.config.schedule
         self.sandbox = sandbox
         self.directory = sandbox.folder if sandbox is not None else Path(".")
         self.framework = FRAMEWORKS[0]
@@ -72,7 +75,7 @@ class CodeScreen(ModalScreen[None]):
     def refusal(self) -> str | None:
         """Why this framework cannot express the schedule (optax and a chain torch steps recursively), or None."""
         try:
-            code_for(self.spec, self.framework)
+            training_code(self.run, self.framework)
         except ConfigError as err:
             return f"no {self.framework} code: {err}"
         return None
@@ -83,7 +86,7 @@ class CodeScreen(ModalScreen[None]):
         refusal = self.refusal
         if refusal:  # narrow enough for the screen at 80 columns (code lines scroll; this is to be read)
             return textwrap.fill(refusal, 66, initial_indent="# ", subsequent_indent="# ") + "\n"
-        return code_for(self.spec, self.framework)
+        return training_code(self.run, self.framework)
 
     def compose(self) -> ComposeResult:
         with Vertical():

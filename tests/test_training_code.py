@@ -1,0 +1,93 @@
+"""The whole run as a training script (issue 28): the run's optimizer with its parameters, its schedule, and a
+loop that steps them in the right order, once an epoch. Where torch is installed the scripts run, with
+warnings as errors (torch warns when the scheduler is stepped before the optimizer), and their printed lr per
+epoch is lrtui's curve; without torch, the scripts' text is checked."""
+
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lrtui import schedules
+from lrtui.cli import main
+from lrtui.codegen import training_code
+from lrtui.codegen.training import TORCH_OPTIMIZERS
+from lrtui.sim.config import RunConfig, prepare
+from lrtui.sim.optimizers import OPTIMIZERS
+
+RUNS = [
+    RunConfig(schedule={"name": "cosine", "params": {"lr": 0.05, "T_max": 30, "warmup": 5}}, optimizer="adamw",
+              optimizer_params={"weight_decay": 0.05, "beta2": 0.98}, epochs=30, steps_per_epoch=3),
+    RunConfig(schedule={"name": "step", "params": {"lr": 0.1, "step_size": 7, "gamma": 0.5}}, optimizer="momentum",
+              optimizer_params={"momentum": 0.8, "weight_decay": 1e-4}, epochs=25),
+    RunConfig(schedule={"name": "onecycle", "params": {"max_lr": 0.2, "total_steps": 20}}, optimizer="nesterov",
+              epochs=20, steps_per_epoch=2),
+    RunConfig(schedule={"name": "wsd", "params": {"lr": 0.01, "num_warmup_steps": 3, "num_decay_steps": 6,
+                                                  "num_training_steps": 20}}, optimizer="adam", epochs=20),
+    RunConfig(schedule={"name": "linear", "params": {"lr": 0.1}}, optimizer="sgd", epochs=15),
+]
+
+
+def test_every_optimizer_lrtui_simulates_has_its_torch_construction():
+    """A table from optimizer to its torch class, checked against the optimizers (one added without an entry
+    fails here, by name)."""
+    assert sorted(set(OPTIMIZERS) - set(TORCH_OPTIMIZERS)) == []
+
+
+@pytest.mark.parametrize("config", RUNS, ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
+def test_the_script_builds_the_runs_optimizer_and_steps_the_schedule_once_an_epoch_after_it(config):
+    run = prepare(config)
+    code = training_code(run)
+    compile(code, "<lrtui code>", "exec")
+    optimizer = re.search(r"^optimizer = (.*)$", code, re.M).group(1)
+    for name, value in run.optimizer_params.items():  # every parameter of the run's optimizer, as torch names it
+        shown = {"beta1": f"betas=({value!r},", "beta2": f", {value!r})"}.get(name, f"{name}={value!r}")
+        assert shown in optimizer, (name, optimizer)
+    lines = code.splitlines()
+    step = lines.index("        optimizer.step()")  # in the batches' loop
+    scheduled = next(i for i, line in enumerate(lines) if line.startswith("    scheduler.step("))  # the epoch's
+    assert step < scheduled and f"EPOCHS, STEPS_PER_EPOCH = {run.epochs}, {run.steps_per_epoch}" in code
+    assert "the other way round, the first epoch trains at the" in code
+
+
+def test_plateau_is_stepped_with_the_metric_the_run_watches():
+    for metric, expression in (("end", "loss.item()"), ("running", "running / STEPS_PER_EPOCH")):
+        run = prepare(RunConfig(schedule={"name": "plateau", "params": {"patience": 3}}, plateau_metric=metric,
+                                steps_per_epoch=4))
+        assert f"    scheduler.step({expression})  # plateau reads" in training_code(run)
+    data = prepare(RunConfig(schedule={"name": "plateau", "params": {}}, problem="mlp", plateau_metric="heldout"))
+    assert "scheduler.step(held_out_loss())" in training_code(data) and "def held_out_loss()" in training_code(data)
+
+
+def test_lrtui_code_takes_the_whole_run(capsys, tmp_path):
+    """Found by a newcomer: an AdamW run with weight decay 0.01 exported as SGD, with no loop."""
+    assert main(["code", "cosine", "lr=0.01", "--optimizer", "adamw", "optimizer.weight_decay=0.01",
+                 "--epochs", "50", "--steps-per-epoch", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "optimizer = torch.optim.AdamW(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08, " \
+           "weight_decay=0.01)" in out
+    assert "T_max=50" in out and "EPOCHS, STEPS_PER_EPOCH = 50, 10" in out
+    assert main(["code", "cosine", "--schedule-only"]) == 0  # the fragment as before
+    assert "optimizer = torch.optim.SGD([param], lr=0.1)" in capsys.readouterr().out
+    assert main(["code", "--preset", "T5"]) == 0
+    assert "LinearLR" in capsys.readouterr().out
+    assert main(["code", "cosine", "--optimizer", "adamw", "optimizer.momentum=0.9"]) == 2
+    assert "optimizer.momentum is not a parameter of optimizer adamw" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("config", RUNS, ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
+def test_in_real_torch_the_script_runs_without_a_warning_at_lrtuis_lr_each_epoch(config, tmp_path):
+    pytest.importorskip("torch")
+    run = prepare(config)
+    script = tmp_path / "run.py"
+    script.write_text(training_code(run))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lrs = np.array([float(line.split()[1]) for line in done.stdout.splitlines()])
+    expected = schedules.from_spec(run.config.schedule)(np.arange(run.epochs))
+    np.testing.assert_allclose(lrs, expected, rtol=1e-9, atol=1e-15)
