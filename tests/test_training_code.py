@@ -14,7 +14,7 @@ import pytest
 from lrtui import schedules
 from lrtui.cli import main
 from lrtui.codegen import training_code
-from lrtui.codegen.training import TORCH_OPTIMIZERS
+from lrtui.codegen.training import OPTAX_OPTIMIZERS, TORCH_OPTIMIZERS
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.sim.optimizers import OPTIMIZERS
 
@@ -35,6 +35,7 @@ def test_every_optimizer_lrtui_simulates_has_its_torch_construction():
     """A table from optimizer to its torch class, checked against the optimizers (one added without an entry
     fails here, by name)."""
     assert sorted(set(OPTIMIZERS) - set(TORCH_OPTIMIZERS)) == []
+    assert sorted(set(OPTIMIZERS) - set(OPTAX_OPTIMIZERS)) == []
 
 
 @pytest.mark.parametrize("config", RUNS, ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
@@ -91,3 +92,36 @@ def test_in_real_torch_the_script_runs_without_a_warning_at_lrtuis_lr_each_epoch
     lrs = np.array([float(line.split()[1]) for line in done.stdout.splitlines()])
     expected = schedules.from_spec(run.config.schedule)(np.arange(run.epochs))
     np.testing.assert_allclose(lrs, expected, rtol=1e-9, atol=1e-15)
+
+
+def test_transformers_scripts_use_its_function_over_the_runs_optimizer_and_optax_scripts_its_own_optimizer():
+    run = prepare(RUNS[3])  # wsd under adam
+    code = training_code(run, "transformers")
+    compile(code, "<lrtui code>", "exec")
+    assert "optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999)" in code
+    assert "scheduler = optimization.get_wsd_schedule(optimizer, num_warmup_steps=3" in code
+    assert code.index("        optimizer.step()") < code.index("    scheduler.step()")
+    none = training_code(prepare(RunConfig(schedule={"name": "cyclic", "params": {}})), "transformers")
+    assert "use the torch code" in none  # (no such function: the comment says so)
+    adamw = training_code(prepare(RUNS[0]), "optax")
+    compile(adamw, "<lrtui code>", "exec")
+    assert "optimizer = optax.adamw(learning_rate, b1=0.9, b2=0.98, eps=1e-08, weight_decay=0.05)" in adamw
+    assert "learning_rate = lambda count: schedule(count // STEPS_PER_EPOCH)" in adamw
+    sgd = training_code(prepare(RUNS[1]), "optax")  # torch's L2 weight decay: added to the gradient first
+    assert "optax.chain(optax.add_decayed_weights(0.0001), optax.sgd(learning_rate, momentum=0.8))" in sgd
+    assert "no optax schedule" in training_code(prepare(RunConfig(schedule={"name": "plateau", "params": {}})),
+                                                "optax")
+
+
+@pytest.mark.parametrize("config", RUNS, ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
+def test_in_real_optax_the_script_runs_at_lrtuis_lr_each_epoch(config, tmp_path):
+    pytest.importorskip("optax")
+    run = prepare(config)
+    script = tmp_path / "run.py"
+    script.write_text(training_code(run, "optax"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lrs = np.array([float(line.split()[1]) for line in done.stdout.splitlines()])
+    expected = schedules.from_spec(run.config.schedule)(np.arange(run.epochs))
+    np.testing.assert_allclose(lrs, expected, rtol=0, atol=1e-6 * np.max(expected))  # (optax: float32)

@@ -51,14 +51,13 @@ def code_for(spec: dict[str, Any], framework: str = "torch") -> str:
 
 def training_code(run: Any, framework: str = "torch") -> str:
     """The whole run (a :class:`~lrtui.sim.config.Prepared`) as a training script for ``framework``: its
-    optimizer, its schedule and a loop that steps them in the right order (lrtui.codegen.training). torch
-    only, so far: transformers and optax give the schedule's code, with a first line that says so."""
-    from lrtui.codegen.training import torch_training
+    optimizer, its schedule and a loop that steps them in the right order (lrtui.codegen.training)."""
+    from lrtui.codegen.training import optax_training, torch_training, transformers_training
 
-    if framework == "torch":
-        return _without_unused_imports(torch_training(run))
-    return (f"# the whole run as a {framework} script is not written yet: the schedule alone, as {framework} "
-            "code\n" + code_for(run.config.schedule, framework))
+    writers = {"torch": torch_training, "transformers": transformers_training, "optax": optax_training}
+    if framework not in writers:
+        raise ConfigError(f"framework={framework!r} is unknown: allowed " + ", ".join(FRAMEWORKS))
+    return _without_unused_imports(writers[framework](run))
 
 
 def _without_unused_imports(code: str) -> str:

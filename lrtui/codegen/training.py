@@ -7,14 +7,17 @@ lrtui's lr changes once an epoch, and an epoch is ``steps_per_epoch`` optimizer 
 loss for plateau, read as the run's ``plateau_metric`` says). The other order, ``scheduler.step()`` before
 ``optimizer.step()``, skips the schedule's first value: the first epoch trains at the second epoch's lr (torch
 warns "Detected call of lr_scheduler.step() before optimizer.step()"), and a warmup's first, smallest lr is
-never used. :data:`TORCH_OPTIMIZERS` holds each optimizer's torch class and arguments, by name; a test checks
-that every optimizer lrtui simulates has one.
+never used. :data:`TORCH_OPTIMIZERS` and :data:`OPTAX_OPTIMIZERS` hold each optimizer's construction, by name;
+a test checks that every optimizer lrtui simulates has one. transformers' scripts use its own schedule
+function over the torch optimizer; optax's build its optimizer with the schedule, lrtui's epoch being the
+update count // steps_per_epoch.
 
 The model and data are a tiny regression that stands for the user's (marked so): the script runs as it is.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from lrtui import schedules
@@ -24,10 +27,7 @@ from lrtui.codegen.torch import scheduler_source
 from lrtui.params import ConfigError
 from lrtui.sim.config import Prepared
 
-TORCH_HEADER = """import math
-import torch
-from torch.optim import lr_scheduler
-
+TORCH_MODEL = """
 # A tiny regression standing for your model and data: replace these four lines with yours.
 torch.manual_seed(0)
 X, Y = torch.randn(256, 4), torch.randn(256, 1)
@@ -68,32 +68,122 @@ _METRIC = {"end": ("the loss after the epoch's last step", "loss.item()"),
 
 def torch_training(run: Prepared) -> str:
     """The run as a torch training script: the optimizer, the schedule over it, and the loop."""
+    schedule = schedules.from_spec(run.config.schedule)
+    lr = base_lr(schedule.name, dict(schedule.params))
+    built = scheduler_source(schedule, [f"optimizer = {_torch_optimizer(run, lr)}"])
+    built = built.replace(PLATEAU_HINT, "")  # (the loop steps it)
+    return (_title(run) + "import math\nimport torch\nfrom torch.optim import lr_scheduler\n" + TORCH_MODEL + "\n"
+            + built + "\n" + _torch_loop(run, schedule.name == "plateau"))
+
+
+def transformers_training(run: Prepared) -> str:
+    """The run as a training script with transformers' own schedule function over the run's torch optimizer,
+    stepped as the torch script steps its scheduler; where transformers has no function for the schedule, the
+    comment that says so (:func:`~lrtui.codegen.transformers.transformers_code`)."""
+    from lrtui.codegen.transformers import transformers_code
+
+    fragment = transformers_code(run.config.schedule)
+    call = re.search(r"^optimizer = torch\.optim\.SGD\(\[param\], lr=(.*)\)$", fragment, re.M)
+    if call is None:  # no such function: the comment says what to use instead
+        return fragment
+    lr = float(call.group(1))
+    notes = "".join(line + "\n" for line in fragment.splitlines() if line.startswith("# "))
+    scheduler = next(line for line in fragment.splitlines() if line.startswith("scheduler = optimization."))
+    return (_title(run) + "import torch\nfrom transformers import optimization\n" + TORCH_MODEL + "\n"
+            + f"optimizer = {_torch_optimizer(run, lr)}\n" + notes + scheduler + "\n\n" + _torch_loop(run, False))
+
+
+def _torch_optimizer(run: Prepared, lr: float) -> str:
     optimizer = run.config.optimizer
     if optimizer not in TORCH_OPTIMIZERS:
         raise ConfigError(f"optimizer {optimizer} has no torch code here yet: allowed " + ", ".join(TORCH_OPTIMIZERS))
-    schedule = schedules.from_spec(run.config.schedule)
-    lr = base_lr(schedule.name, dict(schedule.params))
-    built = scheduler_source(schedule, [f"optimizer = {TORCH_OPTIMIZERS[optimizer](run.optimizer_params, lr)}"])
-    plateau = schedule.name == "plateau"
+    return TORCH_OPTIMIZERS[optimizer](run.optimizer_params, lr)
+
+
+def _title(run: Prepared) -> str:
+    return f"# The run lrtui simulated: {describe(run.config)}\n"
+
+
+def _torch_loop(run: Prepared, plateau: bool) -> str:
+    """The epochs' loop: ``steps_per_epoch`` optimizer steps, then the scheduler's step (plateau's with the
+    metric the run watches), the epoch's lr printed before it."""
     what, metric = _METRIC[run.plateau_metric]
+    running = plateau and run.plateau_metric == "running"
     loop = [f"EPOCHS, STEPS_PER_EPOCH = {run.epochs}, {run.steps_per_epoch}  # lrtui's epoch: "
             + ("one optimizer step" if run.steps_per_epoch == 1 else f"{run.steps_per_epoch} optimizer steps"),
             "",
             "for epoch in range(EPOCHS):",
-            "    running = 0.0" if plateau and run.plateau_metric == "running" else None,
+            "    running = 0.0" if running else None,
             "    for step in range(STEPS_PER_EPOCH):",
             "        batch = torch.randint(0, len(X), (32,))  # your data loader's next batch",
             "        optimizer.zero_grad()",
             "        loss = loss_fn(model(X[batch]), Y[batch])",
             "        loss.backward()",
             "        optimizer.step()",
-            "        running += loss.item()" if plateau and run.plateau_metric == "running" else None,
+            "        running += loss.item()" if running else None,
             "    print(epoch, optimizer.param_groups[0][\"lr\"], loss.item())  # the epoch's lr and last loss",
             ORDER_COMMENT.replace("\n#", "\n    #").join(["    ", ""]),
             f"    scheduler.step({metric})  # plateau reads {what}" if plateau else "    scheduler.step()"]
     if plateau and run.plateau_metric == "heldout":
         loop.insert(0, "def held_out_loss():  # your validation set's loss\n"
                        "    with torch.no_grad():\n        return loss_fn(model(X), Y).item()\n")
-    built = built.replace(PLATEAU_HINT, "")  # (the loop steps it)
-    return (f"# The run lrtui simulated: {describe(run.config)}\n" + TORCH_HEADER + "\n" + built + "\n"
-            + "\n".join(line for line in loop if line is not None) + "\n")
+    return "\n".join(line for line in loop if line is not None) + "\n"
+
+
+def _l2(p: dict[str, Any], optimizer: str) -> str:
+    """An optax optimizer with torch's L2 weight decay (added to the gradient first), as torch's SGD and Adam."""
+    return f"optax.chain(optax.add_decayed_weights({p['weight_decay']!r}), {optimizer})" if p["weight_decay"] \
+        else optimizer
+
+
+OPTAX_EPOCHS_HINT = ("# schedule(count) is the lr of optax's update number count (0 first), lrtui's epoch t = count: "
+                     "if one lrtui\n# epoch is several updates, pass learning_rate=lambda count: "
+                     "schedule(count // steps_per_epoch) instead.\n")
+"""What the schedule's optax fragment says of lrtui's epochs and optax's count, which the script does itself."""
+
+OPTAX_OPTIMIZERS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "sgd": lambda p: _l2(p, "optax.sgd(learning_rate)"),
+    "momentum": lambda p: _l2(p, f"optax.sgd(learning_rate, momentum={p['momentum']!r})"),
+    "nesterov": lambda p: _l2(p, f"optax.sgd(learning_rate, momentum={p['momentum']!r}, nesterov=True)"),
+    "adam": lambda p: _l2(p, f"optax.adam(learning_rate, b1={p['beta1']!r}, b2={p['beta2']!r}, eps={p['eps']!r})"),
+    "adamw": lambda p: (f"optax.adamw(learning_rate, b1={p['beta1']!r}, b2={p['beta2']!r}, eps={p['eps']!r}, "
+                        f"weight_decay={p['weight_decay']!r})"),
+}
+"""Each optimizer's optax construction over ``learning_rate`` (the schedule, by the update count), by name."""
+
+
+def optax_training(run: Prepared) -> str:
+    """The run as an optax training script: the optimizer built with the schedule (lrtui's epoch t is the
+    updates' count // steps_per_epoch), and a jax update loop."""
+    from lrtui.codegen.optax import OPTAX_FOOTER, optax_code
+
+    optimizer = run.config.optimizer
+    if optimizer not in OPTAX_OPTIMIZERS:
+        raise ConfigError(f"optimizer {optimizer} has no optax code here yet: allowed " + ", ".join(OPTAX_OPTIMIZERS))
+    fragment = optax_code(run.config.schedule)
+    if OPTAX_FOOTER not in fragment:  # plateau: optax has no such schedule, the comment says what is nearest
+        return fragment
+    body = fragment.replace(OPTAX_FOOTER, "").replace(OPTAX_EPOCHS_HINT, "").rstrip("\n")  # (the loop does it)
+    return (_title(run) + "import jax\n" + body + "\n\n"
+            "# A tiny regression standing for your model and data: replace these lines with yours.\n"
+            "key = jax.random.PRNGKey(0)\n"
+            "X, Y = jax.random.normal(key, (256, 4)), jax.random.normal(jax.random.PRNGKey(1), (256, 1))\n"
+            "params = {\"w\": jnp.zeros((4, 1)), \"b\": jnp.zeros((1,))}\n\n\n"
+            "def loss_fn(params, x, y):\n"
+            "    return jnp.mean((x @ params[\"w\"] + params[\"b\"] - y) ** 2)\n\n\n"
+            f"EPOCHS, STEPS_PER_EPOCH = {run.epochs}, {run.steps_per_epoch}  # lrtui's epoch: "
+            + ("one update" if run.steps_per_epoch == 1 else f"{run.steps_per_epoch} updates") + "\n"
+            "learning_rate = lambda count: schedule(count // STEPS_PER_EPOCH)  # the schedule is lrtui's, by epoch\n"
+            f"optimizer = {OPTAX_OPTIMIZERS[optimizer](run.optimizer_params)}\n"
+            "opt_state = optimizer.init(params)\n\n\n"
+            "@jax.jit\n"
+            "def update(params, opt_state, x, y):\n"
+            "    loss, grads = jax.value_and_grad(loss_fn)(params, x, y)\n"
+            "    updates, opt_state = optimizer.update(grads, opt_state, params)  # the count, and the lr, advance\n"
+            "    return optax.apply_updates(params, updates), opt_state, loss\n\n\n"
+            "for epoch in range(EPOCHS):\n"
+            "    print(epoch, float(schedule(epoch)))  # the epoch's lr\n"
+            "    for step in range(STEPS_PER_EPOCH):\n"
+            "        key, batch_key = jax.random.split(key)\n"
+            "        batch = jax.random.randint(batch_key, (32,), 0, len(X))  # your data loader's next batch\n"
+            "        params, opt_state, loss = update(params, opt_state, X[batch], Y[batch])\n")

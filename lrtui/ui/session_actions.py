@@ -131,8 +131,7 @@ class SessionActions:
         self.files.export([(f"{label}: {describe(trace.config)}", trace) for label, trace in runs])  # columns say which
 
     def code(self) -> None:
-        """The run as torch code (a training script), or its schedule as transformers or optax code, to copy
-        or write to a file."""
+        """The run as a training script in torch, transformers or optax, to copy or write to a file."""
         from lrtui.ui.screens.code import CodeScreen
 
         self._push(CodeScreen(self._prepared(), self.files.sandbox))

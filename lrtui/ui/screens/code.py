@@ -21,8 +21,8 @@ from lrtui.io.run_export import write_new
 
 
 class CodeScreen(ModalScreen[None]):
-    """The run's code in one framework (torch: a training script, its optimizer, schedule and loop; the others
-    the schedule so far); f switches framework, c copies, w writes a file."""
+    """The run as a training script in one framework (its optimizer, schedule and loop); f switches framework,
+    c copies, w writes a file."""
 
     BINDINGS = [
         Binding("q", "dismiss", "Close"),
