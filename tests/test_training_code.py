@@ -125,3 +125,74 @@ def test_in_real_optax_the_script_runs_at_lrtuis_lr_each_epoch(config, tmp_path)
     lrs = np.array([float(line.split()[1]) for line in done.stdout.splitlines()])
     expected = schedules.from_spec(run.config.schedule)(np.arange(run.epochs))
     np.testing.assert_allclose(lrs, expected, rtol=0, atol=1e-6 * np.max(expected))  # (optax: float32)
+
+
+class _NumpyTorch:
+    """Enough of torch's namespace to evaluate a loss expression of TORCH_LOSSES with numpy."""
+
+    exp, sum = staticmethod(np.exp), staticmethod(np.sum)
+
+    @staticmethod
+    def tensor(values):
+        return np.array(values)
+
+
+def test_every_analytic_problems_loss_in_the_reproducing_script_is_lrtuis():
+    """A table from problem to its torch loss (one added without an entry fails here, by name), each equal to
+    lrtui's own loss at random points (evaluated with numpy standing for torch)."""
+    from lrtui.codegen.training import TORCH_LOSSES
+    from lrtui.params import resolve
+    from lrtui.sim.config import PROBLEMS
+
+    analytic = sorted(name for name, p in PROBLEMS.items() if p.kind == "analytic")
+    assert sorted(TORCH_LOSSES) == analytic
+    rng = np.random.default_rng(0)
+    for name in analytic:
+        problem = PROBLEMS[name]
+        pp = resolve(problem.params, {}, name)
+        points = rng.uniform(-2, 2, (20, problem.dim))
+        expected = problem.loss(points, pp)
+        got = [eval(TORCH_LOSSES[name](pp), {"torch": _NumpyTorch, "x": x}) for x in points]  # noqa: S307
+        np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=name)
+
+
+REPRODUCED = [
+    RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "warmup": 3}}, problem="quadratic",
+              problem_params={"noise": 0.5}, optimizer="momentum", epochs=40, seeds=1, seed=3, steps_per_epoch=2),
+    RunConfig(schedule={"name": "step", "params": {"lr": 0.02, "step_size": 10}}, problem="ravine", optimizer="adam",
+              optimizer_params={"weight_decay": 0.01}, epochs=40),
+    RunConfig(schedule={"name": "constant", "params": {"lr": 1e-3}}, problem="rosenbrock", optimizer="nesterov",
+              epochs=50),
+    RunConfig(schedule={"name": "plateau", "params": {"patience": 2}}, problem="nqm", problem_params={"noise": 0.3},
+              optimizer="adamw", plateau_metric="running", steps_per_epoch=3, epochs=40, seeds=1),
+    RunConfig(schedule={"name": "wsd", "params": {"lr": 1e-4, "num_warmup_steps": 5, "num_decay_steps": 10,
+                                                  "num_training_steps": 40}}, problem="beale", epochs=40),
+]
+
+
+@pytest.mark.parametrize("config", REPRODUCED, ids=lambda c: f"{c.problem}-{c.optimizer}")
+def test_in_real_torch_the_reproducing_script_gives_lrtui_simulates_loss_trace(config, tmp_path):
+    """Issue 28: run in torch, the script reproduces lrtui simulate's loss trace to 1e-9 relative, noise
+    included (drawn as lrtui draws it, from numpy's generator of the seed)."""
+    pytest.importorskip("torch")
+    from lrtui.codegen.training import torch_reproduction
+    from lrtui.sim.engine import simulate
+
+    script = tmp_path / "reproduce.py"
+    script.write_text(torch_reproduction(prepare(config)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loss = np.array([float(line.split()[2]) for line in done.stdout.splitlines()])
+    trace = simulate(config)
+    assert trace.diverged_at is None and len(loss) == len(trace.loss)
+    np.testing.assert_allclose(loss, trace.loss, rtol=1e-9, atol=0)
+
+
+def test_lrtui_code_reproduce_is_torch_on_the_analytic_problems(capsys):
+    assert main(["code", "cosine", "--problem", "ravine", "--reproduce"]) == 0
+    assert "def f(x):  # ravine\n    return 0.1 * x[0] ** 2 + 2 * x[1] ** 2" in capsys.readouterr().out
+    assert main(["code", "cosine", "--problem", "mlp", "--reproduce"]) == 2
+    assert "--reproduce is not allowed on problem mlp" in capsys.readouterr().err
+    assert main(["code", "cosine", "--reproduce", "--framework", "optax"]) == 2

@@ -315,6 +315,14 @@ def cmd_code(args: argparse.Namespace) -> int:
         args.assignments = [f"{k}={v}" for k, v in spec["params"].items()
                             if not k.startswith(("problem.", "optimizer."))] + problem_and_optimizer
         config = run_config(args)
+    if args.reproduce:
+        from lrtui.codegen.training import torch_reproduction
+
+        if args.framework != "torch":
+            raise UsageError(f"lrtui code: --reproduce is not allowed with --framework {args.framework}: it writes "
+                             "torch (allowed --framework torch)")
+        sys.stdout.write(torch_reproduction(prepare(config)))
+        return 0
     sys.stdout.write(training_code(prepare(config), args.framework))
     return 0
 

@@ -186,6 +186,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
     p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
     p_code.add_argument("--schedule-only", action="store_true", help="the schedule alone, not the run")
+    p_code.add_argument("--reproduce", action="store_true", help="torch: a script that defines the run's analytic "
+                        "problem itself and prints the loss each epoch, lrtui simulate's trace (its first seed)")
     for option, text in (("--problem", "teaching problem; default quadratic"),
                          ("--optimizer", "sgd, momentum, nesterov, adam or adamw; default sgd"),
                          ("--epochs", "number of epochs (default 100)"), ("--seed", "seed (default 0)"),

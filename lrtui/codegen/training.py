@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+import numpy as np
+
 from lrtui import schedules
 from lrtui.analysis.compare import describe
 from lrtui.codegen.common import base_lr
@@ -187,3 +189,89 @@ def optax_training(run: Prepared) -> str:
             "        key, batch_key = jax.random.split(key)\n"
             "        batch = jax.random.randint(batch_key, (32,), 0, len(X))  # your data loader's next batch\n"
             "        params, opt_state, loss = update(params, opt_state, X[batch], Y[batch])\n")
+
+
+def _beale(p: dict[str, Any]) -> str:
+    from lrtui.sim.problems import _BEALE_C
+
+    return " + ".join(f"({c!r} - x[0] + x[0] * x[1] ** {i + 1}) ** 2" for i, c in enumerate(_BEALE_C))
+
+
+def _diagonal(lambdas: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], str]:
+    return lambda p: f"0.5 * torch.sum(torch.tensor({[float(v) for v in lambdas(p)]!r}) * x * x)"
+
+
+def _nqm(p: dict[str, Any]) -> list[float]:
+    from lrtui.sim.problems import _NQM_LAMBDAS
+
+    return list(_NQM_LAMBDAS)
+
+
+TORCH_LOSSES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "quadratic": lambda p: f"0.5 * {p['L']!r} * x[0] ** 2",
+    "ravine": lambda p: "0.1 * x[0] ** 2 + 2 * x[1] ** 2",
+    "quartic": lambda p: "x[0] ** 4 / 4 + x[0] ** 2 / 2",
+    "two_basins": lambda p: ("0.02 * x[0] ** 2 - torch.exp(-((x[0] - 2) ** 2) / 0.02) "
+                             "- 1.2 * torch.exp(-((x[0] + 2) ** 2) / 4.5)"),
+    "catapult": lambda p: "0.5 * (x[0] * x[1] - 1) ** 2",
+    "river_valley": lambda p: "0.5 * 0.02 * (x[0] - 10) ** 2 + 0.5 * 10 * x[1] ** 2",
+    "rosenbrock": lambda p: "(1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2",
+    "beale": _beale,
+    "spectrum": _diagonal(lambda p: (p["l1"], p["l2"], p["l3"])),
+    "nqm": _diagonal(_nqm),
+}
+"""Each analytic problem's loss as a torch expression over ``x`` (its parameters, a 1-D tensor), by name: what a
+script that reproduces a run defines (a test holds each to lrtui's own loss)."""
+
+
+def torch_reproduction(run: Prepared) -> str:
+    """A torch script that runs the run itself on its own problem, defined in the script, and prints the lr and
+    the loss each epoch (the loss at the parameters the epoch starts from, as lrtui simulate's ``loss``): in
+    float64 it gives lrtui's trace of the run's first seed (``seed``), noise included, drawn as lrtui draws it
+    (numpy's generator of that seed, a chunk of epochs at a time)."""
+    from lrtui.sim.engine import NOISE_CHUNK, NOISE_DRAWS
+
+    problem = run.problem
+    if problem.name not in TORCH_LOSSES:
+        raise ConfigError(f"--reproduce is not allowed on problem {problem.name} (its data: the script cannot draw "
+                          "them as lrtui does): allowed " + ", ".join(TORCH_LOSSES))
+    schedule = schedules.from_spec(run.config.schedule)
+    lr = base_lr(schedule.name, dict(schedule.params))
+    optimizer = _torch_optimizer(run, lr).replace("model.parameters()", "[x]")
+    built = scheduler_source(schedule, [f"optimizer = {optimizer}"])
+    built = built.replace(PLATEAU_HINT, "")
+    pp = run.problem_params
+    sigma = pp["noise"] * (np.asarray(problem.noise_scale) if problem.noise_scale else np.ones(problem.dim))
+    steps = run.steps_per_epoch
+    chunk = max(1, min(NOISE_CHUNK, NOISE_DRAWS // steps))
+    plateau = schedule.name == "plateau"
+    metric = {"end": "f(x).item()", "running": "running / STEPS_PER_EPOCH"}.get(run.plateau_metric)
+    seeds = (f"# lrtui's run is the mean over {run.seeds} seeds ({run.seed} to {run.seed + run.seeds - 1}): this is "
+             f"seed {run.seed}'s, lrtui simulate --seeds 1 --seed {run.seed}\n" if run.seeds > 1 else "")
+    noisy = bool(np.any(sigma))
+    return (_title(run) + seeds
+            + "import math\nimport numpy as np\nimport torch\nfrom torch.optim import lr_scheduler\n\n"
+            "torch.set_default_dtype(torch.float64)  # lrtui computes in float64\n"
+            f"x = torch.nn.Parameter(torch.tensor({[float(v) for v in problem.start(pp)]!r}))  # the start\n\n\n"
+            f"def f(x):  # {problem.name}\n    return {TORCH_LOSSES[problem.name](pp)}\n\n\n"
+            + built + "\n"
+            f"EPOCHS, STEPS_PER_EPOCH, SEED = {run.epochs}, {steps}, {run.seed}\n"
+            + (f"SIGMA = np.array({[float(v) for v in sigma]!r})  # the gradient's noise, per coordinate\n"
+               f"CHUNK = {chunk}  # epochs of noise lrtui draws at once, from numpy's generator of the seed\n"
+               "rng = np.random.default_rng(SEED)\n" if noisy else "")
+            + "\nfor epoch in range(EPOCHS):\n"
+            "    with torch.no_grad():\n"
+            "        print(epoch, optimizer.param_groups[0][\"lr\"], repr(f(x).item()))  # lrtui's loss[epoch]\n"
+            + ("    if epoch % CHUNK == 0:\n"
+               "        noise = rng.standard_normal((min(CHUNK, EPOCHS - epoch), STEPS_PER_EPOCH, len(SIGMA)))"
+               " * SIGMA\n"
+               if noisy else "")
+            + ("    running = 0.0\n" if plateau and run.plateau_metric == "running" else "")
+            + "    for step in range(STEPS_PER_EPOCH):\n"
+            "        optimizer.zero_grad()\n"
+            "        loss = f(x)\n"
+            "        loss.backward()\n"
+            + ("        x.grad += torch.from_numpy(noise[epoch % CHUNK, step])\n" if noisy else "")
+            + "        optimizer.step()\n"
+            + ("        running += loss.item()\n" if plateau and run.plateau_metric == "running" else "")
+            + (f"    scheduler.step({metric})\n" if plateau else "    scheduler.step()\n"))
