@@ -196,3 +196,15 @@ def test_lrtui_code_reproduce_is_torch_on_the_analytic_problems(capsys):
     assert main(["code", "cosine", "--problem", "mlp", "--reproduce"]) == 2
     assert "--reproduce is not allowed on problem mlp" in capsys.readouterr().err
     assert main(["code", "cosine", "--reproduce", "--framework", "optax"]) == 2
+
+
+@pytest.mark.parametrize("name", schedules.names())
+@pytest.mark.parametrize("framework", ["torch", "transformers", "optax"])
+def test_every_schedule_kind_gives_a_script_that_compiles_in_every_framework(name, framework):
+    """Every schedule lrtui knows, in each framework: a script (or, where the framework has no such schedule,
+    the comment that says so) that is valid Python, its scheduler stepped after the optimizer."""
+    run = prepare(RunConfig(schedule={"name": name, "params": {}}, optimizer="momentum", epochs=30))
+    code = training_code(run, framework)
+    compile(code, "<lrtui code>", "exec")
+    if framework != "optax" and "scheduler = " in code:
+        assert code.index("        optimizer.step()") < code.index("    scheduler.step(")
