@@ -6,14 +6,15 @@ Every browser page that connects gets its own app process: forked from a zygote 
 (it begins with ``exec`` so no shell stays behind) where it cannot be forked or ``fork_argv`` is None. A page
 that would go past ``max_sessions`` gets a short page saying the lab is full instead of a session; a place is
 free again only once its process has ended (killed if it does not quit). A session with no key from its
-browser for ``idle_seconds`` is ended as q ends it (the page offers a new one). A page's keys are limited in
-rate, its messages in size. A stop (ctrl+c, SIGTERM, SIGHUP) ends every session within seconds; the server
+browser for ``idle_seconds`` is ended as q ends it (the page offers a new one). A page's messages, of every
+kind, and of them its keys, are limited in rate, and in size (:mod:`lrtui.serve.limits`); a page that floods
+is closed. A stop (ctrl+c, SIGTERM, SIGHUP) ends every session within seconds; the server
 removes the folder of any it had to kill.
 
 Against one client holding the lab: a join code (``join_code``: a page or a websocket without it is refused;
 the page that has it in its address keeps it in a cookie for its websocket), an optional cap on the sessions
 of one client address (``max_per_address``), and new sessions limited in rate per address
-(:data:`CONNECTS_BURST`, then :data:`CONNECTS_PER_SECOND`). A request whose headers do not arrive within
+(:class:`ConnectLimits`). A request whose headers do not arrive within
 :data:`HALF_OPEN_SECONDS` is closed, the limit on open files is raised to what the system allows, and an
 error repeated in a flood is logged once a minute with its count (:class:`RepeatedOnce`).
 """
@@ -24,6 +25,7 @@ import asyncio
 import contextlib
 import errno
 import hmac
+import json
 import logging
 import resource
 import signal
@@ -41,6 +43,7 @@ from textual_serve.server import Server, to_int
 from lrtui.params import ConfigError
 from lrtui.serve.downloads import Downloads, SessionDownloads
 from lrtui.serve.forked import ForkedAppService, ZygoteKeeper, session_environment
+from lrtui.serve.limits import FOCUS_BYTES, ConnectLimits, PageLimits, SizesLater
 from lrtui.serve.settings import cannot_listen, page_url, terminal_size
 from lrtui.io.sandbox import remove_ended
 
@@ -50,20 +53,13 @@ ENDING_SECONDS = 3.0
 """How long a session's app has to quit (and then as long again to exit) before its process is killed."""
 STOPPING_SECONDS = 1.0
 """...when the server stops (ctrl+c, SIGTERM): it is gone within 5 s, every session's folder removed."""
-KEY_BYTES_PER_SECOND = 4096
-"""Keys a page may send, in bytes a second (an arrow key held down sends about 100)."""
-KEY_BURST = 16384
-"""...and at once (a pasted path or note)."""
-FOCUS_BYTES = 256
-"""What a page's focus or blur message counts against its keys' allowance (the app repaints for each: 2,000 at
-once froze a session for 20 s); a page sends one when its window gains or loses focus."""
 MAX_MESSAGE = 1 << 20
 """The longest websocket message taken (aiohttp's default is 4 MiB)."""
-CONNECTS_BURST = 60
-"""New sessions one client address may open at once (a class behind one NAT address opens its pages together)..."""
-CONNECTS_PER_SECOND = 0.2
-"""...and then one every five seconds, on average (a session's start costs about 0.2 s of a core, forked, and
-0.75 s started as a command: one a second from one address kept a core busy)."""
+FLOODING = "this page sent more messages than a browser does: reload it for a new session"
+"""Why a page that floods its session is closed (its websocket's close reason, at most 123 bytes)."""
+CLOSING_SECONDS = 0.1
+"""How long a page that floods is read after its websocket is closed, waiting for the page's own close (its
+flood is read meanwhile, as the other sessions wait: 1 s of it put 200 ms on their round trip)."""
 HALF_OPEN_SECONDS = 10.0
 """A connection that has not sent a whole request by then is closed (aiohttp waits 75 s: slowloris)."""
 REPEATS_LOGGED_EVERY = 60.0
@@ -104,6 +100,7 @@ class LabServer(Server):
         self.last_input: dict[AppService, float] = {}  # the sessions running, and when each last had input
         self.refused = 0  # pages turned away because the lab was full
         self.dropped_keys = 0  # bytes of keys past a page's allowance
+        self.dropped_messages = 0  # messages past a page's allowance (counted when the page goes)
         self.pages: dict[AppService, web.WebSocketResponse] = {}  # each session's page
         self._ending: dict[AppService, asyncio.Future] = {}  # sessions being ended
         self.download_manager = SessionDownloads()  # (textual-serve's, keeping a session's unread files few)
@@ -258,7 +255,7 @@ class LabServer(Server):
             self.refused += 1
             status, _, text = refused
             return web.Response(status=status, text=text)
-        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE, autoping=False)
         width, height = terminal_size(request.query)
         await websocket.prepare(request)
         if len(self.last_input) >= self.max_sessions:  # two pages raced for the last place
@@ -276,6 +273,8 @@ class LabServer(Server):
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
+        except ConnectionResetError:  # the page went while it was answered (a pong to a page gone): nothing wrong
+            pass
         except Exception as error:  # as textual-serve: one session's failure is logged, the server goes on
             log.exception(error)
         finally:
@@ -327,47 +326,63 @@ class LabServer(Server):
         self.uploads.pop(service, None)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
-        """textual-serve's, noting the time of each key, and passing at most :data:`KEY_BYTES_PER_SECOND`
-        of keys (a burst of :data:`KEY_BURST`) to the app: a flood from one page would keep its process
-        busy for minutes."""
-        allowance, last = float(KEY_BURST), time.monotonic()
-        async for message in websocket:
-            if message.type != WSMsgType.TEXT:
-                continue
-            try:
-                kind, data = message.json()
-            except Exception:  # not a [kind, data] pair (or JSON nested past Python's recursion limit)
-                continue
-            if kind == "stdin" and isinstance(data, str):
-                now = time.monotonic()
-                allowance = min(KEY_BURST, allowance + (now - last) * KEY_BYTES_PER_SECOND)
-                last = now
-                # JSON lets a page send a lone surrogate ("\\ud800"), which no encoding takes: dropped here,
-                # at the border (a replacement "?" would be a key of its own)
-                keys = data.encode("utf-8", "ignore")
-                if not keys:  # Textual's parser takes an empty read for the end of its input: the app would end
+        """textual-serve's, noting the time of each key, within the page's limits (:class:`PageLimits`): every
+        message, of any kind, counts; one past the allowance is dropped unread, and a page that floods is
+        closed (:data:`FLOODING`). Of what is taken, keys and focus changes count against the keys' allowance
+        too, and new sizes reach the app at most every :data:`RESIZE_SECONDS`."""
+        limits = PageLimits()
+        sizes = SizesLater(app_service)
+        try:
+            async for message in websocket:
+                verdict = limits.message(len(message.data) if isinstance(message.data, (str, bytes)) else 0)
+                if verdict == "close":
+                    self.dropped_messages += limits.dropped
+                    log.warning("a page closed: it sent more messages than a browser does (%s dropped; from %s)",
+                                f"{limits.dropped:,}", self.addresses.get(app_service, "?"))
+                    with contextlib.suppress(asyncio.TimeoutError):  # (closing reads the flood until the page's
+                        # close comes; one that never sends it would be read for aiohttp's 10 s)
+                        await asyncio.wait_for(websocket.close(code=WSCloseCode.POLICY_VIOLATION,
+                                                               message=FLOODING.encode()), CLOSING_SECONDS)
+                    return
+                if verdict == "drop":
                     continue
-                if len(keys) > allowance:
-                    self.dropped_keys += len(keys)
-                    continue
-                allowance -= len(keys)
-                self.last_input[app_service] = now
-                await app_service.send_bytes(keys)
-            elif kind == "upload":
-                self._upload(app_service, data)
-            elif kind == "resize" and isinstance(data, dict):
-                await app_service.set_terminal_size(*terminal_size(data))
-            elif kind == "ping":
-                await websocket.send_json(["pong", str(data)[:100]])
-            elif kind in ("blur", "focus"):  # each costs the app a repaint: counted as keys are (a flood froze it)
-                now = time.monotonic()
-                allowance = min(KEY_BURST, allowance + (now - last) * KEY_BYTES_PER_SECOND)
-                last = now
-                if allowance < FOCUS_BYTES:
-                    self.dropped_keys += FOCUS_BYTES
-                    continue
-                allowance -= FOCUS_BYTES
-                await (app_service.blur() if kind == "blur" else app_service.focus())
+                if message.type == WSMsgType.PING:  # (autoping is off: a flood of pings counts as any message)
+                    await websocket.pong(message.data)
+                elif message.type == WSMsgType.TEXT:
+                    await self._take(websocket, app_service, message.data, limits, sizes)
+            self.dropped_messages += limits.dropped
+        finally:
+            sizes.cancel()
+
+    async def _take(self, websocket: web.WebSocketResponse, app_service: AppService, text: str, limits: PageLimits,
+                    sizes: SizesLater) -> None:
+        """One message from the page, within its message allowance: ``[kind, data]`` as textual.js sends it."""
+        try:
+            kind, data = json.loads(text)
+        except Exception:  # not a [kind, data] pair (or JSON nested past Python's recursion limit)
+            return
+        if kind == "stdin" and isinstance(data, str):
+            # JSON lets a page send a lone surrogate ("\\ud800"), which no encoding takes: dropped here,
+            # at the border (a replacement "?" would be a key of its own)
+            keys = data.encode("utf-8", "ignore")
+            if not keys:  # Textual's parser takes an empty read for the end of its input: the app would end
+                return
+            if not limits.keys.take(len(keys)):
+                self.dropped_keys += len(keys)
+                return
+            self.last_input[app_service] = time.monotonic()
+            await app_service.send_bytes(keys)
+        elif kind == "upload":
+            self._upload(app_service, data)
+        elif kind == "resize" and isinstance(data, dict):
+            sizes.send(terminal_size(data))
+        elif kind == "ping":
+            await websocket.send_json(["pong", str(data)[:100]])
+        elif kind in ("blur", "focus"):  # each costs the app a repaint: counted as keys are (a flood froze it)
+            if not limits.keys.take(FOCUS_BYTES):
+                self.dropped_keys += FOCUS_BYTES
+                return
+            await (app_service.blur() if kind == "blur" else app_service.focus())
 
     def _upload(self, service: AppService, data: Any) -> None:
         """A file from the page into its session's folder (lrtui.serve.uploads); what is refused is logged in
@@ -395,30 +410,6 @@ class LabServer(Server):
                 if now - last > self.idle_seconds:
                     self.last_input[service] = now  # asked once: the app is ending
                     await service.send_meta({"type": "quit"})
-
-
-class ConnectLimits:
-    """New sessions per client address: a bucket of :data:`CONNECTS_BURST` that refills at
-    :data:`CONNECTS_PER_SECOND`. Buckets that are full again are forgotten, so a flood from many addresses
-    leaves nothing behind."""
-
-    def __init__(self, burst: float = CONNECTS_BURST, rate: float = CONNECTS_PER_SECOND) -> None:
-        self.burst, self.rate = burst, rate
-        self.buckets: dict[str, tuple[float, float]] = {}  # address: (tokens, when counted)
-
-    def take(self, address: str, now: float | None = None) -> bool:
-        """Whether ``address`` may open a session now (one token taken if so)."""
-        now = time.monotonic() if now is None else now
-        tokens, then = self.buckets.get(address, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.rate)
-        if len(self.buckets) > 1000:  # forget the addresses whose buckets are full again
-            self.buckets = {a: (t, w) for a, (t, w) in self.buckets.items()
-                            if t + (now - w) * self.rate < self.burst}
-        if tokens < 1:
-            self.buckets[address] = (tokens, now)
-            return False
-        self.buckets[address] = (tokens - 1, now)
-        return True
 
 
 class RepeatedOnce(logging.Filter):

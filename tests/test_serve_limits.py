@@ -1,0 +1,127 @@
+"""lrtui serve's limits on what one page may hold or send (issue 27, the hostile review): every message a page
+sends counts against its allowance, and a page that floods is closed, the others unaffected; a page that goes
+mid-flood leaves no traceback."""
+
+import asyncio
+
+import pytest
+
+from lrtui.serve.limits import MESSAGE_BURST, MESSAGES_PER_SECOND, PageLimits, SizesLater
+from tests.test_serve import _start
+from tests.test_serve_hostile import _screen_until, _stop_and_read
+
+
+# --- a page's allowance -------------------------------------------------------------------------------------
+
+def test_messages_past_a_pages_allowance_are_dropped_and_a_flood_is_closed():
+    limits = PageLimits(now=0.0)
+    verdicts = [limits.message(20, now=0.0) for _ in range(2 * MESSAGE_BURST)]
+    assert verdicts[:MESSAGE_BURST] == ["take"] * MESSAGE_BURST  # a burst is taken
+    assert set(verdicts[MESSAGE_BURST:-1]) == {"drop"} and verdicts[-1] == "close"  # as many again: closed
+    assert limits.dropped == MESSAGE_BURST
+
+    paced = PageLimits(now=0.0)  # a page that keeps to the rate never loses one
+    assert {paced.message(20, now=i / MESSAGES_PER_SECOND) for i in range(10 * MESSAGES_PER_SECOND)} == {"take"}
+
+    uploads = PageLimits(now=0.0)  # the largest upload (1 MB) fits in the burst; a second at once does not
+    assert [uploads.message(1 << 20, now=0.0) for _ in range(2)] == ["take", "drop"]
+    assert uploads.message(1 << 20, now=3.0) == "take"  # a few seconds later it does
+
+
+async def test_a_pages_new_sizes_reach_its_app_a_few_a_second_the_last_one_always():
+    sent = []
+
+    class App:
+        async def set_terminal_size(self, width, height):
+            sent.append((width, height))
+
+    sizes = SizesLater(App())
+    for width in range(80, 130):  # a window dragged: fifty sizes at once
+        sizes.send((width, 30))
+    await asyncio.sleep(0.5)
+    assert sent == [(129, 30)]
+    sizes.send((100, 40))  # later on: it goes too
+    await asyncio.sleep(0.5)
+    assert sent == [(129, 30), (100, 40)]
+    sizes.cancel()
+
+
+# --- a real server, a page that floods ------------------------------------------------------------------------
+
+async def _closed(ws) -> tuple:
+    """Read what a page is sent until its websocket closes: (close code, reason)."""
+    import aiohttp
+
+    while True:
+        message = await ws.receive()
+        if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING,
+                            aiohttp.WSMsgType.ERROR):
+            return ws.close_code, message.extra
+
+
+@pytest.mark.parametrize("kind", ["ping", "resize", "protocol ping"])
+def test_a_page_that_floods_is_closed_and_the_other_sessions_go_on(tmp_path, kind):
+    """The hostile review: a page sending pings (textual.js's, or the websocket's own), or resizes, as fast as
+    it could raised the other pages' round trip to 347 ms, without end. Past its allowance a page's messages
+    are dropped, and the page is closed, saying why, in one line of the server's log; another page's session
+    still answers."""
+    import aiohttp
+
+    from lrtui.serve.server import FLOODING
+
+    url, process, _ = _start(tmp_path)
+
+    async def scenario():
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as client:
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as other:
+                await _screen_until(other, "t=0/")
+                flooding = await client.ws_connect(url.replace("http", "ws") + "/ws")
+                closed = asyncio.ensure_future(_closed(flooding))
+                sent = 0
+                while not closed.done() and sent < 20 * MESSAGE_BURST:
+                    try:
+                        if kind == "protocol ping":
+                            await flooding.ping()
+                        else:
+                            await flooding.send_json(["ping", "x"] if kind == "ping" else
+                                                     ["resize", {"width": 80 + sent % 2, "height": 24}])
+                    except (ConnectionError, aiohttp.ClientError):
+                        break
+                    sent += 1
+                    if sent % 100 == 0:
+                        await asyncio.sleep(0)  # (the reader sees the close)
+                code, reason = await asyncio.wait_for(closed, 20)
+                assert (code, reason) == (aiohttp.WSCloseCode.POLICY_VIOLATION, FLOODING), (code, reason, sent)
+                await other.send_json(["stdin", "\x1b[C"])  # Right: the other session moves on
+                await _screen_until(other, "t=1/")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert log.count("a page closed: it sent more messages than a browser does") == 1, log
+    assert "Traceback" not in log, log
+
+
+def test_a_page_gone_in_the_middle_of_its_messages_leaves_no_traceback(tmp_path):
+    """The hostile review: a page that closed mid-flood logged a traceback (its pong written to a socket gone).
+    A page's pings sent in one go, within its allowance, and the connection dropped at once: nothing logged."""
+    from benchmarks.bench_serve_messages import frames, raw_page
+
+    url, process, _ = _start(tmp_path)
+    pings = frames(['["ping", "x"]'], MESSAGE_BURST - 100)
+
+    async def scenario():
+        for _ in range(3):
+            _, writer = await raw_page(url.replace("http", "ws") + "/ws?width=80&height=24")
+            writer.write(pings)
+            await writer.drain()
+            writer.transport.abort()  # gone, its pings not yet answered
+        await asyncio.sleep(2.0)
+
+    try:
+        asyncio.run(scenario())
+        assert process.poll() is None
+    finally:
+        log = _stop_and_read(process)
+    assert "Traceback" not in log and "Cannot write" not in log, log
