@@ -1,14 +1,21 @@
-"""lrtui serve's limits on what one page may hold or send (issue 27, the hostile review): every message a page
-sends counts against its allowance, and a page that floods is closed, the others unaffected; a page that goes
-mid-flood leaves no traceback."""
+"""lrtui serve's limits on what one page may hold or send, and on the server's own work (issue 27, the hostile
+review): every message a page sends counts against its allowance, and a page that floods is closed, the
+others unaffected; a page that goes mid-flood leaves no traceback; a temporary folder of many files is never
+listed on the server's loop."""
 
 import asyncio
+import fnmatch
+import os
+import tempfile
+import threading
+import time
 
 import pytest
 
 from lrtui.serve.limits import MESSAGE_BURST, MESSAGES_PER_SECOND, PageLimits, SizesLater
+from tests.conftest import session_without_page
 from tests.test_serve import _start
-from tests.test_serve_hostile import _screen_until, _stop_and_read
+from tests.test_serve_hostile import STUCK, _screen_until, _stop_and_read
 
 
 # --- a page's allowance -------------------------------------------------------------------------------------
@@ -125,3 +132,66 @@ def test_a_page_gone_in_the_middle_of_its_messages_leaves_no_traceback(tmp_path)
     finally:
         log = _stop_and_read(process)
     assert "Traceback" not in log and "Cannot write" not in log, log
+
+
+# --- the temporary folder, however large, is listed in a thread, and seldom --------------------------------
+
+QUITS = ("exec sh -c 'd=\"$TMPDIR/lrtui-session-$$-quits___\"; mkdir \"$d\" && echo __GANGLION__ && "
+         "head -c 1 >/dev/null; rm -r \"$d\"'")
+"""A session's app that quits when asked (the first byte of the quit), removing its own folder, as lrtui's does."""
+
+
+def test_a_large_temporary_folder_is_never_listed_on_the_servers_loop(tmp_path, monkeypatch):
+    """The hostile review: with a million files in /tmp each upload and each session's end stalled the server
+    1.4 s, listing /tmp on its one thread. Listings happen in threads; a session's folder is looked for once
+    (its first upload), and at its end only if it was killed (an app that quits removes its own)."""
+    pytest.importorskip("textual_serve")
+    from lrtui.serve.server import LabServer
+
+    for i in range(20_000):  # (a million in the review: this is enough to see where the listing runs)
+        (tmp_path / f"f{i}").touch()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    listed = []  # (thread, folder) of every listing of the temporary folder or a folder in it
+
+    def recorded(real):
+        def listing(path="."):
+            if isinstance(path, (str, os.PathLike)) and str(path).startswith(str(tmp_path)):
+                listed.append((threading.get_ident(), str(path)))
+            return real(path)
+        return listing
+
+    for name in ("listdir", "scandir"):
+        monkeypatch.setattr(os, name, recorded(getattr(os, name)))
+
+    async def folder_of(pattern: str):
+        end = time.monotonic() + 10
+        while not (found := [tmp_path / n for n in os.listdir(tmp_path) if fnmatch.fnmatch(n, pattern)]):
+            assert time.monotonic() < end, "the session made no folder"
+            await asyncio.sleep(0.05)
+        del listed[-1]  # (this test's own)
+        return found[0]
+
+    async def scenario() -> int:
+        server = LabServer(STUCK, host="127.0.0.1", port=1, public_url=None, max_sessions=2, idle_seconds=60)
+        service = await session_without_page(server)
+        folder = await folder_of("lrtui-session-*-stuck___")
+        since = len(listed)
+        for name in ("one.toml", "two.toml"):
+            await server._upload(service, {"name": name, "text": "x = 1\n"})
+        assert (folder / "one.toml").read_text() == (folder / "two.toml").read_text() == "x = 1\n"
+        await server._end(service, patience=0.5)  # killed: the server removes its folder
+        assert not folder.exists()
+        assert [path for _, path in listed[since:] if str(path) == str(tmp_path)] == [str(tmp_path)] * 2  # once each
+
+        quitting = LabServer(QUITS, host="127.0.0.1", port=1, public_url=None, max_sessions=2, idle_seconds=60)
+        service = await session_without_page(quitting)
+        folder = await folder_of("lrtui-session-*-quits___")
+        since = len(listed)
+        await quitting._end(service)
+        assert service._process.returncode == 0 and not folder.exists()
+        assert not [path for _, path in listed[since:] if str(path) == str(tmp_path)]  # it removed its own
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(scenario())
+    assert listed and not [path for thread, path in listed if thread == loop_thread], listed

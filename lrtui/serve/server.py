@@ -110,6 +110,7 @@ class LabServer(Server):
         self.max_per_address = max_per_address
         self.addresses: dict[AppService, str] = {}  # each session's client address
         self.uploads: dict[AppService, int] = {}  # files each session's page sent
+        self.folders: dict[AppService, Path] = {}  # the folder of each session a page sent a file to
         self.connects = ConnectLimits()
         self.fork_argv = fork_argv
         self.zygote: ZygoteKeeper | None = None  # (started with the server when sessions are forked)
@@ -317,13 +318,17 @@ class LabServer(Server):
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
             await process.wait()
-            remove_ended(process.pid)  # the session's folder (sh execs the app: its pid is the app's)
+            if process.returncode != 0:  # (an app that quits removes its own folder; one killed cannot)
+                # its folder found by a listing of the temporary folder, which can hold a million files: a thread's
+                # (sh execs the app: its pid is the app's)
+                await asyncio.to_thread(remove_ended, process.pid)
         downloads = self.download_manager._active_downloads  # textual-serve never removes an ended session's
         for key in [k for k, d in downloads.items() if d.app_service is service]:
             del downloads[key]
         self.last_input.pop(service, None)
         self.addresses.pop(service, None)
         self.uploads.pop(service, None)
+        self.folders.pop(service, None)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's, noting the time of each key, within the page's limits (:class:`PageLimits`): every
@@ -373,7 +378,7 @@ class LabServer(Server):
             self.last_input[app_service] = time.monotonic()
             await app_service.send_bytes(keys)
         elif kind == "upload":
-            self._upload(app_service, data)
+            await self._upload(app_service, data)
         elif kind == "resize" and isinstance(data, dict):
             sizes.send(terminal_size(data))
         elif kind == "ping":
@@ -384,20 +389,24 @@ class LabServer(Server):
                 return
             await (app_service.blur() if kind == "blur" else app_service.focus())
 
-    def _upload(self, service: AppService, data: Any) -> None:
-        """A file from the page into its session's folder (lrtui.serve.uploads); what is refused is logged in
-        one line, and the session goes on."""
+    async def _upload(self, service: AppService, data: Any) -> None:
+        """A file from the page into its session's folder (lrtui.serve.uploads), in a thread (the folder is
+        found, once a session, by a listing of the temporary folder, which can hold a million files); what is
+        refused is logged in one line, and the session goes on."""
         from lrtui.serve.uploads import UPLOADS_PER_SESSION, session_folder, store_upload
 
         count = self.uploads.get(service, 0)
         process = service._process
-        folder = session_folder(process.pid) if process is not None else None
+        folder = self.folders.get(service)
+        if folder is None and process is not None and count < UPLOADS_PER_SESSION:
+            folder = await asyncio.to_thread(session_folder, process.pid)
         if folder is None or count >= UPLOADS_PER_SESSION:
             log.warning("an upload refused: %s", "no session folder" if folder is None else "too many uploads")
             return
+        self.folders[service] = folder
         self.uploads[service] = count + 1
         try:
-            store_upload(folder, data)
+            await asyncio.to_thread(store_upload, folder, data)
         except (ConfigError, OSError) as err:
             log.warning("an upload refused: %s", str(err)[:200])
 
