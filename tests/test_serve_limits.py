@@ -1,7 +1,7 @@
 """lrtui serve's limits on what one page may hold or send, and on the server's own work (issue 27, the hostile
 review): every message a page sends counts against its allowance, and a page that floods is closed, the
 others unaffected; a page that goes mid-flood leaves no traceback; a temporary folder of many files is never
-listed on the server's loop."""
+listed on the server's loop; a session ends at its maximum age, warned ahead, whatever its keys."""
 
 import asyncio
 import fnmatch
@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from lrtui.serve.lifetimes import Lifetime, duration
 from lrtui.serve.limits import MESSAGE_BURST, MESSAGES_PER_SECOND, PageLimits, SizesLater
 from tests.conftest import session_without_page
 from tests.test_serve import _start
@@ -165,11 +166,11 @@ def test_a_large_temporary_folder_is_never_listed_on_the_servers_loop(tmp_path, 
         monkeypatch.setattr(os, name, recorded(getattr(os, name)))
 
     async def folder_of(pattern: str):
-        end = time.monotonic() + 10
+        end, mine = time.monotonic() + 10, len(listed)
         while not (found := [tmp_path / n for n in os.listdir(tmp_path) if fnmatch.fnmatch(n, pattern)]):
             assert time.monotonic() < end, "the session made no folder"
             await asyncio.sleep(0.05)
-        del listed[-1]  # (this test's own)
+        del listed[mine:]  # (this test's own)
         return found[0]
 
     async def scenario() -> int:
@@ -195,3 +196,92 @@ def test_a_large_temporary_folder_is_never_listed_on_the_servers_loop(tmp_path, 
 
     loop_thread = asyncio.run(scenario())
     assert listed and not [path for thread, path in listed if thread == loop_thread], listed
+
+
+# --- a session's lifetime -----------------------------------------------------------------------------------
+
+HOUR = 3600.0
+LAB = Lifetime(idle_seconds=30 * 60, max_age_seconds=4 * HOUR)
+
+
+@pytest.mark.parametrize("age, idle, warned, due", [
+    (60, 60, False, None),
+    (60, 31 * 60, False, "ends idle"),
+    (4 * HOUR - 11 * 60, 0, False, None),
+    (4 * HOUR - 10 * 60, 0, False, "warned"),  # ten minutes ahead, time to save
+    (4 * HOUR - 10 * 60, 31 * 60, False, "warned"),  # (then idle, at the next look)
+    (4 * HOUR - 5 * 60, 0, True, None),
+    (4 * HOUR, 0, True, "ends old"),  # a key every minute keeps no session for ever
+    (4 * HOUR, 0, False, "ends old"),
+])
+def test_what_a_session_is_due(age, idle, warned, due):
+    assert LAB.due(age, idle, warned) == due
+
+
+def test_what_a_student_is_told_of_a_sessions_end():
+    assert LAB.why("ends old") == "This session reached the lab's limit of 4 hours and ended."
+    assert LAB.why("ends idle") == "This session had no key for 30 minutes and ended."
+    assert LAB.warning(4 * HOUR - 600).startswith("This session ends in 10 minutes: a lab session lasts 4 hours at")
+    assert "ctrl+s saves your work" in LAB.warning(0)
+    assert [duration(s) for s in (6, 89, 90, 600, 5400, 9000, 168 * HOUR)] == [
+        "6 seconds", "89 seconds", "2 minutes", "10 minutes", "1.5 hours", "2.5 hours", "168 hours"]
+    longest = Lifetime(idle_seconds=1440 * 60 - 1, max_age_seconds=167.9 * HOUR)  # (a close reason: 123 bytes)
+    assert max(len(longest.why(due).encode()) for due in ("ends old", "ends idle")) <= 123
+    short = Lifetime(idle_seconds=6, max_age_seconds=8)  # a test's: warned at half its age, looked at each 2 s
+    assert (short.warned_before, short.checked_every) == (4, 1.5)
+
+
+async def _new_session_once_a_place_is_free(client, url: str) -> None:
+    """Wait until the lab's page is served again (a place is free once a session's process has ended), then
+    open a page and see its session draw."""
+    end = time.monotonic() + 20
+    while True:
+        async with client.get(url + "/") as page:
+            if page.status == 200:
+                break
+        assert time.monotonic() < end, "the lab stayed full"
+        await asyncio.sleep(0.2)
+    async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+        await ws.send_json(["ping", "1"])  # (as textual.js does as its websocket opens)
+        await _screen_until(ws, "t=0/")
+
+
+AGE_8_S = ("import lrtui.serve.server as s; run = s.run; "
+           "s.run = lambda command, **settings: run(command, **{**settings, 'max_age_seconds': 8.0})")
+"""lrtui serve with sessions that last 8 s at most (the shortest --max-session-hours is 6 minutes)."""
+
+
+def test_a_session_ends_at_its_maximum_age_warned_ahead_whatever_its_keys(tmp_path):
+    """The hostile review: a key every 29 minutes held a place for ever (none would end it idle). A session
+    ends at its maximum age, however busy: warned ahead in its app (time to save), then ended as q ends it, its
+    page told why; its place is free again."""
+    import aiohttp
+
+    url, process, _ = _start(tmp_path, "--max-sessions", "1", patch=AGE_8_S)
+
+    async def typing(ws):
+        while True:
+            await ws.send_json(["stdin", "\x1b[C"])  # Right: a key every half second
+            await asyncio.sleep(0.5)
+
+    async def scenario():
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=90)) as client:
+            opened = time.monotonic()
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
+                await _screen_until(ws, "t=0/")
+                keys = asyncio.ensure_future(typing(ws))
+                try:
+                    await _screen_until(ws, "This session ends in", timeout=30)  # (at 4 s, or a look later)
+                    code, reason = await asyncio.wait_for(_closed(ws), 30)
+                finally:
+                    keys.cancel()
+                assert time.monotonic() - opened >= 8
+                assert (code, reason) == (aiohttp.WSCloseCode.OK,
+                                          "This session reached the lab's limit of 8 seconds and ended.")
+            await _new_session_once_a_place_is_free(client, url)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert "Traceback" not in log, log

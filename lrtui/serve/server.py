@@ -6,7 +6,8 @@ Every browser page that connects gets its own app process: forked from a zygote 
 (it begins with ``exec`` so no shell stays behind) where it cannot be forked or ``fork_argv`` is None. A page
 that would go past ``max_sessions`` gets a short page saying the lab is full instead of a session; a place is
 free again only once its process has ended (killed if it does not quit). A session with no key from its
-browser for ``idle_seconds`` is ended as q ends it (the page offers a new one). A page's messages, of every
+browser for ``idle_seconds`` is ended as q ends it, and so is one older than ``max_age_seconds``, warned
+ahead (:mod:`lrtui.serve.lifetimes`): its page says why, and offers a new one. A page's messages, of every
 kind, and of them its keys, are limited in rate, and in size (:mod:`lrtui.serve.limits`); a page that floods
 is closed. A stop (ctrl+c, SIGTERM, SIGHUP) ends every session within seconds; the server
 removes the folder of any it had to kill.
@@ -32,19 +33,20 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 import aiohttp_jinja2
 import jinja2
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from lrtui.params import ConfigError
 from lrtui.serve.downloads import Downloads, SessionDownloads
 from lrtui.serve.forked import ForkedAppService, ZygoteKeeper, session_environment
+from lrtui.serve.lifetimes import Lifetime
 from lrtui.serve.limits import FOCUS_BYTES, ConnectLimits, PageLimits, SizesLater
-from lrtui.serve.settings import cannot_listen, page_url, terminal_size
+from lrtui.serve.settings import MAX_SESSION_HOURS, cannot_listen, page_url, terminal_size
 from lrtui.io.sandbox import remove_ended
 
 log = logging.getLogger("textual-serve")
@@ -53,13 +55,17 @@ ENDING_SECONDS = 3.0
 """How long a session's app has to quit (and then as long again to exit) before its process is killed."""
 STOPPING_SECONDS = 1.0
 """...when the server stops (ctrl+c, SIGTERM): it is gone within 5 s, every session's folder removed."""
+TELL_SECONDS = 1.0
+"""How long the server waits for a session's app to take a message of its own (a quit, a warning)."""
 MAX_MESSAGE = 1 << 20
 """The longest websocket message taken (aiohttp's default is 4 MiB)."""
+STOPPED = "The lab's server stopped: reload the page once it is back."
+"""What the pages of the sessions a stop ends say."""
 FLOODING = "this page sent more messages than a browser does: reload it for a new session"
 """Why a page that floods its session is closed (its websocket's close reason, at most 123 bytes)."""
 CLOSING_SECONDS = 0.1
-"""How long a page that floods is read after its websocket is closed, waiting for the page's own close (its
-flood is read meanwhile, as the other sessions wait: 1 s of it put 200 ms on their round trip)."""
+"""How long a page closed for breaking the rules is waited for to close its side (a flood is read meanwhile, as the
+other sessions wait: 1 s of it put 200 ms on their round trip)."""
 HALF_OPEN_SECONDS = 10.0
 """A connection that has not sent a whole request by then is closed (aiohttp waits 75 s: slowloris)."""
 REPEATS_LOGGED_EVERY = 60.0
@@ -90,14 +96,19 @@ end after {idle} minutes), or ask your instructor.</p>
 
 class LabServer(Server):
     def __init__(self, command: str, *, host: str, port: int, public_url: str | None, max_sessions: int,
-                 idle_seconds: float, title: str = "lrtui", join_code: str | None = None,
-                 max_per_address: int | None = None, fork_argv: list[str] | None = None) -> None:
+                 idle_seconds: float, max_age_seconds: float = MAX_SESSION_HOURS.default * 3600,
+                 title: str = "lrtui", join_code: str | None = None, max_per_address: int | None = None,
+                 fork_argv: list[str] | None = None) -> None:
         super().__init__(command, host=host, port=port, title=title, public_url=public_url,
                          templates_path=TEMPLATES)
         self.given_public_url = public_url  # None: the page takes its addresses from the browser's
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
+        self.lifetime = Lifetime(idle_seconds, max_age_seconds)
         self.last_input: dict[AppService, float] = {}  # the sessions running, and when each last had input
+        self.began: dict[AppService, float] = {}  # when each session began
+        self.warned: set[AppService] = set()  # the sessions told they are near their maximum age
+        self.why_ended: dict[AppService, str] = {}  # why the server ended a session, for its page
         self.refused = 0  # pages turned away because the lab was full
         self.dropped_keys = 0  # bytes of keys past a page's allowance
         self.dropped_messages = 0  # messages past a page's allowance (counted when the page goes)
@@ -172,7 +183,7 @@ class LabServer(Server):
               f"{self.idle_seconds / 60:g} minutes ends); ctrl+c stops", flush=True)
 
     async def on_startup(self, app: web.Application) -> None:
-        self._idle_watch = asyncio.create_task(self._end_idle_sessions())
+        self._idle_watch = asyncio.create_task(self._watch_lifetimes())
         if self.fork_argv is not None:
             self.zygote = ZygoteKeeper(self.fork_argv, session_environment(self.debug))
             await self.zygote.start()
@@ -192,6 +203,8 @@ class LabServer(Server):
         ends last."""
         self._idle_watch.cancel()
         services = list(self.last_input)
+        for service in services:
+            self.why_ended.setdefault(service, STOPPED)
         endings = [self._end_soon(service, STOPPING_SECONDS) for service in services]
         if endings:
             await asyncio.wait(endings, timeout=2 * STOPPING_SECONDS + 0.5)
@@ -263,8 +276,10 @@ class LabServer(Server):
             self.refused += 1
             await websocket.close(code=1013, message=b"the lab is full")
             return websocket
-        service = self.new_service(websocket.send_bytes, websocket.send_str, websocket.close)
-        self.last_input[service] = time.monotonic()
+        # (its app's end closes the page, saying why the server ended it, if it did: ``service`` is read then)
+        service = self.new_service(websocket.send_bytes, websocket.send_str,
+                                   lambda: self._close_page(websocket, service))
+        self.last_input[service] = self.began[service] = time.monotonic()
         self.addresses[service] = request.remote or ""
         self.pages[service] = websocket
         watcher: asyncio.Future | None = None
@@ -294,7 +309,13 @@ class LabServer(Server):
             return
         await process.wait()
         with contextlib.suppress(Exception):
-            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"the session ended")
+            await self._close_page(websocket, service, WSCloseCode.GOING_AWAY, "the session ended")
+
+    async def _close_page(self, websocket: web.WebSocketResponse, service: AppService,
+                          code: int = WSCloseCode.OK, why: str = "") -> None:
+        """Close a session's page, saying why the server ended the session if it did (the page shows it)."""
+        why = self.why_ended.get(service, why)
+        await websocket.close(code=code, message=why.encode()[:123])
 
     def _end_soon(self, service: AppService, patience: float = ENDING_SECONDS) -> asyncio.Future:
         """The ending of a session (:meth:`_end`), begun now or already under way."""
@@ -329,6 +350,9 @@ class LabServer(Server):
         self.addresses.pop(service, None)
         self.uploads.pop(service, None)
         self.folders.pop(service, None)
+        self.began.pop(service, None)
+        self.warned.discard(service)
+        self.why_ended.pop(service, None)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's, noting the time of each key, within the page's limits (:class:`PageLimits`): every
@@ -337,27 +361,41 @@ class LabServer(Server):
         too, and new sizes reach the app at most every :data:`RESIZE_SECONDS`."""
         limits = PageLimits()
         sizes = SizesLater(app_service)
+        address = self.addresses.get(app_service, "?")
         try:
-            async for message in websocket:
-                verdict = limits.message(len(message.data) if isinstance(message.data, (str, bytes)) else 0)
-                if verdict == "close":
-                    self.dropped_messages += limits.dropped
-                    log.warning("a page closed: it sent more messages than a browser does (%s dropped; from %s)",
-                                f"{limits.dropped:,}", self.addresses.get(app_service, "?"))
-                    with contextlib.suppress(asyncio.TimeoutError):  # (closing reads the flood until the page's
-                        # close comes; one that never sends it would be read for aiohttp's 10 s)
-                        await asyncio.wait_for(websocket.close(code=WSCloseCode.POLICY_VIOLATION,
-                                                               message=FLOODING.encode()), CLOSING_SECONDS)
-                    return
-                if verdict == "drop":
-                    continue
-                if message.type == WSMsgType.PING:  # (autoping is off: a flood of pings counts as any message)
-                    await websocket.pong(message.data)
-                elif message.type == WSMsgType.TEXT:
-                    await self._take(websocket, app_service, message.data, limits, sizes)
-            self.dropped_messages += limits.dropped
+            async with contextlib.aclosing(self._page_messages(websocket, address)) as messages:
+                async for message in messages:
+                    verdict = limits.message(len(message.data) if isinstance(message.data, (str, bytes)) else 0)
+                    if verdict == "close":
+                        log.warning("a page closed: it sent more messages than a browser does (%s dropped; from "
+                                    "%s)", f"{limits.dropped:,}", address)
+                        await self._close_now(websocket, FLOODING)
+                        break
+                    if verdict == "drop":
+                        continue
+                    if message.type == WSMsgType.PING:  # (autoping is off: a flood of pings counts as any message)
+                        await websocket.pong(message.data)
+                    elif message.type == WSMsgType.TEXT:
+                        await self._take(websocket, app_service, message.data, limits, sizes)
         finally:
+            self.dropped_messages += limits.dropped
             sizes.cancel()
+
+    async def _page_messages(self, websocket: web.WebSocketResponse, address: str) -> AsyncIterator[WSMessage]:
+        """The messages from a session's page until it closes."""
+        while True:
+            message = await websocket.receive()
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            yield message
+
+    @staticmethod
+    async def _close_now(websocket: web.WebSocketResponse, why: str) -> None:
+        """Close a page that broke the rules, saying ``why``, without waiting long for its own close (meanwhile
+        what it sends is read: a flood, as the other sessions wait)."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(websocket.close(code=WSCloseCode.POLICY_VIOLATION, message=why.encode()),
+                                   CLOSING_SECONDS)
 
     async def _take(self, websocket: web.WebSocketResponse, app_service: AppService, text: str, limits: PageLimits,
                     sizes: SizesLater) -> None:
@@ -410,15 +448,31 @@ class LabServer(Server):
         except (ConfigError, OSError) as err:
             log.warning("an upload refused: %s", str(err)[:200])
 
-    async def _end_idle_sessions(self) -> None:
-        every = max(1.0, min(30.0, self.idle_seconds / 4))
+    async def _watch_lifetimes(self) -> None:
+        """End each session idle for too long, or too old (warned ahead), as :class:`Lifetime` says: as q ends
+        it, its page told why; one too old is killed if it does not quit."""
         while True:
-            await asyncio.sleep(every)
+            await asyncio.sleep(self.lifetime.checked_every)
             now = time.monotonic()
             for service, last in list(self.last_input.items()):
-                if now - last > self.idle_seconds:
-                    self.last_input[service] = now  # asked once: the app is ending
-                    await service.send_meta({"type": "quit"})
+                began = self.began.get(service, now)
+                due = self.lifetime.due(now - began, now - last, service in self.warned)
+                if due == "warned":
+                    self.warned.add(service)
+                    await self._tell(service, {"type": "notice", "text": self.lifetime.warning(now - began)})
+                elif due == "ends old" and service not in self._ending:
+                    self.why_ended[service] = self.lifetime.why(due)
+                    self._end_soon(service)
+                elif due == "ends idle" and service not in self.why_ended:  # (asked once: the app is ending)
+                    self.why_ended[service] = self.lifetime.why(due)
+                    await self._tell(service, {"type": "quit"})
+
+    @staticmethod
+    async def _tell(service: AppService, meta: dict) -> None:
+        """Send a session's app ``meta``, waiting at most :data:`TELL_SECONDS` for its input to take it (an app
+        that reads none, stuck, would hold up every other session's end)."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(service.send_meta(meta), TELL_SECONDS)
 
 
 class RepeatedOnce(logging.Filter):
