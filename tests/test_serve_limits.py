@@ -1,7 +1,8 @@
 """lrtui serve's limits on what one page may hold or send, and on the server's own work (issue 27, the hostile
 review): every message a page sends counts against its allowance, and a page that floods is closed, the
 others unaffected; a page that goes mid-flood leaves no traceback; a temporary folder of many files is never
-listed on the server's loop; a session ends at its maximum age, warned ahead, whatever its keys."""
+listed on the server's loop; a session ends at its maximum age, warned ahead, whatever its keys; a websocket
+that never speaks as a page does is closed, its place freed."""
 
 import asyncio
 import fnmatch
@@ -285,3 +286,53 @@ def test_a_session_ends_at_its_maximum_age_warned_ahead_whatever_its_keys(tmp_pa
     finally:
         log = _stop_and_read(process)
     assert "Traceback" not in log, log
+
+
+def test_a_websocket_that_never_speaks_as_a_page_is_closed_and_its_place_freed(tmp_path):
+    """Without a join code, plain websockets held every place: a page pings as its websocket opens, and a
+    websocket that sends no text within FIRST_MESSAGE_SECONDS (2 s here; 30 in a lab) is closed, saying why,
+    in one line of the log. A page that spoke goes on."""
+    import aiohttp
+
+    from lrtui.serve.server import SILENT
+
+    url, process, _ = _start(tmp_path, "--max-sessions", "2",
+                             patch="import lrtui.serve.server as s; s.FIRST_MESSAGE_SECONDS = 2.0")
+
+    async def scenario():
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=90)) as client:
+            silent = await client.ws_connect(url.replace("http", "ws") + "/ws")  # reads, never sends
+            async with client.ws_connect(url.replace("http", "ws") + "/ws") as page:
+                await page.send_json(["ping", "1"])  # as textual.js does when its websocket opens
+                code, reason = await asyncio.wait_for(_closed(silent), 20)
+                assert (code, reason) == (aiohttp.WSCloseCode.POLICY_VIOLATION, SILENT)
+                await asyncio.sleep(1.0)
+                await page.send_json(["stdin", "\x1b[C"])  # Right: the page that spoke goes on
+                await _screen_until(page, "t=1/")
+                await _new_session_once_a_place_is_free(client, url)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        log = _stop_and_read(process)
+    assert log.count("a websocket closed: it sent nothing in 2 s") == 1 and "Traceback" not in log, log
+
+
+@pytest.mark.parametrize("host, only_here", [("localhost", True), ("127.0.0.1", True), ("::1", True),
+                                             ("0.0.0.0", False), ("::", False), ("lab.example.edu", False)])
+def test_which_hosts_only_this_machine_reaches(host, only_here):
+    from lrtui.serve.settings import only_this_machine
+
+    assert only_this_machine(host) == only_here
+
+
+@pytest.mark.parametrize("join_code", [None, "week-3"])
+def test_a_lab_open_to_the_network_without_a_join_code_says_so_at_start(tmp_path, join_code):
+    """Held places are for the join code to prevent (a script can speak as a page does): a server that
+    listens beyond this machine without one says so, in one line, at start."""
+    from lrtui.serve.settings import OPEN_TO_ALL
+
+    args = ["--host", "0.0.0.0"] + (["--join-code", join_code] if join_code else [])
+    _, process, _ = _start(tmp_path, *args)
+    log = _stop_and_read(process)
+    assert (OPEN_TO_ALL + "\n" in log) == (join_code is None), log

@@ -15,7 +15,8 @@ removes the folder of any it had to kill.
 Against one client holding the lab: a join code (``join_code``: a page or a websocket without it is refused;
 the page that has it in its address keeps it in a cookie for its websocket), an optional cap on the sessions
 of one client address (``max_per_address``), and new sessions limited in rate per address
-(:class:`ConnectLimits`). A request whose headers do not arrive within
+(:class:`ConnectLimits`); a websocket that says nothing as a page does is closed (:data:`FIRST_MESSAGE_SECONDS`),
+and a server open to the network without a join code says so at start. A request whose headers do not arrive within
 :data:`HALF_OPEN_SECONDS` is closed, the limit on open files is raised to what the system allows, and an
 error repeated in a flood is logged once a minute with its count (:class:`RepeatedOnce`).
 """
@@ -46,7 +47,8 @@ from lrtui.serve.downloads import Downloads, SessionDownloads
 from lrtui.serve.forked import ForkedAppService, ZygoteKeeper, session_environment
 from lrtui.serve.lifetimes import Lifetime
 from lrtui.serve.limits import FOCUS_BYTES, ConnectLimits, PageLimits, SizesLater
-from lrtui.serve.settings import MAX_SESSION_HOURS, cannot_listen, page_url, terminal_size
+from lrtui.serve.settings import (MAX_SESSION_HOURS, OPEN_TO_ALL, cannot_listen, only_this_machine, page_url,
+                                  terminal_size)
 from lrtui.io.sandbox import remove_ended
 
 log = logging.getLogger("textual-serve")
@@ -63,6 +65,11 @@ STOPPED = "The lab's server stopped: reload the page once it is back."
 """What the pages of the sessions a stop ends say."""
 FLOODING = "this page sent more messages than a browser does: reload it for a new session"
 """Why a page that floods its session is closed (its websocket's close reason, at most 123 bytes)."""
+SILENT = "this websocket sent nothing, as no page of the lab does: reload the page for a new session"
+"""Why a websocket that never speaks is closed (a page pings as it opens)."""
+FIRST_MESSAGE_SECONDS = 30.0
+"""How long a new session's websocket may stay silent before it is closed, its place freed (a page speaks at once:
+textual.js pings as its websocket opens)."""
 CLOSING_SECONDS = 0.1
 """How long a page closed for breaking the rules is waited for to close its side (a flood is read meanwhile, as the
 other sessions wait: 1 s of it put 200 ms on their round trip)."""
@@ -181,6 +188,8 @@ class LabServer(Server):
         url = page_url(self.host, self.port, self.given_public_url, self.join_code)
         print(f"lrtui serve: students open {url} (up to {self.max_sessions} sessions; one idle for "
               f"{self.idle_seconds / 60:g} minutes ends); ctrl+c stops", flush=True)
+        if self.join_code is None and not only_this_machine(self.host):
+            print(OPEN_TO_ALL, flush=True)
 
     async def on_startup(self, app: web.Application) -> None:
         self._idle_watch = asyncio.create_task(self._watch_lifetimes())
@@ -382,11 +391,24 @@ class LabServer(Server):
             sizes.cancel()
 
     async def _page_messages(self, websocket: web.WebSocketResponse, address: str) -> AsyncIterator[WSMessage]:
-        """The messages from a session's page until it closes."""
+        """The messages from a session's page until it closes. A page speaks at once (textual.js pings as its
+        websocket opens): a websocket that sends no text within :data:`FIRST_MESSAGE_SECONDS` is no page, and
+        is closed (:data:`SILENT`), its place freed. (A websocket client's answers to the server's heartbeat
+        pings are not speaking: every library sends them by itself.)"""
+        deadline: float | None = time.monotonic() + FIRST_MESSAGE_SECONDS
         while True:
-            message = await websocket.receive()
+            try:  # (a timeout of 0 is none to aiohttp)
+                message = await websocket.receive(None if deadline is None else
+                                                  max(0.001, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                log.warning("a websocket closed: it sent nothing in %s s, as no page does (from %s)",
+                            f"{FIRST_MESSAGE_SECONDS:g}", address)
+                await self._close_now(websocket, SILENT)
+                return
             if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
                 return
+            if message.type == WSMsgType.TEXT:
+                deadline = None
             yield message
 
     @staticmethod

@@ -79,6 +79,16 @@ def page_url(host: str, port: int, public_url: str | None, code: str | None = No
     return f"http://{host}:{port}/" + (f"?code={code}" if code else "")
 
 
+OPEN_TO_ALL = ("lrtui serve: without --join-code, anyone who reaches this address takes a place, and a script can "
+               "hold them all: on a network you do not control, give a join code")
+"""What the server says at start when it listens beyond this machine without a join code."""
+
+
+def only_this_machine(host: str) -> bool:
+    """Whether a server listening on ``host`` can be reached from this machine only (a loopback address)."""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
 def cannot_listen(host: str, port: int, error: OSError) -> str:
     """Why the server cannot listen on ``host`` and ``port``, in one line that names the option at fault
     and its value (the error is from resolving the host or binding the socket)."""
