@@ -22,6 +22,18 @@ from tests.test_serve_hostile import STUCK, _screen_until, _stop_and_read
 
 # --- a page's allowance -------------------------------------------------------------------------------------
 
+def test_the_limits_and_lifetimes_import_neither_aiohttp_nor_textual():
+    """What decides a page's allowance and a session's end is plain Python (the driver, in the session's
+    process, reads the lifetimes too)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, lrtui.serve.limits, lrtui.serve.lifetimes; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiohttp', 'textual', 'textual_serve'}))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "[]"
+
+
 def test_messages_past_a_pages_allowance_are_dropped_and_a_flood_is_closed():
     limits = PageLimits(now=0.0)
     verdicts = [limits.message(20, now=0.0) for _ in range(2 * MESSAGE_BURST)]

@@ -1,7 +1,7 @@
 """When a session of lrtui serve ends by itself, and what its student is told: one with no key for the idle
 time ends; one older than the lab's longest session is warned ahead (its app shows a notification: time to
 save) and then ends, whatever its input (a key every half hour held a place for ever). Each ends as q ends it,
-and its page says why, with a button for a new session. No aiohttp and no Textual here.
+and its page says why, with a button for a new session. It imports neither aiohttp nor Textual.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What one client may ask of lrtui serve, as token buckets: new sessions from one address
 (:class:`ConnectLimits`), and what one page sends its session (:class:`PageLimits`): messages of every kind,
-and keys; and a page's new sizes, reaching its app a few a second (:class:`SizesLater`). No aiohttp and no
-Textual here.
+and keys; and a page's new sizes, reaching its app a few a second (:class:`SizesLater`). It imports neither
+aiohttp nor Textual.
 
 A bucket holds up to its burst and refills at its rate a second. Keys past their allowance are dropped (a
 flood would keep the session's app busy for minutes). Messages past theirs are dropped too, and a page that
