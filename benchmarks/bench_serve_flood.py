@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import socket
 import subprocess
 import sys
 import time
+from typing import Iterator
 
 
 def rss_mib(pid: int) -> float:
@@ -50,10 +52,10 @@ async def flood(port: int, pid: int, seconds: float) -> None:
     print(f"a fresh page after the flood: HTTP {status}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=20.0)
-    args = parser.parse_args()
+@contextlib.contextmanager
+def served() -> Iterator[tuple[subprocess.Popen, int]]:
+    """lrtui serve on 127.0.0.1 (T1, two places) from the checkout this is run in, listening: (its process,
+    its port); stopped at the end (its output, after its first line, left to read)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -62,10 +64,18 @@ def main() -> None:
                               stderr=subprocess.STDOUT)
     try:
         assert b"students open" in server.stdout.readline()
-        asyncio.run(flood(port, server.pid, args.seconds))
+        yield server, port
     finally:
         server.terminate()
         server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    with served() as (server, port):
+        asyncio.run(flood(port, server.pid, args.seconds))
 
 
 if __name__ == "__main__":

@@ -249,6 +249,8 @@ def test_session_command_execs_the_app_with_its_options():
     (["--host", "a" * 64], "is not a host name or address"),
     (["--max-sessions", "many"], "--max-sessions=many is not allowed: an integer in [1, 1000]"),
     (["--idle-minutes", "-5"], "--idle-minutes=-5 is not allowed"),
+    (["--max-session-hours", "0"], "--max-session-hours=0 is not allowed: a number in [0.1, 168]"),
+    (["--max-session-hours", "a day"], "--max-session-hours=a day is not allowed: a number in [0.1, 168]"),
     (["--preset", "T99"], "preset T99 is unknown"),
     (["--epochs", "0"], "epochs"),
     (["--serve-session"], "--serve-session is lrtui serve's own"),
@@ -258,6 +260,20 @@ def test_bad_serve_options_are_one_line_and_exit_2(capsys, argv, fragment):
     assert main(["serve", *argv]) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_readme_names_every_serve_option_and_the_defaults_of_the_declared_ones():
+    from lrtui.cli.serve import build_serve_parser
+    from lrtui.serve.settings import IDLE_MINUTES, MAX_SESSION_HOURS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    lab = readme[readme.index("## Teaching lab in a browser"):]
+    lab = lab[:lab.index("\n## ")]
+    options = [o for action in build_serve_parser()._actions for o in action.option_strings if o.startswith("--")]
+    assert "--max-session-hours" in options and "--help" in options
+    assert not [o for o in options if o != "--help" and f"`{o}" not in lab]
+    for param in (IDLE_MINUTES, MAX_SESSION_HOURS):
+        assert f"`--{param.name}` (default {param.default:g}" in lab, param.name
 
 
 def test_serve_without_the_extra_says_how_to_install_it(capsys, monkeypatch):
@@ -308,16 +324,19 @@ def test_the_default_lab_size_fits_every_session_at_its_measured_peak(monkeypatc
 
 # --- the server: a limit on sessions, idle ones ended ---------------------------------------------------
 
-def _start(tmp_path, *args):
-    """A real lrtui serve on a free port, its sessions on T1: (base URL, process)."""
+def _start(tmp_path, *args, patch: str = ""):
+    """A real lrtui serve on a free port, its sessions on T1: (base URL, process). ``patch``: Python run in the
+    server's process first (a setting made short for a test)."""
     pytest.importorskip("textual_serve")
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "lrtui", "serve", "--port", str(port), *args, "--preset", "T1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    argv = ["serve", "--port", str(port), *args, "--preset", "T1"]
+    start = ["-c", f"import sys; {patch}; from lrtui.cli import main; sys.exit(main({argv!r}))"] if patch else \
+        ["-m", "lrtui", *argv]
+    process = subprocess.Popen([sys.executable, *start], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                env=dict(os.environ, TMPDIR=str(tmp_path)))
     line = process.stdout.readline().decode()
     assert "students open" in line, line
@@ -367,17 +386,18 @@ def test_the_server_turns_a_page_away_when_full_and_ends_an_idle_session(server)
                 assert page.status == 200
                 html = await page.text()
                 assert "googleapis" not in html and "/static/js/textual.js" in html
+            started_at = time.monotonic()  # (the idle time counts from the session's start)
             async with client.ws_connect(url.replace("http", "ws") + "/ws?width=80&height=24") as ws:
                 first = await ws.receive(timeout=20)
                 assert first.type == aiohttp.WSMsgType.BINARY  # the app draws
                 async with client.get(url + "/") as full:
                     assert full.status == 503 and "already runs 1 sessions" in await full.text()
-                started_at = time.monotonic()
                 while True:  # nothing typed: the session ends after 0.1 minutes (6 s), as q ends it
                     message = await ws.receive(timeout=40)
                     if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
                         break
-                assert 5 < time.monotonic() - started_at < 40
+                assert 5 < time.monotonic() - started_at < 45
+                assert message.extra == "This session had no key for 6 seconds and ended."  # the page says it
             for _ in range(50):  # the place is free again
                 async with client.get(url + "/") as page:
                     if page.status == 200:

@@ -79,13 +79,17 @@ def _wait(condition, timeout: float, what: str, page=None) -> None:
 class Lab:
     """A real lrtui serve on a free port, in its own process group."""
 
-    def __init__(self, tmp_path: Path, *args: str) -> None:
+    def __init__(self, tmp_path: Path, *args: str, patch: str = "") -> None:
+        """``patch``: Python run in the server's process first (a setting made short for a test)."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://localhost:{self.port}/"
+        argv = ["serve", "--port", str(self.port), *args]
+        start = ["-c", f"import sys; {patch}; from lrtui.cli import main; sys.exit(main({argv!r}))"] if patch else \
+            ["-m", "lrtui", *argv]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "lrtui", "serve", "--port", str(self.port), *args],
+            [sys.executable, *start],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env=dict(os.environ, TMPDIR=str(tmp_path), LANG="C", LC_ALL="C"))  # no UTF-8: systemd's
         line = self.process.stdout.readline().decode()
@@ -279,5 +283,22 @@ def test_a_served_lab_asks_the_name_in_the_browser_and_records_the_student(brows
         _wait(lambda: results.is_file() and any(e["kind"] == "predict" for e in read_events([results])), 10,
               "the prediction recorded", page)
         assert {e["student"] for e in read_events([results])} == {name}
+    finally:
+        lab.stop()
+
+
+def test_a_page_whose_session_reached_its_maximum_age_says_so(browser, tmp_path):
+    """The page of a session the server ended says why (its websocket's close reason), and Enter starts a new
+    session."""
+    from tests.test_serve_limits import AGE_8_S
+
+    lab = Lab(tmp_path, "--preset", "T1", patch=AGE_8_S)
+    try:
+        page = browser(lab.url)
+        wait_for_text(page, "t=0/")
+        page.wait_for_selector("body.-closed", timeout=30000)
+        assert "This session reached the lab's limit of 8 seconds and ended." in page.inner_text("body")
+        page.keyboard.press("Enter")  # a new session
+        wait_for_text(page, "t=0/")
     finally:
         lab.stop()

@@ -14,8 +14,8 @@ import sys
 from lrtui.cli.parser import UsageError, Parser
 from lrtui.cli.start import app_start
 from lrtui.params import coerce
-from lrtui.serve.settings import (IDLE_MINUTES, MAX_PER_ADDRESS, MAX_SESSIONS, PORT, SESSION_MIB,
-                                  default_max_sessions, join_code, public_url)
+from lrtui.serve.settings import (IDLE_MINUTES, MAX_PER_ADDRESS, MAX_SESSION_HOURS, MAX_SESSIONS, PORT,
+                                  SESSION_MIB, default_max_sessions, join_code, public_url)
 from lrtui.io.sandbox import remove_orphans
 
 SERVE_DESCRIPTION = (
@@ -36,6 +36,8 @@ def build_serve_parser() -> argparse.ArgumentParser:
                    f"here: three quarters of the memory at {SESSION_MIB} MiB a session, its most)")
     p.add_argument("--idle-minutes", default="30", metavar="MIN",
                    help="end a session after this long without input (default 30)")
+    p.add_argument("--max-session-hours", default=str(MAX_SESSION_HOURS.default), metavar="H",
+                   help=f"{MAX_SESSION_HOURS.help} (default {MAX_SESSION_HOURS.default:g})")
     p.add_argument("--join-code", metavar="CODE",
                    help="a code the address must carry (the one printed: ...?code=CODE); pages without it are refused")
     p.add_argument("--max-per-address", metavar="N",
@@ -93,6 +95,7 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
     sessions = default_max_sessions() if options.max_sessions is None else coerce(MAX_SESSIONS, options.max_sessions,
                                                                                   "--")
     idle = coerce(IDLE_MINUTES, options.idle_minutes, "--")
+    max_age = coerce(MAX_SESSION_HOURS, options.max_session_hours, "--")
     public = None if options.public_url is None else public_url(options.public_url)
     code = None if options.join_code is None else join_code(options.join_code)
     per_address = None if options.max_per_address is None else coerce(MAX_PER_ADDRESS, options.max_per_address, "--")
@@ -110,6 +113,7 @@ def cmd_serve(argv: list[str], app_parser: argparse.ArgumentParser) -> int:
 
     remove_orphans()  # the folders of sessions that died without removing theirs (a crash, SIGKILL)
     server.run(session_command(app_argv), host=options.host, port=port, public_url=public,
-               max_sessions=sessions, idle_seconds=idle * 60, join_code=code, max_per_address=per_address,
+               max_sessions=sessions, idle_seconds=idle * 60, max_age_seconds=max_age * 3600, join_code=code,
+               max_per_address=per_address,
                fork_argv=None if options.no_preload else session_argv(app_argv))
     return 0

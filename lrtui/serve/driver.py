@@ -19,6 +19,8 @@ a file the page fetches, 64 KB each). A pipe keeps a write whole only up to PIPE
 reads slowly (a loaded machine), a chunk and a screen update came out interleaved, the server could not read
 the chunk, and the student's download ended short. Every write here goes out whole, one at a time
 (:class:`WholeWrites`).
+
+The server may send a notice of its own (the session's end is near): it is shown as a notification.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from typing import IO
 
 from textual import events, messages
 from textual.drivers.web_driver import WebDriver
+
+from lrtui.serve.lifetimes import WARNING_SHOWN_SECONDS
 
 OPEN_DELIVERIES = 4
 """Files delivered to the page and not yet fetched that a session keeps open."""
@@ -74,6 +78,15 @@ class SessionDriver(WebDriver):
         finally:
             if not self.exit_event.is_set():  # the input ended, not the app: the server is gone
                 self._app.post_message(messages.ExitApp())
+
+    def on_meta(self, packet_type: str, payload: dict[str, object]) -> None:
+        """Textual's, and the server's notices (the session's end near: :mod:`lrtui.serve.lifetimes`), shown as
+        a warning notification (Textual's notify may be called from this thread, the input's)."""
+        if packet_type == "notice":
+            self._app.notify(str(payload.get("text", ""))[:300], severity="warning", markup=False,
+                             timeout=WARNING_SHOWN_SECONDS)
+            return
+        super().on_meta(packet_type, payload)
 
     def _deliver_file(self, binary, **options) -> None:
         forget_unread(self._deliveries, OPEN_DELIVERIES - 1)  # (before the page hears of the new one: room for it)

@@ -6,14 +6,17 @@ Every browser page that connects gets its own app process: forked from a zygote 
 (it begins with ``exec`` so no shell stays behind) where it cannot be forked or ``fork_argv`` is None. A page
 that would go past ``max_sessions`` gets a short page saying the lab is full instead of a session; a place is
 free again only once its process has ended (killed if it does not quit). A session with no key from its
-browser for ``idle_seconds`` is ended as q ends it (the page offers a new one). A page's keys are limited in
-rate, its messages in size. A stop (ctrl+c, SIGTERM, SIGHUP) ends every session within seconds; the server
+browser for ``idle_seconds`` is ended as q ends it, and so is one older than ``max_age_seconds``, warned
+ahead (:mod:`lrtui.serve.lifetimes`): its page says why, and offers a new one. A page's messages, of every
+kind, and of them its keys, are limited in rate, and in size (:mod:`lrtui.serve.limits`); a page that floods
+is closed. A stop (ctrl+c, SIGTERM, SIGHUP) ends every session within seconds; the server
 removes the folder of any it had to kill.
 
 Against one client holding the lab: a join code (``join_code``: a page or a websocket without it is refused;
 the page that has it in its address keeps it in a cookie for its websocket), an optional cap on the sessions
 of one client address (``max_per_address``), and new sessions limited in rate per address
-(:data:`CONNECTS_BURST`, then :data:`CONNECTS_PER_SECOND`). A request whose headers do not arrive within
+(:class:`ConnectLimits`); a websocket that says nothing as a page does is closed (:data:`FIRST_MESSAGE_SECONDS`),
+and a server open to the network without a join code says so at start. A request whose headers do not arrive within
 :data:`HALF_OPEN_SECONDS` is closed, the limit on open files is raised to what the system allows, and an
 error repeated in a flood is logged once a minute with its count (:class:`RepeatedOnce`).
 """
@@ -24,24 +27,28 @@ import asyncio
 import contextlib
 import errno
 import hmac
+import json
 import logging
 import resource
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 import aiohttp_jinja2
 import jinja2
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from lrtui.params import ConfigError
 from lrtui.serve.downloads import Downloads, SessionDownloads
 from lrtui.serve.forked import ForkedAppService, ZygoteKeeper, session_environment
-from lrtui.serve.settings import cannot_listen, page_url, terminal_size
+from lrtui.serve.lifetimes import Lifetime
+from lrtui.serve.limits import FOCUS_BYTES, ConnectLimits, PageLimits, SizesLater
+from lrtui.serve.settings import (MAX_SESSION_HOURS, OPEN_TO_ALL, cannot_listen, only_this_machine, page_url,
+                                  terminal_size)
 from lrtui.io.sandbox import remove_ended
 
 log = logging.getLogger("textual-serve")
@@ -50,20 +57,22 @@ ENDING_SECONDS = 3.0
 """How long a session's app has to quit (and then as long again to exit) before its process is killed."""
 STOPPING_SECONDS = 1.0
 """...when the server stops (ctrl+c, SIGTERM): it is gone within 5 s, every session's folder removed."""
-KEY_BYTES_PER_SECOND = 4096
-"""Keys a page may send, in bytes a second (an arrow key held down sends about 100)."""
-KEY_BURST = 16384
-"""...and at once (a pasted path or note)."""
-FOCUS_BYTES = 256
-"""What a page's focus or blur message counts against its keys' allowance (the app repaints for each: 2,000 at
-once froze a session for 20 s); a page sends one when its window gains or loses focus."""
+TELL_SECONDS = 1.0
+"""How long the server waits for a session's app to take a message of its own (a quit, a warning)."""
 MAX_MESSAGE = 1 << 20
 """The longest websocket message taken (aiohttp's default is 4 MiB)."""
-CONNECTS_BURST = 60
-"""New sessions one client address may open at once (a class behind one NAT address opens its pages together)..."""
-CONNECTS_PER_SECOND = 0.2
-"""...and then one every five seconds, on average (a session's start costs about 0.2 s of a core, forked, and
-0.75 s started as a command: one a second from one address kept a core busy)."""
+STOPPED = "The lab's server stopped: reload the page once it is back."
+"""What the pages of the sessions a stop ends say."""
+FLOODING = "this page sent more messages than a browser does: reload it for a new session"
+"""Why a page that floods its session is closed (its websocket's close reason, at most 123 bytes)."""
+SILENT = "this websocket sent nothing, as no page of the lab does: reload the page for a new session"
+"""Why a websocket that never speaks is closed (a page pings as it opens)."""
+FIRST_MESSAGE_SECONDS = 30.0
+"""How long a new session's websocket may stay silent before it is closed, its place freed (a page speaks at once:
+textual.js pings as its websocket opens)."""
+CLOSING_SECONDS = 0.1
+"""How long a page closed for breaking the rules is waited for to close its side (a flood is read meanwhile, as the
+other sessions wait: 1 s of it put 200 ms on their round trip)."""
 HALF_OPEN_SECONDS = 10.0
 """A connection that has not sent a whole request by then is closed (aiohttp waits 75 s: slowloris)."""
 REPEATS_LOGGED_EVERY = 60.0
@@ -94,16 +103,22 @@ end after {idle} minutes), or ask your instructor.</p>
 
 class LabServer(Server):
     def __init__(self, command: str, *, host: str, port: int, public_url: str | None, max_sessions: int,
-                 idle_seconds: float, title: str = "lrtui", join_code: str | None = None,
-                 max_per_address: int | None = None, fork_argv: list[str] | None = None) -> None:
+                 idle_seconds: float, max_age_seconds: float = MAX_SESSION_HOURS.default * 3600,
+                 title: str = "lrtui", join_code: str | None = None, max_per_address: int | None = None,
+                 fork_argv: list[str] | None = None) -> None:
         super().__init__(command, host=host, port=port, title=title, public_url=public_url,
                          templates_path=TEMPLATES)
         self.given_public_url = public_url  # None: the page takes its addresses from the browser's
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
+        self.lifetime = Lifetime(idle_seconds, max_age_seconds)
         self.last_input: dict[AppService, float] = {}  # the sessions running, and when each last had input
+        self.began: dict[AppService, float] = {}  # when each session began
+        self.warned: set[AppService] = set()  # the sessions told they are near their maximum age
+        self.why_ended: dict[AppService, str] = {}  # why the server ended a session, for its page
         self.refused = 0  # pages turned away because the lab was full
         self.dropped_keys = 0  # bytes of keys past a page's allowance
+        self.dropped_messages = 0  # messages past a page's allowance (counted when the page goes)
         self.pages: dict[AppService, web.WebSocketResponse] = {}  # each session's page
         self._ending: dict[AppService, asyncio.Future] = {}  # sessions being ended
         self.download_manager = SessionDownloads()  # (textual-serve's, keeping a session's unread files few)
@@ -113,6 +128,7 @@ class LabServer(Server):
         self.max_per_address = max_per_address
         self.addresses: dict[AppService, str] = {}  # each session's client address
         self.uploads: dict[AppService, int] = {}  # files each session's page sent
+        self.folders: dict[AppService, Path] = {}  # the folder of each session a page sent a file to
         self.connects = ConnectLimits()
         self.fork_argv = fork_argv
         self.zygote: ZygoteKeeper | None = None  # (started with the server when sessions are forked)
@@ -172,9 +188,11 @@ class LabServer(Server):
         url = page_url(self.host, self.port, self.given_public_url, self.join_code)
         print(f"lrtui serve: students open {url} (up to {self.max_sessions} sessions; one idle for "
               f"{self.idle_seconds / 60:g} minutes ends); ctrl+c stops", flush=True)
+        if self.join_code is None and not only_this_machine(self.host):
+            print(OPEN_TO_ALL, flush=True)
 
     async def on_startup(self, app: web.Application) -> None:
-        self._idle_watch = asyncio.create_task(self._end_idle_sessions())
+        self._idle_watch = asyncio.create_task(self._watch_lifetimes())
         if self.fork_argv is not None:
             self.zygote = ZygoteKeeper(self.fork_argv, session_environment(self.debug))
             await self.zygote.start()
@@ -194,6 +212,8 @@ class LabServer(Server):
         ends last."""
         self._idle_watch.cancel()
         services = list(self.last_input)
+        for service in services:
+            self.why_ended.setdefault(service, STOPPED)
         endings = [self._end_soon(service, STOPPING_SECONDS) for service in services]
         if endings:
             await asyncio.wait(endings, timeout=2 * STOPPING_SECONDS + 0.5)
@@ -258,15 +278,17 @@ class LabServer(Server):
             self.refused += 1
             status, _, text = refused
             return web.Response(status=status, text=text)
-        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE, autoping=False)
         width, height = terminal_size(request.query)
         await websocket.prepare(request)
         if len(self.last_input) >= self.max_sessions:  # two pages raced for the last place
             self.refused += 1
             await websocket.close(code=1013, message=b"the lab is full")
             return websocket
-        service = self.new_service(websocket.send_bytes, websocket.send_str, websocket.close)
-        self.last_input[service] = time.monotonic()
+        # (its app's end closes the page, saying why the server ended it, if it did: ``service`` is read then)
+        service = self.new_service(websocket.send_bytes, websocket.send_str,
+                                   lambda: self._close_page(websocket, service))
+        self.last_input[service] = self.began[service] = time.monotonic()
         self.addresses[service] = request.remote or ""
         self.pages[service] = websocket
         watcher: asyncio.Future | None = None
@@ -276,6 +298,8 @@ class LabServer(Server):
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
+        except ConnectionResetError:  # the page went while it was answered (a pong to a page gone): nothing wrong
+            pass
         except Exception as error:  # as textual-serve: one session's failure is logged, the server goes on
             log.exception(error)
         finally:
@@ -294,7 +318,13 @@ class LabServer(Server):
             return
         await process.wait()
         with contextlib.suppress(Exception):
-            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"the session ended")
+            await self._close_page(websocket, service, WSCloseCode.GOING_AWAY, "the session ended")
+
+    async def _close_page(self, websocket: web.WebSocketResponse, service: AppService,
+                          code: int = WSCloseCode.OK, why: str = "") -> None:
+        """Close a session's page, saying why the server ended the session if it did (the page shows it)."""
+        why = self.why_ended.get(service, why)
+        await websocket.close(code=code, message=why.encode()[:123])
 
     def _end_soon(self, service: AppService, patience: float = ENDING_SECONDS) -> asyncio.Future:
         """The ending of a session (:meth:`_end`), begun now or already under way."""
@@ -318,107 +348,153 @@ class LabServer(Server):
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
             await process.wait()
-            remove_ended(process.pid)  # the session's folder (sh execs the app: its pid is the app's)
+            if process.returncode != 0:  # (an app that quits removes its own folder; one killed cannot)
+                # its folder found by a listing of the temporary folder, which can hold a million files: a thread's
+                # (sh execs the app: its pid is the app's)
+                await asyncio.to_thread(remove_ended, process.pid)
         downloads = self.download_manager._active_downloads  # textual-serve never removes an ended session's
         for key in [k for k, d in downloads.items() if d.app_service is service]:
             del downloads[key]
         self.last_input.pop(service, None)
         self.addresses.pop(service, None)
         self.uploads.pop(service, None)
+        self.folders.pop(service, None)
+        self.began.pop(service, None)
+        self.warned.discard(service)
+        self.why_ended.pop(service, None)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
-        """textual-serve's, noting the time of each key, and passing at most :data:`KEY_BYTES_PER_SECOND`
-        of keys (a burst of :data:`KEY_BURST`) to the app: a flood from one page would keep its process
-        busy for minutes."""
-        allowance, last = float(KEY_BURST), time.monotonic()
-        async for message in websocket:
-            if message.type != WSMsgType.TEXT:
-                continue
-            try:
-                kind, data = message.json()
-            except Exception:  # not a [kind, data] pair (or JSON nested past Python's recursion limit)
-                continue
-            if kind == "stdin" and isinstance(data, str):
-                now = time.monotonic()
-                allowance = min(KEY_BURST, allowance + (now - last) * KEY_BYTES_PER_SECOND)
-                last = now
-                # JSON lets a page send a lone surrogate ("\\ud800"), which no encoding takes: dropped here,
-                # at the border (a replacement "?" would be a key of its own)
-                keys = data.encode("utf-8", "ignore")
-                if not keys:  # Textual's parser takes an empty read for the end of its input: the app would end
-                    continue
-                if len(keys) > allowance:
-                    self.dropped_keys += len(keys)
-                    continue
-                allowance -= len(keys)
-                self.last_input[app_service] = now
-                await app_service.send_bytes(keys)
-            elif kind == "upload":
-                self._upload(app_service, data)
-            elif kind == "resize" and isinstance(data, dict):
-                await app_service.set_terminal_size(*terminal_size(data))
-            elif kind == "ping":
-                await websocket.send_json(["pong", str(data)[:100]])
-            elif kind in ("blur", "focus"):  # each costs the app a repaint: counted as keys are (a flood froze it)
-                now = time.monotonic()
-                allowance = min(KEY_BURST, allowance + (now - last) * KEY_BYTES_PER_SECOND)
-                last = now
-                if allowance < FOCUS_BYTES:
-                    self.dropped_keys += FOCUS_BYTES
-                    continue
-                allowance -= FOCUS_BYTES
-                await (app_service.blur() if kind == "blur" else app_service.focus())
+        """textual-serve's, noting the time of each key, within the page's limits (:class:`PageLimits`): every
+        message, of any kind, counts; one past the allowance is dropped unread, and a page that floods is
+        closed (:data:`FLOODING`). Of what is taken, keys and focus changes count against the keys' allowance
+        too, and new sizes reach the app at most every :data:`RESIZE_SECONDS`."""
+        limits = PageLimits()
+        sizes = SizesLater(app_service)
+        address = self.addresses.get(app_service, "?")
+        try:
+            async with contextlib.aclosing(self._page_messages(websocket, address)) as messages:
+                async for message in messages:
+                    verdict = limits.message(len(message.data) if isinstance(message.data, (str, bytes)) else 0)
+                    if verdict == "close":
+                        log.warning("a page closed: it sent more messages than a browser does (%s dropped; from "
+                                    "%s)", f"{limits.dropped:,}", address)
+                        await self._close_now(websocket, FLOODING)
+                        break
+                    if verdict == "drop":
+                        continue
+                    if message.type == WSMsgType.PING:  # (autoping is off: a flood of pings counts as any message)
+                        await websocket.pong(message.data)
+                    elif message.type == WSMsgType.TEXT:
+                        await self._take(websocket, app_service, message.data, limits, sizes)
+        finally:
+            self.dropped_messages += limits.dropped
+            sizes.cancel()
 
-    def _upload(self, service: AppService, data: Any) -> None:
-        """A file from the page into its session's folder (lrtui.serve.uploads); what is refused is logged in
-        one line, and the session goes on."""
+    async def _page_messages(self, websocket: web.WebSocketResponse, address: str) -> AsyncIterator[WSMessage]:
+        """The messages from a session's page until it closes. A page speaks at once (textual.js pings as its
+        websocket opens): a websocket that sends no text within :data:`FIRST_MESSAGE_SECONDS` is no page, and
+        is closed (:data:`SILENT`), its place freed. (A websocket client's answers to the server's heartbeat
+        pings are not speaking: every library sends them by itself.)"""
+        deadline: float | None = time.monotonic() + FIRST_MESSAGE_SECONDS
+        while True:
+            try:  # (a timeout of 0 is none to aiohttp)
+                message = await websocket.receive(None if deadline is None else
+                                                  max(0.001, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                log.warning("a websocket closed: it sent nothing in %s s, as no page does (from %s)",
+                            f"{FIRST_MESSAGE_SECONDS:g}", address)
+                await self._close_now(websocket, SILENT)
+                return
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            if message.type == WSMsgType.TEXT:
+                deadline = None
+            yield message
+
+    @staticmethod
+    async def _close_now(websocket: web.WebSocketResponse, why: str) -> None:
+        """Close a page that broke the rules, saying ``why``, without waiting long for its own close (meanwhile
+        what it sends is read: a flood, as the other sessions wait)."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(websocket.close(code=WSCloseCode.POLICY_VIOLATION, message=why.encode()),
+                                   CLOSING_SECONDS)
+
+    async def _take(self, websocket: web.WebSocketResponse, app_service: AppService, text: str, limits: PageLimits,
+                    sizes: SizesLater) -> None:
+        """One message from the page, within its message allowance: ``[kind, data]`` as textual.js sends it."""
+        try:
+            kind, data = json.loads(text)
+        except Exception:  # not a [kind, data] pair (or JSON nested past Python's recursion limit)
+            return
+        if kind == "stdin" and isinstance(data, str):
+            # JSON lets a page send a lone surrogate ("\\ud800"), which no encoding takes: dropped here,
+            # at the border (a replacement "?" would be a key of its own)
+            keys = data.encode("utf-8", "ignore")
+            if not keys:  # Textual's parser takes an empty read for the end of its input: the app would end
+                return
+            if not limits.keys.take(len(keys)):
+                self.dropped_keys += len(keys)
+                return
+            self.last_input[app_service] = time.monotonic()
+            await app_service.send_bytes(keys)
+        elif kind == "upload":
+            await self._upload(app_service, data)
+        elif kind == "resize" and isinstance(data, dict):
+            sizes.send(terminal_size(data))
+        elif kind == "ping":
+            await websocket.send_json(["pong", str(data)[:100]])
+        elif kind in ("blur", "focus"):  # each costs the app a repaint: counted as keys are (a flood froze it)
+            if not limits.keys.take(FOCUS_BYTES):
+                self.dropped_keys += FOCUS_BYTES
+                return
+            await (app_service.blur() if kind == "blur" else app_service.focus())
+
+    async def _upload(self, service: AppService, data: Any) -> None:
+        """A file from the page into its session's folder (lrtui.serve.uploads), in a thread (the folder is
+        found, once a session, by a listing of the temporary folder, which can hold a million files); what is
+        refused is logged in one line, and the session goes on."""
         from lrtui.serve.uploads import UPLOADS_PER_SESSION, session_folder, store_upload
 
         count = self.uploads.get(service, 0)
         process = service._process
-        folder = session_folder(process.pid) if process is not None else None
+        folder = self.folders.get(service)
+        if folder is None and process is not None and count < UPLOADS_PER_SESSION:
+            folder = await asyncio.to_thread(session_folder, process.pid)
         if folder is None or count >= UPLOADS_PER_SESSION:
             log.warning("an upload refused: %s", "no session folder" if folder is None else "too many uploads")
             return
+        self.folders[service] = folder
         self.uploads[service] = count + 1
         try:
-            store_upload(folder, data)
+            await asyncio.to_thread(store_upload, folder, data)
         except (ConfigError, OSError) as err:
             log.warning("an upload refused: %s", str(err)[:200])
 
-    async def _end_idle_sessions(self) -> None:
-        every = max(1.0, min(30.0, self.idle_seconds / 4))
+    async def _watch_lifetimes(self) -> None:
+        """End each session idle for too long, or too old (warned ahead), as :class:`Lifetime` says: as q ends
+        it, its page told why; one too old is killed if it does not quit."""
         while True:
-            await asyncio.sleep(every)
+            await asyncio.sleep(self.lifetime.checked_every)
             now = time.monotonic()
             for service, last in list(self.last_input.items()):
-                if now - last > self.idle_seconds:
-                    self.last_input[service] = now  # asked once: the app is ending
-                    await service.send_meta({"type": "quit"})
+                began = self.began.get(service, now)
+                due = self.lifetime.due(now - began, now - last, service in self.warned)
+                if due == "warned":
+                    self.warned.add(service)
+                    await self._tell(service, {"type": "notice", "text": self.lifetime.warning(now - began)})
+                elif due == "ends old" and service not in self._ending:
+                    self.why_ended[service] = self.lifetime.why(due)
+                    self._end_soon(service)
+                elif due == "ends idle" and service not in self.why_ended:  # (asked once: the app is ending)
+                    self.why_ended[service] = self.lifetime.why(due)
+                    await self._tell(service, {"type": "quit"})
 
-
-class ConnectLimits:
-    """New sessions per client address: a bucket of :data:`CONNECTS_BURST` that refills at
-    :data:`CONNECTS_PER_SECOND`. Buckets that are full again are forgotten, so a flood from many addresses
-    leaves nothing behind."""
-
-    def __init__(self, burst: float = CONNECTS_BURST, rate: float = CONNECTS_PER_SECOND) -> None:
-        self.burst, self.rate = burst, rate
-        self.buckets: dict[str, tuple[float, float]] = {}  # address: (tokens, when counted)
-
-    def take(self, address: str, now: float | None = None) -> bool:
-        """Whether ``address`` may open a session now (one token taken if so)."""
-        now = time.monotonic() if now is None else now
-        tokens, then = self.buckets.get(address, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.rate)
-        if len(self.buckets) > 1000:  # forget the addresses whose buckets are full again
-            self.buckets = {a: (t, w) for a, (t, w) in self.buckets.items()
-                            if t + (now - w) * self.rate < self.burst}
-        if tokens < 1:
-            self.buckets[address] = (tokens, now)
-            return False
-        self.buckets[address] = (tokens - 1, now)
-        return True
+    @staticmethod
+    async def _tell(service: AppService, meta: dict) -> None:
+        """Send a session's app ``meta``, waiting at most :data:`TELL_SECONDS` for its input to take it (an app
+        that reads none, stuck, would hold up every other session's end)."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(service.send_meta(meta), TELL_SECONDS)
 
 
 class RepeatedOnce(logging.Filter):

@@ -39,6 +39,8 @@ def default_max_sessions() -> int:
 PORT = Param("port", "int", 8000, "the port to listen on", 1, 65535)
 MAX_SESSIONS = Param("max-sessions", "int", 8, "sessions at once; the next page is told the lab is full", 1, 1000)
 IDLE_MINUTES = Param("idle-minutes", "float", 30.0, "a session with no input for this long ends", 0.1, 1440.0)
+MAX_SESSION_HOURS = Param("max-session-hours", "float", 4.0, "a session ends this long after it began, whatever "
+                          "its input (warned 10 minutes ahead, to save; its page offers a new one)", 0.1, 168.0)
 MAX_PER_ADDRESS = Param("max-per-address", "int", None, "sessions at once from one client address (a lab behind "
                         "one NAT address needs room for the whole class)", 1, 1000, optional=True)
 
@@ -75,6 +77,16 @@ def page_url(host: str, port: int, public_url: str | None, code: str | None = No
     if host in ("", "0.0.0.0", "::"):
         host = socket.gethostname()
     return f"http://{host}:{port}/" + (f"?code={code}" if code else "")
+
+
+OPEN_TO_ALL = ("lrtui serve: without --join-code, anyone who reaches this address takes a place, and a script can "
+               "hold them all: on a network you do not control, give a join code")
+"""What the server says at start when it listens beyond this machine without a join code."""
+
+
+def only_this_machine(host: str) -> bool:
+    """Whether a server listening on ``host`` can be reached from this machine only (a loopback address)."""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 def cannot_listen(host: str, port: int, error: OSError) -> str:
