@@ -357,7 +357,7 @@ def _stop(process):
 def server(tmp_path):
     """lrtui serve with one place and sessions that end after 6 s without input."""
     url, process, line = _start(tmp_path, "--max-sessions", "1", "--idle-minutes", "0.1")
-    assert f"students open {url}/ (up to 1 sessions; one idle for 0.1 minutes ends)" in line
+    assert f"students open {url}/ (up to 1 session; one idle for 6 seconds ends)" in line  # (issue 28: "1 minutes")
     yield url, process
     _stop(process)
 

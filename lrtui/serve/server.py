@@ -45,7 +45,7 @@ from textual_serve.server import Server, to_int
 from lrtui.params import ConfigError
 from lrtui.serve.downloads import Downloads, SessionDownloads
 from lrtui.serve.forked import ForkedAppService, ZygoteKeeper, session_environment
-from lrtui.serve.lifetimes import Lifetime
+from lrtui.serve.lifetimes import Lifetime, duration
 from lrtui.serve.limits import FOCUS_BYTES, ConnectLimits, PageLimits, SizesLater
 from lrtui.serve.settings import (MAX_SESSION_HOURS, OPEN_TO_ALL, cannot_listen, only_this_machine, page_url,
                                   terminal_size)
@@ -95,7 +95,7 @@ FULL_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>lrtui: the lab is full</title></head>
 <body style="font-family: monospace; background: #0c181f; color: #eee; padding: 3em; font-size: 16px">
 <p>This lab server already runs {sessions} sessions, its limit. Try again in a few minutes (idle sessions
-end after {idle} minutes), or ask your instructor.</p>
+end after {idle}), or ask your instructor.</p>
 <p><button type="button" autofocus onclick="window.location.reload()">Try again</button></p>
 </body></html>
 """
@@ -186,8 +186,9 @@ class LabServer(Server):
     def say_ready(self) -> None:
         self.listening = True  # (an OSError before this is the host's or the port's)
         url = page_url(self.host, self.port, self.given_public_url, self.join_code)
-        print(f"lrtui serve: students open {url} (up to {self.max_sessions} sessions; one idle for "
-              f"{self.idle_seconds / 60:g} minutes ends); ctrl+c stops", flush=True)
+        places = f"{self.max_sessions} session" + ("s" if self.max_sessions != 1 else "")
+        print(f"lrtui serve: students open {url} (up to {places}; one idle for "
+              f"{duration(self.idle_seconds)} ends); ctrl+c stops", flush=True)
         if self.join_code is None and not only_this_machine(self.host):
             print(OPEN_TO_ALL, flush=True)
 
@@ -250,7 +251,7 @@ class LabServer(Server):
         if len(self.last_input) >= self.max_sessions:
             self.refused += 1
             return web.Response(status=503, content_type="text/html", text=FULL_PAGE.format(
-                sessions=len(self.last_input), idle=f"{self.idle_seconds / 60:g}"))
+                sessions=len(self.last_input), idle=duration(self.idle_seconds)))
         public = self.given_public_url or ""  # checked and normalized: scheme://host[:port][/path]
         websocket = None
         if public:
