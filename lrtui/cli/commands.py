@@ -76,6 +76,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     width = max(len(default(p)) for entries in catalogue.values() for *_, params in entries for p in params
                 if len(default(p)) <= 24)
+    names = max(len(p.name) for entries in catalogue.values() for *_, params in entries for p in params)
     import shutil
     import textwrap
 
@@ -96,7 +97,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             lines.extend(wrap(f"{name}  ({family})  {summary}", "    "))
             for p in params:
                 scale = ", log scale" if p.log else ""
-                head = f"    {p.name:<20} default {default(p):<{width}} "
+                head = f"    {p.name:<{names}} default {default(p):<{width}} "
                 lines.extend(wrap(f"{head}{p.allowed()}{scale}. {p.help}", " " * min(len(head), 44)))
             if args.name is not None and section == "schedules":  # one schedule: its formula too (the doc
                 doc = registry.without_markup(registry.get(name).doc).splitlines()[1:]  # after its summary)
