@@ -225,6 +225,18 @@ async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
     assert (here / "lrtui_cosine_optax.py").read_text() == screen.code
 
 
+async def test_the_code_builds_the_runs_optimizer():
+    from dataclasses import replace
+
+    app = make_app(Start(replace(cosine(), optimizer="rmsprop", optimizer_params={"alpha": 0.9}), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "c")
+        assert "optimizer = torch.optim.RMSprop([param], lr=0.1, alpha=0.9)" in app.screen.code
+        await pilot.press("f", "f")
+        assert "optax.rmsprop(learning_rate=schedule, decay=0.9" in app.screen.code
+
+
 async def test_the_palette_help_and_code_screens_are_plain_ascii_in_ascii_mode():
     app = make_app(Start(cosine(), Options(ascii=True)))
     async with app.run_test(size=(80, 24)) as pilot:

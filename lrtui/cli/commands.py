@@ -299,8 +299,17 @@ def _write_runs(args: argparse.Namespace, traces: list) -> int:
 def cmd_code(args: argparse.Namespace) -> int:
     from lrtui.codegen import code_for
 
-    sys.stdout.write(code_for(schedule_spec(args), args.framework))
+    mine = [t for t in ([args.name] if args.name else []) + list(args.assignments) if t.startswith("optimizer.")]
+    args = replace_namespace(args, name=None if args.name in mine else args.name,
+                             assignments=[t for t in args.assignments if t not in mine])
+    optimizer_params = split_assignments(mine)[2]
+    sys.stdout.write(code_for(schedule_spec(args), args.framework, args.optimizer, optimizer_params))
     return 0
+
+
+def replace_namespace(args: argparse.Namespace, **changes: Any) -> argparse.Namespace:
+    """A copy of parsed options with some changed."""
+    return argparse.Namespace(**{**vars(args), **changes})
 
 
 def cmd_range_test(args: argparse.Namespace) -> int:

@@ -170,9 +170,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_code.add_argument("name", nargs="?", help="schedule name (see lrtui list); optional with --spec")
     p_code.add_argument("--schedule", dest="schedule_option", metavar="NAME",
                         help="the schedule name, as simulate and the app take it (the same as giving it first)")
-    p_code.add_argument("assignments", nargs="*", metavar="param=value", help="schedule parameters")
+    p_code.add_argument("assignments", nargs="*", metavar="param=value",
+                        help="schedule parameters; optimizer.key=value")
     p_code.add_argument("--spec", metavar="FILE", help="a JSON or TOML schedule spec")
     p_code.add_argument("--framework", choices=("torch", "transformers", "optax"), default="torch")
+    p_code.add_argument("--optimizer", default="sgd", help="the optimizer the code builds: " + OPTIMIZER_HELP)
     p_presets = Parser(prog="lrtui presets", description="The teaching scenarios and published recipes, one per "
                         "line, name first; open one with lrtui --preset NAME (its id, such as T5 or r4, is enough).")
     p_presets.add_argument("--format", choices=("text", "json"), default="text")

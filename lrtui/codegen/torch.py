@@ -1,5 +1,6 @@
 """A schedule as torch code: ``torch_code(spec)`` returns Python that, executed, leaves a top-level ``optimizer``
-(SGD over a placeholder parameter, its lr set) and ``scheduler`` whose stepped values equal lrtui's curve: read
+(the run's, SGD by default, over a placeholder parameter, its lr set) and ``scheduler`` whose stepped values equal
+lrtui's curve: read
 ``optimizer.param_groups[0]["lr"]``, then ``scheduler.step()``. torch's own classes are used wherever one fits;
 LambdaLR only for the transformers family and Keras' inverse time decay, and for a warmup from 0 (torch's
 LinearLR needs a start factor above 0). :data:`EMITTERS` holds each schedule's code, by name."""
@@ -10,6 +11,7 @@ from typing import Any, Callable
 
 from lrtui import schedules
 from lrtui.codegen.common import WSD_DOWN, WSD_UP, base_lr, kwargs_source, merged_params, min_lr_rate, warmup_option
+from lrtui.codegen.optimizers import resolved, torch_imports, torch_optimizer
 from lrtui.params import ConfigError
 from lrtui.schedules.transformers_family import inverse_sqrt_timescale, wsd_stable_steps
 
@@ -157,15 +159,16 @@ def exportable() -> list[str]:
     return [n for n in schedules.names() if n in EMITTERS and schedules.get(n).family != "metric"]
 
 
-def torch_code(spec: dict[str, Any]) -> str:
-    """Executable torch code for the schedule ``spec`` (validated first)."""
+def torch_code(spec: dict[str, Any], optimizer: str = "sgd", optimizer_params: dict[str, Any] | None = None) -> str:
+    """Executable torch code for the schedule ``spec`` and the run's optimizer (both validated first)."""
     schedule = schedules.from_spec(spec)
     name, params = schedule.name, dict(schedule.params)
-    lines = [f"optimizer = torch.optim.SGD([param], lr={base_lr(name, params)!r})"]
+    lines = [torch_optimizer(optimizer, resolved(optimizer, optimizer_params), base_lr(name, params))]
+    header = HEADER.replace("import torch\n", "import torch\n" + torch_imports(optimizer), 1)
     warmup, start = warmup_option(params)
     if not warmup:
         _member(name, params, lines, "scheduler")
-        return HEADER + "\n".join(lines) + "\n"
+        return header + "\n".join(lines) + "\n"
     comment = ""
     if name == "onecycle":  # OneCycleLR sets the optimizer's lr itself: built before the warmup
         _member(name, params, lines, "schedule")
@@ -175,7 +178,7 @@ def torch_code(spec: dict[str, Any]) -> str:
         _member(name, params, lines, "schedule")
         comment = "# warmup from 0: LambdaLR, since torch's LinearLR needs start_factor > 0\n" if start == 0 else ""
     lines.append(f"scheduler = lr_scheduler.SequentialLR(optimizer, [warmup, schedule], milestones=[{warmup}])")
-    return HEADER + comment + "\n".join(lines) + "\n"
+    return header + comment + "\n".join(lines) + "\n"
 
 
 def _warmup_line(warmup: int, start: float) -> str:

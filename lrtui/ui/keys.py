@@ -129,7 +129,7 @@ KEY_MAP = (
         "and all re-run", "plots", (_bind("b", "board", "Board"),)),
     Key("e", "export the current and pinned runs to CSV and JSON (here, a new name)", "plots",
         (_bind("e", "export", "Export"),)),
-    Key("c", "the schedule as torch, transformers or optax code: copy it or write it", "plots",
+    Key("c", "the schedule and optimizer as torch, transformers or optax code: copy it or write it", "plots",
         (_bind("c", "code", "Code", priority=True),)),
     Key("t", "write or edit the session's note (an instructor's instructions, what you found): ? shows it, "
         "ctrl+s saves it with the runs; in the editor escape is done", "plots", (_bind("t", "note", "Note"),)),

@@ -130,10 +130,11 @@ class SessionActions:
         self.files.export([(f"{label}: {describe(trace.config)}", trace) for label, trace in runs])  # columns say which
 
     def code(self) -> None:
-        """The schedule as torch, transformers or optax code, to copy or write to a file."""
+        """The schedule and optimizer as torch, transformers or optax code, to copy or write to a file."""
         from lrtui.ui.screens.code import CodeScreen
 
-        self._push(CodeScreen(self._work().config.schedule, self.files.sandbox))
+        config = self._work().config
+        self._push(CodeScreen(config.schedule, self.files.sandbox, config.optimizer, config.optimizer_params))
 
     def edit_note(self) -> None:
         """The session's note in an editor (t); what it keeps is the note a save writes and ? shows. In a lab

@@ -1,4 +1,4 @@
-"""The code screen: the current schedule as torch, transformers or optax code (what ``lrtui code``
+"""The code screen: the current schedule and optimizer as torch, transformers or optax code (what ``lrtui code``
 prints), to copy to the clipboard (OSC 52, which many SSH terminals block) or write to a file."""
 
 from __future__ import annotations
@@ -58,11 +58,13 @@ class CodeScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, spec: dict, sandbox: Sandbox | None = None) -> None:
+    def __init__(self, spec: dict, sandbox: Sandbox | None = None, optimizer: str = "sgd",
+                 optimizer_params: dict | None = None) -> None:
         """``sandbox``: a browser session's files (lrtui serve): w writes in its folder, and the file goes to
-        the student's browser."""
+        the student's browser. ``optimizer``: the run's, which the code builds."""
         super().__init__()
         self.spec = spec
+        self.optimizer = (optimizer, dict(optimizer_params or {}))
         self.sandbox = sandbox
         self.directory = sandbox.folder if sandbox is not None else Path(".")
         self.framework = FRAMEWORKS[0]
@@ -72,7 +74,7 @@ class CodeScreen(ModalScreen[None]):
     def refusal(self) -> str | None:
         """Why this framework cannot express the schedule (optax and a chain torch steps recursively), or None."""
         try:
-            code_for(self.spec, self.framework)
+            code_for(self.spec, self.framework, *self.optimizer)
         except ConfigError as err:
             return f"no {self.framework} code: {err}"
         return None
@@ -83,7 +85,7 @@ class CodeScreen(ModalScreen[None]):
         refusal = self.refusal
         if refusal:  # narrow enough for the screen at 80 columns (code lines scroll; this is to be read)
             return textwrap.fill(refusal, 66, initial_indent="# ", subsequent_indent="# ") + "\n"
-        return code_for(self.spec, self.framework)
+        return code_for(self.spec, self.framework, *self.optimizer)
 
     def compose(self) -> ComposeResult:
         with Vertical():
