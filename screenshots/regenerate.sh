@@ -23,7 +23,7 @@ shot lab-80x24 --size 80x24 --lab ../lrtui/labs/first-lab.toml --student ada --r
     --press 1,enter,tab,down,enter,0,full_stop,4,9,enter
 shot map-momentum --size 120x40 --preset T15
 shot map-80x24-ascii --size 80x24 --ascii --optimizer momentum --epochs 300 --press escape,m,right,right,down
-shot map-warmup --size 120x40 --preset T16
+shot map-warmup --size 120x40 --preset T18
 shot landscape-80x24-ascii --size 80x24 --ascii --problem ravine --schedule constant lr=0.45 --epochs 60 \
     --press escape,v,right,right,right,right,right
 # lrtui serve in Chromium: made by its browser test (needs the test extra and Debian's chromium)

@@ -36,3 +36,31 @@ def test_each_frameworks_table_has_an_entry_for_every_schedule_and_no_other(fram
     assert not missing, (f"lrtui/codegen/{framework}.py's EMITTERS has no entry for {', '.join(missing)}: add its "
                          f"{framework} code, or what {framework} says instead where it has no such schedule")
     assert [name for name in EMITTERS[framework] if name not in schedules.names()] == []
+
+
+OPTIMIZER_CASES = json.loads((FIXTURES / "exported_code.json").read_text())["optimizer_cases"]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_recorded_optimizer_case_exports_the_recorded_text(framework):
+    """Each optimizer, at its defaults and with every parameter changed, under a few schedules (and refusals)."""
+    from lrtui.sim.optimizers import OPTIMIZERS
+
+    assert {c["optimizer"] for c in OPTIMIZER_CASES} >= set(OPTIMIZERS)
+    changed = [(c, got) for c in OPTIMIZER_CASES if (got := _exported_with(c, framework)) != c[framework]]
+    assert not changed, (f"{len(changed)} of {len(OPTIMIZER_CASES)} export other text; the first:\n"
+                         f"{json.dumps(changed[0][0]['spec'])} {changed[0][0]['optimizer']}\n--- now\n{changed[0][1]}")
+
+
+def _exported_with(case: dict, framework: str) -> str | dict:
+    try:
+        return code_for(case["spec"], framework, case["optimizer"], case["optimizer_params"])
+    except ConfigError as err:
+        return {"error": str(err)}
+
+
+def test_each_optimizer_table_has_an_entry_for_every_optimizer_and_no_other():
+    from lrtui.codegen.optimizers import OPTAX, TORCH
+    from lrtui.sim.optimizers import OPTIMIZERS
+
+    assert list(TORCH) == list(OPTAX) == list(OPTIMIZERS), "lrtui/codegen/optimizers.py lacks an optimizer"

@@ -369,3 +369,98 @@ def test_an_export_that_outgrows_its_room_as_it_is_written_leaves_nothing(tmp_pa
     with pytest.raises(ConfigError):
         export_runs([trace], ["now"], tmp_path, room=room)
     assert len(sizes) > 3 and not list(tmp_path.iterdir())  # asked as it grew; no file, no temporary one
+
+
+# --- the run's optimizer --------------------------------------------------------------------------------------
+
+def _optimizers():
+    from lrtui.sim.optimizers import OPTIMIZERS
+
+    changed = {"sgd": {"weight_decay": 0.01}, "momentum": {"momentum": 0.5, "weight_decay": 0.01},
+               "nesterov": {"momentum": 0.8}, "adam": {"beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.01},
+               "adamw": {"beta2": 0.95, "weight_decay": 0.1},
+               "rmsprop": {"alpha": 0.9, "eps": 1e-6, "momentum": 0.5, "centered": True, "weight_decay": 0.01},
+               "adagrad": {"eps": 1e-8, "initial_accumulator_value": 0.1, "weight_decay": 0.01},
+               "schedulefree_sgd": {"momentum": 0.8, "weight_decay": 0.01, "warmup_steps": 5, "r": 1.0,
+                                    "weight_lr_power": 1.0},
+               "schedulefree_adamw": {"beta1": 0.95, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.01,
+                                      "warmup_steps": 5, "r": 0.5, "weight_lr_power": 0.0}}
+    assert set(changed) == set(OPTIMIZERS)
+    return list(changed.items())
+
+
+@pytest.mark.parametrize("optimizer, params", _optimizers(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_optimizer_exports_code_that_compiles_in_every_framework(optimizer, params):
+    for spec in ({"name": "cosine", "params": {"T_max": 40, "warmup": 5}}, {"name": "warmup_linear", "params": {}}):
+        for framework in FRAMEWORKS:
+            code = code_for(spec, framework, optimizer, params)
+            compile(code, "<lrtui code>", "exec")
+            assert "schedulefree" not in code or framework == "optax" or "import schedulefree  # pip install" in code
+    torch_text = code_for({"name": "constant", "params": {}}, "torch", optimizer, params)
+    if optimizer.startswith("schedulefree"):
+        assert "optimizer.train()" in torch_text and "eval() before evaluating" in torch_text
+        optax_text = code_for({"name": "constant", "params": {}}, "optax", optimizer, params)
+        assert "optax.contrib.schedule_free_" in optax_text
+
+
+def test_what_the_optimizer_code_says_where_a_framework_differs():
+    optax_rmsprop = code_for({"name": "constant", "params": {}}, "optax", "rmsprop", {"momentum": 0.9})
+    assert "eps_in_sqrt=False" in optax_rmsprop and "not while the schedule moves it" in " ".join(optax_rmsprop.split())
+    assert "inside the square root" in code_for({"name": "constant", "params": {}}, "optax", "adagrad")
+    free = code_for({"name": "constant", "params": {}}, "optax", "schedulefree_sgd", {"warmup_steps": 10, "r": 1.0})
+    assert "schedule_free_eval_params" in free and "optax has no r" in free
+    assert "jnp.minimum(1.0, (count + 1) / 10)" in free  # the package's own warmup, in the learning rate
+    trainer = code_for({"name": "warmup_cosine", "params": {}}, "transformers", "schedulefree_adamw")
+    assert "TrainingArguments(optim='schedule_free_adamw')" in trainer and "schedulefree.AdamWScheduleFree" in trainer
+    # SGD's code is what it always was
+    assert "optimizer = torch.optim.SGD([param], lr=0.1)\n" in code_for({"name": "constant", "params": {}})
+
+
+def test_cli_code_takes_the_optimizer(capsys):
+    assert main(["code", "cosine", "T_max=50", "--optimizer", "rmsprop", "optimizer.alpha=0.9", "--schedule-only"]) == 0
+    assert "optimizer = torch.optim.RMSprop([param], lr=0.1, alpha=0.9)" in capsys.readouterr().out
+    assert main(["code", "cosine", "T_max=50", "--optimizer", "rmsprop", "optimizer.alpha=0.9"]) == 0  # the run
+    assert "optimizer = torch.optim.RMSprop(model.parameters(), lr=0.1, alpha=0.9)" in capsys.readouterr().out
+    assert main(["code", "--schedule", "cosine", "optimizer.centered=true", "--optimizer", "rmsprop",
+                 "--framework", "optax"]) == 0
+    assert "centered=True" in capsys.readouterr().out
+    assert main(["code", "cosine", "--optimizer", "rmsprop", "optimizer.alpha=2"]) == 2
+    assert "optimizer.alpha=2 is not allowed: a number in [0, 1)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("optimizer, params", _optimizers(), ids=lambda v: v if isinstance(v, str) else "")
+def test_the_exported_optimizer_trains_as_the_simulation_does(optimizer, params):
+    """The torch code's optimizer and scheduler, run on the ravine (the code's placeholder parameter swapped for
+    the problem's), give lrtui's losses: every keyword the code passes (or leaves at torch's default) is right."""
+    torch = pytest.importorskip("torch")
+    if optimizer.startswith("schedulefree"):
+        pytest.importorskip("schedulefree")
+    import warnings
+
+    from lrtui.sim.config import RunConfig
+    from lrtui.sim.engine import simulate
+
+    spec = {"name": "cosine", "params": {"lr": 0.05, "T_max": 30, "warmup": 5, "warmup_start_factor": 0.2}}
+    scope: dict = {}
+    exec(compile(code_for(spec, "torch", optimizer, params), "<lrtui code>", "exec"), scope)  # noqa: S102
+    opt, scheduler = scope["optimizer"], scope["scheduler"]
+    x = torch.nn.Parameter(torch.tensor([-5.0, -2.0], dtype=torch.float64))
+    opt.param_groups[0]["params"] = [x]
+    free = hasattr(opt, "eval")
+    losses = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(40):
+            with torch.no_grad():
+                if free:
+                    opt.eval()
+                losses.append(float(0.1 * x[0] ** 2 + 2 * x[1] ** 2))
+                if free:
+                    opt.train()
+            opt.zero_grad()
+            (0.1 * x[0] ** 2 + 2 * x[1] ** 2).backward()
+            opt.step()
+            scheduler.step()
+    trace = simulate(RunConfig(schedule=spec, problem="ravine", optimizer=optimizer, optimizer_params=params,
+                               epochs=40))
+    np.testing.assert_allclose(trace.loss, losses, rtol=1e-9)

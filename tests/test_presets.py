@@ -23,6 +23,7 @@ from lrtui.presets import MAX_RUNS, PRESETS, Preset, find
 from lrtui.analysis.range_test import range_test
 from lrtui.sim.engine import simulate, simulate_many
 from lrtui.sim.config import RunConfig, prepare
+from tests.test_teaching import exact_schedule_free, exact_sgd
 
 ALL = list(PRESETS.values())
 SHARED = ("problem", "problem_params", "seed", "steps_per_epoch", "epochs", "plateau_metric")
@@ -91,7 +92,7 @@ def test_names_kinds_and_the_full_set():
         assert re.fullmatch(r"(T\d+|R\d+[ab]?)-[a-z0-9-]+", p.name) and p.name == PRESETS[p.name].name
         assert p.kind == {"T": "teaching", "R": "recipe"}[p.name[0]]
         assert p.title and "\n" not in p.title and p.note
-    assert [p.short for p in ALL if p.kind == "teaching"] == [f"T{i}" for i in range(1, 17)]
+    assert [p.short for p in ALL if p.kind == "teaching"] == [f"T{i}" for i in range(1, 19)]
     assert [p.short for p in ALL if p.kind == "recipe"] == ["R1", "R2a", "R2b"] + [f"R{i}" for i in range(3, 17)]
 
 
@@ -440,14 +441,109 @@ async def test_t15_opens_on_distills_map_with_its_stability_line_and_critical_da
         assert sum(r is not None for r in damping_rows(found)) > len(found.x.values) // 3
 
 
-def test_t16_the_same_target_lr_diverges_without_warmup_and_converges_with_ten_epochs_of_it():
-    runs = traces(find("T16").name)  # the run (warmup 10), then warmup 0 and 5
+# T16, T17: exact expected losses (tests/test_teaching.py's recursions: SGD's per-coordinate mean and variance,
+# schedule-free's (x, z) means and covariance).
+
+NQM = ((1.0, 0.1, 0.01), (1.0, 1.0, 1.0), (1.0, np.sqrt(0.1), 0.1))  # curvatures, start, noise 1 x sqrt(lambda)
+
+
+def t16_exact(config: RunConfig, lr_scale: float = 1.0) -> np.ndarray:
+    lrs = lr_scale * curve(config)
+    return exact_schedule_free(lrs, *NQM) if config.optimizer == "schedulefree_sgd" else exact_sgd(lrs, *NQM)
+
+
+T16 = {  # (optimizer, schedule, planned steps): expected loss at steps 500, 1000, 1500, 2000 as the note gives it
+    ("schedulefree_sgd", "constant", None): [".0093", ".0057", ".0038", ".0028"],
+    ("sgd", "constant", None): [".031", ".030", ".029", ".029"],
+    ("sgd", "polynomial", 2000): [".024", ".016", ".0083", ".0029"],
+    ("sgd", "polynomial", 1000): [".017", ".0049", ".0049", ".0049"],
+    ("sgd", "polynomial", 4000): [".027", ".022", ".018", ".015"],
+    ("sgd", "cosine", None): [".027", ".016", ".0057", ".0025"],
+}
+
+
+def _t16_key(config: RunConfig) -> tuple:
+    return config.optimizer, config.schedule["name"], config.schedule["params"].get("total_iters")
+
+
+@pytest.mark.parametrize("config", runs(find("T16")), ids=lambda c: "-".join(map(str, _t16_key(c))))
+def test_t16_every_run_gives_the_notes_expected_loss(config):
+    """The note's numbers are the exact expectation (to its digits), and 200 seeds' means agree with it."""
+    assert (config.problem, config.problem_params, config.epochs) == ("nqm", {"x0": 1.0, "noise": 1.0}, 2000)
+    assert config.schedule["params"]["lr"] == 0.1
+    at = [500, 1000, 1500, 2000]
+    exact = t16_exact(config)
+    table = T16[_t16_key(config)]
+    assert np.all(np.abs(exact[at] - [float(x) for x in table]) <= [half_unit(x) for x in table]), exact[at]
+    mean, se = seed_stats(config, 200)
+    assert np.all(np.abs(mean[at] - exact[at]) <= 5 * se[at]), (mean[at], exact[at])
+
+
+def test_t16_schedule_free_is_near_the_decay_that_ends_where_it_is_stopped():
+    """Without a horizon, schedule-free is within 20% of the decay that ends at step 1000 and of the one that ends
+    at 2000, each at its own end; 10x under constant SGD at the same lr; a decay planned 2x too long is 5x worse."""
+    p = find("T16")
+    free = t16_exact(p.config)
+    by = {_t16_key(c): t16_exact(c) for c in p.pinned}
+    assert abs(free[2000] / by["sgd", "polynomial", 2000][2000] - 1) < 0.05
+    assert abs(free[1000] / by["sgd", "polynomial", 1000][1000] - 1) < 0.2
+    assert by["sgd", "constant", None][2000] > 10 * free[2000]
+    assert by["sgd", "polynomial", 4000][2000] > 5 * free[2000]
+    assert free[500] < 0.6 * min(e[500] for e in by.values())  # anytime: well ahead of every decay early
+    window = slice(1800, 2001)  # the scoreboard's final: the last 10%
+    assert [round(free[window].mean(), 4), round(by["sgd", "polynomial", 2000][window].mean(), 4),
+            round(by["sgd", "cosine", None][window].mean(), 4)] == [0.003, 0.0035, 0.0026]
+
+
+@pytest.mark.parametrize("key, lr, final", [(("sgd", "polynomial", 2000), 0.11, 0.0028),
+                                             (("schedulefree_sgd", "constant", None), 0.15, 0.0026),
+                                             (("sgd", "cosine", None), 0.14, 0.0024)])
+def test_t16_each_at_its_best_lr(key, lr, final):
+    """The note's tuned numbers: each run's final expected loss at its best lr, a minimum (0.8x and 1.25x worse)."""
+    config = next(c for c in runs(find("T16")) if _t16_key(c) == key)
+    at = {scale: t16_exact(config, scale * lr / 0.1)[-1] for scale in (0.8, 1.0, 1.25)}
+    assert at[1.0] == pytest.approx(final, abs=5e-5) and at[1.0] < min(at[0.8], at[1.25])
+
+
+RIVER = ((0.02, 10.0), (-10.0, 0.0), (0.3, 3.0))  # curvatures, start (x - 10, y), noise
+
+
+def test_t17_cooldown_shapes():
+    """Expected final loss and last-10% mean (exact) as the note gives them; 200 seeds' means agree with them;
+    over the same seeds 1-sqrt ends lower than linear in 50-70% of them, and the 16-seed means mostly."""
+    p = find("T17")
+    table = {(600, "1-sqrt"): (".0075", ".037"), (600, "linear"): (".0099", ".071"), (300, "1-sqrt"): (".0103", ".106"),
+             (300, "linear"): (".0137", ".178"), (600, "cosine"): (".0068", None)}
+    finals = {}
+    for config in runs(p):
+        params = config.schedule["params"]
+        key = (params["num_decay_steps"], params["decay_type"])
+        assert (config.problem, config.epochs, params["lr"]) == ("river_valley", 3000, 0.1)
+        assert params["num_warmup_steps"] == 0 and config.problem_params == {"x0": 0.0, "y0": 0.0, "noise": 3.0}
+        exact = exact_sgd(curve(config), *RIVER)
+        final, window = table[key]
+        assert abs(exact[-1] - float(final)) <= half_unit(final)
+        if window:
+            assert abs(exact[2701:].mean() - float(window)) <= half_unit(window)
+        traces = simulate_many([replace(config, seed=s, seeds=1) for s in range(200)])
+        finals[key] = np.array([t.final_loss for t in traces])
+        assert abs(finals[key].mean() - exact[-1]) <= 5 * finals[key].std(ddof=1) / np.sqrt(200)
+    for length in (600, 300):
+        lower = finals[length, "1-sqrt"] < finals[length, "linear"]
+        assert 0.5 < lower.mean() < 0.7
+        groups = (finals[length, "1-sqrt"][:192].reshape(12, 16).mean(1) < finals[length, "linear"][:192]
+                  .reshape(12, 16).mean(1))
+        assert groups.mean() >= 0.75
+
+
+def test_t18_the_same_target_lr_diverges_without_warmup_and_converges_with_ten_epochs_of_it():
+    runs = traces(find("T18").name)  # the run (warmup 10), then warmup 0 and 5
     assert [t.config.schedule["params"]["warmup"] for t in runs] == [10, 0, 5]
     assert runs[0].diverged_at is None and runs[0].final_loss < 1e-60
     assert [t.diverged_at for t in runs[1:]] == [2, 4]
 
 
-async def test_t16_opens_on_the_warmup_map_where_the_stable_lr_grows_with_warmup_up_to_2_over_lambda_min():
+async def test_t18_opens_on_the_warmup_map_where_the_stable_lr_grows_with_warmup_up_to_2_over_lambda_min():
     """Issue 27 (Kalra and Barkeshli 2024): over (lr, warmup) the largest converging lr of a row grows with the
     warmup, from below 0.3 without it (constant lr >= 0.3 diverges from x0 = 2.5: T5) to just under 2/lambda
     at the minimum, 2 (f'' = 1 there: no warmup takes a run past it)."""
@@ -457,7 +553,7 @@ async def test_t16_opens_on_the_warmup_map_where_the_stable_lr_grows_with_warmup
     from lrtui.ui.start import Start
     from tests.conftest import started
 
-    p = find("T16")
+    p = find("T18")
     app = make_app(Start(p.config, Options(), pinned=p.pinned, preset=p))
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)

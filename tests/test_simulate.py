@@ -222,7 +222,7 @@ def test_trace_contents():
 
 @pytest.mark.parametrize("config, fragment", [
     (RunConfig(problem="nope"), "problem=nope is unknown"),
-    (RunConfig(optimizer="rmsprop"), "optimizer=rmsprop is unknown"),
+    (RunConfig(optimizer="lion"), "optimizer=lion is unknown"),
     (RunConfig(problem_params={"noise": -1}), "problem.noise=-1"),
     (RunConfig(problem="mlp", problem_params={"noise": 1}), "problem.noise is not a parameter of problem mlp"),
     (RunConfig(optimizer="momentum", optimizer_params={"momentum": 1.0}), "optimizer.momentum=1"),

@@ -293,3 +293,51 @@ def test_t12_sharpness_and_divergence():
     assert t.sharpness[0] == pytest.approx(2092, rel=1e-3)
     assert run(S("constant", lr=1e-3), "rosenbrock", 20000).sharpness[-1] == pytest.approx(1001.6, rel=1e-3)
     assert 2 / 1001.6 == pytest.approx(0.001997, rel=1e-3)
+
+
+# T16 (schedule-free) ---------------------------------------------------------------------------------
+
+def exact_sgd(lrs, curvatures, start, sigma):
+    """E f after each step of SGD at the lrs (the start's f first), f = sum a_i x_i^2 / 2 with N(0, s_i^2)
+    gradient noise: per coordinate a mean and a variance."""
+    a, m, s = (np.asarray(v, dtype=float) for v in (curvatures, start, sigma))
+    v = np.zeros_like(m)
+    out = [np.sum(a * m**2) / 2]
+    for lr in lrs:
+        m, v = (1 - lr * a) * m, (1 - lr * a) ** 2 * v + lr**2 * s**2
+        out.append(np.sum(a * (m**2 + v)) / 2)
+    return np.array(out)
+
+
+def exact_schedule_free(lrs, curvatures, start, sigma, beta=0.9):
+    """E f(x) after each step of schedule-free SGD (weight_lr_power 2, r 0, no warmup) at the lrs: per coordinate
+    (x, z) move linearly, z' = z - lr (a y + noise) at y = (1 - beta) z + beta x, x' = (1 - c) x + c z' with
+    c = lr_max^2 / (the sum of lr_max^2 so far): their means and 2x2 covariance."""
+    out = np.zeros(len(lrs) + 1)
+    for a, x0, s in zip(curvatures, start, sigma):
+        m, P, lr_max, total = np.array([x0, x0], dtype=float), np.zeros((2, 2)), 0.0, 0.0
+        out[0] += a * x0**2 / 2
+        for k, lr in enumerate(lrs):
+            lr_max = max(lr_max, lr)
+            total += lr_max**2
+            c = lr_max**2 / total
+            z_row = np.array([-lr * a * beta, 1 - lr * a * (1 - beta)])
+            A = np.vstack([(1 - c) * np.array([1.0, 0.0]) + c * z_row, z_row])
+            b = np.array([-c * lr, -lr])
+            m, P = A @ m, A @ P @ A.T + np.outer(b, b) * s**2
+            out[k + 1] += a * (m[0] ** 2 + P[0, 0]) / 2
+    return out
+
+
+@pytest.mark.parametrize("beta", [0.9, 0.5])
+def test_schedule_free_averages_the_noise_away(beta):
+    """Schedule-free SGD at a constant lr on a noisy quadratic: the seed mean of the loss the engine shows (at x)
+    is the exact expectation, and it falls far under constant SGD's noise floor at the same lr (beta 0.5 takes
+    the package's other lerp branch in eval())."""
+    lr, at = 0.5, [10, 100, 1000]
+    exact = exact_schedule_free(np.full(1000, lr), [1.0], [5.0], [1.0], beta)
+    hp = {"momentum": beta}
+    mean, se = seed_mean(S("constant", lr=lr), "quadratic", 1001, 300, optimizer="schedulefree_sgd",
+                         optimizer_params=hp, problem_params={"noise": 1.0, "x0": 5.0})
+    assert np.all(np.abs(mean[at] - exact[at]) <= 5 * se[at]), (mean[at], exact[at])
+    assert exact[1000] < 0.05 * lr / (2 * (2 - lr))  # SGD's floor at lr 0.5: 0.167

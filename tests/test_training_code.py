@@ -14,7 +14,7 @@ import pytest
 from lrtui import schedules
 from lrtui.cli import main
 from lrtui.codegen import training_code
-from lrtui.codegen.training import OPTAX_OPTIMIZERS, TORCH_OPTIMIZERS
+from lrtui.codegen.optimizers import OPTAX, TORCH
 from lrtui.sim.config import RunConfig, prepare
 from lrtui.sim.optimizers import OPTIMIZERS
 
@@ -34,8 +34,7 @@ RUNS = [
 def test_every_optimizer_lrtui_simulates_has_its_torch_construction():
     """A table from optimizer to its torch class, checked against the optimizers (one added without an entry
     fails here, by name)."""
-    assert sorted(set(OPTIMIZERS) - set(TORCH_OPTIMIZERS)) == []
-    assert sorted(set(OPTIMIZERS) - set(OPTAX_OPTIMIZERS)) == []
+    assert sorted(set(OPTIMIZERS) - set(TORCH)) == [] and sorted(set(OPTIMIZERS) - set(OPTAX)) == []
 
 
 @pytest.mark.parametrize("config", RUNS, ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
@@ -44,9 +43,13 @@ def test_the_script_builds_the_runs_optimizer_and_steps_the_schedule_once_an_epo
     code = training_code(run)
     compile(code, "<lrtui code>", "exec")
     optimizer = re.search(r"^optimizer = (.*)$", code, re.M).group(1)
-    for name, value in run.optimizer_params.items():  # every parameter of the run's optimizer, as torch names it
-        shown = {"beta1": f"betas=({value!r},", "beta2": f", {value!r})"}.get(name, f"{name}={value!r}")
-        assert shown in optimizer, (name, optimizer)
+    torch_defaults = TORCH[run.config.optimizer][1]  # (a value at torch's default is left out)
+    for name, value in run.optimizer_params.items():  # every other parameter of the run's optimizer, torch's way
+        if torch_defaults.get(name, "given") == value or name in ("beta1", "beta2"):
+            continue
+        assert f"{name}={value!r}" in optimizer, (name, optimizer)
+    if "beta2" in run.optimizer_params and run.optimizer_params["beta2"] != 0.999:
+        assert f"betas=({run.optimizer_params['beta1']!r}, {run.optimizer_params['beta2']!r})" in optimizer
     lines = code.splitlines()
     step = lines.index("        optimizer.step()")  # in the batches' loop
     scheduled = next(i for i, line in enumerate(lines) if line.startswith("    scheduler.step("))  # the epoch's
@@ -68,8 +71,7 @@ def test_lrtui_code_takes_the_whole_run(capsys, tmp_path):
     assert main(["code", "cosine", "lr=0.01", "--optimizer", "adamw", "optimizer.weight_decay=0.01",
                  "--epochs", "50", "--steps-per-epoch", "10"]) == 0
     out = capsys.readouterr().out
-    assert "optimizer = torch.optim.AdamW(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08, " \
-           "weight_decay=0.01)" in out
+    assert "optimizer = torch.optim.AdamW(model.parameters(), lr=0.01)" in out  # (0.01: torch's default decay)
     assert "T_max=50" in out and "EPOCHS, STEPS_PER_EPOCH = 50, 10" in out
     assert main(["code", "cosine", "--schedule-only"]) == 0  # the fragment as before
     assert "optimizer = torch.optim.SGD([param], lr=0.1)" in capsys.readouterr().out
@@ -98,17 +100,17 @@ def test_transformers_scripts_use_its_function_over_the_runs_optimizer_and_optax
     run = prepare(RUNS[3])  # wsd under adam
     code = training_code(run, "transformers")
     compile(code, "<lrtui code>", "exec")
-    assert "optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999)" in code
+    assert "optimizer = torch.optim.Adam(model.parameters(), lr=0.01)" in code
     assert "scheduler = optimization.get_wsd_schedule(optimizer, num_warmup_steps=3" in code
     assert code.index("        optimizer.step()") < code.index("    scheduler.step()")
     none = training_code(prepare(RunConfig(schedule={"name": "cyclic", "params": {}})), "transformers")
     assert "use the torch code" in none  # (no such function: the comment says so)
     adamw = training_code(prepare(RUNS[0]), "optax")
     compile(adamw, "<lrtui code>", "exec")
-    assert "optimizer = optax.adamw(learning_rate, b1=0.9, b2=0.98, eps=1e-08, weight_decay=0.05)" in adamw
-    assert "learning_rate = lambda count: schedule(count // STEPS_PER_EPOCH)" in adamw
+    assert "optimizer = optax.adamw(learning_rate=schedule, b1=0.9, b2=0.98, eps=1e-08, weight_decay=0.05)" in adamw
+    assert "schedule = lambda count: lrtui_schedule(count // STEPS_PER_EPOCH)" in adamw
     sgd = training_code(prepare(RUNS[1]), "optax")  # torch's L2 weight decay: added to the gradient first
-    assert "optax.chain(optax.add_decayed_weights(0.0001), optax.sgd(learning_rate, momentum=0.8))" in sgd
+    assert "optax.chain(optax.add_decayed_weights(0.0001), optax.sgd(learning_rate=schedule, momentum=0.8))" in sgd
     assert "no optax schedule" in training_code(prepare(RunConfig(schedule={"name": "plateau", "params": {}})),
                                                 "optax")
 

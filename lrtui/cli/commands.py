@@ -76,6 +76,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     width = max(len(default(p)) for entries in catalogue.values() for *_, params in entries for p in params
                 if len(default(p)) <= 24)
+    names = max(len(p.name) for entries in catalogue.values() for *_, params in entries for p in params)
     import shutil
     import textwrap
 
@@ -96,7 +97,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             lines.extend(wrap(f"{name}  ({family})  {summary}", "    "))
             for p in params:
                 scale = ", log scale" if p.log else ""
-                head = f"    {p.name:<20} default {default(p):<{width}} "
+                head = f"    {p.name:<{names}} default {default(p):<{width}} "
                 lines.extend(wrap(f"{head}{p.allowed()}{scale}. {p.help}", " " * min(len(head), 44)))
             if args.name is not None and section == "schedules":  # one schedule: its formula too (the doc
                 doc = registry.without_markup(registry.get(name).doc).splitlines()[1:]  # after its summary)
@@ -300,8 +301,12 @@ def cmd_code(args: argparse.Namespace) -> int:
     from lrtui.codegen import code_for, training_code
     from lrtui.sim.config import prepare
 
-    if args.schedule_only:
-        sys.stdout.write(code_for(schedule_spec(args), args.framework))
+    if args.schedule_only:  # (the schedule, and the optimizer it drives: optimizer.key=value)
+        mine = [t for t in ([args.name] if args.name else []) + list(args.assignments) if t.startswith("optimizer.")]
+        args = replace_namespace(args, name=None if args.name in mine else args.name,
+                                 assignments=[t for t in args.assignments if t not in mine])
+        optimizer_params = split_assignments(mine)[2]
+        sys.stdout.write(code_for(schedule_spec(args), args.framework, args.optimizer or "sgd", optimizer_params))
         return 0
     if args.preset is not None or args.load is not None:
         from lrtui.cli.start import app_start
@@ -310,7 +315,8 @@ def cmd_code(args: argparse.Namespace) -> int:
         config = app_start(args).config
     else:
         spec = schedule_spec(args)  # (a schedule is required: by name, --schedule or --spec)
-        problem_and_optimizer = [t for t in args.assignments if t.startswith(("problem.", "optimizer."))]
+        typed = ([args.name] if args.name and "=" in args.name else []) + list(args.assignments)
+        problem_and_optimizer = [t for t in typed if t.startswith(("problem.", "optimizer."))]
         args.schedule, args.spec = spec["name"], None
         args.assignments = [f"{k}={v}" for k, v in spec["params"].items()
                             if not k.startswith(("problem.", "optimizer."))] + problem_and_optimizer
@@ -325,6 +331,11 @@ def cmd_code(args: argparse.Namespace) -> int:
         return 0
     sys.stdout.write(training_code(prepare(config), args.framework))
     return 0
+
+
+def replace_namespace(args: argparse.Namespace, **changes: Any) -> argparse.Namespace:
+    """A copy of parsed options with some changed."""
+    return argparse.Namespace(**{**vars(args), **changes})
 
 
 def cmd_range_test(args: argparse.Namespace) -> int:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 
 from lrtui.params import APP_MAX_EPOCHS, MAX_EPOCHS, MAX_SIM_EPOCHS, Param
+from lrtui.sim.optimizers import OPTIMIZERS
+
+OPTIMIZER_HELP = ", ".join(OPTIMIZERS) + " (see lrtui list); default sgd"
 
 EPOCHS = Param("epochs", "int", 100, "number of epochs in the run", 1, MAX_EPOCHS)
 
@@ -43,7 +46,7 @@ def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, m
     p.add_argument("--spec", metavar="FILE", help="the schedule as a JSON or TOML spec file (- reads it from stdin)")
     # the defaults (RUN_DEFAULTS) are filled in by run_config: None says the option was not given
     p.add_argument("--problem", help="teaching problem (see lrtui list); default quadratic")
-    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam or adamw; default sgd")
+    p.add_argument("--optimizer", help=OPTIMIZER_HELP)
     p.add_argument("--epochs", help=f"number of epochs, 1 to {max_epochs:,} (default 100)")
     p.add_argument("--seed", help="seed of the run's noise, batches and initial weights (default 0)")
     p.add_argument("--seeds", help="run over N seeds (seed, seed+1, ...), 1 to 256: the loss is their mean, with "
@@ -166,7 +169,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     )
     p_range.add_argument("assignments", nargs="*", metavar="param=value", help="problem.key=value; optimizer.key=value")
     p_range.add_argument("--problem", default="quadratic", help="teaching problem (see lrtui list); default quadratic")
-    p_range.add_argument("--optimizer", default="sgd", help="sgd, momentum, nesterov, adam or adamw; default sgd")
+    p_range.add_argument("--optimizer", default="sgd", help=OPTIMIZER_HELP)
     p_range.add_argument("--steps", default="100", help="steps of the test, 10 to 10000 (default 100)")
     p_range.add_argument("--lr-min", default="1e-7", help="the first lr (default 1e-7)")
     p_range.add_argument("--lr-max", default="10", help="the last lr (default 10)")
@@ -189,7 +192,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_code.add_argument("--reproduce", action="store_true", help="torch: a script that defines the run's analytic "
                         "problem itself and prints the loss each epoch, lrtui simulate's trace (its first seed)")
     for option, text in (("--problem", "teaching problem; default quadratic"),
-                         ("--optimizer", "sgd, momentum, nesterov, adam or adamw; default sgd"),
+                         ("--optimizer", "the run's optimizer: " + OPTIMIZER_HELP),
                          ("--epochs", "number of epochs (default 100)"), ("--seed", "seed (default 0)"),
                          ("--seeds", "seeds (default auto)"),
                          ("--steps-per-epoch", "optimizer steps per epoch (default 1): the loop's inner length")):

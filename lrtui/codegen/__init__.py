@@ -1,8 +1,9 @@
 """A schedule as code for real training: torch (a script fragment with torch's own scheduler classes),
 transformers (its own get_*_schedule functions) or optax (a schedule function of the update count), one module
-each. ``code_for(spec, framework)`` picks one of them and drops the imports the code does not use. Each module
-has a table, ``EMITTERS``, from every schedule's name to its code (or to what is said instead where the framework
-has no such schedule): :data:`EMITTERS` holds the three.
+each, with the run's optimizer (``optimizers.py``: torch's or schedulefree's class, optax's function).
+``code_for(spec, framework, optimizer, optimizer_params)`` picks one of them and drops the imports the code does
+not use. Each module has a table, ``EMITTERS``, from every schedule's name to its code (or to what is said instead
+where the framework has no such schedule): :data:`EMITTERS` holds the three.
 """
 
 from __future__ import annotations
@@ -38,15 +39,19 @@ def missing_entries(framework: str) -> list[str]:
     return [name for name in schedules.names() if name not in EMITTERS[framework]]
 
 
-def code_for(spec: dict[str, Any], framework: str = "torch") -> str:
-    """The schedule ``spec`` as code for ``framework``, one of :data:`FRAMEWORKS`.
+def code_for(spec: dict[str, Any], framework: str = "torch", optimizer: str = "sgd",
+             optimizer_params: dict[str, Any] | None = None) -> str:
+    """The schedule ``spec`` as code for ``framework``, one of :data:`FRAMEWORKS`, driving the run's optimizer
+    (its parameters as a run gives them; :mod:`lrtui.codegen.optimizers`).
 
     >>> print(code_for({"name": "step", "params": {"step_size": 10}}, "optax").splitlines()[-3])
     schedule = optax.exponential_decay(init_value=0.1, transition_steps=10, decay_rate=0.1, staircase=True)
+    >>> print(code_for({"name": "constant", "params": {}}, "torch", "rmsprop", {"alpha": 0.9}).splitlines()[-2])
+    optimizer = torch.optim.RMSprop([param], lr=0.1, alpha=0.9)
     """
     if framework not in _WRITERS:
         raise ConfigError(f"framework={framework!r} is unknown: allowed " + ", ".join(FRAMEWORKS))
-    return _without_unused_imports(_WRITERS[framework](spec))
+    return _without_unused_imports(_WRITERS[framework](spec, optimizer, optimizer_params))
 
 
 def training_code(run: Any, framework: str = "torch") -> str:

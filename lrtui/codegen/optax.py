@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from lrtui import schedules
 from lrtui.codegen.common import WSD_DOWN, WSD_UP, base_lr, comment_lines, merged_params, min_lr_rate, warmup_option
+from lrtui.codegen.optimizers import optax_optimizer, resolved
 from lrtui.params import MAX_EPOCHS, ConfigError
 from lrtui.schedules.composition import factor_schedules, is_product
 from lrtui.schedules.torch_family import onecycle_phases
@@ -27,9 +28,6 @@ import optax
 """
 
 
-OPTAX_FOOTER = "optimizer = optax.sgd(learning_rate=schedule)  # or any optax optimizer's learning_rate\n"
-
-
 OPTAX_PLATEAU = (
     "# plateau has no optax schedule: an optax schedule is a function of the update count alone, and plateau\n"
     "# needs the loss. The nearest is optax.contrib.reduce_on_plateau, a gradient transformation chained after the\n"
@@ -38,12 +36,14 @@ OPTAX_PLATEAU = (
 )
 
 
-def optax_code(spec: dict[str, Any]) -> str:
-    """Executable optax code for the schedule ``spec`` (validated first): it leaves a top-level ``schedule``,
-    a function of the update count equal to lrtui's curve, and an ``optimizer`` using it. For plateau, which
-    needs the loss, a comment saying optax has no such schedule."""
+def optax_code(spec: dict[str, Any], optimizer: str = "sgd", optimizer_params: dict[str, Any] | None = None) -> str:
+    """Executable optax code for the schedule ``spec`` and the run's optimizer (validated first): it leaves a
+    top-level ``schedule``, a function of the update count equal to lrtui's curve, and an ``optimizer`` using it
+    (optax's own, :mod:`lrtui.codegen.optimizers`). For plateau, which needs the loss, a comment saying optax has
+    no such schedule."""
     schedule = schedules.from_spec(spec)
     name, params = schedule.name, dict(schedule.params)
+    footer = optax_optimizer(optimizer, resolved(optimizer, optimizer_params))
     if isinstance(EMITTERS.get(name), str):
         return EMITTERS[name]
     lines: list[str] = []
@@ -54,7 +54,7 @@ def optax_code(spec: dict[str, Any]) -> str:
     body = _schedule(name, params, lines, "after_warmup" if warmup else "schedule")
     base = base_lr(name, params)
     _join(lines, "schedule", [_ramp(warmup, base * start, base)], body)
-    return OPTAX_HEADER + "\n" + "\n".join(lines) + "\n\n" + OPTAX_FOOTER
+    return OPTAX_HEADER + "\n" + "\n".join(lines) + "\n\n" + footer
 
 
 def _ramp(steps: int, start: float, peak: float) -> tuple[int, str]:

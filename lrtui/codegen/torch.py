@@ -1,5 +1,6 @@
 """A schedule as torch code: ``torch_code(spec)`` returns Python that, executed, leaves a top-level ``optimizer``
-(SGD over a placeholder parameter, its lr set) and ``scheduler`` whose stepped values equal lrtui's curve: read
+(the run's, SGD by default, over a placeholder parameter, its lr set) and ``scheduler`` whose stepped values equal
+lrtui's curve: read
 ``optimizer.param_groups[0]["lr"]``, then ``scheduler.step()``. torch's own classes are used wherever one fits;
 LambdaLR only for the transformers family and Keras' inverse time decay, and for a warmup from 0 (torch's
 LinearLR needs a start factor above 0). :data:`EMITTERS` holds each schedule's code, by name."""
@@ -10,6 +11,7 @@ from typing import Any, Callable
 
 from lrtui import schedules
 from lrtui.codegen.common import WSD_DOWN, WSD_UP, base_lr, kwargs_source, merged_params, min_lr_rate, warmup_option
+from lrtui.codegen.optimizers import resolved, torch_imports, torch_optimizer
 from lrtui.params import ConfigError
 from lrtui.schedules.transformers_family import inverse_sqrt_timescale, wsd_stable_steps
 
@@ -157,11 +159,13 @@ def exportable() -> list[str]:
     return [n for n in schedules.names() if n in EMITTERS and schedules.get(n).family != "metric"]
 
 
-def torch_code(spec: dict[str, Any]) -> str:
-    """Executable torch code for the schedule ``spec`` (validated first)."""
+def torch_code(spec: dict[str, Any], optimizer: str = "sgd", optimizer_params: dict[str, Any] | None = None) -> str:
+    """Executable torch code for the schedule ``spec`` and the run's optimizer (both validated first)."""
     schedule = schedules.from_spec(spec)
-    lines = [f"optimizer = torch.optim.SGD([param], lr={base_lr(schedule.name, dict(schedule.params))!r})"]
-    return HEADER + scheduler_source(schedule, lines)
+    lines = [torch_optimizer(optimizer, resolved(optimizer, optimizer_params), base_lr(schedule.name,
+                                                                                       dict(schedule.params)))]
+    header = HEADER.replace("import torch\n", "import torch\n" + torch_imports(optimizer), 1)
+    return header + scheduler_source(schedule, lines)
 
 
 def scheduler_source(schedule: Any, lines: list[str]) -> str:

@@ -7,8 +7,8 @@ lrtui's lr changes once an epoch, and an epoch is ``steps_per_epoch`` optimizer 
 loss for plateau, read as the run's ``plateau_metric`` says). The other order, ``scheduler.step()`` before
 ``optimizer.step()``, skips the schedule's first value: the first epoch trains at the second epoch's lr (torch
 warns "Detected call of lr_scheduler.step() before optimizer.step()"), and a warmup's first, smallest lr is
-never used. :data:`TORCH_OPTIMIZERS` and :data:`OPTAX_OPTIMIZERS` hold each optimizer's construction, by name;
-a test checks that every optimizer lrtui simulates has one. transformers' scripts use its own schedule
+never used. Each optimizer's construction is lrtui.codegen.optimizers' (torch's class or schedulefree's, optax's
+function). transformers' scripts use its own schedule
 function over the torch optimizer; optax's build its optimizer with the schedule, lrtui's epoch being the
 update count // steps_per_epoch.
 
@@ -25,6 +25,7 @@ import numpy as np
 from lrtui import schedules
 from lrtui.analysis.compare import describe
 from lrtui.codegen.common import base_lr
+from lrtui.codegen.optimizers import optax_optimizer, resolved, torch_imports, torch_optimizer
 from lrtui.codegen.torch import scheduler_source
 from lrtui.params import ConfigError
 from lrtui.sim.config import Prepared
@@ -36,25 +37,6 @@ X, Y = torch.randn(256, 4), torch.randn(256, 1)
 model = torch.nn.Linear(4, 1)
 loss_fn = torch.nn.functional.mse_loss
 """
-
-OptimizerSource = Callable[[dict[str, Any], float], str]
-"""An optimizer's construction over ``model.parameters()``, from its parameters and the lr."""
-
-
-def _betas(p: dict[str, Any]) -> str:
-    return f"betas=({p['beta1']!r}, {p['beta2']!r}), eps={p['eps']!r}, weight_decay={p['weight_decay']!r}"
-
-
-TORCH_OPTIMIZERS: dict[str, OptimizerSource] = {
-    "sgd": lambda p, lr: f"torch.optim.SGD(model.parameters(), lr={lr!r}, weight_decay={p['weight_decay']!r})",
-    "momentum": lambda p, lr: (f"torch.optim.SGD(model.parameters(), lr={lr!r}, momentum={p['momentum']!r}, "
-                               f"weight_decay={p['weight_decay']!r})"),
-    "nesterov": lambda p, lr: (f"torch.optim.SGD(model.parameters(), lr={lr!r}, momentum={p['momentum']!r}, "
-                               f"nesterov=True, weight_decay={p['weight_decay']!r})"),
-    "adam": lambda p, lr: f"torch.optim.Adam(model.parameters(), lr={lr!r}, {_betas(p)})",
-    "adamw": lambda p, lr: f"torch.optim.AdamW(model.parameters(), lr={lr!r}, {_betas(p)})",
-}
-"""Each optimizer's torch construction, by lrtui's name (their update rules are torch's: tests/fixtures)."""
 
 PLATEAU_HINT = "# step it with the metric after each epoch: scheduler.step(validation_loss)\n"
 """What the schedule's fragment says of plateau, which the loop does itself."""
@@ -72,9 +54,10 @@ def torch_training(run: Prepared) -> str:
     """The run as a torch training script: the optimizer, the schedule over it, and the loop."""
     schedule = schedules.from_spec(run.config.schedule)
     lr = base_lr(schedule.name, dict(schedule.params))
-    built = scheduler_source(schedule, [f"optimizer = {_torch_optimizer(run, lr)}"])
+    built = scheduler_source(schedule, [_torch_optimizer(run, lr)])
     built = built.replace(PLATEAU_HINT, "")  # (the loop steps it)
-    return (_title(run) + "import math\nimport torch\nfrom torch.optim import lr_scheduler\n" + TORCH_MODEL + "\n"
+    return (_title(run) + _torch_imports(run, "math", "torch") + "from torch.optim import lr_scheduler\n"
+            + TORCH_MODEL + "\n"
             + built + "\n" + _torch_loop(run, schedule.name == "plateau"))
 
 
@@ -91,15 +74,19 @@ def transformers_training(run: Prepared) -> str:
     lr = float(call.group(1))
     notes = "".join(line + "\n" for line in fragment.splitlines() if line.startswith("# "))
     scheduler = next(line for line in fragment.splitlines() if line.startswith("scheduler = optimization."))
-    return (_title(run) + "import torch\nfrom transformers import optimization\n" + TORCH_MODEL + "\n"
-            + f"optimizer = {_torch_optimizer(run, lr)}\n" + notes + scheduler + "\n\n" + _torch_loop(run, False))
+    return (_title(run) + _torch_imports(run, "torch") + "from transformers import optimization\n" + TORCH_MODEL
+            + "\n" + _torch_optimizer(run, lr) + "\n" + notes + scheduler + "\n\n" + _torch_loop(run, False))
 
 
-def _torch_optimizer(run: Prepared, lr: float) -> str:
-    optimizer = run.config.optimizer
-    if optimizer not in TORCH_OPTIMIZERS:
-        raise ConfigError(f"optimizer {optimizer} has no torch code here yet: allowed " + ", ".join(TORCH_OPTIMIZERS))
-    return TORCH_OPTIMIZERS[optimizer](run.optimizer_params, lr)
+def _torch_optimizer(run: Prepared, lr: float, over: str = "model.parameters()") -> str:
+    """The lines that build the run's ``optimizer`` over ``over`` (lrtui.codegen.optimizers: torch's class, or
+    schedulefree's, put in train mode)."""
+    name = run.config.optimizer
+    return torch_optimizer(name, resolved(name, run.optimizer_params), lr).replace("([param],", f"({over},", 1)
+
+
+def _torch_imports(run: Prepared, *modules: str) -> str:
+    return "".join(f"import {m}\n" for m in modules) + torch_imports(run.config.optimizer)
 
 
 def _title(run: Prepared) -> str:
@@ -132,40 +119,23 @@ def _torch_loop(run: Prepared, plateau: bool) -> str:
     return "\n".join(line for line in loop if line is not None) + "\n"
 
 
-def _l2(p: dict[str, Any], optimizer: str) -> str:
-    """An optax optimizer with torch's L2 weight decay (added to the gradient first), as torch's SGD and Adam."""
-    return f"optax.chain(optax.add_decayed_weights({p['weight_decay']!r}), {optimizer})" if p["weight_decay"] \
-        else optimizer
-
-
 OPTAX_EPOCHS_HINT = ("# schedule(count) is the lr of optax's update number count (0 first), lrtui's epoch t = count: "
                      "if one lrtui\n# epoch is several updates, pass learning_rate=lambda count: "
                      "schedule(count // steps_per_epoch) instead.\n")
 """What the schedule's optax fragment says of lrtui's epochs and optax's count, which the script does itself."""
 
-OPTAX_OPTIMIZERS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "sgd": lambda p: _l2(p, "optax.sgd(learning_rate)"),
-    "momentum": lambda p: _l2(p, f"optax.sgd(learning_rate, momentum={p['momentum']!r})"),
-    "nesterov": lambda p: _l2(p, f"optax.sgd(learning_rate, momentum={p['momentum']!r}, nesterov=True)"),
-    "adam": lambda p: _l2(p, f"optax.adam(learning_rate, b1={p['beta1']!r}, b2={p['beta2']!r}, eps={p['eps']!r})"),
-    "adamw": lambda p: (f"optax.adamw(learning_rate, b1={p['beta1']!r}, b2={p['beta2']!r}, eps={p['eps']!r}, "
-                        f"weight_decay={p['weight_decay']!r})"),
-}
-"""Each optimizer's optax construction over ``learning_rate`` (the schedule, by the update count), by name."""
-
 
 def optax_training(run: Prepared) -> str:
     """The run as an optax training script: the optimizer built with the schedule (lrtui's epoch t is the
     updates' count // steps_per_epoch), and a jax update loop."""
-    from lrtui.codegen.optax import OPTAX_FOOTER, optax_code
+    from lrtui.codegen.optax import optax_code
 
-    optimizer = run.config.optimizer
-    if optimizer not in OPTAX_OPTIMIZERS:
-        raise ConfigError(f"optimizer {optimizer} has no optax code here yet: allowed " + ", ".join(OPTAX_OPTIMIZERS))
+    name = run.config.optimizer
     fragment = optax_code(run.config.schedule)
-    if OPTAX_FOOTER not in fragment:  # plateau: optax has no such schedule, the comment says what is nearest
+    footer = optax_optimizer("sgd", resolved("sgd", {}))  # (the fragment's last line, for the default)
+    if footer not in fragment:  # plateau: optax has no such schedule, the comment says what is nearest
         return fragment
-    body = fragment.replace(OPTAX_FOOTER, "").replace(OPTAX_EPOCHS_HINT, "").rstrip("\n")  # (the loop does it)
+    body = fragment.replace(footer, "").replace(OPTAX_EPOCHS_HINT, "").rstrip("\n")  # (the loop does it)
     return (_title(run) + "import jax\n" + body + "\n\n"
             "# A tiny regression standing for your model and data: replace these lines with yours.\n"
             "key = jax.random.PRNGKey(0)\n"
@@ -175,16 +145,17 @@ def optax_training(run: Prepared) -> str:
             "    return jnp.mean((x @ params[\"w\"] + params[\"b\"] - y) ** 2)\n\n\n"
             f"EPOCHS, STEPS_PER_EPOCH = {run.epochs}, {run.steps_per_epoch}  # lrtui's epoch: "
             + ("one update" if run.steps_per_epoch == 1 else f"{run.steps_per_epoch} updates") + "\n"
-            "learning_rate = lambda count: schedule(count // STEPS_PER_EPOCH)  # the schedule is lrtui's, by epoch\n"
-            f"optimizer = {OPTAX_OPTIMIZERS[optimizer](run.optimizer_params)}\n"
-            "opt_state = optimizer.init(params)\n\n\n"
+            "lrtui_schedule = schedule  # the lr by lrtui's epoch\n"
+            "schedule = lambda count: lrtui_schedule(count // STEPS_PER_EPOCH)  # by optax's update count\n"
+            + optax_optimizer(name, resolved(name, run.optimizer_params))
+            + "opt_state = optimizer.init(params)\n\n\n"
             "@jax.jit\n"
             "def update(params, opt_state, x, y):\n"
             "    loss, grads = jax.value_and_grad(loss_fn)(params, x, y)\n"
             "    updates, opt_state = optimizer.update(grads, opt_state, params)  # the count, and the lr, advance\n"
             "    return optax.apply_updates(params, updates), opt_state, loss\n\n\n"
             "for epoch in range(EPOCHS):\n"
-            "    print(epoch, float(schedule(epoch)))  # the epoch's lr\n"
+            "    print(epoch, float(lrtui_schedule(epoch)))  # the epoch's lr\n"
             "    for step in range(STEPS_PER_EPOCH):\n"
             "        key, batch_key = jax.random.split(key)\n"
             "        batch = jax.random.randint(batch_key, (32,), 0, len(X))  # your data loader's next batch\n"
@@ -237,8 +208,7 @@ def torch_reproduction(run: Prepared) -> str:
                           "them as lrtui does): allowed " + ", ".join(TORCH_LOSSES))
     schedule = schedules.from_spec(run.config.schedule)
     lr = base_lr(schedule.name, dict(schedule.params))
-    optimizer = _torch_optimizer(run, lr).replace("model.parameters()", "[x]")
-    built = scheduler_source(schedule, [f"optimizer = {optimizer}"])
+    built = scheduler_source(schedule, [_torch_optimizer(run, lr, over="[x]")])
     built = built.replace(PLATEAU_HINT, "")
     pp = run.problem_params
     sigma = pp["noise"] * (np.asarray(problem.noise_scale) if problem.noise_scale else np.ones(problem.dim))
@@ -250,7 +220,7 @@ def torch_reproduction(run: Prepared) -> str:
              f"seed {run.seed}'s, lrtui simulate --seeds 1 --seed {run.seed}\n" if run.seeds > 1 else "")
     noisy = bool(np.any(sigma))
     return (_title(run) + seeds
-            + "import math\nimport numpy as np\nimport torch\nfrom torch.optim import lr_scheduler\n\n"
+            + _torch_imports(run, "math", "numpy as np", "torch") + "from torch.optim import lr_scheduler\n\n"
             "torch.set_default_dtype(torch.float64)  # lrtui computes in float64\n"
             f"x = torch.nn.Parameter(torch.tensor({[float(v) for v in problem.start(pp)]!r}))  # the start\n\n\n"
             f"def f(x):  # {problem.name}\n    return {TORCH_LOSSES[problem.name](pp)}\n\n\n"

@@ -8,29 +8,38 @@ from typing import Any, Callable
 
 from lrtui import schedules
 from lrtui.codegen.common import comment_lines, kwargs_source
+from lrtui.codegen.optimizers import TRAINER_OPTIM, resolved, torch_imports, torch_optimizer
 from lrtui.params import ConfigError
 
 
-Emitter = Callable[[str, dict[str, Any]], str]
-"""The transformers code (or the comment saying there is none) for the schedule name with these params."""
+Emitter = Callable[[str, dict[str, Any], "Optimizer"], str]
+"""The transformers code (or the comment saying there is none) for the schedule name with these params and the
+run's optimizer."""
 
 _TORCH_CODE = ("use the torch code (the same lrtui code command with --framework torch, or f on the app's code "
                "screen), which any transformers Trainer accepts as its lr_scheduler.")
 
 
-def _code(lr: float, call: str, note: str) -> str:
-    return ("import torch\nfrom transformers import optimization\n\n"  # the imports first, each one used
+Optimizer = tuple[str, dict[str, Any]]
+"""The run's optimizer: its name and its resolved parameters."""
+
+
+def _code(lr: float, call: str, note: str, optimizer: Optimizer) -> str:
+    name, p = optimizer
+    trainer = (f"# (a Trainer builds this optimizer with TrainingArguments(optim={TRAINER_OPTIM[name]!r}))\n"
+               if name in TRAINER_OPTIM else "")
+    return (f"import torch\n{torch_imports(name)}from transformers import optimization\n\n"  # the imports first
             "param = torch.nn.Parameter(torch.zeros(1))  # stands for your model's parameters\n"
-            f"optimizer = torch.optim.SGD([param], lr={lr!r})\n"
+            f"{trainer}{torch_optimizer(name, p, lr)}\n"
             f"{note}scheduler = optimization.{call}\n")
 
 
 def _own(func: str, args: tuple[str, ...] | Callable[[dict[str, Any]], str]) -> Emitter:
     """transformers' own ``func`` for its family, given the params named in ``args`` (or the text args(params))."""
-    def emit(name: str, params: dict[str, Any]) -> str:
+    def emit(name: str, params: dict[str, Any], optimizer: Optimizer) -> str:
         given = kwargs_source(args, params) if isinstance(args, tuple) else args(params)
         return _code(params["lr"], f"{func}(optimizer, {given})",
-                     f"# note: transformers' warmups start at lr 0 at step 0, as lrtui's {name} does\n")
+                     f"# note: transformers' warmups start at lr 0 at step 0, as lrtui's {name} does\n", optimizer)
     return emit
 
 
@@ -56,13 +65,13 @@ def _twin(func: str, needs: str, twin: Twin) -> Emitter:
     """transformers' function that gives this torch-family schedule's curve, where ``twin`` finds one; else a
     comment that ``func`` would need ``needs``. A warmup from 0 is transformers' own (t / W); the schedule after
     it starts at its epoch 0 in both."""
-    def emit(name: str, params: dict[str, Any]) -> str:
+    def emit(name: str, params: dict[str, Any], optimizer: Optimizer) -> str:
         w = params.get("warmup", 0)
         found = twin(params, w) if not w or params["warmup_start_factor"] == 0 else None
         if found is not None:
             call, args = found
             return _code(params["lr"], f"{call}(optimizer{', ' if args else ''}{args})",
-                         f"# the same curve as torch's {name} here\n")
+                         f"# the same curve as torch's {name} here\n", optimizer)
         warmup = " and a warmup from 0 (warmup_start_factor=0)" if w else ""
         return comment_lines(f"transformers' {func} gives this {name} only with {needs}{warmup}: " + _TORCH_CODE) + "\n"
     return emit
@@ -86,7 +95,7 @@ def _linear_twin(p: dict[str, Any], w: int) -> tuple[str, str] | None:
     return "get_linear_schedule_with_warmup", f"num_warmup_steps={w}, num_training_steps={w + p['total_iters']}"
 
 
-def _none(name: str, params: dict[str, Any]) -> str:
+def _none(name: str, params: dict[str, Any], optimizer: Optimizer) -> str:
     """No transformers function gives this schedule: a comment that says so."""
     return comment_lines(f"{name} has no transformers schedule function: " + _TORCH_CODE) + "\n"
 
@@ -121,10 +130,13 @@ EMITTERS: dict[str, Emitter] = {
 (every schedule lrtui knows has an entry: tests/test_codegen.py checks)."""
 
 
-def transformers_code(spec: dict[str, Any]) -> str:
-    """transformers' own function for its family, or for a torch-family schedule it gives exactly; for the
-    others, a comment saying there is none (and, where one comes close, what it would need)."""
+def transformers_code(spec: dict[str, Any], optimizer: str = "sgd",
+                      optimizer_params: dict[str, Any] | None = None) -> str:
+    """transformers' own function for its family, or for a torch-family schedule it gives exactly, driving the
+    run's optimizer (torch's class, or schedulefree's); for the others, a comment saying there is none (and, where
+    one comes close, what it would need)."""
     schedule = schedules.from_spec(spec)
+    chosen = (optimizer, resolved(optimizer, optimizer_params))
     if schedule.name not in EMITTERS:
         raise ConfigError(f"{schedule.name} has no transformers code here yet: allowed " + ", ".join(EMITTERS))
-    return EMITTERS[schedule.name](schedule.name, dict(schedule.params))
+    return EMITTERS[schedule.name](schedule.name, dict(schedule.params), chosen)

@@ -1,4 +1,5 @@
-"""Presets: the teaching scenarios T1...T15 and the published recipes R1...R16 of ``../shared/teaching.md`` as runs.
+"""Presets: the teaching scenarios T1...T15 and the published recipes R1...R16 of ``../shared/teaching.md`` as runs,
+and the teaching scenarios T16 (schedule-free) and T17 (WSD cooldown shapes) of issue 27.
 
 A :class:`Preset` is a run to open (``config``) and the runs to overlay on it (``pinned``, at most five), which
 share its problem, problem parameters, seed, steps per epoch and length, so only the schedule and the optimizer

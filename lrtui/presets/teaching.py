@@ -1,5 +1,5 @@
-"""The teaching scenarios T1...T15 of ``../shared/teaching.md`` as presets (see :mod:`lrtui.presets`), and the
-lessons of 2024-2025 after them."""
+"""The teaching scenarios T1...T15 of ``../shared/teaching.md`` as presets (see :mod:`lrtui.presets`), and
+the lessons of 2024-2025 after them: T16 (schedule-free), T17 (WSD cooldown shapes), T18 (the warmup map)."""
 
 from __future__ import annotations
 
@@ -195,10 +195,13 @@ def _t9() -> Preset:
     )
 
 
-def _t10() -> Preset:
-    def wsd(decay: int, shape: str) -> dict[str, Any]:
-        return S("wsd", lr=0.1, num_warmup_steps=0, num_decay_steps=decay, num_training_steps=3000, decay_type=shape)
+def _river_wsd(decay: int, shape: str) -> dict[str, Any]:
+    """WSD at peak 0.1 over T10's 3000 steps, no warmup, decaying over the last ``decay`` steps in ``shape``."""
+    return S("wsd", lr=0.1, num_warmup_steps=0, num_decay_steps=decay, num_training_steps=3000, decay_type=shape)
 
+
+def _t10() -> Preset:
+    wsd = _river_wsd
     base = RunConfig(wsd(300, "linear"), "river_valley", {"x0": 0.0, "y0": 0.0, "noise": 3.0}, epochs=3000)
     return Preset(
         "T10-wsd-river-valley", "WSD in a river valley: high loss while stable, a sharp drop in the decay", "teaching",
@@ -305,10 +308,67 @@ def _t15() -> Preset:
     )
 
 
+def _linear_decay(lr: float, steps: int) -> dict[str, Any]:
+    """lr down to 0 in a straight line over ``steps``, then 0: torch's PolynomialLR of power 1 (the scoreboard
+    names it by its horizon alone)."""
+    return S("polynomial", lr=lr, total_iters=steps)
+
+
 def _t16() -> Preset:
+    base = RunConfig(S("constant", lr=0.1), "nqm", {"x0": 1.0, "noise": 1.0}, "schedulefree_sgd", epochs=2000)
+    sgd = {"optimizer": "sgd", "optimizer_params": {}}
+    return Preset(
+        "T16-schedule-free", "Schedule-free SGD matches a tuned decay without knowing the horizon", "teaching",
+        base,
+        (with_changes(base, **sgd), with_changes(base, _linear_decay(0.1, 2000), **sgd),
+         with_changes(base, _linear_decay(0.1, 1000), **sgd), with_changes(base, _linear_decay(0.1, 4000), **sgd),
+         with_changes(base, S("cosine", lr=0.1, T_max=2000), **sgd)),
+        "The noisy quadratic model, curvatures (1, 0.1, 0.01), gradient noise variance lambda_i (noise 1, a batch of "
+        "one), from (1, 1, 1), 2000 steps, every run at lr 0.1. Schedule-free SGD (momentum 0.9) keeps the lr "
+        "constant and shows the loss at the average x of its iterates (eval mode). Expected loss at steps "
+        "500/1000/1500/2000 (exact, the same numbers as the mean of many seeds): schedule-free "
+        ".0093/.0057/.0038/.0028; constant SGD .031/.030/.029/.029, stuck at its noise floor; linear decay to 0 "
+        "at step 2000, which has to know the horizon, .024/.016/.0083/.0029; the same decay planned for 1000 steps "
+        ".017/.0049 and then frozen at .0049 (lr 0 from 1000); planned for 4000 (the horizon guessed 2x too long, "
+        "stopped halfway) .027/.022/.018/.015; cosine to 0 at 2000 .027/.016/.0057/.0025. Schedule-free needs no "
+        "horizon and is at every step near the decay that ends there (at 1000: .0057, the 1000-step decay .0049; at "
+        "2000: .0028, the 2000-step decay .0029), where a decay is good only at its own end; it ends far under the "
+        "loss plot's noise-floor line, constant SGD's at this lr. The linear decays are polynomial (power 1) "
+        "with total_iters the planned horizon. The scoreboard's final "
+        "(the mean over steps 1800-2000) expects schedule-free .0030, linear .0035, cosine .0026, constant .029. "
+        "Each at its best lr for this horizon: linear .0028 (lr 0.11), schedule-free .0026 (0.15), cosine .0024 "
+        "(0.14): schedule-free matches a tuned decay without knowing when training stops; it does not beat "
+        "cosine here (Defazio et al. 2024).",
+        {"source": "Defazio et al. 2024, The Road Less Scheduled (schedulefree.SGDScheduleFree); Zhang et al. 2019 "
+                   "(NQM)", "flag": "[N]", "view": "loss"},
+    )
+
+
+def _t17() -> Preset:
+    wsd = _river_wsd
+    base = RunConfig(wsd(600, "1-sqrt"), "river_valley", {"x0": 0.0, "y0": 0.0, "noise": 3.0}, epochs=3000)
+    return Preset(
+        "T17-cooldown-shapes", "WSD's cooldown: 1-sqrt against linear in the river valley", "teaching",
+        base, one_per_schedule(base, wsd(600, "linear"), wsd(300, "1-sqrt"), wsd(300, "linear"), wsd(600, "cosine")),
+        "T10's river valley (f = 10 y^2/2 + 0.02 (x - 10)^2/2, noise 3 across and 0.3 along, from (0, 0), 3000 "
+        "steps, peak 0.1), WSD with cooldowns of the same length in two shapes (Hagele et al. 2024): 1 - sqrt(p) "
+        "drops fast, then lingers at a small lr; linear goes down evenly. Expected final loss (exact, the mean over "
+        "many seeds): 20% cooldown (600 steps) 1-sqrt .0075, linear .0099; 10% (300) 1-sqrt .0103, linear .0137: "
+        "1-sqrt ends about 25% lower at either length, and the longer cooldown is better for both. During the "
+        "cooldown the gap is wider: the scoreboard's final (the mean over the last 300 steps) expects 1-sqrt .037 "
+        "and linear .071 at 20%, .106 and .178 at 10%. One seed's final loss scatters by about its mean (sd .009 at "
+        "20% 1-sqrt), so over the same seeds (the same noise) 1-sqrt ends lower in only 6 of 10, and the means of "
+        "16 seeds order the two right about 9 times in 10 (256 seeds measured). Beyond the paper: a cosine-shaped "
+        "cooldown of 20% ends lower still here, .0068.",
+        {"source": "Hagele et al. 2024, Scaling Laws and Compute-Optimal Training Beyond Fixed Training Durations; "
+                   "teaching.md T10", "flag": "[N]", "view": "loss"},
+    )
+
+
+def _t18() -> Preset:
     base = RunConfig(S("constant", lr=1.5, warmup=10), "quartic", {"x0": 2.5}, epochs=100)
     return Preset(
-        "T16-warmup-map", "The warmup map: a longer warmup allows a larger target lr", "teaching",
+        "T18-warmup-map", "The warmup map: a longer warmup allows a larger target lr", "teaching",
         base,
         (with_changes(base, S("constant", lr=1.5, warmup=0)), with_changes(base, S("constant", lr=1.5, warmup=5))),
         "Kalra and Barkeshli (2024) map the final loss over (warmup length, target lr) and find warmup's real gift: "
@@ -324,4 +384,4 @@ def _t16() -> Preset:
 
 
 TEACHING = tuple(f() for f in (_t1, _t2, _t3, _t4, _t5, _t6, _t7, _t8, _t9, _t10, _t11, _t12, _t13, _t14, _t15,
-                               _t16))
+                               _t16, _t17, _t18))

@@ -230,8 +230,12 @@ STEP_SECONDS = {  # problem: (a step with SGD under a schedule, what plateau add
 }
 """An optimizer step of each analytic problem, one seed: the slope between 500 and 2,000 epochs of 16 steps
 (so without what a run costs once), measured on this project's 2-core machine, quiet, 2026-12-06."""
-OPTIMIZER_STEP_SECONDS = {"sgd": 0.0, "momentum": 0.9e-6, "nesterov": 1.9e-6, "adam": 5.4e-6, "adamw": 6.8e-6}
-"""What an optimizer adds to an analytic step over SGD's (the same on every problem, measured as above)."""
+OPTIMIZER_STEP_SECONDS = {"sgd": 0.0, "momentum": 0.9e-6, "nesterov": 1.9e-6, "adam": 5.4e-6, "adamw": 6.8e-6,
+                          "rmsprop": 3.2e-6, "adagrad": 2.0e-6, "schedulefree_sgd": 9.5e-6,
+                          "schedulefree_adamw": 13e-6}
+"""What an optimizer adds to an analytic step over SGD's (the same on every problem, measured as above; rmsprop,
+adagrad and the schedule-free pair on 2026-12-07 as the least CPU time of seven runs on a loaded machine, which gave
+adam 6.0 us, scaled by adam's 5.4 / 6.0)."""
 PLATEAU_EPOCH_SECONDS = 50e-6
 """What plateau's reaction costs an epoch, beside its steps' (at one step an epoch: 21 us on quadratic, about 70 on
 nqm and beale, measured on a loaded machine; without it such runs took up to 4x their estimate)."""

@@ -4,7 +4,9 @@ This module holds lrtui's only epoch loop. :func:`simulate` runs one :class:`Run
 :func:`simulate_many` runs several, vectorized across the runs that share a problem, an optimizer and a
 length (they may differ in schedule and seed). Each run gives a :class:`Trace`: per epoch t, the lr in
 force, ``loss[t]`` at the parameters epoch t starts from (``loss[0]`` is the starting loss), the gradient
-norm, the sharpness lambda_max and the stability bound c / lambda_max where known.
+norm, the sharpness lambda_max and the stability bound c / lambda_max where known. The parameters are those a
+user evaluates (:meth:`~lrtui.sim.optimizers.Optimizer.shown`): schedule-free's eval-mode x, not the y its
+gradients are taken at.
 
 ``plateau`` closes the loop: after each epoch, ReduceLROnPlateau sees the run's ``plateau_metric``: by
 default the loss at the parameters the epoch ended with (what ``scheduler.step(loss)`` after an epoch sees);
@@ -345,7 +347,7 @@ def _run_analytic(run: Prepared, record: _Record, rngs: list, plateaus: _Plateau
     blown = np.zeros(n_runs, dtype=bool)  # runs whose loss blew up in the epochs before ``checked``
     chunk = max(1, min(NOISE_CHUNK, NOISE_DRAWS // steps))  # epochs of noise drawn at once, memory bounded
     reacting = bool(plateaus)  # (asked once: the loop below is most of a long run's time)
-    grad, step = problem.grad, opt.step
+    grad, step, shown = problem.grad, opt.step, opt.shown  # (shown: the parameters the loss is taken at)
     lrs, lr_every = _Lrs(record), _Lrs.CHUNK
     firsts, c, decay = record.firsts, opt.stability_factor(op), op.get("weight_decay", 0.0)
 
@@ -383,9 +385,9 @@ def _run_analytic(run: Prepared, record: _Record, rngs: list, plateaus: _Plateau
             if noisy:
                 g = g + noise[:, t % chunk, k]
             x, state = step(x, g, lr_col, state, op)
-        xs[t + 1 - base] = x
+        xs[t + 1 - base] = seen = shown(x, state, op)
         if reacting:
-            plateaus.update({"end": problem.loss(x, pp), "running": running / steps})
+            plateaus.update({"end": problem.loss(seen, pp), "running": running / steps})
         if t % CHECK_EVERY == CHECK_EVERY - 1:
             check(t + 1)
             if blown.all():
@@ -399,7 +401,7 @@ def _run_analytic(run: Prepared, record: _Record, rngs: list, plateaus: _Plateau
         check(last)
     keep(last)
     if last == epochs:
-        record.final_params = x[firsts].copy()
+        record.final_params = shown(x, state, op)[firsts].copy()
 
 
 def _run_data(run: Prepared, record: _Record, rngs: list, plateaus: _Plateaus,
@@ -426,9 +428,10 @@ def _run_data(run: Prepared, record: _Record, rngs: list, plateaus: _Plateaus,
         if progress is not None:  # (every epoch: a data problem's epoch costs milliseconds, escape answers within one)
             progress(t, epochs)
         j = t - t0
-        f[:, j], g = problem.loss_grad(x, X_all, y_all, pp)
+        seen = opt.shown(x, state, op)  # the parameters the user evaluates (schedule-free: its x, not y)
+        f[:, j], g = problem.loss_grad(seen, X_all, y_all, pp)
         grad_norm[:, j] = np.sqrt(np.sum(g * g, axis=1))
-        heldout[:, j] = problem.loss(x, X_test, y_test, pp)
+        heldout[:, j] = problem.loss(seen, X_test, y_test, pp)
         if limit is None:
             limit = record.limit = _divergence_limit(f[:, 0])
         x[~(np.isfinite(f[:, j]) & (f[:, j] <= limit))] = np.nan  # a run that blew up stops here
@@ -456,4 +459,4 @@ def _run_data(run: Prepared, record: _Record, rngs: list, plateaus: _Plateaus,
             x, state = opt.step(x, g, lr_col, state, op)
     lrs.done()
     if t == epochs:
-        record.final_params = x[record.firsts].copy()
+        record.final_params = opt.shown(x, state, op)[record.firsts].copy()

@@ -84,7 +84,7 @@ KEY_MAP = (
          _bind("less_than_sign", "speed(-1)", "Slower"), _bind("greater_than_sign", "speed(1)", "Faster"))),
     Key("?", "this help: up/down/page keys scroll it, escape closes it", "anywhere",
         (_bind("question_mark", "help", "Help", priority=True),)),
-    Key("ctrl+p", "presets: the teaching scenarios T1-T15 and recipes R1-R16, searchable", "anywhere",
+    Key("ctrl+p", "presets: the teaching scenarios T1-T18 and recipes R1-R16, searchable", "anywhere",
         (_bind("ctrl+p", "command_palette", "Presets", priority=True),)),  # the footer docks it right
     Key("ctrl+s / ctrl+o", "save the session (runs, cursor, target, smoothing) / load one; a file that is there "
         "is replaced only when you confirm", "anywhere",
@@ -169,7 +169,7 @@ PLOTS_HEADING = "On the plots (escape from a field; tab or enter goes back to th
 HEADINGS = {"field": "On a field", "anywhere": "Anywhere", "plots": PLOTS_HEADING}
 CLOSING = (
     'The verdict in the status line judges the whole run: a longer run may turn "running" into "converged", '
-    'and "noise floor" needs enough epochs at the floor to tell. T1-T15 in the notes are the teaching scenarios '
+    'and "noise floor" needs enough epochs at the floor to tell. T1-T18 in the notes are the teaching scenarios '
     "of the presets (ctrl+p): open one to see the numbers it names."
 )
 

@@ -1,4 +1,4 @@
-"""The code screen: the current schedule as torch, transformers or optax code (what ``lrtui code``
+"""The code screen: the current schedule and optimizer as torch, transformers or optax code (what ``lrtui code``
 prints), to copy to the clipboard (OSC 52, which many SSH terminals block) or write to a file."""
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class PresetPalette(CommandPalette):
     ``NoMatches`` ends the app. Here the search of a palette that is gone ends quietly (tests/test_compat.py).
     """
 
-    def __init__(self, placeholder: str = "Search the presets: T1-T15, R1-R16, or words of a title…", **kwargs) -> None:
+    def __init__(self, placeholder: str = "Search the presets: T1-T18, R1-R16, or words of a title…", **kwargs) -> None:
         super().__init__(placeholder=placeholder, **kwargs)
 
     @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
@@ -61,7 +61,7 @@ class AsciiPalette(PresetPalette):
     its borders and scrollbar)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(placeholder="Search the presets: T1-T15, R1-R16, or words of a title...", **kwargs)
+        super().__init__(placeholder="Search the presets: T1-T18, R1-R16, or words of a title...", **kwargs)
 
     def on_mount(self) -> None:
         for icon in self.query(SearchIcon):
