@@ -354,3 +354,26 @@ def test_a_lab_with_a_costly_goal_is_refused_by_lab_check_and_by_the_app_naming_
         err = capsys.readouterr().err
         assert "bad.toml: exercise 'edge': goal[1]:" in err and "an exponent is at most 100" in err
         assert err.count("\n") == 1
+
+
+def test_a_goal_cannot_build_lists_of_lists_that_share_their_items():
+    """The second hostile retry: variables bound in generators built lists sharing structure that passed lab
+    check; a failed comparison then printed them: 228 s and a 3 GB string at the first check. A list a
+    condition makes holds runs or values, never lists: refused at once, in one line."""
+    import time
+
+    goal = ("[x2 for a in [[0 for i in [0,0,0,0,0,0,0,0] for j in [0,0,0,0,0,0,0,0]]] for x0 in [[a for i in a]] "
+            "for x1 in [[x0 for i in a]] for x2 in [[x1 for i in a]]] == 0")
+    start = time.perf_counter()
+    with pytest.raises(ConditionError, match="a list holds runs or values, not lists"):
+        compile_condition(goal).check(names())
+    assert time.perf_counter() - start < 5  # (generous: it took 228 s)
+    assert compile_condition("[1, 2] == [1, 2] and len([r for r in [1, 2, 3]]) == 3").check(names()).holds
+
+
+def test_a_power_of_a_huge_whole_number_is_none_not_a_crash():
+    """The second hostile retry: (a 1024-bit number) ** 2 converted it to a float outside the check's guard: an
+    OverflowError ended every session of the lab at its start."""
+    seen = compile_condition("lr > 0 and (((2**100)**10 * 2**23) + (((2**100)**10 * 2**23) - 1)) ** 2 > 0").check(
+        names(lr=0.1))
+    assert seen.holds is False

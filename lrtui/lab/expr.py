@@ -334,12 +334,13 @@ def _evaluate(node: ast.AST, names: dict[str, Any], budget: _Budget) -> Any:
             return None
         if not all(isinstance(v, (int, float)) for v in (left, right)):  # ("x" * 10**9 is not a lab's business)
             raise ConditionError(f"{ast.unparse(node)}: arithmetic is on numbers, not {_show(left)} and {_show(right)}")
-        if isinstance(node.op, ast.Pow):
-            if abs(right) > MAX_POWER:
-                raise ConditionError(f"{_cut(ast.unparse(node))}: an exponent is at most {MAX_POWER}")
-            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * right > MAX_BITS:
-                left = float(left)  # (a whole number that large is not made: the float overflows to None)
+        if isinstance(node.op, ast.Pow) and abs(right) > MAX_POWER:
+            raise ConditionError(f"{_cut(ast.unparse(node))}: an exponent is at most {MAX_POWER}")
         try:
+            if isinstance(node.op, ast.Pow) and isinstance(left, int) and isinstance(right, int) \
+                    and left.bit_length() * right > MAX_BITS:
+                left = float(left)  # (a whole number that large is not made: the float overflows to None; the
+                # hostile retry's 1024-bit left side overflowed right here, outside the try, and ended every session)
             value = _ARITHMETIC[type(node.op)](left, right)
         except (ZeroDivisionError, OverflowError):
             return None
@@ -363,7 +364,7 @@ def _evaluate(node: ast.AST, names: dict[str, Any], budget: _Budget) -> Any:
     if isinstance(node, ast.IfExp):
         return _evaluate(node.body if _evaluate(node.test, names, budget) else node.orelse, names, budget)
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [_evaluate(e, names, budget) for e in node.elts]
+        return _flat([_evaluate(e, names, budget) for e in node.elts], node)
     if isinstance(node, ast.Call):
         args = [_evaluate(a, names, budget) for a in node.args]
         try:
@@ -371,8 +372,17 @@ def _evaluate(node: ast.AST, names: dict[str, Any], budget: _Budget) -> Any:
         except TypeError as err:
             raise ConditionError(f"{ast.unparse(node)}: {err}") from None
     if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
-        return list(_generate(node, 0, names, budget))
+        return _flat(list(_generate(node, 0, names, budget)), node)
     raise ConditionError(f"{ast.unparse(node)} cannot be evaluated")  # (compile_condition let none through)
+
+
+def _flat(values: list, node: ast.AST) -> list:
+    """A list a condition makes holds runs or values, never lists: lists of lists sharing their items grew
+    exponentially in a few hundred steps (the hostile retry: a goal that passed lab check built a 3 GB string in
+    228 s at its first check); a goal has no use for them."""
+    if any(isinstance(v, list) for v in values):
+        raise ConditionError(f"{_cut(ast.unparse(node))}: a list holds runs or values, not lists")
+    return values
 
 
 def _generate(node: ast.GeneratorExp | ast.ListComp, index: int, names: dict[str, Any], budget: _Budget):
