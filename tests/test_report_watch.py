@@ -1,6 +1,7 @@
 """lrtui report --watch (issue 26): the instructor's live view of a lab's results: pass rate per exercise, who
 is stuck where, and the values students tried."""
 
+import time
 import json
 
 import pytest
@@ -113,3 +114,37 @@ def test_the_watch_options_are_checked_in_one_line(capsys, tmp_path):
     assert capsys.readouterr().err == "lrtui: --every=0.01: allowed 0.5 to 3600 seconds\n"
     assert main(["report", "--watch", "--format", "csv", str(tmp_path / "r.sqlite")]) == 2
     assert "does not apply to --watch" in capsys.readouterr().err
+
+
+def test_a_crafted_settings_row_gives_no_values_and_ends_nothing():
+    """The second hostile retry: 60,000 '[' (RecursionError) and a 4,000-digit lr (OverflowError in the
+    histogram) each ended the live view."""
+    from lrtui.lab.watch import flat_settings, tried
+
+    assert flat_settings("[" * 60000) == {}
+    huge = '{"schedule": {"name": "constant", "params": {"lr": ' + "9" * 4000 + "}}}"
+    assert "schedule.lr" not in flat_settings(huge) and flat_settings(huge)["schedule"] == "constant"
+    events = [{"exercise": "e", "kind": "attempt", "settings": huge, "student": "a", "score": 0.0},
+              {"exercise": "e", "kind": "attempt", "student": "b", "score": 1.0,
+               "settings": '{"schedule": {"name": "constant", "params": {"lr": 0.1}}}'}]
+    assert [bar for bar in tried(events, "e", "schedule.lr")]  # the readable one, binned
+
+
+async def test_a_reading_longer_than_the_interval_is_not_started_again_until_it_ends(tmp_path, monkeypatch):
+    """The second hostile retry: a reading of 6.7 s started again every 2 s; the threads piled up, the view
+    never drew and took no key. A reading on its way lets no other start, and the interval waits as long as
+    the last reading took."""
+    app = ReportApp([str(tmp_path / "none.sqlite")], every=3600, options=Options(ascii=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await read_once_more(app, pilot)
+        started = []
+        monkeypatch.setattr(app, "_read", lambda: started.append(1))
+        app.reading = True
+        app.action_reload()
+        app._tick()
+        assert started == []
+        app.reading, app.read_took, app.read_end = False, 60.0, time.monotonic()
+        app._tick()  # (the last reading took 60 s and just ended: the interval waits)
+        assert started == []
+        app.action_reload()  # (r: at once)
+        assert started == [1]

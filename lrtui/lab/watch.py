@@ -96,7 +96,7 @@ def flat_settings(settings: str | None) -> dict[str, Any]:
     dict given is shared: not to be changed."""
     try:
         run = json.loads(settings) if settings else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # (a crafted row: 60,000 '[' ended the live view)
         return {}
     if not isinstance(run, dict):
         return {}
@@ -112,7 +112,8 @@ def flat_settings(settings: str | None) -> dict[str, Any]:
         out |= {f"{group}.{k}": v for k, v in params.items()} if isinstance(params, dict) else {}
     out |= {k: v for k, v in run.items() if k not in ("schedule", "problem", "optimizer", "problem_params",
                                                         "optimizer_params") and v is not None}
-    return {k: v for k, v in out.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+    return {k: v for k, v in out.items()  # (a 4,000-digit whole number overflowed the histogram's float: it ended)
+            if isinstance(v, (str, float)) or isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63}
 
 
 def tried_fields(events: list[dict[str, Any]], exercise: str) -> list[str]:
