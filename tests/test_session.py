@@ -304,7 +304,7 @@ class TestAtomicSave:
         (Session(RunConfig(), epoch=100), ("epoch=100", "[0, 99]")),
         (Session(RunConfig(), pinned=(RunConfig(),) * 7), ("7 pinned runs", "at most 6")),
         (Session(RunConfig(), target_loss=-1.0), ("target_loss=-1",)),
-        (Session(RunConfig(), pinned=(RunConfig(), RunConfig(optimizer="rmsprop"))), ("pinned[1]", "rmsprop")),
+        (Session(RunConfig(), pinned=(RunConfig(), RunConfig(optimizer="lion"))), ("pinned[1]", "lion")),
     ])
     def test_an_invalid_state_is_not_saved(self, tmp_path, bad, words):
         with pytest.raises(SessionError) as err:
