@@ -16,7 +16,7 @@ import pytest
 from lrtui.serve.lifetimes import Lifetime, duration
 from lrtui.serve.limits import MESSAGE_BURST, MESSAGES_PER_SECOND, PageLimits, SizesLater
 from tests.conftest import session_without_page
-from tests.test_serve import _start
+from tests.test_serve import _new_session_once_a_place_is_free, _start
 from tests.test_serve_hostile import STUCK, _screen_until, _stop_and_read
 
 
@@ -70,13 +70,15 @@ async def test_a_pages_new_sizes_reach_its_app_a_few_a_second_the_last_one_alway
 # --- a real server, a page that floods ------------------------------------------------------------------------
 
 async def _closed(ws) -> tuple:
-    """Read what a page is sent until its websocket closes: (close code, reason)."""
+    """Read what a page is sent until its websocket closes: (the code and reason of the server's close, or
+    the socket's state when it closed without one)."""
     import aiohttp
 
     while True:
         message = await ws.receive()
-        if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING,
-                            aiohttp.WSMsgType.ERROR):
+        if message.type == aiohttp.WSMsgType.CLOSE:  # (the close frame's, whatever the connection did after)
+            return message.data, message.extra
+        if message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.ERROR):
             return ws.close_code, message.extra
 
 
@@ -242,21 +244,6 @@ def test_what_a_student_is_told_of_a_sessions_end():
     assert max(len(longest.why(due).encode()) for due in ("ends old", "ends idle")) <= 123
     short = Lifetime(idle_seconds=6, max_age_seconds=8)  # a test's: warned at half its age, looked at each 2 s
     assert (short.warned_before, short.checked_every) == (4, 1.5)
-
-
-async def _new_session_once_a_place_is_free(client, url: str) -> None:
-    """Wait until the lab's page is served again (a place is free once a session's process has ended), then
-    open a page and see its session draw."""
-    end = time.monotonic() + 20
-    while True:
-        async with client.get(url + "/") as page:
-            if page.status == 200:
-                break
-        assert time.monotonic() < end, "the lab stayed full"
-        await asyncio.sleep(0.2)
-    async with client.ws_connect(url.replace("http", "ws") + "/ws") as ws:
-        await ws.send_json(["ping", "1"])  # (as textual.js does as its websocket opens)
-        await _screen_until(ws, "t=0/")
 
 
 AGE_8_S = ("import lrtui.serve.server as s; run = s.run; "

@@ -336,8 +336,9 @@ class LabServer(Server):
 
     async def _end(self, service: AppService, patience: float = ENDING_SECONDS) -> None:
         """End a session: ask its app to quit as q does; a process still there after ``patience`` seconds,
-        and as long again (busy, or stuck writing to a page that is gone), is killed, and its folder removed
-        (an app that quits removes its own). Its downloads are forgotten, then its place freed."""
+        and as long again (busy, or stuck writing to a page that is gone), is killed. Its downloads are
+        forgotten, then its place freed, then the folder of one killed removed (an app that quits removes its
+        own)."""
         with contextlib.suppress(Exception):
             await asyncio.wait_for(service.stop(), patience)
         process = service._process  # textual-serve keeps it private; nothing else ends it
@@ -349,10 +350,6 @@ class LabServer(Server):
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
             await process.wait()
-            if process.returncode != 0:  # (an app that quits removes its own folder; one killed cannot)
-                # its folder found by a listing of the temporary folder, which can hold a million files: a thread's
-                # (sh execs the app: its pid is the app's)
-                await asyncio.to_thread(remove_ended, process.pid)
         downloads = self.download_manager._active_downloads  # textual-serve never removes an ended session's
         for key in [k for k, d in downloads.items() if d.app_service is service]:
             del downloads[key]
@@ -363,6 +360,10 @@ class LabServer(Server):
         self.began.pop(service, None)
         self.warned.discard(service)
         self.why_ended.pop(service, None)
+        if process is not None and process.returncode != 0:  # (an app that quits removes its own folder)
+            # found by a listing of the temporary folder, which can hold a million files: in a thread (sh execs
+            # the app: its pid is the app's)
+            await asyncio.to_thread(remove_ended, process.pid)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's, noting the time of each key, within the page's limits (:class:`PageLimits`): every
