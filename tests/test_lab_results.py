@@ -264,3 +264,30 @@ def test_the_attempts_of_an_exercise_in_a_session_are_capped_with_one_event_sayi
     assert class_table(events)[2][("ada", "edge")].score == 3.0
     assert main(["report", str(tmp_path / "lab.results.sqlite")]) == 0
     assert f"3/4 ({most}+, " in capsys.readouterr().out  # (more attempts were made than recorded)
+
+
+def test_switching_exercises_does_not_open_a_window_of_attempts_per_exercise(tmp_path):
+    """The second hostile retry: the window of ATTEMPT_SECONDS was each exercise's, so a student switching between
+    exercises between changes recorded an attempt on each: the window is the session's now (a new best still
+    at once)."""
+    from types import SimpleNamespace
+
+    from lrtui.lab.spec import with_values
+    from lrtui.ui.lab_actions import ATTEMPT_SECONDS, LabActions
+
+    path = tmp_path / "lab.results.sqlite"
+    progress = LabProgress(load_lab(FIRST_LAB), student="ada", results=str(path))
+    start = progress.start().config
+    clock = Clock()
+    actions = LabActions(progress, SimpleNamespace(show_lines=lambda lines: None), open_runs=lambda *a: None,
+                         set_note=lambda note: None, notify=lambda *a, **k: None, ascii=True,
+                         on_screen=lambda: None, clock=lambda: clock.now, set_timer=clock.set_timer)
+    changes = 400
+    for i in range(changes):  # every 0.05 s another exercise, another lr, the score at most its best
+        progress.index = i % 4
+        clock.now += 0.05
+        actions._changed(0.0 if i >= 4 else 1.0, with_values(start, {"schedule.lr": 0.01 * (1 + i % 7)}))
+    actions.keep_tried()
+    events = read_events([str(path)])
+    attempts = [e for e in events if e["kind"] == "attempt"]
+    assert len(attempts) <= 4 + changes * 0.05 / ATTEMPT_SECONDS + 2  # (the first on each: its best)

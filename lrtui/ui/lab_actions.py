@@ -18,9 +18,10 @@ LOOKED_SECONDS = 2.0
 """A run a student keeps on screen this long is an attempt, recorded with its settings (as is every run that
 changes the score, at most one each :data:`ATTEMPT_SECONDS`)."""
 ATTEMPT_SECONDS = 2.0
-"""At most one attempt that changes the score is recorded in this time, per exercise: a student alternating two
-keys made 100,000 events an hour. The latest of those in between is recorded as it ends (or as the student
-moves on); one that reaches a new best score is recorded at once, as is the pass."""
+"""At most one attempt that changes the score is recorded in this time, per session, whatever the exercise (a
+student alternating two keys made 100,000 events an hour; switching exercises gave each exercise its window).
+The latest of those in between is recorded as it ends (or as the student moves on); one that reaches a new best
+score is recorded at once, as is the pass."""
 MAX_ATTEMPTS = 600
 """The most attempts recorded per exercise in one session (at one each ATTEMPT_SECONDS, 20 minutes of
 changes): then one ``capped`` event, and only a new best score after it (the pass, hints and predictions are
@@ -61,6 +62,8 @@ class LabActions:
         self._recorded_run: Any = None  # the last run recorded as an attempt (or waiting to be)
         self._attempts: dict[str, tuple[int, float, float]] = {}  # by exercise id: (attempts recorded, when the
         # last was, the best score recorded)
+        self._last_attempt = -math.inf  # when the session's last attempt was recorded, whatever its exercise: the
+        # window is the session's (switching exercises gave each its own: the second hostile retry)
         # a lab that asks the student's name records nothing until it is answered (the first run is checked
         # behind the prompt)
         self.named = bool(progress.student) or not progress.lab.ask_name
@@ -216,7 +219,7 @@ class LabActions:
         """A run that changed the score: recorded now if it is the exercise's best yet or its last attempt was
         :data:`ATTEMPT_SECONDS` ago, else when that time is over (the latest such run then)."""
         exercise = self.progress.exercise
-        _, last, best = self._attempts.get(exercise.id, (0, -math.inf, -math.inf))
+        best, last = self._attempts.get(exercise.id, (0, -math.inf, -math.inf))[2], self._last_attempt
         self._recorded_run = config
         if score > best or self._clock() - last >= ATTEMPT_SECONDS:
             self._pending = None  # (an earlier change, superseded by this one)
@@ -233,7 +236,7 @@ class LabActions:
         pending = self._pending
         if pending is None:
             return
-        last = self._attempts.get(pending[0].id, (0, -math.inf, 0.0))[1]
+        last = self._last_attempt
         if self._clock() - last >= ATTEMPT_SECONDS:
             self._pending = None
             self._attempt(*pending)
@@ -250,6 +253,7 @@ class LabActions:
                 self._attempts[exercise.id] = (count + 1, self._clock(), best)
             return
         self._attempts[exercise.id] = (count + 1, self._clock(), max(best, score))
+        self._last_attempt = self._clock()
         self._record("attempt", score, config, exercise=exercise)
 
     def _record(self, kind: str, score: float | None = None, config: Any = None, exercise: Any = None) -> None:
