@@ -446,6 +446,7 @@ class MapView(View):
         self.focused: str | None = None  # the form's field last focused: the y axis where momentum is not
         self.cursor: tuple[int, int] | None = None  # (row, column) on the map shown
         self.partial: Any = None  # the map being simulated, so far (set by the worker)
+        self._work: tuple | None = None  # (trace, (cells, axes, focused), its Work or ConfigError): the last asked
         self.axes = Axes()  # the y axis and the ranges chosen (a): the defaults where not
 
     def available(self, run: Run | None) -> bool:
@@ -458,7 +459,24 @@ class MapView(View):
     def work(self, run: Run) -> Work:
         """The map's runs: its y the one chosen (``a``) where the run has it, else :func:`default_y`'s; its ranges
         the ones chosen, else the defaults; as many cells as the panel has room for, or fewer where those
-        would take more than the work budget (down to MIN_MAP_CELLS: beyond, a ConfigError says why)."""
+        would take more than the work budget (down to MIN_MAP_CELLS: beyond, a ConfigError says why). Kept for
+        the same run, cells, axes and focused field: the UI thread asks for it at every redraw, and pricing a
+        long run's map at each size took seconds."""
+        asked = (self.cells, self.axes, self.focused)
+        if self._work is not None and self._work[0] is run.trace and self._work[1] == asked:
+            if isinstance(self._work[2], ConfigError):
+                raise self._work[2]
+            return self._work[2]
+        try:
+            made: Any = self._make_work(run)
+        except ConfigError as err:
+            made = err
+        self._work = (run.trace, asked, made)
+        if isinstance(made, ConfigError):
+            raise made
+        return made
+
+    def _make_work(self, run: Run) -> Work:
         from lrtui.analysis.maps import LR, axis, compute_map, default_range, map_params, map_seconds, row_plans
         from lrtui.lab.spec import with_values
 
