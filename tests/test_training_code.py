@@ -210,3 +210,14 @@ def test_every_schedule_kind_gives_a_script_that_compiles_in_every_framework(nam
     compile(code, "<lrtui code>", "exec")
     if framework != "optax" and "scheduler = " in code:
         assert code.index("        optimizer.step()") < code.index("    scheduler.step(")
+
+
+def test_a_spec_file_with_nested_schedules_gives_the_runs_script(capsys, tmp_path):
+    """Rereading the change: the run's code sent a spec file's params back through param=value text, and a
+    chain's list of schedules was refused. run_config reads the spec file as simulate does."""
+    spec = tmp_path / "chain.json"
+    spec.write_text('{"name": "chained", "params": {"lr": 0.1, "schedulers": [{"name": "cosine", "params": '
+                    '{"T_max": 20}}, {"name": "exponential", "params": {"gamma": 0.99}}]}}')
+    assert main(["code", "--spec", str(spec), "--epochs", "20", "--optimizer", "momentum"]) == 0
+    out = capsys.readouterr().out
+    assert "lr_scheduler.ChainedScheduler([scheduler_0, scheduler_1])" in out and "momentum=0.9" in out

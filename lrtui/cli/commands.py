@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lrtui.cli.parser import EPOCHS, UsageError
-from lrtui.cli.runs import curve_units, in_epochs, run_config, schedule_spec, split_assignments
+from lrtui.cli.runs import curve_units, in_epochs, run_config, schedule_spec, schedule_words, split_assignments
 from lrtui.params import ConfigError, Param, coerce, format_value
 from lrtui.printable import cut
 from lrtui.schedules import registry
@@ -301,25 +301,22 @@ def cmd_code(args: argparse.Namespace) -> int:
     from lrtui.codegen import code_for, training_code
     from lrtui.sim.config import prepare
 
+    name, words = schedule_words(args)
     if args.schedule_only:  # (the schedule, and the optimizer it drives: optimizer.key=value)
-        mine = [t for t in ([args.name] if args.name else []) + list(args.assignments) if t.startswith("optimizer.")]
-        args = replace_namespace(args, name=None if args.name in mine else args.name,
-                                 assignments=[t for t in args.assignments if t not in mine])
-        optimizer_params = split_assignments(mine)[2]
-        sys.stdout.write(code_for(schedule_spec(args), args.framework, args.optimizer or "sgd", optimizer_params))
+        mine = [t for t in words if t.startswith("optimizer.")]
+        args = replace_namespace(args, name=name, schedule_option=None,
+                                 assignments=[t for t in words if t not in mine])
+        sys.stdout.write(code_for(schedule_spec(args), args.framework, args.optimizer or "sgd",
+                                  split_assignments(mine)[2]))
         return 0
     if args.preset is not None or args.load is not None:
         from lrtui.cli.start import app_start
 
-        args.schedule = args.schedule_option or args.name
+        args.schedule = name
         config = app_start(args).config
     else:
-        spec = schedule_spec(args)  # (a schedule is required: by name, --schedule or --spec)
-        typed = ([args.name] if args.name and "=" in args.name else []) + list(args.assignments)
-        problem_and_optimizer = [t for t in typed if t.startswith(("problem.", "optimizer."))]
-        args.schedule, args.spec = spec["name"], None
-        args.assignments = [f"{k}={v}" for k, v in spec["params"].items()
-                            if not k.startswith(("problem.", "optimizer."))] + problem_and_optimizer
+        schedule_spec(args)  # (a schedule is required: by name, --schedule or --spec; one line otherwise)
+        args.schedule, args.assignments = name, words  # (run_config reads a --spec file itself, nested or not)
         config = run_config(args)
     if args.reproduce:
         from lrtui.codegen.training import torch_reproduction

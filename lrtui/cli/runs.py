@@ -105,19 +105,26 @@ def load_spec(path: str) -> dict[str, Any]:
     return data
 
 
-def schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
-    """The schedule a name, param=value pairs and an optional --spec file describe."""
+def schedule_words(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """The schedule's name and the param=value pairs, from a command that takes the name first or as
+    --schedule NAME (then the first word is a pair), or with a --spec file (then a first word with = is one)."""
     tokens = list(args.assignments)
     name = args.name
     if args.schedule_option is not None:  # --schedule NAME, as simulate and the app take it
         if name is not None:
             tokens.insert(0, name)  # then the first word is a param=value pair
         name = args.schedule_option
+    if args.spec is not None and name is not None and "=" in name:
+        tokens.insert(0, name)
+        name = None
+    return name, tokens
+
+
+def schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
+    """The schedule a name, param=value pairs and an optional --spec file describe."""
+    name, tokens = schedule_words(args)
     if args.spec is not None:
         spec = load_spec(args.spec)
-        if name is not None and "=" in name:
-            tokens.insert(0, name)
-            name = None
         if name is not None and name != spec["name"]:
             raise UsageError(f"lrtui: {name} is neither the spec file's schedule ({spec['name']}) "
                              "nor a param=value pair")
