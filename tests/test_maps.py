@@ -99,6 +99,17 @@ def test_the_default_axes_are_momentum_or_what_a_lesson_varies_and_the_lr_around
     assert default_range(sgd, "problem.noise") == (0.0, 1.0, False)
 
 
+def test_a_default_range_starts_inside_an_open_bound_so_every_row_runs():
+    """Schedule-free SGD's momentum is above 0 (open): its map's first row at 0 was 'not run' (a blank row on the
+    default map); the default now starts a hundredth in, and every cell of the default map runs."""
+    free = prepare(RunConfig(problem="quadratic", optimizer="schedulefree_sgd", epochs=20))
+    low, high, _ = default_range(free, "optimizer.momentum")
+    assert 0 < low < 0.05 and high == 0.99
+    m = compute_map(free, axis("schedule.lr", 0.01, 1.0, True, 4), axis("optimizer.momentum", low, high, False, 4))
+    assert not (m.kind == NOT_RUN).any()
+    assert default_range(heavy_ball(), "optimizer.momentum")[0] == 0.0  # heavy ball's 0 is plain SGD: allowed
+
+
 def test_a_cell_its_parameter_refuses_is_left_blank():
     base = prepare(RunConfig(schedule={"name": "step", "params": {"lr": 0.1, "step_size": 10}}, problem="quadratic"))
     m = compute_map(base, axis("schedule.lr", 0.01, 1.0, True, 5), axis("schedule.gamma", 0.5, 1.5, False, 3))
@@ -130,7 +141,10 @@ def test_lrtui_map_writes_a_row_per_cell_or_the_grid_as_json(capsys):
     (["--x-range", "0,1"], "the lr's range is above 0"),
     (["--y-range", "2,1"], "--y-range=2,1 is not allowed: LOW,HIGH with LOW below HIGH"),
     (["--optimizer", "momentum", "--y-range", "0,2"], "--y-range=0,2 is not allowed: LOW,HIGH with LOW below HIGH, "
-                                                      "from 0 and up to 1"),  # (momentum's bounds: all blank)
+                                                      "from 0 and below 1"),  # (momentum's bounds: all blank)
+    (["--optimizer", "schedulefree_sgd", "--y-range", "0,0.9"], "--y-range=0,0.9 is not allowed: LOW,HIGH with LOW "
+                                                                "below HIGH, above 0 and below 1"),  # (open bounds)
+    (["--optimizer", "momentum", "--y-range", "0.5,1"], "from 0 and below 1"),
     (["--problem", "beale", "--epochs", "100000", "--cells", "240x120"], "cells of this run is about"),
     (["--epochs", "100", "--y", "epochs", "--y-range", "1000,1000000"], "cells of this run is about"),  # the y's
 ])

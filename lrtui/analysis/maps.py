@@ -233,11 +233,12 @@ def default_range(prepared: Prepared, field: str) -> tuple[float, float, bool]:
     """A field's range on a map (low, high, log): the lr from a thousandth to three times the stable one where it
     is known, else a hundredth to ten times its value; momentum 0 to 0.99; a log parameter two decades around
     its value; a count from its least to the longer of four times its value and the run; another from its least
-    to four times its value (or its least + 1), within its declared bounds."""
+    to four times its value (or its least + 1), within its declared bounds (an open bound, such as schedule-free
+    SGD's momentum above 0, is not a row's value: the range starts a hundredth of the way in)."""
     param = map_params(prepared)[field]
     value = value_of(prepared, field)
     if field == "optimizer.momentum":
-        return 0.0, 0.99, False
+        return (0.01 if param.low_open else 0.0), 0.99, False
     edge = _stable_edge(prepared)
     if field == LR and edge is not None:
         return edge / 1000, edge * 3, True
@@ -247,8 +248,9 @@ def default_range(prepared: Prepared, field: str) -> tuple[float, float, bool]:
     low = float(param.low) if param.low is not None else 0.0
     declared = float(param.high) if param.high is not None else math.inf
     if param.kind == "int":  # a count: warmup steps, hidden units, epochs
-        return low, min(declared, max(4.0 * float(value or 0), float(prepared.epochs))), False
-    return low, min(declared, max(4.0 * abs(float(value or 0)), low + 1.0)), False
+        return low + param.low_open, min(declared, max(4.0 * float(value or 0), float(prepared.epochs))), False
+    high = min(declared, max(4.0 * abs(float(value or 0)), low + 1.0))
+    return (low + (high - low) / 100 if param.low_open else low), high, False
 
 
 def checked_range(prepared: Prepared, field: str, low: float, high: float, as_typed: str,
@@ -259,13 +261,16 @@ def checked_range(prepared: Prepared, field: str, low: float, high: float, as_ty
     bounds (a range outside them would be all blank). :class:`ConfigError` in one line otherwise."""
     param = map_params(prepared)[field]
     lowest = 0.0 if field == LR else param.low
-    bounds = (f"{'above' if field == LR else 'from'} {lowest:g}" if lowest is not None else "") + (
-        f"{' and ' if lowest is not None else ''}up to {param.high:g}" if param.high is not None else "")
+    above = field == LR or param.low_open
+    below = param.high_open and field != LR
+    bounds = (f"{'above' if above else 'from'} {lowest:g}" if lowest is not None else "") + (
+        f"{' and ' if lowest is not None else ''}{'below' if below else 'up to'} {param.high:g}"
+        if param.high is not None else "")
     allowed = f"{form} with LOW below HIGH{', ' + bounds if bounds else ''}"
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ConfigError(f"{as_typed} is not allowed: {allowed}")
-    if (lowest is not None and (low <= lowest if field == LR else low < lowest)) or (
-            param.high is not None and high > param.high):
+    if (lowest is not None and (low <= lowest if above else low < lowest)) or (
+            param.high is not None and (high >= param.high if below else high > param.high)):
         raise ConfigError(f"{as_typed} is not allowed: {allowed}")
     return low, high
 
