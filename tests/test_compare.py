@@ -171,6 +171,23 @@ def test_a_preset_keeps_the_columns_its_lesson_reads_longest():
     assert {"Σlr", "Σlr²", "verdict"} <= {h for h, _ in shown} and "sum lr" not in dropped
 
 
+def test_runs_descriptions_show_whole_before_the_columns_past_the_essential_ones():
+    """T17's runs differ in their decay shape, the last word of 'num_decay_steps=600 decay_type=1-sqrt': at 120
+    columns the board cut it ('num_decay_steps=600 decay_ty…') to show Σlr and Σlr². The run column now reaches
+    the longest description (up to MAX_DESCRIPTION) before a column past the verdict, losses and rank is kept;
+    at 80 columns it still keeps those."""
+    s = score(simulate(constant(0.5)), 1e-3)
+    long = "num_decay_steps=600 decay_type=1-sqrt"
+    rows = [BoardRow("*", None, "now", long, s, "running"), BoardRow("*", None, "#1", "x", s, "running")]
+    for width in (100, 120, 140):
+        shown, dropped = fit_columns(rows, width)
+        assert width - len("* now") - 3 - sum(w + 1 for _, w in shown) >= len(long)  # as Scoreboard.render
+        assert {"verdict", "final", "rank"} <= {h for h, _ in shown}
+    assert "Σlr²" in fit_columns(rows, 120)[1]  # what made the room
+    narrow, _ = fit_columns(rows, 80)
+    assert {"verdict", "final", "rank"} <= {h for h, _ in narrow}
+
+
 def test_an_ascii_board_measures_its_headers_as_they_show():
     """Σlr² shows as 'sum lr^2' in ASCII: measured as Σlr², the row ran past the terminal's edge and cut the
     verdict (T4 at 120 columns)."""

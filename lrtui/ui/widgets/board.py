@@ -21,6 +21,10 @@ from lrtui.analysis.compare import ranks
 from lrtui.ui.comparison import BoardRow
 
 MIN_DESCRIPTION = 22
+"""The run column's least width: the columns the board always tries to keep (:data:`ESSENTIAL`) fit beside it."""
+MAX_DESCRIPTION = 40
+"""The run column's width before a column past the essential ones is kept: a description that tells the runs
+apart (T17's ``num_decay_steps=600 decay_type=1-sqrt``, 37) shows whole before Σlr or the final lr."""
 
 
 def distinct(values: list[float | int | None]) -> list[str]:
@@ -62,6 +66,9 @@ COLUMNS = (
 KEPT_LONGEST = ("verdict", "final", "±se", "rank", "best", "held-out", "to target", "diverged", "peak lr", "final lr",
                 "Σlr", "Σlr²")
 """The order columns are kept in when the board is narrow: the verdict goes last."""
+ESSENTIAL = KEPT_LONGEST[:4]
+"""The columns kept beside the run column at its least (:data:`MIN_DESCRIPTION`); the others only where the runs'
+descriptions show whole (up to :data:`MAX_DESCRIPTION`)."""
 OPTIONAL = ("±se", "held-out")  # shown only where a run has them (runs over seeds, data problems)
 
 
@@ -84,18 +91,21 @@ def cells(rows: list[BoardRow]) -> dict[str, list[str]]:
 
 def fit_columns(rows: list[BoardRow], width: int, ascii: bool = False,
                 keep: tuple[str, ...] = ()) -> tuple[list[tuple[str, int]], list[str]]:
-    """The columns that fit ``width`` beside the label and a description of at least MIN_DESCRIPTION, each
-    with its width (in the order they show), and the names of those left out (see :data:`KEPT_LONGEST`;
-    the columns in ``keep`` are kept before those)."""
+    """The columns that fit ``width`` beside the label and the run's description, each with its width (in the
+    order they show), and the names of those left out (see :data:`KEPT_LONGEST`; the columns in ``keep`` are
+    kept before those). The essential columns and ``keep`` need a description of MIN_DESCRIPTION beside
+    them; the others the longest description whole, up to MAX_DESCRIPTION."""
     table = cells(rows)
     if ascii:
         table = {h: [_ascii(c) for c in column] for h, column in table.items()}
     title = lambda header: _ascii(header) if ascii else header  # noqa: E731 (as the header shows: sum lr^2)
     need = {h: max(len(title(h)), *(len(c) for c in table[h])) for h in table}
-    used = max(len(f"{r.marker} {r.label}") for r in rows) + 1 + MIN_DESCRIPTION + 1
+    whole = min(MAX_DESCRIPTION, max(MIN_DESCRIPTION, *(len(r.description) for r in rows)))
+    used = max(len(f"{r.marker} {r.label}") for r in rows) + 3  # (the label's column, its gap and the run's)
     kept, dropped = set(), []
     for header in (h for h in (*keep, *(h for h in KEPT_LONGEST if h not in keep)) if h in table):
-        if used + need[header] + 1 <= width and not dropped:
+        description = MIN_DESCRIPTION if header in keep or header in ESSENTIAL else whole
+        if used + description + need[header] + 1 <= width and not dropped:
             kept.add(header)
             used += need[header] + 1
         else:
