@@ -140,3 +140,46 @@ async def test_wsd_stable_steps_typed_beside_a_length_get_a_note():
         assert app.config.schedule["params"]["num_stable_steps"] == 50
         assert "num_stable_steps will be used" in str(app.query_one("#notes").render())
         assert app.trace.lr[60] == 0.1 and app.trace.lr[80] == 0.0  # the decay runs from 60 to 80
+
+
+async def test_the_status_line_gives_the_runs_verdict_wherever_the_cursor_is_and_the_trend_there():
+    """Issue 28: the default run's status line said 'starting' until the cursor reached the end (the verdict
+    showed only where the run's own state was not 'running'). It now gives the run's verdict at every epoch,
+    and what the loss does around the cursor beside it; at 80 columns the sums go first, then the long form."""
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.5}}, epochs=60), Options()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        verdict = app.shown.verdict.describe()
+        assert verdict.startswith("converged at epoch")
+        line = status(app)
+        assert line.startswith("t=0/59") and f"run: {verdict}  here: starting  Σlr=0.5" in line
+        await pilot.press("escape", "right", "right", "right", "right")
+        assert status(app).startswith("t=4/59") and f"run: {verdict}  here: converging" in status(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        narrow = status(app)
+        assert narrow.startswith("t=4/59") and "here: converging" in narrow and "Σlr" not in narrow
+        assert len(narrow) <= 80 - 2  # (its padding)
+
+
+def test_the_status_line_drops_the_sums_then_the_long_verdict_then_the_trend_to_fit():
+    import numpy as np
+
+    from lrtui.analysis.verdict import Verdict
+    from lrtui.sim.config import prepare
+    from lrtui.sim.engine import simulate
+    from lrtui.ui.display import cursor_status
+
+    trace = simulate(prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}},
+                                       problem_params={"noise": 1.0}, epochs=2000, seeds=4)))
+    verdict = Verdict("noise_floor", 412)
+    sums = (np.cumsum(trace.lr), np.cumsum(trace.lr ** 2))
+    line = lambda width=None: cursor_status(trace, 1500, verdict, sums, False, noisy=True, width=width)  # noqa: E731
+    whole = line()
+    assert "run: noise floor from epoch 412  here: " in whole and "  Σlr=150" in whole
+    no_sums = whole[:whole.index("  Σlr")]
+    assert line(len(whole)) == whole and line(len(whole) - 1) == line(len(no_sums)) == no_sums
+    brief = line(len(no_sums) - 1)
+    assert brief == no_sums.replace("noise floor from epoch 412", "noise floor")
+    assert line(len(brief) - 1) == brief[:brief.index("  here")]  # the trend last
+    assert line(10) == line(len(brief) - 1)  # nothing left to drop: the line is cut at the edge

@@ -6,10 +6,12 @@ the app: made by the App, which composes its widgets, and called by RunPresenter
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 from rich.text import Text
+from textual import events
 from textual.widgets import ContentSwitcher, Static
 
 from lrtui import schedules
@@ -25,26 +27,49 @@ from lrtui.ui.widgets.text_panel import TextPanel
 
 
 def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
-                  playing_at: int | None = None, noisy: bool = False) -> str:
+                  playing_at: int | None = None, noisy: bool = False, width: int | None = None) -> str:
     """The status line at the cursor: the epoch, the lr and loss there (a run over seeds: their mean, and the
-    band of their 10th to 90th percentile), the verdict (the state there while the run is still running),
-    the sums of lr and lr^2 up to it (Robbins-Monro); the speed while playing. ``noisy``: the state is read
-    from the loss's trailing mean, not its last samples."""
+    band of their 10th to 90th percentile), the run's verdict wherever the cursor is (``run: converged at
+    epoch 23``), what the loss is doing around the cursor (``here: converging``; ``noisy``: read from the
+    loss's trailing mean, not its last samples), the sums of lr and lr^2 up to it (Robbins-Monro);
+    the speed while playing.
+
+    Within ``width`` columns, what tells least goes first: the sums (the scoreboard has them), then the
+    verdict's long form for its brief one (``noise floor from epoch 412`` -> ``noise floor``), then the trend."""
     t = min(epoch, len(trace.epoch) - 1)  # a loaded cursor may be ahead of the run still on screen
-    outcome = verdict.describe(ascii) if verdict.kind != "running" else run_state(trace, t, noisy=noisy)
     sigma, square = ("sum", "^2") if ascii else ("Σ", "²")
     loss = f"loss={fmt(trace.loss[t])}"
     if trace.loss_lo is not None:  # the mean over seeds, and their band there
         loss += f" ({_short(trace.loss_lo[t])}..{_short(trace.loss_hi[t])})"  # (two digits: it is a spread)
-    parts = [f"t={t}/{len(trace.epoch) - 1}", f"lr={fmt(trace.lr[t])}", loss, outcome,
-             f"{sigma}lr={fmt(sums[0][t])} {sigma}lr{square}={fmt(sums[1][t])}"]
+    head = [f"t={t}/{len(trace.epoch) - 1}", f"lr={fmt(trace.lr[t])}", loss]
     if playing_at is not None:
-        parts.insert(0, f"{'>' if ascii else '▶'} {playing_at}/s")
-    return "  ".join(parts)
+        head.insert(0, f"{'>' if ascii else '▶'} {playing_at}/s")
+    here = [f"here: {run_state(trace, t, noisy=noisy)}"] if np.isfinite(trace.loss[t]) else []
+    sums_text = [f"{sigma}lr={fmt(sums[0][t])} {sigma}lr{square}={fmt(sums[1][t])}"]
+    full, brief = f"run: {verdict.describe(ascii)}", f"run: {verdict.brief(ascii)}"
+    tries = ([full, *here, *sums_text], [full, *here], [brief, *here], [brief])
+    for tail in tries:
+        text = "  ".join(head + tail)
+        if width is None or len(text) <= width:
+            return text
+    return text
 
 
 def _short(x: float) -> str:
     return f"{x:.2g}" if np.isfinite(x) else "-"
+
+
+class StatusLine(Static):
+    """The status line. What it says fits its width (:func:`cursor_status`): ``refit`` writes it again when
+    the width changes."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.refit: Callable[[], None] | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.refit is not None:
+            self.refit()
 
 
 PREVIEW_SECONDS = 0.02
@@ -66,7 +91,7 @@ class RunDisplay:
                                         initial=f"{view}-panel")
         self.board = Scoreboard(id="board", ascii=look.ascii)
         self.notes = Static(id="notes")
-        self.status_line = Static(id="status")
+        self.status_line = StatusLine(id="status")
         self._notes_text: str | None = None
         self.notes_found: list[str] = []  # the run's notes, all of them
         self._text_run: Run | None = None  # the run a text view last drew (its cursor draws it again)
@@ -127,6 +152,11 @@ class RunDisplay:
             shown.epoch = epoch
             if self._text_run is not None and shown.available(self._text_run):
                 self.panels[view].draw_text(shown.text(self._text_run, self.look))
+
+    def status_width(self) -> int | None:
+        """The status line's room for text (None before it is laid out)."""
+        width = self.status_line.content_size.width
+        return width or None
 
     def show_status(self, text: str | Text) -> None:
         if self.status_line.is_attached:  # (not when the screen is going away: quit during playback)

@@ -57,6 +57,7 @@ class RunPresenter:
                  call_later: Callable, refresh_bindings: Callable[[], None], notify: Callable[..., None],
                  playing_at: Callable[[], int | None], focused_field: Callable[[], str | None] = lambda: None) -> None:
         self._state, self.display = state, display
+        display.status_line.refit = self.update_status  # (it fits its width: written again as that changes)
         self._show_run, self._set_quietly, self._set_view, self._fill_form = show_run, set_quietly, set_view, fill_form
         self._set_interval, self._call_later = set_interval, call_later
         self._refresh_bindings, self._notify = refresh_bindings, notify
@@ -235,7 +236,7 @@ class RunPresenter:
         summary = self.display.summary(self._state.view, self.run())  # the range test's picks, the map's cell
         self.display.show_status(summary or cursor_status(
             shown.trace, self._state.epoch, shown.verdict, shown.sums, self.display.look.ascii,
-            self._playing_at(), noisy=shown.noisy))
+            self._playing_at(), noisy=shown.noisy, width=self.display.status_width()))
 
     def redraw(self) -> None:
         """Everything the run on screen shows: plots, cursor and status line, scoreboard."""
