@@ -199,3 +199,28 @@ def test_a_problem_or_optimizer_parameter_set_bare_says_how_to_set_it(argv, hint
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].endswith(hint) and "is not a parameter of" in err[0]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["screenshot", "-o", "x.svg", "--size", "-80x24"], "lrtui: --size=-80x24 is not allowed: COLUMNSxROWS, 20 to"),
+    (["map", "--cells", "-3x4"], "lrtui map: --cells=-3x4 is not allowed: COLUMNSxROWS"),
+    (["map", "--x-range", "-1,2"], "lrtui map: --x-range=-1,2 is not allowed: the lr's range is above 0"),
+    (["simulate", "--epochs", "-5e3"], "lrtui: epochs=-5e3 is not allowed: an integer in [1, "),
+    (["--epochs", "-1e2"], "lrtui: epochs=-1e2 is not allowed: an integer in [1, "),
+])
+def test_a_value_starting_with_a_dash_gets_our_message_not_argparses(capsys, no_app, tmp_path, monkeypatch, argv,
+                                                                     message):
+    """Issue 28: `--size -80x24` said argparse's 'expected one argument' (it takes the value for an option);
+    the value now reaches our own check, which names what is allowed."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1 and "expected one argument" not in err
+
+
+def test_an_option_after_an_option_missing_its_value_is_still_an_option(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["simulate", "--epochs", "--seed", "3"]) == 2
+    assert "--epochs: expected one argument" in capsys.readouterr().err
+    assert main(["screenshot", "-o", "-x.svg", "--size", "80x24", "--press", "q"]) == 0  # a value is a value
+    assert (tmp_path / "-x.svg").read_text().startswith("<svg")

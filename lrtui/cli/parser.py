@@ -35,6 +35,36 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        return super().parse_known_args(None if args is None else self.values_kept(list(args)), namespace)
+
+    def values_kept(self, args: list[str]) -> list[str]:
+        """``args`` with a value that starts with a dash joined to its option (``--size -80x24`` becomes
+        ``--size=-80x24``, ``-o -x.svg`` ``-o-x.svg``), so our own check says what is wrong with the value:
+        argparse takes anything but a plain negative number for an option and says "expected one argument".
+        A token that names one of this parser's options stays an option."""
+        takes_one = {s for a in self._actions if a.option_strings and a.nargs is None for s in a.option_strings}
+        out: list[str] = []
+        i = 0
+        while i < len(args):
+            token = args[i]
+            if token == "--":
+                out.extend(args[i:])
+                break
+            value = args[i + 1] if i + 1 < len(args) else ""
+            if token in takes_one and value.startswith("-") and value != "-" and not self._names_option(value):
+                out.append(f"{token}={value}" if token.startswith("--") else token + value)
+                i += 2
+                continue
+            out.append(token)
+            i += 1
+        return out
+
+    def _names_option(self, token: str) -> bool:
+        name = token.split("=", 1)[0]
+        return name in self._option_string_actions or (
+            name.startswith("--") and any(s.startswith(name) for s in self._option_string_actions))
+
 
 def _add_run_options(p: argparse.ArgumentParser, default_schedule: str | None, max_epochs: int) -> None:
     """The options that define a run, shared by the app, simulate and screenshot."""
