@@ -121,3 +121,27 @@ async def test_a_long_value_stays_on_its_line_in_the_form_at_80_columns():
         shown = lr.render().plain
         assert "\n" not in shown and shown.startswith("lr ") and shown.endswith("7.94e-05"), repr(shown)
         assert len(shown) <= lr.content_region.width
+
+
+async def test_the_runs_settings_have_a_heading_of_their_own_apart_from_onecycles_torch_names():
+    """Issue 28: onecycle's epochs and steps_per_epoch (torch's names) sat in the form with the same labels as the
+    run's own epochs and steps_per_epoch, which followed the optimizer's rows with no heading. The run's rows now
+    sit under "run", as the schedule's, the problem's and the optimizer's sit under theirs; the keys move over
+    the rows as before (the heading takes no focus)."""
+    from lrtui.ui.widgets.form import RunHeading
+
+    app = make_app(Start(RunConfig(schedule={"name": "onecycle", "params": {}}), Options()))
+    async with app.run_test(size=(80, 40)) as pilot:
+        await started(app, pilot)
+        form = app.query_one("#form")
+        lines = [str(w.render()).split()[0] for w in form.children]
+        assert lines.count("epochs") == 2 and lines.count("steps_per_epoch") == 2
+        heading = lines.index("run")
+        assert lines.index("schedule") < lines.index("epochs") < lines.index("optimizer") < heading
+        assert lines[heading + 1] == "epochs" and isinstance(form.children[heading], RunHeading)
+        assert form.children[heading + 1].field.key == "run.epochs"
+        row(app, "optimizer.weight_decay").focus()
+        await pilot.press("down")
+        assert app.focused.field.key == "run.epochs"
+        await pilot.press("up")
+        assert app.focused.field.key == "optimizer.weight_decay"

@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import events
 from textual.containers import VerticalScroll
 from textual.widget import Widget
+from textual.widgets import Static
 
 from lrtui.printable import cut, one_line
 from lrtui.ui import keys
@@ -32,6 +33,20 @@ TOO_LONG = "a value is"
 APP_KEYS = {" ", "?", "<", ">"}  # play, help and speed: the app's even on a field, unless an edit is open
 STEPS = {"+": (1, False), "=": (1, False), "-": (-1, False), "_": (-1, False), "]": (1, True), "[": (-1, True)}
 RETYPE_WITHIN = 1.0  # seconds: step keys followed this soon by typing were the start of a typed value
+
+
+class RunHeading(Static):
+    """The heading over the run's own settings (epochs, seed, steps_per_epoch ...), as the schedule, the problem
+    and the optimizer have theirs: a schedule's parameters of the same names (onecycle's epochs and
+    steps_per_epoch, torch's) sit under "schedule"."""
+
+    DEFAULT_CSS = """
+    RunHeading {
+        text-style: bold;
+        margin-top: 1;
+        padding: 0 1;
+    }
+    """
 
 
 class FieldRow(Widget, can_focus=True):
@@ -280,7 +295,9 @@ class ParamForm(VerticalScroll, can_focus=False):
         width = max(len(f.label) for f in fields) + 1
         await self.remove_children()
         new_rows = [FieldRow(f, v, width, on_change=self.on_change, ascii=self.ascii) for f, v in zip(fields, values)]
-        await self.mount_all(new_rows)
+        first_run = next((i for i, f in enumerate(fields) if f.section == "run"), None)
+        heading = [] if first_run is None else [RunHeading("run")]  # the run's settings under a name of their own
+        await self.mount_all(new_rows[:first_run] + heading + new_rows[first_run:] if heading else new_rows)
         if focused is not None and not isinstance(focused, FieldRow):
             return  # focus is on the plots (the commands): a rebuilt form does not take it back
         for row in new_rows:
