@@ -219,6 +219,35 @@ def test_a_student_session_by_keys(browser, tmp_path):
         lab.stop()
 
 
+SLOW_OPEN = ("import asyncio, lrtui.serve.server as s; h = s.LabServer.handle_websocket; "
+             "exec('async def slow(self, r):\\n await asyncio.sleep(2)\\n return await h(self, r)'); "
+             "s.LabServer.handle_websocket = slow")
+"""lrtui serve answering a page's websocket 2 s late (a loaded lab machine)."""
+
+
+def test_a_page_whose_websocket_opens_late_keeps_its_first_keys_and_its_size(browser, tmp_path):
+    """Issue 28: the page focuses its terminal at once, and textual.js sent that focus on a websocket still
+    opening ("Still in CONNECTING state", in the console); keys typed then were lost the same way. What the page
+    sends before its websocket opens goes when it opens, in order, and a size the page took meanwhile reaches
+    the app after the size the websocket's address asked for."""
+    lab = Lab(tmp_path, "--max-sessions", "2", patch=SLOW_OPEN)
+    try:
+        page = browser(lab.url)
+        page.wait_for_function("() => document.activeElement && window.__terms && window.__terms[0].socket"
+                               " && document.activeElement.classList.contains('xterm-helper-textarea')")
+        columns = page.evaluate("() => window.__terms[0].terminal.cols")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.set_viewport_size({"width": 800, "height": 500})
+        _wait(lambda: page.evaluate("() => window.__terms[0].terminal.cols") < columns, 5, "the terminal to fit")
+        assert page.evaluate("() => window.__terms[0].socket.readyState") == 0  # all that while the socket opened
+        wait_for_text(page, "t=2/99")  # both keys
+        _wait(lambda: drawn_at_terminal_size(page), 10, "the app at the terminal's new size", page)
+        assert page.errors == []
+    finally:
+        lab.stop()
+
+
 def test_five_pages_their_processes_and_a_killed_server(browser, tmp_path):
     lab = Lab(tmp_path, "--max-sessions", "5", "--preset", "T1")
     try:
