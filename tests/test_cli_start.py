@@ -1,6 +1,9 @@
 """Where the CLI opens the app: lrtui presets, --preset, --load, and lrtui screenshot with them."""
 
 import json
+import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -82,6 +85,30 @@ def test_screenshot_of_a_preset_and_of_a_session(capsys, tmp_path):
     code, _, _ = run(capsys, "screenshot", "--load", str(path), "-o", str(out_svg), "--size", "100x30")
     svg = out_svg.read_text()
     assert code == 0 and "t=42/99" in svg.replace("&#160;", " ") and "lr:&#160;step" in svg
+
+
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
+
+def test_a_screenshot_needs_nothing_from_the_internet(capsys, tmp_path):
+    """Issue 28: Rich's SVG loaded Fira Code from a CDN; offline (a lab, a plane) it waited, then showed another
+    font. The only address left is the SVG namespace; Rich's credit link is in a comment, never fetched."""
+    out_svg = tmp_path / "shot.svg"
+    code, _, _ = run(capsys, "screenshot", "-o", str(out_svg), "--size", "80x24", "--press", "right")
+    svg = out_svg.read_text()
+    assert code == 0 and "@font-face" not in svg
+    assert re.findall(r"https?://[^\s\"')<>]+", re.sub(r"<!--.*?-->", "", svg, flags=re.S)) == [SVG_NAMESPACE]
+    assert all(target.startswith("#") for target in re.findall(r"url\(([^)]*)\)", svg))  # (this file's clips)
+    assert re.search(r"-matrix \{\s*font-family: \"Fira Code\", [^;]*monospace;", svg)  # installed, or the system's
+
+
+@pytest.mark.skipif(not shutil.which("rsvg-convert"), reason="no rsvg-convert (apt-get install librsvg2-bin)")
+def test_a_screenshot_renders_without_its_web_font(capsys, tmp_path):
+    out_svg, png = tmp_path / "shot.svg", tmp_path / "shot.png"
+    code, _, _ = run(capsys, "screenshot", "-o", str(out_svg), "--size", "80x24", "--press", "right")
+    rendered = subprocess.run(["rsvg-convert", str(out_svg), "-o", str(png)], capture_output=True, text=True)
+    assert code == 0 and rendered.returncode == 0 and rendered.stderr == ""
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 20_000  # (a blank one is ~10 KB)
 
 
 def test_a_preset_scaled_to_other_epochs_keeps_its_shape():

@@ -5,7 +5,8 @@ the browser a copy that also lists them in ``window.__terms`` (through playwrigh
 is not changed for the test). Skipped where playwright or Chromium is missing, except where
 LRTUI_BROWSER_TEST=required (.ci/run sets it): there a missing browser fails. The server runs in the C
 locale, as under systemd: the browser shows braille all the same. With LRTUI_UPDATE_SCREENSHOTS=1
-(screenshots/regenerate.sh), the first test's screenshot replaces screenshots/serve-chromium.png.
+(screenshots/regenerate.sh), the first test's screenshot replaces screenshots/serve-chromium.png. Each page
+keeps what its console said as an error, and the script errors it raised (``page.errors``).
 """
 
 import os
@@ -127,6 +128,9 @@ def browser():
 
         def open_page(url: str):
             page = chromium.new_page(viewport={"width": 1000, "height": 640}, accept_downloads=True)
+            page.errors = []
+            page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+            page.on("pageerror", lambda error: page.errors.append(f"{error.name}: {error.message}"))
             page.route("**/static/js/textual.js",
                        lambda route: route.fulfill(body=exposed, content_type="application/javascript"))
             page.goto(url)
@@ -152,6 +156,15 @@ def wait_for_text(page, text: str, timeout: float = 20) -> str:
 
 def status_line(page) -> str:
     return next(line for line in screen(page).splitlines() if line.strip().startswith("t="))
+
+
+def drawn_at_terminal_size(page) -> bool:
+    """Whether the app draws at the page's terminal's size: its status line is the terminal's last row but
+    one, the footer its last (drawn at another size, the rows wrap or stop short)."""
+    rows = screen(page).splitlines()
+    terminal_rows = page.evaluate("() => window.__terms[0].terminal.rows")
+    return (len(rows) == terminal_rows and rows[-2].strip().startswith("t=") and "Quit" in rows[-1]
+            and "Presets" in rows[-1])
 
 
 def test_a_student_session_by_keys(browser, tmp_path):
@@ -187,6 +200,11 @@ def test_a_student_session_by_keys(browser, tmp_path):
         assert shot.stat().st_size > 10_000
         if os.environ.get("LRTUI_UPDATE_SCREENSHOTS"):
             shutil.copyfile(shot, SCREENSHOT)
+        columns = page.evaluate("() => window.__terms[0].terminal.cols")
+        page.set_viewport_size({"width": 800, "height": 500})  # the student's window, smaller
+        _wait(lambda: page.evaluate("() => window.__terms[0].terminal.cols") < columns, 10, "the terminal to fit")
+        _wait(lambda: drawn_at_terminal_size(page), 10, "the app at the terminal's new size", page)
+        assert page.errors == []  # nothing went wrong from the first load, through keys and files, to a resize
         page.keyboard.press("q")  # unsaved work: the first q asks
         wait_for_text(page, "q again to quit")
         page.keyboard.press("q")
@@ -197,6 +215,35 @@ def test_a_student_session_by_keys(browser, tmp_path):
         page.keyboard.press("Enter")  # the page's button has the keys: a new session
         wait_for_text(page, "t=0/99")
         assert len(lab.sessions() - before) == 1
+    finally:
+        lab.stop()
+
+
+SLOW_OPEN = ("import asyncio, lrtui.serve.server as s; h = s.LabServer.handle_websocket; "
+             "exec('async def slow(self, r):\\n await asyncio.sleep(2)\\n return await h(self, r)'); "
+             "s.LabServer.handle_websocket = slow")
+"""lrtui serve answering a page's websocket 2 s late (a loaded lab machine)."""
+
+
+def test_a_page_whose_websocket_opens_late_keeps_its_first_keys_and_its_size(browser, tmp_path):
+    """Issue 28: the page focuses its terminal at once, and textual.js sent that focus on a websocket still
+    opening ("Still in CONNECTING state", in the console); keys typed then were lost the same way. What the page
+    sends before its websocket opens goes when it opens, in order, and a size the page took meanwhile reaches
+    the app after the size the websocket's address asked for."""
+    lab = Lab(tmp_path, "--max-sessions", "2", patch=SLOW_OPEN)
+    try:
+        page = browser(lab.url)
+        page.wait_for_function("() => document.activeElement && window.__terms && window.__terms[0].socket"
+                               " && document.activeElement.classList.contains('xterm-helper-textarea')")
+        columns = page.evaluate("() => window.__terms[0].terminal.cols")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.set_viewport_size({"width": 800, "height": 500})
+        _wait(lambda: page.evaluate("() => window.__terms[0].terminal.cols") < columns, 5, "the terminal to fit")
+        assert page.evaluate("() => window.__terms[0].socket.readyState") == 0  # all that while the socket opened
+        wait_for_text(page, "t=2/99")  # both keys
+        _wait(lambda: drawn_at_terminal_size(page), 10, "the app at the terminal's new size", page)
+        assert page.errors == []
     finally:
         lab.stop()
 

@@ -21,16 +21,24 @@ the chunk, and the student's download ended short. Every write here goes out who
 (:class:`WholeWrites`).
 
 The server may send a notice of its own (the session's end is near): it is shown as a notification.
+
+Textual's web driver posts the app its first size (the one the page asked for in its websocket's address)
+through the loop, a step later than the input thread posts a size the page sends: a page resized while its
+session started (its keys and sizes wait for the websocket to open, then come at once) had its new size
+overtaken by the old one, and the app drew at the old size in the new terminal. Sizes from the page go
+the first size's way here, after it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from typing import IO
 
 from textual import events, messages
 from textual.drivers.web_driver import WebDriver
+from textual.geometry import Size
 
 from lrtui.serve.lifetimes import WARNING_SHOWN_SECONDS
 
@@ -69,6 +77,7 @@ class SessionDriver(WebDriver):
         self._write = WholeWrites(self.fileno)  # (Textual's: os.write, from two threads)
 
     def start_application_mode(self) -> None:
+        self._loop = asyncio.get_running_loop()
         super().start_application_mode()  # ends by posting AppBlur (later): AppFocus after it
         self._app.call_later(self._app.post_message, events.AppFocus())
 
@@ -80,11 +89,17 @@ class SessionDriver(WebDriver):
                 self._app.post_message(messages.ExitApp())
 
     def on_meta(self, packet_type: str, payload: dict[str, object]) -> None:
-        """Textual's, and the server's notices (the session's end near: :mod:`lrtui.serve.lifetimes`), shown as
-        a warning notification (Textual's notify may be called from this thread, the input's)."""
+        """Textual's (a new size posted after the first: see the module), and the server's notices (the
+        session's end near: :mod:`lrtui.serve.lifetimes`), shown as a warning notification (Textual's notify may
+        be called from this thread, the input's)."""
         if packet_type == "notice":
             self._app.notify(str(payload.get("text", ""))[:300], severity="warning", markup=False,
                              timeout=WARNING_SHOWN_SECONDS)
+            return
+        if packet_type == "resize":  # (as Textual's, by the way its first size went: after it)
+            self._size = (payload["width"], payload["height"])
+            size = Size(*self._size)
+            asyncio.run_coroutine_threadsafe(self._app._post_message(events.Resize(size, size)), self._loop)
             return
         super().on_meta(packet_type, payload)
 

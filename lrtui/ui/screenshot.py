@@ -1,8 +1,10 @@
-"""``lrtui screenshot``: run the app headless, press keys, save Textual's own SVG screenshot."""
+"""``lrtui screenshot``: run the app headless, press keys, save Textual's own SVG screenshot, which needs
+nothing from the internet (:func:`offline_fonts`)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 from lrtui.io.files import write_atomic
@@ -10,6 +12,14 @@ from lrtui.ui.app import LrtuiApp, make_app
 from lrtui.ui.start import Start
 
 SETTLE_TIMEOUT = 30.0
+
+MONOSPACE = ('"Fira Code", ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", '
+             "monospace")
+"""The screenshots' font: Fira Code where it is installed (Rich's choice), else the system's own monospace font.
+Rich places each run of text at its column and stretches it to its width (``textLength``), so any monospace
+font keeps the grid."""
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
+MATRIX_FONT = re.compile(r"(-matrix\s*\{[^}]*?font-family:)[^;]*;")
 
 
 class Unsettled(TimeoutError):
@@ -49,7 +59,15 @@ async def render_svg(start: Start, size: tuple[int, int], keys: list[str]) -> st
                 await settle(app, pilot)
             except Unsettled:
                 pass
-        return app.export_screenshot(title="lrtui")
+        return offline_fonts(app.export_screenshot(title="lrtui"))
+
+
+def offline_fonts(svg: str) -> str:
+    """Rich's SVG with its fonts from the computer showing it: Rich declares Fira Code with a web font from a
+    CDN, which a lab or a plane without internet cannot load (it showed another font, after a wait). Embedding
+    Fira Code (its regular and bold woff2, 211 KB, 281 KB as base64) would make every screenshot four times
+    larger; the ``@font-face`` rules go, and the text asks for :data:`MONOSPACE`."""
+    return MATRIX_FONT.sub(lambda m: f"{m.group(1)} {MONOSPACE};", FONT_FACE.sub("", svg))
 
 
 def take_screenshot(start: Start, path: Path, size: tuple[int, int], keys: list[str]) -> None:
