@@ -337,14 +337,14 @@ def test_list_keeps_its_columns_whatever_the_default(capsys):
 
 
 @pytest.mark.parametrize("args, labels", [
-    (["curve", "cosine"], ["0.10", "0.08", "0.06", "0.04", "0.02", "0.00"]),
+    (["curve", "cosine"], ["0.100", "0.075", "0.050", "0.025", "0.000"]),  # (0.02 apart: 3.8 rows, not whole)
     (["simulate", "--schedule", "constant", "lr=2.5", "--epochs", "30"], ["2.50", "2.25", "2.00"]),  # and the limit 2
     (["curve", "warmup_cosine", "lr=0.02", "num_training_steps=200", "--epochs", "200"],
      ["0.020", "0.015", "0.010", "0.005", "0.000"]),
 ])
 def test_plot_values_are_labelled_at_round_ticks(capsys, monkeypatch, args, labels):
-    """Issue 13: the headless plot labels its value axis as the app does (0.08 0.06, not 0.083 0.067), from a
-    round value to a round value."""
+    """Issue 13: the headless plot labels its value axis as the app does (0.08 0.06, not 0.083 0.067); issue 28:
+    at round values that fall on rows of their own (lrtui.plotting.ticks.row_aligned_ticks)."""
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("LINES", "24")
     code, out, _ = run(capsys, *args, "--plot", "--ascii")

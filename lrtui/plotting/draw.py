@@ -20,9 +20,10 @@ from rich.text import Text
 
 from lrtui.plotting.decimate import decimate
 from lrtui.plotting.figure import Figure
-from lrtui.plotting.plotext_private import build_matrix, colours_to_ansi, fresh_figure, set_size, ticks_style
+from lrtui.plotting.plotext_private import (build_matrix, canvas_rows, colours_to_ansi, fresh_figure, set_size,
+                                           ticks_style)
 from lrtui.plotting.series import Look, Series
-from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, tick_labels
+from lrtui.plotting.ticks import epoch_ticks, log_ticks, nice_ticks, row_aligned_ticks, tick_labels
 
 MIN_WIDTH, MIN_HEIGHT = 16, 5
 """The smallest plot drawn: below it, the title alone."""
@@ -165,18 +166,29 @@ def draw_figure(plt, figure: Figure, width: int, height: int, theme: str) -> Dra
         plt.xlabel(figure.xlabel)
     if figure.ylabel:
         plt.ylabel(figure.ylabel)
+    title = title if drawn else f"{title}: nothing to draw"
+    title = shorten(title, width - 8)  # plotext leaves out a title wider than its data area (less the y labels)
+    plt.title(title)
     # no more labels than every other row: plotext drops colliding ones (which one varies from run to
     # run), and its own ticks, evenly spaced in value, land on uneven rows with uneven digits
-    most = max(2, min(6, (height - 4 - bool(figure.xlabel)) // 2))  # (the data area's rows)
+    most = max(2, min(6, (height - 4 - bool(figure.xlabel)) // 2))  # (about the data area's rows)
     gap = " " if look.ascii else ""  # without a frame, a space keeps labels off the curves
     if drawn and look.log:
+        if hi - lo < 1e-9:  # a flat curve: the decade around it, so that two ticks or more say where it lies
+            lo, hi = lo - 0.5, hi + 0.5
+            plt.ylim(lo, hi)
         ticks, labels = log_ticks(lo, hi, most=most)
         plt.yticks(ticks, [label + gap for label in labels])
     elif drawn:
-        # the axis runs from a round value to a round value, each labelled, unless that wastes more
-        # than a fifth of the height: then round values inside the data's own range
+        # round values on rows of their own values (row_aligned_ticks), else (no round step fits the rows)
+        # from a round value to a round value, each labelled, unless that wastes more than a fifth of the
+        # height: then round values inside the data's own range
+        aligned = None if figure.y_range is not None else row_aligned_ticks(lo, hi, canvas_rows(plt, height), most)
         if figure.y_range is not None:
             ticks = nice_ticks(*figure.y_range, most)
+        elif aligned is not None:
+            ticks = aligned[0]
+            plt.ylim(*aligned[1])
         else:
             ticks = nice_ticks(lo, hi, most, enclose=True)
             if len(ticks) >= 2 and hi - lo >= 0.8 * (ticks[-1] - ticks[0]):
@@ -185,9 +197,6 @@ def draw_figure(plt, figure: Figure, width: int, height: int, theme: str) -> Dra
                 ticks = nice_ticks(lo, hi, most)
         if ticks:
             plt.yticks(ticks, [label + gap for label in tick_labels(ticks)])
-    title = title if drawn else f"{title}: nothing to draw"
-    title = shorten(title, width - 8)  # plotext leaves out a title wider than its data area (less the y labels)
-    plt.title(title)
     matrix, xlim, ylim = build_matrix(plt)  # plotext's build() less its canvas string: matrix_lines replaces it
     cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
     geometry = None

@@ -48,6 +48,15 @@ def build_matrix(plt):
     return plt.monitor.matrix, plt.monitor.xlim[0], plt.monitor.ylim[0]
 
 
+def canvas_rows(plt, height: int) -> int:
+    """The rows of the data area plotext will draw at ``height`` with the figure's frame, title and axis
+    labels as they are set now, and a row of x tick labels (plotext's own arithmetic in its build)."""
+    monitor = plt.monitor
+    highbar = monitor.title is not None or monitor.xlabel[1] is not None
+    lowbar = any(label is not None for label in [*monitor.ylabel, monitor.xlabel[0]])
+    return height - sum(monitor.xaxes) - 1 - highbar - lowbar
+
+
 def ticks_style(plt) -> tuple:
     """The (colour, style) the figure's theme gives tick labels (our legend is drawn in them)."""
     return plt.monitor.ticks_color, plt.monitor.ticks_style

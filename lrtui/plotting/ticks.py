@@ -12,7 +12,9 @@ import numpy as np
 
 def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[str]]:
     """Ticks for log10 values from lo to hi: powers of ten when at least three fit, else 1-2-5 steps, else
-    every digit; labelled like 1e-3 or 2e-1 (at most ``most``)."""
+    every digit; labelled like 1e-3 or 2e-1 (at most ``most``). Never a single tick where lo < hi: a range
+    holding fewer than two of those (0.29 to 0.39 holds 0.3 alone) takes round values of its own, as a
+    linear axis would (0.30 0.35), and failing those, its two ends."""
     for mantissas in ((1,), (1, 2, 5), tuple(range(1, 10))):
         ticks = [math.log10(m) + e for e in range(math.floor(lo) - 1, math.ceil(hi) + 1) for m in mantissas]
         ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
@@ -20,10 +22,12 @@ def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[st
             break
     if len(ticks) > most:
         ticks = ticks[:: math.ceil(len(ticks) / most)]
-    if not ticks:  # less than a digit's step of range: label the ends as they are
-        ticks = [lo, hi] if hi > lo else [lo]
-        return ticks, [f"{10 ** t:.2g}" for t in ticks]
-    return ticks, [_short_exponent(f"{10 ** t:.0e}") for t in ticks]
+    if len(ticks) >= 2 or not hi > lo:
+        return ticks, [_short_exponent(f"{10 ** t:.0e}") for t in ticks]
+    values = nice_ticks(10**lo, 10**hi, max(most, 2))  # less than a digit's step: nearly linear there
+    if len(values) < 2 or values[0] <= 0:
+        values = [10**lo, 10**hi]  # (nice_ticks gives [lo, hi] when no round step fits)
+    return [math.log10(v) for v in values], tick_labels(values)
 
 
 def _short_exponent(label: str) -> str:
@@ -91,3 +95,38 @@ def tick_labels(ticks: list[float]) -> list[str]:
         if len(set(labels)) == len(labels):
             return labels
     return labels
+
+
+
+def row_aligned_ticks(lo: float, hi: float, rows: int, most: int) -> tuple[list[float], tuple[float, float]] | None:
+    """Round ticks (multiples of a step s of 1, 2, 2.5 or 5 times a power of ten, 2 to ``most`` of them) and
+    axis limits (y0, y1) covering lo to hi on ``rows`` rows, at which each tick sits on a row whose value is
+    its own; None when none fit. A row's value is y0 + i r, r = (y1 - y0) / (rows - 1), and plotext puts a
+    tick on row floor(0.5 + (t - y0) / r): unless r divides s, a tick is rounded onto a row of another value
+    (T1: "2" beside the row of lr 2.1, y0 = 0.5 and r = 0.2). So r = s / k, k >= 2 (a label every other row
+    at most), y0 the multiple of r at or below lo; of all such, the most ticks among those whose rows are
+    within 30% of the finest (where the data fill the most height), then the finest rows."""
+    span = hi - lo
+    if rows < 3 or most < 2 or not (math.isfinite(lo) and math.isfinite(hi) and span > 0):
+        return None
+    least = span / (rows - 1)  # the finest rows that still reach hi
+    if not 1e-290 < least < 1e290 or abs(lo) / span > 1e7:  # (beyond it, rounding moves plotext's rows)
+        return None
+    fitting = []
+    power = 10 ** math.floor(math.log10(least))
+    for step in (m * power * 10**e for e in range(math.ceil(math.log10(rows)) + 2) for m in (1, 2, 2.5, 5)):
+        for k in range(min(rows - 1, math.floor(step / least * (1 + 1e-9))), 1, -1):  # the finest rows first
+            r = step / k
+            first = math.floor(lo / r + 1e-9)
+            y0, y1 = first * r, (first + rows - 1) * r
+            if y1 < hi - 1e-9 * r:
+                continue
+            ticks = [n * step + 0.0 for n in range(math.ceil(y0 / step - 1e-9), math.floor(y1 / step + 1e-9) + 1)]
+            if 2 <= len(ticks) <= most:
+                fitting.append((r, ticks, (y0 + 0.0, y1 + 0.0)))
+            break  # a smaller k: coarser rows for the same step
+    if not fitting:
+        return None
+    finest = min(r for r, _, _ in fitting)
+    _, ticks, limits = min(fitting, key=lambda f: (f[0] > 1.3 * finest, -len(f[1]), f[0]))
+    return ticks, limits
