@@ -17,7 +17,6 @@ The model and data are a tiny regression that stands for the user's (marked so):
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 import numpy as np
@@ -64,18 +63,16 @@ def torch_training(run: Prepared) -> str:
 def transformers_training(run: Prepared) -> str:
     """The run as a training script with transformers' own schedule function over the run's torch optimizer,
     stepped as the torch script steps its scheduler; where transformers has no function for the schedule, the
-    comment that says so (:func:`~lrtui.codegen.transformers.transformers_code`)."""
-    from lrtui.codegen.transformers import transformers_code
+    comment that says so (:func:`~lrtui.codegen.transformers.transformers_code`). The call is the fragment's,
+    from the same :class:`~lrtui.codegen.transformers.Call`."""
+    from lrtui.codegen.transformers import schedule_call, trainer_hint
 
-    fragment = transformers_code(run.config.schedule)
-    call = re.search(r"^optimizer = torch\.optim\.SGD\(\[param\], lr=(.*)\)$", fragment, re.M)
-    if call is None:  # no such function: the comment says what to use instead
-        return fragment
-    lr = float(call.group(1))
-    notes = "".join(line + "\n" for line in fragment.splitlines() if line.startswith("# "))
-    scheduler = next(line for line in fragment.splitlines() if line.startswith("scheduler = optimization."))
+    call = schedule_call(run.config.schedule)
+    if isinstance(call, str):  # no such function: the comment says what to use instead
+        return call
     return (_title(run) + _torch_imports(run, "torch") + "from transformers import optimization\n" + TORCH_MODEL
-            + "\n" + _torch_optimizer(run, lr) + "\n" + notes + scheduler + "\n\n" + _torch_loop(run, False))
+            + "\n" + trainer_hint(run.config.optimizer) + _torch_optimizer(run, call.lr) + "\n" + call.note
+            + f"scheduler = {call.source}\n\n" + _torch_loop(run, False))
 
 
 def _torch_optimizer(run: Prepared, lr: float, over: str = "model.parameters()") -> str:
