@@ -88,9 +88,14 @@ def test_in_real_torch_the_script_runs_without_a_warning_at_lrtuis_lr_each_epoch
     pytest.importorskip("torch")
     if config.optimizer.startswith("schedulefree"):
         pytest.importorskip("schedulefree")
+    _runs_at_lrtuis_lr(config, "torch", tmp_path)
+
+
+def _runs_at_lrtuis_lr(config: RunConfig, framework: str, tmp_path) -> None:
+    """The run's script for ``framework`` runs with warnings as errors and prints lrtui's lr each epoch, to 1e-9."""
     run = prepare(config)
     script = tmp_path / "run.py"
-    script.write_text(training_code(run))
+    script.write_text(training_code(run, framework))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True, text=True, env=env,
                           timeout=300)
@@ -277,3 +282,38 @@ def test_a_schedule_free_reproduction_prints_xs_loss_and_steps_at_y():
             assert loop[-2:] == ["    optimizer.eval()", "    scheduler.step(f(x).item())"]
         else:  # the mean of the losses the steps took, at y, as lrtui does
             assert loop[-2:] == ["        running += loss.item()", "    scheduler.step(running / STEPS_PER_EPOCH)"]
+
+
+def _transformers_runs() -> list[RunConfig]:
+    """Every schedule kind transformers has a function for (at its defaults), and their variants: a torch-family
+    twin with a warmup, wsd's other shapes and num_stable_steps, the cosine's floor as min_lr, inverse_sqrt's
+    timescale; under several optimizers and 1 or 3 steps an epoch."""
+    from lrtui.codegen.transformers import Call, schedule_call
+
+    kinds = [{"name": n, "params": {}} for n in schedules.names()
+             if n != "plateau" and isinstance(schedule_call({"name": n, "params": {}}), Call)]
+    variants = [
+        {"name": "cosine", "params": {"T_max": 30, "warmup": 10, "lr": 0.5}},
+        {"name": "linear", "params": {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 40, "warmup": 5}},
+        {"name": "constant", "params": {"warmup": 6}},
+        {"name": "wsd", "params": {"warmup_type": "1-sqrt", "decay_type": "linear", "min_lr_ratio": 0.1}},
+        {"name": "wsd", "params": {"warmup_type": "cosine", "decay_type": "1-sqrt", "num_stable_steps": 20,
+                                   "num_training_steps": None}},
+        {"name": "warmup_cosine_min_lr", "params": {"min_lr": 0.004}},
+        {"name": "inverse_sqrt", "params": {"timescale": 30}},
+        {"name": "warmup_polynomial", "params": {"power": 2.0, "lr_end": 1e-3}},
+        {"name": "warmup_cosine_restarts", "params": {"num_cycles": 3}},
+    ]
+    optimizers = [("sgd", {}), ("adamw", {"weight_decay": 0.05}), ("momentum", {}), ("rmsprop", {"alpha": 0.9})]
+    return [RunConfig(schedule=spec, optimizer=optimizers[i % len(optimizers)][0],
+                      optimizer_params=optimizers[i % len(optimizers)][1], epochs=60, steps_per_epoch=1 + 2 * (i % 2))
+            for i, spec in enumerate(kinds + variants)]
+
+
+@pytest.mark.parametrize("config", _transformers_runs(), ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
+def test_in_real_transformers_the_script_runs_without_a_warning_at_lrtuis_lr_each_epoch(config, tmp_path):
+    """transformers' own function over the run's optimizer, stepped once an epoch, at lrtui's lr every epoch to
+    1e-9 (transformers cannot be installed everywhere: skipped without it)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    _runs_at_lrtuis_lr(config, "transformers", tmp_path)
