@@ -225,6 +225,44 @@ async def test_c_shows_the_code_f_switches_framework_w_writes_it(here):
     assert (here / "lrtui_cosine_optax.py").read_text() == screen.code
 
 
+async def test_at_80x24_the_code_screen_pages_sideways_and_says_where_lines_go_on():
+    """Issue 28: at 80 columns the code's lines were cut with nothing to say so, and right moved one column (the
+    scroll view's own key, ahead of the screen's). The code is not wrapped (what c copies and w writes is the
+    script as it is); right / left move a page less a few columns, and the border says "more →" / "← more"."""
+    from dataclasses import replace
+
+    from textual.containers import ScrollableContainer, Vertical
+
+    from lrtui.codegen import training_code
+
+    app = make_app(Start(replace(cosine(), optimizer="adamw"), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "c")
+        await pilot.pause()
+        screen = app.screen
+        scroll, frame = screen.query_one("#code-scroll", ScrollableContainer), screen.query_one(Vertical)
+        keys = screen.query_one("#code-keys", Static)
+        assert keys.size.height == 1 and screen.code == training_code(app.prepared, "torch")  # (not wrapped)
+        width = scroll.scrollable_content_region.width
+        assert width >= 70 and scroll.max_scroll_x > 0  # (the loop's comment is longer than the screen)
+        assert scroll.scroll_x == 0 and frame.border_subtitle == "more →"
+        await pilot.press("right")
+        await pilot.pause()
+        assert scroll.scroll_x == min(width - CodeScreen.PAGE_OVERLAP, scroll.max_scroll_x) > 8
+        assert frame.border_subtitle.startswith("← more")
+        while scroll.scroll_x < scroll.max_scroll_x:
+            await pilot.press("right")
+            await pilot.pause()
+        assert frame.border_subtitle == "← more"
+        await pilot.press("left", "left", "left")
+        await pilot.pause()
+        assert scroll.scroll_x == 0 and frame.border_subtitle == "more →"
+        await pilot.press("f", "f")  # another text, from its start, the border told again
+        await pilot.pause()
+        assert screen.framework == "optax" and scroll.scroll_x == 0 and frame.border_subtitle in ("", "more →")
+
+
 async def test_the_code_builds_the_runs_optimizer():
     from dataclasses import replace
 

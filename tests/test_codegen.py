@@ -64,3 +64,28 @@ def test_each_optimizer_table_has_an_entry_for_every_optimizer_and_no_other():
     from lrtui.sim.optimizers import OPTIMIZERS
 
     assert list(TORCH) == list(OPTAX) == list(OPTIMIZERS), "lrtui/codegen/optimizers.py lacks an optimizer"
+
+
+def test_the_transformers_training_script_calls_the_fragments_schedule_function():
+    """Issue 28: the training script took the fragment's text apart with a regex; both are now written from one
+    Call (function and keyword arguments), and for every recorded spec they call the same function with the
+    same arguments over an optimizer with the same lr."""
+    from lrtui.codegen import training_code
+    from lrtui.codegen.transformers import Call, schedule_call
+    from lrtui.sim.config import RunConfig, prepare
+
+    called = 0
+    for case in RECORDED:
+        if isinstance(case["transformers"], dict) or "scheduler = " not in case["transformers"]:
+            continue  # (refused, or no such function: the comment)
+        call = schedule_call(case["spec"])
+        assert isinstance(call, Call)
+        fragment = case["transformers"].splitlines()
+        script = training_code(prepare(RunConfig(schedule=case["spec"], epochs=10)), "transformers").splitlines()
+        line = f"scheduler = {call.source}"
+        assert line in fragment and line in script, (case["spec"], line)
+        assert [x for x in fragment if x.startswith("scheduler = ")] == [x for x in script if x.startswith("scheduler")]
+        optimizer = next(x for x in fragment if x.startswith("optimizer = "))
+        assert optimizer.replace("[param]", "model.parameters()") in script
+        called += 1
+    assert called > 100

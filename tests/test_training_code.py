@@ -28,6 +28,8 @@ RUNS = [
     RunConfig(schedule={"name": "wsd", "params": {"lr": 0.01, "num_warmup_steps": 3, "num_decay_steps": 6,
                                                   "num_training_steps": 20}}, optimizer="adam", epochs=20),
     RunConfig(schedule={"name": "linear", "params": {"lr": 0.1}}, optimizer="sgd", epochs=15),
+    RunConfig(schedule={"name": "warmup_cosine", "params": {"lr": 0.05}}, optimizer="schedulefree_sgd",
+              optimizer_params={"warmup_steps": 4}, epochs=20, steps_per_epoch=3),
 ]
 
 
@@ -84,9 +86,16 @@ def test_lrtui_code_takes_the_whole_run(capsys, tmp_path):
 @pytest.mark.parametrize("config", RUNS, ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
 def test_in_real_torch_the_script_runs_without_a_warning_at_lrtuis_lr_each_epoch(config, tmp_path):
     pytest.importorskip("torch")
+    if config.optimizer.startswith("schedulefree"):
+        pytest.importorskip("schedulefree")
+    _runs_at_lrtuis_lr(config, "torch", tmp_path)
+
+
+def _runs_at_lrtuis_lr(config: RunConfig, framework: str, tmp_path) -> None:
+    """The run's script for ``framework`` runs with warnings as errors and prints lrtui's lr each epoch, to 1e-9."""
     run = prepare(config)
     script = tmp_path / "run.py"
-    script.write_text(training_code(run))
+    script.write_text(training_code(run, framework))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True, text=True, env=env,
                           timeout=300)
@@ -169,6 +178,11 @@ REPRODUCED = [
               optimizer="adamw", plateau_metric="running", steps_per_epoch=3, epochs=40, seeds=1),
     RunConfig(schedule={"name": "wsd", "params": {"lr": 1e-4, "num_warmup_steps": 5, "num_decay_steps": 10,
                                                   "num_training_steps": 40}}, problem="beale", epochs=40),
+    RunConfig(schedule={"name": "plateau", "params": {"patience": 2}}, problem="ravine", problem_params={"noise": 0.2},
+              optimizer="schedulefree_adamw", optimizer_params={"warmup_steps": 3, "r": 0.5}, steps_per_epoch=2,
+              epochs=30, seeds=1),
+    RunConfig(schedule={"name": "cosine", "params": {"lr": 0.05, "warmup": 3}}, problem="quadratic",
+              optimizer="schedulefree_sgd", epochs=30),
 ]
 
 
@@ -177,6 +191,8 @@ def test_in_real_torch_the_reproducing_script_gives_lrtui_simulates_loss_trace(c
     """Issue 28: run in torch, the script reproduces lrtui simulate's loss trace to 1e-9 relative, noise
     included (drawn as lrtui draws it, from numpy's generator of the seed)."""
     pytest.importorskip("torch")
+    if config.optimizer.startswith("schedulefree"):
+        pytest.importorskip("schedulefree")
     from lrtui.codegen.training import torch_reproduction
     from lrtui.sim.engine import simulate
 
@@ -221,3 +237,83 @@ def test_a_spec_file_with_nested_schedules_gives_the_runs_script(capsys, tmp_pat
     assert main(["code", "--spec", str(spec), "--epochs", "20", "--optimizer", "momentum"]) == 0
     out = capsys.readouterr().out
     assert "lr_scheduler.ChainedScheduler([scheduler_0, scheduler_1])" in out and "momentum=0.9" in out
+
+
+def _epoch_lines(code: str) -> list[str]:
+    """The epochs' loop, from its ``for epoch`` line on."""
+    lines = code.splitlines()
+    return lines[lines.index("for epoch in range(EPOCHS):"):]
+
+
+@pytest.mark.parametrize("framework", ["torch", "transformers"])
+@pytest.mark.parametrize("optimizer", ["schedulefree_sgd", "schedulefree_adamw"])
+def test_a_schedule_free_script_trains_at_y_and_evaluates_at_x_each_epoch(optimizer, framework):
+    """Issue 28: schedule-free's train() and eval() were a comment above the loop. schedulefree's README: train()
+    where model.train() goes, eval() where model.eval() goes; lrtui's loss is x's, so the loss the epoch
+    reports and plateau reads (the last batch's) is taken again in eval mode."""
+    for schedule, metric in (("warmup_linear", "end"), ("plateau", "end"), ("plateau", "running")):
+        run = prepare(RunConfig(schedule={"name": schedule, "params": {}}, optimizer=optimizer, plateau_metric=metric,
+                                steps_per_epoch=3, epochs=20))
+        code = training_code(run, framework)
+        if "scheduler = " not in code:
+            continue  # (transformers has no plateau)
+        compile(code, "<lrtui code>", "exec")
+        loop = [line.split("  #")[0] for line in _epoch_lines(code)]
+        assert loop[1] == "    optimizer.train()"  # the epoch's training starts in train mode
+        steps, evaluated = loop.index("        optimizer.step()"), loop.index("    optimizer.eval()")
+        reported = next(i for i, line in enumerate(loop) if line.startswith("    print("))
+        assert steps < evaluated < loop.index("        loss = loss_fn(model(X[batch]), Y[batch])", evaluated) < reported
+        assert evaluated < next(i for i, line in enumerate(loop) if line.startswith("    scheduler.step("))
+        statements = [line.split("  #")[0].strip() for line in code.splitlines()]
+        assert statements.count("optimizer.train()") == statements.count("optimizer.eval()") == 1  # (in the loop)
+
+
+def test_a_schedule_free_reproduction_prints_xs_loss_and_steps_at_y():
+    """--reproduce printed the loss in train mode, at y (6 to 14% off lrtui's on the ravine); lrtui's loss is x's."""
+    from lrtui.codegen.training import torch_reproduction
+
+    for metric in ("end", "running"):
+        run = prepare(RunConfig(schedule={"name": "plateau", "params": {}}, problem="ravine", plateau_metric=metric,
+                                optimizer="schedulefree_sgd", epochs=20))
+        loop = [line.split("  #")[0] for line in _epoch_lines(torch_reproduction(run))]
+        assert loop[1:3] == ["    optimizer.eval()", "    with torch.no_grad():"]  # the loss printed is x's
+        assert loop.index("    optimizer.train()") < loop.index("        optimizer.step()")
+        if metric == "end":  # plateau reads x's loss after the epoch, as lrtui does
+            assert loop[-2:] == ["    optimizer.eval()", "    scheduler.step(f(x).item())"]
+        else:  # the mean of the losses the steps took, at y, as lrtui does
+            assert loop[-2:] == ["        running += loss.item()", "    scheduler.step(running / STEPS_PER_EPOCH)"]
+
+
+def _transformers_runs() -> list[RunConfig]:
+    """Every schedule kind transformers has a function for (at its defaults), and their variants: a torch-family
+    twin with a warmup, wsd's other shapes and num_stable_steps, the cosine's floor as min_lr, inverse_sqrt's
+    timescale; under several optimizers and 1 or 3 steps an epoch."""
+    from lrtui.codegen.transformers import Call, schedule_call
+
+    kinds = [{"name": n, "params": {}} for n in schedules.names()
+             if n != "plateau" and isinstance(schedule_call({"name": n, "params": {}}), Call)]
+    variants = [
+        {"name": "cosine", "params": {"T_max": 30, "warmup": 10, "lr": 0.5}},
+        {"name": "linear", "params": {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 40, "warmup": 5}},
+        {"name": "constant", "params": {"warmup": 6}},
+        {"name": "wsd", "params": {"warmup_type": "1-sqrt", "decay_type": "linear", "min_lr_ratio": 0.1}},
+        {"name": "wsd", "params": {"warmup_type": "cosine", "decay_type": "1-sqrt", "num_stable_steps": 20,
+                                   "num_training_steps": None}},
+        {"name": "warmup_cosine_min_lr", "params": {"min_lr": 0.004}},
+        {"name": "inverse_sqrt", "params": {"timescale": 30}},
+        {"name": "warmup_polynomial", "params": {"power": 2.0, "lr_end": 1e-3}},
+        {"name": "warmup_cosine_restarts", "params": {"num_cycles": 3}},
+    ]
+    optimizers = [("sgd", {}), ("adamw", {"weight_decay": 0.05}), ("momentum", {}), ("rmsprop", {"alpha": 0.9})]
+    return [RunConfig(schedule=spec, optimizer=optimizers[i % len(optimizers)][0],
+                      optimizer_params=optimizers[i % len(optimizers)][1], epochs=60, steps_per_epoch=1 + 2 * (i % 2))
+            for i, spec in enumerate(kinds + variants)]
+
+
+@pytest.mark.parametrize("config", _transformers_runs(), ids=lambda c: f"{c.schedule['name']}-{c.optimizer}")
+def test_in_real_transformers_the_script_runs_without_a_warning_at_lrtuis_lr_each_epoch(config, tmp_path):
+    """transformers' own function over the run's optimizer, stepped once an epoch, at lrtui's lr every epoch to
+    1e-9 (transformers cannot be installed everywhere: skipped without it)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    _runs_at_lrtuis_lr(config, "transformers", tmp_path)

@@ -3,7 +3,9 @@ transformers (its own get_*_schedule functions) or optax (a schedule function of
 each, with the run's optimizer (``optimizers.py``: torch's or schedulefree's class, optax's function).
 ``code_for(spec, framework, optimizer, optimizer_params)`` picks one of them and drops the imports the code does
 not use. Each module has a table, ``EMITTERS``, from every schedule's name to its code (or to what is said instead
-where the framework has no such schedule): :data:`EMITTERS` holds the three.
+where the framework has no such schedule): :data:`EMITTERS` holds the three. transformers' entries give its call as
+a value (:class:`~lrtui.codegen.transformers.Call`), which the fragment and the training script are both written
+from.
 """
 
 from __future__ import annotations

@@ -64,18 +64,24 @@ def _torch_values(name: str, p: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def schedule_free(name: str) -> bool:
+    """Whether the optimizer ``name`` is schedule-free: its parameters are y in train mode, x in eval mode."""
+    return name.startswith("schedulefree")
+
+
 def torch_imports(name: str) -> str:
     """What the torch code imports beside torch for this optimizer."""
-    return SCHEDULE_FREE_IMPORT if name.startswith("schedulefree") else ""
+    return SCHEDULE_FREE_IMPORT if schedule_free(name) else ""
 
 
-def torch_optimizer(name: str, p: dict[str, Any], lr: float) -> str:
-    """The lines that build ``optimizer`` over ``param`` (and, for schedule-free, put it in train mode)."""
+def torch_optimizer(name: str, p: dict[str, Any], lr: float, modes: bool = True) -> str:
+    """The lines that build ``optimizer`` over ``param`` (and, for schedule-free, put it in train mode with a
+    comment on its modes, unless ``modes`` is False: a training loop switches them itself)."""
     cls, defaults = TORCH[name]
     values = _torch_values(name, p)
     given = "".join(f", {k}={_literal(values[k])}" for k in defaults if k in values and values[k] != defaults[k])
     line = f"optimizer = {cls}([param], lr={lr!r}{given})"
-    if name.startswith("schedulefree"):
+    if schedule_free(name) and modes:
         line += "\n" + _TRAIN_EVAL
     return line
 

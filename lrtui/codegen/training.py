@@ -17,15 +17,14 @@ The model and data are a tiny regression that stands for the user's (marked so):
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 import numpy as np
 
 from lrtui import schedules
 from lrtui.analysis.compare import describe
-from lrtui.codegen.common import base_lr
-from lrtui.codegen.optimizers import optax_optimizer, resolved, torch_imports, torch_optimizer
+from lrtui.codegen.common import base_lr, comment_lines
+from lrtui.codegen.optimizers import optax_optimizer, resolved, schedule_free, torch_imports, torch_optimizer
 from lrtui.codegen.torch import scheduler_source
 from lrtui.params import ConfigError
 from lrtui.sim.config import Prepared
@@ -43,6 +42,14 @@ PLATEAU_HINT = "# step it with the metric after each epoch: scheduler.step(valid
 ORDER_COMMENT = ("# scheduler.step() after the epoch's optimizer.step() calls: the other way round, the first "
                  "epoch trains at the\n# schedule's second lr (a warmup's first, smallest lr is never used) and "
                  "torch warns about the order.")
+
+FREE_NOTE = "\n" + comment_lines(
+    "schedule-free: the loop calls optimizer.train() before the training steps (the gradients are taken at y) and "
+    "optimizer.eval() before evaluating or saving (the parameters are then x, the average, whose loss lrtui shows). "
+    "It is meant for a constant lr; a scheduler still sets the lr it reads at every step.")
+"""What the scripts say under a schedule-free optimizer, whose modes their loop switches."""
+FREE_TRAIN = "    optimizer.train()  # schedule-free: train mode, the gradients at y (where model.train() goes)"
+FREE_EVAL = "    optimizer.eval()  # schedule-free: eval mode, the parameters at x (where model.eval() goes)"
 
 _METRIC = {"end": ("the loss after the epoch's last step", "loss.item()"),
            "running": ("the mean of the epoch's losses", "running / STEPS_PER_EPOCH"),
@@ -64,25 +71,24 @@ def torch_training(run: Prepared) -> str:
 def transformers_training(run: Prepared) -> str:
     """The run as a training script with transformers' own schedule function over the run's torch optimizer,
     stepped as the torch script steps its scheduler; where transformers has no function for the schedule, the
-    comment that says so (:func:`~lrtui.codegen.transformers.transformers_code`)."""
-    from lrtui.codegen.transformers import transformers_code
+    comment that says so (:func:`~lrtui.codegen.transformers.transformers_code`). The call is the fragment's,
+    from the same :class:`~lrtui.codegen.transformers.Call`."""
+    from lrtui.codegen.transformers import schedule_call, trainer_hint
 
-    fragment = transformers_code(run.config.schedule)
-    call = re.search(r"^optimizer = torch\.optim\.SGD\(\[param\], lr=(.*)\)$", fragment, re.M)
-    if call is None:  # no such function: the comment says what to use instead
-        return fragment
-    lr = float(call.group(1))
-    notes = "".join(line + "\n" for line in fragment.splitlines() if line.startswith("# "))
-    scheduler = next(line for line in fragment.splitlines() if line.startswith("scheduler = optimization."))
+    call = schedule_call(run.config.schedule)
+    if isinstance(call, str):  # no such function: the comment says what to use instead
+        return call
     return (_title(run) + _torch_imports(run, "torch") + "from transformers import optimization\n" + TORCH_MODEL
-            + "\n" + _torch_optimizer(run, lr) + "\n" + notes + scheduler + "\n\n" + _torch_loop(run, False))
+            + "\n" + trainer_hint(run.config.optimizer) + _torch_optimizer(run, call.lr) + "\n" + call.note
+            + f"scheduler = {call.source}\n\n" + _torch_loop(run, False))
 
 
 def _torch_optimizer(run: Prepared, lr: float, over: str = "model.parameters()") -> str:
     """The lines that build the run's ``optimizer`` over ``over`` (lrtui.codegen.optimizers: torch's class, or
-    schedulefree's, put in train mode)."""
+    schedulefree's, whose modes the loop switches: a comment says so)."""
     name = run.config.optimizer
-    return torch_optimizer(name, resolved(name, run.optimizer_params), lr).replace("([param],", f"({over},", 1)
+    built = torch_optimizer(name, resolved(name, run.optimizer_params), lr, modes=False)
+    return built.replace("([param],", f"({over},", 1) + (FREE_NOTE if schedule_free(name) else "")
 
 
 def _torch_imports(run: Prepared, *modules: str) -> str:
@@ -98,10 +104,12 @@ def _torch_loop(run: Prepared, plateau: bool) -> str:
     metric the run watches), the epoch's lr printed before it."""
     what, metric = _METRIC[run.plateau_metric]
     running = plateau and run.plateau_metric == "running"
+    free = schedule_free(run.config.optimizer)
     loop = [f"EPOCHS, STEPS_PER_EPOCH = {run.epochs}, {run.steps_per_epoch}  # lrtui's epoch: "
             + ("one optimizer step" if run.steps_per_epoch == 1 else f"{run.steps_per_epoch} optimizer steps"),
             "",
             "for epoch in range(EPOCHS):",
+            FREE_TRAIN if free else None,
             "    running = 0.0" if running else None,
             "    for step in range(STEPS_PER_EPOCH):",
             "        batch = torch.randint(0, len(X), (32,))  # your data loader's next batch",
@@ -110,6 +118,9 @@ def _torch_loop(run: Prepared, plateau: bool) -> str:
             "        loss.backward()",
             "        optimizer.step()",
             "        running += loss.item()" if running else None,
+            FREE_EVAL if free else None,
+            "    with torch.no_grad():  # the last batch's loss at x, as lrtui's loss is x's\n"
+            "        loss = loss_fn(model(X[batch]), Y[batch])" if free else None,
             "    print(epoch, optimizer.param_groups[0][\"lr\"], loss.item())  # the epoch's lr and last loss",
             ORDER_COMMENT.replace("\n#", "\n    #").join(["    ", ""]),
             f"    scheduler.step({metric})  # plateau reads {what}" if plateau else "    scheduler.step()"]
@@ -219,6 +230,7 @@ def torch_reproduction(run: Prepared) -> str:
     seeds = (f"# lrtui's run is the mean over {run.seeds} seeds ({run.seed} to {run.seed + run.seeds - 1}): this is "
              f"seed {run.seed}'s, lrtui simulate --seeds 1 --seed {run.seed}\n" if run.seeds > 1 else "")
     noisy = bool(np.any(sigma))
+    free = schedule_free(run.config.optimizer)  # (its loss is x's, its steps move y: as lrtui's)
     return (_title(run) + seeds
             + _torch_imports(run, "math", "numpy as np", "torch") + "from torch.optim import lr_scheduler\n\n"
             "torch.set_default_dtype(torch.float64)  # lrtui computes in float64\n"
@@ -230,13 +242,15 @@ def torch_reproduction(run: Prepared) -> str:
                f"CHUNK = {chunk}  # epochs of noise lrtui draws at once, from numpy's generator of the seed\n"
                "rng = np.random.default_rng(SEED)\n" if noisy else "")
             + "\nfor epoch in range(EPOCHS):\n"
-            "    with torch.no_grad():\n"
+            + (FREE_EVAL + "\n" if free else "")
+            + "    with torch.no_grad():\n"
             "        print(epoch, optimizer.param_groups[0][\"lr\"], repr(f(x).item()))  # lrtui's loss[epoch]\n"
             + ("    if epoch % CHUNK == 0:\n"
                "        noise = rng.standard_normal((min(CHUNK, EPOCHS - epoch), STEPS_PER_EPOCH, len(SIGMA)))"
                " * SIGMA\n"
                if noisy else "")
             + ("    running = 0.0\n" if plateau and run.plateau_metric == "running" else "")
+            + (FREE_TRAIN + "\n" if free else "")
             + "    for step in range(STEPS_PER_EPOCH):\n"
             "        optimizer.zero_grad()\n"
             "        loss = f(x)\n"
@@ -244,4 +258,5 @@ def torch_reproduction(run: Prepared) -> str:
             + ("        x.grad += torch.from_numpy(noise[epoch % CHUNK, step])\n" if noisy else "")
             + "        optimizer.step()\n"
             + ("        running += loss.item()\n" if plateau and run.plateau_metric == "running" else "")
+            + (FREE_EVAL + "\n" if free and plateau and run.plateau_metric == "end" else "")
             + (f"    scheduler.step({metric})\n" if plateau else "    scheduler.step()\n"))

@@ -4,17 +4,43 @@ from 0); the other schedules have no transformers equivalent, and the code says 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from lrtui import schedules
-from lrtui.codegen.common import comment_lines, kwargs_source
+from lrtui.codegen.common import comment_lines, py_literal
 from lrtui.codegen.optimizers import TRAINER_OPTIM, resolved, torch_imports, torch_optimizer
 from lrtui.params import ConfigError
 
+Kwargs = tuple[tuple[str, Any], ...]
+"""Keyword arguments in the order the call passes them: (name, Python value) pairs."""
 
-Emitter = Callable[[str, dict[str, Any], "Optimizer"], str]
-"""The transformers code (or the comment saying there is none) for the schedule name with these params and the
-run's optimizer."""
+
+@dataclass(frozen=True)
+class Call:
+    """transformers' schedule function over the optimizer, as a value: the fragment and the training script both
+    write it from here (never one from the other's text). ``function`` is the name in
+    ``transformers.optimization``, ``kwargs`` what it is passed after the optimizer, ``lr`` the optimizer's lr
+    (the schedule multiplies it), ``note`` the comment line(s) written above it."""
+
+    function: str
+    kwargs: Kwargs
+    lr: float
+    note: str
+
+    @property
+    def source(self) -> str:
+        """The call's text: ``optimization.<function>(optimizer, name=value, ...)``.
+
+        >>> Call("get_inverse_sqrt_schedule", (("num_warmup_steps", 10), ("timescale", None)), 0.1, "").source
+        'optimization.get_inverse_sqrt_schedule(optimizer, num_warmup_steps=10, timescale=None)'
+        """
+        given = "".join(f", {name}={py_literal(value)}" for name, value in self.kwargs)
+        return f"optimization.{self.function}(optimizer{given})"
+
+
+Emitter = Callable[[str, dict[str, Any]], "Call | str"]
+"""transformers' call for the schedule name with these params, or the comment saying there is none."""
 
 _TORCH_CODE = ("use the torch code (the same lrtui code command with --framework torch, or f on the app's code "
                "screen), which any transformers Trainer accepts as its lr_scheduler.")
@@ -24,39 +50,47 @@ Optimizer = tuple[str, dict[str, Any]]
 """The run's optimizer: its name and its resolved parameters."""
 
 
-def _code(lr: float, call: str, note: str, optimizer: Optimizer) -> str:
+def trainer_hint(name: str) -> str:
+    """The comment naming the TrainingArguments(optim=...) that builds the optimizer ``name`` in a Trainer, if
+    one does."""
+    return (f"# (a Trainer builds this optimizer with TrainingArguments(optim={TRAINER_OPTIM[name]!r}))\n"
+            if name in TRAINER_OPTIM else "")
+
+
+def _code(call: Call, optimizer: Optimizer) -> str:
     name, p = optimizer
-    trainer = (f"# (a Trainer builds this optimizer with TrainingArguments(optim={TRAINER_OPTIM[name]!r}))\n"
-               if name in TRAINER_OPTIM else "")
     return (f"import torch\n{torch_imports(name)}from transformers import optimization\n\n"  # the imports first
             "param = torch.nn.Parameter(torch.zeros(1))  # stands for your model's parameters\n"
-            f"{trainer}{torch_optimizer(name, p, lr)}\n"
-            f"{note}scheduler = optimization.{call}\n")
+            f"{trainer_hint(name)}{torch_optimizer(name, p, call.lr)}\n"
+            f"{call.note}scheduler = {call.source}\n")
 
 
-def _own(func: str, args: tuple[str, ...] | Callable[[dict[str, Any]], str]) -> Emitter:
-    """transformers' own ``func`` for its family, given the params named in ``args`` (or the text args(params))."""
-    def emit(name: str, params: dict[str, Any], optimizer: Optimizer) -> str:
-        given = kwargs_source(args, params) if isinstance(args, tuple) else args(params)
-        return _code(params["lr"], f"{func}(optimizer, {given})",
-                     f"# note: transformers' warmups start at lr 0 at step 0, as lrtui's {name} does\n", optimizer)
+def _kwargs(names: tuple[str, ...], params: dict[str, Any]) -> Kwargs:
+    return tuple((n, params[n]) for n in names)
+
+
+def _own(func: str, args: tuple[str, ...] | Callable[[dict[str, Any]], Kwargs]) -> Emitter:
+    """transformers' own ``func`` for its family, given the params named in ``args`` (or the pairs args(params))."""
+    def emit(name: str, params: dict[str, Any]) -> Call:
+        given = _kwargs(args, params) if isinstance(args, tuple) else args(params)
+        return Call(func, given, params["lr"],
+                    f"# note: transformers' warmups start at lr 0 at step 0, as lrtui's {name} does\n")
     return emit
 
 
-def _wsd_args(params: dict[str, Any]) -> str:
+def _wsd_args(params: dict[str, Any]) -> Kwargs:
     if params["num_stable_steps"] is not None:  # the stable steps set the length: given both,
         params = {**params, "num_training_steps": None}  # transformers warns (and uses num_stable_steps anyway)
-    return kwargs_source(("num_warmup_steps", "num_decay_steps", "num_training_steps", "num_stable_steps",
-                          "warmup_type", "decay_type", "min_lr_ratio", "num_cycles"), params)
+    return _kwargs(("num_warmup_steps", "num_decay_steps", "num_training_steps", "num_stable_steps", "warmup_type",
+                    "decay_type", "min_lr_ratio", "num_cycles"), params)
 
 
-def _min_lr_args(params: dict[str, Any]) -> str:
-    floor = (f"min_lr={params['min_lr']!r}" if params["min_lr"] is not None
-             else f"min_lr_rate={params['min_lr_rate']!r}")
-    return kwargs_source(("num_warmup_steps", "num_training_steps", "num_cycles"), params) + ", " + floor
+def _min_lr_args(params: dict[str, Any]) -> Kwargs:
+    floor = "min_lr" if params["min_lr"] is not None else "min_lr_rate"
+    return _kwargs(("num_warmup_steps", "num_training_steps", "num_cycles", floor), params)
 
 
-Twin = Callable[[dict[str, Any], int], "tuple[str, str] | None"]
+Twin = Callable[[dict[str, Any], int], "tuple[str, Kwargs] | None"]
 """transformers' function and its arguments for a torch-family schedule's params (after a warmup of W from 0), if
 that function gives the schedule's curve exactly, else None."""
 
@@ -65,37 +99,35 @@ def _twin(func: str, needs: str, twin: Twin) -> Emitter:
     """transformers' function that gives this torch-family schedule's curve, where ``twin`` finds one; else a
     comment that ``func`` would need ``needs``. A warmup from 0 is transformers' own (t / W); the schedule after
     it starts at its epoch 0 in both."""
-    def emit(name: str, params: dict[str, Any], optimizer: Optimizer) -> str:
+    def emit(name: str, params: dict[str, Any]) -> Call | str:
         w = params.get("warmup", 0)
         found = twin(params, w) if not w or params["warmup_start_factor"] == 0 else None
         if found is not None:
-            call, args = found
-            return _code(params["lr"], f"{call}(optimizer{', ' if args else ''}{args})",
-                         f"# the same curve as torch's {name} here\n", optimizer)
+            return Call(*found, params["lr"], f"# the same curve as torch's {name} here\n")
         warmup = " and a warmup from 0 (warmup_start_factor=0)" if w else ""
         return comment_lines(f"transformers' {func} gives this {name} only with {needs}{warmup}: " + _TORCH_CODE) + "\n"
     return emit
 
 
-def _constant_twin(p: dict[str, Any], w: int) -> tuple[str, str] | None:
+def _constant_twin(p: dict[str, Any], w: int) -> tuple[str, Kwargs] | None:
     if p["factor"] != 1 and p["total_iters"] != 0:
         return None
-    return ("get_constant_schedule_with_warmup", f"num_warmup_steps={w}") if w else ("get_constant_schedule", "")
+    return ("get_constant_schedule_with_warmup", (("num_warmup_steps", w),)) if w else ("get_constant_schedule", ())
 
 
-def _cosine_twin(p: dict[str, Any], w: int) -> tuple[str, str] | None:
+def _cosine_twin(p: dict[str, Any], w: int) -> tuple[str, Kwargs] | None:
     if p["eta_min"] != 0:
         return None
-    return "get_cosine_schedule_with_warmup", f"num_warmup_steps={w}, num_training_steps={w + p['T_max']}"
+    return "get_cosine_schedule_with_warmup", (("num_warmup_steps", w), ("num_training_steps", w + p["T_max"]))
 
 
-def _linear_twin(p: dict[str, Any], w: int) -> tuple[str, str] | None:
+def _linear_twin(p: dict[str, Any], w: int) -> tuple[str, Kwargs] | None:
     if p["start_factor"] != 1 or p["end_factor"] != 0:
         return None
-    return "get_linear_schedule_with_warmup", f"num_warmup_steps={w}, num_training_steps={w + p['total_iters']}"
+    return "get_linear_schedule_with_warmup", (("num_warmup_steps", w), ("num_training_steps", w + p["total_iters"]))
 
 
-def _none(name: str, params: dict[str, Any], optimizer: Optimizer) -> str:
+def _none(name: str, params: dict[str, Any]) -> str:
     """No transformers function gives this schedule: a comment that says so."""
     return comment_lines(f"{name} has no transformers schedule function: " + _TORCH_CODE) + "\n"
 
@@ -126,8 +158,17 @@ EMITTERS: dict[str, Emitter] = {
     "chained": _none,
     "plateau": _none,
 }
-"""Each schedule's transformers code, by name: transformers' own function, or a comment saying there is none
+"""Each schedule's transformers call, by name: transformers' own function, or a comment saying there is none
 (every schedule lrtui knows has an entry: tests/test_codegen.py checks)."""
+
+
+def schedule_call(spec: dict[str, Any]) -> Call | str:
+    """transformers' call for the schedule ``spec`` (:class:`Call`), or the comment saying it has none: what
+    :func:`transformers_code` and the training script (lrtui.codegen.training) are both written from."""
+    schedule = schedules.from_spec(spec)
+    if schedule.name not in EMITTERS:
+        raise ConfigError(f"{schedule.name} has no transformers code here yet: allowed " + ", ".join(EMITTERS))
+    return EMITTERS[schedule.name](schedule.name, dict(schedule.params))
 
 
 def transformers_code(spec: dict[str, Any], optimizer: str = "sgd",
@@ -135,8 +176,6 @@ def transformers_code(spec: dict[str, Any], optimizer: str = "sgd",
     """transformers' own function for its family, or for a torch-family schedule it gives exactly, driving the
     run's optimizer (torch's class, or schedulefree's); for the others, a comment saying there is none (and, where
     one comes close, what it would need)."""
-    schedule = schedules.from_spec(spec)
     chosen = (optimizer, resolved(optimizer, optimizer_params))
-    if schedule.name not in EMITTERS:
-        raise ConfigError(f"{schedule.name} has no transformers code here yet: allowed " + ", ".join(EMITTERS))
-    return EMITTERS[schedule.name](schedule.name, dict(schedule.params), chosen)
+    call = schedule_call(spec)
+    return call if isinstance(call, str) else _code(call, chosen)

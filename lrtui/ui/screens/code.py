@@ -1,5 +1,9 @@
 """The code screen: the current schedule and optimizer as torch, transformers or optax code (what ``lrtui code``
-prints), to copy to the clipboard (OSC 52, which many SSH terminals block) or write to a file."""
+prints), to copy to the clipboard (OSC 52, which many SSH terminals block) or write to a file.
+
+The code is never wrapped: a wrapped line on screen reads as two statements, and a mouse selection copies the break
+into Python that then fails. Long lines scroll sideways a page at a time (right / left: the view's width less
+PAGE_OVERLAP columns, kept for context), and the border says where lines go on ("more →", "← more")."""
 
 from __future__ import annotations
 
@@ -32,16 +36,21 @@ class CodeScreen(ModalScreen[None]):
         Binding("w", "write", "Write file"),
         Binding("down", "scroll(1)", show=False), Binding("up", "scroll(-1)", show=False),
         Binding("pagedown,space", "scroll(10)", show=False), Binding("pageup", "scroll(-10)", show=False),
-        Binding("right", "scroll_x(8)", show=False), Binding("left", "scroll_x(-8)", show=False),
+        # (priority: the focused scroll view's own right / left move one column)
+        Binding("right", "page_x(1)", show=False, priority=True),
+        Binding("left", "page_x(-1)", show=False, priority=True),
     ]
+
+    PAGE_OVERLAP = 8
+    """Columns a sideways page keeps from the last: the eye finds its place again."""
 
     DEFAULT_CSS = """
     CodeScreen {
         align: center middle;
     }
     CodeScreen > Vertical {
-        width: 90%;
-        height: 90%;
+        width: 100%;  /* every column for the code: at 80 columns a line of the loop is already cut */
+        height: 1fr;
         border: round $accent;
         padding: 0 1;
         background: $surface;
@@ -51,6 +60,9 @@ class CodeScreen(ModalScreen[None]):
     }
     CodeScreen #code-keys {
         color: $text-muted;
+    }
+    CodeScreen > Vertical {
+        border-subtitle-color: $accent;
     }
     CodeScreen #code-scroll {
         height: 1fr;
@@ -96,13 +108,26 @@ class CodeScreen(ModalScreen[None]):
         yield Footer()  # names what q does here: close this view, not quit
 
     def on_mount(self) -> None:
+        self.watch(self.query_one("#code-scroll"), "scroll_x", self._show_position, init=False)
         self._show()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_position)
 
     def _show(self) -> None:
         keys = "  ".join(("[" + f + "]" if f == self.framework else f) for f in FRAMEWORKS)
-        self.query_one("#code-keys", Static).update(
-            f"{keys}   arrows scroll; c copies through the terminal (OSC 52; in tmux: set -g set-clipboard on)")
+        self.query_one("#code-keys", Static).update(f"{keys}   arrows scroll, left / right a page")
         self.query_one("#code", Static).update(self.code)
+        self.call_after_refresh(self._show_position)  # (the new text's width is known after its layout)
+
+    def _show_position(self) -> None:
+        """The border's subtitle: "more →" while lines go on to the right, "← more" while columns are hidden on
+        the left, nothing where every line fits (ASCII arrows in ASCII mode)."""
+        scroll = self.query_one("#code-scroll", ScrollableContainer)
+        left, right = ("<- more", "more ->") if self.has_class("ascii") else ("← more", "more →")
+        more = [text for text, hidden in ((left, scroll.scroll_x > 0), (right, scroll.scroll_x < scroll.max_scroll_x))
+                if hidden]
+        self.query_one(Vertical).border_subtitle = "  ".join(more)
 
     def action_framework(self) -> None:
         self.framework = FRAMEWORKS[(FRAMEWORKS.index(self.framework) + 1) % len(FRAMEWORKS)]
@@ -112,7 +137,8 @@ class CodeScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.code)
-        self.app.notify("copied through the terminal (OSC 52); if nothing arrives, w writes a file", timeout=4)
+        self.app.notify("copied through the terminal (OSC 52; in tmux: set -g set-clipboard on); if nothing "
+                        "arrives, w writes a file", timeout=6)
 
     def action_write(self) -> None:
         """Write the code to lrtui_<schedule>_<framework>.py here, never over an existing file."""
@@ -137,5 +163,8 @@ class CodeScreen(ModalScreen[None]):
     def action_scroll(self, lines: int) -> None:
         self.query_one("#code-scroll", ScrollableContainer).scroll_relative(y=lines, animate=False)
 
-    def action_scroll_x(self, columns: int) -> None:
-        self.query_one("#code-scroll", ScrollableContainer).scroll_relative(x=columns, animate=False)
+    def action_page_x(self, pages: int) -> None:
+        """Scroll sideways by ``pages`` pages: the view's width less PAGE_OVERLAP columns each."""
+        scroll = self.query_one("#code-scroll", ScrollableContainer)
+        width = scroll.scrollable_content_region.width
+        scroll.scroll_relative(x=pages * max(1, width - self.PAGE_OVERLAP), animate=False)
