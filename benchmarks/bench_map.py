@@ -85,18 +85,37 @@ def estimated_map(name: str):
 
 
 PEAK = """
-import resource, sys
+import asyncio, resource, sys
 sys.path.insert(0, {root!r})
-from benchmarks.bench_map import CASES, the_map
+from benchmarks.bench_map import CASES, SIZES, app_peak, estimated_map, the_map
 from lrtui.sim.engine import simulate
-from benchmarks.bench_map import estimated_map
-config = CASES["quadratic, momentum"]
-if sys.argv[1] == "long map":
+what = sys.argv[1]
+config = CASES["mlp, adam, 100 epochs" if what.startswith("mlp") or what == "app mlp map" else "quadratic, momentum"]
+if what == "long map":
     estimated_map("epochs 100 to 10^5")[1]()
+elif what.startswith("app"):
+    asyncio.run(app_peak(config, ["escape", "m"] if what.endswith("map") else []))
+elif what.endswith("map"):
+    the_map(config, *SIZES.get("mlp, adam, 100 epochs" if what.startswith("mlp") else "", (60, 20)))()
 else:
-    the_map(config)() if sys.argv[1] == "map" else simulate(config)
+    simulate(config)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
+
+
+async def app_peak(config: RunConfig, keys: list[str]) -> None:
+    """The app opened headless at 80x24 on ``config``, the keys pressed (escape, m: its map), each settled."""
+    from lrtui.plotting.terminal import Options
+    from lrtui.ui.app import make_app
+    from lrtui.ui.screenshot import settle
+    from lrtui.ui.start import Start
+
+    app = make_app(Start(config, Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, timeout=600)
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot, timeout=600)
 
 
 def peak_mib(what: str) -> float:
@@ -112,9 +131,14 @@ def main() -> int:
         whole = timed(the_map(config, columns, rows))
         print(f"1. {name}: a {columns}x{rows} map {whole:.2f} s, one run {one * 1e3:.1f} ms, ratio "
               f"{whole / one:.0f}x ({columns * rows:,} runs)")
-    single, mapped = peak_mib("one"), peak_mib("map")
-    print(f"2. peak memory: the quadratic map's process {mapped:.0f} MiB, one run's {single:.0f} MiB, "
-          f"ratio {mapped / single:.2f}x")
+    for kind in ("", "mlp "):
+        single, mapped = peak_mib(f"{kind}one"), peak_mib(f"{kind}map")
+        print(f"2. peak memory: the {kind or 'quadratic '}map's process {mapped:.0f} MiB, one run's {single:.0f} MiB, "
+              f"ratio {mapped / single:.2f}x")
+    for kind in ("", "mlp "):
+        app, with_map = peak_mib(f"app {kind}".strip()), peak_mib(f"app {kind}map")
+        print(f"2. peak memory of the app at 80x24 on the {kind or 'quadratic '}run: {app:.0f} MiB; its map shown "
+              f"(m): {with_map:.0f} MiB, ratio {with_map / app:.2f}x (the target: within 2x)")
     for name in ESTIMATED:
         estimate, compute = estimated_map(name)
         start = time.perf_counter()

@@ -60,10 +60,13 @@ def test_the_script_builds_the_runs_optimizer_and_steps_the_schedule_once_an_epo
 
 
 def test_plateau_is_stepped_with_the_metric_the_run_watches():
-    for metric, expression in (("end", "loss.item()"), ("running", "running / STEPS_PER_EPOCH")):
+    for metric, expression in (("end", "end_loss()"), ("running", "running / STEPS_PER_EPOCH")):
         run = prepare(RunConfig(schedule={"name": "plateau", "params": {"patience": 3}}, plateau_metric=metric,
                                 steps_per_epoch=4))
         assert f"    scheduler.step({expression})  # plateau reads" in training_code(run)
+    end = training_code(prepare(RunConfig(schedule={"name": "plateau", "params": {}}, steps_per_epoch=4)))
+    # the loss after the epoch's last step, not the last batch's loss.item() (taken before that step)
+    assert "def end_loss():" in end and "        return loss_fn(model(X), Y).item()" in end
     data = prepare(RunConfig(schedule={"name": "plateau", "params": {}}, problem="mlp", plateau_metric="heldout"))
     assert "scheduler.step(held_out_loss())" in training_code(data) and "def held_out_loss()" in training_code(data)
 

@@ -51,7 +51,7 @@ FREE_NOTE = "\n" + comment_lines(
 FREE_TRAIN = "    optimizer.train()  # schedule-free: train mode, the gradients at y (where model.train() goes)"
 FREE_EVAL = "    optimizer.eval()  # schedule-free: eval mode, the parameters at x (where model.eval() goes)"
 
-_METRIC = {"end": ("the loss after the epoch's last step", "loss.item()"),
+_METRIC = {"end": ("the loss after the epoch's last step", "end_loss()"),
            "running": ("the mean of the epoch's losses", "running / STEPS_PER_EPOCH"),
            "heldout": ("the held-out loss", "held_out_loss()")}
 """Plateau's metric, by the run's plateau_metric: what it is, and the expression the script steps it with."""
@@ -127,6 +127,9 @@ def _torch_loop(run: Prepared, plateau: bool) -> str:
     if plateau and run.plateau_metric == "heldout":
         loop.insert(0, "def held_out_loss():  # your validation set's loss\n"
                        "    with torch.no_grad():\n        return loss_fn(model(X), Y).item()\n")
+    if plateau and run.plateau_metric == "end":  # (the last batch's loss.item() is the loss before its step)
+        loop.insert(0, "def end_loss():  # the loss at the parameters the epoch ends with (all of your data, or a "
+                       "large batch)\n    with torch.no_grad():\n        return loss_fn(model(X), Y).item()\n")
     return "\n".join(line for line in loop if line is not None) + "\n"
 
 
