@@ -5,7 +5,9 @@
 1. a 60x20 map of 1,000-epoch runs on the quadratic (momentum on y, SGD with the noise on y) and a 20x8 map
    of the MLP (100 epochs), the median of three, against one run of the same kind: the target is a quadratic
    map within 0.5 s on two cores;
-2. the peak memory (ru_maxrss) of a process that computes the quadratic map, against one that runs one run.
+2. the peak memory (ru_maxrss) of a process that computes the quadratic map, and one that computes the MLP's
+   20x8 map, against one that runs one run; and of the app itself (headless, 80x24) with its map shown (m) on
+   the quadratic and on the MLP, against the app alone: the target is within 2x the app's.
 
 2026-12-06, two cores, other work running: the momentum map 0.31 and 0.61 s in two runs (84x and 123x one run),
 the noisy SGD map 0.36-0.37 s; the MLP map 17 s for 160 cells (201x one run: its rows vectorize no better than
@@ -22,6 +24,10 @@ at their own y, the epochs map was estimated as 100-epoch rows (0.1 s: accepted 
 750 MB; in batches of at most 2^20 seed-epochs it holds 168-171 MB and takes 24 s instead of 10 s.
 4: the MLP's first picture at 0.49 s, its coarse pass (every fourth row and column) whole at 0.97 s, 0.07 of
 the whole map's 14.6 s (before: nothing until the end).
+
+2026-12-07, later (load 6-15: other test runs): 2. the MLP map's process 63 MiB against one run's 62 (1.03x);
+the app 62 MiB, with the quadratic's map shown 70 MiB (1.13x), with the MLP's 105 MiB (1.71x). Under that load
+3.'s ratios were 1.7-6.6: the estimate is in this machine's quiet seconds.
 """
 
 from __future__ import annotations
