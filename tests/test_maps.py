@@ -110,6 +110,20 @@ def test_a_default_range_starts_inside_an_open_bound_so_every_row_runs():
     assert default_range(heavy_ball(), "optimizer.momentum")[0] == 0.0  # heavy ball's 0 is plain SGD: allowed
 
 
+def test_schedule_free_sgds_default_map_reaches_where_it_diverges():
+    """The newcomer's try: schedule-free SGD's default map ran the lr to 3 x 2/L, plain SGD's edge, and showed no
+    divergence anywhere (a class would conclude it never diverges). Its run settles to 2/((1 - beta) L): the
+    range reaches three times that, at the run's own beta, and the low-beta rows diverge within it."""
+    free = prepare(RunConfig(problem="quadratic", optimizer="schedulefree_sgd", epochs=100))
+    low, high, log = default_range(free, "schedule.lr")
+    assert log and high == pytest.approx(3 * 2 / (1 - 0.9) / 1) and low == pytest.approx(high / 3 / 1000)
+    m = compute_map(free, axis("schedule.lr", low, high, True, 12), axis("optimizer.momentum", 0.01, 0.99, False, 4))
+    diverged = m.kind == maps.CLASSES.index("diverges")
+    assert diverged[0].any() and not diverged[0][:4].any()  # beta 0.01: diverges within the map, not at its start
+    first = [int(np.argmax(row)) if row.any() else 99 for row in diverged]
+    assert first == sorted(first)  # the edge moves right as beta grows
+
+
 def test_a_cell_its_parameter_refuses_is_left_blank():
     base = prepare(RunConfig(schedule={"name": "step", "params": {"lr": 0.1, "step_size": 10}}, problem="quadratic"))
     m = compute_map(base, axis("schedule.lr", 0.01, 1.0, True, 5), axis("schedule.gamma", 0.5, 1.5, False, 3))

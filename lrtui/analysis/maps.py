@@ -338,13 +338,18 @@ def parse_axes(text: str, prepared: Prepared) -> Axes:
 
 def _stable_edge(prepared: Prepared) -> float | None:
     """The largest stable lr of the run, where the problem's curvature and the optimizer's c are known (with
-    momentum, at momentum 0.99: the map's y axis may reach it): one epoch simulated for the curvature."""
+    momentum, at momentum 0.99: the map's y axis may reach it); for schedule-free SGD, which has no single c,
+    the lr its run settles to at its own beta, 2 / ((1 - beta) lambda_max) (a lower beta's rows diverge
+    within the map, a higher one's converge across it). One epoch simulated for the curvature."""
     from lrtui.sim.engine import simulate
 
-    params = dict(prepared.optimizer_params)
-    if "momentum" in params:
-        params["momentum"] = max(float(params["momentum"]), 0.99)
-    factor = prepared.optimizer.stability_factor(params)
+    optimizer, params = prepared.optimizer, dict(prepared.optimizer_params)
+    if optimizer.settled is not None:
+        factor = optimizer.settled(params)
+    else:
+        if "momentum" in params:
+            params["momentum"] = max(float(params["momentum"]), 0.99)
+        factor = optimizer.stability_factor(params)
     if factor is None:
         return None
     trace = simulate(replace(prepared, epochs=1, seeds=1))

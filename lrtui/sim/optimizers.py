@@ -106,8 +106,9 @@ SCHEDULE_FREE_ADAMW = (
 @dataclass(frozen=True)
 class Optimizer:
     """One optimizer: its declared hyper-parameters and its pure update; ``stability`` gives c in the bound
-    lr < c / lambda_max on a quadratic where one is known; ``evaluated`` the parameters the loss is shown at
-    where they are not the optimizer's own (schedule-free's x)."""
+    lr < c / lambda_max on a quadratic where one is known; ``settled`` the c a run settles to where no single
+    bound holds (schedule-free SGD's 2 / (1 - beta): a map's lr range reaches past it); ``evaluated`` the
+    parameters the loss is shown at where they are not the optimizer's own (schedule-free's x)."""
 
     name: str
     params: tuple[Param, ...]
@@ -116,6 +117,7 @@ class Optimizer:
     summary: str
     stability: Callable[[dict[str, Any]], float] | None = None
     evaluated: Callable[[Array, dict[str, Any], dict[str, Any]], Array] | None = None
+    settled: Callable[[dict[str, Any]], float] | None = None
 
     def stability_factor(self, p: dict[str, Any]) -> float | None:
         """c in the stability bound lr < c / lambda_max on a quadratic (None where no such bound holds)."""
@@ -289,7 +291,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                   "Adagrad: steps divided by the root of the sum of all squared gradients (torch Adagrad)"),
         Optimizer("schedulefree_sgd", SCHEDULE_FREE_SGD, _schedule_free_state, _schedule_free_sgd_step,
                   "schedule-free SGD: the loss at the average x (schedulefree.SGDScheduleFree, eval mode)",
-                  evaluated=_schedule_free_x("momentum")),
+                  evaluated=_schedule_free_x("momentum"), settled=lambda p: 2.0 / (1 - p["momentum"])),
         Optimizer("schedulefree_adamw", SCHEDULE_FREE_ADAMW, _schedule_free_state, _schedule_free_adamw_step,
                   "schedule-free AdamW: the loss at the average x (schedulefree.AdamWScheduleFree, eval mode)",
                   evaluated=_schedule_free_x("beta1")),
