@@ -323,3 +323,69 @@ async def test_a_map_past_the_work_budget_has_fewer_cells_and_says_so(monkeypatc
         assert map_seconds(app._run().prepared, smaller.x, smaller.y) <= seconds / 3
         title = f", {len(smaller.x.values)}x{len(smaller.y.values)} cells"
         assert title in app.run_display.panels["map"].render().plain
+
+
+async def test_ctrl_z_takes_back_a_map_cell_made_the_run_and_ctrl_y_makes_it_again():
+    """Issue 27 asks for enter on a map cell to be undone "with the usual keys"; the newcomer's try found no undo
+    at all: the run's lr and momentum were gone unless pinned first. ctrl+z now takes back the last change to the
+    run (a map's cell, an edit, a step), ctrl+y makes it again."""
+    config = _heavy_ball(100)
+    app = make_app(Start(config, Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _map_open(app, pilot)
+        await pilot.press("right", "right", "up", "enter")
+        await settle(app, pilot)
+        picked = app.config
+        assert picked != config and picked.optimizer_params["momentum"] != 0.9
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert app.config == config and app.trace.config == config
+        assert any(n.message.startswith("undone: lr=0.1, optimizer.momentum=0.9") for n in app._notifications)
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert app.config == picked
+        await pilot.press("ctrl+y")  # nothing left to redo: the run stays
+        assert app.config == picked and any(n.message == "nothing to redo" for n in app._notifications)
+
+
+async def test_ctrl_z_takes_back_edits_and_steps_one_at_a_time_but_not_a_take_back():
+    app = make_app(Start(cosine(), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        start = app.config
+        row(app, "schedule.lr").focus()
+        await pilot.press(*"0.3", "enter")
+        await settle(app, pilot)
+        typed = app.config
+        row(app, "schedule.T_max").focus()
+        await pilot.press("+", "+")
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["T_max"] > 100
+        await pilot.press("ctrl+z")
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert app.config == typed  # each step was a change
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert app.config == start
+        await pilot.press("ctrl+z")
+        assert app.config == start and any(n.message == "nothing to undo" for n in app._notifications)
+        await pilot.press("+", *"50", "enter")  # a step that began a typed value (+50) is taken back: no change
+        await settle(app, pilot)
+        assert app.config.schedule["params"]["T_max"] == 50, (app.focused, row(app, "schedule.T_max").message)
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert app.config == start
+
+
+def test_the_history_keeps_its_last_changes_and_a_new_change_ends_what_could_be_redone():
+    from lrtui.ui.history import History
+
+    history = History(depth=3)
+    for settings in range(5):
+        history.changed(settings)
+    assert history.past == [2, 3, 4]
+    assert history.undo(5) == 4 and history.undo(4) == 3 and history.future == [5, 4]
+    assert history.redo(3) == 4 and history.past == [2, 3]
+    history.changed(9)
+    assert history.future == [] and history.redo(10) is None

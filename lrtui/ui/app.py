@@ -42,6 +42,7 @@ from lrtui.ui import fields, keys
 from lrtui.ui.pin_actions import Pinning
 from lrtui.ui.cursor import Cursor
 from lrtui.ui.form_focus import FormFocus
+from lrtui.ui.history import History, describe_change
 from lrtui.ui.run_updates import RunPresenter
 from lrtui.ui.session_actions import SessionActions, Work
 from lrtui.plotting.series import Look
@@ -122,7 +123,8 @@ class LrtuiApp(App[None]):
         self.set_reactive(LrtuiApp.target_loss, start.target_loss)
         self.set_reactive(LrtuiApp.smoothing, start.smoothing)
         self.set_reactive(LrtuiApp.view, start.preset.meta.get("view", "loss") if start.preset else "loss")
-        self._before_steps: tuple | None = None  # (field, config, target, smoothing) before a run of + / - steps
+        self._before_steps: tuple | None = None  # (field, settings, history depth) before a run of + / - steps
+        self.history: History[Settings] = History()  # ctrl+z, ctrl+y: the settings before each change
         self._quit_asked = False
 
         self.run_display = RunDisplay(self.look, self.view)  # the run's widgets (composed below)
@@ -359,10 +361,11 @@ class LrtuiApp(App[None]):
         before, self._before_steps = self._before_steps, None
         if isinstance(what, TakeBack):  # the steps began a typed value: put back what they changed
             if before is not None and before[0] == what.field:
-                self._set_settings(before[1])
+                self._set_settings(before[1], record=False)
+                del self.history.past[before[2]:]  # (nor are they changes to undo)
             return
         if isinstance(what, Nudge):  # what a take-back restores: the settings before these steps
-            self._before_steps = (what.field, self.settings) if what.first else before
+            self._before_steps = (what.field, self.settings, len(self.history.past)) if what.first else before
         if not is_shown(what.field, self.prepared):
             return  # a row of the form before the last switch, whose key came in after it (found by random keys)
         locked = self.lab.locked(what.field.key) if self.lab is not None else None
@@ -393,7 +396,28 @@ class LrtuiApp(App[None]):
             return
         self._set_settings(Settings(prepared, self.target_loss, self.smoothing))
         self.notify("the run is now " + ", ".join(f"{k.removeprefix('schedule.')}={v:.4g}" for k, v in values.items())
-                    + " (m closes the map)", timeout=4, markup=False)
+                    + " (ctrl+z takes it back, m closes the map)", timeout=4, markup=False)
+
+    def action_undo(self) -> None:
+        """ctrl+z: the run's settings before the last change (an edit, a step, a map's cell)."""
+        self._travel(self.history.undo, "undone", "nothing to undo", "ctrl+y redoes it")
+
+    def action_redo(self) -> None:
+        """ctrl+y: the change ctrl+z took back."""
+        self._travel(self.history.redo, "redone", "nothing to redo", "ctrl+z undoes it")
+
+    def _travel(self, step, done: str, nothing: str, hint: str) -> None:
+        settings = step(self.settings)
+        if settings is None:
+            self.notify(nothing, timeout=2)
+            return
+        self._before_steps = None  # (the steps before it are no longer a value's start to take back)
+        for row in self.form.rows():
+            row.forget_steps()
+        before = self.prepared
+        self._set_settings(settings, record=False)
+        what = describe_change(before, settings.prepared)
+        self.notify(f"{done}{': ' + what if what else ''} ({hint})", timeout=3, markup=False)
 
     def action_map_axes(self) -> None:
         """a on the map: its y and ranges, typed in a prompt that starts from the map's own; a word that is
@@ -452,8 +476,11 @@ class LrtuiApp(App[None]):
         """The form's fields a lab's exercise hides."""
         return self.lab.progress.hidden() if self.lab is not None else frozenset()
 
-    def _set_settings(self, settings: Settings) -> None:
-        """Each setting that differs is set, and its watcher shows it."""
+    def _set_settings(self, settings: Settings, record: bool = True) -> None:
+        """Each setting that differs is set, and its watcher shows it; ``record``: ctrl+z can take it back."""
+        if record and (settings.config, settings.target_loss, settings.smoothing) != (
+                self.config, self.target_loss, self.smoothing):
+            self.history.changed(self.settings)
         self.target_loss = settings.target_loss
         self.smoothing = settings.smoothing
         self._validated = settings.prepared  # (watch_config reads it)

@@ -89,6 +89,9 @@ KEY_MAP = (
     Key("ctrl+s / ctrl+o", "save the session (runs, cursor, target, smoothing) / load one; a file that is there "
         "is replaced only when you confirm", "anywhere",
         (_bind("ctrl+s", "save", "Save", priority=True), _bind("ctrl+o", "load", "Load", priority=True))),
+    Key("ctrl+z / ctrl+y", "undo / redo the last change to the run: a field's edit or step, a map's cell made the "
+        "run (enter), a reset; pinned runs and presets are not changes to undo", "anywhere",
+        (_bind("ctrl+z", "undo", "Undo", priority=True), _bind("ctrl+y", "redo", "Redo", priority=True))),
     Key("ctrl+c", "quit (with unsaved work it asks first: a second ctrl+c quits)", "anywhere",
         (_bind("ctrl+c", "quit('field')", "Quit", priority=True),  # the footer shows it where q is typed
          _bind("ctrl+c", "quit('ctrl+c')", "Quit", priority=True))),
@@ -115,7 +118,8 @@ KEY_MAP = (
         "where they are known; @ is the run shown, + the cursor; m again closes it", "plots",
         (_bind("m", "view('map')", "Map"),)),
     Key("left / right / up / down, enter (the map)", "move the map's cursor over its cells (the status line gives "
-        "the cell's values and result); enter makes that cell the run (its lr and y set in the form)", "plots",
+        "the cell's values and result); enter makes that cell the run (its lr and y set in the form; ctrl+z takes "
+        "it back)", "plots",
         (_bind("left", "map_move(-1,0)"), _bind("right", "map_move(1,0)"), _bind("up", "map_move(0,1)"),
          _bind("down", "map_move(0,-1)"), _bind("enter", "map_pick"))),
     Key("a (the map)", "choose the map's axes: its y and both ranges, as y=noise lr=0.001..3 noise=0..2 (the "

@@ -204,6 +204,10 @@ class FieldRow(Widget, can_focus=True):
         event.stop()
         event.prevent_default()
 
+    def forget_steps(self) -> None:
+        """The step keys just pressed no longer begin a typed value (ctrl+z came between: see the App's undo)."""
+        self._steps = []
+
     def _recent_steps(self) -> list[str]:
         """The step keys pressed just before (within RETYPE_WITHIN of the last of them), else none."""
         return self._steps if self._steps and time.monotonic() - self._stepped_at < RETYPE_WITHIN else []
