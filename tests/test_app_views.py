@@ -323,3 +323,41 @@ async def test_a_map_past_the_work_budget_has_fewer_cells_and_says_so(monkeypatc
         assert map_seconds(app._run().prepared, smaller.x, smaller.y) <= seconds / 3
         title = f", {len(smaller.x.values)}x{len(smaller.y.values)} cells"
         assert title in app.run_display.panels["map"].render().plain
+
+
+def _screen(app) -> list[str]:
+    """The terminal's lines as a person reads them."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("options", [Options(), Options(ascii=True)], ids=["colour", "ascii"])
+async def test_at_80_columns_the_loss_title_still_names_the_smoothing(options):
+    """Issue 28: the loss plot's title was cut to "loss: river_valley / sgd..." at 80x24, the smoothing's name
+    lost; narrow, it drops the problem and optimizer (the form names them) and keeps the smoothing and the seeds."""
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="river_valley")
+    app = make_app(Start(config, options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        title_row = next(line for line in _screen(app) if "noise floor" in line)
+        assert "loss (EMA 0.9), 16 seeds" in title_row and "..." not in title_row
+    app = make_app(Start(config, options))
+    async with app.run_test(size=(160, 40)) as pilot:  # wide, the whole title
+        await started(app, pilot)
+        assert any("loss: river_valley / sgd (EMA 0.9), 16 seeds" in line for line in _screen(app))
+
+
+@pytest.mark.parametrize("options", [Options(), Options(ascii=True)], ids=["colour", "ascii"])
+async def test_at_80_columns_the_sharpness_title_and_legend_fit(options):
+    """Issue 28: at 80x24 the sharpness view's title row held its legend only by cutting the title
+    ("sharpness,... (log)"); narrow, the legend names lambda_max alone (the title says sharpness)."""
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="catapult",
+                       problem_params={"noise": 0.1})
+    app = make_app(Start(config, options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "s", "l")
+        await settle(app, pilot)
+        lam = "lambda_max" if options.ascii else "λmax"
+        title_row = next(line for line in _screen(app) if "c/lr" in line)
+        assert "sharpness, seed 0 (log)" in title_row and lam in title_row and "..." not in title_row
+        assert title_row.rstrip().endswith("c/lr") and len(title_row) <= 80

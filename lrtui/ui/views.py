@@ -28,7 +28,7 @@ from lrtui.analysis.landscape import cell_of, loss_grid, path_bounds, path_cells
 from lrtui.analysis.range_test import RangeTest, range_test
 from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.params import ConfigError
-from lrtui.plotting.figure import Figure
+from lrtui.plotting.figure import Figure, wordings
 from lrtui.plotting.series import Look, Series
 from lrtui.sim.config import PROBLEMS, WORK_BUDGET, Prepared, Trace, estimated_seconds, prepare
 from lrtui.sim.engine import Progress, simulate_many
@@ -214,10 +214,12 @@ class LossView(View):
         if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
             series.append(Series(run.x, floor, REFERENCE, "noise floor", marker="." if look.plain else None,
                                  on_top=True))
-        title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
-        if trace.seeds > 1:  # the mean over them (the legend names the band)
-            title += f", {trace.seeds} seeds"
-        return Figure(tuple(series), title, look, x_range=run.x_range)
+        # narrow, the title drops the problem and optimizer (the form names them) before the smoothing and the
+        # seeds (the mean over them: the legend names the band)
+        title, *shorter = wordings(("loss", 0), (f": {trace.config.problem} / {trace.config.optimizer}", 2),
+                                   (f" (EMA {weight:g})" if weight else "", 0),
+                                   (f", {trace.seeds} seeds" if trace.seeds > 1 else "", 1))
+        return Figure(tuple(series), title, look, x_range=run.x_range, shorter=tuple(shorter))
 
 
 def _floor_near_the_runs(floor: np.ndarray | None, series: list[Series]) -> np.ndarray | None:
@@ -295,11 +297,11 @@ class SharpnessView(View):
         with np.errstate(divide="ignore", invalid="ignore"):
             c = trace.stability_bound * trace.sharpness  # the optimizer's constant: bound = c / lambda
             tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
-        lam = "lambda" if look.ascii else "λ"
-        return Figure((Series(run.x, trace.sharpness, "red+", f"sharpness {lam}max"),
+        lam = "lambda_max" if look.ascii else "λmax"  # (narrow, the legend names it alone: the title says sharpness)
+        title, *shorter = wordings(("sharpness", 0), (f", seed {trace.config.seed}" if trace.seeds > 1 else "", 1))
+        return Figure((Series(run.x, trace.sharpness, "red+", f"sharpness {lam}", short_label=lam),
                        Series(run.x, tolerated, REFERENCE, "c/lr", marker="." if look.plain else None)),
-                      "sharpness" + (f", seed {trace.config.seed}" if trace.seeds > 1 else ""), look,
-                      x_range=(0.0, float(max(len(run.x) - 1, 1))))
+                      title, look, x_range=(0.0, float(max(len(run.x) - 1, 1))), shorter=tuple(shorter))
 
 
 class RangeView(View):
