@@ -171,8 +171,8 @@ def draw_figure(plt, figure: Figure, width: int, height: int, theme: str) -> Dra
         plt.xticks(ticks, labels)
     if figure.y_range is not None:
         plt.ylim(*figure.y_range)
-    if figure.xlabel:
-        plt.xlabel(figure.xlabel)
+    if figure.xlabel:  # (plotext leaves out one wider than the plot less its y labels, as a title)
+        plt.xlabel(fit_title((figure.xlabel, *figure.shorter_xlabel), width - 8))
     if figure.ylabel:
         plt.ylabel(figure.ylabel)
     titles = titles if drawn else (f"{titles[0]}: nothing to draw", *titles)

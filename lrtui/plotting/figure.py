@@ -17,7 +17,8 @@ class Figure:
     values are log10 of the quantity; ``vlines``: (x, colour) marks across the plot. ``summary``: what the
     status line shows instead of the cursor's numbers (the range test's picks); ``points``: the (epochs, 2)
     positions a point cursor marks (the landscape's path); ``shorter``: shorter wordings of the title, in the order
-    the drawing step tries them where the title does not fit (:func:`wordings` makes them from its parts)."""
+    the drawing step tries them where the title does not fit (:func:`wordings` makes them from its parts);
+    ``shorter_xlabel``: the same for the x axis's name (the range test's line under its plot)."""
 
     series: tuple[Series, ...]
     title: str
@@ -31,6 +32,7 @@ class Figure:
     summary: str = ""
     points: np.ndarray | None = None
     shorter: tuple[str, ...] = ()
+    shorter_xlabel: tuple[str, ...] = ()
 
     @property
     def shown_title(self) -> str:

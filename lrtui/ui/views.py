@@ -25,7 +25,7 @@ import numpy as np
 from lrtui.analysis.branches import branches, end_loss
 from lrtui.analysis.compare import is_noisy, smoothing_weight
 from lrtui.analysis.landscape import cell_of, loss_grid, path_bounds, path_cells
-from lrtui.analysis.range_test import RangeTest, range_test
+from lrtui.analysis.range_test import RangeTest, misleading, range_test
 from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.params import ConfigError
 from lrtui.plotting.figure import Figure, wordings
@@ -328,22 +328,41 @@ class RangeView(View):
 
 
 def range_figure(result: RangeTest, look: Look) -> Figure:
-    """The range test's figure: loss against lr (log axis), the suggestions and the true stable limit as
-    vertical lines (in ASCII none, in monochrome the limit alone), the numbers in the summary."""
+    """The range test's figure: loss against lr (log axis), the picks and the true stable limit as vertical lines
+    (in ASCII none, in monochrome the limit alone); the limit in the title, the picks that mislead on this test
+    under the plot (:func:`~lrtui.analysis.range_test.misleading`: ? says what each pick is), the numbers in the
+    status line. Each fits 80 columns."""
     marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
     if result.stable_limit:
         marks.append((np.log10(result.stable_limit), REFERENCE))
-    title = "range test: loss against lr"
+    line = " (orange line)"
     if look.ascii:
-        marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
-    elif look.mono and marks:  # one colour cannot tell the picks from the limit: draw the limit alone
-        marks = marks[-1:] if result.stable_limit else []
-        title += " (line: the stable limit)" if result.stable_limit else ""
+        marks, line = [], ""  # plotext draws them with box-drawing lines; the status line has the numbers
+    elif look.mono:  # one colour cannot tell the picks from the limit: draw the limit alone
+        marks, line = marks[-1:] if result.stable_limit else [], " (the line)"
     limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
-    picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
+    title, *shorter = wordings(("range test: ", 1), (limit, 0), (line if result.stable_limit else "", 2))
+    picks = ", ".join(f"{_pick_name(k)} {v:.3g}" for k, v in result.suggestions.items())
     return Figure((Series(np.log10(result.lr), result.loss, "red+", decimate=False),), title, look,
-                  xlabel="lr", xlog=True, vlines=tuple(marks),
-                  summary=f"range test: {picks}; {limit}")  # the status line shows it: titles must be short
+                  xlog=True, vlines=tuple(marks), summary=f"{picks}; {limit}", shorter=tuple(shorter),
+                  **_range_note(result))
+
+
+def _pick_name(name: str) -> str:
+    return name.replace("minimum", "min")
+
+
+def _range_note(result: RangeTest) -> dict:
+    """The line under the range test's plot: the picks that mislead on this test, and why, in as many words as
+    the width has room for (the x label's wordings; "lr" alone where none does)."""
+    found = misleading(result)
+    if not found:
+        return {"xlabel": "lr"}
+    names = ", ".join(_pick_name(name) for name in found)
+    why = ", ".join(f"{_pick_name(name)} ({reason})" for name, reason in found.items())
+    return {"xlabel": f"lr; misleading: {why}; ? says why",
+            "shorter_xlabel": (f"lr; misleading: {why}", f"misleading: {why}", f"lr; misleading: {names}; ? says why",
+                               f"misleading: {names} (?)", "lr")}
 
 
 class BranchesView(View):
