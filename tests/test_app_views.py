@@ -149,7 +149,7 @@ async def test_range_test_without_colour_draws_the_stable_limit_alone():
         await pilot.press("escape", "r")
         await pilot.pause()
         plot = app.query_one("#range-panel").plot
-        assert [round(10 ** x, 6) for x, _ in plot.vlines] == [0.2] and "the stable limit" in plot.title
+        assert [round(10 ** x, 6) for x, _ in plot.vlines] == [0.2] and "stable below 0.2 (the line)" in plot.title
         assert "steepest" in status(app)  # the picks are in the status line
 
 
@@ -389,3 +389,73 @@ def test_the_history_keeps_its_last_changes_and_a_new_change_ends_what_could_be_
     assert history.redo(3) == 4 and history.past == [2, 3]
     history.changed(9)
     assert history.future == [] and history.redo(10) is None
+
+
+def _screen(app) -> list[str]:
+    """The terminal's lines as a person reads them."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("options", [Options(), Options(ascii=True)], ids=["colour", "ascii"])
+async def test_at_80_columns_the_loss_title_still_names_the_smoothing(options):
+    """Issue 28: the loss plot's title was cut to "loss: river_valley / sgd..." at 80x24, the smoothing's name
+    lost; narrow, it drops the problem and optimizer (the form names them) and keeps the smoothing and the seeds."""
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="river_valley")
+    app = make_app(Start(config, options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        title_row = next(line for line in _screen(app) if "noise floor" in line)
+        assert "loss (EMA 0.9), 16 seeds" in title_row and "..." not in title_row
+    app = make_app(Start(config, options))
+    async with app.run_test(size=(160, 40)) as pilot:  # wide, the whole title
+        await started(app, pilot)
+        assert any("loss: river_valley / sgd (EMA 0.9), 16 seeds" in line for line in _screen(app))
+
+
+@pytest.mark.parametrize("options", [Options(), Options(ascii=True)], ids=["colour", "ascii"])
+async def test_at_80_columns_the_sharpness_title_and_legend_fit(options):
+    """Issue 28: at 80x24 the sharpness view's title row held its legend only by cutting the title
+    ("sharpness,... (log)"); narrow, the legend names lambda_max alone (the title says sharpness)."""
+    config = RunConfig(schedule={"name": "cosine", "params": {"lr": 0.1, "T_max": 100}}, problem="catapult",
+                       problem_params={"noise": 0.1})
+    app = make_app(Start(config, options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "s", "l")
+        await settle(app, pilot)
+        lam = "lambda_max" if options.ascii else "λmax"
+        title_row = next(line for line in _screen(app) if "c/lr" in line)
+        assert "sharpness, seed 0 (log)" in title_row and lam in title_row and "..." not in title_row
+        assert title_row.rstrip().endswith("c/lr") and len(title_row) <= 80
+
+
+@pytest.mark.parametrize("options", [Options(), Options(ascii=True)], ids=["colour", "ascii"])
+async def test_at_80_columns_the_range_test_shows_its_picks_the_limit_and_which_pick_misleads(options):
+    """Issue 28: at 80x24 the status line was cut ("...valley 0.0002477; stable below"), and nothing said that
+    valley (0.00076 on the quadratic, against 0.19 and 0.89) sat in the flat start. The limit is in the title,
+    the picks and the limit in the status line, the misleading pick under the plot, and ? explains each pick."""
+    app = make_app(Start(RunConfig(schedule={"name": "constant", "params": {"lr": 0.1}}), options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await pilot.press("escape", "r")
+        await settle(app, pilot)
+        screen = "\n".join(_screen(app))
+        assert "range test: stable below 2" in screen
+        assert "min/10 0.187, steepest 0.89, valley 0.000756; stable below 2" in status(app)
+        assert status(app) in screen  # whole, not cut
+        assert "misleading: valley (flat start)" in screen
+        await pilot.press("question_mark")
+        help_text = " ".join(app.screen.text.split())
+        assert "valley (fastai's) the longest stretch of falling loss" in help_text
+        assert "valley when the loss is flat at the start of the sweep" in help_text
+
+
+@pytest.mark.parametrize("problem, optimizer, found", [
+    ("quadratic", "sgd", {"valley": "flat start"}),
+    ("spectrum", "sgd", {"steepest": "above the limit", "valley": "flat start"}),  # steepest 0.201, limit 0.2
+    ("two_basins", "sgd", {}),  # (no picks: the test blows up at once)
+])
+def test_the_range_test_says_which_picks_mislead(problem, optimizer, found):
+    from lrtui.analysis.range_test import misleading, range_test
+
+    assert misleading(range_test(RunConfig(problem=problem, optimizer=optimizer))) == found

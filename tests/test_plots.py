@@ -284,8 +284,20 @@ async def test_labels_close_up_before_they_leave_the_title_row():
         await pilot.press(*PIN_TWO, "l")
         await settle(app, pilot)
         title_row = app.query_one("#loss-panel").plot.render().plain.split("\n")[0].strip()
-        assert title_row.endswith("■now ■#1 ■#2 ■noise floor") and title_row.startswith("loss: ")
-        assert "... (log)" in title_row  # cut, but still saying the axis is log
+        assert title_row.endswith("■now ■#1 ■#2 ■noise floor") and title_row.startswith("loss (EM")
+        assert "... (log)" in title_row  # its shortest wording cut, but still saying the axis is log
+
+
+@pytest.mark.parametrize("room, shown", [
+    (60, "loss: quadratic / sgd (EMA 0.9), 16 seeds"), (30, "loss (EMA 0.9), 16 seeds"), (20, "loss (EMA 0.9)"),
+    (10, "loss (E..."),
+])
+def test_a_title_takes_its_longest_wording_that_fits(room, shown):
+    from lrtui.plotting.draw import fit_title
+    from lrtui.plotting.figure import wordings
+
+    titles = wordings(("loss", 0), (": quadratic / sgd", 2), (" (EMA 0.9)", 0), (", 16 seeds", 1))
+    assert fit_title(titles, room) == shown
 
 
 @pytest.mark.parametrize("title, room, shown", [
@@ -338,7 +350,8 @@ async def test_labels_close_up_before_the_title_is_cut():
         await pilot.press(*PIN_TWO)
         await settle(app, pilot)
         title_row = app.query_one("#loss-panel").plot.render().plain.split("\n")[0].strip()
-        assert title_row == "loss: quadratic...  ■now ■#1 ■#2 ■noise floor"  # not "loss: qua...  ■ now  ■ #1"
+        # not "loss: qua...  ■ now  ■ #1": the title's shorter wording whole (issue 28: it names the smoothing)
+        assert title_row == "loss (EMA 0.9)      ■now ■#1 ■#2 ■noise floor"
 
 
 

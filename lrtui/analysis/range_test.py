@@ -15,6 +15,12 @@ With these conventions T8's numbers come out: on f = (10 x1^2 + x2^2 + 0.1 x3^2)
 10, the loss is lowest at 0.87, the test stops at 1.38, minimum/10 is 0.087 and steepest 0.135, while
 the stable limit is 0.2.
 
+Each can mislead (:func:`misleading` says which do on a given test): ``minimum/10`` and ``steepest`` where they
+land above the stable limit (a short test can still lower the loss for a few steps at an lr that diverges in a
+longer run); ``valley`` where the loss is flat at the start of the sweep: a loss that creeps down from the first
+step makes the flat start part of the longest falling stretch, and the pick lands in it (0.00076 on the
+quadratic, where the other picks are 0.19 and 0.89 and the limit 2).
+
 ``stable_limit`` is the largest stable lr at the start, c / lambda_max (c = 2 for SGD, 2(1 + mu) with
 heavy-ball momentum), where the curvature is known; None otherwise. On T8's quadratic the minimum lands
 about 4x above it.
@@ -35,6 +41,9 @@ LR_MIN = Param("lr_min", "float", 1e-7, "first lr", 1e-12, 1e6, log=True)
 LR_MAX = Param("lr_max", "float", 10.0, "last lr", 1e-12, 1e6, log=True)
 SMOOTHING = 0.98
 STOP_FACTOR = 4.0
+FLAT = 0.1
+"""A pick is in the flat start where the smoothed loss there has fallen less than this share of the way from the
+first step's to the lowest."""
 
 
 @dataclass(frozen=True)
@@ -107,3 +116,25 @@ def range_test(config: RunConfig, steps: int = 100, lr_min: float = 1e-7, lr_max
     bound = trace.stability_bound[0]
     return RangeTest(lr=lr, loss=loss, smoothed=smoothed, stopped_at=stop, suggestions=suggestions,
                      stable_limit=float(bound) if np.isfinite(bound) else None)
+
+
+def misleading(result: RangeTest) -> dict[str, str]:
+    """The picks of ``result`` that mislead on it, by name, each with why in a few words: "flat start" (the
+    smoothed loss at the pick has fallen less than :data:`FLAT` of the way to its lowest: the valley on a loss
+    that creeps down from the first step) or "above the limit" (the stable limit, where it is known).
+
+    >>> lr = np.geomspace(1e-4, 1, 5)
+    >>> loss = np.array([1.0, 0.999, 0.5, 0.1, 0.2])
+    >>> test = RangeTest(lr, loss, loss, None, {"steepest": 0.1, "valley": 1e-3}, stable_limit=0.05)
+    >>> misleading(test)
+    {'steepest': 'above the limit', 'valley': 'flat start'}
+    """
+    found = {}
+    smoothed = result.smoothed
+    fall = smoothed[0] - np.min(smoothed) if len(smoothed) else 0.0
+    for name, lr in result.suggestions.items():
+        if result.stable_limit is not None and lr > result.stable_limit:
+            found[name] = "above the limit"
+        elif fall > 0 and smoothed[0] - smoothed[int(np.argmin(np.abs(np.log(result.lr / lr))))] < FLAT * fall:
+            found[name] = "flat start"
+    return found

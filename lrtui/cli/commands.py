@@ -336,7 +336,7 @@ def replace_namespace(args: argparse.Namespace, **changes: Any) -> argparse.Name
 
 
 def cmd_range_test(args: argparse.Namespace) -> int:
-    from lrtui.analysis.range_test import range_test
+    from lrtui.analysis.range_test import misleading, range_test
     from lrtui.io.run_export import json_number
     from lrtui.sim.config import RunConfig
 
@@ -355,7 +355,7 @@ def cmd_range_test(args: argparse.Namespace) -> int:
 
         look = _plot_look(args)
         figure = replace(range_figure(result, look), title=f"range test: {args.problem} / {args.optimizer}",
-                         ylabel="loss")
+                         shorter=(), ylabel="loss")
         cols, rows = terminal_size()
         print(plot_figure(figure, colour=not look.mono, size=(cols, rows - 1 - len(result.suggestions) - 1)))
     elif args.format == "json":
@@ -368,8 +368,9 @@ def cmd_range_test(args: argparse.Namespace) -> int:
         _write_columns({"lr": result.lr, "loss": result.loss}, args.format)
         if args.format == "csv":
             return 0
+    found = misleading(result)
     for name, value in result.suggestions.items():
-        print(f"suggested ({name}): {value:.4g}")
+        print(f"suggested ({name}): {value:.4g}" + (f" (misleading here: {found[name]})" if name in found else ""))
     print("stable limit: " + (f"{result.stable_limit:.4g}" if result.stable_limit is not None else "unknown for this "
                               "problem and optimizer"))
     return 0

@@ -48,6 +48,15 @@ def shorten(title: str, room: int) -> str:
     return head[: max(room - 3 - len(keep), 1)].rstrip() + "..." + keep
 
 
+def fit_title(titles: tuple[str, ...], room: int) -> str:
+    """The first of a title's wordings (longest first: :attr:`~lrtui.plotting.figure.Figure.shown_titles`) that
+    fits ``room`` columns, else the last one cut by :func:`shorten`."""
+    for title in titles:
+        if len(title) <= room:
+            return title
+    return shorten(titles[-1], room)
+
+
 def matrix_lines(matrix) -> tuple[str, list[list[Segment]]]:
     """What plotext drew, read from its matrix (a character and fg, style, bg colours per cell, rows counted
     from the bottom): the plain text, and segments per line from the top, one per run of cells of the same
@@ -120,9 +129,9 @@ def draw_figure(plt, figure: Figure, width: int, height: int, theme: str) -> Dra
     ``height`` cells in plotext's ``theme``: the series in :func:`drawing_order` (y as log10 where
     ``figure.look.log``, non-positive values left out), decimated to the width, round tick labels, and the
     labelled series named by a legend (:func:`_draw_legend`, not plotext's)."""
-    title = figure.shown_title
+    titles = figure.shown_titles
     if width < MIN_WIDTH or height < MIN_HEIGHT:
-        title = title[: max(width, 0)]
+        title = fit_title(titles, max(width, 0))[: max(width, 0)]
         return Drawing(title, [[Segment(title, Style.null())]], None)
     look = figure.look
     fresh_figure(plt)
@@ -162,13 +171,13 @@ def draw_figure(plt, figure: Figure, width: int, height: int, theme: str) -> Dra
         plt.xticks(ticks, labels)
     if figure.y_range is not None:
         plt.ylim(*figure.y_range)
-    if figure.xlabel:
-        plt.xlabel(figure.xlabel)
+    if figure.xlabel:  # (plotext leaves out one wider than the plot less its y labels, as a title)
+        plt.xlabel(fit_title((figure.xlabel, *figure.shorter_xlabel), width - 8))
     if figure.ylabel:
         plt.ylabel(figure.ylabel)
-    title = title if drawn else f"{title}: nothing to draw"
-    title = shorten(title, width - 8)  # plotext leaves out a title wider than its data area (less the y labels)
-    plt.title(title)
+    titles = titles if drawn else (f"{titles[0]}: nothing to draw", *titles)
+    # plotext leaves out a title wider than its data area (less the y labels)
+    plt.title(fit_title(titles, width - 8))
     # no more labels than every other row: plotext drops colliding ones (which one varies from run to
     # run), and its own ticks, evenly spaced in value, land on uneven rows with uneven digits
     most = max(2, min(6, (height - 4 - bool(figure.xlabel)) // 2))  # (about the data area's rows)
@@ -206,15 +215,16 @@ def draw_figure(plt, figure: Figure, width: int, height: int, theme: str) -> Dra
     plain, lines = matrix_lines(matrix)
     entries = [s for s in figure.series if s.label]
     if entries:
-        plain = _draw_legend(matrix, lines, ticks_style(plt), look, title, entries, plain)
+        plain = _draw_legend(matrix, lines, ticks_style(plt), look, titles, entries, plain)
     return Drawing(plain, lines, geometry)
 
 
-def _draw_legend(matrix, lines: list[list[Segment]], ticks: tuple, look: Look, title: str, entries: list[Series],
-                 plain: str) -> str:
+def _draw_legend(matrix, lines: list[list[Segment]], ticks: tuple, look: Look, titles: tuple[str, ...],
+                 entries: list[Series], plain: str) -> str:
     """Name the labelled series: each one's glyph in its colour, then its label. In the title row, right
-    of the title, where both fit (the labels close up before the title is cut, and it keeps 12 columns
-    at least); else as a box in the corner of the data area that covers the fewest drawn cells
+    of the title, where both fit: the title's longest wording whole with the labels, spaced then closed up,
+    then with their short labels; else the shortest wording cut (it keeps 12 columns at least) beside the short
+    labels closed up; else as a box in the corner of the data area that covers the fewest drawn cells
     (plotext's own legend always takes the top left, where every curve starts); else, in a plot too
     small for the box, nowhere. Returns the new plain text; ``lines`` (the segments) are changed in place."""
     texts = plain.split("\n")
@@ -236,21 +246,27 @@ def _draw_legend(matrix, lines: list[list[Segment]], ticks: tuple, look: Look, t
 
     text_style = style(0, 0)
     start, end = cols.start, min(cols.stop + 1, width)  # the title row: the data area's left to the frame's right
-    # "■ now  ■ #1" with the whole title, else "■now ■#1" with the whole title, else with the title cut
-    for least, gap, space in ((len(title), "  ", " "), (len(title), " ", ""), (12, " ", "")):
-        room = end - start - sum(len(gap) + 1 + len(space) + len(s.label) for s in entries)
+    full = [s.label for s in entries]
+    short = [s.short_label or s.label for s in entries]
+    # "■ now  ■ #1" then "■now ■#1", with their labels then their short labels, beside a title's wording whole;
+    # else the short labels closed up beside the shortest wording cut
+    layouts = [(title, labels, gap, space, len(title)) for title in titles for labels in (full, short)
+               for gap, space in (("  ", " "), (" ", "")) if labels is full or short != full]
+    layouts.append((titles[-1], short, " ", "", 12))
+    for title, labels, gap, space, least in layouts:
+        room = end - start - sum(len(gap) + 1 + len(space) + len(label) for label in labels)
         if room < min(len(title), least):
             continue
         title = shorten(title, room)
         segments = [Segment(" " * start + title + " " * (room - len(title)), text_style)]
-        for s in entries:
+        for s, label in zip(entries, labels):
             segments += [Segment(gap, text_style), Segment(glyph(s), style(0, 0, colour(s))),
-                         Segment(space + s.label, text_style)]
+                         Segment(space + label, text_style)]
         segments.append(Segment(" " * (width - end), text_style))
         lines[0] = [seg for seg in segments if seg.text]
         texts[0] = "".join(seg.text for seg in segments)
         return "\n".join(texts)
-    box_width = max(2 + len(s.label) for s in entries)
+    box_width = max(2 + len(label) for label in short)
     top, bottom = height - rows.stop, height - rows.start  # the data area's rows from the top
     if box_width + 2 > len(cols) or len(entries) > bottom - top:
         return plain
@@ -262,8 +278,8 @@ def _draw_legend(matrix, lines: list[list[Segment]], ticks: tuple, look: Look, t
         return sum(c != " " for line in texts[row : row + len(entries)] for c in line[col : col + box_width])
 
     row, col = min(corners, key=covered)  # the first corner (top right) among equals
-    for i, s in enumerate(entries):
-        label = (" " + s.label).ljust(box_width - 1)
+    for i, (s, label) in enumerate(zip(entries, short)):
+        label = (" " + label).ljust(box_width - 1)
         box = [Segment(glyph(s), style(row + i, col, colour(s))), Segment(label, style(row + i, col))]
         before, _, after = Segment.divide(lines[row + i], [col, col + box_width, width])
         lines[row + i] = [*before, *box, *after]

@@ -10,7 +10,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Series:
-    """One line: x and y (NaN where there is nothing to draw), its plotext colour and legend label."""
+    """One line: x and y (NaN where there is nothing to draw), its plotext colour and legend label (and a
+    shorter one, ``short_label``, for a legend short of room)."""
 
     x: np.ndarray
     y: np.ndarray
@@ -20,13 +21,14 @@ class Series:
     scatter: bool = False  # points only (contour lines), no joining lines
     decimate: bool = True  # False for paths, which are not functions of x
     on_top: bool = False  # a reference line (the noise floor): drawn over the runs, not under them
+    short_label: str | None = None
 
 
 def same_series(a: tuple[Series, ...], b: tuple[Series, ...]) -> bool:
     """Whether two tuples of series draw the same: same values (NaN where NaN) and the same settings."""
     return len(a) == len(b) and all(
-        (p.colour, p.label, p.marker, p.scatter, p.decimate, p.on_top) == (q.colour, q.label, q.marker, q.scatter,
-                                                                           q.decimate, q.on_top)
+        (p.colour, p.label, p.short_label, p.marker, p.scatter, p.decimate, p.on_top)
+        == (q.colour, q.label, q.short_label, q.marker, q.scatter, q.decimate, q.on_top)
         and np.array_equal(p.x, q.x, equal_nan=True) and np.array_equal(p.y, q.y, equal_nan=True)
         for p, q in zip(a, b))
 

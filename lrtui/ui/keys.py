@@ -110,8 +110,17 @@ KEY_MAP = (
         "gives each branch's mean loss over its last tenth of the decay, over the run's seeds, with the largest "
         "standard error of those means (one seed's scatters from seed to seed)", "plots",
         (_bind("w", "view('branches')", "WSD branches"),)),
-    Key("r", "lr range test: loss against a growing lr, the usual picks (cyan) and the true stable limit (orange) "
-        "where the curvature is known", "plots", (_bind("r", "view('range')", "Range test"),)),
+    Key("r", "lr range test: loss against a growing lr (log axis), the usual picks (cyan, their values in the status "
+        "line) and the true stable limit (orange, in the title) where the curvature is known: the largest stable lr, "
+        "2/lambda_max for SGD; above it a run diverges, whatever the picks say. min/10 is a tenth of the lr at the "
+        "lowest loss; steepest the lr where the loss falls fastest; valley (fastai's) the longest stretch of "
+        "falling loss, read two thirds of the way down. Each misleads somewhere, and the line under the plot says "
+        "which do on this test: min/10 and steepest when they land above the stable limit (a short test can still "
+        "lower the loss a few steps at an lr that diverges in a longer run; a noisy loss moves steepest); valley "
+        "when the loss is flat at the start of the sweep: a loss that creeps down from the first step makes that "
+        "flat start part of the longest falling stretch, and the pick lands in it, decades below the others "
+        "(0.00076 on the quadratic, where min/10 is 0.19, steepest 0.89 and the limit 2)", "plots",
+        (_bind("r", "view('range')", "Range test"),)),
     Key("m", "a map of many runs: the run over a grid of its lr (log) and a second parameter (momentum where the "
         "optimizer has one, else the field last focused in the form), each cell converging, oscillating (~) or "
         "diverging (X), shaded by its final loss in colour, with the edge of stability and critical damping "

@@ -25,10 +25,10 @@ import numpy as np
 from lrtui.analysis.branches import branches, end_loss
 from lrtui.analysis.compare import is_noisy, smoothing_weight
 from lrtui.analysis.landscape import cell_of, loss_grid, path_bounds, path_cells
-from lrtui.analysis.range_test import RangeTest, range_test
+from lrtui.analysis.range_test import RangeTest, misleading, range_test
 from lrtui.analysis.smoothing import ema, trailing_mean
 from lrtui.params import ConfigError
-from lrtui.plotting.figure import Figure
+from lrtui.plotting.figure import Figure, wordings
 from lrtui.plotting.series import Look, Series
 from lrtui.sim.config import PROBLEMS, WORK_BUDGET, Prepared, Trace, estimated_seconds, prepare
 from lrtui.sim.engine import Progress, simulate_many
@@ -214,10 +214,12 @@ class LossView(View):
         if floor is not None and np.isfinite(floor).any():  # over the runs, not under them
             series.append(Series(run.x, floor, REFERENCE, "noise floor", marker="." if look.plain else None,
                                  on_top=True))
-        title = f"loss: {trace.config.problem} / {trace.config.optimizer}" + (f" (EMA {weight:g})" if weight else "")
-        if trace.seeds > 1:  # the mean over them (the legend names the band)
-            title += f", {trace.seeds} seeds"
-        return Figure(tuple(series), title, look, x_range=run.x_range)
+        # narrow, the title drops the problem and optimizer (the form names them) before the smoothing and the
+        # seeds (the mean over them: the legend names the band)
+        title, *shorter = wordings(("loss", 0), (f": {trace.config.problem} / {trace.config.optimizer}", 2),
+                                   (f" (EMA {weight:g})" if weight else "", 0),
+                                   (f", {trace.seeds} seeds" if trace.seeds > 1 else "", 1))
+        return Figure(tuple(series), title, look, x_range=run.x_range, shorter=tuple(shorter))
 
 
 def _floor_near_the_runs(floor: np.ndarray | None, series: list[Series]) -> np.ndarray | None:
@@ -295,11 +297,11 @@ class SharpnessView(View):
         with np.errstate(divide="ignore", invalid="ignore"):
             c = trace.stability_bound * trace.sharpness  # the optimizer's constant: bound = c / lambda
             tolerated = np.where(trace.lr > 0, c / trace.lr, np.nan)
-        lam = "lambda" if look.ascii else "λ"
-        return Figure((Series(run.x, trace.sharpness, "red+", f"sharpness {lam}max"),
+        lam = "lambda_max" if look.ascii else "λmax"  # (narrow, the legend names it alone: the title says sharpness)
+        title, *shorter = wordings(("sharpness", 0), (f", seed {trace.config.seed}" if trace.seeds > 1 else "", 1))
+        return Figure((Series(run.x, trace.sharpness, "red+", f"sharpness {lam}", short_label=lam),
                        Series(run.x, tolerated, REFERENCE, "c/lr", marker="." if look.plain else None)),
-                      "sharpness" + (f", seed {trace.config.seed}" if trace.seeds > 1 else ""), look,
-                      x_range=(0.0, float(max(len(run.x) - 1, 1))))
+                      title, look, x_range=(0.0, float(max(len(run.x) - 1, 1))), shorter=tuple(shorter))
 
 
 class RangeView(View):
@@ -326,22 +328,41 @@ class RangeView(View):
 
 
 def range_figure(result: RangeTest, look: Look) -> Figure:
-    """The range test's figure: loss against lr (log axis), the suggestions and the true stable limit as
-    vertical lines (in ASCII none, in monochrome the limit alone), the numbers in the summary."""
+    """The range test's figure: loss against lr (log axis), the picks and the true stable limit as vertical lines
+    (in ASCII none, in monochrome the limit alone); the limit in the title, the picks that mislead on this test
+    under the plot (:func:`~lrtui.analysis.range_test.misleading`: ? says what each pick is), the numbers in the
+    status line. Each fits 80 columns."""
     marks = [(np.log10(v), "cyan") for v in result.suggestions.values() if v > 0]
     if result.stable_limit:
         marks.append((np.log10(result.stable_limit), REFERENCE))
-    title = "range test: loss against lr"
+    line = " (orange line)"
     if look.ascii:
-        marks = []  # plotext draws them with box-drawing lines; the status line has the numbers
-    elif look.mono and marks:  # one colour cannot tell the picks from the limit: draw the limit alone
-        marks = marks[-1:] if result.stable_limit else []
-        title += " (line: the stable limit)" if result.stable_limit else ""
+        marks, line = [], ""  # plotext draws them with box-drawing lines; the status line has the numbers
+    elif look.mono:  # one colour cannot tell the picks from the limit: draw the limit alone
+        marks, line = marks[-1:] if result.stable_limit else [], " (the line)"
     limit = f"stable below {fmt(result.stable_limit)}" if result.stable_limit else "limit unknown"
-    picks = ", ".join(f"{k.replace('minimum', 'min')} {fmt(v)}" for k, v in result.suggestions.items())
+    title, *shorter = wordings(("range test: ", 1), (limit, 0), (line if result.stable_limit else "", 2))
+    picks = ", ".join(f"{_pick_name(k)} {v:.3g}" for k, v in result.suggestions.items())
     return Figure((Series(np.log10(result.lr), result.loss, "red+", decimate=False),), title, look,
-                  xlabel="lr", xlog=True, vlines=tuple(marks),
-                  summary=f"range test: {picks}; {limit}")  # the status line shows it: titles must be short
+                  xlog=True, vlines=tuple(marks), summary=f"{picks}; {limit}", shorter=tuple(shorter),
+                  **_range_note(result))
+
+
+def _pick_name(name: str) -> str:
+    return name.replace("minimum", "min")
+
+
+def _range_note(result: RangeTest) -> dict:
+    """The line under the range test's plot: the picks that mislead on this test, and why, in as many words as
+    the width has room for (the x label's wordings; "lr" alone where none does)."""
+    found = misleading(result)
+    if not found:
+        return {"xlabel": "lr"}
+    names = ", ".join(_pick_name(name) for name in found)
+    why = ", ".join(f"{_pick_name(name)} ({reason})" for name, reason in found.items())
+    return {"xlabel": f"lr; misleading: {why}; ? says why",
+            "shorter_xlabel": (f"lr; misleading: {why}", f"misleading: {why}", f"lr; misleading: {names}; ? says why",
+                               f"misleading: {names} (?)", "lr")}
 
 
 class BranchesView(View):

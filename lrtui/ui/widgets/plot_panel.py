@@ -56,7 +56,8 @@ class PlotPanel(Container):
         self.figure = figure
         self.points = figure.points
         self.plot.show(figure.series, title=figure.title, look=figure.look, x_range=figure.x_range,
-                       y_range=figure.y_range, xlabel=figure.xlabel, xlog=figure.xlog, vlines=figure.vlines)
+                       y_range=figure.y_range, xlabel=figure.xlabel, xlog=figure.xlog, vlines=figure.vlines,
+                       shorter=figure.shorter, shorter_xlabel=figure.shorter_xlabel)
 
     def place(self, epoch: float | None) -> None:
         """Put the cursor at ``epoch`` (hidden when None or outside the plot's data area)."""

@@ -51,6 +51,8 @@ class CurvePlot(PlotextPlot):
         self.xlog = False
         self.vlines: tuple[tuple[float, str], ...] = ()
         self.xlabel: str | None = None
+        self.shorter: tuple[str, ...] = ()  # the title's shorter wordings (Figure.shorter)
+        self.shorter_xlabel: tuple[str, ...] = ()
         self.geometry: Geometry | None = None
         self._version = 0
         self._settings: tuple | None = None
@@ -67,15 +69,17 @@ class CurvePlot(PlotextPlot):
     def show(self, series: tuple[Series, ...], *, title: str | None = None, look: Look | None = None,
              x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
              xlabel: str | None = None, xlog: bool = False,
-             vlines: tuple[tuple[float, str], ...] = ()) -> None:
+             vlines: tuple[tuple[float, str], ...] = (), shorter: tuple[str, ...] = (),
+             shorter_xlabel: tuple[str, ...] = ()) -> None:
         """Replace what the plot draws; it is rebuilt at the next refresh, unless nothing it draws changed
         (a new seed leaves the lr plot as it was). ``xlog``: x values are log10 of the quantity, ticks are
-        labelled 1e-3 style; ``vlines``: (x, colour) marks across the plot. The title says " (log)" when
+        labelled 1e-3 style; ``vlines``: (x, colour) marks across the plot; ``shorter``, ``shorter_xlabel``:
+        the title's and the x label's shorter wordings, for a narrow plot. The title says " (log)" when
         ``look.log`` puts series on a log axis."""
         base = self.base_title if title is None else title
         look = self.look if look is None else look
         title = base + (" (log)" if look.log and series else "")
-        settings = (title, look, x_range, y_range, xlabel, xlog, vlines)
+        settings = (title, look, x_range, y_range, xlabel, xlog, vlines, shorter, shorter_xlabel)
         if self._version and settings == self._settings and same_series(series, self.series):
             return
         self._settings = settings
@@ -88,6 +92,8 @@ class CurvePlot(PlotextPlot):
         self.x_range = x_range
         self.y_range = y_range
         self.xlabel = xlabel
+        self.shorter = shorter
+        self.shorter_xlabel = shorter_xlabel
         self._version += 1
         self.refresh()
 
@@ -165,7 +171,8 @@ class CurvePlot(PlotextPlot):
         """Draw the plot (lrtui.plotting.draw, shared with the CLI's --plot) on this widget's plotext figure."""
         theme = "clear" if self.look.mono else self._get_plotext_theme_name(self.app.theme)
         figure = Figure(self.series, self.base_title, self.look, x_range=self.x_range, y_range=self.y_range,
-                        xlabel=self.xlabel, xlog=self.xlog, vlines=self.vlines)
+                        xlabel=self.xlabel, xlog=self.xlog, vlines=self.vlines, shorter=self.shorter,
+                        shorter_xlabel=self.shorter_xlabel)
         width, height = self.size.width, self.size.height
         drawing = draw_figure(self.plt, figure, width, height, theme)
         self.builds += width >= MIN_WIDTH and height >= MIN_HEIGHT  # (smaller: the title alone, not plotext)
