@@ -183,3 +183,20 @@ def test_the_status_line_drops_the_sums_then_the_long_verdict_then_the_trend_to_
     assert brief == no_sums.replace("noise floor from epoch 412", "noise floor")
     assert line(len(brief) - 1) == brief[:brief.index("  here")]  # the trend last
     assert line(10) == line(len(brief) - 1)  # nothing left to drop: the line is cut at the edge
+
+
+@pytest.mark.parametrize("optimizer, ascii, words", [
+    ("sgd", False, "(orange: limit 2/λmax)"), ("momentum", False, "(orange: limit 2(1+μ)/λmax)"),
+    ("nesterov", True, "(dots: limit (2(1+mu)/(1+2mu))/lambdamax)")])
+def test_the_lr_plots_limit_is_named_by_the_optimizers_own_formula(optimizer, ascii, words):
+    """The newcomer's try: under momentum the title said 'limit 2/λmax' over a line drawn at 2(1+μ)/λmax."""
+    from lrtui.plotting.series import Look
+    from lrtui.sim.config import prepare
+    from lrtui.sim.engine import simulate
+    from lrtui.ui.views import LrView, Run
+
+    prepared = prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 1.5}}, optimizer=optimizer))
+    trace = simulate(prepared)
+    look = Look(ascii=ascii, mono=ascii)
+    figure = LrView().figure(Run(trace, prepared), look)
+    assert words in figure.title

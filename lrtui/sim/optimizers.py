@@ -118,6 +118,8 @@ class Optimizer:
     stability: Callable[[dict[str, Any]], float] | None = None
     evaluated: Callable[[Array, dict[str, Any], dict[str, Any]], Array] | None = None
     settled: Callable[[dict[str, Any]], float] | None = None
+    stability_text: str = "c"
+    """c as a person reads it, in ASCII (mu the momentum): ``2``, ``2(1+mu)``."""
 
     def stability_factor(self, p: dict[str, Any]) -> float | None:
         """c in the stability bound lr < c / lambda_max on a quadratic (None where no such bound holds)."""
@@ -273,14 +275,15 @@ OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
         Optimizer("sgd", (WEIGHT_DECAY,), _no_state, _sgd_step, "plain gradient descent (torch SGD)",
-                  stability=lambda p: 2.0),
+                  stability=lambda p: 2.0, stability_text="2"),
         Optimizer("momentum", (MOMENTUM, WEIGHT_DECAY), _buffer_state, _momentum_step,
                   "heavy-ball momentum (torch SGD with momentum, dampening 0)",
-                  stability=lambda p: 2.0 * (1 + p["momentum"])),
+                  stability=lambda p: 2.0 * (1 + p["momentum"]), stability_text="2(1+mu)"),
         Optimizer("nesterov", (MOMENTUM, WEIGHT_DECAY), _buffer_state,
                   lambda x, g, lr, s, p: _momentum_step(x, g, lr, s, p, nesterov=True),
                   "Nesterov momentum (torch SGD with nesterov=True)",
-                  stability=lambda p: 2.0 * (1 + p["momentum"]) / (1 + 2 * p["momentum"])),
+                  stability=lambda p: 2.0 * (1 + p["momentum"]) / (1 + 2 * p["momentum"]),
+                  stability_text="2(1+mu)/(1+2mu)"),
         Optimizer("adam", ADAM + (WEIGHT_DECAY,), _adam_state, _adam_step, "Adam with bias correction (torch Adam)"),
         Optimizer("adamw", ADAM + (Param("weight_decay", "float", 0.01, "decoupled weight decay", 0.0, 1e3),),
                   _adam_state, lambda x, g, lr, s, p: _adam_step(x, g, lr, s, p, decoupled=True),

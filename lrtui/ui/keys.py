@@ -97,8 +97,9 @@ KEY_MAP = (
          _bind("ctrl+c", "quit('ctrl+c')", "Quit", priority=True))),
     Key("l / L", "log scale of the loss plot / the lr plot", "plots",
         (_bind("l", "log('loss')", "Log loss"), _bind("L", "log('lr')", "Log lr"))),
-    Key("(the lr plot)", "orange (dots without colour): the stability limit 2/lambda_max, where the curvature is "
-        "known; an lr above it diverges", "plots"),
+    Key("(the lr plot)", "orange (dots without colour): the stability limit c/lambda_max, where the curvature is "
+        "known (c = 2 for SGD, 2(1+mu) with momentum mu, 2(1+mu)/(1+2mu) with Nesterov's; the title names it); an "
+        "lr above it diverges", "plots"),
     Key("v", "landscape view (2-D problems): the loss surface shaded (log; without colour a character ramp, the "
         "valley blank), the optimizer's path on it, @ at the cursor's epoch", "plots",
         (_bind("v", "view('landscape')", "Landscape"),)),

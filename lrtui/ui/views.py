@@ -122,16 +122,21 @@ class LrView:
     def figure(self, run: Run, look: Look) -> Figure:
         trace = run.trace
         series = [Series(run.x, trace.lr, "blue+")] + run.pin_series("lr", look, legend=False)
-        title = f"lr: {trace.config.schedule['name']}"
+        name = f"lr: {trace.config.schedule['name']}"
+        title, shorter = name, ()
         bound = trace.stability_bound
         if np.isfinite(bound).any():
             lam = "lambda" if look.ascii else "λ"
             if np.nanmin(bound) <= 3 * np.nanmax(np.abs(trace.lr)):
                 series.append(Series(run.x, bound, REFERENCE, marker="." if look.plain else None))  # the title names it
-                title += f"  ({'dots' if look.plain else REFERENCE}: limit 2/{lam}max)"
+                c = run.prepared.optimizer.stability_text
+                c = c if look.ascii else c.replace("mu", "μ")
+                c = f"({c})" if "/" in c else c  # (Nesterov's: a fraction over lambda_max)
+                line = "dots" if look.plain else REFERENCE
+                title, *shorter = wordings((name, 0), (f"  ({line}: limit", 1), (f" {c}/{lam}max", 2), (")", 1))
             else:
                 title += f"  (stable below {fmt(float(np.nanmin(bound)))})"
-        return Figure(tuple(series), title, look, x_range=run.x_range)
+        return Figure(tuple(series), title, look, x_range=run.x_range, shorter=tuple(shorter))
 
 
 _MISSING = object()
