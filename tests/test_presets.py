@@ -564,6 +564,14 @@ async def test_t18_opens_on_the_warmup_map_where_the_stable_lr_grows_with_warmup
         largest = [found.x.values[row == 0].max() for row in found.kind]  # (0: converges)
         assert largest == sorted(largest)  # a longer warmup never allows less
         assert largest[0] < 0.3 and 1.7 < largest[-1] < 2.0
+        # the newcomer's try: opened on its map, it was drawn for a guessed panel (42x5 cells in the corner of
+        # a 120x40 terminal) until m was pressed twice; it fills the panel laid out, and follows a resize
+        assert (len(found.x.values), len(found.y.values)) == app.run_display.text_cells() == (80, 24)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        await settle(app, pilot)
+        resized = app.run_display.views["map"].result(app._run())
+        assert (len(resized.x.values), len(resized.y.values)) == app.run_display.text_cells() != (80, 24)
 
 
 # --- recipes: the published shapes -----------------------------------------------------------------------

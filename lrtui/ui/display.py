@@ -134,10 +134,13 @@ class RunDisplay:
         figure = self.panels[view].figure
         return figure.summary if figure is not None else ""
 
-    def text_cells(self) -> tuple[int, int]:
+    def text_cells(self) -> tuple[int, int] | None:
         """The cells a text view (the map, the landscape) has room for in the lower panel: a column each, a
-        row a line (two in colour, ▀), the axes and the legend beside."""
-        width, height = self.switcher.size.width or 50, self.switcher.size.height or 10  # (every view's room)
+        row a line (two in colour, ▀), the axes and the legend beside; None before the panel is laid out (a
+        preset opening on its map: drawn for a guessed size it stayed small in a large terminal)."""
+        width, height = self.switcher.size  # (every view's room)
+        if not width or not height:
+            return None
         rows = max(height - 5, 3) * (1 if self.look.plain else 2)
         return max(min(width - 8, 80), 10), min(rows, 40)
 

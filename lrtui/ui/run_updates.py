@@ -9,6 +9,7 @@ changes them only through the callables it is handed.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, Protocol
 
 from lrtui.analysis.compare import default_target
@@ -20,6 +21,7 @@ from lrtui.ui.display import RunDisplay, cursor_status
 from lrtui.ui.shown import Shown
 from lrtui.ui.simulation import Job, Results, SimulationQueue, ViewJob, ViewResults
 from lrtui.ui.views import Run
+from lrtui.ui.widgets.text_panel import TextPanel
 
 
 class RunState(Protocol):
@@ -58,6 +60,9 @@ class RunPresenter:
                  playing_at: Callable[[], int | None], focused_field: Callable[[], str | None] = lambda: None) -> None:
         self._state, self.display = state, display
         display.status_line.refit = self.update_status  # (it fits its width: written again as that changes)
+        for name, panel in display.panels.items():
+            if isinstance(panel, TextPanel):
+                panel.refit = partial(self._text_panel_resized, name)
         self._show_run, self._set_quietly, self._set_view, self._fill_form = show_run, set_quietly, set_view, fill_form
         self._set_interval, self._call_later = set_interval, call_later
         self._refresh_bindings, self._notify = refresh_bindings, notify
@@ -191,7 +196,10 @@ class RunPresenter:
         name = self._state.view
         view = self.display.views[name]
         if view.as_text:  # (its cells fit the panel; a map's y axis follows the field last focused)
-            view.cells = self.display.text_cells()
+            cells = self.display.text_cells()
+            if cells is None:
+                return  # not laid out yet: its panel's first size draws it (see _text_panel_resized)
+            view.cells = cells
         if name == "map":
             view.focused = self._focused_field()
         try:
@@ -203,6 +211,12 @@ class RunPresenter:
                 return  # done on the spot: its result drew the plots
             self._watch_progress()
         self.display.draw(run, name, self.log_scale)
+
+    def _text_panel_resized(self, name: str) -> None:
+        """A text view's panel has a new size: the view on screen is drawn again where its cells change."""
+        view = self.display.views.get(name)
+        if self._state.view == name and view is not None and self.display.text_cells() != view.cells:
+            self.draw_plots()
 
     def _view_done(self, job: ViewJob, results: ViewResults) -> None:
         """A view's work is done: kept by its view, and drawn if that view of that run is on screen."""

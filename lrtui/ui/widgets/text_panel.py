@@ -3,6 +3,9 @@ text, drawn as it is handed (rich Text, never markup)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from textual import events
 from textual.widgets import Static
 
 
@@ -19,6 +22,11 @@ class TextPanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.figure = None  # (RunDisplay asks every panel for its last figure's summary: a text has none)
+        self.refit: Callable[[], None] | None = None  # its view drawn again for its new size (a map's cells)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.refit is not None:
+            self.refit()
 
     def draw_text(self, text) -> None:
         self.update(text)
