@@ -541,7 +541,8 @@ def test_a_thousand_member_chain_is_refused_in_one_line_at_once(tmp_path, capsys
         spec.write_text(json.dumps({"name": "chained", "params": {"lr": 0.1, "schedulers": ["cosine"] * members}}))
         start = time.perf_counter()
         assert main(["simulate", "--spec", str(spec), "--epochs", "1000000"]) == 2
-        assert time.perf_counter() - start < 5  # (a bound on a refusal, not a benchmark: it took minutes)
+        assert time.perf_counter() - start < 30  # (a bound on a refusal, not a benchmark: it took minutes; 0.5 s
+        # here, 5.5 s once under a full suite on two busy cores)
         err = capsys.readouterr().err
         assert err == f"lrtui: schedulers has {members:,} member schedules (nested ones counted): allowed at most 64\n"
     nested = {"name": "chained", "params": {"lr": 0.1, "schedulers": [
