@@ -720,3 +720,29 @@ def test_language_model_recipes_run_on_the_valley_for_3000_steps():
     for p in ALL:
         if p.kind == "recipe" and p.config.problem == "river_valley":
             assert (p.config.epochs, p.config.steps_per_epoch) == (300, 10)
+
+
+async def test_a_preset_whose_losses_differ_on_a_log_scale_opens_on_one():
+    """The newcomer's try: T16 opened on a linear loss plot where every curve lay on 0 (its lesson is .0028
+    against .029); meta["log"] opens it on a log scale, at start and from the palette, and another preset
+    opened after it sets the scale back."""
+    from lrtui.plotting.terminal import Options
+    from lrtui.ui.app import make_app
+    from lrtui.ui.start import Start
+    from tests.conftest import started
+
+    for name in ("T16", "T17"):
+        assert find(name).meta["log"] == ("loss",)
+    assert all(set(p.meta.get("log", ())) <= {"loss", "lr"} for p in PRESETS.values())
+    p = find("T16")
+    app = make_app(Start(p.config, Options(), pinned=p.pinned, preset=p))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert app.runs.log_scale == {"lr": False, "loss": True}
+        assert "(log)" in app.query_one("#loss-panel").plot.title
+        app.sessions.load_preset(find("T1"))
+        await started(app, pilot)
+        assert app.runs.log_scale == {"lr": False, "loss": False}
+        app.sessions.load_preset(find("T17"))
+        await started(app, pilot)
+        assert app.runs.log_scale["loss"]

@@ -8,7 +8,8 @@ differ. ``note`` says what to notice, with the numbers teaching.md gives; ``meta
 - every preset: ``source`` (citation), ``flag`` ("[N]" reproduced numerically, "[V]" checked against the
   source, "[R]" recalled), ``view`` (the lower plot the scenario is about: loss, sharpness, landscape or range),
   and where its lesson reads some of the scoreboard's columns, ``columns`` (their headers, kept longest on a
-  narrow terminal: T4's Σlr and Σlr²);
+  narrow terminal: T4's Σlr and Σlr²), and where its losses differ only on a log scale, ``log`` (the plots it
+  opens on one: ``("loss",)``, T16's and T17's);
 - teaching scenarios: ``variants``, settings of the scenario that cannot be overlaid because they change the
   problem, the seed or the epoch unit (label -> :class:`RunConfig`); T8's ``range_test`` (its ramp);
 - recipes: the real time axis (``unit``, ``length``, ``per_epoch``: how much of it one epoch of ``config`` stands

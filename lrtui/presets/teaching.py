@@ -340,7 +340,7 @@ def _t16() -> Preset:
         "(0.14): schedule-free matches a tuned decay without knowing when training stops; it does not beat "
         "cosine here (Defazio et al. 2024).",
         {"source": "Defazio et al. 2024, The Road Less Scheduled (schedulefree.SGDScheduleFree); Zhang et al. 2019 "
-                   "(NQM)", "flag": "[N]", "view": "loss"},
+                   "(NQM)", "flag": "[N]", "view": "loss", "log": ("loss",)},
     )
 
 
@@ -362,7 +362,7 @@ def _t17() -> Preset:
         "cooldown of 20% ends lower still here, .0068 at its last step, though the scoreboard's mean over the last 300 "
         "steps reads it higher, .053 (1-sqrt .037): it holds a larger lr longer and falls only at the very end.",
         {"source": "Hagele et al. 2024, Scaling Laws and Compute-Optimal Training Beyond Fixed Training Durations; "
-                   "teaching.md T10", "flag": "[N]", "view": "loss"},
+                   "teaching.md T10", "flag": "[N]", "view": "loss", "log": ("loss",)},
     )
 
 

@@ -142,6 +142,8 @@ class LrtuiApp(App[None]):
             notify=self.notify, playing_at=lambda: self.cursor.playing_at,
             focused_field=lambda: self.form.focus_key)
         self.simulation = self.runs.queue
+        if start.preset is not None:
+            self.runs.log_scale.update({plot: True for plot in start.preset.meta.get("log", ())})
         self.cursor = Cursor(lambda: self.epoch, lambda epoch: setattr(self, "epoch", epoch),
                              lambda: self.runs.last_epoch, self.set_interval, self.runs.playing_changed,
                              self.runs.update_status, self.notify)
@@ -271,10 +273,13 @@ class LrtuiApp(App[None]):
             self.lab.keep_tried()  # (the run on screen as the app ends, if the student looked at it)
 
     def open_runs(self, config: RunConfig, pinned: tuple[RunConfig, ...], epoch: int, target: float | None,
-                  smoothing: str, view: str = "loss", map_axes: str = "") -> None:
+                  smoothing: str, view: str = "loss", map_axes: str = "", log: tuple[str, ...] | None = None) -> None:
         """A preset's or a session's runs, opened (SessionActions calls it): each reactive set, and its
-        watcher shows it; ``map_axes`` the map's axes as a preset sets them (lrtui.analysis.maps.parse_axes)."""
+        watcher shows it; ``map_axes`` the map's axes as a preset sets them (lrtui.analysis.maps.parse_axes);
+        ``log`` the plots a preset draws on a log scale (None: as they are)."""
         self._set_map_axes(config, map_axes)
+        if log is not None:
+            self.runs.log_scale.update({plot: plot in log for plot in self.runs.log_scale})
         self.smoothing = smoothing
         self.playback.stop()
         self.pinned = Pinned(pinned, config)

@@ -118,7 +118,7 @@ class SessionActions:
         self.preset = preset
         work = self._work()
         self._open_runs(preset.config, preset.pinned, 0, work.target_loss, work.smoothing,
-                        preset.meta.get("view", "loss"), preset.meta.get("map", ""))
+                        preset.meta.get("view", "loss"), preset.meta.get("map", ""), tuple(preset.meta.get("log", ())))
         self._mark_saved()  # a preset's runs are not work to lose: it opens again
         self._notify(f"{preset.name}: {preset.title} (? says what to notice)", timeout=5)
 
