@@ -65,7 +65,8 @@ def _field_of(text: str) -> list[str]:
 async def test_the_ascii_landscape_has_its_valley_where_the_loss_puts_it_and_the_cursor_on_the_path():
     """Issue 27: the landscape as a shaded field (a character a cell without colour, the valley blank), the
     path on top, the cursor's point (@) at its epoch's position. On the ravine, f = 0.1 x^2 + 2 y^2, each
-    column's lowest shade is in the row holding y = 0; the limits are the path's (path_bounds), computed here."""
+    column's lowest shade is in the row holding y = 0; the limits are the path's and the minimizer's (path_bounds),
+    computed here."""
     from lrtui.analysis.landscape import path_bounds
     from lrtui.plotting.field_text import FIELD_RAMP
 
@@ -76,7 +77,8 @@ async def test_the_ascii_landscape_has_its_valley_where_the_loss_puts_it_and_the
         await pilot.press("escape", "v")
         await pilot.pause()
         panel = app.query_one("#landscape-panel")
-        (x0, x1), (y0, y1) = path_bounds(app.trace.params)
+        (x0, x1), (y0, y1) = path_bounds(app.trace.params, also=(0.0, 0.0))  # (the ravine's minimizer framed)
+        assert x0 < 0 < x1 and y0 < 0 < y1
         grid = _field_of(panel.render().plain)
         rows, columns = len(grid), len(grid[0])
         valley = int((y1 - 0.0) / (y1 - y0) * rows)  # the line (top first) whose cells hold y = 0

@@ -264,3 +264,22 @@ def test_a_long_map_comes_coarse_first_then_refined_to_the_same_map(monkeypatch)
     assert len(seen) == 2 + 6 - 1  # after each piece but the last
     compute_map(base, x, y, partial=seen.append)
     assert len(seen) == 2 + 6 - 1  # a short map: no partial maps
+
+
+def test_the_landscape_frames_the_problems_minimizer_with_the_path():
+    """The newcomer's try: the ravine's landscape at 80x24 showed x from -5.48 to -1.33 (the path's frame): the
+    minimum at (0, 0), where the valley leads, was out of view."""
+    from lrtui.analysis.landscape import path_bounds
+    from lrtui.sim.engine import simulate
+    from lrtui.sim.config import PROBLEMS
+
+    for name, point in (("ravine", (0, 0)), ("river_valley", (10, 0)), ("rosenbrock", (1, 1)), ("beale", (3, 0.5))):
+        problem = PROBLEMS[name]
+        assert problem.minimizer == point
+        assert problem.loss(np.array([point], dtype=float), {"noise": 0.0})[0] == pytest.approx(problem.minimum)
+    short = simulate(prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 0.01}}, problem="ravine",
+                                       epochs=20)))
+    (x0, x1), (y0, y1) = path_bounds(short.params)
+    assert not x0 < 0 < x1  # the path alone does not reach the minimum
+    (x0, x1), (y0, y1) = path_bounds(short.params, also=PROBLEMS["ravine"].minimizer)
+    assert x0 < 0 < x1 and y0 < 0 < y1 and x0 < short.params[:, 0].min()

@@ -12,8 +12,13 @@ import numpy as np
 from lrtui.sim.problems import Problem
 
 
-def path_bounds(path: np.ndarray, margin: float = 0.15) -> tuple[tuple[float, float], tuple[float, float]]:
-    """x and y limits around the finite points of ``path`` (n, 2), with a margin, never empty."""
+def path_bounds(path: np.ndarray, margin: float = 0.15, also: tuple[float, ...] | None = None
+                ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """x and y limits around the finite points of ``path`` (n, 2) and the point ``also`` (the problem's
+    minimizer: where the valley leads, in the frame even before the path gets there), with a margin, never
+    empty."""
+    if also is not None:
+        path = np.vstack([path, np.asarray(also, dtype=np.float64)[None, :2]])
     finite = path[np.all(np.isfinite(path), axis=1)]
     if finite.size == 0:
         return (-1.0, 1.0), (-1.0, 1.0)

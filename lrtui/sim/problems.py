@@ -39,6 +39,7 @@ class Problem:
     note: str
     noise_scale: tuple[float, ...] = ()
     minimum: float | None = None
+    minimizer: tuple[float, ...] | None = None  # where the minimum is, where it is one point (the landscape frames it)
     kind: str = field(default="analytic")
     curvatures: Callable[[dict], tuple[float, ...]] | None = None  # Hessian eigenvalues of a quadratic
 
@@ -103,6 +104,7 @@ ravine = Problem(
     "steep direction and crawls along the flat one; it is stable only for lr < 2/4 = 0.5. Momentum "
     "widens the stable range to lr < 2 (1 + momentum) / 4 (T2).",
     minimum=0.0,
+    minimizer=(0.0, 0.0),
 )
 
 # --- quartic: f = x^4/4 + x^2/2 ------------------------------------------------------------------------
@@ -206,6 +208,7 @@ river_valley = Problem(
     "phase drops the loss at once (T10).",
     noise_scale=(0.1, 1.0),
     minimum=0.0,
+    minimizer=(10.0, 0.0),
 )
 
 # --- rosenbrock -----------------------------------------------------------------------------------------
@@ -233,6 +236,7 @@ rosenbrock = Problem(
     "1001.6 at the optimum (1, 1), so lr = 2e-3 hovers at the edge of stability and 2.1e-3 diverges "
     "(T12); a warmup to 1.9e-3 converges fast.",
     minimum=0.0,
+    minimizer=(1.0, 1.0),
 )
 
 # --- beale ----------------------------------------------------------------------------------------------
@@ -282,6 +286,7 @@ beale = Problem(
     note="Beale's function from (3, 4), minimum 0 at (3, 0.5). Gradients are huge at the start: GD with "
     "lr = 1e-4 is slow, lr = 1e-3 diverges at once, and so does momentum 0.9 at 1e-4 (T13).",
     minimum=0.0,
+    minimizer=(3.0, 0.5),
 )
 
 # --- spectrum: f = sum_i lambda_i x_i^2 / 2 over three curvatures -----------------------------------

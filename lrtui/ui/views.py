@@ -268,7 +268,7 @@ class LandscapeView(View):
 
         trace, prepared = run.trace, run.prepared
         path = trace.params
-        limits = path_bounds(path)
+        limits = path_bounds(path, also=prepared.problem.minimizer)
         columns, rows = self.cells
         rows -= rows % (1 if look.plain else 2)  # (in colour, two rows a line)
         cached = self._field
