@@ -296,10 +296,60 @@ async def test_a_on_the_map_chooses_its_y_and_ranges_and_a_bad_word_keeps_the_ma
         app.screen.query_one(Input).value = "noise=0..-1"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert "map axes: noise=0..-1 is not allowed: LOW..HIGH with LOW below HIGH, from 0" in status(app)
+        assert "map axes: noise=0..-1 is not allowed: LOW..HIGH with LOW below HIGH, from 0" in _prompt_problem(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
         assert view.result(app._run()) is found and app.is_running
         await pilot.press("m")  # (elsewhere a is not the map's)
         assert app.view == "loss"
+
+
+def _prompt_problem(app) -> str:
+    """The error under the prompt's input as it reads on the screen: its wrapped lines joined ("" where none)."""
+    from textual.widgets import Static
+
+    shown = app.screen.query_one("#problem", Static)
+    if not shown.display or "shown" not in shown.classes:
+        return ""
+    region = shown.content_region
+    assert 0 <= region.y and region.bottom <= app.size.height and region.right <= app.size.width
+    return " ".join(strip.text.strip() for strip in shown.render_lines(region.reset_offset)).strip()
+
+
+@pytest.mark.parametrize("typed, ends", [
+    ("y=nosuch", "one of T_max, eta_min, warmup, warmup_start_factor, L, x0, noise, momentum, weight_decay, epochs, "
+                 "steps_per_epoch, batch_size"),
+    ("y=momentum lr=0.001..3 momentum=0..2", "LOW..HIGH with LOW below HIGH, from 0 and below 1"),
+    ("lr=-1..3", "LOW..HIGH with LOW below HIGH, above 0 and up to 1e+06"),
+    ("asdf qwer", "y=FIELD or FIELD=LOW..HIGH (fields: lr, T_max, eta_min, warmup, warmup_start_factor, L, x0, "
+                  "noise, momentum, weight_decay, epochs, steps_per_epoch, batch_size)"),
+])
+async def test_the_map_axes_prompt_keeps_text_not_allowed_and_shows_its_whole_error_under_it(typed, ends):
+    """The newcomer's finding: the a prompt's error went to the status line, cut at 80 columns before its list
+    of fields or its bound, and the prompt closed, the typed text lost. Now the prompt stays open with the
+    text, the whole error wrapped under the input (fields by the short names the prompt accepts); escape
+    closes it with the map as it was, and enter on allowed text closes it and draws that map."""
+    from textual.widgets import Input
+
+    from tests.conftest import cosine
+
+    app = make_app(Start(replace(cosine(), optimizer="momentum"), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await _map_open(app, pilot)
+        found = view.result(app._run())
+        await pilot.press("a", "ctrl+u", *("space" if c == " " else c for c in typed), "enter")
+        await settle(app, pilot)
+        shown = _prompt_problem(app)
+        assert shown.startswith("map axes: ") and shown.endswith(ends), shown
+        assert app.screen.query_one(Input).value == typed and app.screen is not app.screen_stack[0]
+        app.screen.query_one(Input).value = ""
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and view.axes == type(view.axes)() and view.result(app._run()) is found
+        assert "not allowed" not in status(app)
+        await pilot.press("a", "ctrl+u", *"y=noise", "enter")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and view.result(app._run()).y.field == "problem.noise"
 
 
 async def test_a_map_past_the_work_budget_has_fewer_cells_and_says_so(monkeypatch):
