@@ -317,12 +317,12 @@ def _prompt_problem(app) -> str:
 
 
 @pytest.mark.parametrize("typed, ends", [
-    ("y=nosuch", "one of T_max, eta_min, warmup, warmup_start_factor, L, x0, noise, momentum, weight_decay, epochs, "
+    ("y=nosuch", "one of momentum, noise, L, weight_decay, warmup, x0, T_max, eta_min, warmup_start_factor, epochs, "
                  "steps_per_epoch, batch_size"),
     ("y=momentum lr=0.001..3 momentum=0..2", "LOW..HIGH with LOW below HIGH, from 0 and below 1"),
     ("lr=-1..3", "LOW..HIGH with LOW below HIGH, above 0 and up to 1e+06"),
-    ("asdf qwer", "y=FIELD or FIELD=LOW..HIGH (fields: lr, T_max, eta_min, warmup, warmup_start_factor, L, x0, "
-                  "noise, momentum, weight_decay, epochs, steps_per_epoch, batch_size)"),
+    ("asdf qwer", "y=FIELD or FIELD=LOW..HIGH (fields: lr, momentum, noise, L, weight_decay, warmup, x0, T_max, "
+                  "eta_min, warmup_start_factor, epochs, steps_per_epoch, batch_size)"),
 ])
 async def test_the_map_axes_prompt_keeps_text_not_allowed_and_shows_its_whole_error_under_it(typed, ends):
     """The newcomer's finding: the a prompt's error went to the status line, cut at 80 columns before its list

@@ -133,9 +133,29 @@ def test_lrtui_map_writes_a_row_per_cell_or_the_grid_as_json(capsys):
     assert "| stable edge c/lambda_max" in capsys.readouterr().out
 
 
+def test_lrtui_map_takes_the_y_by_the_short_name_the_apps_prompt_takes(capsys):
+    """The newcomer's finding: --y took only group.name, and its error's list (schedule.factor, ...) was cut
+    by the one-line limit before optimizer.momentum, the likely answer. --y momentum is the same map as
+    --y optimizer.momentum, and the error lists short names, the likeliest first, whole or with how many more."""
+    argv = ["map", "--optimizer", "momentum", "--cells", "4x3"]
+    assert main([*argv, "--y", "momentum"]) == 0
+    short = capsys.readouterr().out
+    assert main([*argv, "--y", "optimizer.momentum"]) == 0
+    assert capsys.readouterr().out == short and short.startswith("schedule.lr,optimizer.momentum,")
+    assert main([*argv, "--y", "nosuch"]) == 2
+    assert capsys.readouterr().err == ("lrtui map: --y=nosuch is not allowed: one of momentum, noise, L, weight_decay, "
+                                       "warmup, x0, factor, total_iters, warmup_start_factor, epochs, steps_per_epoch, "
+                                       "batch_size\n")
+    many = ["map", "--optimizer", "schedulefree_adamw", "--schedule", "onecycle", "--problem", "mlp", "--y", "nosuch"]
+    assert main(many) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lrtui map: --y=nosuch is not allowed: one of weight_decay, warmup, beta1, ")
+    assert err.endswith(" more (lrtui list)\n") and "..." not in err and "…" not in err
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--y", "schedule.lr"], "lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter"),
-    (["--y", "problem.nope"], "--y=problem.nope is not a numeric parameter of this run: allowed "),
+    (["--y", "problem.nope"], "lrtui map: --y=problem.nope is not allowed: one of noise, L, weight_decay, "),
     (["--cells", "3x1000"], "--cells=3x1000 is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 rows"),
     (["--cells", "4x٣"], "--cells=4x٣ is not allowed: COLUMNSxROWS"),  # (int() takes other scripts' digits)
     (["--x-range", "0,1"], "the lr's range is above 0"),

@@ -299,14 +299,42 @@ def _short(field: str, prepared: Prepared) -> str:
     return name if len(others) == 1 else field
 
 
+LIKELY = ("optimizer.momentum", "problem.noise", "problem.L", "optimizer.weight_decay", "schedule.warmup")
+"""The y fields a lesson varies most, named first where a message lists the fields allowed."""
+ALLOWED_CHARS = 130
+"""The most characters of field names a message lists (its one line is cut at lrtui.printable.MAX_MESSAGE)."""
+
+
+def field_names_map(prepared: Prepared) -> dict[str, str]:
+    """The names a map's field goes by, to its field: its short name (:func:`_short`) where no other field of
+    the run shares it, its group.name always; the lr as ``lr`` and ``schedule.lr``."""
+    fields = map_fields(prepared)
+    names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if _short(f, prepared) != f}
+    return names | {"lr": LR, LR: LR}
+
+
+def allowed_fields(prepared: Prepared, where: str = "") -> str:
+    """The y fields allowed, by their short names, the likeliest first (momentum, noise, L, weight decay,
+    warmup; then the optimizer's, the problem's, the schedule's, the run's), as many as fit in
+    :data:`ALLOWED_CHARS`, then how many more there are (and ``where`` they are listed)."""
+    groups = ("optimizer", "problem", "schedule")
+    fields = sorted(map_fields(prepared), key=lambda f: (
+        LIKELY.index(f) if f in LIKELY else len(LIKELY) + (groups.index(f.split(".")[0]) if "." in f else 3)))
+    names = [_short(f, prepared) for f in fields]
+    shown: list[str] = []
+    for name in names:
+        if len(", ".join([*shown, name])) > ALLOWED_CHARS:
+            break
+        shown.append(name)
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more} more{where}" if more else "")
+
+
 def parse_axes(text: str, prepared: Prepared) -> Axes:
     """A map's axes from words such as ``y=momentum lr=0.001..3 momentum=0..0.9`` (any of them, in any order;
     a field by its name or, where another field shares it, group.name): the y field, and the lr's range
     and the y's range as LOW..HIGH. :class:`ConfigError` in one line on anything else."""
-    fields = map_fields(prepared)
-    names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if _short(f, prepared) != f}
-    names |= {"lr": LR, LR: LR}
-    allowed = ", ".join(_short(f, prepared) for f in fields)
+    names, allowed = field_names_map(prepared), allowed_fields(prepared)
     y, ranges = None, {}
     for word in text.replace(",", " ").split():
         key, equals, value = word.partition("=")

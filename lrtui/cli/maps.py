@@ -11,6 +11,7 @@ import sys
 
 from lrtui.cli.parser import UsageError, grid_size
 from lrtui.params import ConfigError
+from lrtui.printable import cut
 
 CELLS = (60, 20)
 """The default grid: columns (lr) by rows (y)."""
@@ -27,21 +28,20 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from lrtui.analysis.maps import (LR, axis, checked_range, compute_map, default_range, default_y, map_fields,
-                                     map_params, map_seconds)
+    from lrtui.analysis.maps import (LR, allowed_fields, axis, checked_range, compute_map, default_range, default_y,
+                                     field_names_map, map_params, map_seconds)
     from lrtui.cli.output import ProgressLine
     from lrtui.cli.runs import run_config
     from lrtui.sim.config import WORK_BUDGET, prepare
 
     prepared = prepare(run_config(args))
-    y_field = args.y or default_y(prepared)
-    if y_field == LR:
-        raise UsageError("lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter")
-    try:
-        y_default = default_range(prepared, y_field)
-    except KeyError:
-        raise ConfigError(f"--y={y_field} is not a numeric parameter of this run: allowed "
-                          + ", ".join(map_fields(prepared))) from None
+    if args.y in ("lr", LR):
+        raise UsageError(f"lrtui map: --y {args.y} is the x axis: allowed another numeric parameter")
+    y_field = field_names_map(prepared).get(args.y) if args.y else default_y(prepared)
+    if y_field is None:  # (by its short name, as the app's prompt takes it, or group.name)
+        raise ConfigError(f"lrtui map: --y={cut(args.y, 20)} is not allowed: one of "
+                          + allowed_fields(prepared, " (lrtui list)"))
+    y_default = default_range(prepared, y_field)
     columns, rows = grid_size(args.cells, "lrtui map: --cells", (2, 240), (2, 120))
     x_low, x_high, _ = default_range(prepared, LR)
     if args.x_range:

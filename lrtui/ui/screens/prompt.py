@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from lrtui.printable import one_line
+from lrtui.printable import MAX_MESSAGE, one_line
 from lrtui.ui.screens.dialog import Dialog
 
 
@@ -68,7 +68,8 @@ class PathPrompt(Dialog[str | None]):
             return
         problem = self.check(typed)
         shown = self.query_one("#problem", Static)
-        shown.update(one_line(problem) if problem else "")  # (the message echoes what was typed: escaped)
+        # (escaped: it echoes what was typed; wrapped, so longer than the status line's one line)
+        shown.update(one_line(problem, 2 * MAX_MESSAGE) if problem else "")
         shown.set_class(bool(problem), "shown")
         if not problem:
             self.dismiss(typed)
