@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -151,6 +152,29 @@ def test_lrtui_map_takes_the_y_by_the_short_name_the_apps_prompt_takes(capsys):
     err = capsys.readouterr().err
     assert err.startswith("lrtui map: --y=nosuch is not allowed: one of weight_decay, warmup, beta1, ")
     assert err.endswith(" more (lrtui list)\n") and "..." not in err and "…" not in err
+
+
+def test_a_map_past_the_work_budget_says_how_many_cells_fit(capsys):
+    """The newcomer's finding: lrtui map --problem mlp was refused with '60x20 cells ... about 174 s of work:
+    allowed about 60 s (fewer --cells, ...)', leaving the user to guess how many. The message gives the cells
+    that fit, from the same estimate: those are within the budget, and the map asked is not."""
+    from lrtui.cli.runs import run_config
+    from lrtui.cli.parser import build_parser
+    from lrtui.sim.config import WORK_BUDGET
+
+    assert main(["map", "--problem", "mlp"]) == 2
+    err = capsys.readouterr().err
+    found = re.search(r"about 60 s \(--cells (\d+)x(\d+) fits, or fewer --epochs, or a narrower --y-range\)$", err)
+    assert found and err.startswith("lrtui: a map of 60x20 cells of this run is about "), err
+    columns, rows = int(found[1]), int(found[2])
+    assert 2 <= columns < 60 and 2 <= rows < 20
+    prepared = prepare(run_config(build_parser()[1]["map"].parse_args(["--problem", "mlp"])))
+    low, high, _ = default_range(prepared, maps.LR)
+    y = default_y(prepared)
+    y_low, y_high, y_log = default_range(prepared, y)
+    seconds = map_seconds(prepared, axis(maps.LR, low, high, True, columns), axis(y, y_low, y_high, y_log, rows))
+    assert seconds <= WORK_BUDGET < map_seconds(prepared, axis(maps.LR, low, high, True, 60),
+                                                axis(y, y_low, y_high, y_log, 20))
 
 
 @pytest.mark.parametrize("argv, message", [

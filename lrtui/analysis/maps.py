@@ -200,6 +200,23 @@ def map_seconds(prepared: Prepared, x: Axis, y: Axis) -> float:
     return sum(plans[row].seconds(len(cells)) for row, cells in passes(plans, len(x.values)))
 
 
+def fitted(prepared: Prepared, y_field: str, x_range: tuple[float, float], y_range: tuple[float, float, bool],
+           cells: tuple[int, int], least: tuple[int, int], budget: float) -> tuple[tuple[int, int], Axis, Axis, float]:
+    """A map's cells (columns, rows), its axes and their estimate (:func:`map_seconds`): ``cells`` where they take
+    at most ``budget`` seconds, else fewer, both counts shrunk together (each time by the square root of the
+    excess, between a tenth and a half) down to ``least`` (the estimate then may still be past the budget)."""
+    integer = map_params(prepared)[y_field].kind == "int"
+    columns, rows = cells
+    while True:
+        x = axis(LR, *x_range, True, columns)
+        y = axis(y_field, *y_range, rows, integer=integer)
+        seconds = map_seconds(prepared, x, y)
+        if seconds <= budget or (columns, rows) == least:
+            return (columns, rows), x, y, seconds
+        shrink = max(0.5, min(0.9, math.sqrt(budget / seconds)))
+        columns, rows = (max(low, int(n * shrink)) for n, low in zip((columns, rows), least))
+
+
 def default_y(prepared: Prepared, focused: str | None = None) -> str:
     """Momentum where the optimizer has one; else the field focused (a numeric one, not the lr); else the
     problem's noise or curvature, the weight decay, or the first numeric parameter there is."""

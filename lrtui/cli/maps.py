@@ -28,8 +28,8 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from lrtui.analysis.maps import (LR, allowed_fields, axis, checked_range, compute_map, default_range, default_y,
-                                     field_names_map, map_params, map_seconds)
+    from lrtui.analysis.maps import (LR, allowed_fields, checked_range, compute_map, default_range, default_y,
+                                     field_names_map, fitted)
     from lrtui.cli.output import ProgressLine
     from lrtui.cli.runs import run_config
     from lrtui.sim.config import WORK_BUDGET, prepare
@@ -55,13 +55,13 @@ def cmd_map(args: argparse.Namespace) -> int:
         checked_range(prepared, LR, x_low, x_high, f"lrtui map: --x-range={args.x_range}", "LOW,HIGH")
     if args.y_range:  # (within the parameter's bounds: a range outside them would be all blank)
         checked_range(prepared, y_field, y_low, y_high, f"lrtui map: --y-range={args.y_range}", "LOW,HIGH")
-    integer = map_params(prepared)[y_field].kind == "int"
-    x = axis(LR, x_low, x_high, True, columns)
-    y = axis(y_field, y_low, y_high, y_log, rows, integer=integer)
-    seconds = map_seconds(prepared, x, y)
-    if seconds > WORK_BUDGET:
+    ranges = (x_low, x_high), (y_low, y_high, y_log)
+    _, x, y, seconds = fitted(prepared, y_field, *ranges, (columns, rows), (columns, rows), WORK_BUDGET)
+    if seconds > WORK_BUDGET:  # (the cells that would fit, from the same estimate)
+        fewer, *_, within = fitted(prepared, y_field, *ranges, (columns, rows), (2, 2), WORK_BUDGET)
+        hint = f"--cells {fewer[0]}x{fewer[1]} fits, or" if within <= WORK_BUDGET else "fewer"
         raise ConfigError(f"a map of {columns}x{rows} cells of this run is about {seconds:,.0f} s of work: allowed "
-                          f"about {WORK_BUDGET:.0f} s (fewer --cells, --epochs, or a narrower --y-range)")
+                          f"about {WORK_BUDGET:.0f} s ({hint} fewer --epochs, or a narrower --y-range)")
     progress = ProgressLine("mapping")
     result = compute_map(prepared, x, y, progress)
     progress.close()

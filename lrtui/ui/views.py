@@ -13,7 +13,6 @@ here: the app's RunDisplay draws each figure into the view's panel.
 
 from __future__ import annotations
 
-import math
 import re
 
 from dataclasses import dataclass, field, replace
@@ -477,7 +476,7 @@ class MapView(View):
         return made
 
     def _make_work(self, run: Run) -> Work:
-        from lrtui.analysis.maps import LR, axis, compute_map, default_range, map_params, map_seconds, row_plans
+        from lrtui.analysis.maps import LR, compute_map, default_range, fitted, row_plans
         from lrtui.lab.spec import with_values
 
         prepared = run.prepared
@@ -486,16 +485,8 @@ class MapView(View):
         low, high, log = default_range(prepared, y_field)
         if self.axes.y == y_field and self.axes.y_range is not None:
             low, high = self.axes.y_range
-        integer = map_params(prepared)[y_field].kind == "int"
-        columns, rows = self.cells
-        while True:
-            x = axis(LR, *x_range, True, columns)
-            y = axis(y_field, low, high, log, rows, integer=integer)
-            seconds = map_seconds(prepared, x, y)
-            if seconds <= WORK_BUDGET or (columns, rows) == MIN_MAP_CELLS:
-                break
-            shrink = max(0.5, min(0.9, math.sqrt(WORK_BUDGET / seconds)))
-            columns, rows = (max(least, int(n * shrink)) for n, least in zip((columns, rows), MIN_MAP_CELLS))
+        (columns, rows), x, y, seconds = fitted(prepared, y_field, x_range, (low, high, log), self.cells,
+                                                MIN_MAP_CELLS, WORK_BUDGET)
         if seconds > WORK_BUDGET:
             raise ConfigError(f"a map of {columns}x{len(y.values)} cells of this run is about {seconds:,.0f} s of "
                               f"work: allowed about {WORK_BUDGET:.0f} s (fewer epochs, seeds or steps_per_epoch)")
