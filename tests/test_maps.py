@@ -152,6 +152,8 @@ def test_lrtui_map_takes_the_y_by_the_short_name_the_apps_prompt_takes(capsys):
     err = capsys.readouterr().err
     assert err.startswith("lrtui map: --y=nosuch is not allowed: one of weight_decay, warmup, beta1, ")
     assert err.endswith(" more (lrtui list)\n") and "..." not in err and "…" not in err
+    assert main([*many[:-1], "a_twenty_char_name_x"]) == 2  # (a longer name typed: the list shorter, not cut)
+    assert capsys.readouterr().err.endswith(" more (lrtui list)\n")
 
 
 def test_a_map_past_the_work_budget_says_how_many_cells_fit(capsys):

@@ -305,11 +305,11 @@ class Axes:
         y = self.y if self.y in map_fields(prepared) else default_y(prepared)
         x_range = self.x_range or default_range(prepared, LR)[:2]
         y_range = (self.y_range if self.y == y else None) or default_range(prepared, y)[:2]
-        return f"y={_short(y, prepared)}  lr={x_range[0]:.3g}..{x_range[1]:.3g}  " \
-               f"{_short(y, prepared)}={y_range[0]:.3g}..{y_range[1]:.3g}"
+        return f"y={short_name(y, prepared)}  lr={x_range[0]:.3g}..{x_range[1]:.3g}  " \
+               f"{short_name(y, prepared)}={y_range[0]:.3g}..{y_range[1]:.3g}"
 
 
-def _short(field: str, prepared: Prepared) -> str:
+def short_name(field: str, prepared: Prepared) -> str:
     """A field's name without its group where no other field of the run has it (momentum, noise, warmup)."""
     name = field.split(".")[-1]
     others = [f for f in map_params(prepared) if f.split(".")[-1] == name]
@@ -326,21 +326,21 @@ def field_names_map(prepared: Prepared) -> dict[str, str]:
     """The names a map's field goes by, to its field: its short name (:func:`_short`) where no other field of
     the run shares it, its group.name always; the lr as ``lr`` and ``schedule.lr``."""
     fields = map_fields(prepared)
-    names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if _short(f, prepared) != f}
+    names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if short_name(f, prepared) != f}
     return names | {"lr": LR, LR: LR}
 
 
-def allowed_fields(prepared: Prepared, where: str = "") -> str:
+def allowed_fields(prepared: Prepared, where: str = "", room: int = ALLOWED_CHARS) -> str:
     """The y fields allowed, by their short names, the likeliest first (momentum, noise, L, weight decay,
     warmup; then the optimizer's, the problem's, the schedule's, the run's), as many as fit in
-    :data:`ALLOWED_CHARS`, then how many more there are (and ``where`` they are listed)."""
+    ``room`` characters, then how many more there are (and ``where`` they are listed)."""
     groups = ("optimizer", "problem", "schedule")
     fields = sorted(map_fields(prepared), key=lambda f: (
         LIKELY.index(f) if f in LIKELY else len(LIKELY) + (groups.index(f.split(".")[0]) if "." in f else 3)))
-    names = [_short(f, prepared) for f in fields]
+    names = [short_name(f, prepared) for f in fields]
     shown: list[str] = []
     for name in names:
-        if len(", ".join([*shown, name])) > ALLOWED_CHARS:
+        if len(", ".join([*shown, name])) > room:
             break
         shown.append(name)
     more = len(names) - len(shown)
@@ -376,8 +376,8 @@ def parse_axes(text: str, prepared: Prepared) -> Axes:
     y = y or next((f for f in ranges if f != LR), None)
     strays = [f for f in ranges if f not in (LR, y)]
     if strays:
-        raise ConfigError(f"map axes: {_short(strays[0], prepared)}= is not allowed: a range for lr or the y axis "
-                          f"({_short(y, prepared) if y else 'y=FIELD'})")
+        raise ConfigError(f"map axes: {short_name(strays[0], prepared)}= is not allowed: a range for lr or the y axis "
+                          f"({short_name(y, prepared) if y else 'y=FIELD'})")
     return Axes(y, ranges.get(LR), ranges.get(y) if y else None)
 
 

@@ -11,7 +11,7 @@ import sys
 
 from lrtui.cli.parser import UsageError, grid_size
 from lrtui.params import ConfigError
-from lrtui.printable import cut
+from lrtui.printable import MAX_MESSAGE, cut
 
 CELLS = (60, 20)
 """The default grid: columns (lr) by rows (y)."""
@@ -28,8 +28,8 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from lrtui.analysis.maps import (LR, allowed_fields, checked_range, compute_map, default_range, default_y,
-                                     field_names_map, fitted)
+    from lrtui.analysis.maps import (ALLOWED_CHARS, LR, allowed_fields, checked_range, compute_map, default_range,
+                                     default_y, field_names_map, fitted)
     from lrtui.cli.output import ProgressLine
     from lrtui.cli.runs import run_config
     from lrtui.sim.config import WORK_BUDGET, prepare
@@ -39,8 +39,9 @@ def cmd_map(args: argparse.Namespace) -> int:
         raise UsageError(f"lrtui map: --y {args.y} is the x axis: allowed another numeric parameter")
     y_field = field_names_map(prepared).get(args.y) if args.y else default_y(prepared)
     if y_field is None:  # (by its short name, as the app's prompt takes it, or group.name)
-        raise ConfigError(f"lrtui map: --y={cut(args.y, 20)} is not allowed: one of "
-                          + allowed_fields(prepared, " (lrtui list)"))
+        start, where = f"lrtui map: --y={cut(args.y, 20)} is not allowed: one of ", " (lrtui list)"
+        room = MAX_MESSAGE - len(start) - len(f" and 99 more{where}")  # (within the one line, not cut)
+        raise ConfigError(start + allowed_fields(prepared, where, min(room, ALLOWED_CHARS)))
     y_default = default_range(prepared, y_field)
     columns, rows = grid_size(args.cells, "lrtui map: --cells", (2, 240), (2, 120))
     x_low, x_high, _ = default_range(prepared, LR)
