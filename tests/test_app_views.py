@@ -372,4 +372,40 @@ async def test_a_map_past_the_work_budget_has_fewer_cells_and_says_so(monkeypatc
         assert views.MIN_MAP_CELLS[0] <= len(smaller.x.values) < view.cells[0]
         assert map_seconds(app._run().prepared, smaller.x, smaller.y) <= seconds / 3
         title = f", {len(smaller.x.values)}x{len(smaller.y.values)} cells"
-        assert title in app.run_display.panels["map"].render().plain
+        panel = app.run_display.panels["map"]
+        assert title in panel.render().plain.splitlines()[0]
+        assert len(panel.render().plain.splitlines()[0]) <= panel.content_size.width  # (one line: not wrapped)
+
+
+@pytest.mark.parametrize("field", ["optimizer.momentum", "optimizer.weight_decay", "schedule.warmup_start_factor"])
+@pytest.mark.parametrize("plain", [False, True])
+def test_the_maps_title_fits_its_panel_at_80x24(field, plain):
+    """The newcomer's finding: lrtui --problem mlp's map (shrunk to the budget) had the title 'map:
+    weight_decay over lr (log), final loss, 19x6 cells', wider than the panel at 80x24: 'cells' wrapped alone
+    on a line. The title is the longest wording that fits the panel's 50 columns, the cells or the progress
+    always in it."""
+    from lrtui.analysis.maps import axis, compute_map
+    from lrtui.plotting.series import Look
+    from lrtui.sim.config import prepare
+    from lrtui.ui.views import MapView
+
+    view = MapView()
+    view.cells = (42, 36)  # (what RunDisplay.text_cells gives the panel at 80x24)
+    found = compute_map(prepare(_heavy_ball(20)), axis("schedule.lr", 0.01, 2.0, True, 19),
+                        axis("optimizer.momentum", 0.0, 0.9, False, 6))
+    found = replace(found, y=replace(found.y, field=field))
+    look = Look(ascii=plain)
+    name = field.split(".")[-1]
+    for text, ending in (("", None), (", 19x6 cells", ", 19x6 cells"), (", coarse: 53%", ", coarse: 53%")):
+        more = " (escape stops)" if "coarse" in text else ""
+        title = views_map_title(found, look, view, text, more)
+        assert len(title) <= 50 and name in title and "over lr" in title, title
+        assert ending is None or ending in title
+    assert views_map_title(replace(found, y=replace(found.y, field="optimizer.momentum")), look, view, "", "") \
+        == f"map: momentum over lr (log), {'outcome' if plain else 'final loss'}"
+
+
+def views_map_title(found, look, view, refining, more):
+    from lrtui.ui.views import _map_title
+
+    return _map_title(found, look, view._width(), refining, more)

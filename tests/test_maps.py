@@ -73,7 +73,26 @@ def test_a_map_without_colour_or_braille_loses_nothing_and_unicode_has_its_own_g
     assert all(ord(c) < 128 for line in plain for c in line)
     assert [row.replace(".", "·").replace("|", "│").replace(":", "∙") for row in grid_of(plain)] == \
         grid_of(fancy, "└")
-    assert plain[-1].startswith(". converges  ~ oscillates  X diverges  | stable edge")
+    assert plain[-2:] == [". converges  ~ oscillates  X diverges", "| stable edge c/lambda_max  : critical damping"]
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+def test_lrtui_map_plots_title_and_legend_fit_80_columns(capsys, ascii):
+    """The newcomer's finding: lrtui map --plot's title (90 characters) and legend (84) wrapped at 80 columns.
+    The title names the y by its short name and the lr as lr; the boundaries' legend goes on a line of its
+    own where one line would pass 80; a run named at length puts the run on a second title line."""
+    argv = ["map", "--optimizer", "momentum", "--cells", "60x4", "--plot"] + (["--ascii"] if ascii else [])
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "map: momentum over lr (log): constant on quadratic with momentum, 100 epochs"
+    assert max(len(line) for line in lines) <= 80 and "stable edge c/lambda_max" in lines[-1]
+    long = ["map", "--optimizer", "schedulefree_sgd", "--schedule", "warmup_cosine_restarts", "--problem",
+            "river_valley", "--epochs", "20000", "--cells", "4x2", "--plot", "--y", "num_warmup_steps"]
+    assert main(long) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["map: num_warmup_steps over lr (log)",
+                         "warmup_cosine_restarts on river_valley with schedulefree_sgd, 20,000 epochs"]
+    assert max(len(line) for line in lines) <= 80
 
 
 def test_each_cells_final_loss_is_the_closed_form_of_its_run():

@@ -62,10 +62,19 @@ def glyph_grid(m: Map, ascii: bool, marks: dict[tuple[int, int], str] | None = N
     return ["".join(r) for r in reversed(rows)]
 
 
+WIDTH = 80
+"""The columns the CLI's picture keeps its title and legend within (the lines of cells are as wide as asked)."""
+
+
 def long_title(m: Map) -> str:
-    """What a map shows and of which run (the CLI's; the app's form says the run)."""
-    return (f"{m.y.field} over {m.x.field} (log): {m.base.config.schedule['name']} on {m.base.problem.name} "
-            f"with {m.base.optimizer.name}, {m.base.epochs} epochs")
+    """What a map shows and of which run (the CLI's; the app's form says the run): a line, or two where one
+    would pass :data:`WIDTH` (the run on the second)."""
+    from lrtui.analysis.maps import short_name
+
+    what = f"map: {short_name(m.y.field, m.base)} over lr (log)"
+    run = f"{m.base.config.schedule['name']} on {m.base.problem.name} with {m.base.optimizer.name}, " \
+          f"{m.base.epochs:,} epochs"
+    return f"{what}: {run}" if len(what) + 2 + len(run) <= WIDTH else f"{what}\n{run}"
 
 
 def map_lines(m: Map, ascii: bool = False, marks: dict[tuple[int, int], str] | None = None,
@@ -100,8 +109,8 @@ def map_lines(m: Map, ascii: bool = False, marks: dict[tuple[int, int], str] | N
         bounds.append(f"{glyph['edge']} stable edge" + ("" if compact else " c/lambda_max"))
     if any(r is not None for r in damping_rows(m)):
         bounds.append(f"{glyph['damping']} critical damping")
-    if compact:  # (the boundaries on a line of their own: the app's panel is narrow)
-        return lines + ["  ".join(legend)] + (["  ".join(bounds)] if bounds else [])
+    if compact or len("  ".join(legend + bounds)) > WIDTH:  # (the boundaries on a line of their own: the app's
+        return lines + ["  ".join(legend)] + (["  ".join(bounds)] if bounds else [])  # panel is narrow)
     return lines + ["  ".join(legend + bounds)]
 
 
