@@ -222,7 +222,7 @@ def test_a_bad_map_request_is_one_line_and_status_2(capsys, argv, message):
 def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_own_colour():
     """Two cells a character (▀: the upper cell its foreground, the lower its background); the edge's cells
     white, diverging ones red, the converging ones darker the lower their final loss."""
-    from lrtui.plotting.map_text import DIVERGES, EDGE, RAMP, cell_colours, damping_rows, map_text
+    from lrtui.plotting.map_text import DIVERGES, EDGE, RAMP, cell_colours, damping_rows, edge_columns, map_text
 
     x = axis("schedule.lr", 0.01, 4.0, True, 40)
     y = axis("optimizer.momentum", 0.0, 0.9, False, 8)
@@ -231,9 +231,12 @@ def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_ow
     for row, beta in enumerate(y.values):
         edge = cell_of(x.edges(), 2 * (1 + beta) / L)
         assert colours[row][edge] == EDGE and set(colours[row][edge + 1:]) == {DIVERGES}
-    shaded = np.where(m.kind == 0, m.final, np.nan)
+    shaded = np.where(m.kind < 2, m.final, np.nan)  # (the scale spans the converging and oscillating cells)
     for column, row in enumerate(damping_rows(m)):  # (critical damping's cells have its colour)
         if row is not None:
+            shaded[row, column] = np.nan
+    for row, column in enumerate(edge_columns(m)):
+        if column is not None:
             shaded[row, column] = np.nan
     fastest = np.unravel_index(np.nanargmin(shaded), shaded.shape)
     assert colours[fastest[0]][fastest[1]] == RAMP[0]
@@ -315,3 +318,24 @@ def test_a_long_map_comes_coarse_first_then_refined_to_the_same_map(monkeypatch)
     assert len(seen) == 2 + 6 - 1  # after each piece but the last
     compute_map(base, x, y, partial=seen.append)
     assert len(seen) == 2 + 6 - 1  # a short map: no partial maps
+
+
+def test_the_colour_scale_starts_at_1e_16_not_at_a_denormal():
+    """The newcomer's finding: the legend printed near-zero losses as 7e-313 or 4e-323 (runs converged to
+    double precision's zero). The scale's low end is clamped at 1e-16: the legend reads 1e-16, and a loss
+    below it takes the lowest shade, as 1e-16 does. The scale's top is the largest shaded loss (a diverging
+    cell, red, stretched it: the converging cells all looked alike)."""
+    from dataclasses import replace
+
+    from lrtui.plotting.map_text import RAMP, cell_colours, map_text
+
+    m = compute_map(heavy_ball(epochs=30), axis("schedule.lr", 0.01, 0.5, True, 4),
+                    axis("optimizer.momentum", 0, 0.5, False, 2))
+    final = np.array([[7e-313, 4e-323, 1e-16, 1e-8], [1e4, 1e-2, 0.1, 0.3]])
+    kind = np.zeros(final.shape, dtype=np.int8)
+    kind[1, 0] = 2  # (a diverging cell is red: its loss is not on the scale)
+    m = replace(m, final=final, kind=kind, lambda_max=np.full(2, np.nan))  # (no boundaries drawn over cells)
+    legend = map_text(m).plain.splitlines()[-1]
+    assert legend.startswith("1e-16 ") and " 0.3 " in legend and "e-3" not in legend
+    colours = cell_colours(m)
+    assert colours[0][:3] == [RAMP[0]] * 3 and colours[1][3] == RAMP[-1] and colours[0][3] != RAMP[0]
