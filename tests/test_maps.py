@@ -199,6 +199,9 @@ def test_a_map_past_the_work_budget_says_how_many_cells_fit(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
+    (["--epochs", "200000"], "epochs=200000 is not allowed"),  # (--help says 1 to 100,000: so does the check)
+    (["--epochs", "0"], "[1, 100000]"),
+    (["--plot", "--format", "json"], "lrtui map: --plot draws the map, --format prints numbers"),
     (["--y", "schedule.lr"], "lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter"),
     (["--y", "problem.nope"], "lrtui map: --y=problem.nope is not allowed: one of noise, L, weight_decay, "),
     (["--cells", "3x1000"], "--cells=3x1000 is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 rows"),

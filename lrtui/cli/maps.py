@@ -10,7 +10,7 @@ import math
 import sys
 
 from lrtui.cli.parser import UsageError, grid_size
-from lrtui.params import ConfigError
+from lrtui.params import APP_MAX_EPOCHS, ConfigError
 from lrtui.printable import MAX_MESSAGE, cut
 
 CELLS = (60, 20)
@@ -34,7 +34,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     from lrtui.cli.runs import run_config
     from lrtui.sim.config import WORK_BUDGET, prepare
 
-    prepared = prepare(run_config(args))
+    prepared = prepare(run_config(args, max_epochs=APP_MAX_EPOCHS))  # (what --help says: the app's limit)
     if args.y in ("lr", LR):
         raise UsageError(f"lrtui map: --y {args.y} is the x axis: allowed another numeric parameter")
     y_field = field_names_map(prepared).get(args.y) if args.y else default_y(prepared)
