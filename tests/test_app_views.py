@@ -298,10 +298,60 @@ async def test_a_on_the_map_chooses_its_y_and_ranges_and_a_bad_word_keeps_the_ma
         app.screen.query_one(Input).value = "noise=0..-1"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert "map axes: noise=0..-1 is not allowed: LOW..HIGH with LOW below HIGH, from 0" in status(app)
+        assert "map axes: noise=0..-1 is not allowed: LOW..HIGH with LOW below HIGH, from 0" in _prompt_problem(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
         assert view.result(app._run()) is found and app.is_running
         await pilot.press("m")  # (elsewhere a is not the map's)
         assert app.view == "loss"
+
+
+def _prompt_problem(app) -> str:
+    """The error under the prompt's input as it reads on the screen: its wrapped lines joined ("" where none)."""
+    from textual.widgets import Static
+
+    shown = app.screen.query_one("#problem", Static)
+    if not shown.display or "shown" not in shown.classes:
+        return ""
+    region = shown.content_region
+    assert 0 <= region.y and region.bottom <= app.size.height and region.right <= app.size.width
+    return " ".join(strip.text.strip() for strip in shown.render_lines(region.reset_offset)).strip()
+
+
+@pytest.mark.parametrize("typed, ends", [
+    ("y=nosuch", "one of momentum, noise, L, weight_decay, warmup, x0, T_max, eta_min, warmup_start_factor, epochs, "
+                 "steps_per_epoch, batch_size"),
+    ("y=momentum lr=0.001..3 momentum=0..2", "LOW..HIGH with LOW below HIGH, from 0 and below 1"),
+    ("lr=-1..3", "LOW..HIGH with LOW below HIGH, above 0 and up to 1e+06"),
+    ("asdf qwer", "y=FIELD or FIELD=LOW..HIGH (fields: lr, momentum, noise, L, weight_decay, warmup, x0, T_max, "
+                  "eta_min, warmup_start_factor, epochs, steps_per_epoch, batch_size)"),
+])
+async def test_the_map_axes_prompt_keeps_text_not_allowed_and_shows_its_whole_error_under_it(typed, ends):
+    """The newcomer's finding: the a prompt's error went to the status line, cut at 80 columns before its list
+    of fields or its bound, and the prompt closed, the typed text lost. Now the prompt stays open with the
+    text, the whole error wrapped under the input (fields by the short names the prompt accepts); escape
+    closes it with the map as it was, and enter on allowed text closes it and draws that map."""
+    from textual.widgets import Input
+
+    from tests.conftest import cosine
+
+    app = make_app(Start(replace(cosine(), optimizer="momentum"), Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await _map_open(app, pilot)
+        found = view.result(app._run())
+        await pilot.press("a", "ctrl+u", *("space" if c == " " else c for c in typed), "enter")
+        await settle(app, pilot)
+        shown = _prompt_problem(app)
+        assert shown.startswith("map axes: ") and shown.endswith(ends), shown
+        assert app.screen.query_one(Input).value == typed and app.screen is not app.screen_stack[0]
+        app.screen.query_one(Input).value = ""
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and view.axes == type(view.axes)() and view.result(app._run()) is found
+        assert "not allowed" not in status(app)
+        await pilot.press("a", "ctrl+u", *"y=noise", "enter")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and view.result(app._run()).y.field == "problem.noise"
 
 
 async def test_a_map_past_the_work_budget_has_fewer_cells_and_says_so(monkeypatch):
@@ -324,7 +374,9 @@ async def test_a_map_past_the_work_budget_has_fewer_cells_and_says_so(monkeypatc
         assert views.MIN_MAP_CELLS[0] <= len(smaller.x.values) < view.cells[0]
         assert map_seconds(app._run().prepared, smaller.x, smaller.y) <= seconds / 3
         title = f", {len(smaller.x.values)}x{len(smaller.y.values)} cells"
-        assert title in app.run_display.panels["map"].render().plain
+        panel = app.run_display.panels["map"]
+        assert title in panel.render().plain.splitlines()[0]
+        assert len(panel.render().plain.splitlines()[0]) <= panel.content_size.width  # (one line: not wrapped)
 
 
 async def test_ctrl_z_takes_back_a_map_cell_made_the_run_and_ctrl_y_makes_it_again():
@@ -461,3 +513,37 @@ def test_the_range_test_says_which_picks_mislead(problem, optimizer, found):
     from lrtui.analysis.range_test import misleading, range_test
 
     assert misleading(range_test(RunConfig(problem=problem, optimizer=optimizer))) == found
+
+
+@pytest.mark.parametrize("field", ["optimizer.momentum", "optimizer.weight_decay", "schedule.warmup_start_factor"])
+@pytest.mark.parametrize("plain", [False, True])
+def test_the_maps_title_fits_its_panel_at_80x24(field, plain):
+    """The newcomer's finding: lrtui --problem mlp's map (shrunk to the budget) had the title 'map:
+    weight_decay over lr (log), final loss, 19x6 cells', wider than the panel at 80x24: 'cells' wrapped alone
+    on a line. The title is the longest wording that fits the panel's 50 columns, the cells or the progress
+    always in it."""
+    from lrtui.analysis.maps import axis, compute_map
+    from lrtui.plotting.series import Look
+    from lrtui.sim.config import prepare
+    from lrtui.ui.views import MapView
+
+    view = MapView()
+    view.cells = (42, 36)  # (what RunDisplay.text_cells gives the panel at 80x24)
+    found = compute_map(prepare(_heavy_ball(20)), axis("schedule.lr", 0.01, 2.0, True, 19),
+                        axis("optimizer.momentum", 0.0, 0.9, False, 6))
+    found = replace(found, y=replace(found.y, field=field))
+    look = Look(ascii=plain)
+    name = field.split(".")[-1]
+    for text, ending in (("", None), (", 19x6 cells", ", 19x6 cells"), (", coarse: 53%", ", coarse: 53%")):
+        more = " (escape stops)" if "coarse" in text else ""
+        title = views_map_title(found, look, view, text, more)
+        assert len(title) <= 50 and name in title and "over lr" in title, title
+        assert ending is None or ending in title
+    assert views_map_title(replace(found, y=replace(found.y, field="optimizer.momentum")), look, view, "", "") \
+        == f"map: momentum over lr (log), {'outcome' if plain else 'final loss'}"
+
+
+def views_map_title(found, look, view, refining, more):
+    from lrtui.ui.views import _map_title
+
+    return _map_title(found, look, view._width(), refining, more)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -72,7 +73,26 @@ def test_a_map_without_colour_or_braille_loses_nothing_and_unicode_has_its_own_g
     assert all(ord(c) < 128 for line in plain for c in line)
     assert [row.replace(".", "·").replace("|", "│").replace(":", "∙") for row in grid_of(plain)] == \
         grid_of(fancy, "└")
-    assert plain[-1].startswith(". converges  ~ oscillates  X diverges  | stable edge")
+    assert plain[-2:] == [". converges  ~ oscillates  X diverges", "| stable edge c/lambda_max  : critical damping"]
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+def test_lrtui_map_plots_title_and_legend_fit_80_columns(capsys, ascii):
+    """The newcomer's finding: lrtui map --plot's title (90 characters) and legend (84) wrapped at 80 columns.
+    The title names the y by its short name and the lr as lr; the boundaries' legend goes on a line of its
+    own where one line would pass 80; a run named at length puts the run on a second title line."""
+    argv = ["map", "--optimizer", "momentum", "--cells", "60x4", "--plot"] + (["--ascii"] if ascii else [])
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "map: momentum over lr (log): constant on quadratic with momentum, 100 epochs"
+    assert max(len(line) for line in lines) <= 80 and "stable edge c/lambda_max" in lines[-1]
+    long = ["map", "--optimizer", "schedulefree_sgd", "--schedule", "warmup_cosine_restarts", "--problem",
+            "river_valley", "--epochs", "20000", "--cells", "4x2", "--plot", "--y", "num_warmup_steps"]
+    assert main(long) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["map: num_warmup_steps over lr (log)",
+                         "warmup_cosine_restarts on river_valley with schedulefree_sgd, 20,000 epochs"]
+    assert max(len(line) for line in lines) <= 80
 
 
 def test_each_cells_final_loss_is_the_closed_form_of_its_run():
@@ -147,9 +167,57 @@ def test_lrtui_map_writes_a_row_per_cell_or_the_grid_as_json(capsys):
     assert "| stable edge c/lambda_max" in capsys.readouterr().out
 
 
+def test_lrtui_map_takes_the_y_by_the_short_name_the_apps_prompt_takes(capsys):
+    """The newcomer's finding: --y took only group.name, and its error's list (schedule.factor, ...) was cut
+    by the one-line limit before optimizer.momentum, the likely answer. --y momentum is the same map as
+    --y optimizer.momentum, and the error lists short names, the likeliest first, whole or with how many more."""
+    argv = ["map", "--optimizer", "momentum", "--cells", "4x3"]
+    assert main([*argv, "--y", "momentum"]) == 0
+    short = capsys.readouterr().out
+    assert main([*argv, "--y", "optimizer.momentum"]) == 0
+    assert capsys.readouterr().out == short and short.startswith("schedule.lr,optimizer.momentum,")
+    assert main([*argv, "--y", "nosuch"]) == 2
+    assert capsys.readouterr().err == ("lrtui map: --y=nosuch is not allowed: one of momentum, noise, L, weight_decay, "
+                                       "warmup, x0, factor, total_iters, warmup_start_factor, epochs, steps_per_epoch, "
+                                       "batch_size\n")
+    many = ["map", "--optimizer", "schedulefree_adamw", "--schedule", "onecycle", "--problem", "mlp", "--y", "nosuch"]
+    assert main(many) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lrtui map: --y=nosuch is not allowed: one of weight_decay, warmup, beta1, ")
+    assert err.endswith(" more (lrtui list)\n") and "..." not in err and "…" not in err
+    assert main([*many[:-1], "a_twenty_char_name_x"]) == 2  # (a longer name typed: the list shorter, not cut)
+    assert capsys.readouterr().err.endswith(" more (lrtui list)\n")
+
+
+def test_a_map_past_the_work_budget_says_how_many_cells_fit(capsys):
+    """The newcomer's finding: lrtui map --problem mlp was refused with '60x20 cells ... about 174 s of work:
+    allowed about 60 s (fewer --cells, ...)', leaving the user to guess how many. The message gives the cells
+    that fit, from the same estimate: those are within the budget, and the map asked is not."""
+    from lrtui.cli.runs import run_config
+    from lrtui.cli.parser import build_parser
+    from lrtui.sim.config import WORK_BUDGET
+
+    assert main(["map", "--problem", "mlp"]) == 2
+    err = capsys.readouterr().err
+    found = re.search(r"about 60 s \(--cells (\d+)x(\d+) fits, or fewer --epochs, or a narrower --y-range\)$", err)
+    assert found and err.startswith("lrtui: a map of 60x20 cells of this run is about "), err
+    columns, rows = int(found[1]), int(found[2])
+    assert 2 <= columns < 60 and 2 <= rows < 20
+    prepared = prepare(run_config(build_parser()[1]["map"].parse_args(["--problem", "mlp"])))
+    low, high, _ = default_range(prepared, maps.LR)
+    y = default_y(prepared)
+    y_low, y_high, y_log = default_range(prepared, y)
+    seconds = map_seconds(prepared, axis(maps.LR, low, high, True, columns), axis(y, y_low, y_high, y_log, rows))
+    assert seconds <= WORK_BUDGET < map_seconds(prepared, axis(maps.LR, low, high, True, 60),
+                                                axis(y, y_low, y_high, y_log, 20))
+
+
 @pytest.mark.parametrize("argv, message", [
+    (["--epochs", "200000"], "epochs=200000 is not allowed"),  # (--help says 1 to 100,000: so does the check)
+    (["--epochs", "0"], "[1, 100000]"),
+    (["--plot", "--format", "json"], "lrtui map: --plot draws the map, --format prints numbers"),
     (["--y", "schedule.lr"], "lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter"),
-    (["--y", "problem.nope"], "--y=problem.nope is not a numeric parameter of this run: allowed "),
+    (["--y", "problem.nope"], "lrtui map: --y=problem.nope is not allowed: one of noise, L, weight_decay, "),
     (["--cells", "3x1000"], "--cells=3x1000 is not allowed: COLUMNSxROWS, 2 to 240 columns and 2 to 120 rows"),
     (["--cells", "4x٣"], "--cells=4x٣ is not allowed: COLUMNSxROWS"),  # (int() takes other scripts' digits)
     (["--x-range", "0,1"], "the lr's range is above 0"),
@@ -171,7 +239,7 @@ def test_a_bad_map_request_is_one_line_and_status_2(capsys, argv, message):
 def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_own_colour():
     """Two cells a character (▀: the upper cell its foreground, the lower its background); the edge's cells
     white, diverging ones red, the converging ones darker the lower their final loss."""
-    from lrtui.plotting.map_text import DIVERGES, EDGE, RAMP, cell_colours, damping_rows, map_text
+    from lrtui.plotting.map_text import DIVERGES, EDGE, RAMP, cell_colours, damping_rows, edge_columns, map_text
 
     x = axis("schedule.lr", 0.01, 4.0, True, 40)
     y = axis("optimizer.momentum", 0.0, 0.9, False, 8)
@@ -180,9 +248,12 @@ def test_in_colour_each_cell_is_shaded_by_its_final_loss_and_the_edge_has_its_ow
     for row, beta in enumerate(y.values):
         edge = cell_of(x.edges(), 2 * (1 + beta) / L)
         assert colours[row][edge] == EDGE and set(colours[row][edge + 1:]) == {DIVERGES}
-    shaded = np.where(m.kind == 0, m.final, np.nan)
+    shaded = np.where(m.kind < 2, m.final, np.nan)  # (the scale spans the converging and oscillating cells)
     for column, row in enumerate(damping_rows(m)):  # (critical damping's cells have its colour)
         if row is not None:
+            shaded[row, column] = np.nan
+    for row, column in enumerate(edge_columns(m)):
+        if column is not None:
             shaded[row, column] = np.nan
     fastest = np.unravel_index(np.nanargmin(shaded), shaded.shape)
     assert colours[fastest[0]][fastest[1]] == RAMP[0]
@@ -283,3 +354,24 @@ def test_the_landscape_frames_the_problems_minimizer_with_the_path():
     assert not x0 < 0 < x1  # the path alone does not reach the minimum
     (x0, x1), (y0, y1) = path_bounds(short.params, also=PROBLEMS["ravine"].minimizer)
     assert x0 < 0 < x1 and y0 < 0 < y1 and x0 < short.params[:, 0].min()
+
+
+def test_the_colour_scale_starts_at_1e_16_not_at_a_denormal():
+    """The newcomer's finding: the legend printed near-zero losses as 7e-313 or 4e-323 (runs converged to
+    double precision's zero). The scale's low end is clamped at 1e-16: the legend reads 1e-16, and a loss
+    below it takes the lowest shade, as 1e-16 does. The scale's top is the largest shaded loss (a diverging
+    cell, red, stretched it: the converging cells all looked alike)."""
+    from dataclasses import replace
+
+    from lrtui.plotting.map_text import RAMP, cell_colours, map_text
+
+    m = compute_map(heavy_ball(epochs=30), axis("schedule.lr", 0.01, 0.5, True, 4),
+                    axis("optimizer.momentum", 0, 0.5, False, 2))
+    final = np.array([[7e-313, 4e-323, 1e-16, 1e-8], [1e4, 1e-2, 0.1, 0.3]])
+    kind = np.zeros(final.shape, dtype=np.int8)
+    kind[1, 0] = 2  # (a diverging cell is red: its loss is not on the scale)
+    m = replace(m, final=final, kind=kind, lambda_max=np.full(2, np.nan))  # (no boundaries drawn over cells)
+    legend = map_text(m).plain.splitlines()[-1]
+    assert legend.startswith("1e-16 ") and " 0.3 " in legend and "e-3" not in legend
+    colours = cell_colours(m)
+    assert colours[0][:3] == [RAMP[0]] * 3 and colours[1][3] == RAMP[-1] and colours[0][3] != RAMP[0]

@@ -200,6 +200,23 @@ def map_seconds(prepared: Prepared, x: Axis, y: Axis) -> float:
     return sum(plans[row].seconds(len(cells)) for row, cells in passes(plans, len(x.values)))
 
 
+def fitted(prepared: Prepared, y_field: str, x_range: tuple[float, float], y_range: tuple[float, float, bool],
+           cells: tuple[int, int], least: tuple[int, int], budget: float) -> tuple[tuple[int, int], Axis, Axis, float]:
+    """A map's cells (columns, rows), its axes and their estimate (:func:`map_seconds`): ``cells`` where they take
+    at most ``budget`` seconds, else fewer, both counts shrunk together (each time by the square root of the
+    excess, between a tenth and a half) down to ``least`` (the estimate then may still be past the budget)."""
+    integer = map_params(prepared)[y_field].kind == "int"
+    columns, rows = cells
+    while True:
+        x = axis(LR, *x_range, True, columns)
+        y = axis(y_field, *y_range, rows, integer=integer)
+        seconds = map_seconds(prepared, x, y)
+        if seconds <= budget or (columns, rows) == least:
+            return (columns, rows), x, y, seconds
+        shrink = max(0.5, min(0.9, math.sqrt(budget / seconds)))
+        columns, rows = (max(low, int(n * shrink)) for n, low in zip((columns, rows), least))
+
+
 def default_y(prepared: Prepared, focused: str | None = None) -> str:
     """Momentum where the optimizer has one; else the field focused (a numeric one, not the lr); else the
     problem's noise or curvature, the weight decay, or the first numeric parameter there is."""
@@ -288,25 +305,53 @@ class Axes:
         y = self.y if self.y in map_fields(prepared) else default_y(prepared)
         x_range = self.x_range or default_range(prepared, LR)[:2]
         y_range = (self.y_range if self.y == y else None) or default_range(prepared, y)[:2]
-        return f"y={_short(y, prepared)}  lr={x_range[0]:.3g}..{x_range[1]:.3g}  " \
-               f"{_short(y, prepared)}={y_range[0]:.3g}..{y_range[1]:.3g}"
+        return f"y={short_name(y, prepared)}  lr={x_range[0]:.3g}..{x_range[1]:.3g}  " \
+               f"{short_name(y, prepared)}={y_range[0]:.3g}..{y_range[1]:.3g}"
 
 
-def _short(field: str, prepared: Prepared) -> str:
+def short_name(field: str, prepared: Prepared) -> str:
     """A field's name without its group where no other field of the run has it (momentum, noise, warmup)."""
     name = field.split(".")[-1]
     others = [f for f in map_params(prepared) if f.split(".")[-1] == name]
     return name if len(others) == 1 else field
 
 
+LIKELY = ("optimizer.momentum", "problem.noise", "problem.L", "optimizer.weight_decay", "schedule.warmup")
+"""The y fields a lesson varies most, named first where a message lists the fields allowed."""
+ALLOWED_CHARS = 130
+"""The most characters of field names a message lists (its one line is cut at lrtui.printable.MAX_MESSAGE)."""
+
+
+def field_names_map(prepared: Prepared) -> dict[str, str]:
+    """The names a map's field goes by, to its field: its short name (:func:`_short`) where no other field of
+    the run shares it, its group.name always; the lr as ``lr`` and ``schedule.lr``."""
+    fields = map_fields(prepared)
+    names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if short_name(f, prepared) != f}
+    return names | {"lr": LR, LR: LR}
+
+
+def allowed_fields(prepared: Prepared, where: str = "", room: int = ALLOWED_CHARS) -> str:
+    """The y fields allowed, by their short names, the likeliest first (momentum, noise, L, weight decay,
+    warmup; then the optimizer's, the problem's, the schedule's, the run's), as many as fit in
+    ``room`` characters, then how many more there are (and ``where`` they are listed)."""
+    groups = ("optimizer", "problem", "schedule")
+    fields = sorted(map_fields(prepared), key=lambda f: (
+        LIKELY.index(f) if f in LIKELY else len(LIKELY) + (groups.index(f.split(".")[0]) if "." in f else 3)))
+    names = [short_name(f, prepared) for f in fields]
+    shown: list[str] = []
+    for name in names:
+        if len(", ".join([*shown, name])) > room:
+            break
+        shown.append(name)
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more} more{where}" if more else "")
+
+
 def parse_axes(text: str, prepared: Prepared) -> Axes:
     """A map's axes from words such as ``y=momentum lr=0.001..3 momentum=0..0.9`` (any of them, in any order;
     a field by its name or, where another field shares it, group.name): the y field, and the lr's range
     and the y's range as LOW..HIGH. :class:`ConfigError` in one line on anything else."""
-    fields = map_fields(prepared)
-    names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if _short(f, prepared) != f}
-    names |= {"lr": LR, LR: LR}
-    allowed = ", ".join(_short(f, prepared) for f in fields)
+    names, allowed = field_names_map(prepared), allowed_fields(prepared)
     y, ranges = None, {}
     for word in text.replace(",", " ").split():
         key, equals, value = word.partition("=")
@@ -331,8 +376,8 @@ def parse_axes(text: str, prepared: Prepared) -> Axes:
     y = y or next((f for f in ranges if f != LR), None)
     strays = [f for f in ranges if f not in (LR, y)]
     if strays:
-        raise ConfigError(f"map axes: {_short(strays[0], prepared)}= is not allowed: a range for lr or the y axis "
-                          f"({_short(y, prepared) if y else 'y=FIELD'})")
+        raise ConfigError(f"map axes: {short_name(strays[0], prepared)}= is not allowed: a range for lr or the y axis "
+                          f"({short_name(y, prepared) if y else 'y=FIELD'})")
     return Axes(y, ranges.get(LR), ranges.get(y) if y else None)
 
 

@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_intermixed_args(argv)
             args.command = "app"
         if getattr(args, "plot", False) and args.format is not None:
-            raise UsageError(f"lrtui {args.command}: --plot draws the curve, --format prints numbers: "
+            drawn = {"map": "the map", "range-test": "the range test"}.get(args.command, "the curve")
+            raise UsageError(f"lrtui {args.command}: --plot draws {drawn}, --format prints numbers: "
                              "allowed one of them")
         if getattr(args, "ascii", False) and getattr(args, "plot", None) is False:
             raise UsageError(f"lrtui {args.command}: --ascii shapes a plot: allowed only with --plot")

@@ -10,7 +10,8 @@ import math
 import sys
 
 from lrtui.cli.parser import UsageError, grid_size
-from lrtui.params import ConfigError
+from lrtui.params import APP_MAX_EPOCHS, ConfigError
+from lrtui.printable import MAX_MESSAGE, cut
 
 CELLS = (60, 20)
 """The default grid: columns (lr) by rows (y)."""
@@ -27,21 +28,21 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from lrtui.analysis.maps import (LR, axis, checked_range, compute_map, default_range, default_y, map_fields,
-                                     map_params, map_seconds)
+    from lrtui.analysis.maps import (ALLOWED_CHARS, LR, allowed_fields, checked_range, compute_map, default_range,
+                                     default_y, field_names_map, fitted)
     from lrtui.cli.output import ProgressLine
     from lrtui.cli.runs import run_config
     from lrtui.sim.config import WORK_BUDGET, prepare
 
-    prepared = prepare(run_config(args))
-    y_field = args.y or default_y(prepared)
-    if y_field == LR:
-        raise UsageError("lrtui map: --y schedule.lr is the x axis: allowed another numeric parameter")
-    try:
-        y_default = default_range(prepared, y_field)
-    except KeyError:
-        raise ConfigError(f"--y={y_field} is not a numeric parameter of this run: allowed "
-                          + ", ".join(map_fields(prepared))) from None
+    prepared = prepare(run_config(args, max_epochs=APP_MAX_EPOCHS))  # (what --help says: the app's limit)
+    if args.y in ("lr", LR):
+        raise UsageError(f"lrtui map: --y {args.y} is the x axis: allowed another numeric parameter")
+    y_field = field_names_map(prepared).get(args.y) if args.y else default_y(prepared)
+    if y_field is None:  # (by its short name, as the app's prompt takes it, or group.name)
+        start, where = f"lrtui map: --y={cut(args.y, 20)} is not allowed: one of ", " (lrtui list)"
+        room = MAX_MESSAGE - len(start) - len(f" and 99 more{where}")  # (within the one line, not cut)
+        raise ConfigError(start + allowed_fields(prepared, where, min(room, ALLOWED_CHARS)))
+    y_default = default_range(prepared, y_field)
     columns, rows = grid_size(args.cells, "lrtui map: --cells", (2, 240), (2, 120))
     x_low, x_high, _ = default_range(prepared, LR)
     if args.x_range:
@@ -55,13 +56,13 @@ def cmd_map(args: argparse.Namespace) -> int:
         checked_range(prepared, LR, x_low, x_high, f"lrtui map: --x-range={args.x_range}", "LOW,HIGH")
     if args.y_range:  # (within the parameter's bounds: a range outside them would be all blank)
         checked_range(prepared, y_field, y_low, y_high, f"lrtui map: --y-range={args.y_range}", "LOW,HIGH")
-    integer = map_params(prepared)[y_field].kind == "int"
-    x = axis(LR, x_low, x_high, True, columns)
-    y = axis(y_field, y_low, y_high, y_log, rows, integer=integer)
-    seconds = map_seconds(prepared, x, y)
-    if seconds > WORK_BUDGET:
+    ranges = (x_low, x_high), (y_low, y_high, y_log)
+    _, x, y, seconds = fitted(prepared, y_field, *ranges, (columns, rows), (columns, rows), WORK_BUDGET)
+    if seconds > WORK_BUDGET:  # (the cells that would fit, from the same estimate)
+        fewer, *_, within = fitted(prepared, y_field, *ranges, (columns, rows), (2, 2), WORK_BUDGET)
+        hint = f"--cells {fewer[0]}x{fewer[1]} fits, or" if within <= WORK_BUDGET else "fewer"
         raise ConfigError(f"a map of {columns}x{rows} cells of this run is about {seconds:,.0f} s of work: allowed "
-                          f"about {WORK_BUDGET:.0f} s (fewer --cells, --epochs, or a narrower --y-range)")
+                          f"about {WORK_BUDGET:.0f} s ({hint} fewer --epochs, or a narrower --y-range)")
     progress = ProgressLine("mapping")
     result = compute_map(prepared, x, y, progress)
     progress.close()

@@ -251,8 +251,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                    "one): each cell's final loss and class (converges, oscillates, diverges), as CSV, JSON or with "
                    "--plot the picture, with the analytic edge of stability where it is known.")
     _add_run_options(p_map, "constant", APP_MAX_EPOCHS)
-    p_map.add_argument("--y", metavar="FIELD", help="the y axis: a numeric parameter as a lab names it "
-                       "(optimizer.momentum, problem.noise, schedule.warmup, epochs)")
+    p_map.add_argument("--y", metavar="FIELD", help="the y axis: a numeric parameter by its name (momentum, noise, "
+                       "warmup, epochs) or as a lab names it (optimizer.momentum, problem.batch_size)")
     p_map.add_argument("--x-range", metavar="LOW,HIGH", help="the lr's range (default: around the stable edge)")
     p_map.add_argument("--y-range", metavar="LOW,HIGH", help="the y axis' range (default: its parameter's)")
     p_map.add_argument("--cells", default="60x20", metavar="COLUMNSxROWS", help="the grid (default 60x20)")

@@ -62,10 +62,19 @@ def glyph_grid(m: Map, ascii: bool, marks: dict[tuple[int, int], str] | None = N
     return ["".join(r) for r in reversed(rows)]
 
 
+WIDTH = 80
+"""The columns the CLI's picture keeps its title and legend within (the lines of cells are as wide as asked)."""
+
+
 def long_title(m: Map) -> str:
-    """What a map shows and of which run (the CLI's; the app's form says the run)."""
-    return (f"{m.y.field} over {m.x.field} (log): {m.base.config.schedule['name']} on {m.base.problem.name} "
-            f"with {m.base.optimizer.name}, {m.base.epochs} epochs")
+    """What a map shows and of which run (the CLI's; the app's form says the run): a line, or two where one
+    would pass :data:`WIDTH` (the run on the second)."""
+    from lrtui.analysis.maps import short_name
+
+    what = f"map: {short_name(m.y.field, m.base)} over lr (log)"
+    run = f"{m.base.config.schedule['name']} on {m.base.problem.name} with {m.base.optimizer.name}, " \
+          f"{m.base.epochs:,} epochs"
+    return f"{what}: {run}" if len(what) + 2 + len(run) <= WIDTH else f"{what}\n{run}"
 
 
 def map_lines(m: Map, ascii: bool = False, marks: dict[tuple[int, int], str] | None = None,
@@ -100,23 +109,36 @@ def map_lines(m: Map, ascii: bool = False, marks: dict[tuple[int, int], str] | N
         bounds.append(f"{glyph['edge']} stable edge" + ("" if compact else " c/lambda_max"))
     if any(r is not None for r in damping_rows(m)):
         bounds.append(f"{glyph['damping']} critical damping")
-    if compact:  # (the boundaries on a line of their own: the app's panel is narrow)
-        return lines + ["  ".join(legend)] + (["  ".join(bounds)] if bounds else [])
+    if compact or len("  ".join(legend + bounds)) > WIDTH:  # (the boundaries on a line of their own: the app's
+        return lines + ["  ".join(legend)] + (["  ".join(bounds)] if bounds else [])  # panel is narrow)
     return lines + ["  ".join(legend + bounds)]
 
 
 RAMP = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
         "#fde725")
 """The final loss's shades, low to high (viridis): a cell's colour by where its log10 final loss falls."""
+FLOOR = 1e-16
+"""The low end of the shades' scale: a final loss below it (a run converged to double precision's zero, 7e-313)
+is shaded and labelled as this, so the scale reads 1e-16 to its largest loss."""
 DIVERGES, EDGE, DAMPING, NOT_RUN_COLOUR = "#e8464a", "#ffffff", "#9a9a9a", "#202020"
 """The colours of a cell that diverged, of the stable edge's cells, critical damping's, and a cell not run."""
+
+
+def _scale(m: Map) -> tuple[float | None, float | None]:
+    """The shades' scale of the final loss: its least (at :data:`FLOOR` at least) and largest, over the cells
+    shaded (run, not diverging, a positive finite loss; None, None where there is none)."""
+    shaded = (m.kind >= 0) & (m.kind != m.classes.index("diverges"))
+    finite = m.final[shaded & np.isfinite(m.final) & (m.final > 0)]
+    if not finite.size:
+        return None, None
+    return max(float(finite.min()), FLOOR), max(float(finite.max()), FLOOR)
 
 
 def cell_colours(m: Map) -> list[list[str]]:
     """Each cell's colour, rows bottom (the least y) first: the shade of its log final loss, or its class's or
     boundary's colour."""
-    finite = m.final[np.isfinite(m.final) & (m.final > 0)]
-    low, high = (np.log10(finite.min()), np.log10(finite.max())) if finite.size else (0.0, 1.0)
+    low, high = _scale(m)
+    low, high = (np.log10(low), np.log10(high)) if low is not None else (0.0, 1.0)
     span = max(high - low, 1e-12)
     colours = []
     for row in range(m.final.shape[0]):
@@ -169,12 +191,12 @@ def map_text(m: Map, marks: dict[tuple[int, int], str] | None = None, title: str
     text.append(" " * width + " └" + "─" * columns + "\n")
     left, right = _number(m.x.values[0]), _number(m.x.values[-1])
     text.append(" " * (width + 2) + left + right.rjust(max(columns - len(left), len(right) + 1)) + "\n")
-    finite = m.final[np.isfinite(m.final) & (m.final > 0)]
-    if finite.size:  # (short: it fits the app's lower panel at 80x24)
-        text.append(f"{finite.min():.0e} ")
+    low, high = _scale(m)
+    if low is not None:  # (short: it fits the app's lower panel at 80x24)
+        text.append(f"{low:.0e} ")
         for shade in RAMP:
             text.append("█", style=shade)
-        text.append(f" {finite.max():.1g} ")
+        text.append(f" {high:.1g} ")
     text.append("█", style=DIVERGES)
     text.append(" diverges")
     if any(c is not None for c in edge_columns(m)):

@@ -425,8 +425,9 @@ class LrtuiApp(App[None]):
         self.notify(f"{done}{': ' + what if what else ''} ({hint})", timeout=3, markup=False)
 
     def action_map_axes(self) -> None:
-        """a on the map: its y and ranges, typed in a prompt that starts from the map's own; a word that is
-        not allowed says why in one line and the map stays as it was."""
+        """a on the map: its y and ranges, typed in a prompt that starts from the map's own. Text not allowed
+        keeps the prompt open with what was typed, its whole error under it; enter on allowed text (empty: the
+        default axes) draws the map; escape keeps the map as it was."""
         from lrtui.analysis.maps import parse_axes
         from lrtui.ui.screens.prompt import PathPrompt
 
@@ -435,20 +436,22 @@ class LrtuiApp(App[None]):
             return
         prepared = run.prepared
 
+        def problem(typed: str) -> str | None:
+            try:
+                parse_axes(typed, prepared)
+            except ConfigError as err:
+                return str(err)
+            return None
+
         def answered(typed: str | None) -> None:
             self.focus_moves.leave()
             if typed is None:
                 return
-            try:
-                axes = parse_axes(typed, prepared)
-            except ConfigError as err:
-                self.run_display.show_problem(str(err))
-                return
-            view.axes, view.cursor = axes, None
+            view.axes, view.cursor = parse_axes(typed, prepared), None
             self.runs.draw_plots()
 
         prompt = PathPrompt("the map's axes: y=FIELD, lr=LOW..HIGH, FIELD=LOW..HIGH", view.axes.text(prepared),
-                            hint="enter: draw the map   escape: keep it as it is")
+                            hint="enter: draw the map   escape: keep it as it is", check=problem)
         prompt.set_class(self.options.ascii, "ascii")
         self.push_screen(prompt, answered)
 

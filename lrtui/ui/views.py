@@ -13,7 +13,6 @@ here: the app's RunDisplay draws each figure into the view's panel.
 
 from __future__ import annotations
 
-import math
 import re
 
 from dataclasses import dataclass, field, replace
@@ -503,7 +502,7 @@ class MapView(View):
         return made
 
     def _make_work(self, run: Run) -> Work:
-        from lrtui.analysis.maps import LR, axis, compute_map, default_range, map_params, map_seconds, row_plans
+        from lrtui.analysis.maps import LR, compute_map, default_range, fitted, row_plans
         from lrtui.lab.spec import with_values
 
         prepared = run.prepared
@@ -512,16 +511,8 @@ class MapView(View):
         low, high, log = default_range(prepared, y_field)
         if self.axes.y == y_field and self.axes.y_range is not None:
             low, high = self.axes.y_range
-        integer = map_params(prepared)[y_field].kind == "int"
-        columns, rows = self.cells
-        while True:
-            x = axis(LR, *x_range, True, columns)
-            y = axis(y_field, low, high, log, rows, integer=integer)
-            seconds = map_seconds(prepared, x, y)
-            if seconds <= WORK_BUDGET or (columns, rows) == MIN_MAP_CELLS:
-                break
-            shrink = max(0.5, min(0.9, math.sqrt(WORK_BUDGET / seconds)))
-            columns, rows = (max(least, int(n * shrink)) for n, least in zip((columns, rows), MIN_MAP_CELLS))
+        (columns, rows), x, y, seconds = fitted(prepared, y_field, x_range, (low, high, log), self.cells,
+                                                MIN_MAP_CELLS, WORK_BUDGET)
         if seconds > WORK_BUDGET:
             raise ConfigError(f"a map of {columns}x{len(y.values)} cells of this run is about {seconds:,.0f} s of "
                               f"work: allowed about {WORK_BUDGET:.0f} s (fewer epochs, seeds or steps_per_epoch)")
@@ -619,7 +610,12 @@ class MapView(View):
         if self.cursor is not None:
             marks[self.cursor] = "+"
         fewer = len(found.x.values) < self.cells[0]  # (shrunk to the work budget)
-        return _map_drawn(found, look, marks, f", {len(found.x.values)}x{len(found.y.values)} cells" if fewer else "")
+        return _map_drawn(found, look, marks, self._width(), f", {len(found.x.values)}x{len(found.y.values)} cells"
+                          if fewer else "")
+
+    def _width(self) -> int:
+        """The panel's columns, from the cells asked for it (RunDisplay.text_cells: 8 columns beside them)."""
+        return self.cells[0] + 8
 
     def simulating_text(self, look: Look, percent: int) -> Any:
         """The panel while the map simulates: the map so far where it comes coarse first, else the progress."""
@@ -627,21 +623,35 @@ class MapView(View):
 
         if self.partial is None:
             return Text(f"{self.title}: simulating ... {percent}%")
-        return _map_drawn(self.partial, look, {}, f", coarse: {percent}% (escape stops)")
+        return _map_drawn(self.partial, look, {}, self._width(), f", coarse: {percent}%", " (escape stops)")
 
 
-def _map_drawn(found: Any, look: Look, marks: dict, refining: str = "") -> Any:
+def _map_drawn(found: Any, look: Look, marks: dict, width: int, refining: str = "", more: str = "") -> Any:
     """A map as rich Text: in colour its cells shaded, else its glyphs; ``refining`` ends its title (a map still
-    being simulated, or one of fewer cells than its panel has room for)."""
+    being simulated, or one of fewer cells than its panel has room for), and ``more`` after it where the title
+    fits in ``width`` with it (:func:`_map_title`)."""
     from rich.text import Text
 
     from lrtui.plotting.map_text import map_lines, map_text
 
-    title = (f"map: {found.y.field.split('.')[-1]} over lr (log), {'final loss' if not look.plain else 'outcome'}"
-             + refining)
+    title = _map_title(found, look, width, refining, more)
     if look.plain:
         return Text("\n".join(map_lines(found, ascii=look.ascii, marks=marks, title=title, compact=True)))
     return map_text(found, marks, title)
+
+
+def _map_title(found: Any, look: Look, width: int, refining: str, more: str) -> str:
+    """The map's title in the panel's ``width``: the longest of these that fits (a wrapped title left a word
+    alone on a line at 80x24): what it shows and in what (final loss, or outcome without colour), then the
+    cells or the progress (``refining``) and ``more``; without what it is shown in; without ``more``; then
+    without "map:" and "(log)"."""
+    from lrtui.analysis.maps import short_name
+
+    y = short_name(found.y.field, found.base)
+    shown = "outcome" if look.plain else "final loss"
+    titles = (f"map: {y} over lr (log), {shown}{refining}{more}", f"map: {y} over lr (log){refining}{more}",
+              f"map: {y} over lr (log){refining}", f"{y} over lr{refining}")
+    return next((t for t in titles if len(t) <= width), titles[-1])
 
 
 def _nearest(values: np.ndarray, value: float, log: bool) -> int:
