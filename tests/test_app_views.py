@@ -547,3 +547,17 @@ def views_map_title(found, look, view, refining, more):
     from lrtui.ui.views import _map_title
 
     return _map_title(found, look, view._width(), refining, more)
+
+
+async def test_the_map_of_onecycle_varies_its_max_lr_and_enter_sets_it():
+    """onecycle has no lr (its peak is max_lr): its map sets max_lr, and enter makes the cell the run."""
+    config = RunConfig(schedule={"name": "onecycle", "params": {}}, problem="quadratic", epochs=50)
+    app = make_app(Start(config, Options()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await _map_open(app, pilot)
+        found = view.result(app._run())
+        assert found is not None and found.x.field == "schedule.lr"
+        await pilot.press("left", "left", "enter")
+        await settle(app, pilot)
+        assert app.is_running and app.config.schedule["name"] == "onecycle"
+        assert app.config.schedule["params"]["max_lr"] != 0.1 and "lr" not in app.config.schedule["params"]

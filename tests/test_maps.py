@@ -375,3 +375,19 @@ def test_the_colour_scale_starts_at_1e_16_not_at_a_denormal():
     assert legend.startswith("1e-16 ") and " 0.3 " in legend and "e-3" not in legend
     colours = cell_colours(m)
     assert colours[0][:3] == [RAMP[0]] * 3 and colours[1][3] == RAMP[-1] and colours[0][3] != RAMP[0]
+
+
+@pytest.mark.parametrize("schedule", ["onecycle", "cyclic"])
+def test_a_schedule_without_an_lr_maps_its_peak(schedule, capsys):
+    """The map helper's find: lrtui map --schedule onecycle ended in a traceback (KeyError: 'schedule.lr'):
+    onecycle's and cyclic's lr is max_lr. The x axis sets their peak, by the lr's name."""
+    assert maps.lr_field(schedule) == "schedule.max_lr" and maps.lr_field("cosine") == "schedule.lr"
+    assert main(["map", "--schedule", schedule, "--cells", "4x2", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["x"]["field"] == "schedule.lr" and len(found["cells"]) == 8
+    base = prepare(RunConfig(schedule={"name": schedule, "params": {}}, problem="quadratic", epochs=50))
+    m = compute_map(base, axis("schedule.lr", 0.05, 8.0, True, 3), axis("problem.noise", 0, 0.1, False, 2))
+    assert not (m.kind == NOT_RUN).any()
+    assert m.kind[0, 0] == 0 and m.kind[0, -1] == 2  # max_lr 0.05 converges, 8 diverges (2/L = 2)
+    configs = maps.cell_configs(base.config, m.x, m.y)
+    assert configs[-1].schedule["params"]["max_lr"] == 8.0 and "lr" not in configs[-1].schedule["params"]

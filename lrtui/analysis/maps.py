@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -118,6 +118,22 @@ class Map:
         return (1 - math.sqrt(product)) ** 2 if 0 < product <= 1 else None
 
 
+def lr_field(schedule: str) -> str:
+    """The field the map's x axis (``schedule.lr``) sets on the schedule ``schedule``: its lr, or where it has
+    none its peak (onecycle's and cyclic's ``max_lr``)."""
+    from lrtui.schedules import registry
+
+    names = {p.name for p in registry.get(schedule).all_params}
+    return LR if "lr" in names or "max_lr" not in names else "schedule.max_lr"
+
+
+def with_map_values(config: RunConfig, values: dict[str, Any]) -> RunConfig:
+    """``config`` with a map's values set (lrtui.lab.spec.with_values), its lr on the schedule's own lr field
+    (:func:`lr_field`)."""
+    field = lr_field(config.schedule["name"])
+    return with_values(config, {(field if name == LR else name): value for name, value in values.items()})
+
+
 def map_params(prepared: Prepared) -> dict[str, Param]:
     """The run's parameters by the names a lab and a map use (the schedule's, problem's, optimizer's, some
     of the run's), each with its declaration."""
@@ -128,6 +144,9 @@ def map_params(prepared: Prepared) -> dict[str, Param]:
     out |= {f"problem.{p.name}": p for p in prepared.problem.params}
     out |= {f"optimizer.{p.name}": p for p in prepared.optimizer.params}
     out |= {p.name: p for p in RUN_PARAMS if p.name in ("epochs", "steps_per_epoch", "batch_size")}
+    peak = lr_field(prepared.config.schedule["name"])
+    if peak != LR:  # (the x axis is its peak lr, by the lr's name)
+        out[LR] = out.pop(peak)
     return {name: p for name, p in out.items() if name in field_names(prepared) or name == LR}
 
 
@@ -167,7 +186,7 @@ def row_plans(prepared: Prepared, y: Axis) -> list[RowPlan]:
     plans = []
     for value in y.values:
         try:
-            plans.append(RowPlan(prepare(with_values(prepared.config, {y.field: _typed(value, y)}))))
+            plans.append(RowPlan(prepare(with_map_values(prepared.config, {y.field: _typed(value, y)}))))
         except ConfigError:
             plans.append(RowPlan(None))
     return plans
@@ -236,6 +255,8 @@ def default_y(prepared: Prepared, focused: str | None = None) -> str:
 
 def value_of(prepared: Prepared, field: str) -> float:
     """A field's value in the run (defaults filled in), by the name a lab and a map use."""
+    if field == LR:
+        field = lr_field(prepared.config.schedule["name"])
     group, _, name = field.partition(".")
     if group == "schedule":
         return prepared.schedule.params[name]
@@ -412,7 +433,8 @@ def axis(field: str, low: float, high: float, log: bool, cells: int, integer: bo
 
 def cell_configs(base: RunConfig, x: Axis, y: Axis) -> list[RunConfig]:
     """The runs of a map, row by row (y), each row's cells in x's order."""
-    return [with_values(base, {x.field: _typed(xv, x), y.field: _typed(yv, y)}) for yv in y.values for xv in x.values]
+    return [with_map_values(base, {x.field: _typed(xv, x), y.field: _typed(yv, y)})
+            for yv in y.values for xv in x.values]
 
 
 def _typed(value: float, ax: Axis) -> float | int:

@@ -389,13 +389,13 @@ class LrtuiApp(App[None]):
 
     def action_map_pick(self) -> None:
         """enter on the map: the cursor's cell becomes the run (its lr and y set, as typed in the form)."""
-        from lrtui.lab.spec import with_values
+        from lrtui.analysis.maps import with_map_values
 
         values = self.runs.map_pick()
         if not values:
             return
         try:
-            prepared = prepare(with_values(self.config, values))
+            prepared = prepare(with_map_values(self.config, values))
         except ConfigError as err:
             self.run_display.show_problem(str(err))
             return

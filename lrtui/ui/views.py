@@ -502,8 +502,7 @@ class MapView(View):
         return made
 
     def _make_work(self, run: Run) -> Work:
-        from lrtui.analysis.maps import LR, compute_map, default_range, fitted, row_plans
-        from lrtui.lab.spec import with_values
+        from lrtui.analysis.maps import LR, compute_map, default_range, fitted, row_plans, with_map_values
 
         prepared = run.prepared
         y_field = self.y_field(prepared)
@@ -517,7 +516,7 @@ class MapView(View):
             raise ConfigError(f"a map of {columns}x{len(y.values)} cells of this run is about {seconds:,.0f} s of "
                               f"work: allowed about {WORK_BUDGET:.0f} s (fewer epochs, seeds or steps_per_epoch)")
         plans = row_plans(prepared, y)
-        grid = with_values(run.trace.config, {LR: None, y_field: None})  # (the map is the same whatever they are)
+        grid = with_map_values(run.trace.config, {LR: None, y_field: None})  # (the same map whatever they are)
         steps = len(x.values) * sum(p.run.epochs * p.run.steps_per_epoch * p.run.seeds for p in plans if p.run)
 
         def compute(progress: Progress | None) -> Any:
