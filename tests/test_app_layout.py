@@ -59,6 +59,11 @@ async def test_ascii_mode_draws_no_braille():
         assert all(ord(c) < 128 for c in screen_text), {c for c in screen_text if ord(c) >= 128}
         plot = app.query_one("#lr-panel").plot
         assert all(ord(c) < 128 for y in range(plot.size.height) for c in plot.render_line(y).text)
+        await pilot.press("escape")  # the plots' footer: its enter was Textual's '⏎' (the newcomer's try, LANG=C)
+        await pilot.pause()
+        screen_text = "".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert all(ord(c) < 128 for c in screen_text), {c for c in screen_text if ord(c) >= 128}
+        assert "enter Fields" in screen_text
 
 
 @pytest.mark.parametrize("env, utf8", [

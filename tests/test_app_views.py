@@ -246,7 +246,7 @@ async def test_the_maps_second_axis_is_the_field_last_focused_where_the_optimize
         assert "▀" in app.run_display.panels["map"].render().plain  # in colour: two cells a character
         app.run_display.show_progress(50, 100, 1, view="map")  # (what a long map shows as it goes)
         assert "map: simulating ... 50%" in app.run_display.panels["map"].render().plain
-        assert status(app).startswith("map: simulating: 50 of 100 epochs, 50%")
+        assert status(app).startswith("map: simulating: 50 of 100 epochs over its rows, 50%")
         view = app.run_display.views["map"]
         coarse = replace(found, simulated=np.zeros(found.final.shape, dtype=bool))  # (a long map comes coarse first)
         view._refining(coarse)

@@ -391,3 +391,11 @@ def test_a_schedule_without_an_lr_maps_its_peak(schedule, capsys):
     assert m.kind[0, 0] == 0 and m.kind[0, -1] == 2  # max_lr 0.05 converges, 8 diverges (2/L = 2)
     configs = maps.cell_configs(base.config, m.x, m.y)
     assert configs[-1].schedule["params"]["max_lr"] == 8.0 and "lr" not in configs[-1].schedule["params"]
+
+
+def test_lrtui_map_offers_the_formats_it_writes(capsys):
+    """The newcomer's try: --format table was offered and printed exactly the CSV."""
+    assert main(["map", "--format", "table"]) == 2
+    assert "invalid choice: 'table' (choose from 'csv', 'json')" in capsys.readouterr().err
+    assert main(["map", "--cells", "3x2"]) == 0
+    assert capsys.readouterr().out.startswith("schedule.lr,problem.noise,final_loss,class\n")

@@ -63,7 +63,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         hint = f"--cells {fewer[0]}x{fewer[1]} fits, or" if within <= WORK_BUDGET else "fewer"
         raise ConfigError(f"a map of {columns}x{rows} cells of this run is about {seconds:,.0f} s of work: allowed "
                           f"about {WORK_BUDGET:.0f} s ({hint} fewer --epochs, or a narrower --y-range)")
-    progress = ProgressLine("mapping")
+    progress = ProgressLine("mapping (epochs over its rows)")  # (each row's epochs once: not cells, not runs)
     result = compute_map(prepared, x, y, progress)
     progress.close()
     if args.plot:

@@ -256,7 +256,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     p_map.add_argument("--x-range", metavar="LOW,HIGH", help="the lr's range (default: around the stable edge)")
     p_map.add_argument("--y-range", metavar="LOW,HIGH", help="the y axis' range (default: its parameter's)")
     p_map.add_argument("--cells", default="60x20", metavar="COLUMNSxROWS", help="the grid (default 60x20)")
-    p_map.add_argument("--format", choices=("table", "csv", "json"), help="output format (default csv: a row a cell)")
+    p_map.add_argument("--format", choices=("csv", "json"), help="output format (default csv: a row a cell)")
     p_map.add_argument("--plot", action="store_true", help="draw the map as text instead of printing numbers")
     p_map.add_argument("--ascii", action="store_true", help="plain ASCII picture")
     p_report = Parser(prog="lrtui report", description="The class table of a lab: per student and exercise the "

@@ -210,7 +210,8 @@ class RunDisplay:
         which = f" (run group {runs})" if runs > 1 else ""
         percent = 100 * done // max(total, 1)
         what = f"{self.views[view].title}: simulating" if view is not None else "simulating"
-        self.show_status(f"{what}: {done:,} of {total:,} epochs{which}, {percent}%  (escape cancels)")
+        unit = "epochs over its rows" if view == "map" else "epochs"  # (a map's rows' epochs, summed: not its run's)
+        self.show_status(f"{what}: {done:,} of {total:,} {unit}{which}, {percent}%  (escape cancels)")
         if view is not None:
             panel = self.panels[view]
             if isinstance(panel, TextPanel):  # (the map: rows of runs: the progress counts rows, each a run's epochs)

@@ -123,9 +123,11 @@ KEY_MAP = (
         "(0.00076 on the quadratic, where min/10 is 0.19, steepest 0.89 and the limit 2)", "plots",
         (_bind("r", "view('range')", "Range test"),)),
     Key("m", "a map of many runs: the run over a grid of its lr (log) and a second parameter (momentum where the "
-        "optimizer has one, else the field last focused in the form), each cell converging, oscillating (~) or "
-        "diverging (X), shaded by its final loss in colour, with the edge of stability and critical damping "
-        "where they are known; @ is the run shown, + the cursor; m again closes it", "plots",
+        "optimizer has one, else the field last focused in the form, else the problem's noise or curvature or "
+        "the weight decay), each cell a run: in colour shaded by its final loss (diverging cells red), without "
+        "colour or in ASCII a glyph for converging (.), oscillating (~) or diverging (X); the status line gives "
+        "the cursor's cell's class in words; the edge of stability and critical damping where they are known; "
+        "@ is the run shown, + the cursor; m again closes it", "plots",
         (_bind("m", "view('map')", "Map"),)),
     Key("left / right / up / down, enter (the map)", "move the map's cursor over its cells (the status line gives "
         "the cell's values and result); enter makes that cell the run (its lr and y set in the form; ctrl+z takes "
