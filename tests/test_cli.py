@@ -41,6 +41,7 @@ def test_no_command_opens_the_app_on_the_described_run(monkeypatch, argv, schedu
     opened = []
     monkeypatch.setattr(app_module.LrtuiApp, "run", lambda self: opened.append(self.config))
     monkeypatch.setattr("lrtui.cli.start.has_terminal", lambda: True)
+    monkeypatch.setattr("lrtui.cli.start.has_terminal", lambda: True)
     assert main(argv + ["--problem", "ravine", "--epochs", "50", "problem.noise=0.5"]) == 0
     (config,) = opened
     assert config.schedule == schedule and config.problem == "ravine" and config.epochs == 50
@@ -404,3 +405,22 @@ def test_list_one_name_gives_that_entry_and_a_schedules_formula(capsys):
     assert main(["list", "cosin"]) == 2
     err = capsys.readouterr().err
     assert "cosin is not a schedule, problem or optimizer (did you mean cosine?)" in err and err.count("\n") == 1
+
+
+def test_simulate_and_the_app_take_the_schedules_name_first_as_curve_and_code_do(capsys, monkeypatch):
+    """The newcomer's try: lrtui simulate cosine Tmax=10 said "'cosine' is not a param=value pair", while curve
+    and code took the name first (code's --help says "the same as giving it first")."""
+    assert main(["simulate", "cosine", "Tmax=10"]) == 2
+    assert "Tmax is not a parameter of cosine (did you mean T_max?)" in capsys.readouterr().err
+    assert main(["simulate", "cosine", "T_max=10", "--epochs", "12", "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "epoch,lr,loss" and rows[11].startswith("10,0.0,")  # cosine reaches 0 at T_max = 10
+    assert main(["simulate", "cosin"]) == 2
+    assert "schedule cosin is unknown (did you mean cosine?)" in capsys.readouterr().err
+    from lrtui.ui import app as app_module
+
+    opened = []
+    monkeypatch.setattr(app_module.LrtuiApp, "run", lambda self: opened.append(self.config))
+    monkeypatch.setattr("lrtui.cli.start.has_terminal", lambda: True)
+    assert main(["cosine", "T_max=20"]) == 0
+    assert opened[0].schedule["name"] == "cosine" and int(opened[0].schedule["params"]["T_max"]) == 20

@@ -18,6 +18,7 @@ from lrtui.cli.report import cmd_report
 from lrtui.cli.start import app_start, cmd_app, cmd_screenshot
 from lrtui.params import ConfigError
 from lrtui.printable import one_line
+from lrtui.schedules.registry import names as schedule_names
 
 __all__ = ["EXIT_USAGE", "SPEC_MAX_BYTES", "UsageError", "app_start", "build_parser", "load_spec", "main",
            "parse_assignments", "run_config"]
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = commands[argv[0]].parse_intermixed_args(argv[1:])
             args.command = argv[0]
         else:
-            if argv and not argv[0].startswith("-") and "=" not in argv[0]:
+            if argv and not argv[0].startswith("-") and "=" not in argv[0] and argv[0] not in schedule_names():
                 raise UsageError(f"lrtui: {argv[0]} is not a command: allowed " + ", ".join([*commands, "serve"])
                                  + ", or param=value pairs and options for the app (lrtui -h)")
             args = parser.parse_intermixed_args(argv)

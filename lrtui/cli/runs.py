@@ -139,16 +139,19 @@ def run_config(args: argparse.Namespace, default_schedule: dict[str, Any] | None
     """The run the options describe, validated (ConfigError names the bad parameter)."""
     from lrtui.sim.config import RunConfig
 
-    schedule_params, problem_params, optimizer_params = split_assignments(args.assignments)
+    tokens, schedule = list(args.assignments), args.schedule
+    if tokens and "=" not in tokens[0] and schedule is None and args.spec is None:
+        schedule = tokens.pop(0)  # the name first, as curve and code take it (lrtui simulate cosine T_max=50)
+    schedule_params, problem_params, optimizer_params = split_assignments(tokens)
     if args.spec is not None:
         spec = load_spec(args.spec)
-        if args.schedule not in (None, spec["name"]):
-            raise UsageError(f"lrtui: --schedule {args.schedule} does not match the spec file's {spec['name']}")
+        if schedule not in (None, spec["name"]):
+            raise UsageError(f"lrtui: --schedule {schedule} does not match the spec file's {spec['name']}")
         spec = {"name": spec["name"], "params": {**spec.get("params", {}), **schedule_params}}
-    elif args.schedule is None and default_schedule is not None:
+    elif schedule is None and default_schedule is not None:
         spec = {"name": default_schedule["name"], "params": {**default_schedule["params"], **schedule_params}}
     else:
-        spec = {"name": args.schedule or "constant", "params": schedule_params}
+        spec = {"name": schedule or "constant", "params": schedule_params}
     run = {name: RUN_DEFAULTS[name] if getattr(args, name) is None else getattr(args, name) for name in RUN_DEFAULTS}
     config = RunConfig(schedule=spec, problem_params=problem_params, optimizer_params=optimizer_params, **run)
     typed = set(schedule_params) if args.spec is None else None  # a spec file's horizon is kept as it is
