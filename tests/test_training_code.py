@@ -320,3 +320,16 @@ def test_in_real_transformers_the_script_runs_without_a_warning_at_lrtuis_lr_eac
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     _runs_at_lrtuis_lr(config, "transformers", tmp_path)
+
+
+def test_schedule_only_takes_a_preset_or_a_session_too(capsys, tmp_path):
+    """The newcomer's try: lrtui code --preset T5 --schedule-only said 'a schedule name is required' (and so did
+    --load), while without --schedule-only both worked; --reproduce with it was dropped without a word."""
+    from lrtui.presets import find
+
+    assert main(["code", "--preset", "T5", "--schedule-only"]) == 0
+    fragment = capsys.readouterr().out
+    assert "lr_scheduler.LinearLR(" in fragment and "for epoch in range" not in fragment
+    assert f"lr={find('T5').config.schedule['params']['lr']}" in fragment
+    assert main(["code", "--preset", "T5", "--schedule-only", "--reproduce"]) == 2
+    assert "--reproduce writes the whole run" in capsys.readouterr().err

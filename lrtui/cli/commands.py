@@ -302,6 +302,15 @@ def cmd_code(args: argparse.Namespace) -> int:
     from lrtui.sim.config import prepare
 
     name, words = schedule_words(args)
+    if args.schedule_only and args.reproduce:
+        raise UsageError("lrtui code: --reproduce writes the whole run: allowed without --schedule-only")
+    if args.schedule_only and (args.preset is not None or args.load is not None):  # (a preset's or a session's)
+        from lrtui.cli.start import app_start
+
+        args.schedule = name
+        config = app_start(args).config
+        sys.stdout.write(code_for(config.schedule, args.framework, config.optimizer, config.optimizer_params))
+        return 0
     if args.schedule_only:  # (the schedule, and the optimizer it drives: optimizer.key=value)
         mine = [t for t in words if t.startswith("optimizer.")]
         args = replace_namespace(args, name=name, schedule_option=None,
