@@ -333,3 +333,26 @@ def test_schedule_only_takes_a_preset_or_a_session_too(capsys, tmp_path):
     assert f"lr={find('T5').config.schedule['params']['lr']}" in fragment
     assert main(["code", "--preset", "T5", "--schedule-only", "--reproduce"]) == 2
     assert "--reproduce writes the whole run" in capsys.readouterr().err
+
+
+def test_plateaus_loop_says_what_its_order_does_not_what_a_schedules_does():
+    """The newcomer's try: plateau's loop carried the schedules' comment (the first epoch at the schedule's
+    second lr, a warmup's first lr never used, torch warns), none of which holds for ReduceLROnPlateau: torch
+    does not warn for it (checked with -W error), and it has no schedule to skip into."""
+    plateau = training_code(prepare(RunConfig(schedule={"name": "plateau", "params": {}})))
+    assert "torch warns about the order" not in plateau and "torch does not warn" in plateau
+    assert "judge the previous epoch's metric" in plateau
+    cosine = training_code(prepare(RunConfig(schedule={"name": "cosine", "params": {}})))
+    assert "torch warns about the order" in cosine and "plateau" not in cosine
+
+
+def test_a_transformers_script_of_several_steps_an_epoch_says_its_counts_are_epochs():
+    """The newcomer's try: with --steps-per-epoch 10 the script passed num_warmup_steps=10, num_training_steps=60
+    (lrtui's epochs) without a word; a Trainer steps the scheduler every optimizer step, so its warmup would be
+    10 steps, not 100."""
+    config = RunConfig(schedule={"name": "warmup_cosine", "params": {"num_warmup_steps": 10}}, epochs=60,
+                       steps_per_epoch=10)
+    script = training_code(prepare(config), "transformers")
+    assert "lrtui's epochs of 10 optimizer steps" in script and "multiply every count by 10" in script
+    one = training_code(prepare(RunConfig(schedule=config.schedule, epochs=60)), "transformers")
+    assert "multiply every count" not in one

@@ -42,6 +42,10 @@ PLATEAU_HINT = "# step it with the metric after each epoch: scheduler.step(valid
 ORDER_COMMENT = ("# scheduler.step() after the epoch's optimizer.step() calls: the other way round, the first "
                  "epoch trains at the\n# schedule's second lr (a warmup's first, smallest lr is never used) and "
                  "torch warns about the order.")
+PLATEAU_ORDER_COMMENT = ("# scheduler.step(metric) once the epoch's steps are done and its metric is measured: "
+                         "plateau compares it\n# with the best so far and cuts the lr after `patience` epochs "
+                         "without improvement (torch does not warn\n# about the order here: stepped before the "
+                         "epoch, it would judge the previous epoch's metric).")
 
 FREE_NOTE = "\n" + comment_lines(
     "schedule-free: the loop calls optimizer.train() before the training steps (the gradients are taken at y) and "
@@ -78,9 +82,14 @@ def transformers_training(run: Prepared) -> str:
     call = schedule_call(run.config.schedule)
     if isinstance(call, str):  # no such function: the comment says what to use instead
         return call
+    per_epoch = run.steps_per_epoch
+    units = "" if per_epoch == 1 else comment_lines(
+        f"The schedule's counts (its *_steps) are lrtui's epochs of {per_epoch} optimizer steps: the loop below "
+        "steps the scheduler once an epoch, as lrtui does. To step it at every optimizer step instead (as a "
+        f"Trainer does), multiply every count by {per_epoch}.") + "\n"
     return (_title(run) + _torch_imports(run, "torch") + "from transformers import optimization\n" + TORCH_MODEL
             + "\n" + trainer_hint(run.config.optimizer) + _torch_optimizer(run, call.lr) + "\n" + call.note
-            + f"scheduler = {call.source}\n\n" + _torch_loop(run, False))
+            + units + f"scheduler = {call.source}\n\n" + _torch_loop(run, False))
 
 
 def _torch_optimizer(run: Prepared, lr: float, over: str = "model.parameters()") -> str:
@@ -122,7 +131,7 @@ def _torch_loop(run: Prepared, plateau: bool) -> str:
             "    with torch.no_grad():  # the last batch's loss at x, as lrtui's loss is x's\n"
             "        loss = loss_fn(model(X[batch]), Y[batch])" if free else None,
             "    print(epoch, optimizer.param_groups[0][\"lr\"], loss.item())  # the epoch's lr and last loss",
-            ORDER_COMMENT.replace("\n#", "\n    #").join(["    ", ""]),
+            (PLATEAU_ORDER_COMMENT if plateau else ORDER_COMMENT).replace("\n#", "\n    #").join(["    ", ""]),
             f"    scheduler.step({metric})  # plateau reads {what}" if plateau else "    scheduler.step()"]
     if plateau and run.plateau_metric == "heldout":
         loop.insert(0, "def held_out_loss():  # your validation set's loss\n"
