@@ -239,7 +239,10 @@ def test_what_a_student_is_told_of_a_sessions_end():
     assert LAB.warning(4 * HOUR - 600).startswith("This session ends in 10 minutes: a lab session lasts 4 hours at")
     assert "ctrl+s saves your work" in LAB.warning(0)
     assert [duration(s) for s in (6, 89, 90, 600, 5400, 9000, 168 * HOUR)] == [
-        "6 seconds", "89 seconds", "2 minutes", "10 minutes", "1.5 hours", "2.5 hours", "168 hours"]
+        "6 seconds", "89 seconds", "1.5 minutes", "10 minutes", "1.5 hours", "2.5 hours", "168 hours"]
+    # the newcomer's try: --idle-minutes 2.5 and 1.5 both said "2 minutes" (rounded, halves to even)
+    assert [duration(s) for s in (150, 60, 3600, 1, 100, 86399)] == [
+        "2.5 minutes", "1 minute", "1 hour", "1 second", "about 1.7 minutes", "about 24 hours"]
     longest = Lifetime(idle_seconds=1440 * 60 - 1, max_age_seconds=167.9 * HOUR)  # (a close reason: 123 bytes)
     assert max(len(longest.why(due).encode()) for due in ("ends old", "ends idle")) <= 123
     short = Lifetime(idle_seconds=6, max_age_seconds=8)  # a test's: warned at half its age, looked at each 2 s

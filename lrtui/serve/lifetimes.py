@@ -19,12 +19,20 @@ Due = Literal["ends old", "warned", "ends idle"]
 
 
 def duration(seconds: float) -> str:
-    """``seconds`` for a person: 45 seconds, 10 minutes, 1.5 hours."""
+    """``seconds`` for a person, in the largest unit that says it to a tenth: 45 seconds, 1 minute, 2.5 minutes,
+    10 minutes, 1.5 hours (2.5 minutes read "2 minutes"); else "about" it (100 s: about 1.7 minutes)."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and abs(seconds / size - round(seconds / size, 1)) < 1e-9:
+            return _counted(seconds / size, unit)
     if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f}".removesuffix(".0") + " hours"
+        return _counted(seconds, "second")
+    unit, size = ("hour", 3600) if seconds >= 90 * 60 else ("minute", 60)
+    return "about " + _counted(seconds / size, unit)
+
+
+def _counted(amount: float, unit: str) -> str:
+    text = f"{amount:.1f}".removesuffix(".0")
+    return f"{text} {unit}" + ("" if text == "1" else "s")
 
 
 @dataclass(frozen=True)
