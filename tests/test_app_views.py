@@ -443,6 +443,11 @@ def test_the_history_keeps_its_last_changes_and_a_new_change_ends_what_could_be_
     assert history.redo(3) == 4 and history.past == [2, 3]
     history.changed(9)
     assert history.future == [] and history.redo(10) is None
+    from lrtui.sim.config import prepare
+    from lrtui.ui.history import describe_change
+
+    batches = prepare(RunConfig(batch_size=5, steps_per_epoch=20))
+    assert describe_change(batches, prepare(RunConfig())) == "steps_per_epoch=1, batch_size=none"  # as the form
 
 
 def _screen(app) -> list[str]:

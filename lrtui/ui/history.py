@@ -68,4 +68,5 @@ def _flat(run: Prepared) -> dict[str, Any]:
 
 
 def _shown(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    """As the form shows it: 0.1, 20, none."""
+    return "none" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
