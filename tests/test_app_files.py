@@ -382,7 +382,7 @@ async def test_a_preset_or_a_session_asks_before_it_replaces_unsaved_work(tmp_pa
             app.load_preset(t3)
             await pilot.pause(4)  # (read slowly: the question is still there)
             assert isinstance(app.screen, Confirm) and app.screen.question == (
-                "1 pinned run not saved: open T3 and replace them?")
+                "1 pinned run not saved: open T3 and replace it?")
             await pilot.press(answer)
             await settle(app, pilot)
             assert app.preset is None and len(app.pins) == 1  # nothing replaced

@@ -356,3 +356,21 @@ def test_a_transformers_script_of_several_steps_an_epoch_says_its_counts_are_epo
     assert "lrtui's epochs of 10 optimizer steps" in script and "multiply every count by 10" in script
     one = training_code(prepare(RunConfig(schedule=config.schedule, epochs=60)), "transformers")
     assert "multiply every count" not in one
+
+
+def test_the_readmes_exported_script_is_what_lrtui_code_writes(capsys):
+    """The newcomer's try: the README's example showed AdamW(..., betas=(0.9, 0.999), eps=1e-08, ...), which the
+    command no longer writes (a parameter at torch's default is left out)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    intro = "`lrtui code cosine lr=0.01 warmup=5\n--optimizer adamw optimizer.weight_decay=0.1 --steps-per-epoch 10`"
+    block = readme[readme.index(intro):].split("\n\n", 1)[1]
+    lines = []
+    for line in block.split("\n"):
+        if line and not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    assert main(["code", "cosine", "lr=0.01", "warmup=5", "--optimizer", "adamw", "optimizer.weight_decay=0.1",
+                 "--steps-per-epoch", "10"]) == 0
+    assert "\n".join(lines).rstrip() == capsys.readouterr().out.rstrip()

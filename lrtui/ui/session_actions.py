@@ -108,7 +108,9 @@ class SessionActions:
         if self.unsaved:
             from lrtui.ui.screens.confirm import Confirm
 
-            question = f"{self.unsaved_work} not saved: open {preset.short} and replace them?"
+            what = self.unsaved_work
+            them = "it" if what in ("1 pinned run", "the note") else "them"  # (one thing: 'replace it')
+            question = f"{what} not saved: open {preset.short} and replace {them}?"
             self._push(Confirm(question, f"open {preset.short}", "keep your work (ctrl+s saves it)"),
                        lambda yes: self._open_preset(preset) if yes else None)
             return
