@@ -215,7 +215,8 @@ def test_lrtui_code_reproduce_is_torch_on_the_analytic_problems(capsys):
     assert main(["code", "cosine", "--problem", "ravine", "--reproduce"]) == 0
     assert "def f(x):  # ravine\n    return 0.1 * x[0] ** 2 + 2 * x[1] ** 2" in capsys.readouterr().out
     assert main(["code", "cosine", "--problem", "mlp", "--reproduce"]) == 2
-    assert "--reproduce is not allowed on problem mlp" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--reproduce is not allowed on problem mlp" in err and err.rstrip().endswith(", spectrum, nqm")  # (whole)
     assert main(["code", "cosine", "--reproduce", "--framework", "optax"]) == 2
 
 

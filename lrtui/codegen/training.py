@@ -227,8 +227,8 @@ def torch_reproduction(run: Prepared) -> str:
 
     problem = run.problem
     if problem.name not in TORCH_LOSSES:
-        raise ConfigError(f"--reproduce is not allowed on problem {problem.name} (its data: the script cannot draw "
-                          "them as lrtui does): allowed " + ", ".join(TORCH_LOSSES))
+        raise ConfigError(f"--reproduce is not allowed on problem {problem.name} (a data problem): allowed "
+                          + ", ".join(TORCH_LOSSES))
     schedule = schedules.from_spec(run.config.schedule)
     lr = base_lr(schedule.name, dict(schedule.params))
     built = scheduler_source(schedule, [_torch_optimizer(run, lr, over="[x]")])
