@@ -186,6 +186,7 @@ REPRODUCED = [
               epochs=30, seeds=1),
     RunConfig(schedule={"name": "cosine", "params": {"lr": 0.05, "warmup": 3}}, problem="quadratic",
               optimizer="schedulefree_sgd", epochs=30),
+    RunConfig(schedule={"name": "step", "params": {"lr": 2.5, "step_size": 25}}, problem="quadratic", epochs=30),
 ]
 
 
@@ -207,8 +208,8 @@ def test_in_real_torch_the_reproducing_script_gives_lrtui_simulates_loss_trace(c
     assert done.returncode == 0, done.stderr[-2000:]
     loss = np.array([float(line.split()[2]) for line in done.stdout.splitlines()])
     trace = simulate(config)
-    assert trace.diverged_at is None and len(loss) == len(trace.loss)
-    np.testing.assert_allclose(loss, trace.loss, rtol=1e-9, atol=0)
+    assert len(loss) == len(trace.loss)  # (one diverges: NaN after it in both)
+    np.testing.assert_allclose(loss, trace.loss, rtol=1e-9, atol=0, equal_nan=True)
 
 
 def test_lrtui_code_reproduce_is_torch_on_the_analytic_problems(capsys):
@@ -375,3 +376,13 @@ def test_the_readmes_exported_script_is_what_lrtui_code_writes(capsys):
     assert main(["code", "cosine", "lr=0.01", "warmup=5", "--optimizer", "adamw", "optimizer.weight_decay=0.1",
                  "--steps-per-epoch", "10"]) == 0
     assert "\n".join(lines).rstrip() == capsys.readouterr().out.rstrip()
+
+
+def test_a_reproduction_that_diverges_prints_nan_after_it_as_simulate_does():
+    """The newcomer's try: at lr 2.5 on the quadratic simulate's loss is NaN from epoch 19 (diverged at 18: past
+    1e6 x max(start, 1)), while the script went on printing 2457184.96...; it now stops there as lrtui does."""
+    from lrtui.codegen.training import torch_reproduction
+
+    script = torch_reproduction(prepare(RunConfig(schedule={"name": "constant", "params": {"lr": 2.5}}, epochs=30)))
+    assert "LIMIT = 1e+06 * max(abs(f(x).item()), 1.0)" in script
+    assert "    if not math.isfinite(value) or abs(value) > LIMIT:" in script and "repr(math.nan)" in script

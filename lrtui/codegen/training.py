@@ -223,7 +223,7 @@ def torch_reproduction(run: Prepared) -> str:
     the loss each epoch (the loss at the parameters the epoch starts from, as lrtui simulate's ``loss``): in
     float64 it gives lrtui's trace of the run's first seed (``seed``), noise included, drawn as lrtui draws it
     (numpy's generator of that seed, a chunk of epochs at a time)."""
-    from lrtui.sim.engine import NOISE_CHUNK, NOISE_DRAWS
+    from lrtui.sim.engine import DIVERGENCE_FACTOR, NOISE_CHUNK, NOISE_DRAWS
 
     problem = run.problem
     if problem.name not in TORCH_LOSSES:
@@ -253,10 +253,17 @@ def torch_reproduction(run: Prepared) -> str:
             + (f"SIGMA = np.array({[float(v) for v in sigma]!r})  # the gradient's noise, per coordinate\n"
                f"CHUNK = {chunk}  # epochs of noise lrtui draws at once, from numpy's generator of the seed\n"
                "rng = np.random.default_rng(SEED)\n" if noisy else "")
+            + f"LIMIT = {DIVERGENCE_FACTOR:g} * max(abs(f(x).item()), 1.0)  # lrtui's divergence: the loss past it\n"
             + "\nfor epoch in range(EPOCHS):\n"
             + (FREE_EVAL + "\n" if free else "")
             + "    with torch.no_grad():\n"
-            "        print(epoch, optimizer.param_groups[0][\"lr\"], repr(f(x).item()))  # lrtui's loss[epoch]\n"
+            "        value = f(x).item()\n"
+            "        print(epoch, optimizer.param_groups[0][\"lr\"], repr(value))  # lrtui's loss[epoch]\n"
+            "    if not math.isfinite(value) or abs(value) > LIMIT:  # diverged here: lrtui's loss is NaN after\n"
+            "        for later in range(epoch + 1, EPOCHS):\n"
+            + ("" if plateau else "            scheduler.step()\n")
+            + "            print(later, optimizer.param_groups[0][\"lr\"], repr(math.nan))\n"
+            "        break\n"
             + ("    if epoch % CHUNK == 0:\n"
                "        noise = rng.standard_normal((min(CHUNK, EPOCHS - epoch), STEPS_PER_EPOCH, len(SIGMA)))"
                " * SIGMA\n"
