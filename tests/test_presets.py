@@ -746,3 +746,9 @@ async def test_a_preset_whose_losses_differ_on_a_log_scale_opens_on_one():
         app.sessions.load_preset(find("T17"))
         await started(app, pilot)
         assert app.runs.log_scale["loss"]
+
+
+def test_no_note_sends_a_user_to_a_file_lrtui_does_not_ship():
+    """The newcomer's try: the notes of T3, T15, R12, R14 and R15 said what 'teaching.md' gives, a file of the
+    project's, not of the package."""
+    assert [p.name for p in PRESETS.values() if "teaching.md" in p.note] == []

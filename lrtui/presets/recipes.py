@@ -270,7 +270,7 @@ def _r12() -> Preset:
         "enough. The anneal is exponential, f(s - S) = 0.5^((s - S)/T) (half-life T); with T = D/6 here the lr "
         "ends near 1.6% of the peak [R: the half-life constant]. Pinned: the same decay over 2.5% (8 of 300 epochs), "
         "and the stable branch left undecayed; any stable checkpoint can be branched. On T10's valley at T10's "
-        "peak 0.1 with plain SGD (teaching.md gives no optimizer); MiniCPM's short warmup is left out.",
+        "peak 0.1 with plain SGD (the recipe names no optimizer); MiniCPM's short warmup is left out.",
         unit="tokens", length=None, per_epoch=None, peak_lr=None, floor="~1.6% of peak",
         warmup="short", phases="stable at the peak, exponential decay over the last ~10%", optimizer={},
         source="Hu et al. 2024, MiniCPM: Unveiling the Potential of Small Language Models with Scalable Training "
@@ -311,7 +311,7 @@ def _r14() -> Preset:
         "2000 warmup steps, then the max lr until 80% of the tokens, 31.6% of it until 90%, 10% to the end; final "
         "quality matches cosine (pinned, to 10%). 7B: lr 4.2e-4, batch 2304; 67B: lr 3.2e-4, batch 4608; 2T tokens "
         "(~212k steps for 7B at 4096-token sequences, so the warmup is ~1%, 3 of 300 epochs). Each drop is "
-        f"x sqrt(0.1). Toy peak {LM_PEAK}; teaching.md gives no betas, so AdamW's defaults.",
+        f"x sqrt(0.1). Toy peak {LM_PEAK}; the recipe gives no betas, so AdamW's defaults.",
         unit="tokens", length=2e12, per_epoch=2e12 / LM_EPOCHS, peak_lr={"7B": 4.2e-4, "67B": 3.2e-4},
         floor="10% of peak", warmup="linear over 2000 steps", phases="100% to 80% of tokens, 31.6% to 90%, 10% after",
         optimizer={"name": "adamw", "batch_size": {"7B": 2304, "67B": 4608}},
@@ -328,7 +328,7 @@ def _r15() -> Preset:
         (with_changes(config, warm),),
         "110 epochs, lr divided by 10 at epochs 35, 70 and 95; when the base lr is above 0.1 the ImageNet-in-1-hour "
         "warmup is used (pinned: base 0.4, warmup from 0.1 over 5 epochs). Momentum 0.9 and weight decay 1e-4 are "
-        "the usual ImageNet settings, not from teaching.md.",
+        "the usual ImageNet settings, not the recipe's.",
         unit="epochs", length=110, per_epoch=1, peak_lr=0.1, floor=1e-4, warmup="Goyal's 5 epochs when lr > 0.1",
         phases="/10 at epochs 35, 70, 95", optimizer={"name": "sgd", "momentum": 0.9},
         source="Xie et al. 2019, Feature Denoising for Improving Adversarial Robustness", flag="[V]",

@@ -60,7 +60,7 @@ def _t3() -> Preset:
         "f = x^2/2 with gradient noise sigma = 1: a constant lr stalls at E[f] = lr sigma^2 / (2 (2 - lr L)), the "
         "line on the loss plot. Theory 0.1667 at lr 0.5, 0.0263 at 0.1, 0.00251 at 0.01; simulated (seed means) "
         "0.1669, 0.0262, 0.00248. A smaller lr lowers the floor but takes longer to get there: only a decaying lr "
-        "gets under it (T4). teaching.md gives no start; x0 = 1 here.",
+        "gets under it (T4). The lesson gives no start; x0 = 1 here.",
         {"source": "teaching.md T3", "flag": "[N]", "view": "loss"},
     )
 
@@ -302,7 +302,7 @@ def _t15() -> Preset:
         "2 (1 + 0.99)/4 = 0.995 here). It opens on that grid, Distill's map: every (lr, momentum) a run, shaded "
         "by its final loss, the stability line (1 + momentum)/2 and critical damping (1 - sqrt(4 lr))^2 drawn, "
         "the fastest runs along the latter (m closes it; v shows the ringing path). Distill's own 2-D quadratic "
-        "is not given in teaching.md; the ravine (curvatures 0.2 and 4) stands in for it.",
+        "is not given with it; the ravine (curvatures 0.2 and 4) stands in for it.",
         {"source": "teaching.md T15; Goh 2017, Why Momentum Really Works (Distill); " + D2L, "flag": "[V]",
          "view": "map"},
     )
