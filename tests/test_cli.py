@@ -173,6 +173,8 @@ BAD_ARGS = [
     (["curve"], "a schedule name is required"),
     (["curve", "onecycle", "total_steps=100", "--epochs", "101"],
      "total_steps=100 is shorter than the run of 101 epochs"),
+    (["curve", "onecycle", "epochs=10", "steps_per_epoch=5", "--epochs", "60"],  # (as typed: no total_steps)
+     "epochs x steps_per_epoch=50 is shorter than the run of 60 epochs: allowed epochs x steps_per_epoch >= 60"),
     (["curve", "plateau"], "plateau follows the loss"),
     (["curve", "--spec", "/nonexistent/spec.json"], "cannot read spec file"),
     (["curve", "--spec", ""], "cannot read spec file"),

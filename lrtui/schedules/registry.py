@@ -231,7 +231,10 @@ def build(name: str, given: Mapping[str, Any], prefix: str = "") -> Schedule:
         horizon = None if horizon is None else horizon + warmup
     else:
         formula = inner
-    return Schedule(name, params, formula, horizon, "total_steps", warmup)
+    typed = {k for k, v in given.items() if v is not None}
+    from_pair = definition.length_from and set(definition.length_from) <= typed and "total_steps" not in typed
+    horizon_name = " x ".join(definition.length_from) if from_pair else "total_steps"  # (as the user gave it)
+    return Schedule(name, params, formula, horizon, horizon_name, warmup)
 
 
 def _bind(formula: Formula, params: dict[str, Any]) -> Formula:
