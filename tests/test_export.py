@@ -117,10 +117,9 @@ def test_transformers_code_of_a_torch_schedule_it_gives(spec):
 
 
 @pytest.mark.parametrize("spec, needs", [
-    ({"name": "cosine", "params": {"eta_min": 0.01}}, "only with eta_min=0"),
     ({"name": "linear", "params": {}}, "only with start_factor=1 and end_factor=0"),
     ({"name": "constant", "params": {"factor": 0.5, "total_iters": 3}}, "only with factor=1"),
-    ({"name": "cosine", "params": {"warmup": 5, "warmup_start_factor": 0.1}}, "and a warmup from 0"),
+    ({"name": "cosine", "params": {"warmup": 5, "warmup_start_factor": 0.1}}, "only with a warmup from 0"),
     ({"name": "step", "params": {}}, "step has no transformers schedule function"),
 ])
 def test_transformers_code_says_what_a_near_function_would_need(spec, needs):
@@ -128,6 +127,15 @@ def test_transformers_code_says_what_a_near_function_would_need(spec, needs):
     assert needs in " ".join(line.lstrip("# ") for line in code.splitlines())
     assert all(line.startswith("#") and len(line) <= 110 for line in code.splitlines())
     assert "--framework torch" in code.replace("\n# ", " ")
+
+
+def test_a_cosine_with_a_floor_is_transformers_cosine_with_min_lr():
+    """The newcomer's try: cosine with eta_min > 0 said transformers had no function for it, where its cosine with
+    min_lr gives the same curve: eta_min + (lr - eta_min)(1 + cos(pi t / T_max)) / 2 (checked locally in real
+    torch over transformers' own schedule functions: to 5e-15, past T_max and after a warmup from 0 too)."""
+    code = transformers_code({"name": "cosine", "params": {"lr": 0.1, "eta_min": 0.01, "T_max": 50, "warmup": 5}})
+    assert ("get_cosine_with_min_lr_schedule_with_warmup(optimizer, num_warmup_steps=5, num_training_steps=55, "
+            "min_lr=0.01)") in code
 
 
 def test_every_epoch_schedule_exports_to_torch():

@@ -104,8 +104,9 @@ def _twin(func: str, needs: str, twin: Twin) -> Emitter:
         found = twin(params, w) if not w or params["warmup_start_factor"] == 0 else None
         if found is not None:
             return Call(*found, params["lr"], f"# the same curve as torch's {name} here\n")
-        warmup = " and a warmup from 0 (warmup_start_factor=0)" if w else ""
-        return comment_lines(f"transformers' {func} gives this {name} only with {needs}{warmup}: " + _TORCH_CODE) + "\n"
+        conditions = [needs] * bool(needs) + ["a warmup from 0 (warmup_start_factor=0)"] * bool(w)
+        return comment_lines(f"transformers' {func} gives this {name} only with {' and '.join(conditions)}: "
+                             + _TORCH_CODE) + "\n"
     return emit
 
 
@@ -116,9 +117,12 @@ def _constant_twin(p: dict[str, Any], w: int) -> tuple[str, Kwargs] | None:
 
 
 def _cosine_twin(p: dict[str, Any], w: int) -> tuple[str, Kwargs] | None:
-    if p["eta_min"] != 0:
-        return None
-    return "get_cosine_schedule_with_warmup", (("num_warmup_steps", w), ("num_training_steps", w + p["T_max"]))
+    """torch's cosine, eta_min + (lr - eta_min)(1 + cos(pi t / T_max)) / 2: transformers' cosine, or with eta_min
+    above 0 its cosine with min_lr, whose factor is cos_factor (1 - min_lr / lr) + min_lr / lr (the same)."""
+    steps = (("num_warmup_steps", w), ("num_training_steps", w + p["T_max"]))
+    if p["eta_min"] == 0:
+        return "get_cosine_schedule_with_warmup", steps
+    return "get_cosine_with_min_lr_schedule_with_warmup", (*steps, ("min_lr", p["eta_min"]))
 
 
 def _linear_twin(p: dict[str, Any], w: int) -> tuple[str, Kwargs] | None:
@@ -139,7 +143,7 @@ EMITTERS: dict[str, Emitter] = {
     "exponential": _none,
     "linear": _twin("get_linear_schedule_with_warmup", "start_factor=1 and end_factor=0", _linear_twin),
     "polynomial": _none,
-    "cosine": _twin("get_cosine_schedule_with_warmup", "eta_min=0", _cosine_twin),
+    "cosine": _twin("get_cosine_schedule_with_warmup", "", _cosine_twin),
     "cosine_restarts": _none,
     "cyclic": _none,
     "onecycle": _none,
