@@ -304,25 +304,21 @@ def cmd_code(args: argparse.Namespace) -> int:
     name, words = schedule_words(args)
     if args.schedule_only and args.reproduce:
         raise UsageError("lrtui code: --reproduce writes the whole run: allowed without --schedule-only")
-    if args.schedule_only and (args.preset is not None or args.load is not None):  # (a preset's or a session's)
+    if args.preset is not None or args.load is not None:  # (a preset's or a session's run)
         from lrtui.cli.start import app_start
 
         args.schedule = name
         config = app_start(args).config
-        sys.stdout.write(code_for(config.schedule, args.framework, config.optimizer, config.optimizer_params))
-        return 0
-    if args.schedule_only:  # (the schedule, and the optimizer it drives: optimizer.key=value)
+        if args.schedule_only:
+            sys.stdout.write(code_for(config.schedule, args.framework, config.optimizer, config.optimizer_params))
+            return 0
+    elif args.schedule_only:  # (the schedule, and the optimizer it drives: optimizer.key=value)
         mine = [t for t in words if t.startswith("optimizer.")]
         args = replace_namespace(args, name=name, schedule_option=None,
                                  assignments=[t for t in words if t not in mine])
         sys.stdout.write(code_for(schedule_spec(args), args.framework, args.optimizer or "sgd",
                                   split_assignments(mine)[2]))
         return 0
-    if args.preset is not None or args.load is not None:
-        from lrtui.cli.start import app_start
-
-        args.schedule = name
-        config = app_start(args).config
     else:
         schedule_spec(args)  # (a schedule is required: by name, --schedule or --spec; one line otherwise)
         args.schedule, args.assignments = name, words  # (run_config reads a --spec file itself, nested or not)
