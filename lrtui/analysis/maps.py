@@ -344,7 +344,7 @@ ALLOWED_CHARS = 130
 
 
 def field_names_map(prepared: Prepared) -> dict[str, str]:
-    """The names a map's field goes by, to its field: its short name (:func:`_short`) where no other field of
+    """The names a map's field goes by, to its field: its short name (:func:`short_name`) where no other field of
     the run shares it, its group.name always; the lr as ``lr`` and ``schedule.lr``."""
     fields = map_fields(prepared)
     names = {f: f for f in fields} | {f.split(".")[-1]: f for f in fields if short_name(f, prepared) != f}

@@ -225,10 +225,7 @@ class LrtuiApp(App[None]):
     def get_key_display(self, binding) -> str:
         """The footer's keys; in ASCII, words for Textual's symbols (enter is '⏎', backspace '⌫', the arrows)."""
         shown = super().get_key_display(binding)
-        if not self.options.ascii or shown.isascii():
-            return shown
-        words = {"⏎": "enter", "⌫": "backspace", "←": "left", "→": "right", "↑": "up", "↓": "down"}
-        return "".join(words.get(c, c) for c in shown)
+        return keys.ascii_key_display(shown) if self.options.ascii else shown
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):

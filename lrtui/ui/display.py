@@ -6,12 +6,10 @@ the app: made by the App, which composes its widgets, and called by RunPresenter
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 from rich.text import Text
-from textual import events
 from textual.widgets import ContentSwitcher, Static
 
 from lrtui import schedules
@@ -23,7 +21,7 @@ from lrtui.ui.widgets.board import BoardRow, Scoreboard
 from lrtui.plotting.series import Look, Series
 from lrtui.ui.widgets.plot_panel import PlotPanel
 from lrtui.ui.views import LrView, MapView, Run, View, fmt, lower_views
-from lrtui.ui.widgets.text_panel import TextPanel
+from lrtui.ui.widgets.text_panel import Refitting, TextPanel
 
 
 def cursor_status(trace: Trace, epoch: int, verdict: Verdict, sums: tuple[np.ndarray, np.ndarray], ascii: bool,
@@ -59,19 +57,6 @@ def _short(x: float) -> str:
     return f"{x:.2g}" if np.isfinite(x) else "-"
 
 
-class StatusLine(Static):
-    """The status line. What it says fits its width (:func:`cursor_status`): ``refit`` writes it again when
-    the width changes."""
-
-    def __init__(self, *, id: str) -> None:
-        super().__init__(id=id)
-        self.refit: Callable[[], None] | None = None
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self.refit is not None:
-            self.refit()
-
-
 PREVIEW_SECONDS = 0.02
 """The most a long run's lr preview may cost the UI thread (by :func:`lrtui.sim.config.schedule_seconds`)."""
 
@@ -91,7 +76,7 @@ class RunDisplay:
                                         initial=f"{view}-panel")
         self.board = Scoreboard(id="board", ascii=look.ascii)
         self.notes = Static(id="notes")
-        self.status_line = StatusLine(id="status")
+        self.status_line = Refitting(id="status")  # (what it says fits its width: cursor_status)
         self._notes_text: str | None = None
         self.notes_found: list[str] = []  # the run's notes, all of them
         self._text_run: Run | None = None  # the run a text view last drew (its cursor draws it again)

@@ -42,6 +42,15 @@ class Key:
                 *(f"row:{r if isinstance(r, str) else r.action}" for r in self.row))
 
 
+ASCII_KEYS = {"⏎": "enter", "⌫": "backspace", "←": "left", "→": "right", "↑": "up", "↓": "down"}
+"""Textual's symbols for keys, in words for a plain-ASCII terminal."""
+
+
+def ascii_key_display(shown: str) -> str:
+    """A key as the footer shows it, in words where Textual gives a symbol (``⏎`` enter, ``←/→`` left/right)."""
+    return "".join(ASCII_KEYS.get(c, c) for c in shown)
+
+
 def _bind(keys: str, action: str, description: str = "", priority: bool = False) -> Binding:
     """A binding as a row declares it: whether the footer shows it is :data:`FOOTER`'s to say."""
     return Binding(keys, action, description, show=False, priority=priority)

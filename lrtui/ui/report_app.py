@@ -20,6 +20,7 @@ from lrtui.lab.results import ResultsError, read_events
 from lrtui.lab.watch import ExerciseRow, exercise_rows, stuck, tried, tried_fields
 from lrtui.plotting.terminal import Options
 from lrtui.printable import escaped
+from lrtui.ui.keys import ascii_key_display
 
 STUCK_SHOWN = 8
 """Students listed as stuck (the longest first), at most, or as many as the screen has room for; the rest are
@@ -126,7 +127,7 @@ class ReportApp(App):
     def get_key_display(self, binding: Binding) -> str:
         """The footer's keys, in words where the terminal has no arrows."""
         shown = super().get_key_display(binding)
-        return {"←/→": "left/right", "↑/↓": "up/down"}.get(shown, shown) if self.options.ascii else shown
+        return ascii_key_display(shown) if self.options.ascii else shown
 
     def compose(self) -> ComposeResult:
         yield Static(id="head", markup=False)

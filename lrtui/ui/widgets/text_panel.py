@@ -9,7 +9,18 @@ from textual import events
 from textual.widgets import Static
 
 
-class TextPanel(Static):
+class Refitting(Static):
+    """A widget whose text depends on its size: ``refit`` (handed in by whoever writes it) runs again when the
+    size changes (the status line fits its width; a text view's cells fit its panel)."""
+
+    refit: Callable[[], None] | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.refit is not None:
+            self.refit()
+
+
+class TextPanel(Refitting):
     """A view's text; ``size`` gives RunDisplay the cells it has room for."""
 
     DEFAULT_CSS = """
@@ -22,11 +33,6 @@ class TextPanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.figure = None  # (RunDisplay asks every panel for its last figure's summary: a text has none)
-        self.refit: Callable[[], None] | None = None  # its view drawn again for its new size (a map's cells)
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self.refit is not None:
-            self.refit()
 
     def draw_text(self, text) -> None:
         self.update(text)
