@@ -648,8 +648,7 @@ def _map_title(found: Any, look: Look, width: int, refining: str, more: str) -> 
 
     y = short_name(found.y.field, found.base)
     shown = "outcome" if look.plain else "final loss"
-    titles = (f"map: {y} over lr (log), {shown}{refining}{more}", f"map: {y} over lr (log){refining}{more}",
-              f"map: {y} over lr (log){refining}", f"{y} over lr{refining}")
+    titles = wordings(("map: ", 1), (f"{y} over lr", 0), (" (log)", 1), (f", {shown}", 3), (refining, 0), (more, 2))
     return next((t for t in titles if len(t) <= width), titles[-1])
 
 
