@@ -59,6 +59,9 @@ _METRIC = {"end": ("the loss after the epoch's last step", "end_loss()"),
            "running": ("the mean of the epoch's losses", "running / STEPS_PER_EPOCH"),
            "heldout": ("the held-out loss", "held_out_loss()")}
 """Plateau's metric, by the run's plateau_metric: what it is, and the expression the script steps it with."""
+_METRIC_DEFINED = {"end": "the loss at the parameters the epoch ends with (all of your data, or a large batch)",
+                   "heldout": "your validation set's loss"}
+"""The metrics the script defines a function for (its name the expression's), with the comment on it."""
 
 
 def torch_training(run: Prepared) -> str:
@@ -133,12 +136,9 @@ def _torch_loop(run: Prepared, plateau: bool) -> str:
             "    print(epoch, optimizer.param_groups[0][\"lr\"], loss.item())  # the epoch's lr and last loss",
             (PLATEAU_ORDER_COMMENT if plateau else ORDER_COMMENT).replace("\n#", "\n    #").join(["    ", ""]),
             f"    scheduler.step({metric})  # plateau reads {what}" if plateau else "    scheduler.step()"]
-    if plateau and run.plateau_metric == "heldout":
-        loop.insert(0, "def held_out_loss():  # your validation set's loss\n"
+    if plateau and run.plateau_metric in _METRIC_DEFINED:  # (end: the last batch's loss.item() is before its step)
+        loop.insert(0, f"def {metric.removesuffix('()')}():  # {_METRIC_DEFINED[run.plateau_metric]}\n"
                        "    with torch.no_grad():\n        return loss_fn(model(X), Y).item()\n")
-    if plateau and run.plateau_metric == "end":  # (the last batch's loss.item() is the loss before its step)
-        loop.insert(0, "def end_loss():  # the loss at the parameters the epoch ends with (all of your data, or a "
-                       "large batch)\n    with torch.no_grad():\n        return loss_fn(model(X), Y).item()\n")
     return "\n".join(line for line in loop if line is not None) + "\n"
 
 
